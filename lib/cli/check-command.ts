@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import { checkExecutor, type CheckResult } from '../conformance/check-executor.js';
+import { DEFAULT_GRACE_MS } from '../process/spawn-executor.js';
+import { CliError, EXIT_USAGE } from './cli-error.js';
+import { parseDuration } from './parse-duration.js';
+import { selectExecutor } from './select-executor.js';
+import { makeStyle } from './style.js';
+
+export interface CheckOptions {
+  grace?: string;
+  json?: boolean;
+  executorsDir?: string[];
+}
+
+/** `agent-runner executor check NAME|PATH`: run the conformance battery; exit 1 when a check fails. */
+export async function checkCommand(target: string, options: CheckOptions): Promise<number> {
+  let graceMs = DEFAULT_GRACE_MS;
+  if (options.grace !== undefined) {
+    try {
+      graceMs = parseDuration(options.grace, '--grace');
+    } catch (error) {
+      throw new CliError((error as Error).message, EXIT_USAGE);
+    }
+  }
+  const isPath = target.includes('/') || existsSync(target);
+  const executor = selectExecutor(isPath ? { executorPath: target } : { executor: target, executorsDir: options.executorsDir });
+  const results = await checkExecutor(executor, graceMs);
+  const failed = results.filter((r) => r.status === 'fail').length;
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ executor: executor.name, path: executor.path, ok: failed === 0, checks: results }, null, 2)}\n`);
+  } else {
+    process.stdout.write(renderChecks(executor.name, executor.path, results));
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+function renderChecks(name: string, path: string, results: CheckResult[]): string {
+  const style = makeStyle(process.stdout);
+  const mark = { pass: style.green('✔'), warn: style.yellow('!'), fail: style.red('✘') };
+  const width = Math.max(...results.map((r) => r.title.length));
+  const lines = [style.bold(`executor check: ${name}`) + style.dim(`  ${path}`)];
+  for (const r of results) lines.push(`  ${mark[r.status]} ${r.title.padEnd(width)}  ${r.status === 'fail' ? style.red(r.detail) : style.dim(r.detail)}`);
+  const failed = results.filter((r) => r.status === 'fail').length;
+  const passed = results.length - failed;
+  lines.push(failed === 0 ? style.green(`${name} keeps the contract: ${passed} of ${results.length} checks passed`) : style.red(`${name} breaks the contract: ${failed} of ${results.length} checks failed`));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,18 @@
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/**
+ * Parse a duration like `500ms`, `30s`, `5m`, `1h30m` or a bare number of seconds, into milliseconds.
+ * @throws Error naming the option and the accepted forms when the text is not a duration.
+ */
+export function parseDuration(text: string, option: string): number {
+  const trimmed = text.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  const whole = parts.map((p) => p[0]).join('');
+  if (parts.length === 0 || whole !== trimmed) {
+    throw new Error(`${option}: "${text}" is not a duration (use e.g. 500ms, 30s, 5m, 1h30m)`);
+  }
+  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_MS[p[2]!]!, 0);
+  if (ms <= 0) throw new Error(`${option}: "${text}" must be longer than 0`);
+  return Math.round(ms);
+}

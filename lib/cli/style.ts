@@ -1,0 +1,15 @@
+/** Terminal colours, only when writing to a TTY and NO_COLOR is unset (https://no-color.org). */
+export function makeStyle(stream: NodeJS.WriteStream) {
+  const on = stream.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+  const wrap = (open: number, close: number) => (text: string) => (on ? `\u001b[${open}m${text}\u001b[${close}m` : text);
+  return {
+    bold: wrap(1, 22),
+    dim: wrap(2, 22),
+    red: wrap(31, 39),
+    green: wrap(32, 39),
+    yellow: wrap(33, 39),
+    cyan: wrap(36, 39),
+  };
+}
+
+export type Style = ReturnType<typeof makeStyle>;

@@ -1,0 +1,151 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ResolvedExecutor } from '../discovery/resolve-executor.js';
+import type { Invocation } from '../invocation/schema.js';
+import { SEED_INVOCATION } from '../invocation/seed-invocation.js';
+import { runProbe, type Probe } from './run-probe.js';
+
+export type CheckStatus = 'pass' | 'warn' | 'fail';
+
+export interface CheckResult {
+  id: string;
+  title: string;
+  status: CheckStatus;
+  /** What was seen: the reason for a failure, the evidence for a pass. */
+  detail: string;
+}
+
+/** How long to wait before sending SIGTERM in the termination check (the executor is reading stdin). */
+export const SIGTERM_PROBE_DELAY_MS = 200;
+
+/** Malformed invocations every executor must reject with exit 2 and a reason on stderr. */
+export const MALFORMED_INPUTS: Array<{ what: string; text: string }> = [
+  { what: 'empty stdin', text: '' },
+  { what: 'not JSON', text: 'this is not json\n' },
+  { what: 'schema_version "9.9"', text: `${JSON.stringify({ ...SEED_INVOCATION, schema_version: '9.9' })}\n` },
+  { what: 'mode "sideways"', text: `${JSON.stringify({ ...SEED_INVOCATION, mode: 'sideways' })}\n` },
+  { what: 'no prompt', text: `${JSON.stringify({ schema_version: '2.0', mode: 'start', session_id: 'ses_abc123' })}\n` },
+];
+
+function summarizeEvents(probe: Probe): string {
+  const types = [...new Set(probe.events.map((e) => e.type))].join(', ');
+  return `${probe.events.length} events${types === '' ? '' : ` (${types})`}`;
+}
+
+/**
+ * The conformance battery: run the executor as the runner would and check it keeps the contract of
+ * docs/executors.md. Starts real processes in a temporary project folder, removed afterwards.
+ */
+export async function checkExecutor(executor: ResolvedExecutor, graceMs: number): Promise<CheckResult[]> {
+  const projectDir = mkdtempSync(join(tmpdir(), 'agent-runner-check-'));
+  try {
+    return await runChecks(executor, graceMs, projectDir);
+  } finally {
+    rmSync(projectDir, { recursive: true, force: true });
+  }
+}
+
+async function runChecks(executor: ResolvedExecutor, graceMs: number, projectDir: string): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const probes: Probe[] = [];
+  const probe = async (invocation: Invocation, extra: { stdinText?: string; sigtermAfterMs?: number } = {}) => {
+    const p = await runProbe({ executable: executor.path, invocation, cwd: projectDir, graceMs, ...extra });
+    probes.push(p);
+    return p;
+  };
+  const seed: Invocation = { ...SEED_INVOCATION, project_dir: projectDir };
+
+  const start = await probe(seed);
+  const startOk = start.outcome.kind === 'succeeded';
+  results.push({
+    id: 'accepts-seed-payload',
+    title: 'accepts the seed payload',
+    status: !startOk ? 'fail' : start.outcome.result === null ? 'warn' : 'pass',
+    detail: !startOk
+      ? `${start.outcome.message} (expected exit 0)`
+      : `exit 0, ${summarizeEvents(start)}, ${start.outcome.duration_ms} ms` +
+        (start.outcome.result === null ? '; no result event, so runs show no result' : ''),
+  });
+
+  const bound = start.outcome.executor_session_id ?? SEED_INVOCATION.metadata.executor_session_id;
+  const resume = await probe({ ...seed, mode: 'resume', prompt: 'Second turn', metadata: { ...seed.metadata, executor_session_id: bound } });
+  const resumeSupported = executor.capabilities.resume !== false;
+  if (resumeSupported) {
+    const ok = resume.outcome.kind === 'succeeded';
+    results.push({
+      id: 'handles-resume',
+      title: 'handles resume',
+      status: ok ? 'pass' : 'fail',
+      detail: ok ? `exit 0 resuming executor session ${bound}, ${summarizeEvents(resume)}` : `${resume.outcome.message} (expected exit 0)`,
+    });
+  } else {
+    const ok = resume.outcome.kind === 'rejected';
+    results.push({
+      id: 'handles-resume',
+      title: 'handles resume',
+      status: ok ? 'pass' : 'fail',
+      detail: ok
+        ? 'declares capabilities.resume false and rejects resume with exit 2'
+        : `declares capabilities.resume false but ${resume.outcome.message} (expected exit 2)`,
+    });
+  }
+
+  const misses: string[] = [];
+  for (const input of MALFORMED_INPUTS) {
+    const p = await probe(seed, { stdinText: input.text });
+    if (p.outcome.kind !== 'rejected') misses.push(`${input.what}: ${p.outcome.message} (expected exit 2)`);
+    else if (p.outcome.stderr_tail.trim() === '') misses.push(`${input.what}: exit 2 but nothing on stderr`);
+  }
+  results.push({
+    id: 'rejects-malformed-invocation',
+    title: 'rejects malformed invocations',
+    status: misses.length === 0 ? 'pass' : 'fail',
+    detail:
+      misses.length === 0
+        ? `${MALFORMED_INPUTS.length} of ${MALFORMED_INPUTS.length} rejected with exit 2 and a reason on stderr`
+        : misses.join('; '),
+  });
+
+  const term = await probe(seed, { sigtermAfterMs: SIGTERM_PROBE_DELAY_MS });
+  results.push(judgeSigterm(term, graceMs));
+
+  const invalid = probes.flatMap((p) => p.invalidLines);
+  const plain = probes.reduce((n, p) => n + p.plainLines, 0);
+  const total = probes.reduce((n, p) => n + p.events.length, 0);
+  results.push({
+    id: 'emits-only-valid-events',
+    title: 'emits only valid events',
+    status: invalid.length > 0 ? 'fail' : plain > 0 ? 'warn' : 'pass',
+    detail:
+      invalid.length > 0
+        ? `${invalid.length} invalid event line(s): ${invalid.slice(0, 3).join('; ')}`
+        : plain > 0
+          ? `${plain} plain-text stdout line(s): allowed, but they become log events; prefer {"type":"log"}`
+          : `${total} events, all valid`,
+  });
+
+  const leaky = probes.filter((p) => p.outcome.left_processes_behind).length;
+  results.push({
+    id: 'no-output-after-exit',
+    title: 'no output after exit',
+    status: leaky === 0 ? 'pass' : 'fail',
+    detail:
+      leaky === 0
+        ? `no process left behind in ${probes.length} runs`
+        : `${leaky} of ${probes.length} runs left processes running after the executor exited; they were terminated`,
+  });
+  return results;
+}
+
+function judgeSigterm(term: Probe, graceMs: number): CheckResult {
+  const base = { id: 'ends-on-sigterm', title: 'ends on SIGTERM within the grace period' };
+  if (term.sigtermAtMs === undefined || term.outcome.kind !== 'cancelled') {
+    return { ...base, status: 'warn', detail: `exited before SIGTERM was sent (${term.outcome.message}) without waiting for stdin to close` };
+  }
+  const after = Math.max(0, Math.round(term.outcome.duration_ms - term.sigtermAtMs));
+  if (term.outcome.forcefully_killed) {
+    return { ...base, status: 'fail', detail: `still running ${graceMs} ms after SIGTERM; it had to be killed with SIGKILL` };
+  }
+  return { ...base, status: 'pass', detail: `exited ${after} ms after SIGTERM (grace ${graceMs} ms)` };
+}

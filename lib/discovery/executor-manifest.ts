@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+
+/** What an optional `executor.json` beside the executable may say. Unknown fields are ignored. */
+export interface ExecutorManifest {
+  description: string | null;
+  version: string | null;
+  capabilities: Record<string, unknown>;
+}
+
+export const EMPTY_MANIFEST: ExecutorManifest = { description: null, version: null, capabilities: {} };
+
+/**
+ * Read `executor.json`. Checked by hand rather than with zod so `--executor-list` stays fast to start.
+ * @returns the manifest, and the problems found (each names the field and the reason).
+ */
+export function readExecutorManifest(file: string): { manifest: ExecutorManifest; problems: string[] } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { manifest: EMPTY_MANIFEST, problems: [] };
+    return { manifest: EMPTY_MANIFEST, problems: [`executor.json cannot be read (${code ?? String(error)})`] };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { manifest: EMPTY_MANIFEST, problems: [`executor.json is not valid JSON: ${(error as Error).message}`] };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { manifest: EMPTY_MANIFEST, problems: ['executor.json must hold a JSON object'] };
+  }
+  const raw = value as Record<string, unknown>;
+  const problems: string[] = [];
+  const text_ = (field: string): string | null => {
+    const v = raw[field];
+    if (v === undefined || v === null) return null;
+    if (typeof v === 'string') return v;
+    problems.push(`executor.json: ${field} must be a string`);
+    return null;
+  };
+  const manifest: ExecutorManifest = { description: text_('description'), version: text_('version'), capabilities: {} };
+  const caps = raw.capabilities;
+  if (caps !== undefined) {
+    if (typeof caps === 'object' && caps !== null && !Array.isArray(caps)) {
+      manifest.capabilities = caps as Record<string, unknown>;
+      const resume = (caps as Record<string, unknown>).resume;
+      if (resume !== undefined && typeof resume !== 'boolean') {
+        problems.push('executor.json: capabilities.resume must be true or false');
+      }
+    } else {
+      problems.push('executor.json: capabilities must be an object');
+    }
+  }
+  return { manifest, problems };
+}
