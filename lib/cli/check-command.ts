@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { checkExecutor, type CheckResult } from '../conformance/check-executor.js';
+import { checkExecutor, DEFAULT_PROBE_TIMEOUT_MS, type CheckResult } from '../conformance/check-executor.js';
 import { DEFAULT_GRACE_MS } from '../process/spawn-executor.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 import { parseDuration } from './parse-duration.js';
@@ -8,23 +8,25 @@ import { makeStyle } from './style.js';
 
 export interface CheckOptions {
   grace?: string;
+  timeout?: string;
   json?: boolean;
   executorsDir?: string[];
 }
 
 /** `agent-runner executor check NAME|PATH`: run the conformance battery; exit 1 when a check fails. */
 export async function checkCommand(target: string, options: CheckOptions): Promise<number> {
-  let graceMs = DEFAULT_GRACE_MS;
-  if (options.grace !== undefined) {
+  const duration = (text: string | undefined, option: string, fallback: number) => {
     try {
-      graceMs = parseDuration(options.grace, '--grace');
+      return text === undefined ? fallback : parseDuration(text, option);
     } catch (error) {
       throw new CliError((error as Error).message, EXIT_USAGE);
     }
-  }
+  };
+  const graceMs = duration(options.grace, '--grace', DEFAULT_GRACE_MS);
+  const timeoutMs = duration(options.timeout, '--timeout', DEFAULT_PROBE_TIMEOUT_MS);
   const isPath = target.includes('/') || existsSync(target);
   const executor = selectExecutor(isPath ? { executorPath: target } : { executor: target, executorsDir: options.executorsDir });
-  const results = await checkExecutor(executor, graceMs);
+  const results = await checkExecutor(executor, { graceMs, timeoutMs });
   const failed = results.filter((r) => r.status === 'fail').length;
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ executor: executor.name, path: executor.path, ok: failed === 0, checks: results }, null, 2)}\n`);

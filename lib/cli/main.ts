@@ -8,6 +8,7 @@ export function buildProgram(): Command {
   const program = new Command('agent-runner')
     .description('Run AI agents as pluggable executor subprocesses.')
     .enablePositionalOptions()
+    .exitOverride() // before the subcommands, which inherit it
     .showHelpAfterError('(run with --help for usage)')
     .option('-l, --executor-list', 'list the executors found, with their problems, and exit')
     .option('--json', 'machine-readable output (with --executor-list)')
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
     .command('check <name-or-path>')
     .description('run the conformance battery against an executor')
     .option('--grace <duration>', 'how long it may take to exit after SIGTERM (default 10s)')
+    .option('--timeout <duration>', 'how long one run may take (default 30s)')
     .option('--executors-dir <dir>', 'another folder of executors (repeatable)', collect, [])
     .option('--json', 'print the results as JSON')
     .action(async (target: string, options) => {
@@ -57,7 +59,6 @@ export function buildProgram(): Command {
 /** Run the CLI: parse argv, run the command, turn failures into one stderr line and an exit code. */
 export async function main(argv: string[] = process.argv): Promise<void> {
   const program = buildProgram();
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -16,6 +16,16 @@ export interface CheckResult {
   detail: string;
 }
 
+/** How long one probe run may take before it is cancelled and counted as a failure. */
+export const DEFAULT_PROBE_TIMEOUT_MS = 30_000;
+
+export interface CheckLimits {
+  /** SIGTERM → SIGKILL delay; the termination check fails when SIGKILL was needed. */
+  graceMs: number;
+  /** Per-run limit (DEFAULT_PROBE_TIMEOUT_MS). */
+  timeoutMs: number;
+}
+
 /** How long to wait before sending SIGTERM in the termination check (the executor is reading stdin). */
 export const SIGTERM_PROBE_DELAY_MS = 200;
 
@@ -30,27 +40,28 @@ export const MALFORMED_INPUTS: Array<{ what: string; text: string }> = [
 
 function summarizeEvents(probe: Probe): string {
   const types = [...new Set(probe.events.map((e) => e.type))].join(', ');
-  return `${probe.events.length} events${types === '' ? '' : ` (${types})`}`;
+  return `${probe.events.length} event${probe.events.length === 1 ? '' : 's'}${types === '' ? '' : ` (${types})`}`;
 }
 
 /**
  * The conformance battery: run the executor as the runner would and check it keeps the contract of
  * docs/executors.md. Starts real processes in a temporary project folder, removed afterwards.
  */
-export async function checkExecutor(executor: ResolvedExecutor, graceMs: number): Promise<CheckResult[]> {
+export async function checkExecutor(executor: ResolvedExecutor, limits: CheckLimits): Promise<CheckResult[]> {
   const projectDir = mkdtempSync(join(tmpdir(), 'agent-runner-check-'));
   try {
-    return await runChecks(executor, graceMs, projectDir);
+    return await runChecks(executor, limits, projectDir);
   } finally {
     rmSync(projectDir, { recursive: true, force: true });
   }
 }
 
-async function runChecks(executor: ResolvedExecutor, graceMs: number, projectDir: string): Promise<CheckResult[]> {
+async function runChecks(executor: ResolvedExecutor, limits: CheckLimits, projectDir: string): Promise<CheckResult[]> {
+  const { graceMs } = limits;
   const results: CheckResult[] = [];
   const probes: Probe[] = [];
   const probe = async (invocation: Invocation, extra: { stdinText?: string; sigtermAfterMs?: number } = {}) => {
-    const p = await runProbe({ executable: executor.path, invocation, cwd: projectDir, graceMs, ...extra });
+    const p = await runProbe({ executable: executor.path, invocation, cwd: projectDir, ...limits, ...extra });
     probes.push(p);
     return p;
   };

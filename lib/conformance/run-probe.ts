@@ -8,6 +8,8 @@ export interface ProbeOptions {
   invocation: Invocation;
   cwd: string;
   graceMs: number;
+  /** Give up on a run after this long (outcome timed_out). */
+  timeoutMs: number;
   /** Send this instead of the invocation. */
   stdinText?: string;
   /** Leave stdin open and cancel (SIGTERM to the group) after this many ms. */
@@ -45,6 +47,7 @@ export async function runProbe(options: ProbeOptions): Promise<Probe> {
     invocation: options.invocation,
     cwd: options.cwd,
     graceMs: options.graceMs,
+    timeoutMs: options.timeoutMs,
     signal: controller.signal,
     ...(options.stdinText === undefined ? {} : { stdinText: options.stdinText }),
     keepStdinOpen: options.sigtermAfterMs !== undefined,

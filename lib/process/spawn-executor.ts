@@ -59,6 +59,8 @@ export function spawnExecutor(options: SpawnExecutorOptions): ExecutorProcess {
   let forcefullyKilled = false;
   let exited = false;
   let killTimer: NodeJS.Timeout | undefined;
+  let leftBehind = false;
+  let exitDuration = 0;
 
   const onLine = (stream: OutputStream) => (line: Line) => {
     if (stream === 'stderr') stderrTail.add(line.text);
@@ -124,8 +126,6 @@ export function spawnExecutor(options: SpawnExecutorOptions): ExecutorProcess {
   const onAbort = () => terminate('cancel');
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
-  let leftBehind = false;
-  let exitDuration = 0;
   child.once('exit', () => {
     exited = true;
     exitDuration = performance.now() - started;

@@ -1,0 +1,56 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../../lib/package-root.js';
+import type { Invocation } from '../../lib/invocation/schema.js';
+
+export const ROOT = packageRoot();
+export const FIXTURE_EXECUTORS = join(ROOT, 'test', 'fixtures', 'executors');
+export const BIN = join(ROOT, 'bin', 'agent-runner');
+
+/** Path of a fixture executor: test/fixtures/executors/<name>/ao-<name>-exec. */
+export function fixture(name: string): string {
+  return join(FIXTURE_EXECUTORS, name, `ao-${name}-exec`);
+}
+
+/** Path of a shipped executor. */
+export function shipped(folder: string, file: string): string {
+  return join(ROOT, 'executors', folder, file);
+}
+
+export function invocation(overrides: Partial<Invocation> = {}): Invocation {
+  return { schema_version: '2.0', mode: 'start', session_id: 'ses_test01', prompt: 'hello', ...overrides };
+}
+
+/** A temporary folder, removed by the returned cleanup. */
+export function tempDir(prefix = 'agent-runner-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Whether a process runs (a zombie counts as gone). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Wait until a condition holds, checking on each tick of the event loop (with a tiny pause so we do not
+ * spin); fails after `timeoutMs` with the description. For state the OS changes (a process dying).
+ */
+export async function waitUntil(condition: () => boolean, description: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${description}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
