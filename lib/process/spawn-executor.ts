@@ -118,6 +118,8 @@ export function spawnExecutor(options: SpawnExecutorOptions): ExecutorProcess {
     if (killTimer !== undefined || pid === undefined) return;
     killTimer = setTimeout(() => {
       if (signalGroup(pid, 'SIGKILL')) forcefullyKilled = true;
+      // Done with the group: forget it, so a later process reusing the number is never signalled.
+      untrackGroup(pid);
     }, graceMs);
   };
 

@@ -133,7 +133,7 @@ describe('agent-runner executor check', () => {
     ['leaves-child', 'no-output-after-exit', /^2 of 8 runs left processes running after the executor exited; they were terminated$/],
     ['ignores-sigterm', 'ends-on-sigterm', /^still running 300 ms after SIGTERM; it had to be killed with SIGKILL$/],
   ])('fails on %s, naming the broken rule (%s) and why', async (name, failedCheck, reason) => {
-    const { code, stdout } = await runCli(['executor', 'check', fixture(name), '--grace', '300ms', '--timeout', '2s', '--json'], { cwd: cwd.dir });
+    const { code, stdout } = await runCli(['executor', 'check', fixture(name), '--grace', '300ms', '--timeout', '1s', '--json'], { cwd: cwd.dir });
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
     expect(report.ok).toBe(false);

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { parseDuration } from './parse-duration.js';
+
+describe('parseDuration', () => {
+  it.each([
+    ['500ms', 500],
+    ['30s', 30_000],
+    ['1.5s', 1_500],
+    ['5m', 300_000],
+    ['1h30m', 5_400_000],
+    ['2m10s', 130_000],
+    ['45', 45_000],
+    [' 10s ', 10_000],
+  ])('%s → %d ms', (text, expected) => {
+    expect(parseDuration(text, '--timeout')).toBe(expected);
+  });
+
+  it.each([
+    ['', '--timeout: "" is not a duration (use e.g. 500ms, 30s, 5m, 1h30m)'],
+    ['soon', '--timeout: "soon" is not a duration (use e.g. 500ms, 30s, 5m, 1h30m)'],
+    ['10 s', '--timeout: "10 s" is not a duration (use e.g. 500ms, 30s, 5m, 1h30m)'],
+    ['5d', '--timeout: "5d" is not a duration (use e.g. 500ms, 30s, 5m, 1h30m)'],
+    ['-5s', '--timeout: "-5s" is not a duration (use e.g. 500ms, 30s, 5m, 1h30m)'],
+    ['0ms', '--timeout: "0ms" must be longer than 0'],
+  ])('rejects %j naming the option', (text, message) => {
+    expect(() => parseDuration(text, '--timeout')).toThrow(message);
+  });
+});
