@@ -1,0 +1,112 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/helpers/fixtures.js';
+import { backoffDelay } from './backoff.js';
+import { EventOutbox, type OutboxItem } from './event-outbox.js';
+
+let dir: { dir: string; cleanup: () => void };
+const outboxes: EventOutbox[] = [];
+beforeEach(() => {
+  dir = tempDir();
+});
+afterEach(() => {
+  for (const o of outboxes.splice(0)) o.close();
+  dir.cleanup();
+});
+
+const message = (text: string) => ({ type: 'message' as const, role: 'assistant' as const, text });
+
+/** A coordinator stand-in whose availability the test switches; it records what it accepted. */
+function receiver() {
+  const received: OutboxItem[] = [];
+  const batches: number[] = [];
+  const state = { up: true, failures: 0 };
+  const send = async (batch: OutboxItem[]) => {
+    if (!state.up) {
+      state.failures += 1;
+      throw new Error('connection refused');
+    }
+    batches.push(batch.length);
+    received.push(...batch);
+  };
+  return { received, batches, state, send };
+}
+
+function makeOutbox(send: (batch: OutboxItem[]) => Promise<void>, extra: Partial<ConstructorParameters<typeof EventOutbox>[0]> = {}) {
+  const outbox = new EventOutbox({ send, spoolPath: join(dir.dir, 'spool.jsonl'), ...extra });
+  outboxes.push(outbox);
+  return outbox;
+}
+
+describe('EventOutbox', () => {
+  it('numbers events per run and delivers them in order; delivered() waits for the acknowledgement', async () => {
+    const r = receiver();
+    const outbox = makeOutbox(r.send);
+    outbox.append('run_a', message('a1'));
+    outbox.append('run_b', message('b1'));
+    outbox.append('run_a', message('a2'));
+    await Promise.all([outbox.delivered('run_a'), outbox.delivered('run_b')]);
+    expect(r.received.map((i) => [i.run_id, i.seq, i.event.type === 'message' && i.event.text])).toEqual([
+      ['run_a', 1, 'a1'],
+      ['run_b', 1, 'b1'],
+      ['run_a', 2, 'a2'],
+    ]);
+    expect(outbox.pending).toBe(0);
+  });
+
+  it('batches what piles up while a request is in flight', async () => {
+    const r = receiver();
+    const outbox = makeOutbox(r.send, { maxBatchEvents: 100 });
+    for (let i = 0; i < 250; i++) outbox.append('run_a', message(String(i)));
+    await outbox.delivered('run_a');
+    expect(r.batches).toEqual([100, 100, 50]);
+    expect(r.received.map((i) => i.seq)).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
+  });
+
+  it('keeps everything through an outage, spilling past the memory limit to disk, and delivers it once, in order', async () => {
+    const r = receiver();
+    r.state.up = false;
+    const retried: number[] = [];
+    const outbox = makeOutbox(r.send, { maxMemoryEvents: 1_000, maxBatchEvents: 200, onRetry: (_e, attempt) => retried.push(attempt) });
+    for (let i = 0; i < 5_000; i++) outbox.append(i % 2 === 0 ? 'run_a' : 'run_b', message(`m${i}`));
+    expect(outbox.pending).toBe(5_000);
+    expect(outbox.spooled).toBe(4_000);
+    expect(existsSync(join(dir.dir, 'spool.jsonl'))).toBe(true);
+    await new Promise<void>((resolve) => {
+      const check = () => (retried.length >= 2 ? resolve() : setImmediate(check));
+      check();
+    });
+    r.state.up = true;
+    outbox.retryNow();
+    await Promise.all([outbox.delivered('run_a'), outbox.delivered('run_b')]);
+    expect(r.received.length).toBe(5_000);
+    expect(r.received.map((i) => (i.event.type === 'message' ? i.event.text : ''))).toEqual(Array.from({ length: 5_000 }, (_, i) => `m${i}`));
+    expect(r.received.filter((i) => i.run_id === 'run_b').map((i) => i.seq)).toEqual(Array.from({ length: 2_500 }, (_, i) => i + 1));
+    expect(outbox.spooled).toBe(0);
+    expect(existsSync(join(dir.dir, 'spool.jsonl'))).toBe(false);
+  });
+
+  it('continues a run from a given sequence number', async () => {
+    const r = receiver();
+    const outbox = makeOutbox(r.send);
+    outbox.beginRun('run_a', 8);
+    outbox.append('run_a', message('x'));
+    await outbox.delivered('run_a');
+    expect(r.received[0]?.seq).toBe(8);
+  });
+
+  it('refuses events once closed', () => {
+    const outbox = makeOutbox(receiver().send);
+    outbox.close();
+    expect(() => outbox.append('run_a', message('late'))).toThrow('the event outbox is closed');
+  });
+});
+
+describe('backoffDelay', () => {
+  it('grows exponentially up to the cap, with full jitter', () => {
+    expect([1, 2, 3, 4].map((n) => backoffDelay(n, () => 1, 100, 500))).toEqual([100, 200, 400, 500]);
+    expect(backoffDelay(3, () => 0, 100, 500)).toBe(0);
+    expect(backoffDelay(3, () => 0.5, 100, 500)).toBe(200);
+  });
+});
