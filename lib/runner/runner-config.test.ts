@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_CONCURRENCY, resolveRunnerConfig } from './runner-config.js';
+
+describe('resolveRunnerConfig', () => {
+  it('uses defaults when nothing is given (embedded coordinator, every executor)', () => {
+    expect(resolveRunnerConfig({}, {}, '/work')).toEqual({
+      coordinatorUrl: undefined,
+      executors: [],
+      tags: [],
+      projectDir: '/work',
+      concurrency: DEFAULT_CONCURRENCY,
+      mcpPort: 0,
+      runTimeoutMs: undefined,
+      graceMs: undefined,
+      drainTimeoutMs: 30_000,
+      blueprintEnv: new Set(),
+      verbose: false,
+    });
+  });
+
+  it('reads the environment, and lets flags win over it', () => {
+    const env = {
+      AGENT_COORDINATOR_URL: 'http://10.0.0.1:8765/',
+      AGENT_RUNNER_TAGS: 'gpu, linux',
+      AGENT_RUNNER_CONCURRENCY: '8',
+      AGENT_RUNNER_BLUEPRINT_ENV: 'GITHUB_TOKEN,NPM_TOKEN',
+    };
+    const fromEnv = resolveRunnerConfig({}, env, '/w');
+    expect(fromEnv).toMatchObject({ coordinatorUrl: 'http://10.0.0.1:8765', tags: ['gpu', 'linux'], concurrency: 8 });
+    expect([...fromEnv.blueprintEnv]).toEqual(['GITHUB_TOKEN', 'NPM_TOKEN']);
+    const fromFlags = resolveRunnerConfig(
+      { coordinatorUrl: 'https://c.example:1/', tags: 'arm', concurrency: '16', executor: ['sh-echo,test-executor', 'python-echo'], blueprintEnv: ['A'], runTimeout: '5m', drainTimeout: '10s', mcpPort: '7000', projectDir: 'sub' },
+      env,
+      '/w',
+    );
+    expect(fromFlags).toMatchObject({
+      coordinatorUrl: 'https://c.example:1',
+      tags: ['arm'],
+      concurrency: 16,
+      executors: ['sh-echo', 'test-executor', 'python-echo'],
+      runTimeoutMs: 300_000,
+      drainTimeoutMs: 10_000,
+      mcpPort: 7000,
+      projectDir: '/w/sub',
+    });
+    expect([...fromFlags.blueprintEnv]).toEqual(['A']);
+  });
+
+  it.each([
+    [{ concurrency: '0' }, {}, '--concurrency: 0 is out of range (1 to 256)'],
+    [{ concurrency: 'lots' }, {}, '--concurrency: "lots" is not a whole number'],
+    [{}, { AGENT_RUNNER_CONCURRENCY: '-3' }, 'AGENT_RUNNER_CONCURRENCY: "-3" is not a whole number'],
+    [{ mcpPort: '70000' }, {}, '--mcp-port: 70000 is out of range (0 to 65535)'],
+    [{ coordinatorUrl: 'localhost:8765' }, {}, '--coordinator-url: "localhost:8765" must be an http:// or https:// URL'],
+    [{}, { AGENT_COORDINATOR_URL: 'not a url' }, 'AGENT_COORDINATOR_URL: "not a url" is not a URL (expected e.g. http://127.0.0.1:8765)'],
+    [{ runTimeout: 'forever' }, {}, '--run-timeout: "forever" is not a duration (use e.g. 500ms, 30s, 5m, 1h30m)'],
+    [{ blueprintEnv: ['GOOD,bad-name'] }, {}, '--blueprint-env: "bad-name" is not an environment variable name'],
+    [{}, { AGENT_RUNNER_BLUEPRINT_ENV: 'A B' }, 'AGENT_RUNNER_BLUEPRINT_ENV: "A B" is not an environment variable name'],
+  ])('rejects %j %j naming the flag or variable', (flags, env, message) => {
+    expect(() => resolveRunnerConfig(flags, env, '/w')).toThrow(new ConfigError(message));
+  });
+});

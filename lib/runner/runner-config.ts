@@ -1,0 +1,118 @@
+import { resolve } from 'node:path';
+import { parseDuration } from '../cli/parse-duration.js';
+
+/** Executors run at once by default. */
+export const DEFAULT_CONCURRENCY = 4;
+/** Largest --concurrency accepted. */
+export const MAX_CONCURRENCY = 256;
+/** How long SIGINT/SIGTERM waits for running executors before cancelling them. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+
+/** The runner daemon's settings, from flags first, then environment variables, then defaults. */
+export interface RunnerConfig {
+  /** Coordinator to join; undefined = start one in-process on SQLite. */
+  coordinatorUrl: string | undefined;
+  /** Executor names to serve; empty = every usable executor found. */
+  executors: string[];
+  tags: string[];
+  projectDir: string;
+  concurrency: number;
+  /** 0 = any free port. */
+  mcpPort: number;
+  runTimeoutMs: number | undefined;
+  graceMs: number | undefined;
+  drainTimeoutMs: number;
+  /** Names `${env.NAME}` may read in blueprints. */
+  blueprintEnv: Set<string>;
+  verbose: boolean;
+}
+
+export interface RunnerFlags {
+  coordinatorUrl?: string;
+  executor?: string[];
+  tags?: string;
+  projectDir?: string;
+  concurrency?: string;
+  mcpPort?: string;
+  runTimeout?: string;
+  grace?: string;
+  drainTimeout?: string;
+  blueprintEnv?: string[];
+  verbose?: boolean;
+}
+
+/** Environment variables read when the matching flag is absent. */
+export const RUNNER_ENV = {
+  coordinatorUrl: 'AGENT_COORDINATOR_URL',
+  tags: 'AGENT_RUNNER_TAGS',
+  concurrency: 'AGENT_RUNNER_CONCURRENCY',
+  blueprintEnv: 'AGENT_RUNNER_BLUEPRINT_ENV',
+} as const;
+
+/** A flag or environment value that cannot be used; the message names it and says why. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const list = (text: string | undefined) =>
+  (text ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+
+function integer(text: string, name: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text.trim())) throw new ConfigError(`${name}: "${text}" is not a whole number`);
+  const value = Number(text);
+  if (value < min || value > max) throw new ConfigError(`${name}: ${value} is out of range (${min} to ${max})`);
+  return value;
+}
+
+function duration(text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseDuration(text, name);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
+
+function url(text: string, name: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    throw new ConfigError(`${name}: "${text}" is not a URL (expected e.g. http://127.0.0.1:8765)`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(`${name}: "${text}" must be an http:// or https:// URL`);
+  }
+  return parsed.href.replace(/\/+$/, '');
+}
+
+/** Merge flags, environment and defaults into a checked configuration. */
+export function resolveRunnerConfig(flags: RunnerFlags, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): RunnerConfig {
+  const from = <K extends keyof typeof RUNNER_ENV>(key: K, flagName: string, flagValue: string | undefined) =>
+    flagValue !== undefined ? { value: flagValue, name: flagName } : env[RUNNER_ENV[key]] !== undefined && env[RUNNER_ENV[key]] !== '' ? { value: env[RUNNER_ENV[key]]!, name: RUNNER_ENV[key] } : undefined;
+
+  const coordinator = from('coordinatorUrl', '--coordinator-url', flags.coordinatorUrl);
+  const concurrency = from('concurrency', '--concurrency', flags.concurrency);
+  const tags = from('tags', '--tags', flags.tags);
+  const blueprintEnvFromFlags = (flags.blueprintEnv?.length ?? 0) > 0;
+  const blueprintEnv = blueprintEnvFromFlags ? flags.blueprintEnv!.flatMap(list) : list(env[RUNNER_ENV.blueprintEnv]);
+  for (const name of blueprintEnv) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      const source = blueprintEnvFromFlags ? '--blueprint-env' : RUNNER_ENV.blueprintEnv;
+      throw new ConfigError(`${source}: "${name}" is not an environment variable name`);
+    }
+  }
+  return {
+    coordinatorUrl: coordinator === undefined ? undefined : url(coordinator.value, coordinator.name),
+    executors: (flags.executor ?? []).flatMap(list),
+    tags: list(tags?.value),
+    projectDir: resolve(cwd, flags.projectDir ?? '.'),
+    concurrency: concurrency === undefined ? DEFAULT_CONCURRENCY : integer(concurrency.value, concurrency.name, 1, MAX_CONCURRENCY),
+    mcpPort: flags.mcpPort === undefined ? 0 : integer(flags.mcpPort, '--mcp-port', 0, 65_535),
+    runTimeoutMs: duration(flags.runTimeout, '--run-timeout'),
+    graceMs: duration(flags.grace, '--grace'),
+    drainTimeoutMs: duration(flags.drainTimeout, '--drain-timeout') ?? DEFAULT_DRAIN_TIMEOUT_MS,
+    blueprintEnv: new Set(blueprintEnv),
+    verbose: flags.verbose === true,
+  };
+}
