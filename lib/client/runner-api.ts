@@ -1,0 +1,154 @@
+import type { Dispatcher } from 'undici';
+import type { AgentBlueprint } from '../invocation/schema.js';
+import type { RunOutcome } from '../process/run-outcome.js';
+import type { OutboxItem } from '../runner/event-outbox.js';
+import { createDispatcher, requestJson } from './http-json.js';
+
+/** What registering tells a runner: who it is, its token, and the timings it must keep. */
+export interface Registration {
+  runner_id: string;
+  token: string;
+  heartbeat_interval_ms: number;
+  lease_ms: number;
+  poll_timeout_ms: number;
+}
+
+/** A claimed run with what the runner needs to build its Schema 2.0 invocation. */
+export interface Assignment {
+  run: { run_id: string; session_id: string; attempt: number; last_event_seq: number; timeout_s: number | null };
+  invocation: {
+    mode: 'start' | 'resume';
+    session_id: string;
+    prompt: string;
+    project_dir: string | null;
+    agent: string | null;
+    agent_blueprint: AgentBlueprint | null;
+    /** Version of the agent blueprint; the runner's cache is valid while it matches. */
+    agent_etag?: string | null;
+    executor: string | null;
+    tags: string[];
+    timeout_s: number | null;
+    metadata: { run_id: string; runner_id: string; attempt: number; executor_session_id: string | null };
+  };
+}
+
+export interface PollAnswer {
+  run: Assignment['run'] | null;
+  invocation?: Assignment['invocation'];
+  /** Runs of this runner to cancel now. */
+  stop: string[];
+}
+
+export interface RegisterRequest {
+  name?: string;
+  hostname?: string;
+  executors: string[];
+  tags: string[];
+  capacity: number;
+  metadata?: Record<string, unknown>;
+}
+
+/** The runner half of the coordinator API (`/v1/runners`, `/v1/runs/:id/...`). */
+export class RunnerApi {
+  readonly baseUrl: string;
+  readonly #dispatcher: Dispatcher;
+  readonly #apiToken: string | undefined;
+  #registration: Registration | undefined;
+
+  constructor(baseUrl: string, apiToken?: string) {
+    this.baseUrl = baseUrl;
+    this.#apiToken = apiToken;
+    this.#dispatcher = createDispatcher();
+  }
+
+  get registration(): Registration {
+    if (this.#registration === undefined) throw new Error('the runner is not registered');
+    return this.#registration;
+  }
+
+  async register(req: RegisterRequest): Promise<Registration> {
+    const { body } = await requestJson<Registration>(this.baseUrl, this.#dispatcher, {
+      method: 'POST',
+      path: '/v1/runners',
+      body: req,
+      token: this.#apiToken,
+    });
+    this.#registration = body;
+    return body;
+  }
+
+  async heartbeat(running: string[]): Promise<{ stop: string[] }> {
+    const { runner_id, token } = this.registration;
+    const { body } = await requestJson<{ stop: string[] }>(this.baseUrl, this.#dispatcher, {
+      method: 'POST',
+      path: `/v1/runners/${runner_id}/heartbeat`,
+      body: { running },
+      token,
+    });
+    return body;
+  }
+
+  /** The long-poll: a claimed run, stop requests, or nothing after the poll timeout. */
+  async nextRun(signal?: AbortSignal): Promise<PollAnswer> {
+    const { runner_id, token, poll_timeout_ms } = this.registration;
+    const { body } = await requestJson<PollAnswer>(this.baseUrl, this.#dispatcher, {
+      method: 'POST',
+      path: `/v1/runners/${runner_id}/next-run`,
+      body: {},
+      token,
+      timeoutMs: poll_timeout_ms + 10_000,
+      ...(signal === undefined ? {} : { signal }),
+    });
+    return body;
+  }
+
+  async started(runId: string, pid: number | undefined): Promise<void> {
+    await requestJson(this.baseUrl, this.#dispatcher, {
+      method: 'POST',
+      path: `/v1/runs/${runId}/started`,
+      body: pid === undefined ? {} : { pid },
+      token: this.registration.token,
+    });
+  }
+
+  /** Send events of one run (sorted by seq); the coordinator skips any it already stored. */
+  async events(runId: string, items: readonly OutboxItem[]): Promise<void> {
+    await requestJson(this.baseUrl, this.#dispatcher, {
+      method: 'POST',
+      path: `/v1/runs/${runId}/events`,
+      body: { events: items.map((i) => ({ seq: i.seq, event: i.event })) },
+      token: this.registration.token,
+    });
+  }
+
+  async finished(runId: string, outcome: RunOutcome): Promise<void> {
+    await requestJson(this.baseUrl, this.#dispatcher, {
+      method: 'POST',
+      path: `/v1/runs/${runId}/finished`,
+      body: outcome,
+      token: this.registration.token,
+    });
+  }
+
+  /** An agent blueprint, or `null` when unchanged since `etag` (HTTP 304). */
+  async agent(name: string, etag?: string): Promise<{ blueprint: AgentBlueprint; etag: string | undefined } | null> {
+    const response = await requestJson<AgentBlueprint>(this.baseUrl, this.#dispatcher, {
+      method: 'GET',
+      path: `/v1/agents/${encodeURIComponent(name)}`,
+      token: this.#apiToken,
+      ...(etag === undefined ? {} : { headers: { 'if-none-match': etag } }),
+    });
+    if (response.status === 304) return null;
+    const header = response.headers.etag;
+    return { blueprint: response.body, etag: typeof header === 'string' ? header : undefined };
+  }
+
+  async deregister(): Promise<void> {
+    const { runner_id, token } = this.registration;
+    await requestJson(this.baseUrl, this.#dispatcher, { method: 'DELETE', path: `/v1/runners/${runner_id}`, token });
+  }
+
+  async close(): Promise<void> {
+    await this.#dispatcher.close();
+  }
+}

@@ -1,0 +1,113 @@
+import type { Logger } from 'pino';
+import { PlaceholderError, resolvePlaceholders } from '../blueprint/resolve-placeholders.js';
+import type { Assignment } from '../client/runner-api.js';
+import type { ResolvedExecutor } from '../discovery/resolve-executor.js';
+import { buildInvocation, InvalidInvocationError } from '../invocation/build-invocation.js';
+import type { AgentBlueprint } from '../invocation/schema.js';
+import type { RunOutcome } from '../process/run-outcome.js';
+import { spawnExecutor } from '../process/spawn-executor.js';
+import type { BlueprintCache } from './blueprint-cache.js';
+import type { EventOutbox } from './event-outbox.js';
+
+export interface RunContext {
+  executors: ReadonlyMap<string, ResolvedExecutor>;
+  defaultExecutor: string;
+  blueprints: BlueprintCache;
+  outbox: EventOutbox;
+  projectDir: string;
+  runTimeoutMs: number | undefined;
+  graceMs: number | undefined;
+  allowedEnv: ReadonlySet<string>;
+  mcpUrl: string | undefined;
+  /** Add the runner's own MCP server to the blueprint (the session-scoped endpoint). */
+  decorateBlueprint?: (blueprint: AgentBlueprint | undefined, sessionId: string) => AgentBlueprint | undefined;
+  /** Tell the coordinator the executor started (best effort). */
+  reportStarted: (runId: string, pid: number | undefined) => Promise<void>;
+  logger: Logger;
+}
+
+/** An outcome for a run that ended before any executor started (bad blueprint, unknown executor). */
+export function outcomeWithoutProcess(kind: RunOutcome['kind'], message: string): RunOutcome {
+  return {
+    kind,
+    exit_code: null,
+    signal: null,
+    duration_ms: 0,
+    stderr_tail: '',
+    result: null,
+    executor_session_id: null,
+    forcefully_killed: false,
+    left_processes_behind: false,
+    message,
+  };
+}
+
+/**
+ * Run one claimed run: resolve its blueprint, build the Schema 2.0 invocation, supervise the executor
+ * while its events go to the outbox, and wait until they are all delivered. Never throws: whatever
+ * happens ends as a RunOutcome for the coordinator.
+ */
+export async function executeRun(assignment: Assignment, ctx: RunContext, signal: AbortSignal): Promise<RunOutcome> {
+  const { run, invocation: inv } = assignment;
+  const log = ctx.logger.child({ run: run.run_id, session: run.session_id });
+  ctx.outbox.beginRun(run.run_id, (run.last_event_seq ?? 0) + 1);
+
+  let blueprint: AgentBlueprint | undefined;
+  try {
+    if (inv.agent !== null) blueprint = await ctx.blueprints.get(inv.agent, inv.agent_etag);
+  } catch (error) {
+    return outcomeWithoutProcess('infra_failed', `agent "${inv.agent}": cannot fetch its blueprint (${(error as Error).message})`);
+  }
+  const executorName = inv.executor ?? (blueprint as { executor?: string } | undefined)?.executor ?? ctx.defaultExecutor;
+  const executor = ctx.executors.get(executorName);
+  if (executor === undefined) {
+    return outcomeWithoutProcess('infra_failed', `executor "${executorName}" is not available on this runner`);
+  }
+
+  let invocation;
+  try {
+    const decorated = ctx.decorateBlueprint === undefined ? blueprint : ctx.decorateBlueprint(blueprint, inv.session_id);
+    const resolved =
+      decorated === undefined
+        ? undefined
+        : resolvePlaceholders(decorated, {
+            runnerMcpUrl: ctx.mcpUrl,
+            sessionId: inv.session_id,
+            runId: run.run_id,
+            env: process.env,
+            allowedEnv: ctx.allowedEnv,
+          });
+    const metadata: Record<string, unknown> = { run_id: run.run_id, runner_id: inv.metadata.runner_id, attempt: inv.metadata.attempt };
+    if (inv.metadata.executor_session_id !== null) metadata.executor_session_id = inv.metadata.executor_session_id;
+    invocation = buildInvocation({
+      mode: inv.mode,
+      sessionId: inv.session_id,
+      prompt: inv.prompt,
+      projectDir: inv.project_dir ?? ctx.projectDir,
+      blueprint: resolved,
+      metadata,
+    });
+  } catch (error) {
+    if (error instanceof PlaceholderError) return outcomeWithoutProcess('failed', `blueprint placeholders: ${error.message}`);
+    if (error instanceof InvalidInvocationError) return outcomeWithoutProcess('failed', `invalid invocation: ${error.message}`);
+    throw error;
+  }
+
+  const timeoutMs = inv.timeout_s !== null ? inv.timeout_s * 1000 : ctx.runTimeoutMs;
+  log.info({ executor: executor.name, mode: invocation.mode, attempt: run.attempt }, 'starting executor');
+  const child = spawnExecutor({
+    executable: executor.path,
+    invocation,
+    runId: run.run_id,
+    ...(ctx.mcpUrl === undefined ? {} : { mcpUrl: ctx.mcpUrl }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(ctx.graceMs === undefined ? {} : { graceMs: ctx.graceMs }),
+    signal,
+    onEvent: (event) => ctx.outbox.append(run.run_id, event),
+  });
+  void ctx.reportStarted(run.run_id, child.pid).catch((error: Error) => log.warn({ err: error.message }, 'could not report the start'));
+  const outcome = await child.outcome;
+  log.info({ kind: outcome.kind, exit_code: outcome.exit_code, ms: outcome.duration_ms }, outcome.message);
+  await ctx.outbox.delivered(run.run_id);
+  return outcome;
+}

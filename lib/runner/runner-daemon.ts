@@ -1,0 +1,264 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { CoordinatorError } from '../client/coordinator-error.js';
+import type { Assignment, Registration, RunnerApi } from '../client/runner-api.js';
+import type { ResolvedExecutor } from '../discovery/resolve-executor.js';
+import type { AgentBlueprint } from '../invocation/schema.js';
+import type { RunOutcome } from '../process/run-outcome.js';
+import { backoffDelay } from './backoff.js';
+import { BlueprintCache } from './blueprint-cache.js';
+import { EventOutbox, type OutboxItem } from './event-outbox.js';
+import { executeRun, outcomeWithoutProcess } from './execute-run.js';
+import type { RunnerConfig } from './runner-config.js';
+
+export interface RunnerDaemonOptions {
+  config: RunnerConfig;
+  executors: readonly ResolvedExecutor[];
+  api: RunnerApi;
+  logger: Logger;
+  /** Folder for the event spool file. */
+  stateDir: string;
+  defaultExecutor: string;
+  mcpUrl?: string;
+  decorateBlueprint?: (blueprint: AgentBlueprint | undefined, sessionId: string) => AgentBlueprint | undefined;
+}
+
+interface ActiveRun {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+/**
+ * The runner: registers with the coordinator, long-polls for runs its executors can serve (up to the
+ * concurrency), heartbeats on the timings it was given, cancels runs it is told to stop, and reports
+ * each outcome after every event of the run was delivered. Survives coordinator restarts: it keeps its
+ * executors running, buffers their events, retries with backoff and re-registers if forgotten.
+ */
+export class RunnerDaemon {
+  readonly #o: RunnerDaemonOptions;
+  readonly #active = new Map<string, ActiveRun>();
+  readonly #shutdown = new AbortController();
+  readonly #outbox: EventOutbox;
+  readonly #blueprints: BlueprintCache;
+  #slotFreed: (() => void) | undefined;
+  #heartbeatTimer: NodeJS.Timeout | undefined;
+  #loop: Promise<void> | undefined;
+  #registering: Promise<Registration> | undefined;
+
+  constructor(options: RunnerDaemonOptions) {
+    this.#o = options;
+    this.#blueprints = new BlueprintCache((name, etag) => options.api.agent(name, etag));
+    this.#outbox = new EventOutbox({
+      send: (batch) => this.#sendEvents(batch),
+      spoolPath: join(options.stateDir, `events-${process.pid}.spool.jsonl`),
+      onRetry: (error, attempt, delayMs) =>
+        options.logger.warn({ err: (error as Error).message, attempt, retry_in_ms: delayMs, pending: this.#outbox.pending }, 'events not delivered; will retry'),
+    });
+  }
+
+  /** Runs being executed now. */
+  get activeRuns(): string[] {
+    return [...this.#active.keys()];
+  }
+
+  /** Register (retrying until the coordinator answers) and start claiming runs. */
+  async start(): Promise<Registration> {
+    const registration = await this.#register();
+    this.#loop = this.#pollLoop();
+    this.#scheduleHeartbeat(registration.heartbeat_interval_ms);
+    return registration;
+  }
+
+  /**
+   * Stop claiming, let running executors finish within the drain timeout, cancel what is left, report,
+   * deregister. Calling it again (a second Ctrl-C) cancels the remaining runs at once.
+   */
+  async stop(): Promise<void> {
+    if (this.#shutdown.signal.aborted) {
+      this.#cancelAll('second shutdown signal');
+      return;
+    }
+    this.#shutdown.abort();
+    this.#slotFreed?.();
+    clearTimeout(this.#heartbeatTimer);
+    await this.#loop;
+    const drained = this.#allDone();
+    const timer = setTimeout(() => this.#cancelAll(`drain timeout (${this.#o.config.drainTimeoutMs} ms)`), this.#o.config.drainTimeoutMs);
+    await drained;
+    clearTimeout(timer);
+    try {
+      await this.#o.api.deregister();
+    } catch (error) {
+      this.#o.logger.warn({ err: (error as Error).message }, 'could not deregister');
+    }
+    this.#outbox.close();
+    await this.#o.api.close();
+  }
+
+  #allDone(): Promise<void> {
+    return Promise.all([...this.#active.values()].map((a) => a.done)).then(() => undefined);
+  }
+
+  #cancelAll(why: string): void {
+    if (this.#active.size > 0) this.#o.logger.warn({ runs: this.activeRuns }, `cancelling running executors: ${why}`);
+    for (const run of this.#active.values()) run.controller.abort();
+  }
+
+  async #register(): Promise<Registration> {
+    this.#registering ??= this.#registerWithRetry().finally(() => (this.#registering = undefined));
+    return this.#registering;
+  }
+
+  async #registerWithRetry(): Promise<Registration> {
+    const { config, executors, api, logger } = this.#o;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const registration = await api.register({
+          name: `${hostname()}:${process.pid}`,
+          hostname: hostname(),
+          executors: executors.map((e) => e.name),
+          tags: config.tags,
+          capacity: config.concurrency,
+        });
+        logger.info({ runner: registration.runner_id, executors: executors.map((e) => e.name), tags: config.tags, concurrency: config.concurrency }, 'registered with the coordinator');
+        return registration;
+      } catch (error) {
+        if (error instanceof CoordinatorError && !error.retryable) throw error;
+        if (this.#shutdown.signal.aborted) throw error;
+        const delay = backoffDelay(attempt);
+        logger.warn({ err: (error as Error).message, retry_in_ms: delay }, 'cannot register; will retry');
+        await sleep(delay, this.#shutdown.signal);
+      }
+    }
+  }
+
+  async #pollLoop(): Promise<void> {
+    const { api, config, logger } = this.#o;
+    let failures = 0;
+    while (!this.#shutdown.signal.aborted) {
+      if (this.#active.size >= config.concurrency) {
+        await new Promise<void>((resolve) => (this.#slotFreed = resolve));
+        this.#slotFreed = undefined;
+        continue;
+      }
+      let answer;
+      try {
+        answer = await api.nextRun(this.#shutdown.signal);
+        if (failures > 0) {
+          logger.info('the coordinator answers again');
+          this.#outbox.retryNow();
+        }
+        failures = 0;
+      } catch (error) {
+        if (this.#shutdown.signal.aborted) break;
+        if (error instanceof CoordinatorError && error.status === 401) {
+          logger.warn('the coordinator does not know this runner; registering again');
+          await this.#register().catch(() => undefined);
+          continue;
+        }
+        failures += 1;
+        const delay = backoffDelay(failures);
+        logger.warn({ err: (error as Error).message, retry_in_ms: delay }, 'long-poll failed; will retry');
+        await sleep(delay, this.#shutdown.signal);
+        continue;
+      }
+      for (const runId of answer.stop) this.#cancel(runId, 'stop requested');
+      if (answer.run !== null && answer.invocation !== undefined) this.#launch({ run: answer.run, invocation: answer.invocation });
+    }
+  }
+
+  #scheduleHeartbeat(intervalMs: number): void {
+    this.#heartbeatTimer = setTimeout(async () => {
+      try {
+        const { stop } = await this.#o.api.heartbeat(this.activeRuns);
+        for (const runId of stop) this.#cancel(runId, 'stop requested (heartbeat)');
+      } catch (error) {
+        if (error instanceof CoordinatorError && error.status === 401) await this.#register().catch(() => undefined);
+        else this.#o.logger.warn({ err: (error as Error).message }, 'heartbeat failed');
+      }
+      if (!this.#shutdown.signal.aborted) this.#scheduleHeartbeat(this.#o.api.registration.heartbeat_interval_ms);
+    }, intervalMs);
+  }
+
+  #cancel(runId: string, why: string): void {
+    const run = this.#active.get(runId);
+    if (run === undefined || run.controller.signal.aborted) return;
+    this.#o.logger.info({ run: runId }, `cancelling: ${why}`);
+    run.controller.abort();
+  }
+
+  #launch(assignment: Assignment): void {
+    const runId = assignment.run.run_id;
+    const controller = new AbortController();
+    const { config, logger, api } = this.#o;
+    const context = {
+      executors: new Map(this.#o.executors.map((e) => [e.name, e])),
+      defaultExecutor: this.#o.defaultExecutor,
+      blueprints: this.#blueprints,
+      outbox: this.#outbox,
+      projectDir: config.projectDir,
+      runTimeoutMs: config.runTimeoutMs,
+      graceMs: config.graceMs,
+      allowedEnv: config.blueprintEnv,
+      mcpUrl: this.#o.mcpUrl,
+      ...(this.#o.decorateBlueprint === undefined ? {} : { decorateBlueprint: this.#o.decorateBlueprint }),
+      reportStarted: (id: string, pid: number | undefined) => api.started(id, pid),
+      logger,
+    };
+    const done = executeRun(assignment, context, controller.signal)
+      .catch((error: Error) => outcomeWithoutProcess('infra_failed', `runner error: ${error.message}`))
+      .then((outcome) => this.#reportFinished(runId, outcome))
+      .finally(() => {
+        this.#active.delete(runId);
+        this.#outbox.endRun(runId);
+        this.#slotFreed?.();
+      });
+    this.#active.set(runId, { controller, done });
+  }
+
+  /** Report the outcome, retrying while the coordinator is unreachable; give up on a considered refusal. */
+  async #reportFinished(runId: string, outcome: RunOutcome): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#o.api.finished(runId, outcome);
+        return;
+      } catch (error) {
+        if (!(error instanceof CoordinatorError) || !error.retryable) {
+          this.#o.logger.warn({ run: runId, err: (error as Error).message }, 'the coordinator refused the outcome');
+          return;
+        }
+        await sleep(backoffDelay(attempt), new AbortController().signal);
+      }
+    }
+  }
+
+  /** Deliver a batch, one request per run. A refusal for a run we no longer hold drops its events. */
+  async #sendEvents(batch: OutboxItem[]): Promise<void> {
+    const byRun = new Map<string, OutboxItem[]>();
+    for (const item of batch) {
+      const items = byRun.get(item.run_id) ?? [];
+      items.push(item);
+      byRun.set(item.run_id, items);
+    }
+    await Promise.all(
+      [...byRun].map(async ([runId, items]) => {
+        try {
+          await this.#o.api.events(runId, items);
+        } catch (error) {
+          if (error instanceof CoordinatorError && !error.retryable && error.status !== 401) {
+            this.#o.logger.error({ run: runId, dropped: items.length, err: error.message }, 'the coordinator refused these events; dropping them');
+            return;
+          }
+          throw error;
+        }
+      }),
+    );
+  }
+}
