@@ -22,6 +22,8 @@ export class LatencyHistogram {
 export interface MetricsSnapshot {
   runsByState: Partial<Record<RunStatus, number>>;
   runnersOnline: number;
+  /** Long-polls parked in this process, waiting for a run. */
+  pollsWaiting: number;
   claimLatency: LatencyHistogram;
 }
 
@@ -37,6 +39,9 @@ export function renderMetrics(m: MetricsSnapshot): string {
     '# HELP agent_coordinator_runners_online Runners whose lease holds.',
     '# TYPE agent_coordinator_runners_online gauge',
     `agent_coordinator_runners_online ${m.runnersOnline}`,
+    '# HELP agent_coordinator_polls_waiting Next-run long-polls parked in this process.',
+    '# TYPE agent_coordinator_polls_waiting gauge',
+    `agent_coordinator_polls_waiting ${m.pollsWaiting}`,
     '# HELP agent_coordinator_claim_latency_seconds From a run becoming claimable to its claim (this process).',
     '# TYPE agent_coordinator_claim_latency_seconds histogram',
     ...CLAIM_LATENCY_BUCKETS.map(

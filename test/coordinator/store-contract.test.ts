@@ -87,8 +87,13 @@ describe.each(STORE_KINDS)('Store contract (%s)', (kind) => {
     const events = await store.listEvents(session.id, 0, 100);
     expect(events.map((e) => [e.seq, e.run_seq, e.type])).toEqual([[1, 1, 'bind'], [2, 2, 'usage'], [3, 3, 'result'], [4, 4, 'log']]);
     expect((await store.listEvents(session.id, 2, 1)).map((e) => e.seq)).toEqual([3]);
+    // A batch that overtook an earlier one: the late batch is still stored, duplicates still skipped.
+    expect(await store.appendEvents(run.id, 'r1', [{ seq: 7, event: { type: 'log', message: '7' } }], now)).toMatchObject({ accepted: 1, last_seq: 7 });
+    expect(await store.appendEvents(run.id, 'r1', [5, 6, 7].map((seq) => ({ seq, event: { type: 'log', message: `${seq}` } })), now)).toMatchObject({
+      accepted: 2, duplicates: 1, last_seq: 7, session_seq: 7,
+    });
     const s = await store.getSession(session.id);
-    expect(s).toMatchObject({ executor_session_id: 'exec-1', usage: { input_tokens: 3 }, result: { result_text: 'done' }, event_seq: 4 });
+    expect(s).toMatchObject({ executor_session_id: 'exec-1', usage: { input_tokens: 3 }, result: { result_text: 'done' }, event_seq: 7 });
     await expect(store.appendEvents(run.id, 'r2', batch, now)).rejects.toMatchObject({ status: 403 });
   });
 

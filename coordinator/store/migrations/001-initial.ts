@@ -86,6 +86,6 @@ CREATE TABLE events (
   created_at BIGINT NOT NULL,
   PRIMARY KEY (session_id, seq)
 );
-CREATE INDEX events_run ON events (run_id, run_seq);
+CREATE UNIQUE INDEX events_run ON events (run_id, run_seq);
 `;
 }

@@ -12,7 +12,7 @@ export interface AppendResult {
   session_id: string;
   accepted: number;
   duplicates: number;
-  /** The highest per-run sequence number stored for this run. */
+  /** The highest per-run sequence number stored for this run (`seq` values up to it may be missing if sent out of order). */
   last_seq: number;
   /** The session's highest event sequence number after this batch. */
   session_seq: number;
@@ -22,8 +22,9 @@ export interface AppendResult {
 const ROWS_PER_INSERT = 200;
 
 /**
- * Append a batch of a run's events, idempotently: events at or below the run's last stored sequence
- * number were stored by an earlier try of this batch and are skipped. Each new event gets the next
+ * Append a batch of a run's events, idempotently: an event whose per-run `seq` is already stored (an
+ * earlier try of this batch) is skipped, so retries never duplicate and batches may arrive out of
+ * order without loss. Each new event gets the next
  * per-session sequence number. `bind`, `usage` and `result` events also update the session.
  * `events` must be sorted by strictly increasing `seq` (the HTTP schema checks it).
  */
@@ -36,7 +37,18 @@ export async function appendEvents(
 ): Promise<AppendResult> {
   return sql.transaction(async (tx) => {
     const run = await getHeldRun(tx, runId, runnerId);
-    const fresh = events.filter((e) => e.seq > run.event_seq);
+    // Events above the run's highest stored seq are new; at or below it, look up which ones are stored
+    // (a retried batch, or a batch that arrived after a later one).
+    const maybeStored = events.filter((e) => e.seq <= run.event_seq).map((e) => e.seq);
+    const stored = new Set<number>();
+    if (maybeStored.length > 0) {
+      const rows = await tx.query<{ run_seq: unknown }>(
+        `SELECT run_seq FROM events WHERE run_id = ? AND run_seq IN (${placeholders(maybeStored.length)})`,
+        [runId, ...maybeStored],
+      );
+      for (const row of rows) stored.add(Number(row.run_seq));
+    }
+    const fresh = events.filter((e) => !stored.has(e.seq));
     const duplicates = events.length - fresh.length;
     if (fresh.length === 0) {
       const [row] = await tx.query<{ event_seq: unknown }>('SELECT event_seq FROM sessions WHERE id = ?', [run.session_id]);
@@ -55,7 +67,7 @@ export async function appendEvents(
       const values = chunk.map(() => `(${placeholders(7)})`).join(', ');
       await tx.query(`INSERT INTO events (session_id, seq, run_id, run_seq, type, data, created_at) VALUES ${values}`, params);
     }
-    const lastSeq = fresh[fresh.length - 1]!.seq;
+    const lastSeq = Math.max(run.event_seq, fresh[fresh.length - 1]!.seq);
     await tx.query('UPDATE runs SET event_seq = ? WHERE id = ?', [lastSeq, runId]);
     await applySessionFacts(tx, run.session_id, run.id, fresh);
     return { session_id: run.session_id, accepted: fresh.length, duplicates, last_seq: lastSeq, session_seq: sessionSeq };
