@@ -82,6 +82,6 @@ describe('SSE event stream', () => {
 
     const bad = await open({ 'last-event-id': 'banana' });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.message).toContain('Last-Event-ID');
+    expect(((await bad.json()) as any).error.message).toContain('Last-Event-ID');
   });
 });
