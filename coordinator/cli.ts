@@ -1,0 +1,93 @@
+import { Command, CommanderError, Option } from 'commander';
+import { parseDuration } from '../lib/cli/parse-duration.js';
+import { AgentFileError } from './agents/load-agents-dir.js';
+import { type CoordinatorTimings, DEFAULT_DATABASE_PATH, DEFAULT_HOST, DEFAULT_PORT, resolveTimings } from './constants.js';
+import { CoordinatorConfigError, startCoordinator } from './start-coordinator.js';
+
+const ENV = 'AGENT_COORDINATOR_';
+const defaults = resolveTimings();
+
+/** Timing flags: option name, env suffix, timings key. */
+const TIMING_FLAGS: Array<[string, string, keyof CoordinatorTimings, string]> = [
+  ['--lease <duration>', 'LEASE', 'leaseMs', 'runner lease: runs of a runner silent this long are taken back'],
+  ['--heartbeat-interval <duration>', 'HEARTBEAT_INTERVAL', 'heartbeatIntervalMs', 'how often runners are told to heartbeat'],
+  ['--poll-timeout <duration>', 'POLL_TIMEOUT', 'pollTimeoutMs', 'how long a next-run long-poll is held'],
+  ['--placement-timeout <duration>', 'PLACEMENT_TIMEOUT', 'placementTimeoutMs', 'fail runs no runner can serve after this long'],
+  ['--backoff-base <duration>', 'BACKOFF_BASE', 'backoffBaseMs', 'first retry delay after an infrastructure failure'],
+  ['--backoff-max <duration>', 'BACKOFF_MAX', 'backoffMaxMs', 'longest retry delay'],
+  ['--sweep-interval <duration>', 'SWEEP_INTERVAL', 'sweepIntervalMs', 'how often leases and placement are checked'],
+  ['--sse-keepalive <duration>', 'SSE_KEEPALIVE', 'sseKeepAliveMs', 'keep-alive comment interval on idle SSE streams'],
+];
+
+/** Build the `agent-coordinator` command line; every flag also reads an AGENT_COORDINATOR_* variable. */
+export function buildCoordinatorProgram(): Command {
+  const program = new Command('agent-coordinator')
+    .description('Serve the agent-runner coordinator: agents, sessions, runs, runners and events over HTTP.')
+    .showHelpAfterError('(run with --help for usage)')
+    .addOption(new Option('--host <host>', 'interface to bind').env(`${ENV}HOST`).default(DEFAULT_HOST))
+    .addOption(new Option('--port <port>', 'port (0 picks a free one)').env(`${ENV}PORT`).default(String(DEFAULT_PORT)))
+    .addOption(new Option('--database-url <url>', 'SQLite file path or postgres:// URL').env(`${ENV}DATABASE_URL`).default(DEFAULT_DATABASE_PATH))
+    .addOption(new Option('--database-schema <name>', 'PostgreSQL schema (default: public)').env(`${ENV}DATABASE_SCHEMA`))
+    .addOption(new Option('--agents-dir <dir>', 'folder of <name>.json agent blueprints (default ./agents)').env(`${ENV}AGENTS_DIR`))
+    .addOption(new Option('--api-token <token>', 'bearer token for the user API (required off loopback)').env(`${ENV}TOKEN`))
+    .addOption(new Option('--max-attempts <n>', 'tries per run for infrastructure failures').env(`${ENV}MAX_ATTEMPTS`).default(String(defaults.maxAttempts)))
+    .addOption(new Option('--max-body-bytes <n>', 'largest request body').env(`${ENV}MAX_BODY_BYTES`))
+    .addOption(new Option('--log-level <level>', 'pino level: trace, debug, info, warn, error, silent').env(`${ENV}LOG_LEVEL`).default('info'));
+  for (const [flags, env, key, help] of TIMING_FLAGS) {
+    program.addOption(new Option(flags, `${help} (default ${defaults[key]}ms)`).env(`${ENV}${env}`));
+  }
+  return program;
+}
+
+function wholeNumber(text: string, option: string, min: number): number {
+  if (!/^\d+$/.test(text) || Number(text) < min) throw new CoordinatorConfigError(`${option}: "${text}" must be a whole number ≥ ${min}`);
+  return Number(text);
+}
+
+/** Run `agent-coordinator`: parse flags, start, stop cleanly on SIGINT/SIGTERM. */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const program = buildCoordinatorProgram();
+  program.exitOverride();
+  try {
+    program.parse(argv);
+    const o = program.opts<Record<string, string | undefined>>();
+    const timings: Partial<CoordinatorTimings> = { maxAttempts: wholeNumber(o.maxAttempts!, '--max-attempts', 1) };
+    for (const [flags, , key] of TIMING_FLAGS) {
+      const name = flags.split(' ')[0]!;
+      const value = o[name.slice(2).replace(/-(\w)/g, (_, ch: string) => ch.toUpperCase())];
+      if (value !== undefined) {
+        try {
+          timings[key] = parseDuration(value, name);
+        } catch (error) {
+          throw new CoordinatorConfigError((error as Error).message);
+        }
+      }
+    }
+    const coordinator = await startCoordinator({
+      host: o.host!,
+      port: wholeNumber(o.port!, '--port', 0),
+      databaseUrl: o.databaseUrl!,
+      databaseSchema: o.databaseSchema,
+      ...(o.agentsDir === undefined ? {} : { agentsDir: o.agentsDir }),
+      apiToken: o.apiToken ?? null,
+      timings,
+      ...(o.maxBodyBytes === undefined ? {} : { maxBodyBytes: wholeNumber(o.maxBodyBytes, '--max-body-bytes', 1) }),
+      logLevel: o.logLevel!,
+    });
+    const stop = () => void coordinator.close().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (error instanceof CoordinatorConfigError || error instanceof AgentFileError) {
+      process.stderr.write(`agent-coordinator: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`agent-coordinator: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Every coordinator tunable with its default. Timings can be made small (tens of ms) in tests;
+ * the CLI exposes the ones operators need (see docs/coordinator.md).
+ */
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8765;
+export const DEFAULT_DATABASE_PATH = '.agent-runner/coordinator.db';
+export const DEFAULT_AGENTS_DIR = './agents';
+
+/** A runner that has not heartbeaten for this long loses its claimed and running runs. */
+export const LEASE_MS = 30_000;
+/** How often runners are told to heartbeat (a third of the lease, so two can be missed). */
+export const HEARTBEAT_INTERVAL_MS = 10_000;
+/** How long a `next run` long-poll is held before it answers with no run. */
+export const POLL_TIMEOUT_MS = 30_000;
+/** A queued run that no online runner can serve fails after this long. */
+export const PLACEMENT_TIMEOUT_MS = 600_000;
+/** First retry delay after an infrastructure failure; doubles per attempt up to BACKOFF_MAX_MS. */
+export const BACKOFF_BASE_MS = 1_000;
+export const BACKOFF_MAX_MS = 60_000;
+/** Tries per run, counting the first (only infrastructure failures are retried). */
+export const MAX_ATTEMPTS = 3;
+/** How often leases and placement deadlines are checked. */
+export const SWEEP_INTERVAL_MS = 1_000;
+/** A comment line is written on idle SSE streams this often, to keep proxies from closing them. */
+export const SSE_KEEPALIVE_MS = 15_000;
+/** A runner silent for this many leases is `offline` rather than `stale`. */
+export const OFFLINE_AFTER_LEASES = 10;
+
+/** Largest request body, in bytes (413 beyond). */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Most events in one batch. */
+export const MAX_EVENTS_PER_BATCH = 1_000;
+/** Page sizes for list endpoints. */
+export const DEFAULT_PAGE_LIMIT = 50;
+export const MAX_PAGE_LIMIT = 1_000;
+/** Largest prompt, in characters. */
+export const MAX_PROMPT_CHARS = 1_048_576;
+
+/** The timings a coordinator runs with; every field defaults to the constant above. */
+export interface CoordinatorTimings {
+  leaseMs: number;
+  heartbeatIntervalMs: number;
+  pollTimeoutMs: number;
+  placementTimeoutMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  maxAttempts: number;
+  sweepIntervalMs: number;
+  sseKeepAliveMs: number;
+}
+
+/** Fill unset timings with their defaults. */
+export function resolveTimings(partial: Partial<CoordinatorTimings> = {}): CoordinatorTimings {
+  const leaseMs = partial.leaseMs ?? LEASE_MS;
+  return {
+    leaseMs,
+    heartbeatIntervalMs: partial.heartbeatIntervalMs ?? Math.min(HEARTBEAT_INTERVAL_MS, Math.max(1, Math.floor(leaseMs / 3))),
+    pollTimeoutMs: partial.pollTimeoutMs ?? POLL_TIMEOUT_MS,
+    placementTimeoutMs: partial.placementTimeoutMs ?? PLACEMENT_TIMEOUT_MS,
+    backoffBaseMs: partial.backoffBaseMs ?? BACKOFF_BASE_MS,
+    backoffMaxMs: partial.backoffMaxMs ?? BACKOFF_MAX_MS,
+    maxAttempts: partial.maxAttempts ?? MAX_ATTEMPTS,
+    sweepIntervalMs: partial.sweepIntervalMs ?? Math.min(SWEEP_INTERVAL_MS, Math.max(5, Math.floor(leaseMs / 4))),
+    sseKeepAliveMs: partial.sseKeepAliveMs ?? SSE_KEEPALIVE_MS,
+  };
+}

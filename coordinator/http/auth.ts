@@ -1,0 +1,58 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'hono';
+import { ApiError } from '../api-error.js';
+import type { RunnerRecord } from '../types.js';
+import type { CoordinatorContext } from './context.js';
+
+/** SHA-256 of a token, hex; the store keeps only this. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The bearer token of a request, or `null`. */
+export function bearerToken(c: Context): string | null {
+  const header = c.req.header('authorization');
+  const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+/** A runner token is `<runner id>.<secret>`: check it and return its runner (401 otherwise). */
+export async function authenticateRunner(ctx: CoordinatorContext, token: string | null): Promise<RunnerRecord> {
+  if (token === null) throw new ApiError(401, 'unauthorized', 'a runner token is required (Authorization: Bearer <token>)');
+  const runnerId = token.split('.')[0] ?? '';
+  const found = await ctx.store.getRunnerWithToken(runnerId);
+  if (found === null || !sameSecret(found.tokenHash, hashToken(token))) {
+    throw new ApiError(401, 'unauthorized', 'the runner token is not valid');
+  }
+  if (found.runner.deregistered_at !== null) {
+    throw new ApiError(401, 'unauthorized', `runner ${runnerId} deregistered; register again`);
+  }
+  return found.runner;
+}
+
+/** The runner a request comes from, checked against the `:id` in its path (403 for another runner's id). */
+export async function requireRunner(ctx: CoordinatorContext, c: Context, pathId?: string): Promise<RunnerRecord> {
+  const runner = await authenticateRunner(ctx, bearerToken(c));
+  if (pathId !== undefined && pathId !== runner.id) {
+    throw new ApiError(403, 'forbidden', `this token belongs to runner ${runner.id}, not ${pathId}`, { runner: pathId });
+  }
+  return runner;
+}
+
+/** User-facing API guard: with an API token configured, accept it or any valid runner token. */
+export async function requireApiAccess(ctx: CoordinatorContext, c: Context): Promise<void> {
+  if (ctx.apiToken === null) return;
+  const token = bearerToken(c);
+  if (token !== null && sameSecret(token, ctx.apiToken)) return;
+  if (token !== null && token.startsWith('rnr_')) {
+    await authenticateRunner(ctx, token);
+    return;
+  }
+  throw new ApiError(401, 'unauthorized', 'an API token is required (Authorization: Bearer <token>)');
+}

@@ -1,0 +1,55 @@
+import { RUN_STATUSES, type RunStatus } from '../types.js';
+
+/** Claim latency bucket bounds, in seconds. */
+export const CLAIM_LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** A Prometheus histogram of claim latencies (run claimable → claimed), kept in this process. */
+export class LatencyHistogram {
+  readonly counts = CLAIM_LATENCY_BUCKETS.map(() => 0);
+  count = 0;
+  sum = 0;
+
+  /** Record one latency in seconds. */
+  observe(seconds: number): void {
+    this.count += 1;
+    this.sum += seconds;
+    CLAIM_LATENCY_BUCKETS.forEach((bound, i) => {
+      if (seconds <= bound) this.counts[i]! += 1;
+    });
+  }
+}
+
+export interface MetricsSnapshot {
+  runsByState: Partial<Record<RunStatus, number>>;
+  runnersOnline: number;
+  /** Long-polls parked in this process, waiting for a run. */
+  pollsWaiting: number;
+  claimLatency: LatencyHistogram;
+}
+
+/** Render the Prometheus text exposition format. Pure. */
+export function renderMetrics(m: MetricsSnapshot): string {
+  const lines = [
+    '# HELP agent_coordinator_runs Runs in each state.',
+    '# TYPE agent_coordinator_runs gauge',
+    ...RUN_STATUSES.map((s) => `agent_coordinator_runs{state="${s}"} ${m.runsByState[s] ?? 0}`),
+    '# HELP agent_coordinator_queue_depth Runs waiting to be claimed.',
+    '# TYPE agent_coordinator_queue_depth gauge',
+    `agent_coordinator_queue_depth ${m.runsByState.queued ?? 0}`,
+    '# HELP agent_coordinator_runners_online Runners whose lease holds.',
+    '# TYPE agent_coordinator_runners_online gauge',
+    `agent_coordinator_runners_online ${m.runnersOnline}`,
+    '# HELP agent_coordinator_polls_waiting Next-run long-polls parked in this process.',
+    '# TYPE agent_coordinator_polls_waiting gauge',
+    `agent_coordinator_polls_waiting ${m.pollsWaiting}`,
+    '# HELP agent_coordinator_claim_latency_seconds From a run becoming claimable to its claim (this process).',
+    '# TYPE agent_coordinator_claim_latency_seconds histogram',
+    ...CLAIM_LATENCY_BUCKETS.map(
+      (b, i) => `agent_coordinator_claim_latency_seconds_bucket{le="${b}"} ${m.claimLatency.counts[i]}`,
+    ),
+    `agent_coordinator_claim_latency_seconds_bucket{le="+Inf"} ${m.claimLatency.count}`,
+    `agent_coordinator_claim_latency_seconds_sum ${m.claimLatency.sum}`,
+    `agent_coordinator_claim_latency_seconds_count ${m.claimLatency.count}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}

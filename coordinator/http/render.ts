@@ -1,0 +1,41 @@
+import type { RunnerHealth } from '../queue/runner-health.js';
+import type { EventRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** A session as the API shows it. */
+export function renderSession(s: SessionRecord) {
+  return {
+    session_id: s.id, status: s.status, agent: s.agent, executor: s.executor, tags: s.tags, project_dir: s.project_dir,
+    parent_session_id: s.parent_session_id, priority: s.priority, timeout_s: s.timeout_s, prompt: s.prompt,
+    result: s.result, usage: s.usage, executor_session_id: s.executor_session_id, runner_id: s.runner_id,
+    last_run_id: s.last_run_id, last_event_seq: s.event_seq,
+    created_at: iso(s.created_at), updated_at: iso(s.updated_at), ended_at: iso(s.ended_at),
+  };
+}
+
+/** A run as the API shows it. */
+export function renderRun(r: RunRecord) {
+  return {
+    run_id: r.id, session_id: r.session_id, mode: r.mode, status: r.status, prompt: r.prompt, priority: r.priority,
+    executor: r.executor, tags: r.tags, timeout_s: r.timeout_s, attempt: r.attempt, max_attempts: r.max_attempts,
+    runner_id: r.runner_id, executor_session_id: r.executor_session_id, stop_requested: r.stop_requested,
+    last_event_seq: r.event_seq, outcome: r.outcome, error: r.error,
+    created_at: iso(r.created_at), queued_at: iso(r.queued_at), available_at: iso(r.available_at),
+    claimed_at: iso(r.claimed_at), started_at: iso(r.started_at), finished_at: iso(r.finished_at),
+  };
+}
+
+/** A runner as the API shows it, with its health now. */
+export function renderRunner(r: RunnerRecord, health: RunnerHealth) {
+  return {
+    runner_id: r.id, name: r.name, hostname: r.hostname, executors: r.executors, tags: r.tags, capacity: r.capacity,
+    metadata: r.metadata, status: health, registered_at: iso(r.registered_at), last_seen_at: iso(r.last_seen_at),
+    deregistered_at: iso(r.deregistered_at),
+  };
+}
+
+/** An event as the API shows it: its per-session `seq`, the run and per-run `run_seq`, and the executor event. */
+export function renderEvent(e: EventRecord) {
+  return { seq: e.seq, session_id: e.session_id, run_id: e.run_id, run_seq: e.run_seq, type: e.type, event: e.data, created_at: iso(e.created_at) };
+}

@@ -1,0 +1,19 @@
+import type { Hono } from 'hono';
+import { TOPIC_RUNS } from '../../events/wake-hub.js';
+import type { CoordinatorContext } from '../context.js';
+import { renderMetrics } from '../metrics-text.js';
+
+/** `/healthz` (the store answers) and `/metrics` (Prometheus text). Neither needs a token. */
+export function mountHealthRoutes(app: Hono, ctx: CoordinatorContext): void {
+  app.get('/healthz', async (c) => {
+    await ctx.store.sql.query('SELECT 1');
+    return c.json({ status: 'ok', store: ctx.store.dialect });
+  });
+
+  app.get('/metrics', async (c) => {
+    const now = Date.now();
+    const [runsByState, online] = await Promise.all([ctx.store.countRunsByStatus(), ctx.store.listOnlineRunners(now, ctx.timings.leaseMs)]);
+    const text = renderMetrics({ runsByState, runnersOnline: online.length, pollsWaiting: ctx.hub.waiting(TOPIC_RUNS), claimLatency: ctx.claimLatency });
+    return c.text(text, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+  });
+}

@@ -1,0 +1,83 @@
+import type { Hono } from 'hono';
+import { runnerTopic, TOPIC_RUNS, waitForSignal } from '../../events/wake-hub.js';
+import type { RunRecord, RunnerRecord } from '../../types.js';
+import type { CoordinatorContext } from '../context.js';
+import { requireRunner } from '../auth.js';
+import { renderRun, renderSession } from '../render.js';
+import { PollSchema } from '../schemas.js';
+import { readBody } from '../validate.js';
+
+/**
+ * `POST /v1/runners/:id/next-run`: the long-poll. Answers at once with stop requests not yet delivered
+ * or with a claimed run; otherwise waits for a wake-up (a run queued, a stop for this runner) up to the
+ * poll timeout, then answers `{"run": null, "stop": []}`.
+ */
+export function mountNextRunRoute(app: Hono, ctx: CoordinatorContext): void {
+  app.post('/v1/runners/:id/next-run', async (c) => {
+    const runner = await requireRunner(ctx, c, c.req.param('id'));
+    const body = await readBody(c, PollSchema, true);
+    const signal = c.req.raw.signal;
+    const deadline = Date.now() + (body.timeout_ms ?? ctx.timings.pollTimeoutMs);
+    await ctx.store.touchRunner(runner.id, Date.now());
+    for (;;) {
+      const wait = waitForSignal(ctx.hub, [TOPIC_RUNS, runnerTopic(runner.id)], deadline - Date.now(), signal);
+      const stop = await undeliveredStops(ctx, runner.id);
+      if (stop.length > 0) {
+        wait.cancel();
+        return c.json({ run: null, stop });
+      }
+      const run = await ctx.store.claimNextRun(runner, Date.now());
+      if (run !== null) {
+        wait.cancel();
+        if (signal.aborted) {
+          await ctx.store.releaseRun(run.id, Date.now());
+          ctx.wake(TOPIC_RUNS);
+          return c.body(null, 499 as 200);
+        }
+        ctx.claimLatency.observe(Math.max(0, (run.claimed_at ?? 0) - Math.max(run.queued_at, run.available_at)) / 1000);
+        return c.json({ ...(await assignment(ctx, run, runner)), stop: [] });
+      }
+      if (Date.now() >= deadline || signal.aborted) {
+        wait.cancel();
+        return c.json({ run: null, stop: [] });
+      }
+      await wait.promise;
+    }
+  });
+}
+
+/** Stop requests for this runner's runs that its long-poll has not handed over yet. */
+async function undeliveredStops(ctx: CoordinatorContext, runnerId: string): Promise<string[]> {
+  const wanted = await ctx.store.runsToStop(runnerId);
+  const delivered = ctx.deliveredStops.get(runnerId) ?? new Set<string>();
+  const fresh = wanted.filter((id) => !delivered.has(id));
+  ctx.deliveredStops.set(runnerId, new Set(wanted));
+  return fresh;
+}
+
+/** Everything a runner needs to build the Schema 2.0 invocation for a claimed run. */
+async function assignment(ctx: CoordinatorContext, run: RunRecord, runner: RunnerRecord) {
+  const session = await ctx.store.getSession(run.session_id);
+  const blueprint = session?.agent ? await ctx.store.getAgent(session.agent) : null;
+  return {
+    run: renderRun(run),
+    session: session === null ? null : renderSession(session),
+    invocation: {
+      mode: run.mode,
+      session_id: run.session_id,
+      prompt: run.prompt,
+      project_dir: session?.project_dir ?? null,
+      agent: session?.agent ?? null,
+      agent_blueprint: blueprint,
+      executor: run.executor,
+      tags: run.tags,
+      timeout_s: run.timeout_s,
+      metadata: {
+        run_id: run.id,
+        runner_id: runner.id,
+        attempt: run.attempt,
+        executor_session_id: run.mode === 'resume' ? run.executor_session_id : null,
+      },
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import { hostname as osHostname } from 'node:os';
+import type { Hono } from 'hono';
+import { OFFLINE_AFTER_LEASES } from '../../constants.js';
+import { newId, newToken } from '../../ids.js';
+import { runnerHealth } from '../../queue/runner-health.js';
+import type { CoordinatorContext } from '../context.js';
+import { hashToken, requireApiAccess, requireRunner } from '../auth.js';
+import { renderRunner } from '../render.js';
+import { HeartbeatSchema, RegisterRunnerSchema } from '../schemas.js';
+import { readBody } from '../validate.js';
+import { TOPIC_RUNS } from '../../events/wake-hub.js';
+
+/** `/v1/runners`: register, list, heartbeat, deregister (the long-poll is in next-run.ts). */
+export function mountRunnerRoutes(app: Hono, ctx: CoordinatorContext): void {
+  const { store, timings } = ctx;
+
+  app.post('/v1/runners', async (c) => {
+    await requireApiAccess(ctx, c);
+    const body = await readBody(c, RegisterRunnerSchema);
+    // The token carries the runner id, so one header both identifies and authenticates the runner.
+    const runnerId = newId('rnr');
+    const token = `${runnerId}.${newToken()}`;
+    await store.registerRunner(
+      {
+        id: runnerId,
+        name: body.name ?? body.hostname ?? osHostname(),
+        hostname: body.hostname ?? null,
+        executors: body.executors,
+        tags: body.tags ?? [],
+        capacity: body.capacity ?? 1,
+        metadata: body.metadata ?? null,
+      },
+      hashToken(token),
+      Date.now(),
+    );
+    ctx.logger.info({ runner: runnerId, executors: body.executors, tags: body.tags ?? [] }, 'runner registered');
+    return c.json(
+      {
+        runner_id: runnerId,
+        token,
+        heartbeat_interval_ms: timings.heartbeatIntervalMs,
+        lease_ms: timings.leaseMs,
+        poll_timeout_ms: timings.pollTimeoutMs,
+      },
+      201,
+    );
+  });
+
+  app.get('/v1/runners', async (c) => {
+    await requireApiAccess(ctx, c);
+    const now = Date.now();
+    const runners = await store.listRunners();
+    return c.json({
+      runners: runners.map((r) => renderRunner(r, runnerHealth(r, now, timings.leaseMs, OFFLINE_AFTER_LEASES))),
+    });
+  });
+
+  app.post('/v1/runners/:id/heartbeat', async (c) => {
+    const runner = await requireRunner(ctx, c, c.req.param('id'));
+    const body = await readBody(c, HeartbeatSchema, true);
+    await store.touchRunner(runner.id, Date.now());
+    const stop = new Set(await store.runsToStop(runner.id));
+    // Runs the runner believes it has but no longer holds (its lease lapsed; they went elsewhere).
+    for (const runId of body.running ?? []) {
+      const run = await store.getRun(runId);
+      if (run === null || run.runner_id !== runner.id || !['claimed', 'running'].includes(run.status)) stop.add(runId);
+    }
+    return c.json({ stop: [...stop], lease_ms: timings.leaseMs, heartbeat_interval_ms: timings.heartbeatIntervalMs });
+  });
+
+  app.delete('/v1/runners/:id', async (c) => {
+    const runner = await requireRunner(ctx, c, c.req.param('id'));
+    await store.deregisterRunner(runner.id, Date.now());
+    const reclaimed = await store.expireLeases(Date.now(), timings.leaseMs, { baseMs: timings.backoffBaseMs, maxMs: timings.backoffMaxMs });
+    if (reclaimed.some((r) => r.status === 'queued')) ctx.wake(TOPIC_RUNS);
+    ctx.deliveredStops.delete(runner.id);
+    ctx.logger.info({ runner: runner.id }, 'runner deregistered');
+    return c.body(null, 204);
+  });
+}

@@ -1,0 +1,103 @@
+import type { Hono } from 'hono';
+import { ApiError, notFound } from '../../api-error.js';
+import { decodeCursor, encodeCursor } from '../../queue/cursor.js';
+import { DEFAULT_PAGE_LIMIT } from '../../constants.js';
+import { runnerTopic, TOPIC_RUNS } from '../../events/wake-hub.js';
+import type { CoordinatorContext } from '../context.js';
+import { renderRun, renderSession } from '../render.js';
+import { CreateSessionSchema, ListSessionsQuerySchema, ResumeSessionSchema } from '../schemas.js';
+import { readBody, readQuery } from '../validate.js';
+
+/** `/v1/sessions`: create, list, get, resume, stop, delete, result, runs. */
+export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
+  const { store } = ctx;
+  const mustGet = async (id: string) => {
+    const session = await store.getSession(id);
+    if (session === null) throw notFound('session', id);
+    return session;
+  };
+
+  app.post('/v1/sessions', async (c) => {
+    const body = await readBody(c, CreateSessionSchema);
+    const agent = body.agent === undefined ? null : await store.getAgent(body.agent);
+    if (body.agent !== undefined && agent === null) {
+      throw new ApiError(422, 'invalid_request', `agent: no agent named "${body.agent}"`, {
+        issues: [{ path: 'agent', message: `no agent named "${body.agent}"` }],
+      });
+    }
+    if (body.parent_session_id !== undefined && (await store.getSession(body.parent_session_id)) === null) {
+      throw new ApiError(422, 'invalid_request', `parent_session_id: no session ${body.parent_session_id}`, {
+        issues: [{ path: 'parent_session_id', message: `no session ${body.parent_session_id}` }],
+      });
+    }
+    const { session, run } = await store.createSession(
+      {
+        agent: body.agent ?? null,
+        executor: body.executor ?? agent?.executor ?? null,
+        tags: body.tags ?? agent?.tags ?? [],
+        project_dir: body.project_dir ?? null,
+        parent_session_id: body.parent_session_id ?? null,
+        priority: body.priority ?? 0,
+        timeout_s: body.timeout_s ?? agent?.timeout_s ?? null,
+        prompt: body.prompt,
+        max_attempts: body.max_attempts ?? ctx.timings.maxAttempts,
+      },
+      Date.now(),
+    );
+    ctx.wake(TOPIC_RUNS);
+    ctx.logger.debug({ session: session.id, run: run.id }, 'session created');
+    return c.json({ session_id: session.id, run_id: run.id, status: session.status }, 201);
+  });
+
+  app.get('/v1/sessions', async (c) => {
+    const q = readQuery(c, ListSessionsQuerySchema);
+    const before = q.cursor === undefined ? null : decodeCursor(q.cursor);
+    if (q.cursor !== undefined && before === null) {
+      throw new ApiError(400, 'invalid_request', 'cursor: not a cursor this API returned', {
+        issues: [{ path: 'cursor', message: 'not a cursor this API returned' }],
+      });
+    }
+    const page = await store.listSessions(
+      { status: q.status, parent_session_id: q.parent, agent: q.agent },
+      { limit: q.limit ?? DEFAULT_PAGE_LIMIT, before },
+    );
+    return c.json({ sessions: page.sessions.map(renderSession), next_cursor: page.next === null ? null : encodeCursor(page.next) });
+  });
+
+  app.get('/v1/sessions/:id', async (c) => c.json(renderSession(await mustGet(c.req.param('id')))));
+
+  app.get('/v1/sessions/:id/result', async (c) => {
+    const s = await mustGet(c.req.param('id'));
+    return c.json({ session_id: s.id, status: s.status, result: s.result, usage: s.usage });
+  });
+
+  app.get('/v1/sessions/:id/runs', async (c) => {
+    const s = await mustGet(c.req.param('id'));
+    return c.json({ runs: (await store.listRuns(s.id)).map(renderRun) });
+  });
+
+  app.post('/v1/sessions/:id/resume', async (c) => {
+    const body = await readBody(c, ResumeSessionSchema);
+    const { session, run } = await store.resumeSession(c.req.param('id'), { ...body, max_attempts: ctx.timings.maxAttempts }, Date.now());
+    ctx.wake(TOPIC_RUNS);
+    return c.json({ session_id: session.id, run_id: run.id, status: session.status }, 201);
+  });
+
+  app.post('/v1/sessions/:id/stop', async (c) => {
+    const { run, notifyRunner } = await store.stopSession(c.req.param('id'), Date.now());
+    if (notifyRunner !== null) ctx.wake(runnerTopic(notifyRunner));
+    const session = await mustGet(c.req.param('id'));
+    return c.json({ session_id: session.id, status: session.status, run: renderRun(run) }, notifyRunner === null ? 200 : 202);
+  });
+
+  app.delete('/v1/sessions/:id', async (c) => {
+    await store.deleteSession(c.req.param('id'));
+    return c.body(null, 204);
+  });
+
+  app.get('/v1/runs/:id', async (c) => {
+    const run = await store.getRun(c.req.param('id'));
+    if (run === null) throw notFound('run', c.req.param('id'));
+    return c.json(renderRun(run));
+  });
+}

@@ -1,0 +1,11 @@
+import { randomBytes } from 'node:crypto';
+
+/** A new id with a type prefix (`ses_`, `run_`, `rnr_`) and 16 random bytes in base32-ish lowercase. */
+export function newId(prefix: 'ses' | 'run' | 'rnr'): string {
+  return `${prefix}_${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x').toLowerCase()}`;
+}
+
+/** A new runner bearer token (32 random bytes). */
+export function newToken(): string {
+  return randomBytes(32).toString('base64url');
+}

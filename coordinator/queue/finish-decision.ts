@@ -1,0 +1,39 @@
+import type { OutcomeKind } from '../../lib/process/run-outcome.js';
+import type { RunStatus } from '../types.js';
+import { retryDelayMs } from './backoff.js';
+
+/** What happens to a run after it ended or was lost. */
+export interface FinishDecision {
+  status: RunStatus;
+  /** Set when the run is re-queued: when it may be claimed again, and its next attempt number. */
+  retry: { availableAt: number; attempt: number } | null;
+}
+
+const STATUS_BY_KIND: Record<OutcomeKind, RunStatus> = {
+  succeeded: 'succeeded',
+  failed: 'failed',
+  rejected: 'failed',
+  infra_failed: 'failed',
+  timed_out: 'timed_out',
+  cancelled: 'cancelled',
+};
+
+/**
+ * Decide a run's next state from how it ended. Only infrastructure failures (`infra_failed`, exit 75, and
+ * `lost`) are retried, while attempts remain, after an exponential backoff. Pure.
+ */
+export function decideFinish(
+  kind: OutcomeKind | 'lost',
+  run: { attempt: number; max_attempts: number },
+  now: number,
+  backoff: { baseMs: number; maxMs: number },
+): FinishDecision {
+  const retryable = kind === 'infra_failed' || kind === 'lost';
+  if (retryable && run.attempt < run.max_attempts) {
+    return {
+      status: 'queued',
+      retry: { availableAt: now + retryDelayMs(run.attempt, backoff.baseMs, backoff.maxMs), attempt: run.attempt + 1 },
+    };
+  }
+  return { status: kind === 'lost' ? 'failed' : STATUS_BY_KIND[kind], retry: null };
+}

@@ -1,0 +1,113 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { pino, type Logger } from 'pino';
+import { loadAgentsDir } from './agents/load-agents-dir.js';
+import { type CoordinatorTimings, DEFAULT_AGENTS_DIR, DEFAULT_DATABASE_PATH, DEFAULT_HOST, DEFAULT_PORT, MAX_BODY_BYTES, resolveTimings } from './constants.js';
+import { createContext } from './http/context.js';
+import { buildApp } from './http/app.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+import { startSweeper } from './sweeper.js';
+
+export interface CoordinatorOptions {
+  /** Interface to bind (default 127.0.0.1). Anything but loopback requires `apiToken`. */
+  host?: string;
+  /** Port (default 8765; 0 picks a free one). */
+  port?: number;
+  /** SQLite file path (default `.agent-runner/coordinator.db`) or a `postgres://` URL. */
+  databaseUrl?: string;
+  /** PostgreSQL schema to use instead of `public` (created if missing). */
+  databaseSchema?: string;
+  /** Folder of `<name>.json` agent blueprints loaded at start (default `./agents`; `null` loads none). */
+  agentsDir?: string | null;
+  /** Bearer token for the user-facing API; `null`/unset leaves it open (loopback only). */
+  apiToken?: string | null;
+  timings?: Partial<CoordinatorTimings>;
+  maxBodyBytes?: number;
+  /** pino level (default `info`, or `silent` under vitest); ignored when `logger` is given. */
+  logLevel?: string;
+  logger?: Logger;
+}
+
+export interface RunningCoordinator {
+  url: string;
+  host: string;
+  port: number;
+  store: Store;
+  timings: CoordinatorTimings;
+  /** Stop accepting requests, end open streams, stop the sweep, close the store. */
+  close(): Promise<void>;
+}
+
+/** A configuration problem that stops start-up; the message says what to change. */
+export class CoordinatorConfigError extends Error {
+  override name = 'CoordinatorConfigError';
+}
+
+/** Whether a host name or address is loopback-only. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Start a coordinator in this process: open and migrate the store, load the agents folder, serve HTTP.
+ * @example const c = await startCoordinator({ port: 0, databaseUrl: '/tmp/x.db' }); … await c.close();
+ */
+export async function startCoordinator(options: CoordinatorOptions = {}): Promise<RunningCoordinator> {
+  const host = options.host ?? DEFAULT_HOST;
+  const apiToken = options.apiToken ?? null;
+  if (!isLoopback(host) && apiToken === null) {
+    throw new CoordinatorConfigError(
+      `refusing to listen on ${host} without an API token: set --api-token or AGENT_COORDINATOR_TOKEN, or bind to 127.0.0.1`,
+    );
+  }
+  const logger =
+    options.logger ?? pino({ name: 'agent-coordinator', level: options.logLevel ?? (process.env.VITEST ? 'silent' : 'info') }, pino.destination({ dest: 2, sync: true }));
+  const timings = resolveTimings(options.timings);
+  const agentsDir = options.agentsDir === undefined ? DEFAULT_AGENTS_DIR : options.agentsDir;
+  const agents = agentsDir === null ? [] : await loadAgentsDir(agentsDir, options.agentsDir === undefined);
+  const store = await openStore({ databaseUrl: options.databaseUrl ?? DEFAULT_DATABASE_PATH, schema: options.databaseSchema });
+  const ctx = createContext({ store, timings, logger, apiToken, maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES });
+  try {
+    for (const agent of agents) await store.putAgent(agent, Date.now());
+    if (store.dialect === 'postgres') await store.sql.listen((topic) => ctx.hub.signal(topic));
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const stopSweeper = startSweeper(ctx);
+  const app = buildApp(ctx);
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? DEFAULT_PORT }, () => resolve(s));
+    s.once('error', reject);
+  }).catch(async (error: unknown) => {
+    await stopSweeper();
+    await store.close();
+    throw error;
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  const url = `http://${urlHost}:${port}`;
+  logger.info({ url, store: store.dialect, agents: agents.length }, 'coordinator listening');
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    host,
+    port,
+    store,
+    timings,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          // Long-polls and SSE streams would hold close() open; end them.
+          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        });
+        await stopSweeper();
+        await store.close();
+        logger.info('coordinator stopped');
+      })();
+      return closing;
+    },
+  };
+}

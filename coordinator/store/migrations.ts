@@ -1,0 +1,47 @@
+import { initialSchema } from './migrations/001-initial.js';
+import type { Dialect, SqlClient } from './sql-client.js';
+
+/** One versioned schema change. Versions only grow; an applied migration is never edited. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: (dialect: Dialect) => string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: initialSchema }];
+
+/** Split a migration into statements (ours hold no `;` inside literals). */
+function statements(sql: string): string[] {
+  return sql
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/**
+ * Apply the migrations not applied yet, in order, in one transaction. On PostgreSQL an advisory lock
+ * makes replicas that start together take turns.
+ * @returns the versions applied now.
+ */
+export async function migrate(sql: SqlClient, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  return sql.transaction(async (tx) => {
+    if (tx.dialect === 'postgres') await tx.query("SELECT pg_advisory_xact_lock(hashtext('agent_coordinator_migrations'))");
+    await tx.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+    );
+    const rows = await tx.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const done = new Set(rows.map((r) => Number(r.version)));
+    const applied: number[] = [];
+    for (const migration of migrations) {
+      if (done.has(migration.version)) continue;
+      for (const statement of statements(migration.sql(tx.dialect))) await tx.query(statement);
+      await tx.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+        migration.version,
+        migration.name,
+        Date.now(),
+      ]);
+      applied.push(migration.version);
+    }
+    return applied;
+  });
+}

@@ -1,0 +1,94 @@
+import type { SqlClient } from '../sql-client.js';
+import { placeholders } from '../sql-client.js';
+import { getHeldRun } from './report-run.js';
+
+/** One event as a runner sends it: its per-run sequence number and the executor event. */
+export interface IncomingEvent {
+  seq: number;
+  event: { type: string } & Record<string, unknown>;
+}
+
+export interface AppendResult {
+  session_id: string;
+  accepted: number;
+  duplicates: number;
+  /** The highest per-run sequence number stored for this run (`seq` values up to it may be missing if sent out of order). */
+  last_seq: number;
+  /** The session's highest event sequence number after this batch. */
+  session_seq: number;
+}
+
+/** Rows per INSERT statement (7 parameters each; well under both databases' limits). */
+const ROWS_PER_INSERT = 200;
+
+/**
+ * Append a batch of a run's events, idempotently: an event whose per-run `seq` is already stored (an
+ * earlier try of this batch) is skipped, so retries never duplicate and batches may arrive out of
+ * order without loss. Each new event gets the next
+ * per-session sequence number. `bind`, `usage` and `result` events also update the session.
+ * `events` must be sorted by strictly increasing `seq` (the HTTP schema checks it).
+ */
+export async function appendEvents(
+  sql: SqlClient,
+  runId: string,
+  runnerId: string,
+  events: readonly IncomingEvent[],
+  now: number,
+): Promise<AppendResult> {
+  return sql.transaction(async (tx) => {
+    const run = await getHeldRun(tx, runId, runnerId);
+    // Events above the run's highest stored seq are new; at or below it, look up which ones are stored
+    // (a retried batch, or a batch that arrived after a later one).
+    const maybeStored = events.filter((e) => e.seq <= run.event_seq).map((e) => e.seq);
+    const stored = new Set<number>();
+    if (maybeStored.length > 0) {
+      const rows = await tx.query<{ run_seq: unknown }>(
+        `SELECT run_seq FROM events WHERE run_id = ? AND run_seq IN (${placeholders(maybeStored.length)})`,
+        [runId, ...maybeStored],
+      );
+      for (const row of rows) stored.add(Number(row.run_seq));
+    }
+    const fresh = events.filter((e) => !stored.has(e.seq));
+    const duplicates = events.length - fresh.length;
+    if (fresh.length === 0) {
+      const [row] = await tx.query<{ event_seq: unknown }>('SELECT event_seq FROM sessions WHERE id = ?', [run.session_id]);
+      return { session_id: run.session_id, accepted: 0, duplicates, last_seq: run.event_seq, session_seq: Number(row?.event_seq ?? 0) };
+    }
+    const [bumped] = await tx.query<{ event_seq: unknown }>(
+      'UPDATE sessions SET event_seq = event_seq + ?, updated_at = ? WHERE id = ? RETURNING event_seq',
+      [fresh.length, now, run.session_id],
+    );
+    const sessionSeq = Number(bumped!.event_seq);
+    let seq = sessionSeq - fresh.length;
+    for (let i = 0; i < fresh.length; i += ROWS_PER_INSERT) {
+      const chunk = fresh.slice(i, i + ROWS_PER_INSERT);
+      const params: unknown[] = [];
+      for (const e of chunk) params.push(run.session_id, ++seq, runId, e.seq, e.event.type, JSON.stringify(e.event), now);
+      const values = chunk.map(() => `(${placeholders(7)})`).join(', ');
+      await tx.query(`INSERT INTO events (session_id, seq, run_id, run_seq, type, data, created_at) VALUES ${values}`, params);
+    }
+    const lastSeq = Math.max(run.event_seq, fresh[fresh.length - 1]!.seq);
+    await tx.query('UPDATE runs SET event_seq = ? WHERE id = ?', [lastSeq, runId]);
+    await applySessionFacts(tx, run.session_id, run.id, fresh);
+    return { session_id: run.session_id, accepted: fresh.length, duplicates, last_seq: lastSeq, session_seq: sessionSeq };
+  });
+}
+
+/** Copy what the session shows from its events: the bound executor session, the latest usage and result. */
+async function applySessionFacts(tx: SqlClient, sessionId: string, runId: string, events: readonly IncomingEvent[]): Promise<void> {
+  const last = (type: string) => [...events].reverse().find((e) => e.event.type === type)?.event;
+  const bind = last('bind');
+  if (bind !== undefined) {
+    await tx.query('UPDATE sessions SET executor_session_id = ? WHERE id = ?', [String(bind.executor_session_id), sessionId]);
+  }
+  const usage = last('usage');
+  if (usage !== undefined) {
+    const { type: _type, ...rest } = usage;
+    await tx.query('UPDATE sessions SET usage = ? WHERE id = ? AND last_run_id = ?', [JSON.stringify(rest), sessionId, runId]);
+  }
+  const result = last('result');
+  if (result !== undefined) {
+    const { type: _type, ...rest } = result;
+    await tx.query('UPDATE sessions SET result = ? WHERE id = ? AND last_run_id = ?', [JSON.stringify(rest), sessionId, runId]);
+  }
+}

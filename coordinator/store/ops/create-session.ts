@@ -1,0 +1,59 @@
+import { newId } from '../../ids.js';
+import type { RunRecord, SessionRecord } from '../../types.js';
+import { toRun, toSession } from '../rows.js';
+import type { SqlClient } from '../sql-client.js';
+
+/** A session to create, already resolved against its agent (executor, tags and timeout filled in). */
+export interface NewSession {
+  agent: string | null;
+  executor: string | null;
+  tags: string[];
+  project_dir: string | null;
+  parent_session_id: string | null;
+  priority: number;
+  timeout_s: number | null;
+  prompt: string;
+  max_attempts: number;
+}
+
+/** Create a session and its queued `start` run, in one transaction. */
+export async function createSession(
+  sql: SqlClient,
+  input: NewSession,
+  now: number,
+): Promise<{ session: SessionRecord; run: RunRecord }> {
+  const sessionId = newId('ses');
+  const runId = newId('run');
+  const tags = JSON.stringify(input.tags);
+  return sql.transaction(async (tx) => {
+    const [sessionRow] = await tx.query(
+      `INSERT INTO sessions (id, agent, executor, tags, project_dir, parent_session_id, priority, timeout_s, prompt,
+         status, last_run_id, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) RETURNING *`,
+      [sessionId, input.agent, input.executor, tags, input.project_dir, input.parent_session_id, input.priority,
+        input.timeout_s, input.prompt, runId, now, now],
+    );
+    const run = await insertRun(tx, {
+      id: runId, session_id: sessionId, mode: 'start', prompt: input.prompt, priority: input.priority,
+      executor: input.executor, tags, timeout_s: input.timeout_s, max_attempts: input.max_attempts,
+      executor_session_id: null,
+    }, now);
+    return { session: toSession(sessionRow!), run };
+  });
+}
+
+/** Insert a queued run. */
+export async function insertRun(
+  tx: SqlClient,
+  run: Pick<RunRecord, 'id' | 'session_id' | 'mode' | 'prompt' | 'priority' | 'executor' | 'timeout_s' | 'max_attempts' | 'executor_session_id'> & { tags: string },
+  now: number,
+): Promise<RunRecord> {
+  const [row] = await tx.query(
+    `INSERT INTO runs (id, session_id, mode, prompt, status, priority, executor, tags, timeout_s, attempt, max_attempts,
+       executor_session_id, available_at, created_at, queued_at)
+     VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, 1, ?, ?, ?, ?, ?) RETURNING *`,
+    [run.id, run.session_id, run.mode, run.prompt, run.priority, run.executor, run.tags, run.timeout_s,
+      run.max_attempts, run.executor_session_id, now, now, now],
+  );
+  return toRun(row!);
+}

@@ -1,0 +1,43 @@
+import { decideFinish } from '../../queue/finish-decision.js';
+import type { RunRecord } from '../../types.js';
+import { toRun } from '../rows.js';
+import type { SqlClient } from '../sql-client.js';
+import { transitionRun } from './transition-run.js';
+
+/**
+ * Take back the claimed and running runs of runners whose lease expired (or that deregistered):
+ * each becomes `lost`, then is re-queued with backoff while attempts remain, otherwise `failed`.
+ * @returns the runs as they are now.
+ */
+export async function expireLeases(
+  sql: SqlClient,
+  now: number,
+  leaseMs: number,
+  backoff: { baseMs: number; maxMs: number },
+): Promise<RunRecord[]> {
+  return sql.transaction(async (tx) => {
+    const lock = tx.dialect === 'postgres' ? ' FOR UPDATE OF runs SKIP LOCKED' : '';
+    const rows = await tx.query(
+      `SELECT runs.* FROM runs LEFT JOIN runners ON runners.id = runs.runner_id
+       WHERE runs.status IN ('claimed', 'running')
+         AND (runners.id IS NULL OR runners.deregistered_at IS NOT NULL OR runners.last_seen_at < ?)
+       ORDER BY runs.seq LIMIT 500${lock}`,
+      [now - leaseMs],
+    );
+    const out: RunRecord[] = [];
+    for (const run of rows.map(toRun)) {
+      const message = `runner ${run.runner_id} stopped heartbeating (lease ${leaseMs} ms); attempt ${run.attempt} of ${run.max_attempts} lost`;
+      const lost = await transitionRun(tx, run, 'lost', { error: message }, now);
+      const decision = decideFinish('lost', lost, now, backoff);
+      out.push(
+        decision.retry === null
+          ? await transitionRun(tx, lost, 'failed', { finished_at: now, error: `${message}; no attempts left` }, now)
+          : await transitionRun(tx, lost, 'queued', {
+              attempt: decision.retry.attempt, available_at: decision.retry.availableAt, queued_at: now,
+              runner_id: null, claimed_at: null, started_at: null, stop_requested: false,
+            }, now),
+      );
+    }
+    return out;
+  });
+}

@@ -1,0 +1,22 @@
+import type { RunRecord, SessionRecord } from '../../types.js';
+import { toRun, toSession } from '../rows.js';
+import type { SqlClient } from '../sql-client.js';
+
+/** One session, or `null`. */
+export async function getSession(sql: SqlClient, id: string): Promise<SessionRecord | null> {
+  const [row] = await sql.query('SELECT * FROM sessions WHERE id = ?', [id]);
+  return row === undefined ? null : toSession(row);
+}
+
+/** One run, or `null`. `forUpdate` locks its row until the transaction ends (PostgreSQL). */
+export async function getRun(sql: SqlClient, id: string, forUpdate = false): Promise<RunRecord | null> {
+  const lock = forUpdate && sql.dialect === 'postgres' ? ' FOR UPDATE' : '';
+  const [row] = await sql.query(`SELECT * FROM runs WHERE id = ?${lock}`, [id]);
+  return row === undefined ? null : toRun(row);
+}
+
+/** A session's runs, oldest first. */
+export async function listRuns(sql: SqlClient, sessionId: string): Promise<RunRecord[]> {
+  const rows = await sql.query('SELECT * FROM runs WHERE session_id = ? ORDER BY seq', [sessionId]);
+  return rows.map(toRun);
+}

@@ -1,0 +1,49 @@
+import { conflict, notFound } from '../../api-error.js';
+import { newId } from '../../ids.js';
+import { isSessionActive } from '../../queue/session-status.js';
+import type { RunRecord, SessionRecord } from '../../types.js';
+import { toSession } from '../rows.js';
+import type { SqlClient } from '../sql-client.js';
+import { insertRun } from './create-session.js';
+
+export interface ResumeInput {
+  prompt: string;
+  priority?: number | undefined;
+  timeout_s?: number | undefined;
+  max_attempts: number;
+}
+
+/**
+ * Queue a `resume` run on a session that has none in flight (409 otherwise). The run carries the
+ * executor_session_id the session's executor bound earlier, so the runner can hand it on.
+ */
+export async function resumeSession(
+  sql: SqlClient,
+  id: string,
+  input: ResumeInput,
+  now: number,
+): Promise<{ session: SessionRecord; run: RunRecord }> {
+  return sql.transaction(async (tx) => {
+    const lock = tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
+    const [row] = await tx.query(`SELECT * FROM sessions WHERE id = ?${lock}`, [id]);
+    if (row === undefined) throw notFound('session', id);
+    const session = toSession(row);
+    if (isSessionActive(session.status)) {
+      throw conflict(`session ${id} is ${session.status}; wait for its run to end or stop it before resuming`, {
+        session: id,
+        status: session.status,
+      });
+    }
+    const run = await insertRun(tx, {
+      id: newId('run'), session_id: id, mode: 'resume', prompt: input.prompt,
+      priority: input.priority ?? session.priority, executor: session.executor, tags: JSON.stringify(session.tags),
+      timeout_s: input.timeout_s ?? session.timeout_s, max_attempts: input.max_attempts,
+      executor_session_id: session.executor_session_id,
+    }, now);
+    const [updated] = await tx.query(
+      "UPDATE sessions SET status = 'queued', last_run_id = ?, runner_id = NULL, updated_at = ?, ended_at = NULL WHERE id = ? RETURNING *",
+      [run.id, now, id],
+    );
+    return { session: toSession(updated!), run };
+  });
+}

@@ -1,0 +1,33 @@
+import { notFound } from '../../api-error.js';
+import type { RunRecord } from '../../types.js';
+import type { SqlClient } from '../sql-client.js';
+import { getRun, getSession } from './get-records.js';
+import { transitionRun } from './transition-run.js';
+
+/**
+ * Stop a session's run in flight: a queued run is cancelled at once; a claimed or running one is marked
+ * `stop_requested` for its runner (told through heartbeat and long-poll). Stopping an ended session is a no-op.
+ * @returns the run and, when a runner must act, its id.
+ */
+export async function stopSession(
+  sql: SqlClient,
+  id: string,
+  now: number,
+): Promise<{ run: RunRecord; notifyRunner: string | null }> {
+  return sql.transaction(async (tx) => {
+    const session = await getSession(tx, id);
+    if (session === null) throw notFound('session', id);
+    const run = await getRun(tx, session.last_run_id, true);
+    if (run === null) throw notFound('run', session.last_run_id);
+    if (run.status === 'queued' || run.status === 'lost') {
+      const target = run.status === 'lost' ? 'failed' : 'cancelled';
+      const stopped = await transitionRun(tx, run, target, { finished_at: now, error: 'stopped before a runner started it' }, now);
+      return { run: stopped, notifyRunner: null };
+    }
+    if (run.status === 'claimed' || run.status === 'running') {
+      await tx.query('UPDATE runs SET stop_requested = 1 WHERE id = ?', [run.id]);
+      return { run: { ...run, stop_requested: true }, notifyRunner: run.runner_id };
+    }
+    return { run, notifyRunner: null };
+  });
+}

@@ -1,0 +1,50 @@
+import { ApiError } from '../../api-error.js';
+import { assertTransition, IllegalTransitionError, isTerminal } from '../../queue/run-transitions.js';
+import { sessionStatusFor } from '../../queue/session-status.js';
+import type { RunRecord, RunStatus } from '../../types.js';
+import { toRun } from '../rows.js';
+import type { SqlClient } from '../sql-client.js';
+
+/** Columns a transition may set besides `status`. */
+export type RunPatch = Partial<
+  Pick<RunRecord, 'runner_id' | 'attempt' | 'available_at' | 'queued_at' | 'claimed_at' | 'started_at' | 'finished_at' | 'error' | 'stop_requested'>
+> & { outcome?: unknown };
+
+/**
+ * The one guarded way to change a run's status: checks the state machine (409 `illegal_transition`
+ * naming both states), updates only if the status is still what was read, and keeps the session's status
+ * in step with its latest run. Call inside a transaction with the run read `forUpdate`.
+ */
+export async function transitionRun(tx: SqlClient, run: RunRecord, to: RunStatus, patch: RunPatch, now: number): Promise<RunRecord> {
+  try {
+    assertTransition(run.id, run.status, to);
+  } catch (error) {
+    if (error instanceof IllegalTransitionError) {
+      throw new ApiError(409, 'illegal_transition', error.message, { run: run.id, from: error.from, to: error.to });
+    }
+    throw error;
+  }
+  const sets = ['status = ?'];
+  const params: unknown[] = [to];
+  for (const [key, value] of Object.entries(patch)) {
+    sets.push(`${key} = ?`);
+    params.push(key === 'outcome' ? JSON.stringify(value) : typeof value === 'boolean' ? Number(value) : value);
+  }
+  const [row] = await tx.query(`UPDATE runs SET ${sets.join(', ')} WHERE id = ? AND status = ? RETURNING *`, [
+    ...params,
+    run.id,
+    run.status,
+  ]);
+  if (row === undefined) throw new ApiError(409, 'conflict', `run ${run.id} changed while it was being updated; retry`, { run: run.id });
+  const updated = toRun(row);
+  await syncSession(tx, updated, now);
+  return updated;
+}
+
+/** Set the session's status, runner and end time from its latest run (no-op for older runs). */
+export async function syncSession(tx: SqlClient, run: RunRecord, now: number): Promise<void> {
+  await tx.query(
+    'UPDATE sessions SET status = ?, runner_id = ?, updated_at = ?, ended_at = ? WHERE id = ? AND last_run_id = ?',
+    [sessionStatusFor(run.status), run.runner_id, now, isTerminal(run.status) ? now : null, run.session_id, run.id],
+  );
+}

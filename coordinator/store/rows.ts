@@ -1,0 +1,92 @@
+import type { EventRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
+
+type Row = Record<string, unknown>;
+
+const num = (v: unknown): number => Number(v);
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const json = (v: unknown): unknown => (v === null || v === undefined ? null : JSON.parse(String(v)));
+const strings = (v: unknown): string[] => (json(v) as string[] | null) ?? [];
+
+/** Map a `sessions` row to its record (PostgreSQL BIGINTs arrive as strings; JSON columns as text). */
+export function toSession(row: Row): SessionRecord {
+  return {
+    id: String(row.id),
+    agent: strOrNull(row.agent),
+    executor: strOrNull(row.executor),
+    tags: strings(row.tags),
+    project_dir: strOrNull(row.project_dir),
+    parent_session_id: strOrNull(row.parent_session_id),
+    priority: num(row.priority),
+    timeout_s: numOrNull(row.timeout_s),
+    prompt: String(row.prompt),
+    status: row.status as SessionRecord['status'],
+    result: json(row.result),
+    usage: json(row.usage),
+    executor_session_id: strOrNull(row.executor_session_id),
+    runner_id: strOrNull(row.runner_id),
+    last_run_id: String(row.last_run_id),
+    event_seq: num(row.event_seq),
+    created_at: num(row.created_at),
+    updated_at: num(row.updated_at),
+    ended_at: numOrNull(row.ended_at),
+  };
+}
+
+/** Map a `runs` row to its record. */
+export function toRun(row: Row): RunRecord {
+  return {
+    id: String(row.id),
+    session_id: String(row.session_id),
+    mode: row.mode as RunRecord['mode'],
+    prompt: String(row.prompt),
+    status: row.status as RunRecord['status'],
+    priority: num(row.priority),
+    executor: strOrNull(row.executor),
+    tags: strings(row.tags),
+    timeout_s: numOrNull(row.timeout_s),
+    attempt: num(row.attempt),
+    max_attempts: num(row.max_attempts),
+    runner_id: strOrNull(row.runner_id),
+    executor_session_id: strOrNull(row.executor_session_id),
+    stop_requested: num(row.stop_requested) !== 0,
+    event_seq: num(row.event_seq),
+    outcome: json(row.outcome),
+    error: strOrNull(row.error),
+    available_at: num(row.available_at),
+    created_at: num(row.created_at),
+    queued_at: num(row.queued_at),
+    claimed_at: numOrNull(row.claimed_at),
+    started_at: numOrNull(row.started_at),
+    finished_at: numOrNull(row.finished_at),
+  };
+}
+
+/** Map a `runners` row to its record (the token hash stays in the store). */
+export function toRunner(row: Row): RunnerRecord {
+  return {
+    id: String(row.id),
+    name: String(row.name),
+    hostname: strOrNull(row.hostname),
+    executors: strings(row.executors),
+    tags: strings(row.tags),
+    capacity: num(row.capacity),
+    metadata: json(row.metadata),
+    registered_at: num(row.registered_at),
+    last_seen_at: num(row.last_seen_at),
+    deregistered_at: numOrNull(row.deregistered_at),
+  };
+}
+
+/** Map an `events` row to its record. */
+export function toEvent(row: Row): EventRecord {
+  return {
+    session_id: String(row.session_id),
+    seq: num(row.seq),
+    run_id: String(row.run_id),
+    run_seq: num(row.run_seq),
+    type: String(row.type),
+    data: JSON.parse(String(row.data)) as Record<string, unknown>,
+    created_at: num(row.created_at),
+  };
+}

@@ -1,0 +1,100 @@
+import type { RunOutcome } from '../../lib/process/run-outcome.js';
+import type { AgentDocument, EventRecord, RunRecord, RunnerRecord, RunStatus, SessionRecord } from '../types.js';
+import { deleteAgent, getAgent, listAgents, putAgent } from './ops/agent-documents.js';
+import { type AppendResult, appendEvents, type IncomingEvent } from './ops/append-events.js';
+import { claimNextRun } from './ops/claim-next-run.js';
+import { countClaimable, countRunsByStatus } from './ops/count-runs.js';
+import { createSession, type NewSession } from './ops/create-session.js';
+import { deleteSession } from './ops/delete-session.js';
+import { expireLeases } from './ops/expire-leases.js';
+import { failUnplaceable } from './ops/fail-unplaceable.js';
+import { getRun, getSession, listRuns } from './ops/get-records.js';
+import { listEvents } from './ops/list-events.js';
+import { listSessions, type SessionFilter } from './ops/list-sessions.js';
+import { finishRun, releaseRun, startRun } from './ops/report-run.js';
+import { type ResumeInput, resumeSession } from './ops/resume-session.js';
+import * as runners from './ops/runners.js';
+import { stopSession } from './ops/stop-session.js';
+import type { Dialect, SqlClient } from './sql-client.js';
+
+export type { AppendResult, IncomingEvent, NewSession, ResumeInput, SessionFilter };
+export type Backoff = { baseMs: number; maxMs: number };
+export type FinishReport = Pick<RunOutcome, 'kind' | 'message'> & { result?: unknown; executor_session_id?: string | null };
+
+/**
+ * Everything the coordinator keeps. One interface; the SQLite and PostgreSQL stores are the same
+ * operations (one file each under `ops/`) over their own SqlClient, and pass one contract suite.
+ */
+export interface Store {
+  readonly dialect: Dialect;
+  /** The SQL client underneath, for wake-ups across replicas (notify/listen). */
+  readonly sql: SqlClient;
+  putAgent(doc: AgentDocument, now: number): Promise<{ created: boolean }>;
+  getAgent(name: string): Promise<AgentDocument | null>;
+  listAgents(): Promise<AgentDocument[]>;
+  deleteAgent(name: string): Promise<boolean>;
+  createSession(input: NewSession, now: number): Promise<{ session: SessionRecord; run: RunRecord }>;
+  getSession(id: string): Promise<SessionRecord | null>;
+  listSessions(filter: SessionFilter, page: { limit: number; before: number | null }): Promise<{ sessions: SessionRecord[]; next: number | null }>;
+  resumeSession(id: string, input: ResumeInput, now: number): Promise<{ session: SessionRecord; run: RunRecord }>;
+  stopSession(id: string, now: number): Promise<{ run: RunRecord; notifyRunner: string | null }>;
+  deleteSession(id: string): Promise<void>;
+  getRun(id: string): Promise<RunRecord | null>;
+  listRuns(sessionId: string): Promise<RunRecord[]>;
+  claimNextRun(runner: { id: string; executors: readonly string[]; tags: readonly string[] }, now: number): Promise<RunRecord | null>;
+  releaseRun(runId: string, now: number): Promise<void>;
+  startRun(runId: string, runnerId: string, now: number): Promise<RunRecord>;
+  finishRun(runId: string, runnerId: string, outcome: FinishReport, now: number, backoff: Backoff): Promise<RunRecord>;
+  appendEvents(runId: string, runnerId: string, events: readonly IncomingEvent[], now: number): Promise<AppendResult>;
+  listEvents(sessionId: string, after: number, limit: number): Promise<EventRecord[]>;
+  registerRunner(input: runners.NewRunner, tokenHash: string, now: number): Promise<RunnerRecord>;
+  getRunnerWithToken(id: string): Promise<{ runner: RunnerRecord; tokenHash: string } | null>;
+  touchRunner(id: string, now: number): Promise<void>;
+  listRunners(): Promise<RunnerRecord[]>;
+  listOnlineRunners(now: number, leaseMs: number): Promise<RunnerRecord[]>;
+  deregisterRunner(id: string, now: number): Promise<void>;
+  runsToStop(runnerId: string): Promise<string[]>;
+  expireLeases(now: number, leaseMs: number, backoff: Backoff): Promise<RunRecord[]>;
+  failUnplaceable(now: number, placementTimeoutMs: number, online: readonly RunnerRecord[]): Promise<RunRecord[]>;
+  countRunsByStatus(): Promise<Partial<Record<RunStatus, number>>>;
+  countClaimable(now: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Bind every store operation to one SQL client. */
+export function createStore(sql: SqlClient): Store {
+  return {
+    dialect: sql.dialect,
+    sql,
+    putAgent: (doc, now) => putAgent(sql, doc, now),
+    getAgent: (name) => getAgent(sql, name),
+    listAgents: () => listAgents(sql),
+    deleteAgent: (name) => deleteAgent(sql, name),
+    createSession: (input, now) => createSession(sql, input, now),
+    getSession: (id) => getSession(sql, id),
+    listSessions: (filter, page) => listSessions(sql, filter, page),
+    resumeSession: (id, input, now) => resumeSession(sql, id, input, now),
+    stopSession: (id, now) => stopSession(sql, id, now),
+    deleteSession: (id) => deleteSession(sql, id),
+    getRun: (id) => getRun(sql, id),
+    listRuns: (sessionId) => listRuns(sql, sessionId),
+    claimNextRun: (runner, now) => claimNextRun(sql, runner, now),
+    releaseRun: (runId, now) => releaseRun(sql, runId, now),
+    startRun: (runId, runnerId, now) => startRun(sql, runId, runnerId, now),
+    finishRun: (runId, runnerId, outcome, now, backoff) => finishRun(sql, runId, runnerId, outcome, now, backoff),
+    appendEvents: (runId, runnerId, events, now) => appendEvents(sql, runId, runnerId, events, now),
+    listEvents: (sessionId, after, limit) => listEvents(sql, sessionId, after, limit),
+    registerRunner: (input, tokenHash, now) => runners.registerRunner(sql, input, tokenHash, now),
+    getRunnerWithToken: (id) => runners.getRunnerWithToken(sql, id),
+    touchRunner: (id, now) => runners.touchRunner(sql, id, now),
+    listRunners: () => runners.listRunners(sql),
+    listOnlineRunners: (now, leaseMs) => runners.listOnlineRunners(sql, now, leaseMs),
+    deregisterRunner: (id, now) => runners.deregisterRunner(sql, id, now),
+    runsToStop: (runnerId) => runners.runsToStop(sql, runnerId),
+    expireLeases: (now, leaseMs, backoff) => expireLeases(sql, now, leaseMs, backoff),
+    failUnplaceable: (now, timeout, online) => failUnplaceable(sql, now, timeout, online),
+    countRunsByStatus: () => countRunsByStatus(sql),
+    countClaimable: (now) => countClaimable(sql, now),
+    close: () => sql.close(),
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * The coordinator's records, as the store returns them.
+ *
+ * Glossary:
+ * - **agent**: a named blueprint (system prompt, MCP servers, executor, tags, limits), stored as a JSON document.
+ * - **session**: one conversation with an agent (`ses_…`); its status follows its latest run.
+ * - **run**: one unit of work on a session (`run_…`): the `start` run, then one per `resume`. Queued,
+ *   claimed by one runner, executed, finished with an outcome. Retried (same run, next attempt) only
+ *   after infrastructure failures.
+ * - **runner**: a process that claims runs (`rnr_…`), lists the executors it has and its tags, and heartbeats.
+ * - **event**: something a run reported; `seq` is per session (what clients page and resume by),
+ *   `run_seq` is the runner's per-run number (what makes a retried batch idempotent).
+ * Times are milliseconds since the epoch.
+ */
+import type { AgentBlueprint } from '../lib/invocation/schema.js';
+
+export const RUN_STATUSES = ['queued', 'claimed', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out', 'lost'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const SESSION_STATUSES = ['queued', 'running', 'idle', 'failed', 'cancelled'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+export type RunMode = 'start' | 'resume';
+
+/** An agent blueprint as stored: the Schema 2.0 blueprint plus the coordinator's fields; unknown fields kept. */
+export type AgentDocument = AgentBlueprint & {
+  executor?: string | undefined;
+  tags?: string[] | undefined;
+  model?: string | undefined;
+  timeout_s?: number | undefined;
+};
+
+export interface SessionRecord {
+  id: string;
+  agent: string | null;
+  executor: string | null;
+  tags: string[];
+  project_dir: string | null;
+  parent_session_id: string | null;
+  priority: number;
+  timeout_s: number | null;
+  prompt: string;
+  status: SessionStatus;
+  result: unknown;
+  usage: unknown;
+  executor_session_id: string | null;
+  runner_id: string | null;
+  last_run_id: string;
+  event_seq: number;
+  created_at: number;
+  updated_at: number;
+  ended_at: number | null;
+}
+
+export interface RunRecord {
+  id: string;
+  session_id: string;
+  mode: RunMode;
+  prompt: string;
+  status: RunStatus;
+  priority: number;
+  executor: string | null;
+  tags: string[];
+  timeout_s: number | null;
+  attempt: number;
+  max_attempts: number;
+  runner_id: string | null;
+  executor_session_id: string | null;
+  stop_requested: boolean;
+  event_seq: number;
+  outcome: unknown;
+  error: string | null;
+  available_at: number;
+  created_at: number;
+  queued_at: number;
+  claimed_at: number | null;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export interface RunnerRecord {
+  id: string;
+  name: string;
+  hostname: string | null;
+  executors: string[];
+  tags: string[];
+  capacity: number;
+  metadata: unknown;
+  registered_at: number;
+  last_seen_at: number;
+  deregistered_at: number | null;
+}
+
+export interface EventRecord {
+  session_id: string;
+  seq: number;
+  run_id: string;
+  run_seq: number;
+  type: string;
+  data: Record<string, unknown>;
+  created_at: number;
+}

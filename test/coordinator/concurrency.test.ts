@@ -1,0 +1,47 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { pollRun, registerRunner, startTestCoordinator, STORE_KINDS } from './helpers.js';
+
+const RUNNERS = 8;
+const RUNS = 1_000;
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+describe.each(STORE_KINDS)('concurrent claims (%s)', (kind) => {
+  it(`${RUNNERS} runners long-polling while ${RUNS} runs are created: each run is claimed exactly once`, async () => {
+    const t = await startTestCoordinator(kind);
+    cleanups.push(t.stop);
+    const { api } = t;
+    const runners = await Promise.all(Array.from({ length: RUNNERS }, () => registerRunner(api, ['load'])));
+    const claims: string[] = [];
+    let done = false;
+    const loops = runners.map(async (runner) => {
+      while (!done) {
+        const { run } = await pollRun(api, runner, 500);
+        if (run !== null) {
+          claims.push(run.run_id);
+          if (claims.length >= RUNS) done = true;
+        }
+      }
+    });
+    const created: string[] = [];
+    const creators = Array.from({ length: 10 }, async () => {
+      while (created.length < RUNS) {
+        created.push('pending');
+        const res = await api('POST', '/v1/sessions', { executor: 'load', prompt: 'x' });
+        expect(res.status).toBe(201);
+        created[created.indexOf('pending')] = res.body.run_id;
+      }
+    });
+    await Promise.all(creators);
+    await Promise.all(loops);
+    expect(created).toHaveLength(RUNS);
+    expect(claims).toHaveLength(RUNS);
+    expect(new Set(claims).size).toBe(RUNS);
+    expect([...claims].sort()).toEqual([...created].sort());
+    const metrics = (await api('GET', '/metrics')).body as string;
+    expect(metrics).toContain(`agent_coordinator_runs{state="claimed"} ${RUNS}`);
+    expect(metrics).toContain('agent_coordinator_queue_depth 0');
+  });
+});

@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { apiClient, eventually, freshDatabase, pollRun, registerRunner } from './helpers.js';
+import { type SpawnedCoordinator, spawnCoordinator } from './spawn-coordinator.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+describe('two coordinator processes on one PostgreSQL database', () => {
+  const startPair = async (extra: string[] = []): Promise<[SpawnedCoordinator, SpawnedCoordinator]> => {
+    const db = await freshDatabase('postgres');
+    cleanups.push(db.drop);
+    const args = ['--database-url', db.databaseUrl, '--database-schema', db.databaseSchema!];
+    // Started together: migrations take turns under an advisory lock.
+    const pair = await Promise.all([spawnCoordinator([...args, ...extra]), spawnCoordinator([...args, ...extra])]);
+    for (const p of pair) cleanups.push(() => p.stop());
+    return pair;
+  };
+
+  it('a long-poll held on one wakes when a run is created on the other (LISTEN/NOTIFY)', async () => {
+    // No sweep that could wake the poll, and a poll timeout far beyond the test's: only NOTIFY can answer it in time.
+    const [a, b] = await startPair(['--sweep-interval', '1h']);
+    const apiA = apiClient(a.url);
+    const apiB = apiClient(b.url);
+    const runner = await registerRunner(apiA, ['pg']);
+    const poll = pollRun(apiA, runner, 300_000);
+    await eventually(async () => ((await apiA('GET', '/metrics')).body as string).includes('agent_coordinator_polls_waiting 1'));
+    const { run_id } = (await apiB('POST', '/v1/sessions', { executor: 'pg', prompt: 'x' })).body;
+    const got = await poll;
+    expect(got.run.run_id).toBe(run_id);
+  });
+
+  it('claims exactly once across both processes', async () => {
+    const [a, b] = await startPair();
+    const apis = [apiClient(a.url), apiClient(b.url)];
+    const runners = await Promise.all(Array.from({ length: 6 }, (_, i) => registerRunner(apis[i % 2]!, ['pg'])));
+    const total = 300;
+    const claims: string[] = [];
+    let done = false;
+    const loops = runners.map(async (runner, i) => {
+      while (!done) {
+        const { run } = await pollRun(apis[i % 2]!, runner, 500);
+        if (run !== null && claims.push(run.run_id) >= total) done = true;
+      }
+    });
+    const created: string[] = [];
+    await Promise.all(
+      Array.from({ length: 6 }, async (_, w) => {
+        for (let i = w; i < total; i += 6) created.push((await apis[i % 2]!('POST', '/v1/sessions', { executor: 'pg', prompt: `${i}` })).body.run_id);
+      }),
+    );
+    await Promise.all(loops);
+    expect(claims).toHaveLength(total);
+    expect(new Set(claims).size).toBe(total);
+    expect([...claims].sort()).toEqual([...created].sort());
+  });
+});

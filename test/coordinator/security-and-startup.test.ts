@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AgentFileError } from '../../coordinator/agents/load-agents-dir.js';
+import { CoordinatorConfigError, startCoordinator } from '../../coordinator/start-coordinator.js';
+import { apiClient, registerRunner, startTestCoordinator } from './helpers.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+describe('API token', () => {
+  it('protects the user API, accepts runner tokens there, and leaves runner endpoints to runner tokens', async () => {
+    const t = await startTestCoordinator('sqlite', { apiToken: 'sekret' });
+    cleanups.push(t.stop);
+    const anonymous = apiClient(t.url);
+    const user = apiClient(t.url, 'sekret');
+    expect(await anonymous('GET', '/v1/sessions')).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
+    expect((await apiClient(t.url, 'wrong')('GET', '/v1/agents')).status).toBe(401);
+    expect((await anonymous('POST', '/v1/runners', { executors: ['x'] })).status).toBe(401);
+    expect((await anonymous('GET', '/v1/runners')).status).toBe(401);
+    expect((await anonymous('GET', '/healthz')).status).toBe(200);
+    expect((await user('GET', '/v1/sessions')).status).toBe(200);
+    const runner = await registerRunner(user, ['x']);
+    expect((await apiClient(t.url, runner.token)('GET', '/v1/agents')).status).toBe(200);
+    expect((await apiClient(t.url, runner.token)('POST', `/v1/runners/${runner.runner_id}/heartbeat`, {})).status).toBe(200);
+  });
+
+  it('is required to bind anything but loopback', async () => {
+    await expect(startCoordinator({ host: '0.0.0.0', port: 0, databaseUrl: ':memory:', agentsDir: null })).rejects.toThrow(CoordinatorConfigError);
+    await expect(startCoordinator({ host: '0.0.0.0', port: 0, databaseUrl: ':memory:', agentsDir: null })).rejects.toThrow(/--api-token/);
+  });
+});
+
+describe('agents folder', () => {
+  const folder = (files: Record<string, string>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'agents-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    return dir;
+  };
+
+  it('loads every <name>.json at start, keeping unknown fields', async () => {
+    const dir = folder({ 'writer.json': JSON.stringify({ name: 'writer', system_prompt: 's', executor: 'test', custom: [1] }), 'notes.txt': 'x' });
+    const t = await startTestCoordinator('sqlite', { agentsDir: dir });
+    cleanups.push(t.stop);
+    expect(await t.api('GET', '/v1/agents/writer')).toMatchObject({ status: 200, body: { executor: 'test', custom: [1] } });
+  });
+
+  it('stops start-up naming the file and the field of a bad blueprint', async () => {
+    const bad = folder({ 'broken.json': JSON.stringify({ name: 'broken', mcp_servers: { web: { type: 'http' } } }) });
+    const error = await startCoordinator({ port: 0, databaseUrl: ':memory:', agentsDir: bad }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AgentFileError);
+    expect((error as Error).message).toMatch(/broken\.json: mcp_servers\.web\.url: url is required/);
+    const mismatch = folder({ 'a.json': JSON.stringify({ name: 'b' }) });
+    await expect(startCoordinator({ port: 0, databaseUrl: ':memory:', agentsDir: mismatch })).rejects.toThrow(/a\.json: name/);
+    const syntax = folder({ 'c.json': '{' });
+    await expect(startCoordinator({ port: 0, databaseUrl: ':memory:', agentsDir: syntax })).rejects.toThrow(/c\.json: not valid JSON/);
+    await expect(startCoordinator({ port: 0, databaseUrl: ':memory:', agentsDir: join(bad, 'missing') })).rejects.toThrow(/cannot read the agents folder/);
+  });
+});

@@ -1,0 +1,87 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { pollRun, registerRunner, startTestCoordinator } from './helpers.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+/** Read SSE frames from a fetch response: messages (id + parsed data) and comment lines. */
+function sseReader(res: Response) {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const next = async (): Promise<{ id?: string; data?: any; comment?: string }> => {
+    for (;;) {
+      const end = buffer.indexOf('\n\n');
+      if (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const frame: { id?: string; data?: any; comment?: string } = {};
+        const data: string[] = [];
+        for (const line of block.split('\n')) {
+          if (line.startsWith(': ')) frame.comment = line.slice(2);
+          else if (line.startsWith('id: ')) frame.id = line.slice(4);
+          else if (line.startsWith('data: ')) data.push(line.slice(6));
+        }
+        if (data.length > 0) frame.data = JSON.parse(data.join('\n'));
+        return frame;
+      }
+      const { value, done } = await reader.read();
+      if (done) throw new Error('stream ended');
+      buffer += decoder.decode(value, { stream: true });
+    }
+  };
+  /** The next `n` event messages, skipping comments. */
+  const events = async (n: number) => {
+    const out: any[] = [];
+    while (out.length < n) {
+      const frame = await next();
+      if (frame.data !== undefined) out.push({ id: frame.id, ...frame.data });
+    }
+    return out;
+  };
+  return { next, events, cancel: () => reader.cancel() };
+}
+
+describe('SSE event stream', () => {
+  it('replays exactly the missed events after Last-Event-ID, in order, then streams live ones with keep-alives', async () => {
+    const t = await startTestCoordinator('sqlite', { timings: { sseKeepAliveMs: 50 } });
+    cleanups.push(t.stop);
+    const { api, url } = t;
+    const runner = await registerRunner(api, ['sse']);
+    const { session_id } = (await api('POST', '/v1/sessions', { executor: 'sse', prompt: 'x' })).body;
+    const { run } = await pollRun(api, runner);
+    let seq = 0;
+    const send = async (n: number) => {
+      const events = Array.from({ length: n }, () => ({ seq: ++seq, event: { type: 'log', message: `line ${seq}` } }));
+      expect((await api('POST', `/v1/runs/${run.run_id}/events`, { events }, runner.token)).status).toBe(200);
+    };
+    await send(5);
+    const open = (headers: Record<string, string> = {}) =>
+      fetch(`${url}/v1/sessions/${session_id}/events`, { headers: { accept: 'text/event-stream', ...headers } });
+
+    const first = await open();
+    expect(first.headers.get('content-type')).toBe('text/event-stream');
+    const a = sseReader(first);
+    cleanups.push(() => a.cancel().catch(() => {}));
+    const got = await a.events(5);
+    expect(got.map((e) => e.id)).toEqual(['1', '2', '3', '4', '5']);
+    expect(got[0]).toMatchObject({ seq: 1, run_id: run.run_id, run_seq: 1, type: 'log', event: { type: 'log', message: 'line 1' } });
+    await a.cancel();
+
+    await send(4); // missed while disconnected
+    const b = sseReader(await open({ 'last-event-id': '5' }));
+    cleanups.push(() => b.cancel().catch(() => {}));
+    expect((await b.events(4)).map((e) => [e.seq, e.event.message])).toEqual([[6, 'line 6'], [7, 'line 7'], [8, 'line 8'], [9, 'line 9']]);
+    let frame = await b.next();
+    while (frame.comment !== 'keep-alive') frame = await b.next();
+    await send(2); // live
+    expect((await b.events(2)).map((e) => e.seq)).toEqual([10, 11]);
+    await b.cancel();
+
+    const bad = await open({ 'last-event-id': 'banana' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as any).error.message).toContain('Last-Event-ID');
+  });
+});
