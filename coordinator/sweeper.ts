@@ -1,4 +1,4 @@
-import { TOPIC_RUNS } from './events/wake-hub.js';
+import { sessionTopic, TOPIC_RUNS } from './events/wake-hub.js';
 import type { CoordinatorContext } from './http/context.js';
 
 /**
@@ -15,10 +15,12 @@ export function startSweeper(ctx: CoordinatorContext): () => Promise<void> {
     const now = Date.now();
     const reclaimed = await store.expireLeases(now, timings.leaseMs, backoff);
     for (const run of reclaimed) {
+      ctx.wake(sessionTopic(run.session_id));
       logger.warn({ run: run.id, status: run.status, attempt: run.attempt, error: run.error }, 'run lost: runner lease expired');
     }
     const online = await store.listOnlineRunners(now, timings.leaseMs);
     for (const run of await store.failUnplaceable(now, timings.placementTimeoutMs, online)) {
+      ctx.wake(sessionTopic(run.session_id));
       logger.warn({ run: run.id, error: run.error }, 'run failed: no runner can serve it');
     }
     if (ctx.hub.waiting(TOPIC_RUNS) > 0 && (await store.countClaimable(now)) > 0) ctx.hub.signal(TOPIC_RUNS);

@@ -1,4 +1,5 @@
 import { initialSchema } from './migrations/001-initial.js';
+import { runStatusEvents } from './migrations/002-run-status-events.js';
 import type { Dialect, SqlClient } from './sql-client.js';
 
 /** One versioned schema change. Versions only grow; an applied migration is never edited. */
@@ -8,7 +9,10 @@ export interface Migration {
   sql: (dialect: Dialect) => string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: initialSchema }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: initialSchema },
+  { version: 2, name: 'run-status-events', sql: runStatusEvents },
+];
 
 /** Split a migration into statements (ours hold no `;` inside literals). */
 function statements(sql: string): string[] {

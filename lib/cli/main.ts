@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { CoordinatorError } from '../client/coordinator-error.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -12,12 +13,76 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .option('-l, --executor-list', 'list the executors found, with their problems, and exit')
     .option('--json', 'machine-readable output (with --executor-list)')
-    .option('-x, --executor <name>', 'the executor to run (default: claude-code)')
-    .option('--executor-path <file>', 'run this executable file as the executor')
+    .option('-c, --coordinator-url <url>', 'the coordinator to join (env AGENT_COORDINATOR_URL; default: start one in-process)')
+    .option('-x, --executor <name>', 'serve this executor (repeatable or comma-separated; default: every usable one)', collect, [])
+    .option('--executor-path <file>', 'serve this executable file as the only executor')
     .option('--executors-dir <dir>', 'another folder of executors (repeatable; later ones win)', collect, [])
+    .option('-t, --tags <a,b>', 'this runner\'s tags, for runs that ask for them (env AGENT_RUNNER_TAGS)')
+    .option('-p, --project-dir <dir>', 'project folder for runs that do not name one (default: .)')
+    .option('-n, --concurrency <n>', 'executors run at once (env AGENT_RUNNER_CONCURRENCY; default 4)')
+    .option('--mcp-port <port>', 'port of the MCP endpoint (default: a free one)')
+    .option('--run-timeout <duration>', 'cancel a run after this long unless its session sets timeout_s')
+    .option('--grace <duration>', 'time between SIGTERM and SIGKILL when cancelling (default 10s)')
+    .option('--drain-timeout <duration>', 'on SIGINT/SIGTERM, wait this long for running executors (default 30s)')
+    .option('--blueprint-env <name>', 'allow ${env.NAME} in blueprints to read NAME (repeatable or comma-separated)', collect, [])
+    .option('-v, --verbose', 'debug logs')
     .action(async (options) => {
       const { rootCommand } = await import('./root-command.js');
       process.exitCode = await rootCommand(options);
+    });
+
+  program
+    .command('run')
+    .description('submit a prompt, stream the run live, print its result (exit code follows the outcome)')
+    .argument('<prompt>', 'the task')
+    .option('-a, --agent <name>', 'the agent blueprint to use')
+    .option('-x, --executor <name>', 'the executor (default: the agent\'s, else claude-code)')
+    .option('-t, --tags <a,b>', 'only runners with these tags may take it')
+    .option('-p, --project-dir <dir>', 'the project folder (default: .)')
+    .option('-c, --coordinator-url <url>', 'the coordinator (default: one on 127.0.0.1:8765, else in-process)')
+    .option('--executors-dir <dir>', 'another folder of executors for an in-process runner (repeatable)', collect, [])
+    .option('-d, --detach', 'print the session id and return at once')
+    .option('--json', 'events and the outcome as JSON lines')
+    .option('-v, --verbose', 'debug logs')
+    .action(async (prompt: string, options) => {
+      const { runCommand } = await import('./run-command.js');
+      process.exitCode = await runCommand(prompt, options);
+    });
+
+  const sessions = program.command('sessions').description('list, inspect, follow, resume and stop sessions');
+  const common = (cmd: Command) =>
+    cmd.option('-c, --coordinator-url <url>', 'the coordinator (default: one on 127.0.0.1:8765, else in-process)').option('--json', 'JSON output').option('-v, --verbose', 'debug logs');
+  common(sessions.command('list').description('sessions, newest first'))
+    .option('--status <status>', 'only sessions in this state (queued, running, idle, failed, cancelled)')
+    .option('--limit <n>', 'sessions per page (default 20)')
+    .option('--cursor <cursor>', 'the page after this cursor (printed at the end of a page)')
+    .action(async (options) => {
+      const { listSessionsCommand } = await import('./sessions-command.js');
+      process.exitCode = await listSessionsCommand(options);
+    });
+  common(sessions.command('show').description('one session: status, result, usage').argument('<id>'))
+    .action(async (id: string, options) => {
+      const { showSessionCommand } = await import('./sessions-command.js');
+      process.exitCode = await showSessionCommand(id, options);
+    });
+  common(sessions.command('events').description('a session\'s events').argument('<id>'))
+    .option('-f, --follow', 'keep printing new events until Ctrl-C')
+    .option('--after <seq>', 'only events after this sequence number')
+    .action(async (id: string, options) => {
+      const { sessionEventsCommand } = await import('./sessions-command.js');
+      process.exitCode = await sessionEventsCommand(id, options);
+    });
+  common(sessions.command('resume').description('continue a session with a new prompt').argument('<id>').argument('<prompt>'))
+    .option('--executors-dir <dir>', 'another folder of executors for an in-process runner (repeatable)', collect, [])
+    .option('-d, --detach', 'print the run id and return at once')
+    .action(async (id: string, prompt: string, options) => {
+      const { resumeSessionCommand } = await import('./sessions-command.js');
+      process.exitCode = await resumeSessionCommand(id, prompt, options);
+    });
+  common(sessions.command('stop').description('cancel a session\'s running run').argument('<id>'))
+    .action(async (id: string, options) => {
+      const { stopSessionCommand } = await import('./sessions-command.js');
+      process.exitCode = await stopSessionCommand(id, options);
     });
 
   program
@@ -70,6 +135,12 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     if (error instanceof CliError) {
       process.stderr.write(`agent-runner: ${error.message}\n`);
       process.exitCode = error.exitCode;
+      return;
+    }
+    if (error instanceof CoordinatorError) {
+      // The coordinator's own words name the field or the missing thing; bad input is a usage error.
+      process.stderr.write(`agent-runner: ${error.message}\n`);
+      process.exitCode = error.status === 400 || error.status === 422 ? EXIT_USAGE : 1;
       return;
     }
     throw error;

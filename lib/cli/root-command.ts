@@ -1,18 +1,15 @@
 import { discoverExecutors } from '../discovery/discover-executors.js';
 import { executorSearchDirs } from '../discovery/search-dirs.js';
+import type { DaemonOptions } from './daemon-command.js';
 import { describeSearch, executorListJson, executorListTable } from './executor-list.js';
-import { selectExecutor } from './select-executor.js';
 import { makeStyle } from './style.js';
 
-export interface RootOptions {
+export interface RootOptions extends DaemonOptions {
   executorList?: boolean;
   json?: boolean;
-  executor?: string;
-  executorPath?: string;
-  executorsDir?: string[];
 }
 
-/** `agent-runner [options]` with no command: list executors, or resolve the one to run. */
+/** `agent-runner [options]` with no command: list executors, or run the runner daemon. */
 export async function rootCommand(options: RootOptions): Promise<number> {
   const cwd = process.cwd();
   if (options.executorList) {
@@ -25,11 +22,6 @@ export async function rootCommand(options: RootOptions): Promise<number> {
     }
     return 0;
   }
-  const executor = selectExecutor(options, cwd);
-  process.stdout.write(`${executor.name}: ${executor.path}\n`);
-  process.stderr.write(
-    'agent-runner: the runner daemon (claiming runs from a coordinator) is not in this release yet; ' +
-      `run the executor directly with: agent-runner invoke --executor ${executor.name} --prompt "…"\n`,
-  );
-  return 0;
+  const { daemonCommand } = await import('./daemon-command.js');
+  return daemonCommand(options);
 }

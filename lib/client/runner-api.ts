@@ -22,9 +22,8 @@ export interface Assignment {
     prompt: string;
     project_dir: string | null;
     agent: string | null;
-    agent_blueprint: AgentBlueprint | null;
-    /** Version of the agent blueprint; the runner's cache is valid while it matches. */
-    agent_etag?: string | null;
+    /** Version (ETag) of the agent blueprint; the runner's cached copy is valid while it matches. */
+    agent_etag: string | null;
     executor: string | null;
     tags: string[];
     timeout_s: number | null;

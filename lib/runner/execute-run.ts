@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { PlaceholderError, resolvePlaceholders } from '../blueprint/resolve-placeholders.js';
+import { CoordinatorError } from '../client/coordinator-error.js';
 import type { Assignment } from '../client/runner-api.js';
 import type { ResolvedExecutor } from '../discovery/resolve-executor.js';
 import { buildInvocation, InvalidInvocationError } from '../invocation/build-invocation.js';
@@ -56,7 +57,9 @@ export async function executeRun(assignment: Assignment, ctx: RunContext, signal
   try {
     if (inv.agent !== null) blueprint = await ctx.blueprints.get(inv.agent, inv.agent_etag);
   } catch (error) {
-    return outcomeWithoutProcess('infra_failed', `agent "${inv.agent}": cannot fetch its blueprint (${(error as Error).message})`);
+    // Gone for good (deleted since the session was made) is the run's failure; anything else may pass.
+    const gone = error instanceof CoordinatorError && error.status === 404;
+    return outcomeWithoutProcess(gone ? 'failed' : 'infra_failed', `agent "${inv.agent}": cannot fetch its blueprint (${(error as Error).message})`);
   }
   const executorName = inv.executor ?? (blueprint as { executor?: string } | undefined)?.executor ?? ctx.defaultExecutor;
   const executor = ctx.executors.get(executorName);

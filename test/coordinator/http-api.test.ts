@@ -48,6 +48,29 @@ describe('coordinator HTTP API', () => {
     expect((await api('DELETE', '/v1/agents/writer')).status).toBe(404);
   });
 
+  it('agents carry an ETag: If-None-Match answers 304 until the blueprint changes; a claimed run names the version', async () => {
+    const put = await api('PUT', '/v1/agents/tagged', { system_prompt: 'v1', executor: 'etag-exec' });
+    const etag = put.headers.get('etag');
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+    const first = await api('GET', '/v1/agents/tagged');
+    expect(first.headers.get('etag')).toBe(etag);
+    const same = await fetch(`${t.url}/v1/agents/tagged`, { headers: { 'if-none-match': etag! } });
+    expect(same.status).toBe(304);
+    expect(await same.text()).toBe('');
+    expect((await fetch(`${t.url}/v1/agents/tagged`, { headers: { 'if-none-match': `"other", W/${etag}` } })).status).toBe(304);
+    await api('PUT', '/v1/agents/tagged', { system_prompt: 'v2', executor: 'etag-exec' });
+    const changed = await fetch(`${t.url}/v1/agents/tagged`, { headers: { 'if-none-match': etag! } });
+    expect(changed.status).toBe(200);
+    const newEtag = changed.headers.get('etag');
+    expect(newEtag).not.toBe(etag);
+    expect(((await changed.json()) as any).system_prompt).toBe('v2');
+    const runner = await registerRunner(api, ['etag-exec']);
+    await api('POST', '/v1/sessions', { agent: 'tagged', prompt: 'go' });
+    const claimed = await pollRun(api, runner);
+    expect(claimed.invocation).toMatchObject({ agent: 'tagged', agent_etag: newEtag });
+    expect(claimed.invocation.agent_blueprint).toBeUndefined();
+  });
+
   it('POST /v1/sessions validates and answers 201 with ids; defaults come from the agent', async () => {
     await api('PUT', '/v1/agents/helper', { executor: 'test', tags: ['a'], timeout_s: 9 });
     const created = await api('POST', '/v1/sessions', { agent: 'helper', prompt: 'hi', project_dir: '/tmp' });
@@ -101,7 +124,11 @@ describe('coordinator HTTP API', () => {
     const batch = { events: [{ seq: 1, event: { type: 'message', role: 'assistant', text: 'hi' } }, { seq: 2, event: { type: 'result', result_text: 'ok' } }] };
     expect((await api('POST', `/v1/runs/${runId}/events`, batch, auth)).body).toMatchObject({ accepted: 2, duplicates: 0, last_seq: 2 });
     expect((await api('POST', `/v1/runs/${runId}/events`, batch, auth)).body).toMatchObject({ accepted: 0, duplicates: 2, last_seq: 2 });
-    const page = await api('GET', `/v1/sessions/${session_id}/events?after=1`);
+    const all = await api('GET', `/v1/sessions/${session_id}/events`);
+    expect(all.body.events.map((e: any) => [e.seq, e.type, e.event.status ?? e.event.type])).toEqual([
+      [1, 'run_status', 'queued'], [2, 'run_status', 'claimed'], [3, 'run_status', 'running'], [4, 'message', 'message'], [5, 'result', 'result'],
+    ]);
+    const page = await api('GET', `/v1/sessions/${session_id}/events?after=4`);
     expect(page.body.events.map((e: any) => e.event.type)).toEqual(['result']);
     expectFieldError(await api('GET', `/v1/sessions/${session_id}/events?after=-2`), 400, 'after');
     expectFieldError(await api('POST', `/v1/runs/${runId}/finished`, { kind: 'great', message: '' }, auth), 400, 'kind');

@@ -65,19 +65,21 @@ describe('SSE event stream', () => {
     expect(first.headers.get('content-type')).toBe('text/event-stream');
     const a = sseReader(first);
     cleanups.push(() => a.cancel().catch(() => {}));
-    const got = await a.events(5);
-    expect(got.map((e) => e.id)).toEqual(['1', '2', '3', '4', '5']);
-    expect(got[0]).toMatchObject({ seq: 1, run_id: run.run_id, run_seq: 1, type: 'log', event: { type: 'log', message: 'line 1' } });
+    // The run's own status events (queued, claimed) come first: session seq 1 and 2.
+    const got = await a.events(7);
+    expect(got.map((e) => e.id)).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+    expect(got.slice(0, 2).map((e) => [e.type, e.event.status])).toEqual([['run_status', 'queued'], ['run_status', 'claimed']]);
+    expect(got[2]).toMatchObject({ seq: 3, run_id: run.run_id, run_seq: 1, type: 'log', event: { type: 'log', message: 'line 1' } });
     await a.cancel();
 
     await send(4); // missed while disconnected
-    const b = sseReader(await open({ 'last-event-id': '5' }));
+    const b = sseReader(await open({ 'last-event-id': '7' }));
     cleanups.push(() => b.cancel().catch(() => {}));
-    expect((await b.events(4)).map((e) => [e.seq, e.event.message])).toEqual([[6, 'line 6'], [7, 'line 7'], [8, 'line 8'], [9, 'line 9']]);
+    expect((await b.events(4)).map((e) => [e.seq, e.event.message])).toEqual([[8, 'line 6'], [9, 'line 7'], [10, 'line 8'], [11, 'line 9']]);
     let frame = await b.next();
     while (frame.comment !== 'keep-alive') frame = await b.next();
     await send(2); // live
-    expect((await b.events(2)).map((e) => e.seq)).toEqual([10, 11]);
+    expect((await b.events(2)).map((e) => e.seq)).toEqual([12, 13]);
     await b.cancel();
 
     const bad = await open({ 'last-event-id': 'banana' });

@@ -80,20 +80,27 @@ describe.each(STORE_KINDS)('Store contract (%s)', (kind) => {
       { seq: 2, event: { type: 'usage', input_tokens: 3 } },
       { seq: 3, event: { type: 'result', result_text: 'done' } },
     ];
-    expect(await store.appendEvents(run.id, 'r1', batch, now)).toMatchObject({ accepted: 3, duplicates: 0, last_seq: 3, session_seq: 3 });
+    // Session seq 1 and 2 are the run's own status events (queued, claimed), with run_seq -1 and -2.
+    expect(await store.appendEvents(run.id, 'r1', batch, now)).toMatchObject({ accepted: 3, duplicates: 0, last_seq: 3, session_seq: 5 });
     expect(await store.appendEvents(run.id, 'r1', [...batch, { seq: 4, event: { type: 'log', message: 'x' } }], now)).toMatchObject({
-      accepted: 1, duplicates: 3, last_seq: 4, session_seq: 4,
+      accepted: 1, duplicates: 3, last_seq: 4, session_seq: 6,
     });
     const events = await store.listEvents(session.id, 0, 100);
-    expect(events.map((e) => [e.seq, e.run_seq, e.type])).toEqual([[1, 1, 'bind'], [2, 2, 'usage'], [3, 3, 'result'], [4, 4, 'log']]);
+    expect(events.map((e) => [e.seq, e.run_seq, e.type])).toEqual([
+      [1, -1, 'run_status'], [2, -2, 'run_status'], [3, 1, 'bind'], [4, 2, 'usage'], [5, 3, 'result'], [6, 4, 'log'],
+    ]);
+    expect(events.slice(0, 2).map((e) => e.data)).toEqual([
+      { type: 'run_status', run_id: run.id, status: 'queued', attempt: 1, runner_id: null },
+      { type: 'run_status', run_id: run.id, status: 'claimed', attempt: 1, runner_id: 'r1' },
+    ]);
     expect((await store.listEvents(session.id, 2, 1)).map((e) => e.seq)).toEqual([3]);
     // A batch that overtook an earlier one: the late batch is still stored, duplicates still skipped.
     expect(await store.appendEvents(run.id, 'r1', [{ seq: 7, event: { type: 'log', message: '7' } }], now)).toMatchObject({ accepted: 1, last_seq: 7 });
     expect(await store.appendEvents(run.id, 'r1', [5, 6, 7].map((seq) => ({ seq, event: { type: 'log', message: `${seq}` } })), now)).toMatchObject({
-      accepted: 2, duplicates: 1, last_seq: 7, session_seq: 7,
+      accepted: 2, duplicates: 1, last_seq: 7, session_seq: 9,
     });
     const s = await store.getSession(session.id);
-    expect(s).toMatchObject({ executor_session_id: 'exec-1', usage: { input_tokens: 3 }, result: { result_text: 'done' }, event_seq: 7 });
+    expect(s).toMatchObject({ executor_session_id: 'exec-1', usage: { input_tokens: 3 }, result: { result_text: 'done' }, event_seq: 9 });
     await expect(store.appendEvents(run.id, 'r2', batch, now)).rejects.toMatchObject({ status: 403 });
   });
 

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import { AGENT_NAME, AgentDocumentSchema } from '../../agents/agent-schema.js';
+import { agentEtag, etagMatches } from '../../agents/agent-etag.js';
 import { ApiError, notFound } from '../../api-error.js';
 import type { AgentDocument } from '../../types.js';
 import type { CoordinatorContext } from '../context.js';
@@ -20,6 +21,9 @@ export function mountAgentRoutes(app: Hono, ctx: CoordinatorContext): void {
   app.get('/v1/agents/:name', async (c) => {
     const agent = await ctx.store.getAgent(c.req.param('name'));
     if (agent === null) throw notFound('agent', c.req.param('name'));
+    const etag = agentEtag(agent);
+    c.header('ETag', etag);
+    if (etagMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304);
     return c.json(agent);
   });
 
@@ -34,6 +38,7 @@ export function mountAgentRoutes(app: Hono, ctx: CoordinatorContext): void {
     }
     const doc = { ...body, name } as AgentDocument;
     const { created } = await ctx.store.putAgent(doc, Date.now());
+    c.header('ETag', agentEtag(doc));
     return c.json(doc, created ? 201 : 200);
   });
 

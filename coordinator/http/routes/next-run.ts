@@ -1,9 +1,10 @@
 import type { Hono } from 'hono';
-import { runnerTopic, TOPIC_RUNS, waitForSignal } from '../../events/wake-hub.js';
+import { runnerTopic, sessionTopic, TOPIC_RUNS, waitForSignal } from '../../events/wake-hub.js';
 import type { RunRecord, RunnerRecord } from '../../types.js';
 import type { CoordinatorContext } from '../context.js';
 import { requireRunner } from '../auth.js';
 import { renderRun, renderSession } from '../render.js';
+import { agentEtag } from '../../agents/agent-etag.js';
 import { PollSchema } from '../schemas.js';
 import { readBody } from '../validate.js';
 
@@ -34,6 +35,7 @@ export function mountNextRunRoute(app: Hono, ctx: CoordinatorContext): void {
           ctx.wake(TOPIC_RUNS);
           return c.body(null, 499 as 200);
         }
+        ctx.wake(sessionTopic(run.session_id));
         ctx.claimLatency.observe(Math.max(0, (run.claimed_at ?? 0) - Math.max(run.queued_at, run.available_at)) / 1000);
         return c.json({ ...(await assignment(ctx, run, runner)), stop: [] });
       }
@@ -68,7 +70,8 @@ async function assignment(ctx: CoordinatorContext, run: RunRecord, runner: Runne
       prompt: run.prompt,
       project_dir: session?.project_dir ?? null,
       agent: session?.agent ?? null,
-      agent_blueprint: blueprint,
+      // The runner fetches the blueprint itself (GET /v1/agents/:name) and caches it by this version.
+      agent_etag: blueprint === null ? null : agentEtag(blueprint),
       executor: run.executor,
       tags: run.tags,
       timeout_s: run.timeout_s,

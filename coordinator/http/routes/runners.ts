@@ -8,7 +8,7 @@ import { hashToken, requireApiAccess, requireRunner } from '../auth.js';
 import { renderRunner } from '../render.js';
 import { HeartbeatSchema, RegisterRunnerSchema } from '../schemas.js';
 import { readBody } from '../validate.js';
-import { TOPIC_RUNS } from '../../events/wake-hub.js';
+import { sessionTopic, TOPIC_RUNS } from '../../events/wake-hub.js';
 
 /** `/v1/runners`: register, list, heartbeat, deregister (the long-poll is in next-run.ts). */
 export function mountRunnerRoutes(app: Hono, ctx: CoordinatorContext): void {
@@ -73,6 +73,7 @@ export function mountRunnerRoutes(app: Hono, ctx: CoordinatorContext): void {
     await store.deregisterRunner(runner.id, Date.now());
     const reclaimed = await store.expireLeases(Date.now(), timings.leaseMs, { baseMs: timings.backoffBaseMs, maxMs: timings.backoffMaxMs });
     if (reclaimed.some((r) => r.status === 'queued')) ctx.wake(TOPIC_RUNS);
+    for (const run of reclaimed) ctx.wake(sessionTopic(run.session_id));
     ctx.deliveredStops.delete(runner.id);
     ctx.logger.info({ runner: runner.id }, 'runner deregistered');
     return c.body(null, 204);

@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { ApiError, notFound } from '../../api-error.js';
 import { decodeCursor, encodeCursor } from '../../queue/cursor.js';
 import { DEFAULT_PAGE_LIMIT } from '../../constants.js';
-import { runnerTopic, TOPIC_RUNS } from '../../events/wake-hub.js';
+import { runnerTopic, sessionTopic, TOPIC_RUNS } from '../../events/wake-hub.js';
 import type { CoordinatorContext } from '../context.js';
 import { renderRun, renderSession } from '../render.js';
 import { CreateSessionSchema, ListSessionsQuerySchema, ResumeSessionSchema } from '../schemas.js';
@@ -86,6 +86,7 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
   app.post('/v1/sessions/:id/stop', async (c) => {
     const { run, notifyRunner } = await store.stopSession(c.req.param('id'), Date.now());
     if (notifyRunner !== null) ctx.wake(runnerTopic(notifyRunner));
+    ctx.wake(sessionTopic(run.session_id));
     const session = await mustGet(c.req.param('id'));
     return c.json({ session_id: session.id, status: session.status, run: renderRun(run) }, notifyRunner === null ? 200 : 202);
   });

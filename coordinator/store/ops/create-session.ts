@@ -1,5 +1,6 @@
 import { newId } from '../../ids.js';
 import type { RunRecord, SessionRecord } from '../../types.js';
+import { appendRunStatusEvent } from './append-run-status-event.js';
 import { toRun, toSession } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
 
@@ -55,5 +56,7 @@ export async function insertRun(
     [run.id, run.session_id, run.mode, run.prompt, run.priority, run.executor, run.tags, run.timeout_s,
       run.max_attempts, run.executor_session_id, now, now, now],
   );
-  return toRun(row!);
+  const inserted = toRun(row!);
+  await appendRunStatusEvent(tx, inserted, now);
+  return inserted;
 }

@@ -48,7 +48,9 @@ export async function finishRun(
             runner_id: null, claimed_at: null, started_at: null, stop_requested: false, outcome, error,
           }, now);
     if (outcome.result !== undefined && outcome.result !== null) {
-      await tx.query('UPDATE sessions SET result = ? WHERE id = ? AND last_run_id = ?', [JSON.stringify(outcome.result), run.session_id, run.id]);
+      // Stored like a result event's fields (without its `type`), as appendEvents stores them.
+      const { type: _type, ...result } = outcome.result as Record<string, unknown>;
+      await tx.query('UPDATE sessions SET result = ? WHERE id = ? AND last_run_id = ?', [JSON.stringify(result), run.session_id, run.id]);
     }
     if (typeof outcome.executor_session_id === 'string') {
       await tx.query('UPDATE sessions SET executor_session_id = ? WHERE id = ?', [outcome.executor_session_id, run.session_id]);

@@ -3,6 +3,7 @@ import { assertTransition, IllegalTransitionError, isTerminal } from '../../queu
 import { sessionStatusFor } from '../../queue/session-status.js';
 import type { RunRecord, RunStatus } from '../../types.js';
 import { toRun } from '../rows.js';
+import { appendRunStatusEvent } from './append-run-status-event.js';
 import type { SqlClient } from '../sql-client.js';
 
 /** Columns a transition may set besides `status`. */
@@ -38,6 +39,7 @@ export async function transitionRun(tx: SqlClient, run: RunRecord, to: RunStatus
   if (row === undefined) throw new ApiError(409, 'conflict', `run ${run.id} changed while it was being updated; retry`, { run: run.id });
   const updated = toRun(row);
   await syncSession(tx, updated, now);
+  await appendRunStatusEvent(tx, updated, now);
   return updated;
 }
 

@@ -1,0 +1,42 @@
+import type { RunRecord } from '../../types.js';
+import type { SqlClient } from '../sql-client.js';
+
+/** The `run_status` event recorded for each state a run enters. */
+export interface RunStatusEvent {
+  type: 'run_status';
+  run_id: string;
+  status: RunRecord['status'];
+  attempt: number;
+  runner_id: string | null;
+  /** Why, when the run failed or was lost: its error, or the outcome's message. */
+  message?: string;
+  /** The outcome's kind, when a runner reported one. */
+  kind?: string;
+}
+
+/**
+ * Record a run's new status as an event of its session (next session `seq`, run_seq -1, -2, ... from the
+ * run's status counter). Call inside the transaction that changed the status, so the event and the
+ * change are stored together.
+ */
+export async function appendRunStatusEvent(tx: SqlClient, run: RunRecord, now: number): Promise<void> {
+  const [counter] = await tx.query<{ status_seq: unknown }>('UPDATE runs SET status_seq = status_seq + 1 WHERE id = ? RETURNING status_seq', [run.id]);
+  const [session] = await tx.query<{ event_seq: unknown }>(
+    'UPDATE sessions SET event_seq = event_seq + 1, updated_at = ? WHERE id = ? RETURNING event_seq',
+    [now, run.session_id],
+  );
+  const outcome = run.outcome as { kind?: string; message?: string } | null;
+  const event: RunStatusEvent = { type: 'run_status', run_id: run.id, status: run.status, attempt: run.attempt, runner_id: run.runner_id };
+  const message = run.error ?? (run.status === 'succeeded' ? undefined : outcome?.message);
+  if (message !== undefined && message !== null) event.message = message;
+  if (outcome?.kind !== undefined) event.kind = outcome.kind;
+  await tx.query('INSERT INTO events (session_id, seq, run_id, run_seq, type, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+    run.session_id,
+    Number(session!.event_seq),
+    run.id,
+    -Number(counter!.status_seq),
+    'run_status',
+    JSON.stringify(event),
+    now,
+  ]);
+}

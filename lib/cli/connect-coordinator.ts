@@ -1,0 +1,68 @@
+import type { Logger } from 'pino';
+import type { RunningCoordinator } from '../../coordinator/index.js';
+import { UserApi } from '../client/user-api.js';
+import { DEFAULT_COORDINATOR_URL, startEmbeddedCoordinator, startRunnerStack, type RunnerStack } from '../runner/embedded-stack.js';
+import { resolveRunnerConfig, RUNNER_ENV } from '../runner/runner-config.js';
+import { executorsToServe } from '../runner/serve-executors.js';
+import { DEFAULT_EXECUTOR } from './select-executor.js';
+
+export interface Connection {
+  api: UserApi;
+  /** Set when no coordinator was running and one was started here for this command. */
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  coordinatorUrl?: string | undefined;
+  /** Start a runner too when embedding (commands that run work: `run`, `sessions resume`). */
+  withRunner: boolean;
+  executorsDir?: string[] | undefined;
+  projectDir?: string | undefined;
+  cwd: string;
+  logger: Logger;
+}
+
+/**
+ * The coordinator a client command talks to: `--coordinator-url` / AGENT_COORDINATOR_URL; else one
+ * already running on this machine's default port; else one started in-process on SQLite for the
+ * duration of the command (with a runner serving every executor, when the command runs work).
+ */
+export async function connectCoordinator(options: ConnectOptions): Promise<Connection> {
+  const token = process.env.AGENT_COORDINATOR_TOKEN;
+  const given = options.coordinatorUrl ?? process.env[RUNNER_ENV.coordinatorUrl];
+  const config = resolveRunnerConfig({ coordinatorUrl: given, projectDir: options.projectDir }, process.env, options.cwd);
+  if (config.coordinatorUrl !== undefined) {
+    const api = new UserApi(config.coordinatorUrl, token);
+    return { api, embedded: false, close: () => api.close() };
+  }
+  const local = new UserApi(DEFAULT_COORDINATOR_URL, token);
+  if (await local.healthy(300)) return { api: local, embedded: false, close: () => local.close() };
+  await local.close();
+
+  let stack: RunnerStack | undefined;
+  let coordinator: RunningCoordinator | undefined;
+  if (options.withRunner) {
+    stack = await startRunnerStack({
+      cwd: options.cwd,
+      config: { ...config, concurrency: 8 },
+      executors: executorsToServe({ executors: [], executorsDir: options.executorsDir, cwd: options.cwd }),
+      logger: options.logger,
+      url: undefined,
+      embeddedPort: 0,
+      defaultExecutor: DEFAULT_EXECUTOR,
+    });
+  } else {
+    coordinator = await startEmbeddedCoordinator({ cwd: options.cwd, port: 0, logger: options.logger });
+  }
+  const api = new UserApi(stack?.url ?? coordinator!.url, token);
+  return {
+    api,
+    embedded: true,
+    async close() {
+      await api.close();
+      await stack?.close();
+      await coordinator?.close();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { ExecutorResolutionError } from '../discovery/resolve-executor.js';
+import { createLogger } from '../log/create-logger.js';
+import { DEFAULT_COORDINATOR_URL, EMBEDDED_DATABASE, startRunnerStack } from '../runner/embedded-stack.js';
+import { ConfigError, resolveRunnerConfig, type RunnerFlags } from '../runner/runner-config.js';
+import { executorsToServe } from '../runner/serve-executors.js';
+import { CliError, EXIT_USAGE } from './cli-error.js';
+import { DEFAULT_EXECUTOR } from './select-executor.js';
+
+export interface DaemonOptions extends RunnerFlags {
+  executorPath?: string;
+  executorsDir?: string[];
+}
+
+/**
+ * `agent-runner [options]`: the runner daemon. Joins the coordinator given, or starts one in-process on
+ * SQLite (on the default port, so other commands on this machine find it). Runs until SIGINT/SIGTERM:
+ * the first drains then cancels, a second cancels at once.
+ */
+export async function daemonCommand(options: DaemonOptions): Promise<number> {
+  const cwd = process.cwd();
+  let config;
+  let executors;
+  try {
+    config = resolveRunnerConfig(options, process.env, cwd);
+    executors = executorsToServe({ executors: config.executors, executorPath: options.executorPath, executorsDir: options.executorsDir, cwd });
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof ExecutorResolutionError) throw new CliError(error.message, EXIT_USAGE);
+    throw error;
+  }
+  const logger = createLogger({ name: 'agent-runner', verbose: config.verbose });
+  const embeddedPort = Number(new URL(DEFAULT_COORDINATOR_URL).port);
+  let stack;
+  try {
+    stack = await startRunnerStack({
+      cwd,
+      config,
+      executors,
+      logger,
+      url: config.coordinatorUrl,
+      embeddedPort,
+      defaultExecutor: DEFAULT_EXECUTOR,
+      apiToken: process.env.AGENT_COORDINATOR_TOKEN,
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new CliError(`port ${embeddedPort} is in use: a coordinator may already run there; join it with --coordinator-url ${DEFAULT_COORDINATOR_URL}`);
+    }
+    throw error;
+  }
+  if (stack.coordinator !== undefined) {
+    logger.info({ url: stack.url, database: EMBEDDED_DATABASE }, `no --coordinator-url: started a coordinator in-process at ${stack.url} (SQLite ${EMBEDDED_DATABASE})`);
+  }
+  await new Promise<void>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals += 1;
+      logger.info({ signal }, signals === 1 ? 'stopping: no new runs; waiting for running executors' : 'cancelling running executors now');
+      if (signals === 1) void stack.close().then(resolve);
+      else void stack.daemon.stop();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  return 0;
+}

@@ -1,0 +1,140 @@
+import type { SessionView, UserApi } from '../client/user-api.js';
+import { createLogger } from '../log/create-logger.js';
+import { CliError, EXIT_USAGE } from './cli-error.js';
+import { connectCoordinator, type Connection } from './connect-coordinator.js';
+import { renderSessionEvent } from './render-session-event.js';
+import { streamRun } from './run-command.js';
+import { makeStyle } from './style.js';
+
+export interface SessionsOptions {
+  coordinatorUrl?: string;
+  executorsDir?: string[];
+  json?: boolean;
+  verbose?: boolean;
+}
+
+async function withConnection<T>(options: SessionsOptions, withRunner: boolean, use: (c: Connection) => Promise<T>): Promise<T> {
+  const logger = createLogger({ name: 'agent-runner', verbose: options.verbose ?? false });
+  if (!options.verbose && process.env.AGENT_RUNNER_LOG_LEVEL === undefined) logger.level = 'warn';
+  const connection = await connectCoordinator({ coordinatorUrl: options.coordinatorUrl, withRunner, executorsDir: options.executorsDir, cwd: process.cwd(), logger });
+  try {
+    return await use(connection);
+  } finally {
+    await connection.close();
+  }
+}
+
+const oneLine = (text: string, max: number) => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+};
+
+/** `sessions list`: newest first, a page at a time. */
+export async function listSessionsCommand(options: SessionsOptions & { status?: string; limit?: string; cursor?: string }): Promise<number> {
+  const limit = options.limit === undefined ? 20 : Number(options.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError(`--limit: "${options.limit}" must be a whole number from 1 to 1000`, EXIT_USAGE);
+  return withConnection(options, false, async ({ api }) => {
+    const page = await api.listSessions({ status: options.status, limit, cursor: options.cursor });
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
+      return 0;
+    }
+    const style = makeStyle(process.stdout);
+    if (page.sessions.length === 0) {
+      process.stdout.write('No sessions.\n');
+      return 0;
+    }
+    const rows = page.sessions.map((s) => [s.session_id, s.status, s.agent ?? s.executor ?? '-', s.created_at.replace('T', ' ').slice(0, 19), oneLine(s.prompt, 50)]);
+    const header = ['SESSION', 'STATUS', 'AGENT/EXECUTOR', 'CREATED', 'PROMPT'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const pad = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+    process.stdout.write(`${style.bold(pad(header))}\n${rows.map(pad).join('\n')}\n`);
+    if (page.next_cursor !== null) process.stdout.write(style.dim(`more: agent-runner sessions list --cursor ${page.next_cursor}\n`));
+    return 0;
+  });
+}
+
+function describeSession(s: SessionView): string {
+  const lines = [
+    `session     ${s.session_id}`,
+    `status      ${s.status}`,
+    `agent       ${s.agent ?? '-'}`,
+    `executor    ${s.executor ?? '-'}`,
+    `project     ${s.project_dir ?? '-'}`,
+    `parent      ${s.parent_session_id ?? '-'}`,
+    `runner      ${s.runner_id ?? '-'}`,
+    `created     ${s.created_at}`,
+    `ended       ${s.ended_at ?? '-'}`,
+    `prompt      ${oneLine(s.prompt, 200)}`,
+    `result      ${s.result === null ? '-' : (s.result.result_text ?? JSON.stringify(s.result.result_data))}`,
+  ];
+  if (s.usage !== null) lines.push(`usage       ${JSON.stringify(s.usage)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `sessions show ID`. */
+export async function showSessionCommand(id: string, options: SessionsOptions): Promise<number> {
+  return withConnection(options, false, async ({ api }) => {
+    const session = await api.getSession(id);
+    process.stdout.write(options.json ? `${JSON.stringify(session, null, 2)}\n` : describeSession(session));
+    return 0;
+  });
+}
+
+/** `sessions events ID [--follow]`: every stored event; with --follow, then live ones until Ctrl-C. */
+export async function sessionEventsCommand(id: string, options: SessionsOptions & { follow?: boolean; after?: string }): Promise<number> {
+  const after = options.after === undefined ? 0 : Number(options.after);
+  if (!Number.isInteger(after) || after < 0) throw new CliError(`--after: "${options.after}" must be a whole number of 0 or more`, EXIT_USAGE);
+  return withConnection(options, false, async ({ api }) => {
+    const style = makeStyle(process.stdout);
+    const print = (e: Parameters<typeof renderSessionEvent>[0]) =>
+      process.stdout.write(options.json ? `${JSON.stringify(e)}\n` : `${String(e.seq).padStart(5)} ${renderSessionEvent(e, style).trimStart()}\n`);
+    if (!options.follow) {
+      let cursor = after;
+      for (;;) {
+        const page = await api.eventsPage(id, cursor);
+        page.events.forEach(print);
+        if (page.events.length === 0) return 0;
+        cursor = page.next_after;
+      }
+    }
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      for await (const e of api.followEvents(id, after, controller.signal)) print(e);
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+    return 0;
+  });
+}
+
+/** `sessions resume ID PROMPT`: a new run on the session, streamed like `run`. */
+export async function resumeSessionCommand(id: string, prompt: string, options: SessionsOptions & { detach?: boolean }): Promise<number> {
+  return withConnection(options, true, async ({ api, embedded }) => {
+    if (options.detach && embedded) throw new CliError('--detach needs a coordinator that outlives this command (start `agent-runner` first)', EXIT_USAGE);
+    const before = await api.getSession(id);
+    const resumed = await api.resumeSession(id, prompt);
+    if (options.detach) {
+      process.stdout.write(options.json ? `${JSON.stringify(resumed)}\n` : `${resumed.run_id}\n`);
+      return 0;
+    }
+    return streamRun(api, id, resumed.run_id, lastSeq(before), options.json ?? false);
+  });
+}
+
+function lastSeq(session: SessionView): number {
+  return Number((session as SessionView & { last_event_seq?: number }).last_event_seq ?? 0);
+}
+
+/** `sessions stop ID`: cancel its running run (the runner gets SIGTERM → grace → SIGKILL to the group). */
+export async function stopSessionCommand(id: string, options: SessionsOptions): Promise<number> {
+  return withConnection(options, false, async ({ api }: { api: UserApi }) => {
+    const answer = await api.stopSession(id);
+    process.stdout.write(options.json ? `${JSON.stringify(answer)}\n` : `${answer.session_id}: ${answer.status} (run ${answer.run.run_id}: ${answer.run.status})\n`);
+    return 0;
+  });
+}

@@ -1,0 +1,84 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { startCoordinator, type RunningCoordinator } from '../../coordinator/index.js';
+import { RunnerApi } from '../client/runner-api.js';
+import type { ResolvedExecutor } from '../discovery/resolve-executor.js';
+import { RunnerDaemon } from './runner-daemon.js';
+import type { RunnerConfig } from './runner-config.js';
+
+/** Where agent-runner keeps its state under the working directory (the embedded coordinator's SQLite file, spools). */
+export const STATE_DIR = '.agent-runner';
+export const EMBEDDED_DATABASE = join(STATE_DIR, 'coordinator.db');
+/** The port an embedded coordinator of the runner daemon listens on, so clients on this machine find it. */
+export const DEFAULT_COORDINATOR_URL = 'http://127.0.0.1:8765';
+
+export interface EmbeddedCoordinatorOptions {
+  cwd: string;
+  /** 0 = any free port. */
+  port: number;
+  logger: Logger;
+}
+
+/** Start a coordinator in this process on SQLite under `.agent-runner/`, with `./agents` if present. */
+export async function startEmbeddedCoordinator(options: EmbeddedCoordinatorOptions): Promise<RunningCoordinator> {
+  mkdirSync(join(options.cwd, STATE_DIR), { recursive: true });
+  const agentsDir = join(options.cwd, 'agents');
+  return startCoordinator({
+    host: '127.0.0.1',
+    port: options.port,
+    databaseUrl: join(options.cwd, EMBEDDED_DATABASE),
+    agentsDir: existsSync(agentsDir) ? agentsDir : null,
+    logger: options.logger.child({ component: 'coordinator' }),
+  });
+}
+
+export interface RunnerStack {
+  url: string;
+  daemon: RunnerDaemon;
+  coordinator: RunningCoordinator | undefined;
+  /** Stop the runner (drain, cancel) and the embedded coordinator, if any. */
+  close(): Promise<void>;
+}
+
+/** A runner daemon joined to `url`, or to a coordinator started in-process when `url` is undefined. */
+export async function startRunnerStack(options: {
+  /** Where `.agent-runner/` (the embedded database, the event spool) lives. */
+  cwd: string;
+  config: RunnerConfig;
+  executors: ResolvedExecutor[];
+  logger: Logger;
+  url: string | undefined;
+  embeddedPort: number;
+  defaultExecutor: string;
+  apiToken?: string | undefined;
+}): Promise<RunnerStack> {
+  const { config, logger } = options;
+  const coordinator =
+    options.url === undefined ? await startEmbeddedCoordinator({ cwd: options.cwd, port: options.embeddedPort, logger }) : undefined;
+  const url = options.url ?? coordinator!.url;
+  const stateDir = join(options.cwd, STATE_DIR);
+  mkdirSync(stateDir, { recursive: true });
+  const daemon = new RunnerDaemon({
+    config,
+    executors: options.executors,
+    api: new RunnerApi(url, options.apiToken),
+    logger,
+    stateDir,
+    defaultExecutor: options.defaultExecutor,
+  });
+  await daemon.start();
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    daemon,
+    coordinator,
+    close() {
+      closing ??= (async () => {
+        await daemon.stop();
+        await coordinator?.close();
+      })();
+      return closing;
+    },
+  };
+}
