@@ -111,6 +111,10 @@ describe('coordinator HTTP API', () => {
     expect(illegal.body.error.message).toContain('from succeeded to running');
     expect(await api('GET', `/v1/sessions/${session_id}/result`)).toMatchObject({ status: 200, body: { status: 'idle', result: { result_text: 'ok' } } });
     expect((await api('GET', `/v1/sessions/${session_id}/runs`)).body.runs).toHaveLength(1);
+    expect((await api('GET', `/v1/runs?session_id=${session_id}`)).body.runs.map((r: any) => r.run_id)).toEqual([runId]);
+    expectFieldError(await api('GET', '/v1/runs'), 400, 'session_id');
+    expect((await api('GET', '/v1/sessions/ses_missing/runs')).status).toBe(404);
+    expect((await api('GET', '/v1/sessions/ses_missing/events')).status).toBe(404);
     expect((await api('GET', `/v1/runs/${runId}`)).body.status).toBe('succeeded');
     expect((await api('GET', '/v1/runs/run_missing')).status).toBe(404);
     const hb = await api('POST', `/v1/runners/${runner.runner_id}/heartbeat`, { running: [runId] }, auth);
@@ -154,5 +158,8 @@ describe('coordinator HTTP API', () => {
     expect((await api('DELETE', `/v1/sessions/${session_id}`)).status).toBe(204);
     expect((await api('GET', `/v1/sessions/${session_id}`)).status).toBe(404);
     expect((await api('POST', '/v1/sessions/ses_gone/stop')).status).toBe(404);
+    expect((await api('POST', '/v1/sessions/ses_gone/resume', { prompt: 'x' })).status).toBe(404);
+    expect((await api('DELETE', '/v1/sessions/ses_gone')).status).toBe(404);
+    expect((await api('GET', '/v1/sessions/ses_gone/result')).status).toBe(404);
   });
 });
