@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Api, pollRun, registerRunner, startTestCoordinator } from './helpers.js';
+import { type Api, eventually, pollRun, registerRunner, startTestCoordinator } from './helpers.js';
 
 /** Every endpoint with valid and malformed input, over real HTTP on 127.0.0.1 (SQLite). */
 describe('coordinator HTTP API', () => {
@@ -134,6 +134,17 @@ describe('coordinator HTTP API', () => {
     const res = await api('POST', `/v1/runs/${claimed.run.run_id}/started`, {}, b.token);
     expect(res).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
     expect((await api('POST', `/v1/runners/${a.runner_id}/heartbeat`, {}, b.token)).status).toBe(403);
+  });
+
+  it('a stop request wakes the owning runner\'s parked long-poll at once', async () => {
+    const runner = await registerRunner(api, ['wake']);
+    const { session_id } = (await api('POST', '/v1/sessions', { executor: 'wake', prompt: 'x' })).body;
+    const { run } = await pollRun(api, runner);
+    // A poll timeout far beyond the test timeout: only the wake-up can answer it in time.
+    const parked = pollRun(api, runner, 300_000);
+    await eventually(async () => ((await api('GET', '/metrics')).body as string).includes('agent_coordinator_polls_waiting 1'));
+    expect((await api('POST', `/v1/sessions/${session_id}/stop`)).status).toBe(202);
+    expect(await parked).toMatchObject({ run: null, stop: [run.run_id] });
   });
 
   it('resume, stop and delete', async () => {

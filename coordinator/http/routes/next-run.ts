@@ -19,9 +19,11 @@ export function mountNextRunRoute(app: Hono, ctx: CoordinatorContext): void {
     const signal = c.req.raw.signal;
     const deadline = Date.now() + (body.timeout_ms ?? ctx.timings.pollTimeoutMs);
     await ctx.store.touchRunner(runner.id, Date.now());
+    // Stop requests are looked up on entry and when this runner's topic fires, not on every queued run.
+    let checkStops = true;
     for (;;) {
       const wait = waitForSignal(ctx.hub, [TOPIC_RUNS, runnerTopic(runner.id)], deadline - Date.now(), signal);
-      const stop = await undeliveredStops(ctx, runner.id);
+      const stop = checkStops ? await undeliveredStops(ctx, runner.id) : [];
       if (stop.length > 0) {
         wait.cancel();
         return c.json({ run: null, stop });
@@ -41,7 +43,7 @@ export function mountNextRunRoute(app: Hono, ctx: CoordinatorContext): void {
         wait.cancel();
         return c.json({ run: null, stop: [] });
       }
-      await wait.promise;
+      checkStops = (await wait.promise) !== TOPIC_RUNS;
     }
   });
 }
