@@ -38,9 +38,15 @@ describe('two coordinator processes on one PostgreSQL database', () => {
     const total = 300;
     const claims: string[] = [];
     let done = false;
+    cleanups.push(async () => {
+      done = true; // a failed test must not leave pollers running against stopped coordinators
+    });
     const loops = runners.map(async (runner, i) => {
       while (!done) {
-        const { run } = await pollRun(apis[i % 2]!, runner, 500);
+        const { run } = await pollRun(apis[i % 2]!, runner, 500).catch((error: unknown) => {
+          if (done) return { run: null };
+          throw error;
+        });
         if (run !== null && claims.push(run.run_id) >= total) done = true;
       }
     });
