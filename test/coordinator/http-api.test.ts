@@ -35,7 +35,13 @@ describe('coordinator HTTP API', () => {
       mcp_servers: { fs: { type: 'stdio', command: 'fs-server' } } };
     expect(await api('PUT', '/v1/agents/writer', doc)).toMatchObject({ status: 201, body: { name: 'writer', extra: { kept: 1 } } });
     expect((await api('PUT', '/v1/agents/writer', doc)).status).toBe(200);
-    expect(await api('GET', '/v1/agents/writer')).toMatchObject({ status: 200, body: { name: 'writer', model: 'm' } });
+    const got = await api('GET', '/v1/agents/writer');
+    expect(got).toMatchObject({ status: 200, body: { name: 'writer', model: 'm' } });
+    const etag = got.headers.get('etag')!;
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const fresh = await fetch(`${t.url}/v1/agents/writer`, { headers: { 'if-none-match': etag } });
+    expect(fresh.status).toBe(304);
+    expect((await fetch(`${t.url}/v1/agents/writer`, { headers: { 'if-none-match': '"stale"' } })).status).toBe(200);
     expect((await api('GET', '/v1/agents')).body.agents.map((a: any) => a.name)).toContain('writer');
     const bad = expectFieldError(await api('PUT', '/v1/agents/bad', { mcp_servers: { x: { type: 'http' } } }), 400, 'mcp_servers.x.url');
     expect(bad.details.issues[0].path).toBe('mcp_servers.x.url');
@@ -50,12 +56,16 @@ describe('coordinator HTTP API', () => {
 
   it('POST /v1/sessions validates and answers 201 with ids; defaults come from the agent', async () => {
     await api('PUT', '/v1/agents/helper', { executor: 'test', tags: ['a'], timeout_s: 9 });
+    const helperEtag = (await api('GET', '/v1/agents/helper')).headers.get('etag');
     const created = await api('POST', '/v1/sessions', { agent: 'helper', prompt: 'hi', project_dir: '/tmp' });
     expect(created).toMatchObject({ status: 201, body: { status: 'queued' } });
     expect(created.body.session_id).toMatch(/^ses_/);
     expect(created.body.run_id).toMatch(/^run_/);
     const session = await api('GET', `/v1/sessions/${created.body.session_id}`);
     expect(session.body).toMatchObject({ agent: 'helper', executor: 'test', tags: ['a'], timeout_s: 9, project_dir: '/tmp' });
+    const runner = await registerRunner(api, ['test'], ['a']);
+    const claimed = await pollRun(api, runner);
+    expect(claimed.invocation).toMatchObject({ agent: 'helper', agent_blueprint: { name: 'helper', timeout_s: 9 }, agent_etag: helperEtag });
     expectFieldError(await api('POST', '/v1/sessions', { agent: 'helper' }), 400, 'prompt');
     expectFieldError(await api('POST', '/v1/sessions', { prompt: 'x' }), 400, 'agent');
     expectFieldError(await api('POST', '/v1/sessions', { prompt: 'x', executor: 'test', priority: 1.5 }), 400, 'priority');

@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { agentEtag, etagMatches } from '../../agents/agent-etag.js';
 import { AGENT_NAME, AgentDocumentSchema } from '../../agents/agent-schema.js';
 import { ApiError, notFound } from '../../api-error.js';
 import type { AgentDocument } from '../../types.js';
@@ -13,14 +14,16 @@ function checkName(name: string): void {
   }
 }
 
-/** `/v1/agents`: list, get, put (create or replace), delete. */
+/** `/v1/agents`: list, get (with ETag / If-None-Match → 304), put (create or replace), delete. */
 export function mountAgentRoutes(app: Hono, ctx: CoordinatorContext): void {
   app.get('/v1/agents', async (c) => c.json({ agents: await ctx.store.listAgents() }));
 
   app.get('/v1/agents/:name', async (c) => {
     const agent = await ctx.store.getAgent(c.req.param('name'));
     if (agent === null) throw notFound('agent', c.req.param('name'));
-    return c.json(agent);
+    const etag = agentEtag(agent);
+    if (etagMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304, { etag });
+    return c.json(agent, 200, { etag });
   });
 
   app.put('/v1/agents/:name', async (c) => {
@@ -34,7 +37,7 @@ export function mountAgentRoutes(app: Hono, ctx: CoordinatorContext): void {
     }
     const doc = { ...body, name } as AgentDocument;
     const { created } = await ctx.store.putAgent(doc, Date.now());
-    return c.json(doc, created ? 201 : 200);
+    return c.json(doc, created ? 201 : 200, { etag: agentEtag(doc) });
   });
 
   app.delete('/v1/agents/:name', async (c) => {

@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { agentEtag } from '../../agents/agent-etag.js';
 import { runnerTopic, TOPIC_RUNS, waitForSignal } from '../../events/wake-hub.js';
 import type { RunRecord, RunnerRecord } from '../../types.js';
 import type { CoordinatorContext } from '../context.js';
@@ -71,6 +72,7 @@ async function assignment(ctx: CoordinatorContext, run: RunRecord, runner: Runne
       project_dir: session?.project_dir ?? null,
       agent: session?.agent ?? null,
       agent_blueprint: blueprint,
+      agent_etag: blueprint === null ? null : agentEtag(blueprint),
       executor: run.executor,
       tags: run.tags,
       timeout_s: run.timeout_s,
