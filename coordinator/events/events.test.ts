@@ -23,13 +23,13 @@ describe('WakeHub', () => {
     const woken = waitForSignal(hub, ['runs', 'runner:1'], 10_000);
     expect(hub.waiting('runner:1')).toBe(1);
     hub.signal('runner:1');
-    expect(await woken.promise).toBe(true);
+    expect(await woken.promise).toBe('runner:1');
     expect(hub.waiting('runs')).toBe(0);
-    expect(await waitForSignal(hub, ['runs'], 5).promise).toBe(false);
+    expect(await waitForSignal(hub, ['runs'], 5).promise).toBeNull();
     const controller = new AbortController();
     const aborted = waitForSignal(hub, ['runs'], 10_000, controller.signal);
     controller.abort();
-    expect(await aborted.promise).toBe(false);
+    expect(await aborted.promise).toBeNull();
     expect(hub.waiting('runs')).toBe(0);
   });
 });

@@ -4,10 +4,10 @@
  * LISTEN/NOTIFY and are signalled here on arrival.
  */
 export class WakeHub {
-  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #waiters = new Map<string, Set<(topic: string) => void>>();
 
   /** Call `wake` on the next signal of any of `topics`; returns a function that cancels the wait. */
-  subscribe(topics: readonly string[], wake: () => void): () => void {
+  subscribe(topics: readonly string[], wake: (topic: string) => void): () => void {
     for (const topic of topics) {
       let set = this.#waiters.get(topic);
       if (set === undefined) this.#waiters.set(topic, (set = new Set()));
@@ -26,7 +26,7 @@ export class WakeHub {
   signal(topic: string): void {
     const set = this.#waiters.get(topic);
     if (set === undefined) return;
-    for (const wake of [...set]) wake();
+    for (const wake of [...set]) wake(topic);
   }
 
   /** How many waiters a topic has (for tests and metrics). */
@@ -35,29 +35,29 @@ export class WakeHub {
   }
 }
 
-/** Resolve on the first signal of any topic, after `timeoutMs`, or when `signal` aborts. Resolves `true` when woken. */
+/** Resolve on the first signal of any topic (with that topic), or with `null` after `timeoutMs` or when `signal` aborts. */
 export function waitForSignal(
   hub: WakeHub,
   topics: readonly string[],
   timeoutMs: number,
   signal?: AbortSignal,
-): { promise: Promise<boolean>; cancel: () => void } {
+): { promise: Promise<string | null>; cancel: () => void } {
   let cancel = () => {};
-  const promise = new Promise<boolean>((resolve) => {
-    const done = (woken: boolean) => {
+  const promise = new Promise<string | null>((resolve) => {
+    const done = (woken: string | null) => {
       cancel();
       resolve(woken);
     };
-    const timer = setTimeout(() => done(false), Math.max(0, timeoutMs));
-    const onAbort = () => done(false);
-    const unsubscribe = hub.subscribe(topics, () => done(true));
+    const timer = setTimeout(() => done(null), Math.max(0, timeoutMs));
+    const onAbort = () => done(null);
+    const unsubscribe = hub.subscribe(topics, (topic) => done(topic));
     signal?.addEventListener('abort', onAbort, { once: true });
     cancel = () => {
       clearTimeout(timer);
       unsubscribe();
       signal?.removeEventListener('abort', onAbort);
     };
-    if (signal?.aborted) done(false);
+    if (signal?.aborted) done(null);
   });
   return { promise, cancel: () => cancel() };
 }

@@ -44,6 +44,8 @@ export const ListSessionsQuerySchema = z.strictObject({
   cursor: id('cursor').optional(),
 });
 
+export const ListRunsQuerySchema = z.strictObject({ session_id: id('session_id') });
+
 export const EventsQuerySchema = z.strictObject({
   after: z.coerce.number().int({ message: 'after must be a whole number' }).min(0).optional(),
   limit: limit.optional(),

@@ -20,6 +20,7 @@ export function openSqliteClient(path: string): SqlClient {
   db.pragma('foreign_keys = ON');
   const statements = new Map<string, Database.Statement>();
   let locked = false;
+  let closed = false;
   const queue: Array<() => void> = [];
 
   const prepare = (sql: string): Database.Statement => {
@@ -38,12 +39,17 @@ export function openSqliteClient(path: string): SqlClient {
     stmt.run(...values);
     return [];
   };
-  const acquire = (): Promise<void> | void => {
+  const acquire = async (): Promise<void> => {
+    if (closed) throw new Error('the SQLite store is closed');
     if (!locked) {
       locked = true;
       return;
     }
-    return new Promise<void>((resolve) => queue.push(resolve));
+    await new Promise<void>((resolve) => queue.push(resolve));
+    if (closed) {
+      release();
+      throw new Error('the SQLite store is closed');
+    }
   };
   const release = () => {
     const next = queue.shift();
@@ -89,8 +95,11 @@ export function openSqliteClient(path: string): SqlClient {
     notify: async () => {},
     listen: async () => {},
     async close() {
+      if (closed) return;
       await acquire();
+      closed = true;
       db.close();
+      release();
     },
   };
 }

@@ -18,6 +18,9 @@ export interface DaemonOptions extends RunnerFlags {
  */
 export async function daemonCommand(options: DaemonOptions): Promise<number> {
   const cwd = process.cwd();
+  if (options.executorPath !== undefined && (options.executor?.length ?? 0) > 0) {
+    throw new CliError('--executor and --executor-path cannot be used together; give one', EXIT_USAGE);
+  }
   let config;
   let executors;
   try {

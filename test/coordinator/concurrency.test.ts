@@ -16,9 +16,15 @@ describe.each(STORE_KINDS)('concurrent claims (%s)', (kind) => {
     const runners = await Promise.all(Array.from({ length: RUNNERS }, () => registerRunner(api, ['load'])));
     const claims: string[] = [];
     let done = false;
+    cleanups.push(async () => {
+      done = true; // a failed test must not leave pollers running against a stopped coordinator
+    });
     const loops = runners.map(async (runner) => {
       while (!done) {
-        const { run } = await pollRun(api, runner, 500);
+        const { run } = await pollRun(api, runner, 500).catch((error: unknown) => {
+          if (done) return { run: null };
+          throw error;
+        });
         if (run !== null) {
           claims.push(run.run_id);
           if (claims.length >= RUNS) done = true;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Api, pollRun, registerRunner, startTestCoordinator } from './helpers.js';
+import { type Api, eventually, pollRun, registerRunner, startTestCoordinator } from './helpers.js';
 
 /** Every endpoint with valid and malformed input, over real HTTP on 127.0.0.1 (SQLite). */
 describe('coordinator HTTP API', () => {
@@ -35,7 +35,13 @@ describe('coordinator HTTP API', () => {
       mcp_servers: { fs: { type: 'stdio', command: 'fs-server' } } };
     expect(await api('PUT', '/v1/agents/writer', doc)).toMatchObject({ status: 201, body: { name: 'writer', extra: { kept: 1 } } });
     expect((await api('PUT', '/v1/agents/writer', doc)).status).toBe(200);
-    expect(await api('GET', '/v1/agents/writer')).toMatchObject({ status: 200, body: { name: 'writer', model: 'm' } });
+    const got = await api('GET', '/v1/agents/writer');
+    expect(got).toMatchObject({ status: 200, body: { name: 'writer', model: 'm' } });
+    const etag = got.headers.get('etag')!;
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const fresh = await fetch(`${t.url}/v1/agents/writer`, { headers: { 'if-none-match': etag } });
+    expect(fresh.status).toBe(304);
+    expect((await fetch(`${t.url}/v1/agents/writer`, { headers: { 'if-none-match': '"stale"' } })).status).toBe(200);
     expect((await api('GET', '/v1/agents')).body.agents.map((a: any) => a.name)).toContain('writer');
     const bad = expectFieldError(await api('PUT', '/v1/agents/bad', { mcp_servers: { x: { type: 'http' } } }), 400, 'mcp_servers.x.url');
     expect(bad.details.issues[0].path).toBe('mcp_servers.x.url');
@@ -73,12 +79,16 @@ describe('coordinator HTTP API', () => {
 
   it('POST /v1/sessions validates and answers 201 with ids; defaults come from the agent', async () => {
     await api('PUT', '/v1/agents/helper', { executor: 'test', tags: ['a'], timeout_s: 9 });
+    const helperEtag = (await api('GET', '/v1/agents/helper')).headers.get('etag');
     const created = await api('POST', '/v1/sessions', { agent: 'helper', prompt: 'hi', project_dir: '/tmp' });
     expect(created).toMatchObject({ status: 201, body: { status: 'queued' } });
     expect(created.body.session_id).toMatch(/^ses_/);
     expect(created.body.run_id).toMatch(/^run_/);
     const session = await api('GET', `/v1/sessions/${created.body.session_id}`);
     expect(session.body).toMatchObject({ agent: 'helper', executor: 'test', tags: ['a'], timeout_s: 9, project_dir: '/tmp' });
+    const runner = await registerRunner(api, ['test'], ['a']);
+    const claimed = await pollRun(api, runner);
+    expect(claimed.invocation).toMatchObject({ agent: 'helper', agent_etag: helperEtag, timeout_s: 9 });
     expectFieldError(await api('POST', '/v1/sessions', { agent: 'helper' }), 400, 'prompt');
     expectFieldError(await api('POST', '/v1/sessions', { prompt: 'x' }), 400, 'agent');
     expectFieldError(await api('POST', '/v1/sessions', { prompt: 'x', executor: 'test', priority: 1.5 }), 400, 'priority');
@@ -138,6 +148,10 @@ describe('coordinator HTTP API', () => {
     expect(illegal.body.error.message).toContain('from succeeded to running');
     expect(await api('GET', `/v1/sessions/${session_id}/result`)).toMatchObject({ status: 200, body: { status: 'idle', result: { result_text: 'ok' } } });
     expect((await api('GET', `/v1/sessions/${session_id}/runs`)).body.runs).toHaveLength(1);
+    expect((await api('GET', `/v1/runs?session_id=${session_id}`)).body.runs.map((r: any) => r.run_id)).toEqual([runId]);
+    expectFieldError(await api('GET', '/v1/runs'), 400, 'session_id');
+    expect((await api('GET', '/v1/sessions/ses_missing/runs')).status).toBe(404);
+    expect((await api('GET', '/v1/sessions/ses_missing/events')).status).toBe(404);
     expect((await api('GET', `/v1/runs/${runId}`)).body.status).toBe('succeeded');
     expect((await api('GET', '/v1/runs/run_missing')).status).toBe(404);
     const hb = await api('POST', `/v1/runners/${runner.runner_id}/heartbeat`, { running: [runId] }, auth);
@@ -157,6 +171,17 @@ describe('coordinator HTTP API', () => {
     const res = await api('POST', `/v1/runs/${claimed.run.run_id}/started`, {}, b.token);
     expect(res).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
     expect((await api('POST', `/v1/runners/${a.runner_id}/heartbeat`, {}, b.token)).status).toBe(403);
+  });
+
+  it('a stop request wakes the owning runner\'s parked long-poll at once', async () => {
+    const runner = await registerRunner(api, ['wake']);
+    const { session_id } = (await api('POST', '/v1/sessions', { executor: 'wake', prompt: 'x' })).body;
+    const { run } = await pollRun(api, runner);
+    // A poll timeout far beyond the test timeout: only the wake-up can answer it in time.
+    const parked = pollRun(api, runner, 300_000);
+    await eventually(async () => ((await api('GET', '/metrics')).body as string).includes('agent_coordinator_polls_waiting 1'));
+    expect((await api('POST', `/v1/sessions/${session_id}/stop`)).status).toBe(202);
+    expect(await parked).toMatchObject({ run: null, stop: [run.run_id] });
   });
 
   it('resume, stop and delete', async () => {
@@ -181,5 +206,8 @@ describe('coordinator HTTP API', () => {
     expect((await api('DELETE', `/v1/sessions/${session_id}`)).status).toBe(204);
     expect((await api('GET', `/v1/sessions/${session_id}`)).status).toBe(404);
     expect((await api('POST', '/v1/sessions/ses_gone/stop')).status).toBe(404);
+    expect((await api('POST', '/v1/sessions/ses_gone/resume', { prompt: 'x' })).status).toBe(404);
+    expect((await api('DELETE', '/v1/sessions/ses_gone')).status).toBe(404);
+    expect((await api('GET', '/v1/sessions/ses_gone/result')).status).toBe(404);
   });
 });

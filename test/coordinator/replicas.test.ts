@@ -31,6 +31,25 @@ describe('two coordinator processes on one PostgreSQL database', () => {
     expect(got.run.run_id).toBe(run_id);
   });
 
+  it('an SSE stream on one replica receives events appended through the other', async () => {
+    const [a, b] = await startPair(['--sweep-interval', '1h', '--sse-keepalive', '1h']);
+    const apiB = apiClient(b.url);
+    const runner = await registerRunner(apiB, ['pg']);
+    const { session_id } = (await apiB('POST', '/v1/sessions', { executor: 'pg', prompt: 'x' })).body;
+    const { run } = await pollRun(apiB, runner);
+    const res = await fetch(`${a.url}/v1/sessions/${session_id}/events`, { headers: { accept: 'text/event-stream' } });
+    const reader = res.body!.getReader();
+    cleanups.push(async () => void (await reader.cancel().catch(() => {})));
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes(': connected')) text += decoder.decode((await reader.read()).value, { stream: true });
+    const events = [1, 2, 3].map((seq) => ({ seq, event: { type: 'log', message: `m${seq}` } }));
+    expect((await apiB('POST', `/v1/runs/${run.run_id}/events`, { events }, runner.token)).body.accepted).toBe(3);
+    // 1 and 2 are the run's status events (queued on B, claimed through B); 3 to 5 the runner's.
+    while (!text.includes('id: 5')) text += decoder.decode((await reader.read()).value, { stream: true });
+    expect([...text.matchAll(/^id: (\d+)$/gm)].map((m) => m[1])).toEqual(['1', '2', '3', '4', '5']);
+  });
+
   it('claims exactly once across both processes', async () => {
     const [a, b] = await startPair();
     const apis = [apiClient(a.url), apiClient(b.url)];
@@ -38,9 +57,15 @@ describe('two coordinator processes on one PostgreSQL database', () => {
     const total = 300;
     const claims: string[] = [];
     let done = false;
+    cleanups.push(async () => {
+      done = true; // a failed test must not leave pollers running against stopped coordinators
+    });
     const loops = runners.map(async (runner, i) => {
       while (!done) {
-        const { run } = await pollRun(apis[i % 2]!, runner, 500);
+        const { run } = await pollRun(apis[i % 2]!, runner, 500).catch((error: unknown) => {
+          if (done) return { run: null };
+          throw error;
+        });
         if (run !== null && claims.push(run.run_id) >= total) done = true;
       }
     });

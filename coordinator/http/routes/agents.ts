@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
-import { AGENT_NAME, AgentDocumentSchema } from '../../agents/agent-schema.js';
 import { agentEtag, etagMatches } from '../../agents/agent-etag.js';
+import { AGENT_NAME, AgentDocumentSchema } from '../../agents/agent-schema.js';
 import { ApiError, notFound } from '../../api-error.js';
 import type { AgentDocument } from '../../types.js';
 import type { CoordinatorContext } from '../context.js';
@@ -14,7 +14,7 @@ function checkName(name: string): void {
   }
 }
 
-/** `/v1/agents`: list, get, put (create or replace), delete. */
+/** `/v1/agents`: list, get (with ETag / If-None-Match → 304), put (create or replace), delete. */
 export function mountAgentRoutes(app: Hono, ctx: CoordinatorContext): void {
   app.get('/v1/agents', async (c) => c.json({ agents: await ctx.store.listAgents() }));
 
@@ -22,9 +22,8 @@ export function mountAgentRoutes(app: Hono, ctx: CoordinatorContext): void {
     const agent = await ctx.store.getAgent(c.req.param('name'));
     if (agent === null) throw notFound('agent', c.req.param('name'));
     const etag = agentEtag(agent);
-    c.header('ETag', etag);
-    if (etagMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304);
-    return c.json(agent);
+    if (etagMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304, { etag });
+    return c.json(agent, 200, { etag });
   });
 
   app.put('/v1/agents/:name', async (c) => {
@@ -38,8 +37,7 @@ export function mountAgentRoutes(app: Hono, ctx: CoordinatorContext): void {
     }
     const doc = { ...body, name } as AgentDocument;
     const { created } = await ctx.store.putAgent(doc, Date.now());
-    c.header('ETag', agentEtag(doc));
-    return c.json(doc, created ? 201 : 200);
+    return c.json(doc, created ? 201 : 200, { etag: agentEtag(doc) });
   });
 
   app.delete('/v1/agents/:name', async (c) => {

@@ -1,10 +1,10 @@
 import type { Hono } from 'hono';
+import { agentEtag } from '../../agents/agent-etag.js';
 import { runnerTopic, sessionTopic, TOPIC_RUNS, waitForSignal } from '../../events/wake-hub.js';
 import type { RunRecord, RunnerRecord } from '../../types.js';
 import type { CoordinatorContext } from '../context.js';
 import { requireRunner } from '../auth.js';
 import { renderRun, renderSession } from '../render.js';
-import { agentEtag } from '../../agents/agent-etag.js';
 import { PollSchema } from '../schemas.js';
 import { readBody } from '../validate.js';
 
@@ -20,9 +20,11 @@ export function mountNextRunRoute(app: Hono, ctx: CoordinatorContext): void {
     const signal = c.req.raw.signal;
     const deadline = Date.now() + (body.timeout_ms ?? ctx.timings.pollTimeoutMs);
     await ctx.store.touchRunner(runner.id, Date.now());
+    // Stop requests are looked up on entry and when this runner's topic fires, not on every queued run.
+    let checkStops = true;
     for (;;) {
       const wait = waitForSignal(ctx.hub, [TOPIC_RUNS, runnerTopic(runner.id)], deadline - Date.now(), signal);
-      const stop = await undeliveredStops(ctx, runner.id);
+      const stop = checkStops ? await undeliveredStops(ctx, runner.id) : [];
       if (stop.length > 0) {
         wait.cancel();
         return c.json({ run: null, stop });
@@ -43,7 +45,7 @@ export function mountNextRunRoute(app: Hono, ctx: CoordinatorContext): void {
         wait.cancel();
         return c.json({ run: null, stop: [] });
       }
-      await wait.promise;
+      checkStops = (await wait.promise) !== TOPIC_RUNS;
     }
   });
 }

@@ -65,7 +65,7 @@ function eventStream(ctx: CoordinatorContext, sessionId: string, after: number, 
         if (await sendPage(controller)) return wait.cancel();
         const woken = await wait.promise;
         if (signal.aborted) return controller.close();
-        if (!woken) return controller.enqueue(encoder.encode(frameSseComment('keep-alive')));
+        if (woken === null) return controller.enqueue(encoder.encode(frameSseComment('keep-alive')));
       }
     },
   });

@@ -5,10 +5,10 @@ import { DEFAULT_PAGE_LIMIT } from '../../constants.js';
 import { runnerTopic, sessionTopic, TOPIC_RUNS } from '../../events/wake-hub.js';
 import type { CoordinatorContext } from '../context.js';
 import { renderRun, renderSession } from '../render.js';
-import { CreateSessionSchema, ListSessionsQuerySchema, ResumeSessionSchema } from '../schemas.js';
+import { CreateSessionSchema, ListRunsQuerySchema, ListSessionsQuerySchema, ResumeSessionSchema } from '../schemas.js';
 import { readBody, readQuery } from '../validate.js';
 
-/** `/v1/sessions`: create, list, get, resume, stop, delete, result, runs. */
+/** `/v1/sessions` (create, list, get, resume, stop, delete, result, runs) and `/v1/runs` (get, list by session). */
 export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
   const { store } = ctx;
   const mustGet = async (id: string) => {
@@ -94,6 +94,12 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
   app.delete('/v1/sessions/:id', async (c) => {
     await store.deleteSession(c.req.param('id'));
     return c.body(null, 204);
+  });
+
+  app.get('/v1/runs', async (c) => {
+    const q = readQuery(c, ListRunsQuerySchema);
+    const s = await mustGet(q.session_id);
+    return c.json({ runs: (await store.listRuns(s.id)).map(renderRun) });
   });
 
   app.get('/v1/runs/:id', async (c) => {

@@ -1,30 +1,72 @@
 import { runnerCanServe } from '../../queue/matching.js';
+import { assertTransition } from '../../queue/run-transitions.js';
+import { sessionStatusFor } from '../../queue/session-status.js';
 import type { RunRecord } from '../../types.js';
 import { toRun } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
 import { placeholders } from '../sql-client.js';
 import { transitionRun } from './transition-run.js';
 
-/** How many queued runs one claim looks at (tag matching happens on these, in priority order). */
+/** How many queued runs one SQLite claim looks at (tag matching happens on these, in priority order). */
 export const CLAIM_CANDIDATES = 32;
 
+type ClaimingRunner = { id: string; executors: readonly string[]; tags: readonly string[] };
+
+const executorFilter = (runner: ClaimingRunner): string =>
+  runner.executors.length === 0 ? 'executor IS NULL' : `(executor IS NULL OR executor IN (${placeholders(runner.executors.length)}))`;
+
 /**
- * Claim the highest-priority, oldest queued run this runner can serve, atomically: the row is locked
- * (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the write lock of `BEGIN IMMEDIATE` on SQLite) and the
- * update is conditional on the run still being `queued`, so no run is ever claimed twice.
+ * Claim the highest-priority, oldest queued run this runner can serve, atomically, so no run is ever
+ * claimed twice. PostgreSQL: one `UPDATE … RETURNING` over a `FOR UPDATE SKIP LOCKED` pick (tags matched
+ * with jsonb `<@`), with the session update in the same statement: one round trip instead of the five of a
+ * transaction (A/B on the shared 2-core box, bench/coordinator-claim: p50 7.5–8.1 ms → 6.0–7.3 ms).
+ * SQLite: inside `BEGIN IMMEDIATE` (the database write lock), candidates in priority order, tags matched
+ * by `runnerCanServe`, then the guarded transition.
  */
-export async function claimNextRun(
-  sql: SqlClient,
-  runner: { id: string; executors: readonly string[]; tags: readonly string[] },
-  now: number,
-): Promise<RunRecord | null> {
+export async function claimNextRun(sql: SqlClient, runner: ClaimingRunner, now: number): Promise<RunRecord | null> {
+  return sql.dialect === 'postgres' ? claimOnPostgres(sql, runner, now) : claimInTransaction(sql, runner, now);
+}
+
+async function claimOnPostgres(sql: SqlClient, runner: ClaimingRunner, now: number): Promise<RunRecord | null> {
+  // The conditional update below is the guarded queued → claimed transition; the state machine agrees.
+  assertTransition('(next)', 'queued', 'claimed');
+  // The session row is updated once (its status only when this is its latest run, its event counter
+  // always) because PostgreSQL applies only one update per row in a statement; the run_status event
+  // matches appendRunStatusEvent's.
+  const rows = await sql.query(
+    `WITH picked AS (
+       SELECT id FROM runs
+       WHERE status = 'queued' AND available_at <= ? AND ${executorFilter(runner)} AND tags::jsonb <@ ?::jsonb
+       ORDER BY priority DESC, seq ASC LIMIT 1 FOR UPDATE SKIP LOCKED
+     ), claimed AS (
+       UPDATE runs SET status = 'claimed', runner_id = ?, claimed_at = ?, stop_requested = 0, status_seq = runs.status_seq + 1
+       FROM picked WHERE runs.id = picked.id AND runs.status = 'queued' RETURNING runs.*
+     ), synced AS (
+       UPDATE sessions SET
+         status = CASE WHEN sessions.last_run_id = claimed.id THEN ? ELSE sessions.status END,
+         runner_id = CASE WHEN sessions.last_run_id = claimed.id THEN claimed.runner_id ELSE sessions.runner_id END,
+         ended_at = CASE WHEN sessions.last_run_id = claimed.id THEN NULL ELSE sessions.ended_at END,
+         updated_at = ?, event_seq = sessions.event_seq + 1
+       FROM claimed WHERE sessions.id = claimed.session_id
+       RETURNING sessions.id, sessions.event_seq
+     ), status_event AS (
+       INSERT INTO events (session_id, seq, run_id, run_seq, type, data, created_at)
+       SELECT claimed.session_id, synced.event_seq, claimed.id, -claimed.status_seq, 'run_status',
+         json_build_object('type', 'run_status', 'run_id', claimed.id, 'status', claimed.status,
+           'attempt', claimed.attempt, 'runner_id', claimed.runner_id)::text, ?
+       FROM claimed JOIN synced ON synced.id = claimed.session_id
+     )
+     SELECT * FROM claimed`,
+    [now, ...runner.executors, JSON.stringify(runner.tags), runner.id, now, sessionStatusFor('claimed'), now, now],
+  );
+  return rows[0] === undefined ? null : toRun(rows[0]);
+}
+
+async function claimInTransaction(sql: SqlClient, runner: ClaimingRunner, now: number): Promise<RunRecord | null> {
   return sql.transaction(async (tx) => {
-    const executorFilter =
-      runner.executors.length === 0 ? 'executor IS NULL' : `(executor IS NULL OR executor IN (${placeholders(runner.executors.length)}))`;
-    const lock = tx.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
     const rows = await tx.query(
-      `SELECT * FROM runs WHERE status = 'queued' AND available_at <= ? AND ${executorFilter}
-       ORDER BY priority DESC, seq ASC LIMIT ${CLAIM_CANDIDATES}${lock}`,
+      `SELECT * FROM runs WHERE status = 'queued' AND available_at <= ? AND ${executorFilter(runner)}
+       ORDER BY priority DESC, seq ASC LIMIT ${CLAIM_CANDIDATES}`,
       [now, ...runner.executors],
     );
     const run = rows.map(toRun).find((r) => runnerCanServe(r, runner));

@@ -1,0 +1,34 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../../bin/agent-coordinator', import.meta.url));
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20_000 });
+
+describe('bin/agent-coordinator', () => {
+  it('refuses bad flags with exit 2 and a message naming the flag', () => {
+    const lease = run(['--lease', 'banana', '--database-url', ':memory:']);
+    expect(lease.status).toBe(2);
+    expect(lease.stderr).toContain('--lease: "banana" is not a duration');
+    const port = run(['--port', 'x', '--database-url', ':memory:']);
+    expect(port.status).toBe(2);
+    expect(port.stderr).toContain('--port');
+    expect(run(['--no-such-flag']).status).toBe(2);
+  });
+
+  it('refuses to bind off loopback without an API token, from flags or the environment', () => {
+    const res = run(['--host', '0.0.0.0', '--database-url', ':memory:']);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain('refusing to listen on 0.0.0.0 without an API token');
+    expect(run([], { AGENT_COORDINATOR_HOST: '0.0.0.0', AGENT_COORDINATOR_DATABASE_URL: ':memory:' }).stderr).toContain('--api-token');
+  });
+
+  it('prints its help with every flag', () => {
+    const help = run(['--help']);
+    expect(help.status).toBe(0);
+    for (const flag of ['--host', '--port', '--database-url', '--agents-dir', '--api-token', '--lease', '--poll-timeout', '--placement-timeout']) {
+      expect(help.stdout).toContain(flag);
+    }
+  });
+});
