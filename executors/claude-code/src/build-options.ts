@@ -45,11 +45,10 @@ export function buildOptions(input: BuildOptionsInput): SdkOptions {
   if (input.resumeId !== undefined) options.resume = input.resumeId;
   if (config.executable !== undefined) options.pathToClaudeCodeExecutable = config.executable;
 
-  const systemPrompt = blueprint?.system_prompt;
-  if (systemPrompt !== undefined && systemPrompt !== '') {
-    options.systemPrompt =
-      settings.systemPromptMode === 'replace' ? systemPrompt : { type: 'preset', preset: 'claude_code', append: systemPrompt };
-  }
+  // The SDK's own default is an empty system prompt; this executor is Claude Code, so ask for its prompt.
+  const systemPrompt = blueprint?.system_prompt ?? '';
+  if (settings.systemPromptMode === 'replace' && systemPrompt !== '') options.systemPrompt = systemPrompt;
+  else options.systemPrompt = { type: 'preset', preset: 'claude_code', ...(systemPrompt === '' ? {} : { append: systemPrompt }) };
 
   const servers = Object.entries(blueprint?.mcp_servers ?? {});
   const allowed = [...(settings.allowedTools ?? config.allowedTools)];

@@ -54,7 +54,12 @@ export async function main(): Promise<void> {
     if (!queryStarted) void finish({ code: EXIT_TERMINATED, reason: `${PREFIX}: cancelled by ${signal} before Claude Code started` });
     // Stop the query (the SDK closes Claude's input) and ask Claude Code itself to stop; main() reaps it.
     abort.abort();
-    child?.kill('SIGTERM');
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+      const target = child;
+      target.kill('SIGTERM');
+      const timer = setTimeout(() => target.kill('SIGKILL'), killGraceMs);
+      target.once('exit', () => clearTimeout(timer));
+    }
   };
   process.on('SIGTERM', () => cancel('SIGTERM'));
   process.on('SIGINT', () => cancel('SIGINT'));
