@@ -7,6 +7,9 @@ export type FakeTurn =
   | { kind: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
   | { kind: 'status'; status: number; body: unknown };
 
+/** A turn, or a function of the request body that picks one (to answer what the request says). */
+export type ScriptedTurn = FakeTurn | ((body: any) => FakeTurn);
+
 export interface RecordedRequest {
   method: string;
   url: string;
@@ -48,7 +51,7 @@ function streamTurn(turn: Exclude<FakeTurn, { kind: 'status' }>, model: string, 
  * (streamed as SSE, as Claude Code asks), or with `fallback` when the script has run out. Every request
  * is recorded.
  */
-export async function startFakeAnthropicApi(script: FakeTurn[] = [], fallback: FakeTurn = { kind: 'text', text: 'ok' }): Promise<FakeAnthropicApi> {
+export async function startFakeAnthropicApi(script: ScriptedTurn[] = [], fallback: ScriptedTurn = { kind: 'text', text: 'ok' }): Promise<FakeAnthropicApi> {
   const requests: RecordedRequest[] = [];
   const queue = [...script];
   let n = 0;
@@ -71,7 +74,8 @@ export async function startFakeAnthropicApi(script: FakeTurn[] = [], fallback: F
         return;
       }
       n += 1;
-      const turn = queue.shift() ?? fallback;
+      const next = queue.shift() ?? fallback;
+      const turn = typeof next === 'function' ? next(body) : next;
       if (turn.kind === 'status') {
         res.writeHead(turn.status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(turn.body));
