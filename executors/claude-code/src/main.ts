@@ -3,7 +3,7 @@
  * Agent SDK's `query()`, reports what happens as JSON-line events on stdout, and exits with the code of
  * the executor contract (docs/executors.md, docs/claude-code.md).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { ExecutorEvent } from '../../../lib/events/schema.js';
 import { buildOptions } from './build-options.js';
@@ -75,8 +75,9 @@ export async function main(): Promise<void> {
   const options = buildOptions({ ...parsed, config: configured.config, env: process.env, cwd: process.cwd() });
   options.abortController = abort;
   options.spawnClaudeCodeProcess = (spawnOptions: SdkSpawnOptions) => {
-    child = spawnClaude(spawnOptions);
-    return child;
+    const spawned = spawnClaude(spawnOptions);
+    child = spawned;
+    return spawned;
   };
 
   const state = newMappingState();
@@ -102,7 +103,7 @@ export async function main(): Promise<void> {
  * Start Claude Code ourselves (instead of letting the SDK do it) to hold its process, so a cancel can
  * signal it directly, and to turn its stderr into log events: our own stderr stays one clear line.
  */
-function spawnClaude(options: SdkSpawnOptions): ChildProcess {
+function spawnClaude(options: SdkSpawnOptions): ChildProcessWithoutNullStreams {
   const child = spawn(options.command, options.args, {
     cwd: options.cwd,
     env: options.env,
@@ -110,10 +111,8 @@ function spawnClaude(options: SdkSpawnOptions): ChildProcess {
     signal: options.signal,
     windowsHide: true,
   });
-  if (child.stderr !== null) {
-    createInterface({ input: child.stderr }).on('line', (line) => {
-      if (line.trim() !== '') emit({ type: 'log', level: 'warn', message: `claude: ${line}` });
-    });
-  }
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    if (line.trim() !== '') emit({ type: 'log', level: 'warn', message: `claude: ${line}` });
+  });
   return child;
 }

@@ -3,7 +3,7 @@
  * the SDK is an optional dependency, and the build must still pass when it is not installed
  * (`npm ci --omit=optional`). `sdk-types.test.ts` checks these stay assignable to the SDK's own types.
  */
-import type { ChildProcess } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 
 export type SdkMcpServer =
   | { type: 'http' | 'sse'; url: string; headers?: Record<string, string> }
@@ -38,14 +38,11 @@ export interface SdkOptions {
   outputFormat?: { type: 'json_schema'; schema: Record<string, unknown> };
   pathToClaudeCodeExecutable?: string;
   abortController?: AbortController;
-  spawnClaudeCodeProcess?: (options: SdkSpawnOptions) => ChildProcess;
+  spawnClaudeCodeProcess?: (options: SdkSpawnOptions) => ChildProcessWithoutNullStreams;
 }
 
 /** What `query()` returns: an async stream of SDK messages. Messages are read loosely (see map-message.ts). */
-export interface SdkQuery extends AsyncIterable<unknown> {
-  interrupt(): Promise<void>;
-  close(): void;
-}
+export type SdkQuery = AsyncIterable<unknown>;
 
 export interface AgentSdk {
   query(params: { prompt: string; options: SdkOptions }): SdkQuery;
