@@ -3,7 +3,7 @@
  * Anthropic Messages API on 127.0.0.1. No request leaves the machine.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ExecutorEvent } from '../../lib/events/schema.js';
 import { startFakeAnthropicApi, type FakeAnthropicApi, type FakeTurn } from './helpers/fake-anthropic-api.js';
 import { startMcpToolServer, type McpToolServer } from './helpers/mcp-tool-server.js';
-import { invocation, isolatedEnv, runExecutor, scratchDir } from './helpers/run-executor.js';
+import { waitUntil } from '../helpers/fixtures.js';
+import { invocation, isolatedEnv, isRunning, runExecutor, scratchDir, startExecutor } from './helpers/run-executor.js';
 
 /** The bundled CLI, if it is installed and runs here; otherwise why not. */
 function findRealCli(): { path: string } | { skip: string } {
@@ -51,6 +52,12 @@ afterEach(async () => {
 
 const realEnv = (url: string) => isolatedEnv(home, { ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: 'sk-ant-fake' });
 const messages = (events: ExecutorEvent[]) => events.filter((e) => e.type === 'message').map((e) => (e as { text: string }).text);
+
+/** Direct children of a process, from /proc. */
+function childPids(parent: number): number[] {
+  const children = readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').trim();
+  return children === '' ? [] : children.split(/\s+/).map(Number);
+}
 
 /** The text of the tool results in the last user message of a Messages API request. */
 function toolResultText(body: any): string | undefined {
@@ -115,6 +122,48 @@ describeReal('claude-code executor with the real Claude Code CLI and a fake Mess
     expect(stderr).toHaveLength(1);
     expect(stderr[0]).toMatch(/^claude-code: Claude Code has no valid credentials \(Claude Code said: Not logged in · Please run \/login\): .*ANTHROPIC_API_KEY/);
     expect(api.turns()).toEqual([]);
+  });
+
+  it('reports structured output as result_data when the blueprint has an output_schema', async () => {
+    // With --json-schema, Claude Code gives the model a StructuredOutput tool whose input is the answer.
+    api = await startFakeAnthropicApi([{ kind: 'tool_use', id: 'toolu_so1', name: 'StructuredOutput', input: { answer: 42 } }], { kind: 'text', text: 'Done.' });
+    const schema = { type: 'object', properties: { answer: { type: 'number' } }, required: ['answer'], additionalProperties: false };
+    const { outcome, stderr } = await runExecutor(
+      invocation({ prompt: 'what is the answer?', project_dir: project, agent_blueprint: { name: 'w', output_schema: schema } }),
+      realEnv(api.url),
+    );
+    expect(stderr).toEqual([]);
+    expect(outcome.kind).toBe('succeeded');
+    expect(outcome.result).toMatchObject({ result_data: { answer: 42 }, is_error: false });
+  });
+
+  it('stops at max_turns with exit 1 and the reason in the result and on stderr', async () => {
+    writeFileSync(join(project, 'notes.txt'), 'remember the milk\n');
+    api = await startFakeAnthropicApi([{ kind: 'tool_use', id: 'toolu_r1', name: 'Read', input: { file_path: join(project, 'notes.txt') } }], { kind: 'text', text: 'Too late.' });
+    const { outcome, stderr, events } = await runExecutor(
+      invocation({ prompt: 'read my notes', project_dir: project, agent_blueprint: { name: 'w', max_turns: 1 } }),
+      realEnv(api.url),
+    );
+    expect(outcome.kind).toBe('failed');
+    expect(outcome.result).toMatchObject({ is_error: true, subtype: 'error_max_turns', result_text: expect.stringMatching(/^Claude stopped at the maximum number of turns \(max_turns\)/) });
+    expect(stderr).toEqual([`claude-code: ${(outcome.result as { result_text: string }).result_text}`]);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'tool_result', id: 'toolu_r1', name: 'Read', is_error: false }));
+  });
+
+  it('stops Claude Code on SIGTERM while it waits for the API, leaving no Claude process behind', async () => {
+    api = await startFakeAnthropicApi([], { kind: 'hang' });
+    const run = startExecutor(invocation({ project_dir: project }), realEnv(api.url));
+    await run.waitFor('bind');
+    await waitUntil(() => api!.turns().length > 0, 'Claude Code asked the API for a turn');
+    const claudePids = childPids(run.child.pid!);
+    expect(claudePids.length).toBeGreaterThan(0);
+    process.kill(run.child.pid!, 'SIGTERM'); // the executor alone: it must stop Claude Code itself
+    const { outcome, stderr } = await run.done;
+    expect(outcome.exit_code).toBe(143);
+    expect(outcome.forcefully_killed).toBe(false);
+    expect(outcome.left_processes_behind).toBe(false);
+    expect(stderr).toEqual(['claude-code: cancelled by SIGTERM']);
+    for (const pid of claudePids) expect(isRunning(pid)).toBe(false);
   });
 
   it("calls a blueprint MCP server's tool with its headers and answers from the tool result", async () => {

@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
 export type FakeTurn =
   | { kind: 'text'; text: string }
   | { kind: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
-  | { kind: 'status'; status: number; body: unknown };
+  | { kind: 'status'; status: number; body: unknown }
+  /** Never answer (the request stays open until the server closes): a model that takes forever. */
+  | { kind: 'hang' };
 
 /** A turn, or a function of the request body that picks one (to answer what the request says). */
 export type ScriptedTurn = FakeTurn | ((body: any) => FakeTurn);
@@ -31,7 +33,7 @@ function sse(events: Array<Record<string, unknown>>): string {
   return events.map((e) => `event: ${String(e.type)}\ndata: ${JSON.stringify(e)}\n\n`).join('');
 }
 
-function streamTurn(turn: Exclude<FakeTurn, { kind: 'status' }>, model: string, n: number): string {
+function streamTurn(turn: Extract<FakeTurn, { kind: 'text' | 'tool_use' }>, model: string, n: number): string {
   const block =
     turn.kind === 'text'
       ? { start: { type: 'text', text: '' }, delta: { type: 'text_delta', text: turn.text } }
@@ -76,6 +78,7 @@ export async function startFakeAnthropicApi(script: ScriptedTurn[] = [], fallbac
       n += 1;
       const next = queue.shift() ?? fallback;
       const turn = typeof next === 'function' ? next(body) : next;
+      if (turn.kind === 'hang') return;
       if (turn.kind === 'status') {
         res.writeHead(turn.status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(turn.body));
