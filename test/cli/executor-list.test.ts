@@ -22,13 +22,14 @@ describe('agent-runner --executor-list', () => {
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+DESCRIPTION\s+SOURCE\s+STATUS$/);
     expect(lines.slice(1).map((l) => (l.startsWith('  ') ? l : l.split(/\s{2,}/)[0]))).toEqual([
+      'claude-code',
       'half-done',
       '  ! no ao-*-exec file in the folder',
       'python-echo',
       'sh-echo',
       'test-executor',
     ]);
-    expect(lines[1]).toMatch(/^half-done\s+-\s+\.\/executors\s+unusable$/);
+    expect(lines[2]).toMatch(/^half-done\s+-\s+\.\/executors\s+unusable$/);
     expect(lines.find((l) => l.startsWith('test-executor'))).toContain(join(ROOT, 'executors'));
   });
 
@@ -79,7 +80,7 @@ describe('agent-runner --executor / --executor-path (the daemon refuses what it 
     const { code, stderr } = await runCli(['-x', 'tset-executor'], { cwd: cwd.dir });
     expect(code).toBe(2);
     expect(stderr).toMatch(
-      /^agent-runner: unknown executor "tset-executor". Available: python-echo, sh-echo, test-executor. Did you mean "test-executor"\? \(looked in /,
+      /^agent-runner: unknown executor "tset-executor". Available: claude-code, python-echo, sh-echo, test-executor. Did you mean "test-executor"\? \(looked in /,
     );
   });
 

@@ -1,0 +1,120 @@
+/**
+ * The claude-code executor: reads the Schema 2.0 invocation on stdin, drives Claude Code through the
+ * Agent SDK's `query()`, reports what happens as JSON-line events on stdout, and exits with the code of
+ * the executor contract (docs/executors.md, docs/claude-code.md).
+ */
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { ExecutorEvent } from '../../../lib/events/schema.js';
+import { buildOptions } from './build-options.js';
+import { readConfig } from './config.js';
+import { loadSdk } from './load-sdk.js';
+import { mapMessage, newMappingState } from './map-message.js';
+import { EXIT_INFRA, EXIT_REJECTED, EXIT_TERMINATED, endingFromError, endingFromResult, PREFIX, type Ending } from './outcome.js';
+import { parseInvocation, readStdin } from './read-invocation.js';
+import type { SdkSpawnOptions } from './sdk-types.js';
+
+function emit(event: ExecutorEvent): void {
+  process.stdout.write(`${JSON.stringify(event)}\n`);
+}
+
+async function finish(ending: Ending): Promise<never> {
+  if (ending.reason !== undefined) process.stderr.write(`${ending.reason}\n`);
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  process.exit(ending.code);
+}
+
+/** Wait for a child to exit; SIGKILL it if it is still there after the grace period. */
+function reap(child: ChildProcess | undefined, graceMs: number): Promise<void> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+export async function main(): Promise<void> {
+  let child: ChildProcess | undefined;
+  let queryStarted = false;
+  let cancelledBy: NodeJS.Signals | undefined;
+  let killGraceMs = 3_000;
+  const abort = new AbortController();
+
+  // Our stderr is for the one line that explains an ending; Node's own warnings become log events.
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => emit({ type: 'log', level: 'warn', message: `${warning.name}: ${warning.message}` }));
+  process.stdout.on('error', () => {});
+
+  const cancel = (signal: NodeJS.Signals) => {
+    if (cancelledBy !== undefined) return;
+    cancelledBy = signal;
+    if (!queryStarted) void finish({ code: EXIT_TERMINATED, reason: `${PREFIX}: cancelled by ${signal} before Claude Code started` });
+    // Stop the query (the SDK closes Claude's input) and ask Claude Code itself to stop; main() reaps it.
+    abort.abort();
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+      const target = child;
+      target.kill('SIGTERM');
+      const timer = setTimeout(() => target.kill('SIGKILL'), killGraceMs);
+      target.once('exit', () => clearTimeout(timer));
+    }
+  };
+  process.on('SIGTERM', () => cancel('SIGTERM'));
+  process.on('SIGINT', () => cancel('SIGINT'));
+
+  // Importing the SDK is the largest fixed cost of a run (~140 ms on the 2-core box): start it while stdin is read.
+  const sdkLoading = loadSdk();
+  const parsed = parseInvocation(await readStdin());
+  if (!parsed.ok) return finish({ code: EXIT_REJECTED, reason: `${PREFIX}: invalid invocation: ${parsed.reason}` });
+  const configured = readConfig(process.env);
+  if (!configured.ok) return finish({ code: EXIT_INFRA, reason: `${PREFIX}: ${configured.reason}` });
+  killGraceMs = configured.config.killGraceMs;
+  const loaded = await sdkLoading;
+  if (!loaded.ok) return finish({ code: EXIT_INFRA, reason: `${PREFIX}: ${loaded.reason}` });
+
+  const options = buildOptions({ ...parsed, config: configured.config, env: process.env, cwd: process.cwd() });
+  options.abortController = abort;
+  options.spawnClaudeCodeProcess = (spawnOptions: SdkSpawnOptions) => {
+    const spawned = spawnClaude(spawnOptions);
+    child = spawned;
+    return spawned;
+  };
+
+  const state = newMappingState();
+  let ending: Ending;
+  queryStarted = true;
+  try {
+    for await (const message of loaded.sdk.query({ prompt: parsed.invocation.prompt, options })) {
+      for (const event of mapMessage(message, state)) emit(event);
+    }
+    ending = endingFromResult(state);
+  } catch (error) {
+    ending = endingFromError(error, state);
+  }
+  await reap(child, killGraceMs);
+  if (cancelledBy !== undefined) {
+    emit({ type: 'log', level: 'warn', message: `cancelled by ${cancelledBy}; Claude Code stopped` });
+    return finish({ code: EXIT_TERMINATED, reason: `${PREFIX}: cancelled by ${cancelledBy}` });
+  }
+  return finish(ending);
+}
+
+/**
+ * Start Claude Code ourselves (instead of letting the SDK do it) to hold its process, so a cancel can
+ * signal it directly, and to turn its stderr into log events: our own stderr stays one clear line.
+ */
+function spawnClaude(options: SdkSpawnOptions): ChildProcessWithoutNullStreams {
+  const child = spawn(options.command, options.args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    signal: options.signal,
+    windowsHide: true,
+  });
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    if (line.trim() !== '') emit({ type: 'log', level: 'warn', message: `claude: ${line}` });
+  });
+  return child;
+}

@@ -1,0 +1,70 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { parseInvocation, readStdin } from './read-invocation.js';
+
+const base = { schema_version: '2.0', mode: 'start', session_id: 'ses_1', prompt: 'hi' };
+const parse = (doc: unknown) => parseInvocation(JSON.stringify(doc));
+
+describe('parseInvocation', () => {
+  it('accepts a minimal invocation with the default settings', () => {
+    expect(parse(base)).toEqual({ ok: true, invocation: base, settings: { systemPromptMode: 'append' }, resumeId: undefined });
+  });
+
+  it('reads the Claude blueprint fields and ignores unknown ones', () => {
+    const blueprint = {
+      name: 'w',
+      system_prompt_mode: 'replace',
+      model: 'claude-x',
+      permission_mode: 'plan',
+      allowed_tools: ['Read'],
+      disallowed_tools: ['Bash'],
+      max_turns: 4,
+      max_budget_usd: 0.75,
+      output_schema: { type: 'object' },
+      executor: 'claude-code',
+      tags: ['x'],
+    };
+    const parsed = parse({ ...base, agent_blueprint: blueprint });
+    expect(parsed).toMatchObject({
+      ok: true,
+      settings: {
+        systemPromptMode: 'replace',
+        model: 'claude-x',
+        permissionMode: 'plan',
+        allowedTools: ['Read'],
+        disallowedTools: ['Bash'],
+        maxTurns: 4,
+        maxBudgetUsd: 0.75,
+        outputSchema: { type: 'object' },
+      },
+    });
+  });
+
+  it('takes the resume id from metadata and requires it on resume', () => {
+    expect(parse({ ...base, mode: 'resume', metadata: { executor_session_id: 'abc' } })).toMatchObject({ ok: true, resumeId: 'abc' });
+    expect(parse({ ...base, metadata: { executor_session_id: 'abc' } })).toMatchObject({ ok: true, resumeId: undefined });
+    expect(parse({ ...base, mode: 'resume' })).toEqual({
+      ok: false,
+      reason: 'metadata.executor_session_id: required on resume (the Claude session id from the bind event of an earlier run)',
+    });
+  });
+
+  it('rejects malformed input with the field and the reason', () => {
+    expect(parseInvocation('')).toEqual({ ok: false, reason: 'no input on stdin (expected one Schema 2.0 JSON document)' });
+    expect(parseInvocation('{nope')).toMatchObject({ ok: false, reason: expect.stringMatching(/^stdin is not valid JSON \(/) });
+    expect(parse({ ...base, schema_version: '9.9' })).toEqual({ ok: false, reason: 'schema_version: schema_version must be "2.0"' });
+    expect(parse({ ...base, mode: 'sideways' })).toEqual({ ok: false, reason: 'mode: mode must be "start" or "resume"' });
+    expect(parse({ ...base, agent_blueprint: { name: 'w', allowed_tools: 'Read', max_budget_usd: -1, output_schema: [1] } })).toEqual({
+      ok: false,
+      reason:
+        'agent_blueprint.allowed_tools: allowed_tools must be an array of tool names; agent_blueprint.max_budget_usd: max_budget_usd must be more than 0; ' +
+        'agent_blueprint.output_schema: output_schema must be a JSON Schema object',
+    });
+  });
+});
+
+describe('readStdin', () => {
+  it('reads a stream to its end as UTF-8', async () => {
+    expect(await readStdin(Readable.from([Buffer.from('{"a":'), Buffer.from('"é"}')]))).toBe('{"a":"é"}');
+  });
+});

@@ -1,0 +1,49 @@
+/**
+ * The slice of `@anthropic-ai/claude-agent-sdk` this executor uses, declared here rather than imported:
+ * the SDK is an optional dependency, and the build must still pass when it is not installed
+ * (`npm ci --omit=optional`). `sdk-types.test.ts` checks these stay assignable to the SDK's own types.
+ */
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+
+export type SdkMcpServer =
+  | { type: 'http' | 'sse'; url: string; headers?: Record<string, string> }
+  | { type: 'stdio'; command: string; args?: string[]; env?: Record<string, string> };
+
+export type SdkSystemPrompt = string | { type: 'preset'; preset: 'claude_code'; append?: string };
+
+/** Arguments the SDK hands to `spawnClaudeCodeProcess`. */
+export interface SdkSpawnOptions {
+  command: string;
+  args: string[];
+  cwd?: string;
+  env: { [name: string]: string | undefined };
+  signal: AbortSignal;
+}
+
+/** The `query()` options this executor sets. */
+export interface SdkOptions {
+  cwd: string;
+  env?: { [name: string]: string | undefined };
+  model?: string;
+  permissionMode: 'default' | 'acceptEdits' | 'bypassPermissions' | 'plan' | 'dontAsk' | 'auto';
+  allowDangerouslySkipPermissions?: boolean;
+  allowedTools?: string[];
+  disallowedTools?: string[];
+  maxTurns?: number;
+  maxBudgetUsd?: number;
+  resume?: string;
+  systemPrompt?: SdkSystemPrompt;
+  mcpServers?: Record<string, SdkMcpServer>;
+  mcpServersDelivery?: 'argv' | 'initialize';
+  outputFormat?: { type: 'json_schema'; schema: Record<string, unknown> };
+  pathToClaudeCodeExecutable?: string;
+  abortController?: AbortController;
+  spawnClaudeCodeProcess?: (options: SdkSpawnOptions) => ChildProcessWithoutNullStreams;
+}
+
+/** What `query()` returns: an async stream of SDK messages. Messages are read loosely (see map-message.ts). */
+export type SdkQuery = AsyncIterable<unknown>;
+
+export interface AgentSdk {
+  query(params: { prompt: string; options: SdkOptions }): SdkQuery;
+}
