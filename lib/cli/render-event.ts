@@ -2,7 +2,8 @@ import type { ExecutorEvent } from '../events/schema.js';
 import type { RunOutcome } from '../process/run-outcome.js';
 import type { Style } from './style.js';
 
-const LABEL_WIDTH = 11;
+/** Width of the label column: fits "tool result" and a space. */
+export const LABEL_WIDTH = 12;
 
 function oneLine(value: unknown, max = 200): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value) ?? '';

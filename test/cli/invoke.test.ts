@@ -19,10 +19,10 @@ describe('agent-runner invoke', () => {
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^▶ test-executor {2}session ses_cli1 \(start\) {2}\/.*ao-test-exec$/);
     expect(lines.slice(1, -1)).toEqual([
-      '  bind       executor session test-ses_cli1',
-      '  assistant  Echo: hello world',
-      '  usage      11 in / 17 out tokens, $0.0000',
-      '  result     Echo: hello world',
+      '  bind        executor session test-ses_cli1',
+      '  assistant   Echo: hello world',
+      '  usage       11 in / 17 out tokens, $0.0000',
+      '  result      Echo: hello world',
     ]);
     expect(lines.at(-1)).toMatch(/^✔ succeeded in \d+ ms \(exit 0\)$/);
   });
