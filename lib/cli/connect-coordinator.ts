@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { RunningCoordinator } from '../../coordinator/index.js';
 import { UserApi } from '../client/user-api.js';
-import { DEFAULT_COORDINATOR_URL, startEmbeddedCoordinator, startRunnerStack, type RunnerStack } from '../runner/embedded-stack.js';
+import { localCoordinatorUrl, startEmbeddedCoordinator, startRunnerStack, type RunnerStack } from '../runner/embedded-stack.js';
+import { CliError, EXIT_USAGE } from './cli-error.js';
 import { resolveRunnerConfig, RUNNER_ENV } from '../runner/runner-config.js';
 import { executorsToServe } from '../runner/serve-executors.js';
 import { DEFAULT_EXECUTOR } from './select-executor.js';
@@ -36,7 +37,13 @@ export async function connectCoordinator(options: ConnectOptions): Promise<Conne
     const api = new UserApi(config.coordinatorUrl, token);
     return { api, embedded: false, close: () => api.close() };
   }
-  const local = new UserApi(DEFAULT_COORDINATOR_URL, token);
+  let localUrl: string;
+  try {
+    localUrl = localCoordinatorUrl();
+  } catch (error) {
+    throw new CliError((error as Error).message, EXIT_USAGE);
+  }
+  const local = new UserApi(localUrl, token);
   if (await local.healthy(300)) return { api: local, embedded: false, close: () => local.close() };
   await local.close();
 

@@ -1,6 +1,6 @@
 import { ExecutorResolutionError } from '../discovery/resolve-executor.js';
 import { createLogger } from '../log/create-logger.js';
-import { DEFAULT_COORDINATOR_URL, EMBEDDED_DATABASE, startRunnerStack } from '../runner/embedded-stack.js';
+import { EMBEDDED_DATABASE, localCoordinatorUrl, startRunnerStack } from '../runner/embedded-stack.js';
 import { ConfigError, resolveRunnerConfig, type RunnerFlags } from '../runner/runner-config.js';
 import { executorsToServe } from '../runner/serve-executors.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
@@ -30,8 +30,14 @@ export async function daemonCommand(options: DaemonOptions): Promise<number> {
     if (error instanceof ConfigError || error instanceof ExecutorResolutionError) throw new CliError(error.message, EXIT_USAGE);
     throw error;
   }
+  let localUrl: string;
+  try {
+    localUrl = localCoordinatorUrl();
+  } catch (error) {
+    throw new CliError((error as Error).message, EXIT_USAGE);
+  }
   const logger = createLogger({ name: 'agent-runner', verbose: config.verbose });
-  const embeddedPort = Number(new URL(DEFAULT_COORDINATOR_URL).port);
+  const embeddedPort = Number(new URL(localUrl).port);
   let stack;
   try {
     stack = await startRunnerStack({
@@ -46,7 +52,7 @@ export async function daemonCommand(options: DaemonOptions): Promise<number> {
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new CliError(`port ${embeddedPort} is in use: a coordinator may already run there; join it with --coordinator-url ${DEFAULT_COORDINATOR_URL}`);
+      throw new CliError(`port ${embeddedPort} is in use: a coordinator may already run there; join it with --coordinator-url ${localUrl}, or move this one with AGENT_RUNNER_LOCAL_PORT`);
     }
     throw error;
   }
