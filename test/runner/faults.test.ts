@@ -1,0 +1,75 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isRunning } from '../helpers/fixtures.js';
+import { allEvents, createSession, freePort, useRunnerKit, waitForEvent, waitForSession } from './runner-kit.js';
+
+// Short timings so a lost runner is noticed in about a second.
+const FAST_LEASE = ['--lease', '1s', '--heartbeat-interval', '300ms', '--sweep-interval', '100ms', '--backoff-base', '50ms', '--backoff-max', '100ms'];
+
+describe('runner faults', () => {
+  const kit = useRunnerKit();
+
+  it('a runner killed with SIGKILL mid-run loses the run; it is re-queued and finished by a second runner', async () => {
+    const { api, url } = await kit().coordinator({ args: FAST_LEASE });
+    const go = join(kit().dir, 'go');
+    // The first runner's executor waits for a file that never comes; the second's finds it at once.
+    const first = await kit().daemon(['-c', url, '-x', 'ticker'], { GO_FILE: join(kit().dir, 'never') });
+    writeFileSync(go, '');
+    const { session_id, run_id } = await createSession(api, { executor: 'ticker', prompt: 'work' });
+    await waitForEvent(api, session_id, (e) => e.type === 'progress');
+    const firstRunner = (await api('GET', `/v1/runs/${run_id}`)).body.runner_id;
+
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const second = await kit().daemon(['-c', url, '-x', 'ticker'], { GO_FILE: go });
+    const session = await waitForSession(api, session_id, ['idle', 'failed']);
+
+    expect(session.status).toBe('idle');
+    const run = (await api('GET', `/v1/runs/${run_id}`)).body;
+    expect(run).toMatchObject({ status: 'succeeded', attempt: 2 });
+    expect(run.runner_id).not.toBe(firstRunner);
+    const secondRunner = await second.waitForLog((l) => l.msg === 'registered with the coordinator', 'registration');
+    expect(run.runner_id).toBe(secondRunner.runner);
+    const statuses = (await allEvents(api, session_id)).filter((e) => e.type === 'run_status').map((e) => e.event.status);
+    expect(statuses).toEqual(['queued', 'claimed', 'running', 'lost', 'queued', 'claimed', 'running', 'succeeded']);
+    // The orphan of the killed runner still ticks; the kit kills it (it wrote its pid) at cleanup.
+    expect(kit().executorPids().length).toBe(2);
+  });
+
+  it('a coordinator restarted mid-run (same SQLite file): the runner keeps the executor and every event arrives once, in order', async () => {
+    const port = await freePort();
+    const coordinator = await kit().coordinator({ port });
+    const { api, url } = coordinator;
+    const go = join(kit().dir, 'go');
+    const daemon = await kit().daemon(['-c', url, '-x', 'ticker'], { GO_FILE: go });
+    const { session_id, run_id } = await createSession(api, { executor: 'ticker', prompt: 'work' });
+    await waitForEvent(api, session_id, (e) => e.type === 'progress' && e.event.message === 'tick 5');
+    const [executorPid] = kit().executorPids();
+
+    await coordinator.proc.stop('SIGKILL');
+    // While it is down the executor keeps running and reporting (a tick every 20 ms): the runner holds
+    // the undelivered events and says so.
+    await daemon.waitForLog((l) => l.msg === 'events not delivered; will retry' && Number(l.pending) >= 10, 'ten events held back');
+    expect(isRunning(executorPid!)).toBe(true);
+
+    await kit().coordinator({ port, database: coordinator.database });
+    // Only now let the executor end: all its ticks, before and during the outage, must be stored.
+    writeFileSync(go, '');
+    const session = await waitForSession(api, session_id, ['idle', 'failed']);
+    expect(session.status).toBe('idle');
+    const ticks = Number(/ticks (\d+)/.exec(session.result!.result_text!)![1]);
+    expect(ticks).toBeGreaterThan(15); // 5 before the outage, ~15 during it
+
+    const events = await allEvents(api, session_id);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    const executorEvents = events.filter((e) => e.type !== 'run_status');
+    // Per-run seqs 1..N, each once, in order: the ticks, then the result.
+    expect(executorEvents.map((e) => e.run_seq)).toEqual(executorEvents.map((_, i) => i + 1));
+    expect(executorEvents.filter((e) => e.type === 'progress').map((e) => e.event.message)).toEqual(Array.from({ length: ticks }, (_, i) => `tick ${i + 1}`));
+    expect(executorEvents.at(-1)).toMatchObject({ type: 'result', run_id });
+    const statuses = events.filter((e) => e.type === 'run_status').map((e) => e.event.status);
+    expect(statuses).toEqual(['queued', 'claimed', 'running', 'succeeded']);
+    expect((await api('GET', `/v1/runs/${run_id}`)).body).toMatchObject({ status: 'succeeded', attempt: 1 });
+  });
+});
