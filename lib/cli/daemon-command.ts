@@ -1,6 +1,6 @@
 import { ExecutorResolutionError } from '../discovery/resolve-executor.js';
 import { createLogger } from '../log/create-logger.js';
-import { EMBEDDED_DATABASE, localCoordinatorUrl, startRunnerStack } from '../runner/embedded-stack.js';
+import { EMBEDDED_DATABASE, localCoordinatorUrl, startRunnerStack, type RunnerStack } from '../runner/embedded-stack.js';
 import { ConfigError, resolveRunnerConfig, type RunnerFlags } from '../runner/runner-config.js';
 import { executorsToServe } from '../runner/serve-executors.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
@@ -38,7 +38,26 @@ export async function daemonCommand(options: DaemonOptions): Promise<number> {
   }
   const logger = createLogger({ name: 'agent-runner', verbose: config.verbose });
   const embeddedPort = Number(new URL(localUrl).port);
-  let stack;
+  // Signals are handled from here on: one that comes while the runner is still registering (the
+  // coordinator may be unreachable for a long time) ends start-up cleanly instead of killing the process.
+  const starting = new AbortController();
+  let stack: RunnerStack | undefined;
+  let stopped!: () => void;
+  const done = new Promise<void>((resolve) => (stopped = resolve));
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (stack === undefined) {
+      logger.info({ signal }, 'stopping before the runner started');
+      starting.abort();
+      return;
+    }
+    logger.info({ signal }, signals === 1 ? 'stopping: no new runs; waiting for running executors' : 'cancelling running executors now');
+    if (signals === 1) void stack.close().then(stopped);
+    else void stack.daemon.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     stack = await startRunnerStack({
       cwd,
@@ -49,8 +68,10 @@ export async function daemonCommand(options: DaemonOptions): Promise<number> {
       embeddedPort,
       defaultExecutor: DEFAULT_EXECUTOR,
       apiToken: process.env.AGENT_COORDINATOR_TOKEN,
+      signal: starting.signal,
     });
   } catch (error) {
+    if (starting.signal.aborted) return 0;
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new CliError(`port ${embeddedPort} is in use: a coordinator may already run there; join it with --coordinator-url ${localUrl}, or move this one with AGENT_RUNNER_LOCAL_PORT`);
     }
@@ -59,16 +80,6 @@ export async function daemonCommand(options: DaemonOptions): Promise<number> {
   if (stack.coordinator !== undefined) {
     logger.info({ url: stack.url, database: EMBEDDED_DATABASE }, `no --coordinator-url: started a coordinator in-process at ${stack.url} (SQLite ${EMBEDDED_DATABASE})`);
   }
-  await new Promise<void>((resolve) => {
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      signals += 1;
-      logger.info({ signal }, signals === 1 ? 'stopping: no new runs; waiting for running executors' : 'cancelling running executors now');
-      if (signals === 1) void stack.close().then(resolve);
-      else void stack.daemon.stop();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  await done;
   return 0;
 }

@@ -60,6 +60,11 @@ export class RunnerApi {
     this.#dispatcher = createDispatcher();
   }
 
+  /** Whether the coordinator ever accepted this runner's registration. */
+  get isRegistered(): boolean {
+    return this.#registration !== undefined;
+  }
+
   get registration(): Registration {
     if (this.#registration === undefined) throw new Error('the runner is not registered');
     return this.#registration;

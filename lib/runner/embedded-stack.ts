@@ -65,6 +65,8 @@ export async function startRunnerStack(options: {
   embeddedPort: number;
   defaultExecutor: string;
   apiToken?: string | undefined;
+  /** Abort to give up starting (e.g. SIGTERM while the coordinator is still unreachable). */
+  signal?: AbortSignal | undefined;
 }): Promise<RunnerStack> {
   const { config, logger } = options;
   const coordinator =
@@ -80,7 +82,18 @@ export async function startRunnerStack(options: {
     stateDir,
     defaultExecutor: options.defaultExecutor,
   });
-  await daemon.start();
+  const stopStarting = () => void daemon.stop();
+  options.signal?.addEventListener('abort', stopStarting, { once: true });
+  try {
+    if (options.signal?.aborted) stopStarting();
+    await daemon.start();
+  } catch (error) {
+    await daemon.stop();
+    await coordinator?.close();
+    throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', stopStarting);
+  }
   let closing: Promise<void> | undefined;
   return {
     url,

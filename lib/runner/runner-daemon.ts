@@ -71,6 +71,11 @@ export class RunnerDaemon {
   /** Register (retrying until the coordinator answers) and start claiming runs. */
   async start(): Promise<Registration> {
     const registration = await this.#register();
+    if (this.#shutdown.signal.aborted) {
+      // stop() came while registering: leave no registration behind, start nothing.
+      await this.#o.api.deregister().catch(() => undefined);
+      throw new Error('the runner was stopped while it was starting');
+    }
     this.#loop = this.#pollLoop();
     this.#scheduleHeartbeat(registration.heartbeat_interval_ms);
     return registration;
@@ -94,7 +99,7 @@ export class RunnerDaemon {
     await drained;
     clearTimeout(timer);
     try {
-      await this.#o.api.deregister();
+      if (this.#o.api.isRegistered) await this.#o.api.deregister();
     } catch (error) {
       this.#o.logger.warn({ err: (error as Error).message }, 'could not deregister');
     }
