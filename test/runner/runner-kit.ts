@@ -91,6 +91,8 @@ const alive = (p: Proc) => p.child.exitCode === null && p.child.signalCode === n
 
 /** Kill a process group, ignoring one that is gone. */
 function killGroup(pid: number): void {
+  // Never our own group (an executor a bug left in the runner's group shares the test's).
+  if (pid === processGroupOf(process.pid)) return;
   try {
     process.kill(-pid, 'SIGKILL');
   } catch {
@@ -173,9 +175,17 @@ export class RunnerKit {
     return { code, stdout: proc.stdout(), stderr: proc.stderr() };
   }
 
-  /** Pids of executors that wrote themselves into `pidDir`. */
+  /** Pids of executors that wrote themselves into `pidDir` (files named after their pid). */
   executorPids(): number[] {
-    return readdirSync(this.pidDir).map(Number);
+    return readdirSync(this.pidDir).filter((f) => /^\d+$/.test(f)).map(Number);
+  }
+
+  /** Pids written into files of `pidDir` (e.g. the grandchild fixture's `$PID_FILE`). */
+  #pidsInFiles(): number[] {
+    return readdirSync(this.pidDir)
+      .filter((f) => !/^\d+$/.test(f))
+      .map((f) => Number(readFileSync(join(this.pidDir, f), 'utf8').trim()))
+      .filter((pid) => Number.isInteger(pid) && pid > 0);
   }
 
   async cleanup(): Promise<void> {
@@ -183,6 +193,14 @@ export class RunnerKit {
     await Promise.all(this.#procs.map((p) => p.exited));
     await Promise.all(this.#coordinators.map((c) => c.stop('SIGKILL')));
     for (const pid of this.executorPids()) killGroup(pid);
+    for (const pid of this.#pidsInFiles()) {
+      try {
+        killGroup(processGroupOf(pid));
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
     for (const remove of this.#dirs.reverse()) remove();
   }
 }
