@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { startCoordinator, type RunningCoordinator } from '../../coordinator/index.js';
+import type { RunningCoordinator } from '../../coordinator/index.js';
 import { RunnerApi } from '../client/runner-api.js';
 import type { ResolvedExecutor } from '../discovery/resolve-executor.js';
 import { RunnerDaemon } from './runner-daemon.js';
@@ -37,6 +37,8 @@ export interface EmbeddedCoordinatorOptions {
 export async function startEmbeddedCoordinator(options: EmbeddedCoordinatorOptions): Promise<RunningCoordinator> {
   mkdirSync(join(options.cwd, STATE_DIR), { recursive: true });
   const agentsDir = join(options.cwd, 'agents');
+  // Loaded on use: a runner joined to a remote coordinator never needs Hono, SQLite or pg in memory.
+  const { startCoordinator } = await import('../../coordinator/index.js');
   return startCoordinator({
     host: '127.0.0.1',
     port: options.port,
