@@ -1,0 +1,185 @@
+// The runner daemon, measured as a user sees it: a coordinator process, one `agent-runner` process joined
+// to it, and this process creating sessions over HTTP.
+// - dispatch latency: session created → executor process started (idle runner; target p50 ≤ 15 ms, p99 ≤ 60 ms)
+// - throughput: created → succeeded with the sh example at concurrency 16 (target ≥ 200 runs/s)
+// - runner overhead: the same work as bare spawns of the executor (target ≤ 1.5×)
+// - idle runner RSS (target ≤ 80 MB)
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createReadStream, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { BIN, ROOT, shipped } from '../test/helpers/fixtures.js';
+import { benchCoordinator, fmt, percentile, rssMb } from './coordinator-kit.js';
+import { mean, report } from './lib/stats.js';
+
+const DISPATCH_SAMPLES = 200;
+const DISPATCH_WARMUP = 20;
+const THROUGHPUT_RUNS = 1000;
+const THROUGHPUT_WARMUP = 100;
+const CONCURRENCY = 16;
+const BARE_RUNS = 1000;
+
+const work = mkdtempSync(join(tmpdir(), 'runner-bench-'));
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+});
+
+type Api = ReturnType<Awaited<ReturnType<typeof benchCoordinator>>['api']>;
+
+/** Start `agent-runner -c url …` and resolve once it registered. */
+async function startRunner(url: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [BIN, '-c', url, ...args], {
+    cwd: work,
+    env: { ...process.env, AGENT_RUNNER_EXECUTORS_PATH: join(ROOT, 'bench', 'executors'), AGENT_RUNNER_LOCAL_PORT: '1', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.push(child);
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      if (stderr.includes('"msg":"registered with the coordinator"')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`agent-runner exited with ${code}: ${stderr}`)));
+  });
+  return child;
+}
+
+async function stopRunner(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Wait until the runner's long-poll is parked at the coordinator (the runner is idle). */
+async function untilPollParked(api: Api): Promise<void> {
+  for (;;) {
+    const metrics = (await api('GET', '/metrics')).body as string;
+    if (/agent_coordinator_polls_waiting 1\b/.test(metrics) && /agent_coordinator_runs\{state="running"\} 0\b/.test(metrics) && /agent_coordinator_runs\{state="claimed"\} 0\b/.test(metrics)) return;
+  }
+}
+
+/** CPU time (user + system) a process used so far, in ms (Linux clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function succeededCount(api: Api): Promise<number> {
+  const metrics = (await api('GET', '/metrics')).body as string;
+  return Number(/agent_coordinator_runs\{state="succeeded"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+}
+
+async function dispatchLatency(): Promise<void> {
+  const c = await benchCoordinator('sqlite');
+  const fifo = join(work, 'started.fifo');
+  execFileSync('mkfifo', [fifo]);
+  // Opened read-write so the stream never sees end-of-file between executors.
+  const lines = createInterface({ input: createReadStream('', { fd: openSync(fifo, 'r+') }) });
+  let waiting: ((runId: string) => void) | undefined;
+  lines.on('line', (runId) => waiting?.(runId));
+  const runner = await startRunner(c.url, ['-x', 'fifo-start', '-n', '4'], { START_FIFO: fifo });
+  try {
+    const api = c.api();
+    const latencies: number[] = [];
+    for (let i = 0; i < DISPATCH_WARMUP + DISPATCH_SAMPLES; i++) {
+      await untilPollParked(api);
+      const started = new Promise<string>((resolve) => (waiting = resolve));
+      const t0 = performance.now();
+      const created = await api('POST', '/v1/sessions', { executor: 'fifo-start', prompt: 'x' });
+      const runId = await started;
+      const t1 = performance.now();
+      if (runId !== created.body.run_id) throw new Error(`started ${runId}, created ${created.body.run_id}`);
+      if (i >= DISPATCH_WARMUP) latencies.push(t1 - t0);
+    }
+    const p50 = percentile(latencies, 50);
+    const p99 = percentile(latencies, 99);
+    report('dispatch latency p50 (created → started)', `${fmt(p50)} ms`, { ok: p50 <= 15, text: '≤ 15 ms' });
+    report('dispatch latency p99', `${fmt(p99)} ms`, { ok: p99 <= 60, text: '≤ 60 ms' });
+    report('dispatch latency mean / max', `${fmt(mean(latencies))} / ${fmt(Math.max(...latencies))} ms over ${DISPATCH_SAMPLES} runs`);
+  } finally {
+    lines.close();
+    await stopRunner(runner);
+    await c.stop();
+  }
+}
+
+/** Create `n` sh-echo sessions from `CONCURRENCY` parallel clients and wait until all succeeded; runs/s. */
+async function throughputRound(api: Api, n: number, offset: number): Promise<number> {
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < n) {
+        next += 1;
+        const res = await api('POST', '/v1/sessions', { executor: 'sh-echo', prompt: 'hello' });
+        if (res.status !== 201) throw new Error(`create: ${res.status}`);
+      }
+    }),
+  );
+  while ((await succeededCount(api)) < offset + n) await new Promise((r) => setTimeout(r, 50));
+  return n / ((performance.now() - t0) / 1000);
+}
+
+async function runnerThroughput(): Promise<{ runsPerSecond: number; idleRssMb: number; afterRssMb: number }> {
+  const c = await benchCoordinator('sqlite');
+  const runner = await startRunner(c.url, ['-x', 'sh-echo', '-n', String(CONCURRENCY), '--executors-dir', join(ROOT, 'executors')]);
+  try {
+    const api = c.api();
+    await untilPollParked(api);
+    // Idle RSS: registered, nothing run yet, after the first heartbeat window is irrelevant (no timers grow).
+    const idleRssMb = rssMb(runner.pid!);
+    await throughputRound(api, THROUGHPUT_WARMUP, 0);
+    const cpu0 = { runner: cpuMs(runner.pid!), coordinator: cpuMs(c.pid), bench: process.cpuUsage() };
+    const runsPerSecond = await throughputRound(api, THROUGHPUT_RUNS, THROUGHPUT_WARMUP);
+    const bench = process.cpuUsage(cpu0.bench);
+    report('CPU per run: runner / coordinator / this client', `${fmt((cpuMs(runner.pid!) - cpu0.runner) / THROUGHPUT_RUNS)} / ${fmt((cpuMs(c.pid) - cpu0.coordinator) / THROUGHPUT_RUNS)} / ${fmt((bench.user + bench.system) / 1000 / THROUGHPUT_RUNS)} ms`);
+    const failed = /agent_coordinator_runs\{state="failed"\} (\d+)/.exec((await api('GET', '/metrics')).body as string)?.[1];
+    if (failed !== '0') throw new Error(`${failed} runs failed`);
+    await untilPollParked(api);
+    const afterRssMb = rssMb(runner.pid!);
+    return { runsPerSecond, idleRssMb, afterRssMb };
+  } finally {
+    await stopRunner(runner);
+    await c.stop();
+  }
+}
+
+/** Spawn sh-echo with an invocation, read its output to the end: the work without any runner. */
+function bareRun(executable: string, i: number): Promise<void> {
+  const invocation = JSON.stringify({ schema_version: '2.0', mode: 'start', session_id: `ses_bench${i}`, prompt: 'hello', project_dir: work });
+  return new Promise((resolve, reject) => {
+    const child = spawn(executable, [], { cwd: work, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdout.resume();
+    child.stderr.resume();
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}`))));
+    child.stdin.end(invocation);
+  });
+}
+
+async function bareThroughput(): Promise<number> {
+  const executable = shipped('sh-echo', 'ao-sh-echo-exec');
+  for (let i = 0; i < 50; i++) await bareRun(executable, i);
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < BARE_RUNS) await bareRun(executable, next++);
+    }),
+  );
+  return BARE_RUNS / ((performance.now() - t0) / 1000);
+}
+
+if (process.env.SKIP_DISPATCH === undefined) await dispatchLatency();
+const { runsPerSecond, idleRssMb, afterRssMb } = await runnerThroughput();
+const bare = await bareThroughput();
+report(`throughput, sh-echo, concurrency ${CONCURRENCY}`, `${fmt(runsPerSecond, 0)} runs/s (created → succeeded, ${THROUGHPUT_RUNS} runs)`, { ok: runsPerSecond >= 200, text: '≥ 200 runs/s' });
+report(`bare spawn of sh-echo, concurrency ${CONCURRENCY}`, `${fmt(bare, 0)} runs/s (${fmt(1000 / bare)} ms per run)`);
+const ratio = bare / runsPerSecond;
+report('runner overhead (time per run vs bare spawn)', `${fmt(ratio)}× (${fmt(1000 / runsPerSecond)} vs ${fmt(1000 / bare)} ms per run)`, { ok: ratio <= 1.5, text: '≤ 1.5×' });
+report('idle runner RSS (joined to a coordinator)', `${fmt(idleRssMb, 1)} MB (after ${THROUGHPUT_RUNS + THROUGHPUT_WARMUP} runs: ${fmt(afterRssMb, 1)} MB)`, { ok: idleRssMb <= 80, text: '≤ 80 MB' });
