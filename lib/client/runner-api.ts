@@ -1,8 +1,8 @@
-import type { Dispatcher } from 'undici';
+import type { Agent } from 'node:http';
 import type { AgentBlueprint } from '../invocation/schema.js';
 import type { RunOutcome } from '../process/run-outcome.js';
 import type { OutboxItem } from '../runner/event-outbox.js';
-import { createDispatcher, requestJson } from './http-json.js';
+import { createHttpAgent, requestJsonOverAgent as requestJson } from './node-http-json.js';
 
 /** What registering tells a runner: who it is, its token, and the timings it must keep. */
 export interface Registration {
@@ -50,14 +50,14 @@ export interface RegisterRequest {
 /** The runner half of the coordinator API (`/v1/runners`, `/v1/runs/:id/...`). */
 export class RunnerApi {
   readonly baseUrl: string;
-  readonly #dispatcher: Dispatcher;
+  readonly #dispatcher: Agent;
   readonly #apiToken: string | undefined;
   #registration: Registration | undefined;
 
   constructor(baseUrl: string, apiToken?: string) {
     this.baseUrl = baseUrl;
     this.#apiToken = apiToken;
-    this.#dispatcher = createDispatcher();
+    this.#dispatcher = createHttpAgent(baseUrl);
   }
 
   /** Whether the coordinator ever accepted this runner's registration. */
@@ -153,6 +153,6 @@ export class RunnerApi {
   }
 
   async close(): Promise<void> {
-    await this.#dispatcher.close();
+    this.#dispatcher.destroy();
   }
 }
