@@ -108,15 +108,15 @@ async function dispatchLatency(): Promise<void> {
   }
 }
 
-/** Create `n` sh-echo sessions from `CONCURRENCY` parallel clients and wait until all succeeded; runs/s. */
-async function throughputRound(api: Api, n: number, offset: number): Promise<number> {
+/** Create `n` sessions for `executor` from `CONCURRENCY` parallel clients and wait until all succeeded; runs/s. */
+async function throughputRound(api: Api, executor: string, n: number, offset: number): Promise<number> {
   const t0 = performance.now();
   let next = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < n) {
         next += 1;
-        const res = await api('POST', '/v1/sessions', { executor: 'sh-echo', prompt: 'hello' });
+        const res = await api('POST', '/v1/sessions', { executor, prompt: 'hello' });
         if (res.status !== 201) throw new Error(`create: ${res.status}`);
       }
     }),
@@ -125,19 +125,19 @@ async function throughputRound(api: Api, n: number, offset: number): Promise<num
   return n / ((performance.now() - t0) / 1000);
 }
 
-async function runnerThroughput(): Promise<{ runsPerSecond: number; idleRssMb: number; afterRssMb: number }> {
+async function runnerThroughput(executor: string): Promise<{ runsPerSecond: number; idleRssMb: number; afterRssMb: number }> {
   const c = await benchCoordinator('sqlite');
-  const runner = await startRunner(c.url, ['-x', 'sh-echo', '-n', String(CONCURRENCY), '--executors-dir', join(ROOT, 'executors')]);
+  const runner = await startRunner(c.url, ['-x', executor, '-n', String(CONCURRENCY), '--executors-dir', join(ROOT, 'executors')]);
   try {
     const api = c.api();
     await untilPollParked(api);
     // Idle RSS: registered, nothing run yet, after the first heartbeat window is irrelevant (no timers grow).
     const idleRssMb = rssMb(runner.pid!);
-    await throughputRound(api, THROUGHPUT_WARMUP, 0);
+    await throughputRound(api, executor, THROUGHPUT_WARMUP, 0);
     const cpu0 = { runner: cpuMs(runner.pid!), coordinator: cpuMs(c.pid), bench: process.cpuUsage() };
-    const runsPerSecond = await throughputRound(api, THROUGHPUT_RUNS, THROUGHPUT_WARMUP);
+    const runsPerSecond = await throughputRound(api, executor, THROUGHPUT_RUNS, THROUGHPUT_WARMUP);
     const bench = process.cpuUsage(cpu0.bench);
-    report('CPU per run: runner / coordinator / this client', `${fmt((cpuMs(runner.pid!) - cpu0.runner) / THROUGHPUT_RUNS)} / ${fmt((cpuMs(c.pid) - cpu0.coordinator) / THROUGHPUT_RUNS)} / ${fmt((bench.user + bench.system) / 1000 / THROUGHPUT_RUNS)} ms`);
+    report(`CPU per run (${executor}): runner / coordinator / client`, `${fmt((cpuMs(runner.pid!) - cpu0.runner) / THROUGHPUT_RUNS)} / ${fmt((cpuMs(c.pid) - cpu0.coordinator) / THROUGHPUT_RUNS)} / ${fmt((bench.user + bench.system) / 1000 / THROUGHPUT_RUNS)} ms`);
     const failed = /agent_coordinator_runs\{state="failed"\} (\d+)/.exec((await api('GET', '/metrics')).body as string)?.[1];
     if (failed !== '0') throw new Error(`${failed} runs failed`);
     await untilPollParked(api);
@@ -162,8 +162,7 @@ function bareRun(executable: string, i: number): Promise<void> {
   });
 }
 
-async function bareThroughput(): Promise<number> {
-  const executable = shipped('sh-echo', 'ao-sh-echo-exec');
+async function bareThroughput(executable: string): Promise<number> {
   for (let i = 0; i < 50; i++) await bareRun(executable, i);
   const t0 = performance.now();
   let next = 0;
@@ -176,10 +175,16 @@ async function bareThroughput(): Promise<number> {
 }
 
 if (process.env.SKIP_DISPATCH === undefined) await dispatchLatency();
-const { runsPerSecond, idleRssMb, afterRssMb } = await runnerThroughput();
-const bare = await bareThroughput();
+const { runsPerSecond, idleRssMb, afterRssMb } = await runnerThroughput('sh-echo');
+const bare = await bareThroughput(shipped('sh-echo', 'ao-sh-echo-exec'));
 report(`throughput, sh-echo, concurrency ${CONCURRENCY}`, `${fmt(runsPerSecond, 0)} runs/s (created → succeeded, ${THROUGHPUT_RUNS} runs)`, { ok: runsPerSecond >= 200, text: '≥ 200 runs/s' });
 report(`bare spawn of sh-echo, concurrency ${CONCURRENCY}`, `${fmt(bare, 0)} runs/s (${fmt(1000 / bare)} ms per run)`);
 const ratio = bare / runsPerSecond;
-report('runner overhead (time per run vs bare spawn)', `${fmt(ratio)}× (${fmt(1000 / runsPerSecond)} vs ${fmt(1000 / bare)} ms per run)`, { ok: ratio <= 1.5, text: '≤ 1.5×' });
+report('runner overhead, sh-echo (vs bare spawn)', `${fmt(ratio)}× (${fmt(1000 / runsPerSecond)} vs ${fmt(1000 / bare)} ms per run)`, { ok: ratio <= 1.5, text: '≤ 1.5×' });
+const trivial = await runnerThroughput('trivial-sh');
+const trivialBare = await bareThroughput(join(ROOT, 'bench', 'executors', 'trivial-sh', 'ao-trivial-sh-exec'));
+report(`throughput, trivial-sh, concurrency ${CONCURRENCY}`, `${fmt(trivial.runsPerSecond, 0)} runs/s (created → succeeded)`, { ok: trivial.runsPerSecond >= 200, text: '≥ 200 runs/s' });
+report(`bare spawn of trivial-sh, concurrency ${CONCURRENCY}`, `${fmt(trivialBare, 0)} runs/s (${fmt(1000 / trivialBare)} ms per run)`);
+const trivialRatio = trivialBare / trivial.runsPerSecond;
+report('runner overhead, trivial-sh (vs bare spawn)', `${fmt(trivialRatio)}×`, { ok: trivialRatio <= 1.5, text: '≤ 1.5×' });
 report('idle runner RSS (joined to a coordinator)', `${fmt(idleRssMb, 1)} MB (after ${THROUGHPUT_RUNS + THROUGHPUT_WARMUP} runs: ${fmt(afterRssMb, 1)} MB)`, { ok: idleRssMb <= 80, text: '≤ 80 MB' });
