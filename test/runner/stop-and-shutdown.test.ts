@@ -1,9 +1,18 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../coordinator/helpers.js';
 import { isRunning } from '../helpers/fixtures.js';
-import { allEvents, createSession, processesInGroup, processGroupOf, useRunnerKit, waitForEvent, waitForSession } from './runner-kit.js';
+import { allEvents, createSession, processesInGroup, processGroupOf, type RunnerKit, useRunnerKit, waitForEvent, waitForSession } from './runner-kit.js';
+
+/** A coordinator, a runner with this drain timeout, and a slow-echo run it is executing. */
+async function slowRunOnRunner(kit: RunnerKit, drainTimeout: string) {
+  const { api, url } = await kit.coordinator();
+  const daemon = await kit.daemon(['-c', url, '-x', 'slow-echo', '--drain-timeout', drainTimeout]);
+  const { session_id, run_id } = await createSession(api, { executor: 'slow-echo', prompt: 'x' });
+  await waitForEvent(api, session_id, (e) => e.type === 'progress');
+  return { api, daemon, session_id, run_id };
+}
 
 describe('stopping runs and the runner', () => {
   const kit = useRunnerKit();
@@ -14,7 +23,6 @@ describe('stopping runs and the runner', () => {
     await kit().daemon(['-c', url, '-x', 'grandchild', '--grace', '300ms'], { PID_FILE: pidFile });
     const { session_id, run_id } = await createSession(api, { executor: 'grandchild', prompt: 'x' });
     await waitForEvent(api, session_id, (e) => e.type === 'progress');
-    const { readFileSync } = await import('node:fs');
     const grandchild = Number(readFileSync(pidFile, 'utf8').trim());
     const group = processGroupOf(grandchild);
     expect(processesInGroup(group).length).toBeGreaterThanOrEqual(2); // the executor and its grandchild
@@ -27,6 +35,20 @@ describe('stopping runs and the runner', () => {
     expect((await api('GET', `/v1/runs/${run_id}`)).body).toMatchObject({ status: 'cancelled', outcome: { kind: 'cancelled', forcefully_killed: true } });
     expect(isRunning(grandchild)).toBe(false);
     expect(processesInGroup(group)).toEqual([]);
+  });
+
+  it('--run-timeout cancels a run that takes too long (timed_out); a session\'s own timeout_s wins', async () => {
+    const { api, url } = await kit().coordinator();
+    await kit().daemon(['-c', url, '-x', 'slow-echo,ticker', '--run-timeout', '300ms', '--grace', '1s'], { GO_FILE: join(kit().dir, 'go') });
+    const slow = await createSession(api, { executor: 'slow-echo', prompt: 'x' });
+    expect(await waitForSession(api, slow.session_id, ['failed', 'idle', 'cancelled'])).toMatchObject({ status: 'failed' });
+    expect((await api('GET', `/v1/runs/${slow.run_id}`)).body).toMatchObject({ status: 'timed_out', outcome: { kind: 'timed_out' } });
+
+    // The session allows 30 s: the runner's 300 ms does not apply, so it ends when told to.
+    const patient = await createSession(api, { executor: 'ticker', prompt: 'x', timeout_s: 30 });
+    await waitForEvent(api, patient.session_id, (e) => e.type === 'progress' && e.event.message === 'tick 25');
+    writeFileSync(join(kit().dir, 'go'), '');
+    expect(await waitForSession(api, patient.session_id, ['failed', 'idle'])).toMatchObject({ status: 'idle' });
   });
 
   it('SIGTERM: stops claiming, lets the running executor finish, reports, deregisters, exits 0', async () => {
@@ -51,10 +73,7 @@ describe('stopping runs and the runner', () => {
   });
 
   it('SIGTERM: an executor still running at the drain timeout is cancelled and reported, then the runner exits 0', async () => {
-    const { api, url } = await kit().coordinator();
-    const daemon = await kit().daemon(['-c', url, '-x', 'slow-echo', '--drain-timeout', '300ms']);
-    const { session_id, run_id } = await createSession(api, { executor: 'slow-echo', prompt: 'x' });
-    await waitForEvent(api, session_id, (e) => e.type === 'progress');
+    const { api, daemon, session_id, run_id } = await slowRunOnRunner(kit(), '300ms');
 
     daemon.child.kill('SIGTERM');
     expect(await daemon.exited).toEqual({ code: 0, signal: null });
@@ -69,10 +88,7 @@ describe('stopping runs and the runner', () => {
   });
 
   it('a second signal cancels the running executor at once', async () => {
-    const { api, url } = await kit().coordinator();
-    const daemon = await kit().daemon(['-c', url, '-x', 'slow-echo', '--drain-timeout', '10m']);
-    const { session_id, run_id } = await createSession(api, { executor: 'slow-echo', prompt: 'x' });
-    await waitForEvent(api, session_id, (e) => e.type === 'progress');
+    const { api, daemon, session_id, run_id } = await slowRunOnRunner(kit(), '10m');
 
     daemon.child.kill('SIGTERM');
     await daemon.waitForLog((l) => l.signal === 'SIGTERM', 'the first signal to be noticed');
