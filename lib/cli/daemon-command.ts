@@ -81,5 +81,6 @@ export async function daemonCommand(options: DaemonOptions): Promise<number> {
     logger.info({ url: stack.url, database: EMBEDDED_DATABASE }, `no --coordinator-url: started a coordinator in-process at ${stack.url} (SQLite ${EMBEDDED_DATABASE})`);
   }
   await done;
-  return 0;
+  // Something executors reported never reached the coordinator: say so with the exit code too.
+  return stack.daemon.undelivered === undefined ? 0 : 1;
 }

@@ -6,6 +6,7 @@ import type { Assignment, Registration, RunnerApi } from '../client/runner-api.j
 import type { ResolvedExecutor } from '../discovery/resolve-executor.js';
 import type { AgentBlueprint } from '../invocation/schema.js';
 import type { RunOutcome } from '../process/run-outcome.js';
+import { DEFAULT_GRACE_MS } from '../process/spawn-executor.js';
 import { backoffDelay } from './backoff.js';
 import { BlueprintCache } from './blueprint-cache.js';
 import { EventOutbox, type OutboxItem } from './event-outbox.js';
@@ -22,6 +23,19 @@ export interface RunnerDaemonOptions {
   defaultExecutor: string;
   mcpUrl?: string;
   decorateBlueprint?: (blueprint: AgentBlueprint | undefined, sessionId: string) => AgentBlueprint | undefined;
+}
+
+/**
+ * Once a shutdown is forced (drain timeout, second signal), how long cancelled runs get beyond the
+ * cancel grace to deliver their events and outcomes; after that the runner exits without them rather
+ * than retrying forever against a coordinator that does not answer.
+ */
+export const FINAL_DELIVERY_MS = 3_000;
+
+/** What a runner exited without delivering. */
+export interface Undelivered {
+  runs: string[];
+  events: number;
 }
 
 interface ActiveRun {
@@ -51,6 +65,10 @@ export class RunnerDaemon {
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #loop: Promise<void> | undefined;
   #registering: Promise<Registration> | undefined;
+  readonly #abandon = new AbortController();
+  #giveUp: (() => void) | undefined;
+  #giveUpTimer: NodeJS.Timeout | undefined;
+  #undelivered: Undelivered | undefined;
 
   constructor(options: RunnerDaemonOptions) {
     this.#o = options;
@@ -61,6 +79,11 @@ export class RunnerDaemon {
       onRetry: (error, attempt, delayMs) =>
         options.logger.warn({ err: (error as Error).message, attempt, retry_in_ms: delayMs, pending: this.#outbox.pending }, 'events not delivered; will retry'),
     });
+  }
+
+  /** Set when stop() gave up delivering (the coordinator did not answer): what was left behind. */
+  get undelivered(): Undelivered | undefined {
+    return this.#undelivered;
   }
 
   /** Runs being executed now. */
@@ -83,11 +106,12 @@ export class RunnerDaemon {
 
   /**
    * Stop claiming, let running executors finish within the drain timeout, cancel what is left, report,
-   * deregister. Calling it again (a second Ctrl-C) cancels the remaining runs at once.
+   * deregister. Calling it again (a second Ctrl-C) cancels the remaining runs at once. Once cancelled,
+   * runs get the grace plus FINAL_DELIVERY_MS to report; then it returns without them (see `undelivered`).
    */
   async stop(): Promise<void> {
     if (this.#shutdown.signal.aborted) {
-      this.#cancelAll('second shutdown signal');
+      this.#force('second shutdown signal');
       return;
     }
     this.#shutdown.abort();
@@ -95,9 +119,16 @@ export class RunnerDaemon {
     clearTimeout(this.#heartbeatTimer);
     await this.#loop;
     const drained = this.#allDone();
-    const timer = setTimeout(() => this.#cancelAll(`drain timeout (${this.#o.config.drainTimeoutMs} ms)`), this.#o.config.drainTimeoutMs);
-    await drained;
+    const gaveUp = new Promise<void>((resolve) => (this.#giveUp = resolve));
+    const timer = setTimeout(() => this.#force(`drain timeout (${this.#o.config.drainTimeoutMs} ms)`), this.#o.config.drainTimeoutMs);
+    await Promise.race([drained, gaveUp]);
     clearTimeout(timer);
+    clearTimeout(this.#giveUpTimer);
+    if (this.#active.size > 0) {
+      this.#undelivered = { runs: this.activeRuns, events: this.#outbox.pending };
+      this.#abandon.abort();
+      this.#o.logger.error(this.#undelivered, 'exiting without delivering the events and outcomes of these runs: the coordinator does not answer');
+    }
     try {
       if (this.#o.api.isRegistered) await this.#o.api.deregister();
     } catch (error) {
@@ -109,6 +140,13 @@ export class RunnerDaemon {
 
   #allDone(): Promise<void> {
     return Promise.all([...this.#active.values()].map((a) => a.done)).then(() => undefined);
+  }
+
+  /** Cancel every run now and give them the grace plus FINAL_DELIVERY_MS to report. */
+  #force(why: string): void {
+    this.#cancelAll(why);
+    if (this.#giveUpTimer !== undefined) return;
+    this.#giveUpTimer = setTimeout(() => this.#giveUp?.(), (this.#o.config.graceMs ?? DEFAULT_GRACE_MS) + FINAL_DELIVERY_MS);
   }
 
   #cancelAll(why: string): void {
@@ -239,7 +277,8 @@ export class RunnerDaemon {
           this.#o.logger.warn({ run: runId, err: (error as Error).message }, 'the coordinator refused the outcome');
           return;
         }
-        await sleep(backoffDelay(attempt), new AbortController().signal);
+        if (this.#abandon.signal.aborted) return;
+        await sleep(backoffDelay(attempt), this.#abandon.signal);
       }
     }
   }

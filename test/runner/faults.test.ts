@@ -72,4 +72,24 @@ describe('runner faults', () => {
     expect(statuses).toEqual(['queued', 'claimed', 'running', 'succeeded']);
     expect((await api('GET', `/v1/runs/${run_id}`)).body).toMatchObject({ status: 'succeeded', attempt: 1 });
   });
+
+  it('a shutdown forced while the coordinator is down ends the runner (exit 1, saying what was not delivered) instead of retrying forever', async () => {
+    const coordinator = await kit().coordinator();
+    const { api, url } = coordinator;
+    const go = join(kit().dir, 'go');
+    const daemon = await kit().daemon(['-c', url, '-x', 'ticker', '--grace', '200ms'], { GO_FILE: go });
+    const { session_id } = await createSession(api, { executor: 'ticker', prompt: 'work' });
+    await waitForEvent(api, session_id, (e) => e.type === 'progress');
+    await coordinator.proc.stop('SIGKILL');
+    writeFileSync(go, '');
+    await daemon.waitForLog((l) => l.msg === 'succeeded', 'the executor to finish');
+
+    daemon.child.kill('SIGTERM');
+    await daemon.waitForLog((l) => l.signal === 'SIGTERM', 'the first signal to be noticed');
+    daemon.child.kill('SIGINT');
+    expect(await daemon.exited).toEqual({ code: 1, signal: null });
+    const lost = await daemon.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('exiting without delivering'), 'the loss report');
+    expect(lost.runs).toHaveLength(1);
+    expect(Number(lost.events)).toBeGreaterThan(0);
+  });
 });
