@@ -92,4 +92,17 @@ describe('runner faults', () => {
     expect(lost.runs).toHaveLength(1);
     expect(Number(lost.events)).toBeGreaterThan(0);
   });
+
+  it('a coordinator that forgot the runner (new database on the same address): the runner registers again and takes new runs', async () => {
+    const port = await freePort();
+    const first = await kit().coordinator({ port });
+    const daemon = await kit().daemon(['-c', first.url, '-x', 'sh-echo']);
+    await first.proc.stop('SIGKILL');
+    const second = await kit().coordinator({ port, database: join(kit().tempDir(), 'other.db') });
+
+    const { session_id } = await createSession(second.api, { executor: 'sh-echo', prompt: 'again' });
+    expect(await waitForSession(second.api, session_id, ['idle', 'failed'])).toMatchObject({ status: 'idle', result: { result_text: 'Echo (sh): again' } });
+    await daemon.waitForLog((l) => l.msg === 'the coordinator does not know this runner; registering again', 'the re-registration notice');
+    expect(daemon.logs.filter((l) => l.msg === 'registered with the coordinator')).toHaveLength(2);
+  });
 });
