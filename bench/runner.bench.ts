@@ -188,3 +188,5 @@ report(`bare spawn of trivial-sh, concurrency ${CONCURRENCY}`, `${fmt(trivialBar
 const trivialRatio = trivialBare / trivial.runsPerSecond;
 report('runner overhead, trivial-sh (vs bare spawn)', `${fmt(trivialRatio)}×`, { ok: trivialRatio <= 1.5, text: '≤ 1.5×' });
 report('idle runner RSS (joined to a coordinator)', `${fmt(idleRssMb, 1)} MB (after ${THROUGHPUT_RUNS + THROUGHPUT_WARMUP} runs: ${fmt(afterRssMb, 1)} MB)`, { ok: idleRssMb <= 80, text: '≤ 80 MB' });
+// The FIFO's pending read (a thread-pool read that only a writer ends) would keep this process alive.
+process.exit(0);
