@@ -6,6 +6,7 @@ import type { Assignment, Registration, RunnerApi } from '../client/runner-api.j
 import type { ResolvedExecutor } from '../discovery/resolve-executor.js';
 import type { AgentBlueprint } from '../invocation/schema.js';
 import type { RunOutcome } from '../process/run-outcome.js';
+import { DEFAULT_GRACE_MS } from '../process/spawn-executor.js';
 import { backoffDelay } from './backoff.js';
 import { BlueprintCache } from './blueprint-cache.js';
 import { EventOutbox, type OutboxItem } from './event-outbox.js';
@@ -23,6 +24,9 @@ export interface RunnerDaemonOptions {
   mcpUrl?: string;
   decorateBlueprint?: (blueprint: AgentBlueprint | undefined, sessionId: string) => AgentBlueprint | undefined;
 }
+
+/** After a shutdown's drain and cancel, how long outcomes and events may still wait for the coordinator. */
+export const REPORT_DEADLINE_MS = 15_000;
 
 interface ActiveRun {
   controller: AbortController;
@@ -45,6 +49,8 @@ export class RunnerDaemon {
   readonly #o: RunnerDaemonOptions;
   readonly #active = new Map<string, ActiveRun>();
   readonly #shutdown = new AbortController();
+  /** Aborted when a shutdown stops waiting for an unreachable coordinator. */
+  readonly #giveUp = new AbortController();
   readonly #outbox: EventOutbox;
   readonly #blueprints: BlueprintCache;
   #slotFreed: (() => void) | undefined;
@@ -89,10 +95,14 @@ export class RunnerDaemon {
     this.#slotFreed?.();
     clearTimeout(this.#heartbeatTimer);
     await this.#loop;
+    const { drainTimeoutMs, graceMs } = this.#o.config;
     const drained = this.#allDone();
-    const timer = setTimeout(() => this.#cancelAll(`drain timeout (${this.#o.config.drainTimeoutMs} ms)`), this.#o.config.drainTimeoutMs);
+    const timer = setTimeout(() => this.#cancelAll(`drain timeout (${drainTimeoutMs} ms)`), drainTimeoutMs);
+    // An unreachable coordinator must not hold the shutdown forever: undelivered events stay in the spool.
+    const giveUp = setTimeout(() => this.#giveUp.abort(), drainTimeoutMs + (graceMs ?? DEFAULT_GRACE_MS) + REPORT_DEADLINE_MS);
     await drained;
     clearTimeout(timer);
+    clearTimeout(giveUp);
     try {
       await this.#o.api.deregister();
     } catch (error) {
@@ -210,6 +220,7 @@ export class RunnerDaemon {
       mcpUrl: this.#o.mcpUrl,
       ...(this.#o.decorateBlueprint === undefined ? {} : { decorateBlueprint: this.#o.decorateBlueprint }),
       reportStarted: (id: string, pid: number | undefined) => api.started(id, pid),
+      giveUp: this.#giveUp.signal,
       logger,
     };
     const done = executeRun(assignment, context, controller.signal)
@@ -234,7 +245,11 @@ export class RunnerDaemon {
           this.#o.logger.warn({ run: runId, err: (error as Error).message }, 'the coordinator refused the outcome');
           return;
         }
-        await sleep(backoffDelay(attempt), new AbortController().signal);
+        if (this.#giveUp.signal.aborted) {
+          this.#o.logger.error({ run: runId, kind: outcome.kind }, 'shutting down: the coordinator is unreachable; the outcome was not reported');
+          return;
+        }
+        await sleep(backoffDelay(attempt), this.#giveUp.signal);
       }
     }
   }
