@@ -76,4 +76,37 @@ describe('the MCP endpoint: authentication', () => {
     expect(result.isError).toBeFalsy();
     expect(toolData(result)).toMatchObject({ session_id: session.session_id, status: 'idle', result: { result_text: 'Echo: me' } });
   });
+
+  it('keeps working across a runner restart: the same client calls on without re-initialising', async () => {
+    const session = await bed.endedSession('me');
+    const client = await bed.client(session.session_id);
+    const call = () => client.callTool({ name: 'get_agent_session', arguments: { session_id: session.session_id } });
+    expect(toolData(await call()).status).toBe('idle');
+    const url = bed.mcpUrl;
+    await bed.restartRunner();
+    expect(bed.mcpUrl).toBe(url);
+    const again = await call();
+    expect(again.isError).toBeFalsy();
+    expect(toolData(again)).toMatchObject({ session_id: session.session_id, status: 'idle' });
+  });
+});
+
+describe('the orchestrator entry in the blueprint', () => {
+  let bed: McpTestBed;
+  beforeEach(async () => (bed = await McpTestBed.start()));
+  afterEach(async () => bed.close());
+
+  it('is added with the session header and token, also for a run without an agent, unless the blueprint opts out', async () => {
+    await bed.coordinator.store.putAgent({ name: 'plain', executor: 'mcp-driver' }, Date.now());
+    await bed.coordinator.store.putAgent({ name: 'private', executor: 'mcp-driver', orchestrator_mcp: false, mcp_servers: {} }, Date.now());
+    const script = JSON.stringify({ steps: [{ tool: 'get_agent_session', args: { session_id: '$self' } }] });
+    for (const agent of ['plain', undefined]) {
+      const { session_id } = await bed.user.createSession({ ...(agent === undefined ? { executor: 'mcp-driver' } : { agent }), prompt: script });
+      const view = await bed.waitEnded(session_id);
+      const [call] = (view.result?.result_data as { calls: Array<{ is_error: boolean; data: { session_id: string } }> }).calls;
+      expect(call).toMatchObject({ is_error: false, data: { session_id } });
+    }
+    const { session_id } = await bed.user.createSession({ agent: 'private', prompt: script });
+    expect((await bed.waitEnded(session_id)).result).toMatchObject({ result_text: 'no orchestrator MCP server in the blueprint', is_error: true });
+  });
 });

@@ -4,7 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { pino } from 'pino';
 import { startCoordinator, type RunningCoordinator } from '../../coordinator/start-coordinator.js';
-import { UserApi, type SessionView } from '../../lib/client/user-api.js';
+import { UserApi, type SessionEvent, type SessionView } from '../../lib/client/user-api.js';
 import { discoverExecutors } from '../../lib/discovery/discover-executors.js';
 import { resolveExecutorByName } from '../../lib/discovery/resolve-executor.js';
 import { executorSearchDirs } from '../../lib/discovery/search-dirs.js';
@@ -47,10 +47,10 @@ export class McpTestBed {
     this.#cleanup = temp.cleanup;
   }
 
-  static async start(): Promise<McpTestBed> {
+  static async start(options: { concurrency?: number } = {}): Promise<McpTestBed> {
     const bed = new McpTestBed();
     bed.coordinator = await startTestCoordinatorIn(bed.dir);
-    bed.runner = await startTestRunner(bed.dir, bed.coordinator.url);
+    bed.runner = await startTestRunner(bed.dir, bed.coordinator.url, 0, options.concurrency);
     bed.user = new UserApi(bed.coordinator.url);
     return bed;
   }
@@ -96,6 +96,37 @@ export class McpTestBed {
           if (event.type === 'run_status' && ['succeeded', 'failed', 'cancelled', 'timed_out'].includes(String(event.event.status))) break;
         }
       }
+    } finally {
+      controller.abort();
+    }
+  }
+
+  /** Stop the coordinator and start it again on the same port and database. */
+  async restartCoordinator(): Promise<void> {
+    const port = this.coordinator.port;
+    await this.coordinator.close();
+    this.coordinator = await startTestCoordinatorIn(this.dir, port);
+  }
+
+  /** Stop the runner and start it again with the same state folder and MCP port. */
+  async restartRunner(): Promise<void> {
+    const port = this.runner.mcp.endpoint.port;
+    await this.runner.close();
+    this.runner = await startTestRunner(this.dir, this.coordinator.url, port);
+  }
+
+  /** Start an mcp-driver session that follows `steps` (see test/fixtures/executors/mcp-driver/driver.mjs). */
+  async drive(steps: unknown[], extra: { parent_session_id?: string } = {}): Promise<string> {
+    const { session_id } = await this.user.createSession({ executor: 'mcp-driver', prompt: JSON.stringify({ steps }), ...extra });
+    return session_id;
+  }
+
+  /** Wait for an event of the session that matches, following its live stream. */
+  async waitForEvent(id: string, match: (event: SessionEvent) => boolean): Promise<SessionEvent> {
+    const controller = new AbortController();
+    try {
+      for await (const event of this.user.followEvents(id, 0, controller.signal)) if (match(event)) return event;
+      throw new Error('the event stream ended');
     } finally {
       controller.abort();
     }

@@ -28,6 +28,21 @@ describe('the MCP tools, called by the official client', () => {
     expect(child).toMatchObject({ parent_session_id: me.session_id, executor: 'test-executor', result: { result_text: 'Echo: two' } });
   });
 
+  it('sync mode sends progress notifications for the child\'s events before the result, when given a progress token', async () => {
+    const me = await bed.endedSession();
+    const client = await bed.client(me.session_id);
+    const order: string[] = [];
+    const result = await client.callTool({ name: 'start_agent_session', arguments: { prompt: 'watch', executor: 'test-executor' } }, undefined, {
+      onprogress: (p) => order.push(`progress ${p.progress}: ${p.message}`),
+    });
+    order.push('result');
+    expect(toolData(result).result.result_text).toBe('Echo: watch');
+    expect(order.length).toBeGreaterThan(3);
+    expect(order[order.length - 1]).toBe('result');
+    expect(order).toContain('progress 2: run claimed');
+    expect(order[order.length - 2]).toMatch(/run succeeded$/);
+  });
+
   it('resume, get, list, wait and stop act on the caller\'s children', async () => {
     const me = await bed.endedSession();
     const client = await bed.client(me.session_id);
@@ -57,6 +72,21 @@ describe('the MCP tools, called by the official client', () => {
     expect(waited).toMatchObject({ all_ended: false, timed_out: true, sessions: [{ session_id, status: 'queued' }] });
     const stopped = toolData(await client.callTool({ name: 'stop_agent_session', arguments: { session_id } }));
     expect(stopped).toMatchObject({ status: 'cancelled', run_status: 'cancelled' });
+  });
+
+  it('callback mode returns at once and resumes the idle caller with the child\'s outcome', async () => {
+    const me = await bed.endedSession();
+    const client = await bed.client(me.session_id);
+    const started = toolData(await client.callTool({ name: 'start_agent_session', arguments: { prompt: 'call me back', executor: 'test-executor', mode: 'callback' } }));
+    expect(started).toMatchObject({ mode: 'callback', status: 'queued' });
+    let ended = 0;
+    await bed.waitForEvent(me.session_id, (e) => e.type === 'run_status' && e.event.status === 'succeeded' && ++ended === 2);
+    const runs = await bed.coordinator.store.listRuns(me.session_id);
+    expect(runs.map((r) => r.mode)).toEqual(['start', 'resume']);
+    expect(runs[1]!.prompt).toContain(`session="${started.session_id}"`);
+    expect(runs[1]!.prompt).toContain('Echo: call me back');
+    const { callbacks } = (await (await fetch(`${bed.coordinator.url}/v1/sessions/${me.session_id}/callbacks`)).json()) as { callbacks: unknown[] };
+    expect(callbacks).toEqual([expect.objectContaining({ child_session_id: started.session_id, status: 'succeeded', delivered_run_id: runs[1]!.id })]);
   });
 
   it('refuses malformed input with a message that names the field', async () => {
