@@ -26,8 +26,8 @@ export function registerCallerTools(server: McpServer, ctx: ToolContext): void {
         percent: z.number().min(0).max(100).optional().describe('How much is done, 0 to 100.'),
       },
     },
-    guarded(async (args) => {
-      const runId = ctx.reporter.report(ctx.caller, { type: 'progress', message: args.message, ...(args.percent === undefined ? {} : { percent: args.percent }) });
+    guarded(async (args, _extra, caller) => {
+      const runId = ctx.reporter.report(caller, { type: 'progress', message: args.message, ...(args.percent === undefined ? {} : { percent: args.percent }) });
       return toolResult({ reported: true, run_id: runId });
     }),
   );
@@ -43,7 +43,7 @@ export function registerCallerTools(server: McpServer, ctx: ToolContext): void {
         result_data: z.unknown().optional().describe(`The result as any JSON value (at most ${MAX_REPORTED_DATA_CHARS} characters as JSON).`),
       },
     },
-    guarded(async (args) => {
+    guarded(async (args, _extra, caller) => {
       if (args.result_text === undefined && args.result_data === undefined) throw new ToolError('give result_text, result_data, or both');
       if (args.result_data !== undefined && JSON.stringify(args.result_data).length > MAX_REPORTED_DATA_CHARS) {
         throw new ToolError(`result_data is larger than ${MAX_REPORTED_DATA_CHARS} characters as JSON; report a summary or a file path instead`);
@@ -53,7 +53,7 @@ export function registerCallerTools(server: McpServer, ctx: ToolContext): void {
         ...(args.result_text === undefined ? {} : { result_text: args.result_text }),
         ...(args.result_data === undefined ? {} : { result_data: args.result_data }),
       };
-      return toolResult({ reported: true, run_id: ctx.reporter.report(ctx.caller, event) });
+      return toolResult({ reported: true, run_id: ctx.reporter.report(caller, event) });
     }),
   );
 }

@@ -9,7 +9,7 @@ const KNOWN_SESSIONS_MAX = 10_000;
 /** JSON-RPC error code for a refused request (server-defined range). */
 export const UNAUTHORIZED_CODE = -32001;
 
-export type AuthOutcome = { ok: true; sessionId: string } | { ok: false; status: number; message: string };
+export type AuthOutcome = { ok: true; sessionId: string; token: string } | { ok: false; status: number; message: string };
 
 /**
  * Who is calling: the `X-Agent-Session-Id` header, proven by `Authorization: Bearer <token>` (the HMAC
@@ -48,7 +48,7 @@ export class RequestAuth {
       if (this.#known.size >= KNOWN_SESSIONS_MAX) this.#known.clear();
       this.#known.add(sessionId);
     }
-    return { ok: true, sessionId };
+    return { ok: true, sessionId, token: match[1]! };
   }
 }
 

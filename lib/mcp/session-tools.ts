@@ -69,9 +69,9 @@ export function registerSessionTools(server: McpServer, ctx: ToolContext): void 
         timeout_s: waitS.optional().describe(`sync only: how long to wait, in seconds (default ${DEFAULT_WAIT_S}).`),
       },
     },
-    guarded(async (args, extra: ToolExtra) => {
+    guarded(async (args, extra, caller) => {
       let { agent, executor } = args;
-      const me = await ctx.api.getSession(ctx.caller);
+      const me = await ctx.api.getSession(caller);
       if (agent === undefined && executor === undefined) {
         if (me.agent !== null) agent = me.agent;
         else if (me.executor !== null) executor = me.executor;
@@ -80,14 +80,14 @@ export function registerSessionTools(server: McpServer, ctx: ToolContext): void 
       const projectDir = args.project_dir ?? me.project_dir ?? undefined;
       const created = await ctx.api.createSession({
         prompt: args.prompt,
-        parent_session_id: ctx.caller,
+        parent_session_id: caller,
         ...(agent === undefined ? {} : { agent }),
         ...(executor === undefined ? {} : { executor }),
         ...(args.tags === undefined ? {} : { tags: args.tags }),
         ...(projectDir === undefined ? {} : { project_dir: projectDir }),
-        ...(args.mode === 'callback' ? { callback_session_id: ctx.caller } : {}),
+        ...(args.mode === 'callback' ? { callback_session_id: caller } : {}),
       });
-      ctx.scope.learn(created.session_id, ctx.caller);
+      ctx.scope.learn(created.session_id, caller);
       if (args.mode !== 'sync') return toolResult({ session_id: created.session_id, status: created.status, mode: args.mode });
       return toolResult(await awaitRun(ctx, created.session_id, created.run_id, 0, args.timeout_s ?? DEFAULT_WAIT_S, extra));
     }),
@@ -99,10 +99,10 @@ export function registerSessionTools(server: McpServer, ctx: ToolContext): void 
       description: 'Send a new prompt to one of your child sessions that has ended its turn (status idle or failed). Same modes as start_agent_session.',
       inputSchema: { session_id: sessionId, prompt: prompt.describe('The next message for the child.'), mode, timeout_s: waitS.optional().describe(`sync only: how long to wait, in seconds (default ${DEFAULT_WAIT_S}).`) },
     },
-    guarded(async (args, extra: ToolExtra) => {
-      const view = await ctx.scope.check(ctx.caller, args.session_id);
-      if (args.session_id === ctx.caller) throw new ToolError('you cannot resume your own session; it is running now');
-      const resumed = await ctx.api.resumeSession(args.session_id, args.prompt, args.mode === 'callback' ? { callback_session_id: ctx.caller } : {});
+    guarded(async (args, extra, caller) => {
+      const view = await ctx.scope.check(caller, args.session_id);
+      if (args.session_id === caller) throw new ToolError('you cannot resume your own session; it is running now');
+      const resumed = await ctx.api.resumeSession(args.session_id, args.prompt, args.mode === 'callback' ? { callback_session_id: caller } : {});
       if (args.mode !== 'sync') return toolResult({ session_id: resumed.session_id, status: resumed.status, mode: args.mode });
       return toolResult(await awaitRun(ctx, args.session_id, resumed.run_id, view.last_event_seq ?? 0, args.timeout_s ?? DEFAULT_WAIT_S, extra));
     }),
@@ -111,7 +111,7 @@ export function registerSessionTools(server: McpServer, ctx: ToolContext): void 
   server.registerTool(
     'get_agent_session',
     { description: 'Status, result and usage of your own session or one of its descendants.', inputSchema: { session_id: sessionId } },
-    guarded(async (args) => toolResult(await describe(ctx, await ctx.scope.check(ctx.caller, args.session_id)))),
+    guarded(async (args, _extra, caller) => toolResult(await describe(ctx, await ctx.scope.check(caller, args.session_id)))),
   );
 
   server.registerTool(
@@ -120,8 +120,8 @@ export function registerSessionTools(server: McpServer, ctx: ToolContext): void 
       description: 'The sessions you started, and the ones they started, newest first per level; optionally only those with one status.',
       inputSchema: { status: z.enum(['queued', 'running', 'idle', 'failed', 'cancelled']).optional().describe('Only sessions in this status.') },
     },
-    guarded(async (args) => {
-      const { sessions, truncated } = await ctx.scope.descendants(ctx.caller);
+    guarded(async (args, _extra, caller) => {
+      const { sessions, truncated } = await ctx.scope.descendants(caller);
       const kept = args.status === undefined ? sessions : sessions.filter((s) => s.status === args.status);
       return toolResult({ sessions: kept.map(listEntry), truncated });
     }),
@@ -138,10 +138,10 @@ export function registerSessionTools(server: McpServer, ctx: ToolContext): void 
         timeout_s: waitS.default(DEFAULT_WAIT_S).describe(`Longest wait, in seconds (default ${DEFAULT_WAIT_S}, at most ${MAX_WAIT_S}).`),
       },
     },
-    guarded(async (args, extra: ToolExtra) => {
+    guarded(async (args, extra, caller) => {
       const ids = [...new Set(args.session_ids)];
-      if (ids.includes(ctx.caller)) throw new ToolError('you cannot wait for your own session; it ends when you finish');
-      for (const id of ids) await ctx.scope.check(ctx.caller, id);
+      if (ids.includes(caller)) throw new ToolError('you cannot wait for your own session; it ends when you finish');
+      for (const id of ids) await ctx.scope.check(caller, id);
       const deadline = deadlineSignal(args.timeout_s * 1000, extra.signal);
       let views: SessionView[];
       try {
@@ -158,9 +158,9 @@ export function registerSessionTools(server: McpServer, ctx: ToolContext): void 
   server.registerTool(
     'stop_agent_session',
     { description: 'Stop one of your descendant sessions: cancels its run in flight (a no-op if it has ended).', inputSchema: { session_id: sessionId } },
-    guarded(async (args) => {
-      await ctx.scope.check(ctx.caller, args.session_id);
-      if (args.session_id === ctx.caller) throw new ToolError('you cannot stop your own session; finish your turn instead');
+    guarded(async (args, _extra, caller) => {
+      await ctx.scope.check(caller, args.session_id);
+      if (args.session_id === caller) throw new ToolError('you cannot stop your own session; finish your turn instead');
       const stopped = await ctx.api.stopSession(args.session_id);
       return toolResult({ session_id: stopped.session_id, status: stopped.status, run_status: stopped.run.status, stop_requested: stopped.run.status === 'claimed' || stopped.run.status === 'running' });
     }),

@@ -13,10 +13,8 @@ export interface RunReporter {
   report(sessionId: string, event: ExecutorEvent): string;
 }
 
-/** What every tool handler of one request needs: who calls, and how to reach the coordinator. */
+/** What every tool handler needs to reach the coordinator and the runner (the caller comes with each request). */
 export interface ToolContext {
-  /** The caller's session (authenticated by its token). */
-  caller: string;
   /** Coordinator calls. */
   api: UserApi;
   /** Live event streams (a separate connection pool: each stream holds a connection). */

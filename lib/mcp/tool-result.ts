@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { CoordinatorError } from '../client/coordinator-error.js';
+import type { ToolExtra } from './tool-context.js';
 import { MAX_RETURNED_RESULT_CHARS } from './tool-limits.js';
 
 /** A failure the calling agent can act on; becomes an MCP tool error (`isError`) with this message. */
@@ -33,11 +34,16 @@ export function errorToResult(error: unknown): CallToolResult {
   return toolErrorResult(`internal error: ${(error as Error).message}`);
 }
 
-/** Wrap a tool handler so every failure is a tool error rather than a protocol error. */
-export function guarded<A, E>(fn: (args: A, extra: E) => Promise<CallToolResult>): (args: A, extra: E) => Promise<CallToolResult> {
+/**
+ * Wrap a tool handler: it gets the caller's session id (authenticated by the HTTP layer and carried as
+ * `authInfo.clientId` of this very request), and every failure becomes a tool error, not a protocol error.
+ */
+export function guarded<A>(fn: (args: A, extra: ToolExtra, caller: string) => Promise<CallToolResult>): (args: A, extra: ToolExtra) => Promise<CallToolResult> {
   return async (args, extra) => {
+    const caller = extra.authInfo?.clientId;
+    if (caller === undefined || caller === '') return toolErrorResult('this request carries no authenticated session');
     try {
-      return await fn(args, extra);
+      return await fn(args, extra, caller);
     } catch (error) {
       return errorToResult(error);
     }

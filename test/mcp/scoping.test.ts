@@ -37,4 +37,21 @@ describe('the MCP tools: a session sees and acts on itself and its descendants o
     const bob = await bed.endedSession('bob');
     await expect(bed.client(bob.session_id, { 'X-Agent-Session-Id': bob.session_id, Authorization: `Bearer ${bed.token(alice.session_id)}` })).rejects.toThrow(/403|not the token/);
   });
+
+  it('keeps callers apart when their requests interleave on the endpoint\'s reused servers', async () => {
+    const alice = await bed.endedSession('alice');
+    const bob = await bed.endedSession('bob');
+    const clients = { [alice.session_id]: await bed.client(alice.session_id), [bob.session_id]: await bed.client(bob.session_id) };
+    const ids = [alice.session_id, bob.session_id];
+    const results = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const me = ids[i % 2]!;
+        const other = ids[(i + 1) % 2]!;
+        const own = await clients[me]!.callTool({ name: 'get_agent_session', arguments: { session_id: me } });
+        const theirs = await clients[me]!.callTool({ name: 'get_agent_session', arguments: { session_id: other } });
+        return own.isError !== true && toolData(own).session_id === me && theirs.isError === true;
+      }),
+    );
+    expect(results.every(Boolean)).toBe(true);
+  });
 });
