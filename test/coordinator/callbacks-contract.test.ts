@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../coordinator/store/open-store.js';
 import type { Store } from '../../coordinator/store/store.js';
-import { freshDatabase, STORE_KINDS } from './helpers.js';
+import { freshDatabase, startTestCoordinator, STORE_KINDS } from './helpers.js';
 
 const backoff = { baseMs: 100, maxMs: 1_000 };
 const base = { agent: null, executor: 'test', tags: [], project_dir: null, parent_session_id: null, priority: 0, timeout_s: null, prompt: 'hi', max_attempts: 2 };
@@ -111,5 +111,28 @@ describe.each(STORE_KINDS)('Store contract: callback mode (%s)', (kind) => {
     await succeed(run.id, 'y');
     expect(await store.listRuns(self.session.id)).toHaveLength(2);
     expect(await store.listCallbacks(self.session.id)).toEqual([]);
+  });
+});
+
+describe('HTTP API: callback_session_id', () => {
+  it('is accepted on create and resume when the session exists, refused with 422 naming the field otherwise', async () => {
+    const { api, stop } = await startTestCoordinator('sqlite');
+    try {
+      const parent = await api('POST', '/v1/sessions', { executor: 'test', prompt: 'p' });
+      const child = await api('POST', '/v1/sessions', { executor: 'test', prompt: 'c', callback_session_id: parent.body.session_id });
+      expect(child.status).toBe(201);
+      expect((await api('GET', `/v1/runs/${child.body.run_id}`)).body.callback_session_id).toBe(parent.body.session_id);
+      const bad = await api('POST', '/v1/sessions', { executor: 'test', prompt: 'c', callback_session_id: 'ses_nope' });
+      expect(bad.status).toBe(422);
+      expect(bad.body.error.message).toBe('callback_session_id: no session ses_nope');
+      await api('POST', `/v1/sessions/${child.body.session_id}/stop`);
+      const resume = await api('POST', `/v1/sessions/${child.body.session_id}/resume`, { prompt: 'again', callback_session_id: 'ses_nope' });
+      expect(resume.status).toBe(422);
+      expect((await api('GET', `/v1/sessions/${parent.body.session_id}/callbacks`)).body.callbacks).toEqual([
+        expect.objectContaining({ child_session_id: child.body.session_id, status: 'cancelled', delivered_run_id: null }),
+      ]);
+    } finally {
+      await stop();
+    }
   });
 });
