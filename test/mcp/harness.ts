@@ -15,10 +15,10 @@ import { FIXTURE_EXECUTORS, ROOT, tempDir } from '../helpers/fixtures.js';
 
 export const silent = pino({ level: 'silent' });
 
-/** The executors the MCP tests serve: the echoing test executor and the MCP driver. */
+/** The executors the MCP tests serve: the echoing test executor, the MCP driver, and slow-echo (runs until stopped). */
 export function mcpTestExecutors() {
   const discovery = discoverExecutors(executorSearchDirs({ cwd: ROOT, env: {}, extraDirs: [FIXTURE_EXECUTORS] }));
-  return ['test-executor', 'mcp-driver'].map((name) => resolveExecutorByName(name, discovery));
+  return ['test-executor', 'mcp-driver', 'slow-echo'].map((name) => resolveExecutorByName(name, discovery));
 }
 
 /** Start a coordinator on SQLite in `dir` (a fixed port when given, e.g. to restart it in place). */

@@ -89,6 +89,23 @@ describe('the MCP tools, called by the official client', () => {
     expect(callbacks).toEqual([expect.objectContaining({ child_session_id: started.session_id, status: 'succeeded', delivered_run_id: runs[1]!.id })]);
   });
 
+  it('stops a running child, and a sync start returns at its timeout with the child still running', async () => {
+    const me = await bed.endedSession();
+    const client = await bed.client(me.session_id);
+    const progress: string[] = [];
+    const waited = toolData(
+      await client.callTool({ name: 'start_agent_session', arguments: { prompt: 'forever', executor: 'slow-echo', timeout_s: 2 } }, undefined, {
+        onprogress: (p) => progress.push(String(p.message)),
+      }),
+    );
+    expect(waited).toMatchObject({ status: 'running', note: expect.stringMatching(/still running after 2 s/) });
+    expect(progress).toContain('progress: working');
+    const stopped = toolData(await client.callTool({ name: 'stop_agent_session', arguments: { session_id: waited.session_id } }));
+    expect(stopped).toMatchObject({ session_id: waited.session_id, stop_requested: true });
+    const ended = toolData(await client.callTool({ name: 'wait_for_agent_sessions', arguments: { session_ids: [waited.session_id], timeout_s: 30 } }));
+    expect(ended).toMatchObject({ all_ended: true, sessions: [{ session_id: waited.session_id, status: 'cancelled' }] });
+  });
+
   it('refuses malformed input with a message that names the field', async () => {
     const me = await bed.endedSession();
     const client = await bed.client(me.session_id);
