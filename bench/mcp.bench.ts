@@ -71,6 +71,8 @@ process.on('warning', (w) => {
 const { dir, cleanup } = tempDir('mcp-bench-');
 const localPort = await freePort();
 const { child, mcpUrl } = await startRunner(dir, localPort);
+// If this process dies early (an exception, a closed stdout), do not leave the runner behind.
+process.on('exit', () => child.kill('SIGKILL'));
 const user = new UserApi(`http://127.0.0.1:${localPort}`);
 try {
   const secret = readFileSync(join(dir, '.agent-runner', 'mcp-secret'), 'utf8').trim();
