@@ -106,6 +106,13 @@ describe('the orchestrator entry in the blueprint', () => {
       const [call] = (view.result?.result_data as { calls: Array<{ is_error: boolean; data: { session_id: string } }> }).calls;
       expect(call).toMatchObject({ is_error: false, data: { session_id } });
     }
+    const bad = await fetch(`${bed.coordinator.url}/v1/agents/odd`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'odd', orchestrator_mcp: 'no' }),
+    });
+    expect(bad.status).toBeGreaterThanOrEqual(400);
+    expect(await bad.text()).toContain('orchestrator_mcp must be true or false');
     const { session_id } = await bed.user.createSession({ agent: 'private', prompt: script });
     expect((await bed.waitEnded(session_id)).result).toMatchObject({ result_text: 'no orchestrator MCP server in the blueprint', is_error: true });
   });
