@@ -22,8 +22,8 @@ export interface JsonResponse<T> {
 export const REQUEST_TIMEOUT_MS = 15_000;
 
 /** One keep-alive connection pool per base URL: a runner makes many small calls to one coordinator. */
-export function createDispatcher(): Dispatcher {
-  return new Agent({ keepAliveTimeout: 30_000, connections: 32, pipelining: 1 });
+export function createDispatcher(connections = 32): Dispatcher {
+  return new Agent({ keepAliveTimeout: 30_000, connections, pipelining: 1 });
 }
 
 /**

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { startCoordinator, type RunningCoordinator } from '../../coordinator/index.js';
 import { RunnerApi } from '../client/runner-api.js';
+import { startRunnerMcp, type RunnerMcp } from '../mcp/runner-endpoint.js';
 import type { ResolvedExecutor } from '../discovery/resolve-executor.js';
 import { RunnerDaemon } from './runner-daemon.js';
 import type { RunnerConfig } from './runner-config.js';
@@ -50,6 +51,8 @@ export interface RunnerStack {
   url: string;
   daemon: RunnerDaemon;
   coordinator: RunningCoordinator | undefined;
+  /** The session-scoped MCP endpoint (docs/mcp.md). */
+  mcp: RunnerMcp;
   /** Stop the runner (drain, cancel) and the embedded coordinator, if any. */
   close(): Promise<void>;
 }
@@ -72,6 +75,13 @@ export async function startRunnerStack(options: {
   const url = options.url ?? coordinator!.url;
   const stateDir = join(options.cwd, STATE_DIR);
   mkdirSync(stateDir, { recursive: true });
+  let mcp: RunnerMcp;
+  try {
+    mcp = await startRunnerMcp({ stateDir, port: config.mcpPort, coordinatorUrl: url, apiToken: options.apiToken, logger });
+  } catch (error) {
+    await coordinator?.close();
+    throw error;
+  }
   const daemon = new RunnerDaemon({
     config,
     executors: options.executors,
@@ -79,16 +89,21 @@ export async function startRunnerStack(options: {
     logger,
     stateDir,
     defaultExecutor: options.defaultExecutor,
+    mcpUrl: mcp.endpoint.url,
+    decorateBlueprint: mcp.decorateBlueprint,
   });
+  mcp.attach(daemon);
   await daemon.start();
   let closing: Promise<void> | undefined;
   return {
     url,
     daemon,
     coordinator,
+    mcp,
     close() {
       closing ??= (async () => {
         await daemon.stop();
+        await mcp.endpoint.close();
         await coordinator?.close();
       })();
       return closing;

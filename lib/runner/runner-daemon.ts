@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { CoordinatorError } from '../client/coordinator-error.js';
 import type { Assignment, Registration, RunnerApi } from '../client/runner-api.js';
 import type { ResolvedExecutor } from '../discovery/resolve-executor.js';
+import type { ExecutorEvent } from '../events/schema.js';
 import type { AgentBlueprint } from '../invocation/schema.js';
 import type { RunOutcome } from '../process/run-outcome.js';
 import { DEFAULT_GRACE_MS } from '../process/spawn-executor.js';
@@ -29,6 +30,7 @@ export interface RunnerDaemonOptions {
 export const REPORT_DEADLINE_MS = 15_000;
 
 interface ActiveRun {
+  sessionId: string;
   controller: AbortController;
   done: Promise<void>;
 }
@@ -72,6 +74,20 @@ export class RunnerDaemon {
   /** Runs being executed now. */
   get activeRuns(): string[] {
     return [...this.#active.keys()];
+  }
+
+  /**
+   * Add an event to the run of `sessionId` executing here, as if its executor had printed it (the MCP
+   * endpoint's report_progress and report_result). @returns the run's id, or undefined if none runs here.
+   */
+  appendSessionEvent(sessionId: string, event: ExecutorEvent): string | undefined {
+    for (const [runId, run] of this.#active) {
+      if (run.sessionId === sessionId && !run.controller.signal.aborted) {
+        this.#outbox.append(runId, event);
+        return runId;
+      }
+    }
+    return undefined;
   }
 
   /** Register (retrying until the coordinator answers) and start claiming runs. */
@@ -231,7 +247,7 @@ export class RunnerDaemon {
         this.#outbox.endRun(runId);
         this.#slotFreed?.();
       });
-    this.#active.set(runId, { controller, done });
+    this.#active.set(runId, { sessionId: assignment.run.session_id, controller, done });
   }
 
   /** Report the outcome, retrying while the coordinator is unreachable; give up on a considered refusal. */
