@@ -76,6 +76,22 @@ export interface RunRecord {
   claimed_at: number | null;
   started_at: number | null;
   finished_at: number | null;
+  /** The session to resume with this run's outcome when it ends (callback mode), or null. */
+  callback_session_id: string | null;
+}
+
+/** A run's outcome waiting to be delivered to a session (callback mode). */
+export interface CallbackRecord {
+  seq: number;
+  session_id: string;
+  child_session_id: string;
+  child_run_id: string;
+  status: RunStatus;
+  result: unknown;
+  error: string | null;
+  created_at: number;
+  delivered_run_id: string | null;
+  delivered_at: number | null;
 }
 
 export interface RunnerRecord {

@@ -1,5 +1,5 @@
 import type { RunnerHealth } from '../queue/runner-health.js';
-import type { EventRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
+import type { CallbackRecord, EventRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -23,6 +23,15 @@ export function renderRun(r: RunRecord) {
     last_event_seq: r.event_seq, outcome: r.outcome, error: r.error,
     created_at: iso(r.created_at), queued_at: iso(r.queued_at), available_at: iso(r.available_at),
     claimed_at: iso(r.claimed_at), started_at: iso(r.started_at), finished_at: iso(r.finished_at),
+    callback_session_id: r.callback_session_id,
+  };
+}
+
+/** A callback-mode outcome waiting for (or delivered to) a session. */
+export function renderCallback(c: CallbackRecord) {
+  return {
+    child_session_id: c.child_session_id, child_run_id: c.child_run_id, status: c.status, result: c.result, error: c.error,
+    created_at: iso(c.created_at), delivered_run_id: c.delivered_run_id, delivered_at: iso(c.delivered_at),
   };
 }
 

@@ -26,13 +26,19 @@ export const CreateSessionSchema = z
     priority: priority.optional(),
     timeout_s: timeoutS.optional(),
     max_attempts: z.int().min(1).max(20).optional(),
+    callback_session_id: id('callback_session_id').optional().describe('Resume this session with the outcome when the run ends.'),
   })
   .refine((b) => b.agent !== undefined || b.executor !== undefined, {
     message: 'give an agent or an executor (at least one is required)',
     path: ['agent'],
   });
 
-export const ResumeSessionSchema = z.strictObject({ prompt, priority: priority.optional(), timeout_s: timeoutS.optional() });
+export const ResumeSessionSchema = z.strictObject({
+  prompt,
+  priority: priority.optional(),
+  timeout_s: timeoutS.optional(),
+  callback_session_id: id('callback_session_id').optional(),
+});
 
 const limit = z.coerce.number().int({ message: 'limit must be a whole number' }).min(1).max(MAX_PAGE_LIMIT);
 

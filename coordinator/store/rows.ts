@@ -1,4 +1,4 @@
-import type { EventRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
+import type { CallbackRecord, EventRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
 
 type Row = Record<string, unknown>;
 
@@ -59,6 +59,23 @@ export function toRun(row: Row): RunRecord {
     claimed_at: numOrNull(row.claimed_at),
     started_at: numOrNull(row.started_at),
     finished_at: numOrNull(row.finished_at),
+    callback_session_id: strOrNull(row.callback_session_id),
+  };
+}
+
+/** Map a `callbacks` row to its record. */
+export function toCallback(row: Row): CallbackRecord {
+  return {
+    seq: num(row.seq),
+    session_id: String(row.session_id),
+    child_session_id: String(row.child_session_id),
+    child_run_id: String(row.child_run_id),
+    status: row.status as CallbackRecord['status'],
+    result: json(row.result),
+    error: strOrNull(row.error),
+    created_at: num(row.created_at),
+    delivered_run_id: strOrNull(row.delivered_run_id),
+    delivered_at: numOrNull(row.delivered_at),
   };
 }
 

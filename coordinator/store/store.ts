@@ -1,11 +1,12 @@
 import type { RunOutcome } from '../../lib/process/run-outcome.js';
-import type { AgentDocument, EventRecord, RunRecord, RunnerRecord, RunStatus, SessionRecord } from '../types.js';
+import type { AgentDocument, CallbackRecord, EventRecord, RunRecord, RunnerRecord, RunStatus, SessionRecord } from '../types.js';
 import { deleteAgent, getAgent, listAgents, putAgent } from './ops/agent-documents.js';
 import { type AppendResult, appendEvents, type IncomingEvent } from './ops/append-events.js';
 import { claimNextRun } from './ops/claim-next-run.js';
 import { countClaimable, countRunsByStatus } from './ops/count-runs.js';
 import { createSession, type NewSession } from './ops/create-session.js';
 import { deleteSession } from './ops/delete-session.js';
+import { listCallbacks } from './ops/deliver-callbacks.js';
 import { expireLeases } from './ops/expire-leases.js';
 import { failUnplaceable } from './ops/fail-unplaceable.js';
 import { getRun, getSession, listRuns } from './ops/get-records.js';
@@ -47,6 +48,8 @@ export interface Store {
   finishRun(runId: string, runnerId: string, outcome: FinishReport, now: number, backoff: Backoff): Promise<RunRecord>;
   appendEvents(runId: string, runnerId: string, events: readonly IncomingEvent[], now: number): Promise<AppendResult>;
   listEvents(sessionId: string, after: number, limit: number): Promise<EventRecord[]>;
+  /** Outcomes of callback-mode children for a session: waiting (delivered_run_id null) and delivered. */
+  listCallbacks(sessionId: string): Promise<CallbackRecord[]>;
   registerRunner(input: runners.NewRunner, tokenHash: string, now: number): Promise<RunnerRecord>;
   getRunnerWithToken(id: string): Promise<{ runner: RunnerRecord; tokenHash: string } | null>;
   touchRunner(id: string, now: number): Promise<void>;
@@ -84,6 +87,7 @@ export function createStore(sql: SqlClient): Store {
     finishRun: (runId, runnerId, outcome, now, backoff) => finishRun(sql, runId, runnerId, outcome, now, backoff),
     appendEvents: (runId, runnerId, events, now) => appendEvents(sql, runId, runnerId, events, now),
     listEvents: (sessionId, after, limit) => listEvents(sql, sessionId, after, limit),
+    listCallbacks: (sessionId) => listCallbacks(sql, sessionId),
     registerRunner: (input, tokenHash, now) => runners.registerRunner(sql, input, tokenHash, now),
     getRunnerWithToken: (id) => runners.getRunnerWithToken(sql, id),
     touchRunner: (id, now) => runners.touchRunner(sql, id, now),

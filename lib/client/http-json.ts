@@ -4,8 +4,8 @@ import { jsonRequestHeaders, REQUEST_TIMEOUT_MS, toJsonResponse, unreachableErro
 export { REQUEST_TIMEOUT_MS, type JsonRequest, type JsonResponse } from './json-call.js';
 
 /** One keep-alive connection pool per base URL: a runner makes many small calls to one coordinator. */
-export function createDispatcher(): Dispatcher {
-  return new Agent({ keepAliveTimeout: 30_000, connections: 32, pipelining: 1 });
+export function createDispatcher(connections = 32): Dispatcher {
+  return new Agent({ keepAliveTimeout: 30_000, connections, pipelining: 1 });
 }
 
 /**

@@ -18,6 +18,7 @@ export interface SessionView {
   executor_session_id: string | null;
   runner_id: string | null;
   last_run_id: string | null;
+  last_event_seq?: number;
   created_at: string;
   updated_at: string;
   ended_at: string | null;
@@ -53,6 +54,17 @@ export interface CreateSession {
   parent_session_id?: string;
   priority?: number;
   timeout_s?: number;
+  /** Resume this session with the outcome when the session ends (MCP `callback` mode). */
+  callback_session_id?: string;
+}
+
+/** An agent blueprint as the coordinator lists it (unknown fields kept). */
+export interface AgentView {
+  name: string;
+  description?: string;
+  executor?: string;
+  tags?: string[];
+  [field: string]: unknown;
 }
 
 /** The user-facing half of the coordinator API: sessions, runs and their events. */
@@ -61,10 +73,11 @@ export class UserApi {
   readonly #token: string | undefined;
   readonly #dispatcher: Dispatcher;
 
-  constructor(baseUrl: string, token?: string) {
+  /** @param connections most connections at once (each live event stream holds one). */
+  constructor(baseUrl: string, token?: string, connections?: number) {
     this.baseUrl = baseUrl;
     this.#token = token;
-    this.#dispatcher = createDispatcher();
+    this.#dispatcher = createDispatcher(connections);
   }
 
   async #call<T>(req: Omit<JsonRequest, 'token'>): Promise<T> {
@@ -96,12 +109,16 @@ export class UserApi {
     return this.#call<{ sessions: SessionView[]; next_cursor: string | null }>({ method: 'GET', path: `/v1/sessions${qs}` });
   }
 
-  resumeSession(id: string, prompt: string) {
+  resumeSession(id: string, prompt: string, options: { callback_session_id?: string } = {}) {
     return this.#call<{ session_id: string; run_id: string; status: string }>({
       method: 'POST',
       path: `/v1/sessions/${encodeURIComponent(id)}/resume`,
-      body: { prompt },
+      body: { prompt, ...options },
     });
+  }
+
+  listAgents() {
+    return this.#call<{ agents: AgentView[] }>({ method: 'GET', path: '/v1/agents' });
   }
 
   stopSession(id: string) {

@@ -43,6 +43,10 @@ export const AgentBlueprintSchema = z
     description: z.string().optional(),
     system_prompt: z.string().optional().describe('Instructions for the agent.'),
     mcp_servers: z.record(z.string(), McpServerConfigSchema).optional().describe('MCP servers by name.'),
+    orchestrator_mcp: z
+      .boolean({ message: 'orchestrator_mcp must be true or false' })
+      .optional()
+      .describe('false: the runner does not add its `orchestrator` MCP server (docs/mcp.md). Default true.'),
   })
   .describe('The fully resolved agent blueprint (placeholders already substituted).');
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { RunningCoordinator } from '../../coordinator/index.js';
 import { RunnerApi } from '../client/runner-api.js';
+import { startRunnerMcp, type RunnerMcp } from '../mcp/runner-endpoint.js';
 import type { ResolvedExecutor } from '../discovery/resolve-executor.js';
 import { RunnerDaemon } from './runner-daemon.js';
 import type { RunnerConfig } from './runner-config.js';
@@ -52,6 +53,8 @@ export interface RunnerStack {
   url: string;
   daemon: RunnerDaemon;
   coordinator: RunningCoordinator | undefined;
+  /** The session-scoped MCP endpoint (docs/mcp.md). */
+  mcp: RunnerMcp;
   /** Stop the runner (drain, cancel) and the embedded coordinator, if any. */
   close(): Promise<void>;
 }
@@ -76,6 +79,13 @@ export async function startRunnerStack(options: {
   const url = options.url ?? coordinator!.url;
   const stateDir = join(options.cwd, STATE_DIR);
   mkdirSync(stateDir, { recursive: true });
+  let mcp: RunnerMcp;
+  try {
+    mcp = await startRunnerMcp({ stateDir, port: config.mcpPort, coordinatorUrl: url, apiToken: options.apiToken, logger });
+  } catch (error) {
+    await coordinator?.close();
+    throw error;
+  }
   const daemon = new RunnerDaemon({
     config,
     executors: options.executors,
@@ -83,7 +93,10 @@ export async function startRunnerStack(options: {
     logger,
     stateDir,
     defaultExecutor: options.defaultExecutor,
+    mcpUrl: mcp.endpoint.url,
+    decorateBlueprint: mcp.decorateBlueprint,
   });
+  mcp.attach(daemon);
   const stopStarting = () => void daemon.stop();
   options.signal?.addEventListener('abort', stopStarting, { once: true });
   try {
@@ -91,6 +104,7 @@ export async function startRunnerStack(options: {
     await daemon.start();
   } catch (error) {
     await daemon.stop();
+    await mcp.endpoint.close();
     await coordinator?.close();
     throw error;
   } finally {
@@ -101,9 +115,11 @@ export async function startRunnerStack(options: {
     url,
     daemon,
     coordinator,
+    mcp,
     close() {
       closing ??= (async () => {
         await daemon.stop();
+        await mcp.endpoint.close();
         await coordinator?.close();
       })();
       return closing;

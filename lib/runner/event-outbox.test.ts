@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/fixtures.js';
@@ -94,6 +94,20 @@ describe('EventOutbox', () => {
     outbox.append('run_a', message('x'));
     await outbox.delivered('run_a');
     expect(r.received[0]?.seq).toBe(8);
+  });
+
+  it('writes what is undelivered to the spool file on close, oldest first, and stops waiting on delivered() when told', async () => {
+    const r = receiver();
+    r.state.up = false;
+    const outbox = makeOutbox(r.send, { maxMemoryEvents: 500, maxBatchEvents: 100 });
+    for (let i = 0; i < 800; i++) outbox.append('run_a', message(`m${i}`));
+    const giveUp = new AbortController();
+    const waiting = outbox.delivered('run_a', giveUp.signal);
+    giveUp.abort();
+    await waiting;
+    outbox.close();
+    const lines = readFileSync(outbox.spoolPath, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as OutboxItem);
+    expect(lines.map((i) => i.seq)).toEqual(Array.from({ length: 800 }, (_, i) => i + 1));
   });
 
   it('refuses events once closed', () => {

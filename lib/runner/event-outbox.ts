@@ -89,14 +89,15 @@ export class EventOutbox {
     return item;
   }
 
-  /** Resolves once every event appended so far for the run is acknowledged. */
-  delivered(runId: string): Promise<void> {
+  /** Resolves once every event appended so far for the run is acknowledged (or `signal` aborts). */
+  delivered(runId: string, signal?: AbortSignal): Promise<void> {
     const last = (this.#nextSeq.get(runId) ?? 1) - 1;
-    if ((this.#acked.get(runId) ?? 0) >= last) return Promise.resolve();
+    if ((this.#acked.get(runId) ?? 0) >= last || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const waiters = this.#waiters.get(runId) ?? [];
       waiters.push({ seq: last, resolve });
       this.#waiters.set(runId, waiters);
+      signal?.addEventListener('abort', () => resolve(), { once: true });
     });
   }
 
@@ -107,10 +108,23 @@ export class EventOutbox {
     this.#waiters.delete(runId);
   }
 
-  /** Stop accepting events and retrying; what is undelivered stays in the spool file and memory is dropped. */
+  /**
+   * Stop accepting events and retrying. What is still undelivered is written to the spool file, so
+   * nothing an executor reported is lost even when the coordinator never came back.
+   */
   close(): void {
     this.#closed = true;
     clearTimeout(this.#retryTimer);
+    if (this.#memory.length > 0) {
+      // Memory holds the older events; the spool the newer ones. Keep the file in order.
+      const spooled = this.#spool.size > 0 ? this.#spool.take(this.#spool.size) : [];
+      this.#spool.append([...this.#memory.splice(0), ...spooled]);
+    }
+  }
+
+  /** Path of the spool file (it exists only while events wait there). */
+  get spoolPath(): string {
+    return this.#spool.path;
   }
 
   /** Retry at once instead of waiting out the backoff (e.g. the coordinator answered again). */

@@ -22,6 +22,8 @@ export interface RunContext {
   mcpUrl: string | undefined;
   /** Add the runner's own MCP server to the blueprint (the session-scoped endpoint). */
   decorateBlueprint?: (blueprint: AgentBlueprint | undefined, sessionId: string) => AgentBlueprint | undefined;
+  /** Aborted when a shutdown stops waiting for an unreachable coordinator. */
+  giveUp: AbortSignal;
   /** Tell the coordinator the executor started (best effort). */
   reportStarted: (runId: string, pid: number | undefined) => Promise<void>;
   logger: Logger;
@@ -111,6 +113,6 @@ export async function executeRun(assignment: Assignment, ctx: RunContext, signal
   void ctx.reportStarted(run.run_id, child.pid).catch((error: Error) => log.warn({ err: error.message }, 'could not report the start'));
   const outcome = await child.outcome;
   log.info({ kind: outcome.kind, exit_code: outcome.exit_code, ms: outcome.duration_ms }, outcome.message);
-  await ctx.outbox.delivered(run.run_id);
+  await ctx.outbox.delivered(run.run_id, ctx.giveUp);
   return outcome;
 }

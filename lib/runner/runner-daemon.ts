@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { CoordinatorError } from '../client/coordinator-error.js';
 import type { Assignment, Registration, RunnerApi } from '../client/runner-api.js';
 import type { ResolvedExecutor } from '../discovery/resolve-executor.js';
+import type { ExecutorEvent } from '../events/schema.js';
 import type { AgentBlueprint } from '../invocation/schema.js';
 import type { RunOutcome } from '../process/run-outcome.js';
 import { DEFAULT_GRACE_MS } from '../process/spawn-executor.js';
@@ -25,12 +26,8 @@ export interface RunnerDaemonOptions {
   decorateBlueprint?: (blueprint: AgentBlueprint | undefined, sessionId: string) => AgentBlueprint | undefined;
 }
 
-/**
- * Once a shutdown is forced (drain timeout, second signal), how long cancelled runs get beyond the
- * cancel grace to deliver their events and outcomes; after that the runner exits without them rather
- * than retrying forever against a coordinator that does not answer.
- */
-export const FINAL_DELIVERY_MS = 3_000;
+/** After a shutdown's drain and cancel, how long outcomes and events may still wait for the coordinator. */
+export const REPORT_DEADLINE_MS = 15_000;
 
 /** What a runner exited without delivering. */
 export interface Undelivered {
@@ -39,6 +36,7 @@ export interface Undelivered {
 }
 
 interface ActiveRun {
+  sessionId: string;
   controller: AbortController;
   done: Promise<void>;
 }
@@ -59,15 +57,16 @@ export class RunnerDaemon {
   readonly #o: RunnerDaemonOptions;
   readonly #active = new Map<string, ActiveRun>();
   readonly #shutdown = new AbortController();
+  /** Aborted when a shutdown stops waiting for an unreachable coordinator. */
+  readonly #giveUp = new AbortController();
   readonly #outbox: EventOutbox;
   readonly #blueprints: BlueprintCache;
   #slotFreed: (() => void) | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #loop: Promise<void> | undefined;
   #registering: Promise<Registration> | undefined;
-  readonly #abandon = new AbortController();
-  #giveUp: (() => void) | undefined;
-  #giveUpTimer: NodeJS.Timeout | undefined;
+  /** Set by a second signal: stop waiting for the coordinator REPORT_DEADLINE_MS after the grace. */
+  #forcedGiveUp: NodeJS.Timeout | undefined;
   #undelivered: Undelivered | undefined;
 
   constructor(options: RunnerDaemonOptions) {
@@ -91,6 +90,20 @@ export class RunnerDaemon {
     return [...this.#active.keys()];
   }
 
+  /**
+   * Add an event to the run of `sessionId` executing here, as if its executor had printed it (the MCP
+   * endpoint's report_progress and report_result). @returns the run's id, or undefined if none runs here.
+   */
+  appendSessionEvent(sessionId: string, event: ExecutorEvent): string | undefined {
+    for (const [runId, run] of this.#active) {
+      if (run.sessionId === sessionId && !run.controller.signal.aborted) {
+        this.#outbox.append(runId, event);
+        return runId;
+      }
+    }
+    return undefined;
+  }
+
   /** Register (retrying until the coordinator answers) and start claiming runs. */
   async start(): Promise<Registration> {
     const registration = await this.#register();
@@ -107,7 +120,8 @@ export class RunnerDaemon {
   /**
    * Stop claiming, let running executors finish within the drain timeout, cancel what is left, report,
    * deregister. Calling it again (a second Ctrl-C) cancels the remaining runs at once. Once cancelled,
-   * runs get the grace plus FINAL_DELIVERY_MS to report; then it returns without them (see `undelivered`).
+   * runs get at most the grace plus REPORT_DEADLINE_MS to report; then it returns without them (see
+   * `undelivered`; their events stay in the spool file).
    */
   async stop(): Promise<void> {
     if (this.#shutdown.signal.aborted) {
@@ -118,17 +132,15 @@ export class RunnerDaemon {
     this.#slotFreed?.();
     clearTimeout(this.#heartbeatTimer);
     await this.#loop;
+    const { drainTimeoutMs, graceMs } = this.#o.config;
     const drained = this.#allDone();
-    const gaveUp = new Promise<void>((resolve) => (this.#giveUp = resolve));
-    const timer = setTimeout(() => this.#force(`drain timeout (${this.#o.config.drainTimeoutMs} ms)`), this.#o.config.drainTimeoutMs);
-    await Promise.race([drained, gaveUp]);
+    const timer = setTimeout(() => this.#cancelAll(`drain timeout (${drainTimeoutMs} ms)`), drainTimeoutMs);
+    // An unreachable coordinator must not hold the shutdown forever: undelivered events stay in the spool.
+    const giveUp = setTimeout(() => this.#stopWaiting(), drainTimeoutMs + (graceMs ?? DEFAULT_GRACE_MS) + REPORT_DEADLINE_MS);
+    await drained;
     clearTimeout(timer);
-    clearTimeout(this.#giveUpTimer);
-    if (this.#active.size > 0) {
-      this.#undelivered = { runs: this.activeRuns, events: this.#outbox.pending };
-      this.#abandon.abort();
-      this.#o.logger.error(this.#undelivered, 'exiting without delivering the events and outcomes of these runs: the coordinator does not answer');
-    }
+    clearTimeout(giveUp);
+    clearTimeout(this.#forcedGiveUp);
     try {
       if (this.#o.api.isRegistered) await this.#o.api.deregister();
     } catch (error) {
@@ -142,11 +154,20 @@ export class RunnerDaemon {
     return Promise.all([...this.#active.values()].map((a) => a.done)).then(() => undefined);
   }
 
-  /** Cancel every run now and give them the grace plus FINAL_DELIVERY_MS to report. */
+  /** Cancel every run now, and stop waiting for the coordinator the grace plus REPORT_DEADLINE_MS later. */
   #force(why: string): void {
     this.#cancelAll(why);
-    if (this.#giveUpTimer !== undefined) return;
-    this.#giveUpTimer = setTimeout(() => this.#giveUp?.(), (this.#o.config.graceMs ?? DEFAULT_GRACE_MS) + FINAL_DELIVERY_MS);
+    this.#forcedGiveUp ??= setTimeout(() => this.#stopWaiting(), (this.#o.config.graceMs ?? DEFAULT_GRACE_MS) + REPORT_DEADLINE_MS).unref();
+  }
+
+  /** Give up delivering to a coordinator that does not answer, noting what is left behind. */
+  #stopWaiting(): void {
+    if (this.#giveUp.signal.aborted) return;
+    if (this.#active.size > 0) {
+      this.#undelivered = { runs: this.activeRuns, events: this.#outbox.pending };
+      this.#o.logger.error(this.#undelivered, 'exiting without delivering the events and outcomes of these runs: the coordinator does not answer (events stay in the spool file)');
+    }
+    this.#giveUp.abort();
   }
 
   #cancelAll(why: string): void {
@@ -253,6 +274,7 @@ export class RunnerDaemon {
       mcpUrl: this.#o.mcpUrl,
       ...(this.#o.decorateBlueprint === undefined ? {} : { decorateBlueprint: this.#o.decorateBlueprint }),
       reportStarted: (id: string, pid: number | undefined) => api.started(id, pid),
+      giveUp: this.#giveUp.signal,
       logger,
     };
     const done = executeRun(assignment, context, controller.signal)
@@ -263,7 +285,7 @@ export class RunnerDaemon {
         this.#outbox.endRun(runId);
         this.#slotFreed?.();
       });
-    this.#active.set(runId, { controller, done });
+    this.#active.set(runId, { sessionId: assignment.run.session_id, controller, done });
   }
 
   /** Report the outcome, retrying while the coordinator is unreachable; give up on a considered refusal. */
@@ -277,8 +299,11 @@ export class RunnerDaemon {
           this.#o.logger.warn({ run: runId, err: (error as Error).message }, 'the coordinator refused the outcome');
           return;
         }
-        if (this.#abandon.signal.aborted) return;
-        await sleep(backoffDelay(attempt), this.#abandon.signal);
+        if (this.#giveUp.signal.aborted) {
+          this.#o.logger.error({ run: runId, kind: outcome.kind }, 'shutting down: the coordinator is unreachable; the outcome was not reported');
+          return;
+        }
+        await sleep(backoffDelay(attempt), this.#giveUp.signal);
       }
     }
   }

@@ -2,35 +2,17 @@
  * The claude-code executor driving the real Claude Code CLI that the Agent SDK installs, against a fake
  * Anthropic Messages API on 127.0.0.1. No request leaves the machine.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ExecutorEvent } from '../../lib/events/schema.js';
-import { startFakeAnthropicApi, type FakeAnthropicApi, type FakeTurn } from './helpers/fake-anthropic-api.js';
+import { startFakeAnthropicApi, toolResultText, type FakeAnthropicApi, type FakeTurn } from './helpers/fake-anthropic-api.js';
 import { startMcpToolServer, type McpToolServer } from './helpers/mcp-tool-server.js';
+import { findRealClaudeCli } from './helpers/real-claude-cli.js';
 import { waitUntil } from '../helpers/fixtures.js';
 import { invocation, isolatedEnv, isRunning, runExecutor, scratchDir, startExecutor } from './helpers/run-executor.js';
 
-/** The bundled CLI, if it is installed and runs here; otherwise why not. */
-function findRealCli(): { path: string } | { skip: string } {
-  let path: string;
-  try {
-    path = createRequire(import.meta.url).resolve(`@anthropic-ai/claude-agent-sdk-${process.platform}-${process.arch}/claude`);
-  } catch {
-    return { skip: `the Claude Code CLI for ${process.platform}-${process.arch} is not installed (optional dependency)` };
-  }
-  if (!existsSync(path)) return { skip: `${path} does not exist` };
-  const home = mkdtempSync(join(tmpdir(), 'claude-code-version-'));
-  const version = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 20_000, env: { PATH: process.env.PATH, HOME: home } });
-  rmSync(home, { recursive: true, force: true });
-  if (version.status !== 0) return { skip: `${path} --version failed: ${(version.stderr || String(version.error)).trim().slice(0, 200)}` };
-  return { path };
-}
-
-const cli = findRealCli();
+const cli = findRealClaudeCli();
 if ('skip' in cli) console.log(`skipping the real Claude Code CLI tests: ${cli.skip}`);
 const describeReal = 'skip' in cli ? describe.skip : describe;
 
@@ -57,15 +39,6 @@ const messages = (events: ExecutorEvent[]) => events.filter((e) => e.type === 'm
 function childPids(parent: number): number[] {
   const children = readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').trim();
   return children === '' ? [] : children.split(/\s+/).map(Number);
-}
-
-/** The text of the tool results in the last user message of a Messages API request. */
-function toolResultText(body: any): string | undefined {
-  const last = body?.messages?.at(-1);
-  if (!Array.isArray(last?.content)) return undefined;
-  const result = last.content.find((b: any) => b.type === 'tool_result');
-  if (result === undefined) return undefined;
-  return typeof result.content === 'string' ? result.content : result.content.map((b: any) => b.text ?? '').join('');
 }
 
 describeReal('claude-code executor with the real Claude Code CLI and a fake Messages API', () => {

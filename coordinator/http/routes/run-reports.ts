@@ -1,10 +1,24 @@
 import type { Hono } from 'hono';
 import { sessionTopic, TOPIC_RUNS } from '../../events/wake-hub.js';
+import type { RunRecord } from '../../types.js';
 import type { CoordinatorContext } from '../context.js';
 import { requireRunner } from '../auth.js';
 import { renderRun } from '../render.js';
 import { EventBatchSchema, RunFinishedSchema, RunStartedSchema } from '../schemas.js';
 import { readBody } from '../validate.js';
+
+/**
+ * Wake runners when a finished run queued a callback resume: of the session it calls back, or of its
+ * own session (outcomes that waited while it ran).
+ */
+async function wakeForCallbacks(ctx: CoordinatorContext, run: RunRecord): Promise<void> {
+  if (run.callback_session_id !== null) {
+    ctx.wake(TOPIC_RUNS);
+    ctx.wake(sessionTopic(run.callback_session_id));
+    return;
+  }
+  if (run.status === 'succeeded' && (await ctx.store.getSession(run.session_id))?.last_run_id !== run.id) ctx.wake(TOPIC_RUNS);
+}
 
 /** `/v1/runs/:id/{started,events,finished}`: what the holding runner reports (403 for anyone else). */
 export function mountRunReportRoutes(app: Hono, ctx: CoordinatorContext): void {
@@ -38,6 +52,7 @@ export function mountRunReportRoutes(app: Hono, ctx: CoordinatorContext): void {
       setTimeout(() => ctx.wake(TOPIC_RUNS), delay).unref();
     }
     ctx.wake(sessionTopic(run.session_id));
+    await wakeForCallbacks(ctx, run);
     ctx.logger.debug({ run: run.id, status: run.status, kind: outcome.kind }, 'run finished');
     return c.json(renderRun(run));
   });

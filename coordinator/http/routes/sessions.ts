@@ -4,7 +4,7 @@ import { decodeCursor, encodeCursor } from '../../queue/cursor.js';
 import { DEFAULT_PAGE_LIMIT } from '../../constants.js';
 import { runnerTopic, sessionTopic, TOPIC_RUNS } from '../../events/wake-hub.js';
 import type { CoordinatorContext } from '../context.js';
-import { renderRun, renderSession } from '../render.js';
+import { renderCallback, renderRun, renderSession } from '../render.js';
 import { CreateSessionSchema, ListRunsQuerySchema, ListSessionsQuerySchema, ResumeSessionSchema } from '../schemas.js';
 import { readBody, readQuery } from '../validate.js';
 
@@ -17,6 +17,12 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
     return session;
   };
 
+  /** 422 naming the field when a session it refers to does not exist. */
+  const mustExist = async (field: string, id: string | undefined) => {
+    if (id === undefined || (await store.getSession(id)) !== null) return;
+    throw new ApiError(422, 'invalid_request', `${field}: no session ${id}`, { issues: [{ path: field, message: `no session ${id}` }] });
+  };
+
   app.post('/v1/sessions', async (c) => {
     const body = await readBody(c, CreateSessionSchema);
     const agent = body.agent === undefined ? null : await store.getAgent(body.agent);
@@ -25,11 +31,8 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
         issues: [{ path: 'agent', message: `no agent named "${body.agent}"` }],
       });
     }
-    if (body.parent_session_id !== undefined && (await store.getSession(body.parent_session_id)) === null) {
-      throw new ApiError(422, 'invalid_request', `parent_session_id: no session ${body.parent_session_id}`, {
-        issues: [{ path: 'parent_session_id', message: `no session ${body.parent_session_id}` }],
-      });
-    }
+    await mustExist('parent_session_id', body.parent_session_id);
+    await mustExist('callback_session_id', body.callback_session_id);
     const { session, run } = await store.createSession(
       {
         agent: body.agent ?? null,
@@ -41,6 +44,7 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
         timeout_s: body.timeout_s ?? agent?.timeout_s ?? null,
         prompt: body.prompt,
         max_attempts: body.max_attempts ?? ctx.timings.maxAttempts,
+        callback_session_id: body.callback_session_id ?? null,
       },
       Date.now(),
     );
@@ -71,6 +75,11 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
     return c.json({ session_id: s.id, status: s.status, result: s.result, usage: s.usage });
   });
 
+  app.get('/v1/sessions/:id/callbacks', async (c) => {
+    const s = await mustGet(c.req.param('id'));
+    return c.json({ callbacks: (await store.listCallbacks(s.id)).map(renderCallback) });
+  });
+
   app.get('/v1/sessions/:id/runs', async (c) => {
     const s = await mustGet(c.req.param('id'));
     return c.json({ runs: (await store.listRuns(s.id)).map(renderRun) });
@@ -78,6 +87,7 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
 
   app.post('/v1/sessions/:id/resume', async (c) => {
     const body = await readBody(c, ResumeSessionSchema);
+    await mustExist('callback_session_id', body.callback_session_id);
     const { session, run } = await store.resumeSession(c.req.param('id'), { ...body, max_attempts: ctx.timings.maxAttempts }, Date.now());
     ctx.wake(TOPIC_RUNS);
     return c.json({ session_id: session.id, run_id: run.id, status: session.status }, 201);
@@ -86,6 +96,8 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
   app.post('/v1/sessions/:id/stop', async (c) => {
     const { run, notifyRunner } = await store.stopSession(c.req.param('id'), Date.now());
     if (notifyRunner !== null) ctx.wake(runnerTopic(notifyRunner));
+    // A queued callback-mode run cancelled here may have resumed the session it calls back.
+    if (run.callback_session_id !== null && notifyRunner === null) (ctx.wake(TOPIC_RUNS), ctx.wake(sessionTopic(run.callback_session_id)));
     ctx.wake(sessionTopic(run.session_id));
     const session = await mustGet(c.req.param('id'));
     return c.json({ session_id: session.id, status: session.status, run: renderRun(run) }, notifyRunner === null ? 200 : 202);

@@ -15,6 +15,8 @@ export interface NewSession {
   timeout_s: number | null;
   prompt: string;
   max_attempts: number;
+  /** Resume this session with the outcome when the session's run ends (callback mode). */
+  callback_session_id?: string | null | undefined;
 }
 
 /** Create a session and its queued `start` run, in one transaction. */
@@ -37,7 +39,7 @@ export async function createSession(
     const run = await insertRun(tx, {
       id: runId, session_id: sessionId, mode: 'start', prompt: input.prompt, priority: input.priority,
       executor: input.executor, tags, timeout_s: input.timeout_s, max_attempts: input.max_attempts,
-      executor_session_id: null,
+      executor_session_id: null, callback_session_id: input.callback_session_id ?? null,
     }, now);
     return { session: toSession(sessionRow!), run };
   });
@@ -46,15 +48,18 @@ export async function createSession(
 /** Insert a queued run. */
 export async function insertRun(
   tx: SqlClient,
-  run: Pick<RunRecord, 'id' | 'session_id' | 'mode' | 'prompt' | 'priority' | 'executor' | 'timeout_s' | 'max_attempts' | 'executor_session_id'> & { tags: string },
+  run: Pick<RunRecord, 'id' | 'session_id' | 'mode' | 'prompt' | 'priority' | 'executor' | 'timeout_s' | 'max_attempts' | 'executor_session_id'> & {
+    tags: string;
+    callback_session_id?: string | null;
+  },
   now: number,
 ): Promise<RunRecord> {
   const [row] = await tx.query(
     `INSERT INTO runs (id, session_id, mode, prompt, status, priority, executor, tags, timeout_s, attempt, max_attempts,
-       executor_session_id, available_at, created_at, queued_at)
-     VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, 1, ?, ?, ?, ?, ?) RETURNING *`,
+       executor_session_id, available_at, created_at, queued_at, callback_session_id)
+     VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?) RETURNING *`,
     [run.id, run.session_id, run.mode, run.prompt, run.priority, run.executor, run.tags, run.timeout_s,
-      run.max_attempts, run.executor_session_id, now, now, now],
+      run.max_attempts, run.executor_session_id, now, now, now, run.callback_session_id ?? null],
   );
   const inserted = toRun(row!);
   await appendRunStatusEvent(tx, inserted, now);

@@ -3,6 +3,7 @@ import { decideFinish } from '../../queue/finish-decision.js';
 import type { RunRecord } from '../../types.js';
 import type { SqlClient } from '../sql-client.js';
 import type { RunOutcome } from '../../../lib/process/run-outcome.js';
+import { deliverCallbacks } from './deliver-callbacks.js';
 import { getRun } from './get-records.js';
 import { transitionRun } from './transition-run.js';
 
@@ -55,6 +56,8 @@ export async function finishRun(
     if (typeof outcome.executor_session_id === 'string') {
       await tx.query('UPDATE sessions SET executor_session_id = ? WHERE id = ?', [outcome.executor_session_id, run.session_id]);
     }
+    // Outcomes of children that ended while this session ran arrive now, together (callback mode).
+    if (updated.status === 'succeeded') await deliverCallbacks(tx, run.session_id, now);
     return updated;
   });
 }

@@ -11,6 +11,8 @@ export interface ResumeInput {
   priority?: number | undefined;
   timeout_s?: number | undefined;
   max_attempts: number;
+  /** Resume this session with the outcome when the new run ends (callback mode). */
+  callback_session_id?: string | undefined;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function resumeSession(
       id: newId('run'), session_id: id, mode: 'resume', prompt: input.prompt,
       priority: input.priority ?? session.priority, executor: session.executor, tags: JSON.stringify(session.tags),
       timeout_s: input.timeout_s ?? session.timeout_s, max_attempts: input.max_attempts,
-      executor_session_id: session.executor_session_id,
+      executor_session_id: session.executor_session_id, callback_session_id: input.callback_session_id ?? null,
     }, now);
     const [updated] = await tx.query(
       "UPDATE sessions SET status = 'queued', last_run_id = ?, runner_id = NULL, updated_at = ?, ended_at = NULL WHERE id = ? RETURNING *",

@@ -4,6 +4,8 @@ import { sessionStatusFor } from '../../queue/session-status.js';
 import type { RunRecord, RunStatus } from '../../types.js';
 import { toRun } from '../rows.js';
 import { appendRunStatusEvent } from './append-run-status-event.js';
+import { deliverCallbacks } from './deliver-callbacks.js';
+import { recordCallback } from './record-callback.js';
 import type { SqlClient } from '../sql-client.js';
 
 /** Columns a transition may set besides `status`. */
@@ -40,6 +42,7 @@ export async function transitionRun(tx: SqlClient, run: RunRecord, to: RunStatus
   const updated = toRun(row);
   await syncSession(tx, updated, now);
   await appendRunStatusEvent(tx, updated, now);
+  if (isTerminal(to) && (await recordCallback(tx, updated, now))) await deliverCallbacks(tx, updated.callback_session_id!, now);
   return updated;
 }
 

@@ -108,3 +108,12 @@ export async function startFakeAnthropicApi(script: ScriptedTurn[] = [], fallbac
       }),
   };
 }
+
+/** The text of the tool result in the last user message of a Messages API request body. */
+export function toolResultText(body: any): string | undefined {
+  const last = body?.messages?.at(-1);
+  if (!Array.isArray(last?.content)) return undefined;
+  const result = last.content.find((b: any) => b.type === 'tool_result');
+  if (result === undefined) return undefined;
+  return typeof result.content === 'string' ? result.content : result.content.map((b: any) => b.text ?? '').join('');
+}

@@ -1,0 +1,141 @@
+// The MCP endpoint: get_agent_session round trip on loopback (target p50 ≤ 2 ms), 100 concurrent MCP
+// clients, and start-to-result latency of a sync child on test-executor. The runner (with its embedded
+// coordinator) runs as `bin/agent-runner` in its own process; the clients run here.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { UserApi } from '../lib/client/user-api.js';
+import { sessionToken } from '../lib/mcp/session-token.js';
+import { BIN, FIXTURE_EXECUTORS, tempDir } from '../test/helpers/fixtures.js';
+import { mean, ms, percentile, report } from './lib/stats.js';
+
+const ROUND_TRIPS = 2_000;
+const WARMUP = 200;
+const CLIENTS = 100;
+const CALLS_PER_CLIENT = 20;
+const SYNC_CHILDREN = 50;
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+/** Start the runner daemon (embedded coordinator) and resolve with its MCP URL once it listens. */
+async function startRunner(cwd: string, localPort: number): Promise<{ child: ChildProcess; mcpUrl: string }> {
+  const child = spawn(process.execPath, [BIN, '--executors-dir', FIXTURE_EXECUTORS, '--concurrency', '16'], {
+    cwd,
+    env: { ...process.env, AGENT_RUNNER_LOCAL_PORT: String(localPort), AGENT_RUNNER_LOG_LEVEL: 'info', VITEST: undefined },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  const mcpUrl = await new Promise<string>((resolve, reject) => {
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      stderr += chunk;
+      const match = /"url":"(http:\/\/[^"]+\/mcp)"/.exec(stderr);
+      if (match !== null && stderr.includes('registered with the coordinator')) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`agent-runner exited with ${code}: ${stderr}`)));
+  });
+  return { child, mcpUrl };
+}
+
+async function connect(url: string, sessionId: string, secret: string): Promise<Client> {
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    requestInit: { headers: { 'X-Agent-Session-Id': sessionId, Authorization: `Bearer ${sessionToken(secret, sessionId)}` } },
+  });
+  const client = new Client({ name: 'mcp-bench', version: '1.0.0' });
+  await client.connect(transport);
+  return client;
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+// The SDK client hands one long-lived AbortSignal to every fetch, and Node's fetch leaves a listener on it
+// per request until garbage collection; its MaxListeners warning is about the client, not the endpoint.
+process.removeAllListeners('warning');
+process.on('warning', (w) => {
+  if (w.name !== 'MaxListenersExceededWarning') console.warn(w);
+});
+
+const { dir, cleanup } = tempDir('mcp-bench-');
+const localPort = await freePort();
+const { child, mcpUrl } = await startRunner(dir, localPort);
+// If this process dies early (an exception, a closed stdout), do not leave the runner behind.
+process.on('exit', () => child.kill('SIGKILL'));
+const user = new UserApi(`http://127.0.0.1:${localPort}`);
+try {
+  const secret = readFileSync(join(dir, '.agent-runner', 'mcp-secret'), 'utf8').trim();
+  const { session_id: caller } = await user.createSession({ executor: 'test-executor', prompt: 'bench caller' });
+  const client = await connect(mcpUrl, caller, secret);
+  const get = () => client.callTool({ name: 'get_agent_session', arguments: { session_id: caller } });
+
+  // Baseline: the coordinator call get_agent_session makes, straight from here.
+  const direct: number[] = [];
+  for (let i = 0; i < WARMUP + ROUND_TRIPS; i++) {
+    const t = await timed(() => user.getSession(caller));
+    if (i >= WARMUP) direct.push(t);
+  }
+  report('baseline: coordinator GET session p50 / p99', `${ms(percentile(direct, 50))} / ${ms(percentile(direct, 99))}`);
+
+  const pings: number[] = [];
+  for (let i = 0; i < WARMUP + ROUND_TRIPS; i++) {
+    const t = await timed(() => client.ping());
+    if (i >= WARMUP) pings.push(t);
+  }
+  report('baseline: MCP ping (no coordinator call) p50 / p99', `${ms(percentile(pings, 50))} / ${ms(percentile(pings, 99))}`);
+
+  const samples: number[] = [];
+  for (let i = 0; i < WARMUP + ROUND_TRIPS; i++) {
+    const t = await timed(get);
+    if (i >= WARMUP) samples.push(t);
+  }
+  const p50 = percentile(samples, 50);
+  report('get_agent_session round trip p50', ms(p50), { ok: p50 <= 2, text: '≤ 2 ms' });
+  report('get_agent_session round trip p90 / p99', `${ms(percentile(samples, 90))} / ${ms(percentile(samples, 99))} (${ROUND_TRIPS} calls)`);
+
+  const t0 = performance.now();
+  const clients = await Promise.all(Array.from({ length: CLIENTS }, () => connect(mcpUrl, caller, secret)));
+  const connectMs = performance.now() - t0;
+  const latencies: number[] = [];
+  const t1 = performance.now();
+  await Promise.all(
+    clients.map(async (c) => {
+      for (let i = 0; i < CALLS_PER_CLIENT; i++) {
+        const t = await timed(() => c.callTool({ name: 'get_agent_session', arguments: { session_id: caller } }));
+        latencies.push(t);
+      }
+    }),
+  );
+  const wall = performance.now() - t1;
+  report(`${CLIENTS} concurrent clients: connect all`, ms(connectMs), { ok: true, text: `${CLIENTS} sessions` });
+  report(
+    `${CLIENTS} concurrent clients: calls`,
+    `${latencies.length} calls in ${ms(wall)} = ${Math.round((latencies.length / wall) * 1000)} calls/s; p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}`,
+  );
+  await Promise.all(clients.map((c) => c.close()));
+
+  const sync: number[] = [];
+  for (let i = 0; i < SYNC_CHILDREN + 5; i++) {
+    const t = await timed(() => client.callTool({ name: 'start_agent_session', arguments: { prompt: `child ${i}`, executor: 'test-executor', mode: 'sync' } }));
+    if (i >= 5) sync.push(t);
+  }
+  report('sync child start-to-result (test-executor) p50', ms(percentile(sync, 50)));
+  report('sync child start-to-result p90 / p99 / mean', `${ms(percentile(sync, 90))} / ${ms(percentile(sync, 99))} / ${ms(mean(sync))} (${SYNC_CHILDREN} children)`);
+  await client.close();
+} finally {
+  await user.close();
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
+  cleanup();
+}

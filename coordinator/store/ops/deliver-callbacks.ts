@@ -1,0 +1,42 @@
+import { callbackMessage } from '../../queue/callback-message.js';
+import { newId } from '../../ids.js';
+import type { RunRecord } from '../../types.js';
+import { toCallback, toSession } from '../rows.js';
+import type { SqlClient } from '../sql-client.js';
+import { insertRun } from './create-session.js';
+
+/** Tries a callback resume gets when its run record carries none (the session's last run is gone). */
+const DEFAULT_MAX_ATTEMPTS = 3;
+
+/**
+ * Resume `sessionId` with every outcome waiting for it, in one run, if it is idle (its last run
+ * succeeded). While it is queued or running the outcomes keep waiting, and arrive together when its
+ * run ends; a failed or cancelled session gets them after it is resumed and ends idle. Call inside a
+ * transaction.
+ * @returns the resume run, or null when nothing was delivered.
+ */
+export async function deliverCallbacks(tx: SqlClient, sessionId: string, now: number): Promise<RunRecord | null> {
+  const lock = tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
+  const [row] = await tx.query(`SELECT * FROM sessions WHERE id = ?${lock}`, [sessionId]);
+  if (row === undefined) return null;
+  const session = toSession(row);
+  if (session.status !== 'idle') return null;
+  const pending = (await tx.query('SELECT * FROM callbacks WHERE session_id = ? AND delivered_run_id IS NULL ORDER BY seq', [sessionId])).map(toCallback);
+  if (pending.length === 0) return null;
+  const [last] = await tx.query<{ max_attempts: unknown }>('SELECT max_attempts FROM runs WHERE id = ?', [session.last_run_id]);
+  const run = await insertRun(tx, {
+    id: newId('run'), session_id: sessionId, mode: 'resume', prompt: callbackMessage(pending), priority: session.priority,
+    executor: session.executor, tags: JSON.stringify(session.tags), timeout_s: session.timeout_s,
+    max_attempts: last === undefined ? DEFAULT_MAX_ATTEMPTS : Number(last.max_attempts), executor_session_id: session.executor_session_id,
+  }, now);
+  await tx.query("UPDATE sessions SET status = 'queued', last_run_id = ?, runner_id = NULL, updated_at = ?, ended_at = NULL WHERE id = ?", [run.id, now, sessionId]);
+  await tx.query('UPDATE callbacks SET delivered_run_id = ?, delivered_at = ? WHERE session_id = ? AND delivered_run_id IS NULL AND seq <= ?', [
+    run.id, now, sessionId, pending[pending.length - 1]!.seq,
+  ]);
+  return run;
+}
+
+/** The callbacks of a session (to see what waits and what was delivered in which run). */
+export async function listCallbacks(sql: SqlClient, sessionId: string) {
+  return (await sql.query('SELECT * FROM callbacks WHERE session_id = ? ORDER BY seq', [sessionId])).map(toCallback);
+}

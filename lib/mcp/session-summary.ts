@@ -1,0 +1,44 @@
+import type { SessionEvent, SessionView } from '../client/user-api.js';
+import { truncateText } from './tool-result.js';
+
+/** Characters of an event kept in a progress notification's message. */
+const PROGRESS_TEXT_CHARS = 300;
+
+/** What a tool tells an agent about a session: status, result (text cut to the limit), usage, times. */
+export function summarizeSession(view: SessionView, error?: string | null) {
+  const result = view.result === null ? null : { ...view.result, ...(typeof view.result.result_text === 'string' ? { result_text: truncateText(view.result.result_text) } : {}) };
+  return { ...identity(view), result, usage: view.usage, ...(error === undefined || error === null ? {} : { error }) };
+}
+
+/** What every description of a session starts with. */
+function identity(view: SessionView) {
+  const { session_id, status, agent, executor, parent_session_id, created_at, ended_at } = view;
+  return { session_id, status, agent, executor, parent_session_id, created_at, ended_at };
+}
+
+/** A short line about a list entry (no result, prompt cut), for `list_agent_sessions`. */
+export function listEntry(view: SessionView) {
+  return { ...identity(view), prompt: truncateText(view.prompt, 200) };
+}
+
+/** One line describing a child's event, for an MCP progress notification. */
+export function describeEvent(event: SessionEvent): string {
+  const e = event.event;
+  const cut = (text: unknown) => String(text ?? '').slice(0, PROGRESS_TEXT_CHARS);
+  switch (e.type) {
+    case 'message':
+      return `${cut(e.role)}: ${cut(e.text)}`;
+    case 'tool_call':
+      return `tool call: ${cut(e.name)}`;
+    case 'tool_result':
+      return `tool result${e.name === undefined ? '' : `: ${cut(e.name)}`}${e.is_error === true ? ' (error)' : ''}`;
+    case 'progress':
+      return `progress: ${cut(e.message)}${typeof e.percent === 'number' ? ` (${e.percent}%)` : ''}`;
+    case 'result':
+      return `result: ${cut(e.result_text ?? JSON.stringify(e.result_data))}`;
+    case 'run_status':
+      return `run ${cut(e.status)}`;
+    default:
+      return cut(e.type);
+  }
+}
