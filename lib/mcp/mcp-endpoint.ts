@@ -1,28 +1,12 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { Logger } from 'pino';
-import { UserApi } from '../client/user-api.js';
-import { registerCallerTools } from './caller-tools.js';
-import { registerSessionTools } from './session-tools.js';
-import { BodyError, readJsonBody, wantsProgress } from './read-body.js';
-import { jsonRpcError, RequestAuth } from './request-auth.js';
-import { SessionScope } from './session-scope.js';
-import type { RunReporter, ToolContext } from './tool-context.js';
+import type { McpHandler } from './mcp-handler.js';
+import { jsonRpcError } from './request-auth.js';
+import type { RunReporter } from './tool-context.js';
 
 /** The path the endpoint serves. */
 export const MCP_PATH = '/mcp';
-/** Connections kept for live event streams (one per child being waited on). */
-const STREAM_CONNECTIONS = 1_024;
-const SERVER_INFO = { name: 'agent-runner-orchestrator', version: '0.1.0' };
-/**
- * Idle MCP servers kept for reuse. Building one (nine tools with their schemas) costs about 0.9 ms, which
- * alone was half the 2 ms round-trip target; a reused server only needs a fresh transport. Tools take
- * the caller from each request's authInfo, so a reused server carries nothing over from its last caller.
- */
-const SERVER_POOL_MAX = 256;
 
 export interface McpEndpointOptions {
   /** 0 = any free port. */
@@ -41,66 +25,19 @@ export interface RunningMcpEndpoint {
   close(): Promise<void>;
 }
 
-/** An MCP server with every tool; the caller of each call comes from that request's authInfo. */
-export function buildToolServer(ctx: ToolContext): McpServer {
-  const server = new McpServer(SERVER_INFO, {
-    instructions:
-      'Tools to start, steer and wait for child agent sessions, and to report your own progress and result. ' +
-      'You may only see and act on your own session and the sessions it started.',
-  });
-  registerCallerTools(server, ctx);
-  registerSessionTools(server, ctx);
-  return server;
-}
-
 /**
  * Serve the session-scoped MCP endpoint over Streamable HTTP. Stateless: each POST gets its own MCP
  * server and transport, so nothing is lost when the runner restarts and clients never re-initialise.
  */
 export async function startMcpEndpoint(options: McpEndpointOptions): Promise<RunningMcpEndpoint> {
-  const api = new UserApi(options.coordinatorUrl, options.apiToken);
-  const streams = new UserApi(options.coordinatorUrl, options.apiToken, STREAM_CONNECTIONS);
-  const auth = new RequestAuth(options.secret, api);
-  const scope = new SessionScope(api);
   const log = options.logger.child({ component: 'mcp' });
-  const ctx: ToolContext = { api, streams, scope, reporter: options.reporter };
-  const idle: McpServer[] = [];
-
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?')[0];
-    const refuse = (status: number, message: string, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(jsonRpcError(message));
-    };
-    if (path !== MCP_PATH) return refuse(404, `no MCP endpoint at ${path}; use ${MCP_PATH}`);
-    if (req.method !== 'POST') return refuse(405, 'this endpoint is stateless: only POST is served', { allow: 'POST' });
-    const who = await auth.authenticate(req);
-    if (!who.ok) {
-      log.debug({ status: who.status, reason: who.message }, 'MCP request refused');
-      return refuse(who.status, who.message, who.status === 401 ? { 'www-authenticate': 'Bearer realm="agent-runner"' } : {});
-    }
-    let body: unknown;
-    try {
-      body = await readJsonBody(req);
-    } catch (error) {
-      if (error instanceof BodyError) return refuse(error.status, error.message);
-      throw error;
-    }
-    const server = idle.pop() ?? buildToolServer(ctx);
-    // Plain JSON unless progress was asked for: measured 1.8 → 1.4 ms p50 for get_agent_session.
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: !wantsProgress(body) });
-    res.on('close', () => {
-      // Closing the transport aborts handlers still running (e.g. a sync wait whose client went away).
-      void transport.close().then(() => {
-        if (idle.length < SERVER_POOL_MAX) idle.push(server);
-      });
-    });
-    await server.connect(transport);
-    const authInfo: AuthInfo = { token: who.token, clientId: who.sessionId, scopes: [] };
-    await transport.handleRequest(Object.assign(req, { auth: authInfo }), res, body);
-  };
+  // The MCP SDK, the tools and the coordinator clients load on the first request: an idle runner
+  // whose agents never call the endpoint does not carry them (about 20 MB of RSS).
+  let handler: Promise<McpHandler> | undefined;
+  const loadHandler = () => (handler ??= import('./mcp-handler.js').then((m) => m.createMcpHandler(options)));
 
   const http: Server = createServer((req, res) => {
-    handle(req, res).catch((error: Error) => {
+    loadHandler().then((h) => h.handle(req, res)).catch((error: Error) => {
       log.error({ err: error.message }, 'MCP request failed');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(jsonRpcError(`internal error: ${error.message}`, -32603));
       else res.end();
@@ -124,7 +61,7 @@ export async function startMcpEndpoint(options: McpEndpointOptions): Promise<Run
           http.close(() => resolve());
           http.closeAllConnections();
         });
-        await Promise.all([api.close(), streams.close()]);
+        if (handler !== undefined) await (await handler).close();
       })();
       return closing;
     },
