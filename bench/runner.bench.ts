@@ -4,8 +4,9 @@
 // - throughput: created → succeeded with the sh example at concurrency 16 (target ≥ 200 runs/s)
 // - runner overhead: the same work as bare spawns of the executor (target ≤ 1.5×)
 // - idle runner RSS (target ≤ 80 MB)
+// BENCH_RUNS=n changes the number of timed throughput runs (default 1000), e.g. for a quick check.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createReadStream, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -15,7 +16,7 @@ import { mean, report } from './lib/stats.js';
 
 const DISPATCH_SAMPLES = 200;
 const DISPATCH_WARMUP = 20;
-const THROUGHPUT_RUNS = 1000;
+const THROUGHPUT_RUNS = Number(process.env.BENCH_RUNS ?? 1000);
 const THROUGHPUT_WARMUP = 100;
 const CONCURRENCY = 16;
 const BARE_RUNS = 1000;
@@ -79,7 +80,8 @@ async function dispatchLatency(): Promise<void> {
   const fifo = join(work, 'started.fifo');
   execFileSync('mkfifo', [fifo]);
   // Opened read-write so the stream never sees end-of-file between executors.
-  const lines = createInterface({ input: createReadStream('', { fd: openSync(fifo, 'r+') }) });
+  const stream = createReadStream('', { fd: openSync(fifo, 'r+') });
+  const lines = createInterface({ input: stream });
   let waiting: ((runId: string) => void) | undefined;
   lines.on('line', (runId) => waiting?.(runId));
   const runner = await startRunner(c.url, ['-x', 'fifo-start', '-n', '4'], { START_FIFO: fifo });
@@ -103,6 +105,10 @@ async function dispatchLatency(): Promise<void> {
     report('dispatch latency mean / max', `${fmt(mean(latencies))} / ${fmt(Math.max(...latencies))} ms over ${DISPATCH_SAMPLES} runs`);
   } finally {
     lines.close();
+    // A thread-pool read stays blocked on the FIFO until someone writes, and Node joins the pool at
+    // exit: end the stream, then unblock that read.
+    stream.destroy();
+    writeFileSync(fifo, '\n');
     await stopRunner(runner);
     await c.stop();
   }
@@ -188,5 +194,3 @@ report(`bare spawn of trivial-sh, concurrency ${CONCURRENCY}`, `${fmt(trivialBar
 const trivialRatio = trivialBare / trivial.runsPerSecond;
 report('runner overhead, trivial-sh (vs bare spawn)', `${fmt(trivialRatio)}×`, { ok: trivialRatio <= 1.5, text: '≤ 1.5×' });
 report('idle runner RSS (joined to a coordinator)', `${fmt(idleRssMb, 1)} MB (after ${THROUGHPUT_RUNS + THROUGHPUT_WARMUP} runs: ${fmt(afterRssMb, 1)} MB)`, { ok: idleRssMb <= 80, text: '≤ 80 MB' });
-// The FIFO's pending read (a thread-pool read that only a writer ends) would keep this process alive.
-process.exit(0);
