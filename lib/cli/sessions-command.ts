@@ -122,12 +122,8 @@ export async function resumeSessionCommand(id: string, prompt: string, options: 
       process.stdout.write(options.json ? `${JSON.stringify(resumed)}\n` : `${resumed.run_id}\n`);
       return 0;
     }
-    return streamRun(api, id, resumed.run_id, lastSeq(before), options.json ?? false);
+    return streamRun(api, id, resumed.run_id, before.last_event_seq ?? 0, options.json ?? false);
   });
-}
-
-function lastSeq(session: SessionView): number {
-  return Number((session as SessionView & { last_event_seq?: number }).last_event_seq ?? 0);
 }
 
 /** `sessions stop ID`: cancel its running run (the runner gets SIGTERM → grace → SIGKILL to the group). */

@@ -5,15 +5,8 @@ import { toRun, toSession } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
 
 /** A session to create, already resolved against its agent (executor, tags and timeout filled in). */
-export interface NewSession {
-  agent: string | null;
-  executor: string | null;
-  tags: string[];
-  project_dir: string | null;
-  parent_session_id: string | null;
-  priority: number;
-  timeout_s: number | null;
-  prompt: string;
+export interface NewSession
+  extends Pick<SessionRecord, 'agent' | 'executor' | 'tags' | 'project_dir' | 'parent_session_id' | 'priority' | 'timeout_s' | 'prompt'> {
   max_attempts: number;
   /** Resume this session with the outcome when the session's run ends (callback mode). */
   callback_session_id?: string | null | undefined;
