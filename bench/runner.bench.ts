@@ -32,7 +32,7 @@ type Api = ReturnType<Awaited<ReturnType<typeof benchCoordinator>>['api']>;
 
 /** Start `agent-runner -c url …` and resolve once it registered. */
 async function startRunner(url: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, '-c', url, ...args], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ') ?? []), BIN, '-c', url, ...args], {
     cwd: work,
     env: { ...process.env, AGENT_RUNNER_EXECUTORS_PATH: join(ROOT, 'bench', 'executors'), AGENT_RUNNER_LOCAL_PORT: '1', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -12,7 +12,7 @@ import { mountSessionEventRoutes } from './routes/session-events.js';
 import { mountSessionRoutes } from './routes/sessions.js';
 
 /** Paths a runner token guards (checked in their handlers); everything else under /v1 is the user API. */
-const RUNNER_PATHS = /^\/v1\/(runners(\/[^/]+(\/heartbeat|\/next-run)?)?|runs\/[^/]+\/(started|events|finished))$/;
+const RUNNER_PATHS = /^\/v1\/(runners(\/[^/]+(\/heartbeat|\/next-run|\/reports)?)?|runs\/[^/]+\/(started|events|finished))$/;
 
 /** The coordinator's Hono app: body limit, API-token guard, routes, one JSON error handler. */
 export function buildApp(ctx: CoordinatorContext): Hono {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ExecutorEventSchema, ResultEventSchema } from '../../lib/events/schema.js';
 import { OUTCOME_KINDS } from '../../lib/process/run-outcome.js';
 import '../../lib/validation/zod-config.js';
-import { MAX_EVENTS_PER_BATCH, MAX_PAGE_LIMIT, MAX_PROMPT_CHARS } from '../constants.js';
+import { MAX_EVENTS_PER_BATCH, MAX_PAGE_LIMIT, MAX_PROMPT_CHARS, MAX_REPORTS_PER_BATCH } from '../constants.js';
 import { SESSION_STATUSES } from '../types.js';
 
 const id = (what: string) => z.string().min(1, { message: `${what} must not be empty` });
@@ -68,7 +68,11 @@ export const RegisterRunnerSchema = z.strictObject({
 
 export const HeartbeatSchema = z.strictObject({ running: z.array(id('run id')).max(10_000).optional() });
 
-export const PollSchema = z.strictObject({ timeout_ms: z.int().min(0).max(300_000).optional() });
+export const PollSchema = z.strictObject({
+  timeout_ms: z.int().min(0).max(300_000).optional(),
+  /** Claim up to this many runs in one answer (a runner with several free slots). */
+  max: z.int().min(1, { message: 'max must be 1 or more' }).max(64, { message: 'max must be at most 64' }).optional(),
+});
 
 export const RunStartedSchema = z.looseObject({ pid: z.int().optional() });
 
@@ -98,4 +102,33 @@ export const RunFinishedSchema = z.looseObject({
   executor_session_id: z.string().min(1).nullable().optional(),
   forcefully_killed: z.boolean().optional(),
   left_processes_behind: z.boolean().optional(),
+});
+
+/** `POST /v1/runners/:id/reports`: started, events and finished of several runs in one request. */
+export const RunReportsSchema = z.strictObject({
+  reports: z
+    .array(
+      z
+        .strictObject({
+          run_id: id('run_id'),
+          started: RunStartedSchema.optional(),
+          events: EventBatchSchema.shape.events.optional(),
+          finished: RunFinishedSchema.optional(),
+        })
+        .refine((r) => r.started !== undefined || r.events !== undefined || r.finished !== undefined, {
+          message: 'a report needs at least one of started, events, finished',
+        }),
+    )
+    .min(1, { message: 'reports must hold at least one report' })
+    .max(MAX_REPORTS_PER_BATCH, { message: `at most ${MAX_REPORTS_PER_BATCH} reports per request` })
+    .superRefine((reports, ctx) => {
+      const seen = new Set<string>();
+      let events = 0;
+      reports.forEach((r, i) => {
+        if (seen.has(r.run_id)) ctx.addIssue({ code: 'custom', path: [i, 'run_id'], message: `run ${r.run_id} has more than one report; send one per run` });
+        seen.add(r.run_id);
+        events += r.events?.length ?? 0;
+      });
+      if (events > MAX_EVENTS_PER_BATCH) ctx.addIssue({ code: 'custom', path: [], message: `at most ${MAX_EVENTS_PER_BATCH} events per request (got ${events})` });
+    }),
 });

@@ -2,6 +2,7 @@ import type { RunOutcome } from '../../lib/process/run-outcome.js';
 import type { AgentDocument, CallbackRecord, EventRecord, RunRecord, RunnerRecord, RunStatus, SessionRecord } from '../types.js';
 import { deleteAgent, getAgent, listAgents, putAgent } from './ops/agent-documents.js';
 import { type AppendResult, appendEvents, type IncomingEvent } from './ops/append-events.js';
+import { applyRunReport, type RunReport, type RunReportApplied } from './ops/apply-run-report.js';
 import { claimNextRun } from './ops/claim-next-run.js';
 import { countClaimable, countRunsByStatus } from './ops/count-runs.js';
 import { createSession, type NewSession } from './ops/create-session.js';
@@ -18,7 +19,7 @@ import * as runners from './ops/runners.js';
 import { stopSession } from './ops/stop-session.js';
 import type { Dialect, SqlClient } from './sql-client.js';
 
-export type { AppendResult, IncomingEvent, NewSession, ResumeInput, SessionFilter };
+export type { AppendResult, IncomingEvent, NewSession, ResumeInput, RunReport, RunReportApplied, SessionFilter };
 export type Backoff = { baseMs: number; maxMs: number };
 export type FinishReport = Pick<RunOutcome, 'kind' | 'message'> & { result?: unknown; executor_session_id?: string | null };
 
@@ -47,6 +48,8 @@ export interface Store {
   startRun(runId: string, runnerId: string, now: number): Promise<RunRecord>;
   finishRun(runId: string, runnerId: string, outcome: FinishReport, now: number, backoff: Backoff): Promise<RunRecord>;
   appendEvents(runId: string, runnerId: string, events: readonly IncomingEvent[], now: number): Promise<AppendResult>;
+  /** started + events + finished of one held run, in one transaction, idempotent (a runner's batched report). */
+  applyRunReport(runnerId: string, report: RunReport, now: number, backoff: Backoff): Promise<RunReportApplied>;
   listEvents(sessionId: string, after: number, limit: number): Promise<EventRecord[]>;
   /** Outcomes of callback-mode children for a session: waiting (delivered_run_id null) and delivered. */
   listCallbacks(sessionId: string): Promise<CallbackRecord[]>;
@@ -86,6 +89,7 @@ export function createStore(sql: SqlClient): Store {
     startRun: (runId, runnerId, now) => startRun(sql, runId, runnerId, now),
     finishRun: (runId, runnerId, outcome, now, backoff) => finishRun(sql, runId, runnerId, outcome, now, backoff),
     appendEvents: (runId, runnerId, events, now) => appendEvents(sql, runId, runnerId, events, now),
+    applyRunReport: (runnerId, report, now, backoff) => applyRunReport(sql, runnerId, report, now, backoff),
     listEvents: (sessionId, after, limit) => listEvents(sql, sessionId, after, limit),
     listCallbacks: (sessionId) => listCallbacks(sql, sessionId),
     registerRunner: (input, tokenHash, now) => runners.registerRunner(sql, input, tokenHash, now),

@@ -1,7 +1,6 @@
 import type { Agent } from 'node:http';
 import type { AgentBlueprint } from '../invocation/schema.js';
-import type { RunOutcome } from '../process/run-outcome.js';
-import type { OutboxItem } from '../runner/event-outbox.js';
+import type { RunReport } from '../runner/run-reports.js';
 import { createHttpAgent, requestJsonOverAgent as requestJson } from './node-http-json.js';
 
 /** What registering tells a runner: who it is, its token, and the timings it must keep. */
@@ -32,11 +31,16 @@ export interface Assignment {
 }
 
 export interface PollAnswer {
-  run: Assignment['run'] | null;
-  invocation?: Assignment['invocation'];
+  /** The runs claimed for this runner (up to the `max` asked for). */
+  runs: Assignment[];
   /** Runs of this runner to cancel now. */
   stop: string[];
 }
+
+/** The coordinator's answer for one run's report: its status now, or why it refused the report. */
+export type RunReportResult =
+  | { run_id: string; status: string; accepted?: number; duplicates?: number; error?: undefined }
+  | { run_id: string; error: { status: number; code: string; message: string } };
 
 export interface RegisterRequest {
   name?: string;
@@ -92,13 +96,13 @@ export class RunnerApi {
     return body;
   }
 
-  /** The long-poll: a claimed run, stop requests, or nothing after the poll timeout. */
-  async nextRun(signal?: AbortSignal): Promise<PollAnswer> {
+  /** The long-poll: up to `max` claimed runs, stop requests, or nothing after the poll timeout. */
+  async nextRun(max: number, signal?: AbortSignal): Promise<PollAnswer> {
     const { runner_id, token, poll_timeout_ms } = this.registration;
     const { body } = await requestJson<PollAnswer>(this.baseUrl, this.#dispatcher, {
       method: 'POST',
       path: `/v1/runners/${runner_id}/next-run`,
-      body: {},
+      body: { max },
       token,
       timeoutMs: poll_timeout_ms + 10_000,
       ...(signal === undefined ? {} : { signal }),
@@ -106,32 +110,16 @@ export class RunnerApi {
     return body;
   }
 
-  async started(runId: string, pid: number | undefined): Promise<void> {
-    await requestJson(this.baseUrl, this.#dispatcher, {
+  /** Report on several runs at once (started, events, finished); one result per run. */
+  async reports(reports: readonly RunReport[]): Promise<RunReportResult[]> {
+    const { runner_id, token } = this.registration;
+    const { body } = await requestJson<{ results: RunReportResult[] }>(this.baseUrl, this.#dispatcher, {
       method: 'POST',
-      path: `/v1/runs/${runId}/started`,
-      body: pid === undefined ? {} : { pid },
-      token: this.registration.token,
+      path: `/v1/runners/${runner_id}/reports`,
+      body: { reports },
+      token,
     });
-  }
-
-  /** Send events of one run (sorted by seq); the coordinator skips any it already stored. */
-  async events(runId: string, items: readonly OutboxItem[]): Promise<void> {
-    await requestJson(this.baseUrl, this.#dispatcher, {
-      method: 'POST',
-      path: `/v1/runs/${runId}/events`,
-      body: { events: items.map((i) => ({ seq: i.seq, event: i.event })) },
-      token: this.registration.token,
-    });
-  }
-
-  async finished(runId: string, outcome: RunOutcome): Promise<void> {
-    await requestJson(this.baseUrl, this.#dispatcher, {
-      method: 'POST',
-      path: `/v1/runs/${runId}/finished`,
-      body: outcome,
-      token: this.registration.token,
-    });
+    return body.results;
   }
 
   /** An agent blueprint, or `null` when unchanged since `etag` (HTTP 304). */

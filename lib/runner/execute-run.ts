@@ -8,13 +8,13 @@ import type { AgentBlueprint } from '../invocation/schema.js';
 import type { RunOutcome } from '../process/run-outcome.js';
 import { spawnExecutor } from '../process/spawn-executor.js';
 import type { BlueprintCache } from './blueprint-cache.js';
-import type { EventOutbox } from './event-outbox.js';
+import type { ReportOutbox } from './report-outbox.js';
 
 export interface RunContext {
   executors: ReadonlyMap<string, ResolvedExecutor>;
   defaultExecutor: string;
   blueprints: BlueprintCache;
-  outbox: EventOutbox;
+  outbox: ReportOutbox;
   projectDir: string;
   runTimeoutMs: number | undefined;
   graceMs: number | undefined;
@@ -22,10 +22,6 @@ export interface RunContext {
   mcpUrl: string | undefined;
   /** Add the runner's own MCP server to the blueprint (the session-scoped endpoint). */
   decorateBlueprint?: (blueprint: AgentBlueprint | undefined, sessionId: string) => AgentBlueprint | undefined;
-  /** Aborted when a shutdown stops waiting for an unreachable coordinator. */
-  giveUp: AbortSignal;
-  /** Tell the coordinator the executor started (best effort). */
-  reportStarted: (runId: string, pid: number | undefined) => Promise<void>;
   logger: Logger;
 }
 
@@ -47,8 +43,8 @@ export function outcomeWithoutProcess(kind: RunOutcome['kind'], message: string)
 
 /**
  * Run one claimed run: resolve its blueprint, build the Schema 2.0 invocation, supervise the executor
- * while its events go to the outbox, and wait until they are all delivered. Never throws: whatever
- * happens ends as a RunOutcome for the coordinator.
+ * while its start and its events go to the outbox. Resolves when the executor has ended. Never throws:
+ * whatever happens ends as a RunOutcome for the coordinator.
  */
 export async function executeRun(assignment: Assignment, ctx: RunContext, signal: AbortSignal): Promise<RunOutcome> {
   const { run, invocation: inv } = assignment;
@@ -110,9 +106,8 @@ export async function executeRun(assignment: Assignment, ctx: RunContext, signal
     signal,
     onEvent: (event) => ctx.outbox.append(run.run_id, event),
   });
-  void ctx.reportStarted(run.run_id, child.pid).catch((error: Error) => log.warn({ err: error.message }, 'could not report the start'));
+  ctx.outbox.started(run.run_id, child.pid);
   const outcome = await child.outcome;
   log.info({ kind: outcome.kind, exit_code: outcome.exit_code, ms: outcome.duration_ms }, outcome.message);
-  await ctx.outbox.delivered(run.run_id, ctx.giveUp);
   return outcome;
 }

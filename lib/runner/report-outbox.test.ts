@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/fixtures.js';
 import { backoffDelay } from './backoff.js';
-import { EventOutbox, type OutboxItem } from './event-outbox.js';
+import { type OutboxItem, ReportOutbox } from './report-outbox.js';
+import { toRunReports } from './run-reports.js';
 
 let dir: { dir: string; cleanup: () => void };
-const outboxes: EventOutbox[] = [];
+const outboxes: ReportOutbox[] = [];
 beforeEach(() => {
   dir = tempDir();
 });
@@ -16,6 +17,14 @@ afterEach(() => {
 });
 
 const message = (text: string) => ({ type: 'message' as const, role: 'assistant' as const, text });
+/** An event item's [run, seq, text]; other items as [run, kind]. */
+const show = (i: OutboxItem) => (i.kind === 'event' ? [i.run_id, i.seq, i.event.type === 'message' ? i.event.text : ''] : [i.run_id, i.kind]);
+const seqOf = (i: OutboxItem) => (i.kind === 'event' ? i.seq : NaN);
+const textOf = (i: OutboxItem) => (i.kind === 'event' && i.event.type === 'message' ? i.event.text : '');
+const outcome = (kind: 'succeeded' | 'failed') => ({
+  kind, exit_code: kind === 'succeeded' ? 0 : 1, signal: null, duration_ms: 5, stderr_tail: '', result: null,
+  executor_session_id: null, forcefully_killed: false, left_processes_behind: false, message: kind,
+});
 
 /** A coordinator stand-in whose availability the test switches; it records what it accepted. */
 function receiver() {
@@ -33,13 +42,13 @@ function receiver() {
   return { received, batches, state, send };
 }
 
-function makeOutbox(send: (batch: OutboxItem[]) => Promise<void>, extra: Partial<ConstructorParameters<typeof EventOutbox>[0]> = {}) {
-  const outbox = new EventOutbox({ send, spoolPath: join(dir.dir, 'spool.jsonl'), ...extra });
+function makeOutbox(send: (batch: OutboxItem[]) => Promise<void>, extra: Partial<ConstructorParameters<typeof ReportOutbox>[0]> = {}) {
+  const outbox = new ReportOutbox({ send, spoolPath: join(dir.dir, 'spool.jsonl'), ...extra });
   outboxes.push(outbox);
   return outbox;
 }
 
-describe('EventOutbox', () => {
+describe('ReportOutbox', () => {
   it('numbers events per run and delivers them in order; delivered() waits for the acknowledgement', async () => {
     const r = receiver();
     const outbox = makeOutbox(r.send);
@@ -47,7 +56,7 @@ describe('EventOutbox', () => {
     outbox.append('run_b', message('b1'));
     outbox.append('run_a', message('a2'));
     await Promise.all([outbox.delivered('run_a'), outbox.delivered('run_b')]);
-    expect(r.received.map((i) => [i.run_id, i.seq, i.event.type === 'message' && i.event.text])).toEqual([
+    expect(r.received.map(show)).toEqual([
       ['run_a', 1, 'a1'],
       ['run_b', 1, 'b1'],
       ['run_a', 2, 'a2'],
@@ -57,18 +66,18 @@ describe('EventOutbox', () => {
 
   it('batches what piles up while a request is in flight', async () => {
     const r = receiver();
-    const outbox = makeOutbox(r.send, { maxBatchEvents: 100 });
+    const outbox = makeOutbox(r.send, { maxBatchItems: 100 });
     for (let i = 0; i < 250; i++) outbox.append('run_a', message(String(i)));
     await outbox.delivered('run_a');
     expect(r.batches).toEqual([100, 100, 50]);
-    expect(r.received.map((i) => i.seq)).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
+    expect(r.received.map(seqOf)).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
   });
 
   it('keeps everything through an outage, spilling past the memory limit to disk, and delivers it once, in order', async () => {
     const r = receiver();
     r.state.up = false;
     const retried: number[] = [];
-    const outbox = makeOutbox(r.send, { maxMemoryEvents: 1_000, maxBatchEvents: 200, onRetry: (_e, attempt) => retried.push(attempt) });
+    const outbox = makeOutbox(r.send, { maxMemoryItems: 1_000, maxBatchItems: 200, onRetry: (_e, attempt) => retried.push(attempt) });
     for (let i = 0; i < 5_000; i++) outbox.append(i % 2 === 0 ? 'run_a' : 'run_b', message(`m${i}`));
     expect(outbox.pending).toBe(5_000);
     expect(outbox.spooled).toBe(4_000);
@@ -81,10 +90,51 @@ describe('EventOutbox', () => {
     outbox.retryNow();
     await Promise.all([outbox.delivered('run_a'), outbox.delivered('run_b')]);
     expect(r.received.length).toBe(5_000);
-    expect(r.received.map((i) => (i.event.type === 'message' ? i.event.text : ''))).toEqual(Array.from({ length: 5_000 }, (_, i) => `m${i}`));
-    expect(r.received.filter((i) => i.run_id === 'run_b').map((i) => i.seq)).toEqual(Array.from({ length: 2_500 }, (_, i) => i + 1));
+    expect(r.received.map(textOf)).toEqual(Array.from({ length: 5_000 }, (_, i) => `m${i}`));
+    expect(r.received.filter((i) => i.run_id === 'run_b').map(seqOf)).toEqual(Array.from({ length: 2_500 }, (_, i) => i + 1));
     expect(outbox.spooled).toBe(0);
     expect(existsSync(join(dir.dir, 'spool.jsonl'))).toBe(false);
+  });
+
+  it('carries a run\'s start and outcome in order with its events; delivered() waits for the outcome', async () => {
+    const r = receiver();
+    const outbox = makeOutbox(r.send);
+    outbox.started('run_a', 4242);
+    outbox.append('run_a', message('a1'));
+    outbox.started('run_b', undefined);
+    outbox.finished('run_a', outcome('succeeded'));
+    await outbox.delivered('run_a');
+    expect(r.received.map(show)).toEqual([
+      ['run_a', 'started'],
+      ['run_a', 1, 'a1'],
+      ['run_b', 'started'],
+      ['run_a', 'finished'],
+    ]);
+    expect(r.received.map((i) => i.id)).toEqual([1, 2, 3, 4]);
+    // One report per run, in the order a coordinator applies them.
+    expect(toRunReports(r.received)).toEqual([
+      { run_id: 'run_a', started: { pid: 4242 }, events: [{ seq: 1, event: message('a1') }], finished: outcome('succeeded') },
+      { run_id: 'run_b', started: {} },
+    ]);
+  });
+
+  it('delivered() waits for items appended before it, not for later ones of other runs', async () => {
+    const r = receiver();
+    r.state.up = false;
+    const outbox = makeOutbox(r.send);
+    outbox.append('run_a', message('a1'));
+    const waiting = outbox.delivered('run_a');
+    let settled = false;
+    void waiting.then(() => (settled = true));
+    await new Promise<void>((resolve) => {
+      const check = () => (r.state.failures >= 1 ? resolve() : setImmediate(check));
+      check();
+    });
+    expect(settled).toBe(false);
+    r.state.up = true;
+    outbox.retryNow();
+    await waiting;
+    expect(r.received.map(show)).toEqual([['run_a', 1, 'a1']]);
   });
 
   it('continues a run from a given sequence number', async () => {
@@ -93,13 +143,13 @@ describe('EventOutbox', () => {
     outbox.beginRun('run_a', 8);
     outbox.append('run_a', message('x'));
     await outbox.delivered('run_a');
-    expect(r.received[0]?.seq).toBe(8);
+    expect(seqOf(r.received[0]!)).toBe(8);
   });
 
   it('writes what is undelivered to the spool file on close, oldest first, and stops waiting on delivered() when told', async () => {
     const r = receiver();
     r.state.up = false;
-    const outbox = makeOutbox(r.send, { maxMemoryEvents: 500, maxBatchEvents: 100 });
+    const outbox = makeOutbox(r.send, { maxMemoryItems: 500, maxBatchItems: 100 });
     for (let i = 0; i < 800; i++) outbox.append('run_a', message(`m${i}`));
     const giveUp = new AbortController();
     const waiting = outbox.delivered('run_a', giveUp.signal);
@@ -107,13 +157,13 @@ describe('EventOutbox', () => {
     await waiting;
     outbox.close();
     const lines = readFileSync(outbox.spoolPath, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as OutboxItem);
-    expect(lines.map((i) => i.seq)).toEqual(Array.from({ length: 800 }, (_, i) => i + 1));
+    expect(lines.map(seqOf)).toEqual(Array.from({ length: 800 }, (_, i) => i + 1));
   });
 
   it('refuses events once closed', () => {
     const outbox = makeOutbox(receiver().send);
     outbox.close();
-    expect(() => outbox.append('run_a', message('late'))).toThrow('the event outbox is closed');
+    expect(() => outbox.append('run_a', message('late'))).toThrow('the report outbox is closed');
   });
 });
 

@@ -1,102 +1,115 @@
 import type { ExecutorEvent } from '../events/schema.js';
+import type { RunOutcome } from '../process/run-outcome.js';
 import { backoffDelay } from './backoff.js';
 import { SpoolFile } from './spool-file.js';
 
-/** Events held in memory before new ones go to the spool file on disk (a coordinator outage). */
-export const OUTBOX_MEMORY_EVENTS = 20_000;
-/** Most events sent in one request. */
-export const OUTBOX_BATCH_EVENTS = 500;
+/** Items held in memory before new ones go to the spool file on disk (a coordinator outage). */
+export const OUTBOX_MEMORY_ITEMS = 20_000;
+/** Most items sent in one request. */
+export const OUTBOX_BATCH_ITEMS = 500;
 
-/** One event of one run, numbered per run from 1; the coordinator drops a (run_id, seq) it already has. */
-export interface OutboxItem {
-  run_id: string;
-  seq: number;
-  event: ExecutorEvent;
-  /** When the runner read it, ISO 8601. */
-  ts: string;
-}
+/**
+ * One thing to tell the coordinator about a run: its executor started, an event (numbered per run from
+ * 1; the coordinator drops a (run_id, seq) it already has), or how it ended. `id` orders all items.
+ */
+export type OutboxItem = { id: number; run_id: string; /** When the runner noted it, ISO 8601. */ ts: string } & (
+  | { kind: 'started'; pid: number | null }
+  | { kind: 'event'; seq: number; event: ExecutorEvent }
+  | { kind: 'finished'; outcome: RunOutcome }
+);
+export type EventItem = Extract<OutboxItem, { kind: 'event' }>;
 
-export interface EventOutboxOptions {
-  /** Deliver a batch (events of one or more runs, in order); throw to have it retried later. */
+export interface ReportOutboxOptions {
+  /**
+   * Deliver a batch (items of one or more runs, in order); throw to have the whole batch retried later.
+   * Resolving acknowledges every item of the batch (including any the coordinator refused for good).
+   */
   send: (batch: OutboxItem[]) => Promise<void>;
-  /** Where to spill events beyond the memory limit. */
+  /** Where to spill items beyond the memory limit. */
   spoolPath: string;
-  maxMemoryEvents?: number;
-  maxBatchEvents?: number;
+  maxMemoryItems?: number;
+  maxBatchItems?: number;
   /** Told about each failed delivery, before the retry. */
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
 }
 
 interface Waiter {
-  seq: number;
+  id: number;
   resolve: () => void;
 }
 
 /**
- * Everything executors reported, on its way to the coordinator: delivered in order, in batches, as soon
- * as the previous batch was acknowledged (no timer, so an idle outbox sends an event at once). When the
- * coordinator is unreachable it keeps everything (memory first, then a spool file) and retries with
- * jittered backoff; nothing appended is dropped.
+ * Everything the runner has to report about its runs, on its way to the coordinator: delivered in order,
+ * in batches, the next as soon as the previous was acknowledged (no timer, so an idle outbox sends at
+ * once, and what piles up during a request goes out together in the next). When the coordinator is
+ * unreachable it keeps everything (memory first, then a spool file) and retries with jittered backoff;
+ * nothing appended is dropped.
  */
-export class EventOutbox {
-  readonly #options: Required<Omit<EventOutboxOptions, 'onRetry'>> & Pick<EventOutboxOptions, 'onRetry'>;
+export class ReportOutbox {
+  readonly #options: Required<Omit<ReportOutboxOptions, 'onRetry'>> & Pick<ReportOutboxOptions, 'onRetry'>;
   readonly #memory: OutboxItem[] = [];
   readonly #spool: SpoolFile<OutboxItem>;
   readonly #nextSeq = new Map<string, number>();
-  readonly #acked = new Map<string, number>();
-  readonly #waiters = new Map<string, Waiter[]>();
+  /** Id of the last item appended for each run. */
+  readonly #lastId = new Map<string, number>();
+  #waiters: Waiter[] = [];
+  #nextId = 1;
+  /** Every item with an id up to this one is acknowledged. */
+  #ackedThrough = 0;
   #sending = false;
   #scheduled = false;
   #failures = 0;
   #retryTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  constructor(options: EventOutboxOptions) {
-    this.#options = {
-      maxMemoryEvents: OUTBOX_MEMORY_EVENTS,
-      maxBatchEvents: OUTBOX_BATCH_EVENTS,
-      ...options,
-    };
+  constructor(options: ReportOutboxOptions) {
+    this.#options = { maxMemoryItems: OUTBOX_MEMORY_ITEMS, maxBatchItems: OUTBOX_BATCH_ITEMS, ...options };
     this.#spool = new SpoolFile(options.spoolPath);
   }
 
-  /** Events not yet acknowledged, in memory and on disk. */
+  /** Items not yet acknowledged, in memory and on disk. */
   get pending(): number {
     return this.#memory.length + this.#spool.size;
   }
 
-  /** Events waiting on disk. */
+  /** Items waiting on disk. */
   get spooled(): number {
     return this.#spool.size;
+  }
+
+  /** Path of the spool file (it exists only while items wait there). */
+  get spoolPath(): string {
+    return this.#spool.path;
   }
 
   /** Number a run's events from `firstSeq` (default 1), e.g. to continue after events already stored. */
   beginRun(runId: string, firstSeq = 1): void {
     this.#nextSeq.set(runId, firstSeq);
-    this.#acked.set(runId, firstSeq - 1);
+  }
+
+  /** The run's executor started. */
+  started(runId: string, pid: number | undefined): void {
+    this.#push({ id: 0, run_id: runId, ts: '', kind: 'started', pid: pid ?? null });
   }
 
   /** Queue an event of a run; returns it with its sequence number. */
-  append(runId: string, event: ExecutorEvent): OutboxItem {
-    if (this.#closed) throw new Error('the event outbox is closed');
+  append(runId: string, event: ExecutorEvent): EventItem {
     const seq = this.#nextSeq.get(runId) ?? 1;
     this.#nextSeq.set(runId, seq + 1);
-    if (!this.#acked.has(runId)) this.#acked.set(runId, seq - 1);
-    const item: OutboxItem = { run_id: runId, seq, event, ts: new Date().toISOString() };
-    if (this.#spool.size > 0 || this.#memory.length >= this.#options.maxMemoryEvents) this.#spool.append([item]);
-    else this.#memory.push(item);
-    this.#schedule();
-    return item;
+    return this.#push({ id: 0, run_id: runId, ts: '', kind: 'event', seq, event });
   }
 
-  /** Resolves once every event appended so far for the run is acknowledged (or `signal` aborts). */
+  /** How the run ended (after its last event). */
+  finished(runId: string, outcome: RunOutcome): void {
+    this.#push({ id: 0, run_id: runId, ts: '', kind: 'finished', outcome });
+  }
+
+  /** Resolves once everything appended so far for the run is acknowledged (or `signal` aborts). */
   delivered(runId: string, signal?: AbortSignal): Promise<void> {
-    const last = (this.#nextSeq.get(runId) ?? 1) - 1;
-    if ((this.#acked.get(runId) ?? 0) >= last || signal?.aborted) return Promise.resolve();
+    const last = this.#lastId.get(runId) ?? 0;
+    if (this.#ackedThrough >= last || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      const waiters = this.#waiters.get(runId) ?? [];
-      waiters.push({ seq: last, resolve });
-      this.#waiters.set(runId, waiters);
+      this.#waiters.push({ id: last, resolve });
       signal?.addEventListener('abort', () => resolve(), { once: true });
     });
   }
@@ -104,27 +117,21 @@ export class EventOutbox {
   /** Forget a run's numbering once it is finished and delivered. */
   endRun(runId: string): void {
     this.#nextSeq.delete(runId);
-    this.#acked.delete(runId);
-    this.#waiters.delete(runId);
+    this.#lastId.delete(runId);
   }
 
   /**
-   * Stop accepting events and retrying. What is still undelivered is written to the spool file, so
+   * Stop accepting items and retrying. What is still undelivered is written to the spool file, so
    * nothing an executor reported is lost even when the coordinator never came back.
    */
   close(): void {
     this.#closed = true;
     clearTimeout(this.#retryTimer);
     if (this.#memory.length > 0) {
-      // Memory holds the older events; the spool the newer ones. Keep the file in order.
+      // Memory holds the older items; the spool the newer ones. Keep the file in order.
       const spooled = this.#spool.size > 0 ? this.#spool.take(this.#spool.size) : [];
       this.#spool.append([...this.#memory.splice(0), ...spooled]);
     }
-  }
-
-  /** Path of the spool file (it exists only while events wait there). */
-  get spoolPath(): string {
-    return this.#spool.path;
   }
 
   /** Retry at once instead of waiting out the backoff (e.g. the coordinator answered again). */
@@ -135,10 +142,21 @@ export class EventOutbox {
     this.#schedule();
   }
 
+  #push<T extends OutboxItem>(item: T): T {
+    if (this.#closed) throw new Error('the report outbox is closed');
+    item.id = this.#nextId++;
+    item.ts = new Date().toISOString();
+    this.#lastId.set(item.run_id, item.id);
+    if (this.#spool.size > 0 || this.#memory.length >= this.#options.maxMemoryItems) this.#spool.append([item]);
+    else this.#memory.push(item);
+    this.#schedule();
+    return item;
+  }
+
   #schedule(): void {
     if (this.#scheduled || this.#sending || this.#retryTimer !== undefined || this.#closed) return;
     this.#scheduled = true;
-    // setImmediate, not a timer: events read from one stdout chunk go out together, with no added delay.
+    // setImmediate, not a timer: items noted in one turn (e.g. one stdout chunk) go out together, with no added delay.
     setImmediate(() => {
       this.#scheduled = false;
       void this.#flush();
@@ -150,7 +168,7 @@ export class EventOutbox {
     this.#refill();
     if (this.#memory.length === 0) return;
     this.#sending = true;
-    const batch = this.#memory.slice(0, this.#options.maxBatchEvents);
+    const batch = this.#memory.slice(0, this.#options.maxBatchItems);
     try {
       await this.#options.send(batch);
     } catch (error) {
@@ -169,27 +187,21 @@ export class EventOutbox {
     this.#failures = 0;
     this.#memory.splice(0, batch.length);
     this.#sending = false;
-    this.#acknowledge(batch);
+    this.#acknowledge(batch[batch.length - 1]!.id);
     this.#schedule();
   }
 
-  /** Move events from the spool back into memory once there is room, keeping their order. */
+  /** Move items from the spool back into memory once there is room, keeping their order. */
   #refill(): void {
-    const room = this.#options.maxMemoryEvents - this.#memory.length;
-    if (this.#spool.size > 0 && room >= this.#options.maxBatchEvents) this.#memory.push(...this.#spool.take(room));
+    const room = this.#options.maxMemoryItems - this.#memory.length;
+    if (this.#spool.size > 0 && room >= this.#options.maxBatchItems) this.#memory.push(...this.#spool.take(room));
   }
 
-  #acknowledge(batch: OutboxItem[]): void {
-    for (const item of batch) {
-      if (item.seq > (this.#acked.get(item.run_id) ?? 0)) this.#acked.set(item.run_id, item.seq);
-    }
-    for (const runId of new Set(batch.map((i) => i.run_id))) {
-      const waiters = this.#waiters.get(runId);
-      if (waiters === undefined) continue;
-      const acked = this.#acked.get(runId) ?? 0;
-      const ready = waiters.filter((w) => w.seq <= acked);
-      this.#waiters.set(runId, waiters.filter((w) => w.seq > acked));
-      for (const w of ready) w.resolve();
-    }
+  #acknowledge(throughId: number): void {
+    this.#ackedThrough = throughId;
+    const ready = this.#waiters.filter((w) => w.id <= throughId);
+    if (ready.length === 0) return;
+    this.#waiters = this.#waiters.filter((w) => w.id > throughId);
+    for (const w of ready) w.resolve();
   }
 }

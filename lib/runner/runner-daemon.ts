@@ -10,7 +10,8 @@ import type { RunOutcome } from '../process/run-outcome.js';
 import { DEFAULT_GRACE_MS } from '../process/spawn-executor.js';
 import { backoffDelay } from './backoff.js';
 import { BlueprintCache } from './blueprint-cache.js';
-import { EventOutbox, type OutboxItem } from './event-outbox.js';
+import { type OutboxItem, ReportOutbox } from './report-outbox.js';
+import { toRunReports } from './run-reports.js';
 import { executeRun, outcomeWithoutProcess } from './execute-run.js';
 import type { RunnerConfig } from './runner-config.js';
 
@@ -38,6 +39,8 @@ export interface Undelivered {
 interface ActiveRun {
   sessionId: string;
   controller: AbortController;
+  /** Its executor has ended (the run waits for its report to be delivered). */
+  ended: boolean;
   done: Promise<void>;
 }
 
@@ -59,7 +62,9 @@ export class RunnerDaemon {
   readonly #shutdown = new AbortController();
   /** Aborted when a shutdown stops waiting for an unreachable coordinator. */
   readonly #giveUp = new AbortController();
-  readonly #outbox: EventOutbox;
+  readonly #outbox: ReportOutbox;
+  /** Runs whose executor has not ended yet (what the concurrency limits). */
+  #executing = 0;
   readonly #blueprints: BlueprintCache;
   #slotFreed: (() => void) | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
@@ -72,11 +77,11 @@ export class RunnerDaemon {
   constructor(options: RunnerDaemonOptions) {
     this.#o = options;
     this.#blueprints = new BlueprintCache((name, etag) => options.api.agent(name, etag));
-    this.#outbox = new EventOutbox({
-      send: (batch) => this.#sendEvents(batch),
+    this.#outbox = new ReportOutbox({
+      send: (batch) => this.#sendReports(batch),
       spoolPath: join(options.stateDir, `events-${process.pid}.spool.jsonl`),
       onRetry: (error, attempt, delayMs) =>
-        options.logger.warn({ err: (error as Error).message, attempt, retry_in_ms: delayMs, pending: this.#outbox.pending }, 'events not delivered; will retry'),
+        options.logger.warn({ err: (error as Error).message, attempt, retry_in_ms: delayMs, pending: this.#outbox.pending }, 'reports not delivered; will retry'),
     });
   }
 
@@ -96,7 +101,7 @@ export class RunnerDaemon {
    */
   appendSessionEvent(sessionId: string, event: ExecutorEvent): string | undefined {
     for (const [runId, run] of this.#active) {
-      if (run.sessionId === sessionId && !run.controller.signal.aborted) {
+      if (run.sessionId === sessionId && !run.ended && !run.controller.signal.aborted) {
         this.#outbox.append(runId, event);
         return runId;
       }
@@ -207,14 +212,14 @@ export class RunnerDaemon {
     const { api, config, logger } = this.#o;
     let failures = 0;
     while (!this.#shutdown.signal.aborted) {
-      if (this.#active.size >= config.concurrency) {
+      if (this.#executing >= config.concurrency) {
         await new Promise<void>((resolve) => (this.#slotFreed = resolve));
         this.#slotFreed = undefined;
         continue;
       }
       let answer;
       try {
-        answer = await api.nextRun(this.#shutdown.signal);
+        answer = await api.nextRun(config.concurrency - this.#executing, this.#shutdown.signal);
         if (failures > 0) {
           logger.info('the coordinator answers again');
           this.#outbox.retryNow();
@@ -234,7 +239,7 @@ export class RunnerDaemon {
         continue;
       }
       for (const runId of answer.stop) this.#cancel(runId, 'stop requested');
-      if (answer.run !== null && answer.invocation !== undefined) this.#launch({ run: answer.run, invocation: answer.invocation });
+      for (const assignment of answer.runs) this.#launch(assignment);
     }
   }
 
@@ -261,7 +266,7 @@ export class RunnerDaemon {
   #launch(assignment: Assignment): void {
     const runId = assignment.run.run_id;
     const controller = new AbortController();
-    const { config, logger, api } = this.#o;
+    const { config, logger } = this.#o;
     const context = {
       executors: new Map(this.#o.executors.map((e) => [e.name, e])),
       defaultExecutor: this.#o.defaultExecutor,
@@ -273,61 +278,49 @@ export class RunnerDaemon {
       allowedEnv: config.blueprintEnv,
       mcpUrl: this.#o.mcpUrl,
       ...(this.#o.decorateBlueprint === undefined ? {} : { decorateBlueprint: this.#o.decorateBlueprint }),
-      reportStarted: (id: string, pid: number | undefined) => api.started(id, pid),
-      giveUp: this.#giveUp.signal,
       logger,
     };
+    this.#executing += 1;
+    const active: ActiveRun = { sessionId: assignment.run.session_id, controller, ended: false, done: Promise.resolve() };
+    this.#active.set(runId, active);
     const done = executeRun(assignment, context, controller.signal)
       .catch((error: Error) => outcomeWithoutProcess('infra_failed', `runner error: ${error.message}`))
-      .then((outcome) => this.#reportFinished(runId, outcome))
+      .then(async (outcome) => {
+        // The slot is free once the executor ended; the run stays active until its report is delivered.
+        this.#executing -= 1;
+        active.ended = true;
+        this.#slotFreed?.();
+        this.#outbox.finished(runId, outcome);
+        await this.#outbox.delivered(runId, this.#giveUp.signal);
+        if (this.#giveUp.signal.aborted) logger.error({ run: runId, kind: outcome.kind }, 'shutting down: the coordinator is unreachable; the outcome was not reported');
+      })
       .finally(() => {
         this.#active.delete(runId);
         this.#outbox.endRun(runId);
-        this.#slotFreed?.();
       });
-    this.#active.set(runId, { sessionId: assignment.run.session_id, controller, done });
+    active.done = done;
   }
 
-  /** Report the outcome, retrying while the coordinator is unreachable; give up on a considered refusal. */
-  async #reportFinished(runId: string, outcome: RunOutcome): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.#o.api.finished(runId, outcome);
+  /**
+   * Deliver a batch of reports in one request. A report the coordinator refuses for good (the run is no
+   * longer ours, or the request itself was refused) is dropped with an error in the log; anything
+   * retryable throws, and the outbox sends the batch again (the coordinator skips what it already has).
+   */
+  async #sendReports(batch: OutboxItem[]): Promise<void> {
+    let results;
+    try {
+      results = await this.#o.api.reports(toRunReports(batch));
+    } catch (error) {
+      if (error instanceof CoordinatorError && !error.retryable && error.status !== 401) {
+        this.#o.logger.error({ dropped: batch.length, err: error.message }, 'the coordinator refused these reports; dropping them');
         return;
-      } catch (error) {
-        if (!(error instanceof CoordinatorError) || !error.retryable) {
-          this.#o.logger.warn({ run: runId, err: (error as Error).message }, 'the coordinator refused the outcome');
-          return;
-        }
-        if (this.#giveUp.signal.aborted) {
-          this.#o.logger.error({ run: runId, kind: outcome.kind }, 'shutting down: the coordinator is unreachable; the outcome was not reported');
-          return;
-        }
-        await sleep(backoffDelay(attempt), this.#giveUp.signal);
+      }
+      throw error;
+    }
+    for (const result of results) {
+      if (result.error !== undefined) {
+        this.#o.logger.error({ run: result.run_id, status: result.error.status, code: result.error.code, err: result.error.message }, 'the coordinator refused the report of this run; dropping it');
       }
     }
-  }
-
-  /** Deliver a batch, one request per run. A refusal for a run we no longer hold drops its events. */
-  async #sendEvents(batch: OutboxItem[]): Promise<void> {
-    const byRun = new Map<string, OutboxItem[]>();
-    for (const item of batch) {
-      const items = byRun.get(item.run_id) ?? [];
-      items.push(item);
-      byRun.set(item.run_id, items);
-    }
-    await Promise.all(
-      [...byRun].map(async ([runId, items]) => {
-        try {
-          await this.#o.api.events(runId, items);
-        } catch (error) {
-          if (error instanceof CoordinatorError && !error.retryable && error.status !== 401) {
-            this.#o.logger.error({ run: runId, dropped: items.length, err: error.message }, 'the coordinator refused these events; dropping them');
-            return;
-          }
-          throw error;
-        }
-      }),
-    );
   }
 }

@@ -17,7 +17,7 @@ export interface SpawnedCoordinator {
  * resolve once it logs the URL it listens on.
  */
 export function spawnCoordinator(args: string[], env: NodeJS.ProcessEnv = {}): Promise<SpawnedCoordinator> {
-  const child = spawn(process.execPath, [BIN, '--port', '0', '--log-level', 'info', ...args], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ') ?? []), BIN, '--port', '0', '--log-level', 'info', ...args], {
     env: { ...process.env, ...env, VITEST: undefined },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

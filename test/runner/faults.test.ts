@@ -50,7 +50,7 @@ describe('runner faults', () => {
     await coordinator.proc.stop('SIGKILL');
     // While it is down the executor keeps running and reporting (a tick every 20 ms): the runner holds
     // the undelivered events and says so.
-    await daemon.waitForLog((l) => l.msg === 'events not delivered; will retry' && Number(l.pending) >= 10, 'ten events held back');
+    await daemon.waitForLog((l) => l.msg === 'reports not delivered; will retry' && Number(l.pending) >= 10, 'ten events held back');
     expect(isRunning(executorPid!)).toBe(true);
 
     await kit().coordinator({ port, database: coordinator.database });

@@ -11,7 +11,8 @@ import { readBody } from '../validate.js';
 /**
  * `POST /v1/runners/:id/next-run`: the long-poll. Answers at once with stop requests not yet delivered
  * or with a claimed run; otherwise waits for a wake-up (a run queued, a stop for this runner) up to the
- * poll timeout, then answers `{"run": null, "stop": []}`.
+ * poll timeout, then answers `{"run": null, "runs": [], "stop": []}`. With `max` > 1 it claims up to that many
+ * runs at once (`runs`; `run`/`invocation` are the first of them).
  */
 export function mountNextRunRoute(app: Hono, ctx: CoordinatorContext): void {
   app.post('/v1/runners/:id/next-run', async (c) => {
@@ -27,23 +28,29 @@ export function mountNextRunRoute(app: Hono, ctx: CoordinatorContext): void {
       const stop = checkStops ? await undeliveredStops(ctx, runner.id) : [];
       if (stop.length > 0) {
         wait.cancel();
-        return c.json({ run: null, stop });
+        return c.json({ run: null, runs: [], stop });
       }
-      const run = await ctx.store.claimNextRun(runner, Date.now());
-      if (run !== null) {
+      // Up to `max` claims at once (on SQLite they share one commit); each takes the next queued run.
+      const claims = await Promise.all(Array.from({ length: body.max ?? 1 }, () => ctx.store.claimNextRun(runner, Date.now())));
+      const runs = claims.filter((run) => run !== null);
+      if (runs.length > 0) {
         wait.cancel();
         if (signal.aborted) {
-          await ctx.store.releaseRun(run.id, Date.now());
+          for (const run of runs) await ctx.store.releaseRun(run.id, Date.now());
           ctx.wake(TOPIC_RUNS);
           return c.body(null, 499 as 200);
         }
-        ctx.wake(sessionTopic(run.session_id));
-        ctx.claimLatency.observe(Math.max(0, (run.claimed_at ?? 0) - Math.max(run.queued_at, run.available_at)) / 1000);
-        return c.json({ ...(await assignment(ctx, run, runner)), stop: [] });
+        for (const run of runs) {
+          ctx.wake(sessionTopic(run.session_id));
+          ctx.claimLatency.observe(Math.max(0, (run.claimed_at ?? 0) - Math.max(run.queued_at, run.available_at)) / 1000);
+        }
+        const assignments = await Promise.all(runs.map((run) => assignment(ctx, run, runner)));
+        // `run`, `session` and `invocation` repeat the first of `runs`, for clients that ask for one.
+        return c.json({ ...assignments[0]!, runs: assignments, stop: [] });
       }
       if (Date.now() >= deadline || signal.aborted) {
         wait.cancel();
-        return c.json({ run: null, stop: [] });
+        return c.json({ run: null, runs: [], stop: [] });
       }
       checkStops = (await wait.promise) !== TOPIC_RUNS;
     }

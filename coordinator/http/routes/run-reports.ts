@@ -1,10 +1,12 @@
 import type { Hono } from 'hono';
+import { ApiError } from '../../api-error.js';
 import { sessionTopic, TOPIC_RUNS } from '../../events/wake-hub.js';
+import type { AppendResult } from '../../store/store.js';
 import type { RunRecord } from '../../types.js';
 import type { CoordinatorContext } from '../context.js';
 import { requireRunner } from '../auth.js';
 import { renderRun } from '../render.js';
-import { EventBatchSchema, RunFinishedSchema, RunStartedSchema } from '../schemas.js';
+import { EventBatchSchema, RunFinishedSchema, RunReportsSchema, RunStartedSchema } from '../schemas.js';
 import { readBody } from '../validate.js';
 
 /**
@@ -20,9 +22,25 @@ async function wakeForCallbacks(ctx: CoordinatorContext, run: RunRecord): Promis
   if (run.status === 'succeeded' && (await ctx.store.getSession(run.session_id))?.last_run_id !== run.id) ctx.wake(TOPIC_RUNS);
 }
 
-/** `/v1/runs/:id/{started,events,finished}`: what the holding runner reports (403 for anyone else). */
+/** After a run ended: wake its watchers, and runners for a retry or a callback it queued. */
+async function afterFinished(ctx: CoordinatorContext, run: RunRecord, kind: string): Promise<void> {
+  if (run.status === 'queued') {
+    const delay = Math.max(0, run.available_at - Date.now());
+    setTimeout(() => ctx.wake(TOPIC_RUNS), delay).unref();
+  }
+  ctx.wake(sessionTopic(run.session_id));
+  await wakeForCallbacks(ctx, run);
+  ctx.logger.debug({ run: run.id, status: run.status, kind }, 'run finished');
+}
+
+const backoffOf = (ctx: CoordinatorContext) => ({ baseMs: ctx.timings.backoffBaseMs, maxMs: ctx.timings.backoffMaxMs });
+
+/**
+ * What the holding runner reports (403 for anyone else): `/v1/runs/:id/{started,events,finished}` one
+ * at a time, or `/v1/runners/:id/reports` for several runs at once (what `agent-runner` sends).
+ */
 export function mountRunReportRoutes(app: Hono, ctx: CoordinatorContext): void {
-  const { store, timings } = ctx;
+  const { store } = ctx;
 
   app.post('/v1/runs/:id/started', async (c) => {
     const runner = await requireRunner(ctx, c);
@@ -43,17 +61,34 @@ export function mountRunReportRoutes(app: Hono, ctx: CoordinatorContext): void {
   app.post('/v1/runs/:id/finished', async (c) => {
     const runner = await requireRunner(ctx, c);
     const outcome = await readBody(c, RunFinishedSchema);
-    const run = await store.finishRun(c.req.param('id'), runner.id, outcome, Date.now(), {
-      baseMs: timings.backoffBaseMs,
-      maxMs: timings.backoffMaxMs,
-    });
-    if (run.status === 'queued') {
-      const delay = Math.max(0, run.available_at - Date.now());
-      setTimeout(() => ctx.wake(TOPIC_RUNS), delay).unref();
-    }
-    ctx.wake(sessionTopic(run.session_id));
-    await wakeForCallbacks(ctx, run);
-    ctx.logger.debug({ run: run.id, status: run.status, kind: outcome.kind }, 'run finished');
+    const run = await store.finishRun(c.req.param('id'), runner.id, outcome, Date.now(), backoffOf(ctx));
+    await afterFinished(ctx, run, outcome.kind);
     return c.json(renderRun(run));
   });
+
+  // Each report is applied in its own transaction (all at once: on SQLite they share one commit); one
+  // refused report (403, 404, 409) does not affect the others: its error is in its result.
+  app.post('/v1/runners/:id/reports', async (c) => {
+    const runner = await requireRunner(ctx, c, c.req.param('id'));
+    const { reports } = await readBody(c, RunReportsSchema);
+    const now = Date.now();
+    const results = await Promise.all(
+      reports.map(async (report) => {
+        try {
+          const applied = await store.applyRunReport(runner.id, report, now, backoffOf(ctx));
+          if (applied.started || (applied.events?.accepted ?? 0) > 0) ctx.wake(sessionTopic(applied.run.session_id));
+          if (applied.finished) await afterFinished(ctx, applied.run, report.finished!.kind);
+          return { run_id: report.run_id, status: applied.run.status, ...eventCounts(applied.events) };
+        } catch (error) {
+          if (!(error instanceof ApiError) || error.status >= 500) throw error;
+          return { run_id: report.run_id, error: { status: error.status, ...error.toJSON().error } };
+        }
+      }),
+    );
+    return c.json({ results });
+  });
+}
+
+function eventCounts(result: AppendResult | null): { accepted?: number; duplicates?: number } {
+  return result === null ? {} : { accepted: result.accepted, duplicates: result.duplicates };
 }

@@ -1,3 +1,4 @@
+import type { RunRecord } from '../../types.js';
 import type { SqlClient } from '../sql-client.js';
 import { placeholders } from '../sql-client.js';
 import { getHeldRun } from './report-run.js';
@@ -35,43 +36,46 @@ export async function appendEvents(
   events: readonly IncomingEvent[],
   now: number,
 ): Promise<AppendResult> {
-  return sql.transaction(async (tx) => {
-    const run = await getHeldRun(tx, runId, runnerId);
-    // Events above the run's highest stored seq are new; at or below it, look up which ones are stored
-    // (a retried batch, or a batch that arrived after a later one).
-    const maybeStored = events.filter((e) => e.seq <= run.event_seq).map((e) => e.seq);
-    const stored = new Set<number>();
-    if (maybeStored.length > 0) {
-      const rows = await tx.query<{ run_seq: unknown }>(
-        `SELECT run_seq FROM events WHERE run_id = ? AND run_seq IN (${placeholders(maybeStored.length)})`,
-        [runId, ...maybeStored],
-      );
-      for (const row of rows) stored.add(Number(row.run_seq));
-    }
-    const fresh = events.filter((e) => !stored.has(e.seq));
-    const duplicates = events.length - fresh.length;
-    if (fresh.length === 0) {
-      const [row] = await tx.query<{ event_seq: unknown }>('SELECT event_seq FROM sessions WHERE id = ?', [run.session_id]);
-      return { session_id: run.session_id, accepted: 0, duplicates, last_seq: run.event_seq, session_seq: Number(row?.event_seq ?? 0) };
-    }
-    const [bumped] = await tx.query<{ event_seq: unknown }>(
-      'UPDATE sessions SET event_seq = event_seq + ?, updated_at = ? WHERE id = ? RETURNING event_seq',
-      [fresh.length, now, run.session_id],
+  return sql.transaction(async (tx) => appendHeldRunEvents(tx, await getHeldRun(tx, runId, runnerId), events, now));
+}
+
+/** appendEvents for a run read with getHeldRun (inside a transaction). */
+export async function appendHeldRunEvents(tx: SqlClient, run: RunRecord, events: readonly IncomingEvent[], now: number): Promise<AppendResult> {
+  const runId = run.id;
+  // Events above the run's highest stored seq are new; at or below it, look up which ones are stored
+  // (a retried batch, or a batch that arrived after a later one).
+  const maybeStored = events.filter((e) => e.seq <= run.event_seq).map((e) => e.seq);
+  const stored = new Set<number>();
+  if (maybeStored.length > 0) {
+    const rows = await tx.query<{ run_seq: unknown }>(
+      `SELECT run_seq FROM events WHERE run_id = ? AND run_seq IN (${placeholders(maybeStored.length)})`,
+      [runId, ...maybeStored],
     );
-    const sessionSeq = Number(bumped!.event_seq);
-    let seq = sessionSeq - fresh.length;
-    for (let i = 0; i < fresh.length; i += ROWS_PER_INSERT) {
-      const chunk = fresh.slice(i, i + ROWS_PER_INSERT);
-      const params: unknown[] = [];
-      for (const e of chunk) params.push(run.session_id, ++seq, runId, e.seq, e.event.type, JSON.stringify(e.event), now);
-      const values = chunk.map(() => `(${placeholders(7)})`).join(', ');
-      await tx.query(`INSERT INTO events (session_id, seq, run_id, run_seq, type, data, created_at) VALUES ${values}`, params);
-    }
-    const lastSeq = Math.max(run.event_seq, fresh[fresh.length - 1]!.seq);
-    await tx.query('UPDATE runs SET event_seq = ? WHERE id = ?', [lastSeq, runId]);
-    await applySessionFacts(tx, run.session_id, run.id, fresh);
-    return { session_id: run.session_id, accepted: fresh.length, duplicates, last_seq: lastSeq, session_seq: sessionSeq };
-  });
+    for (const row of rows) stored.add(Number(row.run_seq));
+  }
+  const fresh = events.filter((e) => !stored.has(e.seq));
+  const duplicates = events.length - fresh.length;
+  if (fresh.length === 0) {
+    const [row] = await tx.query<{ event_seq: unknown }>('SELECT event_seq FROM sessions WHERE id = ?', [run.session_id]);
+    return { session_id: run.session_id, accepted: 0, duplicates, last_seq: run.event_seq, session_seq: Number(row?.event_seq ?? 0) };
+  }
+  const [bumped] = await tx.query<{ event_seq: unknown }>(
+    'UPDATE sessions SET event_seq = event_seq + ?, updated_at = ? WHERE id = ? RETURNING event_seq',
+    [fresh.length, now, run.session_id],
+  );
+  const sessionSeq = Number(bumped!.event_seq);
+  let seq = sessionSeq - fresh.length;
+  for (let i = 0; i < fresh.length; i += ROWS_PER_INSERT) {
+    const chunk = fresh.slice(i, i + ROWS_PER_INSERT);
+    const params: unknown[] = [];
+    for (const e of chunk) params.push(run.session_id, ++seq, runId, e.seq, e.event.type, JSON.stringify(e.event), now);
+    const values = chunk.map(() => `(${placeholders(7)})`).join(', ');
+    await tx.query(`INSERT INTO events (session_id, seq, run_id, run_seq, type, data, created_at) VALUES ${values}`, params);
+  }
+  const lastSeq = Math.max(run.event_seq, fresh[fresh.length - 1]!.seq);
+  await tx.query('UPDATE runs SET event_seq = ? WHERE id = ?', [lastSeq, runId]);
+  await applySessionFacts(tx, run.session_id, run.id, fresh);
+  return { session_id: run.session_id, accepted: fresh.length, duplicates, last_seq: lastSeq, session_seq: sessionSeq };
 }
 
 /** Copy what the session shows from its events: the bound executor session, the latest usage and result. */
