@@ -10,6 +10,7 @@ import { createReadStream, mkdtempSync, openSync, readFileSync, rmSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { createHttpAgent, requestJsonOverAgent } from '../lib/client/node-http-json.js';
 import { BIN, ROOT, shipped } from '../test/helpers/fixtures.js';
 import { benchCoordinator, fmt, percentile, rssMb } from './coordinator-kit.js';
 import { mean, report } from './lib/stats.js';
@@ -39,13 +40,16 @@ async function startRunner(url: string, args: string[], env: NodeJS.ProcessEnv =
   });
   children.push(child);
   let stderr = '';
+  const onData = (chunk: string) => (stderr += chunk);
   await new Promise<void>((resolve, reject) => {
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
+      onData(chunk);
       if (stderr.includes('"msg":"registered with the coordinator"')) resolve();
     });
     child.once('exit', (code) => reject(new Error(`agent-runner exited with ${code}: ${stderr}`)));
   });
+  // Registered: keep draining its log (two lines a run), without holding on to it.
+  child.stderr!.removeAllListeners('data').resume();
   return child;
 }
 
@@ -114,20 +118,26 @@ async function dispatchLatency(): Promise<void> {
   }
 }
 
-/** Create `n` sessions for `executor` from `CONCURRENCY` parallel clients and wait until all succeeded; runs/s. */
-async function throughputRound(api: Api, executor: string, n: number, offset: number): Promise<number> {
+/**
+ * Create `n` sessions for `executor` from `CONCURRENCY` parallel clients and wait until all succeeded;
+ * runs/s. The clients use keep-alive node:http (fetch costs this process about 1 ms of CPU a request,
+ * which on two cores is taken from the runner and the coordinator being measured).
+ */
+async function throughputRound(api: Api, url: string, executor: string, n: number, offset: number): Promise<number> {
+  const agent = createHttpAgent(url);
   const t0 = performance.now();
   let next = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < n) {
         next += 1;
-        const res = await api('POST', '/v1/sessions', { executor, prompt: 'hello' });
+        const res = await requestJsonOverAgent(url, agent, { method: 'POST', path: '/v1/sessions', body: { executor, prompt: 'hello' } });
         if (res.status !== 201) throw new Error(`create: ${res.status}`);
       }
     }),
   );
   while ((await succeededCount(api)) < offset + n) await new Promise((r) => setTimeout(r, 50));
+  agent.destroy();
   return n / ((performance.now() - t0) / 1000);
 }
 
@@ -139,9 +149,9 @@ async function runnerThroughput(executor: string): Promise<{ runsPerSecond: numb
     await untilPollParked(api);
     // Idle RSS: registered, nothing run yet, after the first heartbeat window is irrelevant (no timers grow).
     const idleRssMb = rssMb(runner.pid!);
-    await throughputRound(api, executor, THROUGHPUT_WARMUP, 0);
+    await throughputRound(api, c.url, executor, THROUGHPUT_WARMUP, 0);
     const cpu0 = { runner: cpuMs(runner.pid!), coordinator: cpuMs(c.pid), bench: process.cpuUsage() };
-    const runsPerSecond = await throughputRound(api, executor, THROUGHPUT_RUNS, THROUGHPUT_WARMUP);
+    const runsPerSecond = await throughputRound(api, c.url, executor, THROUGHPUT_RUNS, THROUGHPUT_WARMUP);
     const bench = process.cpuUsage(cpu0.bench);
     report(`CPU per run (${executor}): runner / coordinator / client`, `${fmt((cpuMs(runner.pid!) - cpu0.runner) / THROUGHPUT_RUNS)} / ${fmt((cpuMs(c.pid) - cpu0.coordinator) / THROUGHPUT_RUNS)} / ${fmt((bench.user + bench.system) / 1000 / THROUGHPUT_RUNS)} ms`);
     const failed = /agent_coordinator_runs\{state="failed"\} (\d+)/.exec((await api('GET', '/metrics')).body as string)?.[1];

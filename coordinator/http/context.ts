@@ -17,11 +17,17 @@ export interface CoordinatorContext {
   deliveredStops: Map<string, Set<string>>;
   /** Signal a topic here and, on PostgreSQL, to the other replicas. */
   wake(topic: string): void;
+  /** Note that a runner was heard from (stored at most once a second per runner: a poll comes every run). */
+  touchRunner(runnerId: string): Promise<void>;
 }
 
+/** How often a runner's `last_seen_at` is written at most (far below any lease). */
+export const TOUCH_INTERVAL_MS = 1_000;
+
 /** Build the context; `wake` signals locally and forwards to the store's NOTIFY. */
-export function createContext(fields: Omit<CoordinatorContext, 'hub' | 'claimLatency' | 'deliveredStops' | 'wake'>): CoordinatorContext {
+export function createContext(fields: Omit<CoordinatorContext, 'hub' | 'claimLatency' | 'deliveredStops' | 'wake' | 'touchRunner'>): CoordinatorContext {
   const hub = new WakeHub();
+  const touchedAt = new Map<string, number>();
   return {
     ...fields,
     hub,
@@ -32,6 +38,12 @@ export function createContext(fields: Omit<CoordinatorContext, 'hub' | 'claimLat
       if (fields.store.dialect === 'postgres') {
         fields.store.sql.notify(topic).catch((error: unknown) => fields.logger.warn({ err: error, topic }, 'NOTIFY failed'));
       }
+    },
+    async touchRunner(runnerId) {
+      const now = Date.now();
+      if (now - (touchedAt.get(runnerId) ?? 0) < TOUCH_INTERVAL_MS) return;
+      touchedAt.set(runnerId, now);
+      await fields.store.touchRunner(runnerId, now);
     },
   };
 }

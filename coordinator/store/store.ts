@@ -3,7 +3,7 @@ import type { AgentDocument, CallbackRecord, EventRecord, RunRecord, RunnerRecor
 import { deleteAgent, getAgent, listAgents, putAgent } from './ops/agent-documents.js';
 import { type AppendResult, appendEvents, type IncomingEvent } from './ops/append-events.js';
 import { applyRunReport, type RunReport, type RunReportApplied } from './ops/apply-run-report.js';
-import { claimNextRun } from './ops/claim-next-run.js';
+import { claimNextRun, claimRuns } from './ops/claim-next-run.js';
 import { countClaimable, countRunsByStatus } from './ops/count-runs.js';
 import { createSession, type NewSession } from './ops/create-session.js';
 import { deleteSession } from './ops/delete-session.js';
@@ -44,6 +44,8 @@ export interface Store {
   getRun(id: string): Promise<RunRecord | null>;
   listRuns(sessionId: string): Promise<RunRecord[]>;
   claimNextRun(runner: { id: string; executors: readonly string[]; tags: readonly string[] }, now: number): Promise<RunRecord | null>;
+  /** Up to `max` runs, claimed as claimNextRun would one by one. */
+  claimRuns(runner: { id: string; executors: readonly string[]; tags: readonly string[] }, now: number, max: number): Promise<RunRecord[]>;
   releaseRun(runId: string, now: number): Promise<void>;
   startRun(runId: string, runnerId: string, now: number): Promise<RunRecord>;
   finishRun(runId: string, runnerId: string, outcome: FinishReport, now: number, backoff: Backoff): Promise<RunRecord>;
@@ -85,6 +87,7 @@ export function createStore(sql: SqlClient): Store {
     getRun: (id) => getRun(sql, id),
     listRuns: (sessionId) => listRuns(sql, sessionId),
     claimNextRun: (runner, now) => claimNextRun(sql, runner, now),
+    claimRuns: (runner, now, max) => claimRuns(sql, runner, now, max),
     releaseRun: (runId, now) => releaseRun(sql, runId, now),
     startRun: (runId, runnerId, now) => startRun(sql, runId, runnerId, now),
     finishRun: (runId, runnerId, outcome, now, backoff) => finishRun(sql, runId, runnerId, outcome, now, backoff),

@@ -58,6 +58,20 @@ describe.each(STORE_KINDS)('Store contract (%s)', (kind) => {
     expect((await store.getSession(gpu.session.id))?.runner_id).toBe('r1');
   });
 
+  it('claims several runs at once in the order it would claim them one by one', async () => {
+    await register('r1', ['test'], ['gpu']);
+    const low = await store.createSession({ ...base, priority: 0 }, now++);
+    const high = await store.createSession({ ...base, priority: 5 }, now++);
+    const gpu = await store.createSession({ ...base, priority: 9, tags: ['gpu'] }, now++);
+    const later = await store.createSession({ ...base, priority: 0 }, now++);
+    const plain = runner('r1');
+    expect((await store.claimRuns(plain, now, 2)).map((r) => r.id)).toEqual([high.run.id, low.run.id]);
+    expect((await store.claimRuns(plain, now, 5)).map((r) => r.id)).toEqual([later.run.id]);
+    expect(await store.claimRuns(plain, now, 5)).toEqual([]);
+    const claimed = await store.claimRuns(runner('r1', ['test'], ['gpu']), now, 3);
+    expect(claimed.map((r) => [r.id, r.status, r.runner_id])).toEqual([[gpu.run.id, 'claimed', 'r1']]);
+  });
+
   it('guards transitions: an illegal one is a 409 naming both states', async () => {
     await register('r1');
     const { run } = await store.createSession(base, now);

@@ -20,7 +20,7 @@ export function mountNextRunRoute(app: Hono, ctx: CoordinatorContext): void {
     const body = await readBody(c, PollSchema, true);
     const signal = c.req.raw.signal;
     const deadline = Date.now() + (body.timeout_ms ?? ctx.timings.pollTimeoutMs);
-    await ctx.store.touchRunner(runner.id, Date.now());
+    await ctx.touchRunner(runner.id);
     // Stop requests are looked up on entry and when this runner's topic fires, not on every queued run.
     let checkStops = true;
     for (;;) {
@@ -30,9 +30,7 @@ export function mountNextRunRoute(app: Hono, ctx: CoordinatorContext): void {
         wait.cancel();
         return c.json({ run: null, runs: [], stop });
       }
-      // Up to `max` claims at once (on SQLite they share one commit); each takes the next queued run.
-      const claims = await Promise.all(Array.from({ length: body.max ?? 1 }, () => ctx.store.claimNextRun(runner, Date.now())));
-      const runs = claims.filter((run) => run !== null);
+      const runs = await ctx.store.claimRuns(runner, Date.now(), body.max ?? 1);
       if (runs.length > 0) {
         wait.cancel();
         if (signal.aborted) {

@@ -7,7 +7,7 @@ import type { SqlClient } from '../sql-client.js';
 import { placeholders } from '../sql-client.js';
 import { transitionRun } from './transition-run.js';
 
-/** How many queued runs one SQLite claim looks at (tag matching happens on these, in priority order). */
+/** How many queued runs one SQLite claim of one run looks at (tag matching happens on these, in priority order). */
 export const CLAIM_CANDIDATES = 32;
 
 type ClaimingRunner = { id: string; executors: readonly string[]; tags: readonly string[] };
@@ -24,7 +24,19 @@ const executorFilter = (runner: ClaimingRunner): string =>
  * by `runnerCanServe`, then the guarded transition.
  */
 export async function claimNextRun(sql: SqlClient, runner: ClaimingRunner, now: number): Promise<RunRecord | null> {
-  return sql.dialect === 'postgres' ? claimOnPostgres(sql, runner, now) : claimInTransaction(sql, runner, now);
+  return (await claimRuns(sql, runner, now, 1))[0] ?? null;
+}
+
+/** Claim up to `max` runs, in the order claimNextRun would claim them one by one. */
+export async function claimRuns(sql: SqlClient, runner: ClaimingRunner, now: number, max: number): Promise<RunRecord[]> {
+  if (sql.dialect === 'sqlite') return claimInTransaction(sql, runner, now, max);
+  const claimed: RunRecord[] = [];
+  while (claimed.length < max) {
+    const run = await claimOnPostgres(sql, runner, now);
+    if (run === null) break;
+    claimed.push(run);
+  }
+  return claimed;
 }
 
 async function claimOnPostgres(sql: SqlClient, runner: ClaimingRunner, now: number): Promise<RunRecord | null> {
@@ -62,15 +74,20 @@ async function claimOnPostgres(sql: SqlClient, runner: ClaimingRunner, now: numb
   return rows[0] === undefined ? null : toRun(rows[0]);
 }
 
-async function claimInTransaction(sql: SqlClient, runner: ClaimingRunner, now: number): Promise<RunRecord | null> {
+async function claimInTransaction(sql: SqlClient, runner: ClaimingRunner, now: number, max: number): Promise<RunRecord[]> {
   return sql.transaction(async (tx) => {
     const rows = await tx.query(
       `SELECT * FROM runs WHERE status = 'queued' AND available_at <= ? AND ${executorFilter(runner)}
-       ORDER BY priority DESC, seq ASC LIMIT ${CLAIM_CANDIDATES}`,
+       ORDER BY priority DESC, seq ASC LIMIT ${CLAIM_CANDIDATES + max - 1}`,
       [now, ...runner.executors],
     );
-    const run = rows.map(toRun).find((r) => runnerCanServe(r, runner));
-    if (run === undefined) return null;
-    return transitionRun(tx, run, 'claimed', { runner_id: runner.id, claimed_at: now, stop_requested: false }, now);
+    const claimed: RunRecord[] = [];
+    for (const row of rows) {
+      const run = toRun(row);
+      if (!runnerCanServe(run, runner)) continue;
+      claimed.push(await transitionRun(tx, run, 'claimed', { runner_id: runner.id, claimed_at: now, stop_requested: false }, now));
+      if (claimed.length === max) break;
+    }
+    return claimed;
   });
 }
