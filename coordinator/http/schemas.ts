@@ -111,6 +111,8 @@ export const RunReportsSchema = z.strictObject({
       z
         .strictObject({
           run_id: id('run_id'),
+          /** The attempt the report is about (from the claim): a report for an attempt that is over is skipped. */
+          attempt: z.int().min(1, { message: 'attempt must be 1 or more' }).optional(),
           started: RunStartedSchema.optional(),
           events: EventBatchSchema.shape.events.optional(),
           finished: RunFinishedSchema.optional(),
@@ -125,8 +127,10 @@ export const RunReportsSchema = z.strictObject({
       const seen = new Set<string>();
       let events = 0;
       reports.forEach((r, i) => {
-        if (seen.has(r.run_id)) ctx.addIssue({ code: 'custom', path: [i, 'run_id'], message: `run ${r.run_id} has more than one report; send one per run` });
-        seen.add(r.run_id);
+        // One report per run (per attempt, when attempts are named: a runner may hold reports of two).
+        const key = `${r.run_id}#${r.attempt ?? ''}`;
+        if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [i, 'run_id'], message: `run ${r.run_id} has more than one report; send one per run` });
+        seen.add(key);
         events += r.events?.length ?? 0;
       });
       if (events > MAX_EVENTS_PER_BATCH) ctx.addIssue({ code: 'custom', path: [], message: `at most ${MAX_EVENTS_PER_BATCH} events per request (got ${events})` });

@@ -49,7 +49,7 @@ export function outcomeWithoutProcess(kind: RunOutcome['kind'], message: string)
 export async function executeRun(assignment: Assignment, ctx: RunContext, signal: AbortSignal): Promise<RunOutcome> {
   const { run, invocation: inv } = assignment;
   const log = ctx.logger.child({ run: run.run_id, session: run.session_id });
-  ctx.outbox.beginRun(run.run_id, (run.last_event_seq ?? 0) + 1);
+  ctx.outbox.beginRun(run.run_id, (run.last_event_seq ?? 0) + 1, run.attempt);
 
   let blueprint: AgentBlueprint | undefined;
   try {

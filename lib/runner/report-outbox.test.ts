@@ -113,8 +113,31 @@ describe('ReportOutbox', () => {
     expect(r.received.map((i) => i.id)).toEqual([1, 2, 3, 4]);
     // One report per run, in the order a coordinator applies them.
     expect(toRunReports(r.received)).toEqual([
-      { run_id: 'run_a', started: { pid: 4242 }, events: [{ seq: 1, event: message('a1') }], finished: outcome('succeeded') },
-      { run_id: 'run_b', started: {} },
+      { run_id: 'run_a', attempt: 1, started: { pid: 4242 }, events: [{ seq: 1, event: message('a1') }], finished: outcome('succeeded') },
+      { run_id: 'run_b', attempt: 1, started: {} },
+    ]);
+  });
+
+  it('names each item\'s attempt; a run claimed again while its earlier attempt waits gets a report per attempt', async () => {
+    const r = receiver();
+    r.state.up = false;
+    const outbox = makeOutbox(r.send);
+    outbox.beginRun('run_a', 1, 1);
+    outbox.append('run_a', message('first try'));
+    outbox.finished('run_a', outcome('failed'));
+    outbox.beginRun('run_a', 2, 2);
+    outbox.started('run_a', 7);
+    await new Promise<void>((resolve) => {
+      const check = () => (r.state.failures >= 1 ? resolve() : setImmediate(check));
+      check();
+    });
+    r.state.up = true;
+    outbox.retryNow();
+    await outbox.delivered('run_a');
+    expect(r.received.map((i) => [i.kind, i.attempt])).toEqual([['event', 1], ['finished', 1], ['started', 2]]);
+    expect(toRunReports(r.received).map((rep) => [rep.run_id, rep.attempt, Object.keys(rep).sort().join(',')])).toEqual([
+      ['run_a', 1, 'attempt,events,finished,run_id'],
+      ['run_a', 2, 'attempt,run_id,started'],
     ]);
   });
 

@@ -12,7 +12,14 @@ export const OUTBOX_BATCH_ITEMS = 500;
  * One thing to tell the coordinator about a run: its executor started, an event (numbered per run from
  * 1; the coordinator drops a (run_id, seq) it already has), or how it ended. `id` orders all items.
  */
-export type OutboxItem = { id: number; run_id: string; /** When the runner noted it, ISO 8601. */ ts: string } & (
+export type OutboxItem = {
+  id: number;
+  run_id: string;
+  /** The run's attempt (from its claim), so a late resend never touches a later attempt. */
+  attempt: number;
+  /** When the runner noted it, ISO 8601. */
+  ts: string;
+} & (
   | { kind: 'started'; pid: number | null }
   | { kind: 'event'; seq: number; event: ExecutorEvent }
   | { kind: 'finished'; outcome: RunOutcome }
@@ -50,6 +57,7 @@ export class ReportOutbox {
   readonly #memory: OutboxItem[] = [];
   readonly #spool: SpoolFile<OutboxItem>;
   readonly #nextSeq = new Map<string, number>();
+  readonly #attempt = new Map<string, number>();
   /** Id of the last item appended for each run. */
   readonly #lastId = new Map<string, number>();
   #waiters: Waiter[] = [];
@@ -82,26 +90,30 @@ export class ReportOutbox {
     return this.#spool.path;
   }
 
-  /** Number a run's events from `firstSeq` (default 1), e.g. to continue after events already stored. */
-  beginRun(runId: string, firstSeq = 1): void {
+  /**
+   * Start noting a run (attempt `attempt`, default 1): its events are numbered from `firstSeq` (default
+   * 1), e.g. to continue after events already stored.
+   */
+  beginRun(runId: string, firstSeq = 1, attempt = 1): void {
     this.#nextSeq.set(runId, firstSeq);
+    this.#attempt.set(runId, attempt);
   }
 
   /** The run's executor started. */
   started(runId: string, pid: number | undefined): void {
-    this.#push({ id: 0, run_id: runId, ts: '', kind: 'started', pid: pid ?? null });
+    this.#push({ id: 0, run_id: runId, attempt: this.#attempt.get(runId) ?? 1, ts: '', kind: 'started', pid: pid ?? null });
   }
 
   /** Queue an event of a run; returns it with its sequence number. */
   append(runId: string, event: ExecutorEvent): EventItem {
     const seq = this.#nextSeq.get(runId) ?? 1;
     this.#nextSeq.set(runId, seq + 1);
-    return this.#push({ id: 0, run_id: runId, ts: '', kind: 'event', seq, event });
+    return this.#push({ id: 0, run_id: runId, attempt: this.#attempt.get(runId) ?? 1, ts: '', kind: 'event', seq, event });
   }
 
   /** How the run ended (after its last event). */
   finished(runId: string, outcome: RunOutcome): void {
-    this.#push({ id: 0, run_id: runId, ts: '', kind: 'finished', outcome });
+    this.#push({ id: 0, run_id: runId, attempt: this.#attempt.get(runId) ?? 1, ts: '', kind: 'finished', outcome });
   }
 
   /** Resolves once everything appended so far for the run is acknowledged (or `signal` aborts). */
@@ -117,6 +129,7 @@ export class ReportOutbox {
   /** Forget a run's numbering once it is finished and delivered. */
   endRun(runId: string): void {
     this.#nextSeq.delete(runId);
+    this.#attempt.delete(runId);
     this.#lastId.delete(runId);
   }
 

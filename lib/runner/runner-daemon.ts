@@ -295,6 +295,8 @@ export class RunnerDaemon {
         if (this.#giveUp.signal.aborted) logger.error({ run: runId, kind: outcome.kind }, 'shutting down: the coordinator is unreachable; the outcome was not reported');
       })
       .finally(() => {
+        // Unless the run was claimed again meanwhile (a later attempt, now the active one).
+        if (this.#active.get(runId) !== active) return;
         this.#active.delete(runId);
         this.#outbox.endRun(runId);
       });

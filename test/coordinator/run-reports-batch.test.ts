@@ -290,11 +290,15 @@ describe.each(STORE_KINDS)('runner reports and multi-claim (%s)', (kind) => {
       expect(requeued).toEqual({ type: 'run_status', run_id, status: 'queued', attempt: 2, runner_id: null, message: 'infrastructure failure (exit 75)', kind: 'infra_failed' });
     }
 
-    // A resend of that report while the run waits to be retried: the runner no longer holds it, so it
-    // is refused (403 in its result; agent-runner drops such a report) and changes nothing.
+    // A resend of that report while the run waits to be retried changes nothing: naming its attempt it
+    // is skipped; without one the runner no longer holds the run, so it is refused (403 in its result).
     const resent = await report(runner, [{ run_id: viaReports.run_id, started: {}, events: [log(1)], finished: infra }]);
     expect(resent.body.results).toEqual([
       { run_id: viaReports.run_id, error: expect.objectContaining({ status: 403, code: 'forbidden' }) },
+    ]);
+    const resentWithAttempt = await report(runner, [{ run_id: viaReports.run_id, attempt: 1, started: {}, events: [log(1)], finished: infra }]);
+    expect(resentWithAttempt.body.results).toEqual([
+      { run_id: viaReports.run_id, status: 'queued', skipped: `attempt 1 of run ${viaReports.run_id} is over (it is on attempt 2)` },
     ]);
     expect(await eventsOf(viaReports.session_id)).toEqual(expectedEvents);
 
@@ -312,15 +316,12 @@ describe.each(STORE_KINDS)('runner reports and multi-claim (%s)', (kind) => {
 
   });
 
-  // BUG (left failing on purpose): a report carries no attempt, so a resend of attempt 1's report that
-  // arrives after the same runner claimed attempt 2 is applied to attempt 2: its `started` moves the new
-  // attempt to running, and its `finished` (infra_failed) re-queues it as attempt 3 while the runner is
-  // executing attempt 2. A resent report should change nothing (apply-run-report.ts promises that a
-  // runner "may resend a report whose answer it never got").
+  // A report names its attempt (agent-runner always does): a resend of attempt 1's report that arrives
+  // after the same runner claimed attempt 2 must not start, or re-queue, attempt 2.
   it('a resend of attempt 1\'s report does not touch attempt 2 that the same runner claimed since', async () => {
     const runner = await registerRunner(api);
     const { session_id, run_id } = await claimedSession(runner);
-    const attempt1 = { run_id, started: {}, events: [log(1)], finished: { kind: 'infra_failed', message: 'infrastructure failure (exit 75)', exit_code: 75 } };
+    const attempt1 = { run_id, attempt: 1, started: {}, events: [log(1)], finished: { kind: 'infra_failed', message: 'infrastructure failure (exit 75)', exit_code: 75 } };
     expect((await report(runner, [attempt1])).body).toEqual({ results: [{ run_id, status: 'queued', accepted: 1, duplicates: 0 }] });
     // The runner never saw that answer; meanwhile its long-poll claims the retry.
     const retry = await poll(runner, { timeout_ms: 5_000 });
@@ -328,9 +329,25 @@ describe.each(STORE_KINDS)('runner reports and multi-claim (%s)', (kind) => {
     const eventsBefore = await eventsOf(session_id);
 
     const resent = await report(runner, [attempt1]);
-    expect(resent.status).toBe(200);
+    expect(resent.body).toEqual({
+      results: [{ run_id, status: 'claimed', skipped: `attempt 1 of run ${run_id} is over (it is on attempt 2)` }],
+    });
     expect(await getRun(run_id)).toMatchObject({ status: 'claimed', attempt: 2, runner_id: runner.runner_id });
     expect(await eventsOf(session_id)).toEqual(eventsBefore);
+
+    // An attempt that does not exist yet is refused in its result; a malformed one is a 400.
+    const ahead = await report(runner, [{ run_id, attempt: 3, started: {} }]);
+    expect(ahead.body.results).toEqual([
+      { run_id, error: { status: 409, code: 'conflict', message: `run ${run_id} has no attempt 3 (it is on attempt 2)`, details: { run: run_id, attempt: 2 } } },
+    ]);
+    for (const attempt of [0, '2', 1.5]) {
+      const bad = await report(runner, [{ run_id, attempt, started: {} }]);
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toMatch(/reports\[0\]\.attempt: /);
+    }
+    // Attempt 2 goes on normally.
+    expect((await report(runner, [{ run_id, attempt: 2, started: {}, finished: succeeded() }])).body.results).toEqual([{ run_id, status: 'succeeded' }]);
+    expect(await getRun(run_id)).toMatchObject({ status: 'succeeded', attempt: 2 });
   });
 
   it('next-run with max claims up to that many distinct runs: 3, then 2, then none', async () => {

@@ -76,6 +76,7 @@ export function mountRunReportRoutes(app: Hono, ctx: CoordinatorContext): void {
       reports.map(async (report) => {
         try {
           const applied = await store.applyRunReport(runner.id, report, now, backoffOf(ctx));
+          if (applied.skipped !== undefined) return { run_id: report.run_id, status: applied.run.status, skipped: applied.skipped };
           if (applied.started || (applied.events?.accepted ?? 0) > 0) ctx.wake(sessionTopic(applied.run.session_id));
           if (applied.finished) await afterFinished(ctx, applied.run, report.finished!.kind);
           return { run_id: report.run_id, status: applied.run.status, ...eventCounts(applied.events) };

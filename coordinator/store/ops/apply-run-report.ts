@@ -1,14 +1,18 @@
+import { ApiError, notFound } from '../../api-error.js';
 import { isTerminal } from '../../queue/run-transitions.js';
 import type { RunRecord } from '../../types.js';
 import type { SqlClient } from '../sql-client.js';
 import type { AppendResult, IncomingEvent } from './append-events.js';
 import { appendHeldRunEvents } from './append-events.js';
+import { getRun } from './get-records.js';
 import { finishHeldRun, getHeldRun, startHeldRun } from './report-run.js';
 import type { Backoff, FinishReport } from '../store.js';
 
 /** What a runner reports about one run it holds, in one go: applied in this order. */
 export interface RunReport {
   run_id: string;
+  /** The attempt this report is about; when given, a report for an attempt that is over is skipped. */
+  attempt?: number | undefined;
   /** The executor started (`claimed → running`); ignored once the run is past `claimed`. */
   started?: { pid?: number | undefined } | undefined;
   events?: readonly IncomingEvent[] | undefined;
@@ -18,6 +22,8 @@ export interface RunReport {
 
 export interface RunReportApplied {
   run: RunRecord;
+  /** Why nothing was applied: the report is about an attempt that is over (a late resend). */
+  skipped?: string;
   started: boolean;
   events: AppendResult | null;
   finished: boolean;
@@ -26,10 +32,28 @@ export interface RunReportApplied {
 /**
  * Apply a run's report (started, events, finished) in one transaction, idempotently, so a runner may
  * resend a report whose answer it never got: `started` is skipped once the run is running, events it
- * already stored are skipped by their seq, and `finished` is skipped once the run ended.
+ * already stored are skipped by their seq, and `finished` is skipped once the run ended. A report that
+ * names its attempt is skipped whole once the run moved on to a later attempt (a resent infra failure
+ * must not end the retry that it caused).
  */
 export async function applyRunReport(sql: SqlClient, runnerId: string, report: RunReport, now: number, backoff: Backoff): Promise<RunReportApplied> {
   return sql.transaction(async (tx) => {
+    if (report.attempt !== undefined) {
+      const current = await getRun(tx, report.run_id, true);
+      if (current === null) throw notFound('run', report.run_id);
+      if (report.attempt < current.attempt) {
+        // A resend of a report that was applied (it ended that attempt), or of one that no longer matters
+        // (the attempt was lost): either way it must not touch the attempt running now.
+        const skipped = `attempt ${report.attempt} of run ${current.id} is over (it is on attempt ${current.attempt})`;
+        return { run: current, skipped, started: false, events: null, finished: false };
+      }
+      if (report.attempt > current.attempt) {
+        throw new ApiError(409, 'conflict', `run ${current.id} has no attempt ${report.attempt} (it is on attempt ${current.attempt})`, {
+          run: current.id,
+          attempt: current.attempt,
+        });
+      }
+    }
     let run = await getHeldRun(tx, report.run_id, runnerId);
     let started = false;
     if (report.started !== undefined && run.status === 'claimed') {
