@@ -48,12 +48,21 @@ async function startRunner(url: string, args: string[], env: NodeJS.ProcessEnv =
     });
     child.once('exit', (code) => reject(new Error(`agent-runner exited with ${code}: ${stderr}`)));
   });
-  // Registered: keep draining its log (two lines a run), without holding on to it.
-  child.stderr!.removeAllListeners('data').resume();
+  // Registered: keep draining its log (two lines a run), holding on to its tail only.
+  child.stderr!.removeAllListeners('data').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-20_000)));
+  // A runner that dies mid-benchmark must fail it, not leave it waiting for runs that never finish.
+  child.once('exit', (code, signal) => {
+    if (stopping.has(child)) return;
+    console.error(`agent-runner exited during the benchmark (code ${code}, signal ${signal}); its last log lines:\n${stderr}`);
+    process.exit(1);
+  });
   return child;
 }
 
+const stopping = new Set<ChildProcess>();
+
 async function stopRunner(child: ChildProcess): Promise<void> {
+  stopping.add(child);
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;

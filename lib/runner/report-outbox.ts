@@ -121,8 +121,16 @@ export class ReportOutbox {
     const last = this.#lastId.get(runId) ?? 0;
     if (this.#ackedThrough >= last || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      this.#waiters.push({ id: last, resolve });
-      signal?.addEventListener('abort', () => resolve(), { once: true });
+      // The abort listener goes with the wait: the signal (a shutdown's) outlives many runs.
+      const onAbort = () => resolve();
+      this.#waiters.push({
+        id: last,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
