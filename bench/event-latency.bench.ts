@@ -1,8 +1,8 @@
 // Event visibility, measured as a user sees it (DESIGN: "an event is visible to watchers within 50 ms"):
 // a coordinator process, one `agent-runner -c URL -x timed-events` process joined to it, and this process
 // watching the session's SSE stream over real HTTP. The timed-events executor stamps each `progress`
-// event with the moment it wrote it to stdout (performance.timeOrigin + performance.now(), one clock for
-// every process on this machine); latency = the moment its SSE frame reached this process − that stamp.
+// event with the moment it wrote it to stdout (process.hrtime: CLOCK_MONOTONIC, one clock for every
+// process on this machine); latency = the moment its SSE frame reached this process − that stamp.
 // - spaced, idle: 200 events ~7 ms apart, nothing else running
 // - spaced, busy: the same while 3 other runs of the same runner stream an event every ~1 ms each and two
 //   clients keep creating short trivial-sh runs (the load line says how much that was)
@@ -33,7 +33,7 @@ const TARGET_MS = 50;
 /** A measured session that has not sent its result by then failed. */
 const SESSION_TIMEOUT_MS = 60_000;
 
-const now = () => performance.timeOrigin + performance.now();
+const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 const work = mkdtempSync(join(tmpdir(), 'event-latency-bench-'));
 const children: ChildProcess[] = [];
@@ -159,10 +159,10 @@ function watchSession(baseUrl: string, sessionId: string, expected: number): Wat
             .map((l) => l.slice(6))
             .join('\n');
           if (data === '') continue;
-          const stored = JSON.parse(data) as { type: string; created_at: string; event: { sent_at?: number } };
+          const stored = JSON.parse(data) as { type: string; created_at: string; event: { sent_at?: number; sent_wall?: number } };
           if (stored.type === 'progress' && typeof stored.event.sent_at === 'number') {
             latencies.push(receivedAt - stored.event.sent_at);
-            toStored.push(Date.parse(stored.created_at) - stored.event.sent_at);
+            toStored.push(Date.parse(stored.created_at) - stored.event.sent_wall!);
           } else if (stored.type === 'result') {
             if (latencies.length !== expected) return reject(new Error(`SSE: ${latencies.length} of ${expected} events before the result`));
             return resolve({ latencies, toStored });
