@@ -304,8 +304,9 @@ export class RunnerDaemon {
   }
 
   /**
-   * Deliver a batch of reports in one request. A report the coordinator refuses for good (the run is no
-   * longer ours, or the request itself was refused) is dropped with an error in the log; anything
+   * Deliver a batch of reports in one request (halved until it fits the coordinator's body limit). A
+   * report the coordinator refuses for good (the run is no longer ours, or the request itself was
+   * refused, e.g. one event alone over the body limit) is dropped with an error in the log; anything
    * retryable throws, and the outbox sends the batch again (the coordinator skips what it already has).
    */
   async #sendReports(batch: OutboxItem[]): Promise<void> {
@@ -313,6 +314,13 @@ export class RunnerDaemon {
     try {
       results = await this.#o.api.reports(toRunReports(batch));
     } catch (error) {
+      // Too large for the coordinator's body limit (big events): send it in halves, in order.
+      if (error instanceof CoordinatorError && error.status === 413 && batch.length > 1) {
+        const half = Math.ceil(batch.length / 2);
+        await this.#sendReports(batch.slice(0, half));
+        await this.#sendReports(batch.slice(half));
+        return;
+      }
       if (error instanceof CoordinatorError && !error.retryable && error.status !== 401) {
         this.#o.logger.error({ dropped: batch.length, err: error.message }, 'the coordinator refused these reports; dropping them');
         return;
