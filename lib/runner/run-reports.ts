@@ -1,3 +1,6 @@
+import type { Logger } from 'pino';
+import { CoordinatorError } from '../client/coordinator-error.js';
+import type { RunnerApi } from '../client/runner-api.js';
 import type { RunOutcome } from '../process/run-outcome.js';
 import type { OutboxItem } from './report-outbox.js';
 
@@ -29,4 +32,35 @@ export function toRunReports(batch: readonly OutboxItem[]): RunReport[] {
     else report.finished = item.outcome;
   }
   return [...reports.values()];
+}
+
+/**
+ * Deliver a batch of reports in one request (halved until it fits the coordinator's body limit). A
+ * report the coordinator refuses for good (the run is no longer ours, or the request itself was
+ * refused, e.g. one event alone over the body limit) is dropped with an error in the log; anything
+ * retryable throws, and the outbox sends the batch again (the coordinator skips what it already has).
+ */
+export async function sendReports(api: RunnerApi, logger: Logger, batch: readonly OutboxItem[]): Promise<void> {
+  let results;
+  try {
+    results = await api.reports(toRunReports(batch));
+  } catch (error) {
+    // Too large for the coordinator's body limit (big events): send it in halves, in order.
+    if (error instanceof CoordinatorError && error.status === 413 && batch.length > 1) {
+      const half = Math.ceil(batch.length / 2);
+      await sendReports(api, logger, batch.slice(0, half));
+      await sendReports(api, logger, batch.slice(half));
+      return;
+    }
+    if (error instanceof CoordinatorError && !error.retryable && error.status !== 401) {
+      logger.error({ dropped: batch.length, err: error.message }, 'the coordinator refused these reports; dropping them');
+      return;
+    }
+    throw error;
+  }
+  for (const result of results) {
+    if (result.error !== undefined) {
+      logger.error({ run: result.run_id, status: result.error.status, code: result.error.code, err: result.error.message }, 'the coordinator refused the report of this run; dropping it');
+    }
+  }
 }

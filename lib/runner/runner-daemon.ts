@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { CoordinatorError } from '../client/coordinator-error.js';
@@ -8,10 +7,11 @@ import type { ExecutorEvent } from '../events/schema.js';
 import type { AgentBlueprint } from '../invocation/schema.js';
 import type { RunOutcome } from '../process/run-outcome.js';
 import { DEFAULT_GRACE_MS } from '../process/spawn-executor.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, sleep } from './backoff.js';
+import { registerWithRetry } from './register-runner.js';
 import { BlueprintCache } from './blueprint-cache.js';
-import { type OutboxItem, ReportOutbox } from './report-outbox.js';
-import { toRunReports } from './run-reports.js';
+import { ReportOutbox } from './report-outbox.js';
+import { sendReports } from './run-reports.js';
 import { executeRun, outcomeWithoutProcess } from './execute-run.js';
 import type { RunnerConfig } from './runner-config.js';
 
@@ -44,12 +44,6 @@ interface ActiveRun {
   done: Promise<void>;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
-
 /**
  * The runner: registers with the coordinator, long-polls for runs its executors can serve (up to the
  * concurrency), heartbeats on the timings it was given, cancels runs it is told to stop, and reports
@@ -78,7 +72,7 @@ export class RunnerDaemon {
     this.#o = options;
     this.#blueprints = new BlueprintCache((name, etag) => options.api.agent(name, etag));
     this.#outbox = new ReportOutbox({
-      send: (batch) => this.#sendReports(batch),
+      send: (batch) => sendReports(options.api, options.logger, batch),
       spoolPath: join(options.stateDir, `events-${process.pid}.spool.jsonl`),
       onRetry: (error, attempt, delayMs) =>
         options.logger.warn({ err: (error as Error).message, attempt, retry_in_ms: delayMs, pending: this.#outbox.pending }, 'reports not delivered; will retry'),
@@ -185,27 +179,9 @@ export class RunnerDaemon {
     return this.#registering;
   }
 
-  async #registerWithRetry(): Promise<Registration> {
+  #registerWithRetry(): Promise<Registration> {
     const { config, executors, api, logger } = this.#o;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const registration = await api.register({
-          name: `${hostname()}:${process.pid}`,
-          hostname: hostname(),
-          executors: executors.map((e) => e.name),
-          tags: config.tags,
-          capacity: config.concurrency,
-        });
-        logger.info({ runner: registration.runner_id, executors: executors.map((e) => e.name), tags: config.tags, concurrency: config.concurrency }, 'registered with the coordinator');
-        return registration;
-      } catch (error) {
-        if (error instanceof CoordinatorError && !error.retryable) throw error;
-        if (this.#shutdown.signal.aborted) throw error;
-        const delay = backoffDelay(attempt);
-        logger.warn({ err: (error as Error).message, retry_in_ms: delay }, 'cannot register; will retry');
-        await sleep(delay, this.#shutdown.signal);
-      }
-    }
+    return registerWithRetry(api, { executors: executors.map((e) => e.name), tags: config.tags, concurrency: config.concurrency }, logger, this.#shutdown.signal);
   }
 
   async #pollLoop(): Promise<void> {
@@ -258,7 +234,7 @@ export class RunnerDaemon {
 
   #cancel(runId: string, why: string): void {
     const run = this.#active.get(runId);
-    if (run === undefined || run.controller.signal.aborted) return;
+    if (run === undefined || run.ended || run.controller.signal.aborted) return; // an ended run has nothing to stop
     this.#o.logger.info({ run: runId }, `cancelling: ${why}`);
     run.controller.abort();
   }
@@ -301,36 +277,5 @@ export class RunnerDaemon {
         this.#outbox.endRun(runId);
       });
     active.done = done;
-  }
-
-  /**
-   * Deliver a batch of reports in one request (halved until it fits the coordinator's body limit). A
-   * report the coordinator refuses for good (the run is no longer ours, or the request itself was
-   * refused, e.g. one event alone over the body limit) is dropped with an error in the log; anything
-   * retryable throws, and the outbox sends the batch again (the coordinator skips what it already has).
-   */
-  async #sendReports(batch: OutboxItem[]): Promise<void> {
-    let results;
-    try {
-      results = await this.#o.api.reports(toRunReports(batch));
-    } catch (error) {
-      // Too large for the coordinator's body limit (big events): send it in halves, in order.
-      if (error instanceof CoordinatorError && error.status === 413 && batch.length > 1) {
-        const half = Math.ceil(batch.length / 2);
-        await this.#sendReports(batch.slice(0, half));
-        await this.#sendReports(batch.slice(half));
-        return;
-      }
-      if (error instanceof CoordinatorError && !error.retryable && error.status !== 401) {
-        this.#o.logger.error({ dropped: batch.length, err: error.message }, 'the coordinator refused these reports; dropping them');
-        return;
-      }
-      throw error;
-    }
-    for (const result of results) {
-      if (result.error !== undefined) {
-        this.#o.logger.error({ run: result.run_id, status: result.error.status, code: result.error.code, err: result.error.message }, 'the coordinator refused the report of this run; dropping it');
-      }
-    }
   }
 }

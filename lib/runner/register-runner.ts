@@ -1,0 +1,37 @@
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import { CoordinatorError } from '../client/coordinator-error.js';
+import type { Registration, RunnerApi } from '../client/runner-api.js';
+import { backoffDelay, sleep } from './backoff.js';
+
+/**
+ * Register with the coordinator, retrying with backoff while it cannot be reached (a runner may start
+ * before its coordinator). A considered refusal (a bad API token, invalid executors) throws at once, as
+ * does a retry cut short by `signal` (a shutdown).
+ */
+export async function registerWithRetry(
+  api: RunnerApi,
+  what: { executors: string[]; tags: string[]; concurrency: number },
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<Registration> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const registration = await api.register({
+        name: `${hostname()}:${process.pid}`,
+        hostname: hostname(),
+        executors: what.executors,
+        tags: what.tags,
+        capacity: what.concurrency,
+      });
+      logger.info({ runner: registration.runner_id, executors: what.executors, tags: what.tags, concurrency: what.concurrency }, 'registered with the coordinator');
+      return registration;
+    } catch (error) {
+      if (error instanceof CoordinatorError && !error.retryable) throw error;
+      if (signal.aborted) throw error;
+      const delay = backoffDelay(attempt);
+      logger.warn({ err: (error as Error).message, retry_in_ms: delay }, 'cannot register; will retry');
+      await sleep(delay, signal);
+    }
+  }
+}
