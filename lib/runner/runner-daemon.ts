@@ -57,8 +57,6 @@ export class RunnerDaemon {
   /** Aborted when a shutdown stops waiting for an unreachable coordinator. */
   readonly #giveUp = new AbortController();
   readonly #outbox: ReportOutbox;
-  /** Runs whose executor has not ended yet (what the concurrency limits). */
-  #executing = 0;
   readonly #blueprints: BlueprintCache;
   #slotFreed: (() => void) | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
@@ -149,6 +147,13 @@ export class RunnerDaemon {
     await this.#o.api.close();
   }
 
+  /** Runs whose executor has not ended yet (what the concurrency limits). */
+  #executing(): number {
+    let n = 0;
+    for (const run of this.#active.values()) if (!run.ended) n += 1;
+    return n;
+  }
+
   #allDone(): Promise<void> {
     return Promise.all([...this.#active.values()].map((a) => a.done)).then(() => undefined);
   }
@@ -188,14 +193,14 @@ export class RunnerDaemon {
     const { api, config, logger } = this.#o;
     let failures = 0;
     while (!this.#shutdown.signal.aborted) {
-      if (this.#executing >= config.concurrency) {
+      if (this.#executing() >= config.concurrency) {
         await new Promise<void>((resolve) => (this.#slotFreed = resolve));
         this.#slotFreed = undefined;
         continue;
       }
       let answer;
       try {
-        answer = await api.nextRun(config.concurrency - this.#executing, this.#shutdown.signal);
+        answer = await api.nextRun(config.concurrency - this.#executing(), this.#shutdown.signal);
         if (failures > 0) {
           logger.info('the coordinator answers again');
           this.#outbox.retryNow();
@@ -256,14 +261,12 @@ export class RunnerDaemon {
       ...(this.#o.decorateBlueprint === undefined ? {} : { decorateBlueprint: this.#o.decorateBlueprint }),
       logger,
     };
-    this.#executing += 1;
     const active: ActiveRun = { sessionId: assignment.run.session_id, controller, ended: false, done: Promise.resolve() };
     this.#active.set(runId, active);
     const done = executeRun(assignment, context, controller.signal)
       .catch((error: Error) => outcomeWithoutProcess('infra_failed', `runner error: ${error.message}`))
       .then(async (outcome) => {
         // The slot is free once the executor ended; the run stays active until its report is delivered.
-        this.#executing -= 1;
         active.ended = true;
         this.#slotFreed?.();
         this.#outbox.finished(runId, outcome);

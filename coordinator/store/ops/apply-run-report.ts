@@ -5,7 +5,7 @@ import type { SqlClient } from '../sql-client.js';
 import type { AppendResult, IncomingEvent } from './append-events.js';
 import { appendHeldRunEvents } from './append-events.js';
 import { getRun } from './get-records.js';
-import { finishHeldRun, getHeldRun, startHeldRun } from './report-run.js';
+import { assertHeld, finishHeldRun, startHeldRun } from './report-run.js';
 import type { Backoff, FinishReport } from '../store.js';
 
 /** What a runner reports about one run it holds, in one go: applied in this order. */
@@ -38,23 +38,21 @@ export interface RunReportApplied {
  */
 export async function applyRunReport(sql: SqlClient, runnerId: string, report: RunReport, now: number, backoff: Backoff): Promise<RunReportApplied> {
   return sql.transaction(async (tx) => {
-    if (report.attempt !== undefined) {
-      const current = await getRun(tx, report.run_id, true);
-      if (current === null) throw notFound('run', report.run_id);
-      if (report.attempt < current.attempt) {
-        // A resend of a report that was applied (it ended that attempt), or of one that no longer matters
-        // (the attempt was lost): either way it must not touch the attempt running now.
-        const skipped = `attempt ${report.attempt} of run ${current.id} is over (it is on attempt ${current.attempt})`;
-        return { run: current, skipped, started: false, events: null, finished: false };
-      }
-      if (report.attempt > current.attempt) {
-        throw new ApiError(409, 'conflict', `run ${current.id} has no attempt ${report.attempt} (it is on attempt ${current.attempt})`, {
-          run: current.id,
-          attempt: current.attempt,
-        });
-      }
+    const current = await getRun(tx, report.run_id, true);
+    if (current === null) throw notFound('run', report.run_id);
+    if (report.attempt !== undefined && report.attempt < current.attempt) {
+      // A resend of a report that was applied (it ended that attempt), or of one that no longer matters
+      // (the attempt was lost): either way it must not touch the attempt running now.
+      const skipped = `attempt ${report.attempt} of run ${current.id} is over (it is on attempt ${current.attempt})`;
+      return { run: current, skipped, started: false, events: null, finished: false };
     }
-    let run = await getHeldRun(tx, report.run_id, runnerId);
+    if (report.attempt !== undefined && report.attempt > current.attempt) {
+      throw new ApiError(409, 'conflict', `run ${current.id} has no attempt ${report.attempt} (it is on attempt ${current.attempt})`, {
+        run: current.id,
+        attempt: current.attempt,
+      });
+    }
+    let run = assertHeld(current, runnerId);
     let started = false;
     if (report.started !== undefined && run.status === 'claimed') {
       run = await startHeldRun(tx, run, now);

@@ -11,8 +11,13 @@ import { transitionRun } from './transition-run.js';
 export async function getHeldRun(tx: SqlClient, runId: string, runnerId: string): Promise<RunRecord> {
   const run = await getRun(tx, runId, true);
   if (run === null) throw notFound('run', runId);
+  return assertHeld(run, runnerId);
+}
+
+/** The run, if `runnerId` holds it (403 otherwise). */
+export function assertHeld(run: RunRecord, runnerId: string): RunRecord {
   if (run.runner_id !== runnerId) {
-    throw new ApiError(403, 'forbidden', `runner ${runnerId} does not hold run ${runId}`, { run: runId, runner: runnerId });
+    throw new ApiError(403, 'forbidden', `runner ${runnerId} does not hold run ${run.id}`, { run: run.id, runner: runnerId });
   }
   return run;
 }

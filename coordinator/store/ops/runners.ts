@@ -2,15 +2,8 @@ import type { RunnerRecord } from '../../types.js';
 import { toRunner } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
 
-export interface NewRunner {
-  id: string;
-  name: string;
-  hostname: string | null;
-  executors: string[];
-  tags: string[];
-  capacity: number;
-  metadata: unknown;
-}
+/** What registering stores: the runner's record without the times the store sets. */
+export type NewRunner = Pick<RunnerRecord, 'id' | 'name' | 'hostname' | 'executors' | 'tags' | 'capacity' | 'metadata'>;
 
 /** Register a runner; the caller keeps the token, the store only its hash. */
 export async function registerRunner(sql: SqlClient, input: NewRunner, tokenHash: string, now: number): Promise<RunnerRecord> {
