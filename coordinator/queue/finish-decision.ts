@@ -1,6 +1,6 @@
 import type { OutcomeKind } from '../../lib/process/run-outcome.js';
 import type { RunStatus } from '../types.js';
-import { retryDelayMs } from './backoff.js';
+import { backoffDelay, type BackoffPolicy } from '../../lib/retry/backoff.js';
 
 /** What happens to a run after it ended or was lost. */
 export interface FinishDecision {
@@ -20,19 +20,20 @@ const STATUS_BY_KIND: Record<OutcomeKind, RunStatus> = {
 
 /**
  * Decide a run's next state from how it ended. Only infrastructure failures (`infra_failed`, exit 75, and
- * `lost`) are retried, while attempts remain, after an exponential backoff. Pure.
+ * `lost`) are retried, while attempts remain, after an exponential backoff with full jitter (`random` drawn once). Pure given `random`.
  */
 export function decideFinish(
   kind: OutcomeKind | 'lost',
   run: { attempt: number; max_attempts: number },
   now: number,
-  backoff: { baseMs: number; maxMs: number },
+  backoff: BackoffPolicy,
+  random: () => number = Math.random,
 ): FinishDecision {
   const retryable = kind === 'infra_failed' || kind === 'lost';
   if (retryable && run.attempt < run.max_attempts) {
     return {
       status: 'queued',
-      retry: { availableAt: now + retryDelayMs(run.attempt, backoff.baseMs, backoff.maxMs), attempt: run.attempt + 1 },
+      retry: { availableAt: now + backoffDelay(run.attempt, backoff, random), attempt: run.attempt + 1 },
     };
   }
   return { status: kind === 'lost' ? 'failed' : STATUS_BY_KIND[kind], retry: null };

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { retryDelayMs } from './backoff.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { decideFinish } from './finish-decision.js';
 import { describeRequirement, runnerCanServe } from './matching.js';
@@ -41,14 +40,12 @@ describe('matching', () => {
 });
 
 describe('backoff and retries', () => {
-  it('doubles per attempt up to the cap', () => {
-    expect([1, 2, 3, 4, 10].map((a) => retryDelayMs(a, 100, 500))).toEqual([100, 200, 400, 500, 500]);
-  });
-
   it('retries only infrastructure failures, while attempts remain', () => {
     const b = { baseMs: 100, maxMs: 1000 };
-    expect(decideFinish('lost', { attempt: 1, max_attempts: 3 }, 0, b)).toEqual({ status: 'queued', retry: { availableAt: 100, attempt: 2 } });
-    expect(decideFinish('infra_failed', { attempt: 2, max_attempts: 3 }, 0, b)).toEqual({ status: 'queued', retry: { availableAt: 200, attempt: 3 } });
+    // At the top of the jitter range (random = 1) the delay is the exponential's ceiling.
+    expect(decideFinish('lost', { attempt: 1, max_attempts: 3 }, 0, b, () => 1)).toEqual({ status: 'queued', retry: { availableAt: 100, attempt: 2 } });
+    expect(decideFinish('infra_failed', { attempt: 2, max_attempts: 3 }, 0, b, () => 1)).toEqual({ status: 'queued', retry: { availableAt: 200, attempt: 3 } });
+    expect(decideFinish('infra_failed', { attempt: 2, max_attempts: 3 }, 0, b, () => 0.5).retry?.availableAt).toBe(100);
     expect(decideFinish('infra_failed', { attempt: 3, max_attempts: 3 }, 0, b)).toEqual({ status: 'failed', retry: null });
     expect(decideFinish('lost', { attempt: 3, max_attempts: 3 }, 0, b).status).toBe('failed');
     expect(decideFinish('rejected', { attempt: 1, max_attempts: 3 }, 0, b).status).toBe('failed');

@@ -1,6 +1,7 @@
 import { request, type Dispatcher } from 'undici';
 import { CoordinatorError } from './coordinator-error.js';
 import { createDispatcher, requestJson, type JsonRequest } from './http-json.js';
+import { backoffDelay, sleep, STREAM_RECONNECT_BACKOFF } from '../retry/backoff.js';
 import { readSse } from './sse-reader.js';
 
 /** A session as the coordinator shows it. */
@@ -172,7 +173,7 @@ export class UserApi {
         if (error instanceof CoordinatorError && !error.retryable) throw error;
         failures += 1;
         if (failures > 50) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 50 * failures)));
+        await sleep(backoffDelay(failures, STREAM_RECONNECT_BACKOFF), signal);
       }
     }
   }

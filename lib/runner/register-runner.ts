@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { CoordinatorError } from '../client/coordinator-error.js';
 import type { Registration, RunnerApi } from '../client/runner-api.js';
-import { backoffDelay, sleep } from './backoff.js';
+import { backoffDelay, RUNNER_BACKOFF, sleep } from '../retry/backoff.js';
 
 /**
  * Register with the coordinator, retrying with backoff while it cannot be reached (a runner may start
@@ -29,7 +29,7 @@ export async function registerWithRetry(
     } catch (error) {
       if (error instanceof CoordinatorError && !error.retryable) throw error;
       if (signal.aborted) throw error;
-      const delay = backoffDelay(attempt);
+      const delay = backoffDelay(attempt, RUNNER_BACKOFF);
       logger.warn({ err: (error as Error).message, retry_in_ms: delay }, 'cannot register; will retry');
       await sleep(delay, signal);
     }

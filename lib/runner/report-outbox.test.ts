@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/fixtures.js';
-import { backoffDelay } from './backoff.js';
 import { type OutboxItem, ReportOutbox } from './report-outbox.js';
 import { toRunReports } from './run-reports.js';
 
@@ -187,13 +186,5 @@ describe('ReportOutbox', () => {
     const outbox = makeOutbox(receiver().send);
     outbox.close();
     expect(() => outbox.append('run_a', message('late'))).toThrow('the report outbox is closed');
-  });
-});
-
-describe('backoffDelay', () => {
-  it('grows exponentially up to the cap, with full jitter', () => {
-    expect([1, 2, 3, 4].map((n) => backoffDelay(n, () => 1, 100, 500))).toEqual([100, 200, 400, 500]);
-    expect(backoffDelay(3, () => 0, 100, 500)).toBe(0);
-    expect(backoffDelay(3, () => 0.5, 100, 500)).toBe(200);
   });
 });

@@ -1,6 +1,6 @@
 import type { ExecutorEvent } from '../events/schema.js';
 import type { RunOutcome } from '../process/run-outcome.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, RUNNER_BACKOFF } from '../retry/backoff.js';
 import { SpoolFile } from './spool-file.js';
 
 /** Items held in memory before new ones go to the spool file on disk (a coordinator outage). */
@@ -195,7 +195,7 @@ export class ReportOutbox {
     } catch (error) {
       this.#sending = false;
       this.#failures += 1;
-      const delay = backoffDelay(this.#failures);
+      const delay = backoffDelay(this.#failures, RUNNER_BACKOFF);
       this.#options.onRetry?.(error, this.#failures, delay);
       if (!this.#closed) {
         this.#retryTimer = setTimeout(() => {

@@ -7,7 +7,7 @@ import type { ExecutorEvent } from '../events/schema.js';
 import type { AgentBlueprint } from '../invocation/schema.js';
 import type { RunOutcome } from '../process/run-outcome.js';
 import { DEFAULT_GRACE_MS } from '../process/spawn-executor.js';
-import { backoffDelay, sleep } from './backoff.js';
+import { backoffDelay, RUNNER_BACKOFF, sleep } from '../retry/backoff.js';
 import { registerWithRetry } from './register-runner.js';
 import { BlueprintCache } from './blueprint-cache.js';
 import { ReportOutbox } from './report-outbox.js';
@@ -214,7 +214,7 @@ export class RunnerDaemon {
           continue;
         }
         failures += 1;
-        const delay = backoffDelay(failures);
+        const delay = backoffDelay(failures, RUNNER_BACKOFF);
         logger.warn({ err: (error as Error).message, retry_in_ms: delay }, 'long-poll failed; will retry');
         await sleep(delay, this.#shutdown.signal);
         continue;
