@@ -1,16 +1,6 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ErrorBody, ErrorCode } from '../protocol/errors.js';
 
-/** Error codes the API answers with (the `error.code` field). */
-export type ErrorCode =
-  | 'invalid_request'
-  | 'invalid_json'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'illegal_transition'
-  | 'payload_too_large'
-  | 'internal';
 
 /**
  * The one error the coordinator throws for anything a client should see; one handler turns it into
@@ -28,7 +18,7 @@ export class ApiError extends Error {
   }
 
   /** The JSON body for this error. */
-  toJSON(): { error: { code: ErrorCode; message: string; details: Record<string, unknown> } } {
+  toJSON(): ErrorBody & { error: { code: ErrorCode; details: Record<string, unknown> } } {
     return { error: { code: this.code, message: this.message, details: this.details } };
   }
 }

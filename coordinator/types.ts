@@ -12,23 +12,7 @@
  *   `run_seq` is the runner's per-run number (what makes a retried batch idempotent).
  * Times are milliseconds since the epoch.
  */
-import type { AgentBlueprint } from '../lib/invocation/schema.js';
-
-export const RUN_STATUSES = ['queued', 'claimed', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out', 'lost'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
-
-export const SESSION_STATUSES = ['queued', 'running', 'idle', 'failed', 'cancelled'] as const;
-export type SessionStatus = (typeof SESSION_STATUSES)[number];
-
-export type RunMode = 'start' | 'resume';
-
-/** An agent blueprint as stored: the Schema 2.0 blueprint plus the coordinator's fields; unknown fields kept. */
-export type AgentDocument = AgentBlueprint & {
-  executor?: string | undefined;
-  tags?: string[] | undefined;
-  model?: string | undefined;
-  timeout_s?: number | undefined;
-};
+import type { RunMode, RunStatus, SessionStatus } from '../protocol/statuses.js';
 
 export interface SessionRecord {
   id: string;

@@ -1,5 +1,7 @@
 import type { RunOutcome } from '../../lib/process/run-outcome.js';
-import type { AgentDocument, CallbackRecord, EventRecord, RunRecord, RunnerRecord, RunStatus, SessionRecord } from '../types.js';
+import type { RunStatus } from '../../protocol/statuses.js';
+import type { AgentDocument } from '../../protocol/agents.js';
+import type { CallbackRecord, EventRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
 import { deleteAgent, getAgent, listAgents, putAgent } from './ops/agent-documents.js';
 import { type AppendResult, appendEvents, type IncomingEvent } from './ops/append-events.js';
 import { applyRunReport, type RunReport, type RunReportApplied } from './ops/apply-run-report.js';

@@ -1,5 +1,5 @@
 import type { SessionEvent } from '../client/user-api.js';
-import { ExecutorEventSchema } from '../events/schema.js';
+import { ExecutorEventSchema } from '../../protocol/executor-event.js';
 import { LABEL_WIDTH, renderEvent } from './render-event.js';
 import type { Style } from './style.js';
 

@@ -1,5 +1,5 @@
 import type { Agent } from 'node:http';
-import type { AgentBlueprint } from '../invocation/schema.js';
+import type { AgentBlueprint } from '../../protocol/invocation.js';
 import type { RunReport } from '../runner/run-reports.js';
 import { createHttpAgent, requestJsonOverAgent as requestJson } from './node-http-json.js';
 

@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import { parseEventLine, type OutputStream } from '../events/parse-event-line.js';
-import type { ExecutorEvent, ResultEvent } from '../events/schema.js';
-import type { Invocation } from '../invocation/schema.js';
+import type { ExecutorEvent, ResultEvent } from '../../protocol/executor-event.js';
+import type { Invocation } from '../../protocol/invocation.js';
 import { buildExecutorEnv } from './executor-env.js';
 import { LineSplitter, MAX_LINE_BYTES, type Line } from './line-splitter.js';
 import { groupHasRunningProcess, groupIsAlive, signalGroup, trackGroup, untrackGroup } from './process-group.js';

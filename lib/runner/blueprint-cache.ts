@@ -1,5 +1,5 @@
-import { type AgentBlueprint, AgentBlueprintSchema } from '../invocation/schema.js';
-import { formatFieldIssues, toFieldIssues } from '../validation/format-issues.js';
+import { type AgentBlueprint, AgentBlueprintSchema } from '../../protocol/invocation.js';
+import { formatFieldIssues, toFieldIssues } from '../../protocol/field-issues.js';
 
 export type FetchBlueprint = (name: string, etag?: string) => Promise<{ blueprint: AgentBlueprint; etag: string | undefined } | null>;
 

@@ -4,7 +4,7 @@ import { CoordinatorError } from '../client/coordinator-error.js';
 import type { Assignment } from '../client/runner-api.js';
 import type { ResolvedExecutor } from '../discovery/resolve-executor.js';
 import { buildInvocation, InvalidInvocationError } from '../invocation/build-invocation.js';
-import type { AgentBlueprint } from '../invocation/schema.js';
+import type { AgentBlueprint } from '../../protocol/invocation.js';
 import type { RunOutcome } from '../process/run-outcome.js';
 import { spawnExecutor } from '../process/spawn-executor.js';
 import type { BlueprintCache } from './blueprint-cache.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ExecutorEventSchema } from '../events/schema.js';
-import { InvocationSchema, SCHEMA_VERSION } from '../invocation/schema.js';
+import { ExecutorEventSchema } from '../../protocol/executor-event.js';
+import { InvocationSchema, SCHEMA_VERSION } from '../../protocol/invocation.js';
 
 const BASE_ID = 'urn:agent-runner:schema';
 

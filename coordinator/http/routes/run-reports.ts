@@ -6,7 +6,7 @@ import type { RunRecord } from '../../types.js';
 import type { CoordinatorContext } from '../context.js';
 import { requireRunner } from '../auth.js';
 import { renderRun } from '../render.js';
-import { EventBatchSchema, RunFinishedSchema, RunReportsSchema, RunStartedSchema } from '../schemas.js';
+import { EventBatchSchema, RunFinishedSchema, RunReportsSchema, RunStartedSchema } from '../../../protocol/run-reports.js';
 import { readBody } from '../validate.js';
 
 /**

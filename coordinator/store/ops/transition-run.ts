@@ -1,7 +1,8 @@
 import { ApiError } from '../../api-error.js';
 import { assertTransition, IllegalTransitionError, isTerminal } from '../../queue/run-transitions.js';
 import { sessionStatusFor } from '../../queue/session-status.js';
-import type { RunRecord, RunStatus } from '../../types.js';
+import type { RunStatus } from '../../../protocol/statuses.js';
+import type { RunRecord } from '../../types.js';
 import { toRun } from '../rows.js';
 import { appendRunStatusEvent } from './append-run-status-event.js';
 import { deliverCallbacks } from './deliver-callbacks.js';
