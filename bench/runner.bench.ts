@@ -10,7 +10,8 @@ import { createReadStream, mkdtempSync, openSync, readFileSync, rmSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createHttpAgent, requestJsonOverAgent } from '../lib/client/node-http-json.js';
+import { CoordinatorHttp } from '../lib/client/http-client.js';
+import { SessionStartedSchema } from '../protocol/sessions.js';
 import { BIN, ROOT, shipped } from '../test/helpers/fixtures.js';
 import { benchCoordinator, fmt, percentile, rssMb } from './coordinator-kit.js';
 import { mean, report } from './lib/stats.js';
@@ -133,20 +134,20 @@ async function dispatchLatency(): Promise<void> {
  * which on two cores is taken from the runner and the coordinator being measured).
  */
 async function throughputRound(api: Api, url: string, executor: string, n: number, offset: number): Promise<number> {
-  const agent = createHttpAgent(url);
+  const http = new CoordinatorHttp(url);
   const t0 = performance.now();
   let next = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < n) {
         next += 1;
-        const res = await requestJsonOverAgent(url, agent, { method: 'POST', path: '/v1/sessions', body: { executor, prompt: 'hello' } });
+        const res = await http.json({ method: 'POST', path: '/v1/sessions', body: { executor, prompt: 'hello' } }, SessionStartedSchema);
         if (res.status !== 201) throw new Error(`create: ${res.status}`);
       }
     }),
   );
   while ((await succeededCount(api)) < offset + n) await new Promise((r) => setTimeout(r, 50));
-  agent.destroy();
+  http.close();
   return n / ((performance.now() - t0) / 1000);
 }
 

@@ -12,6 +12,7 @@
  *   `run_seq` is the runner's per-run number (what makes a retried batch idempotent).
  * Times are milliseconds since the epoch.
  */
+import type { RunOutcomeSummary, SessionResult } from '../protocol/sessions.js';
 import type { RunMode, RunStatus, SessionStatus } from '../protocol/statuses.js';
 
 export interface SessionRecord {
@@ -25,8 +26,8 @@ export interface SessionRecord {
   timeout_s: number | null;
   prompt: string;
   status: SessionStatus;
-  result: unknown;
-  usage: unknown;
+  result: SessionResult | null;
+  usage: Record<string, unknown> | null;
   executor_session_id: string | null;
   runner_id: string | null;
   last_run_id: string;
@@ -52,7 +53,7 @@ export interface RunRecord {
   executor_session_id: string | null;
   stop_requested: boolean;
   event_seq: number;
-  outcome: unknown;
+  outcome: RunOutcomeSummary | null;
   error: string | null;
   available_at: number;
   created_at: number;

@@ -41,9 +41,16 @@ export type ListSessionsQuery = z.input<typeof ListSessionsQuerySchema>;
 
 export const ListRunsQuerySchema = z.strictObject({ session_id: id('session_id') });
 
+/** A session's result: what its last run reported as its result (a `result` event or `report_result`). */
+export const SessionResultSchema = z.looseObject({
+  result_text: z.string().optional(),
+  result_data: z.unknown().optional(),
+  is_error: z.boolean().optional(),
+});
+
 /**
  * A session as the API shows it. Replies are loose objects: a newer coordinator may add fields, which
- * clients keep. `result` and `usage` are what the runs reported (JSON the coordinator does not interpret).
+ * clients keep. `usage` is what the runs reported (JSON the coordinator does not interpret).
  */
 export const SessionViewSchema = z.looseObject({
   session_id: z.string(),
@@ -56,8 +63,8 @@ export const SessionViewSchema = z.looseObject({
   priority: z.number(),
   timeout_s: z.number().nullable(),
   prompt: z.string(),
-  result: z.unknown(),
-  usage: z.unknown(),
+  result: SessionResultSchema.nullable(),
+  usage: z.record(z.string(), z.unknown()).nullable(),
   executor_session_id: z.string().nullable(),
   runner_id: z.string().nullable(),
   last_run_id: z.string(),
@@ -67,13 +74,10 @@ export const SessionViewSchema = z.looseObject({
   ended_at: isoTime.nullable(),
 });
 export type SessionView = z.infer<typeof SessionViewSchema>;
+export type SessionResult = z.infer<typeof SessionResultSchema>;
 
-/** The part of a session's `result` that clients read: what its last run reported as its result. */
-export const SessionResultSchema = z.looseObject({
-  result_text: z.string().optional(),
-  result_data: z.unknown().optional(),
-  is_error: z.boolean().optional(),
-});
+/** A run's outcome as its runner reported it (RunFinishedSchema); clients read its kind and one-line message. */
+export const RunOutcomeSummarySchema = z.looseObject({ kind: z.string().optional(), message: z.string().optional() });
 
 /** A run as the API shows it; `outcome` is what its runner reported (see RunFinishedSchema). */
 export const RunViewSchema = z.looseObject({
@@ -92,7 +96,7 @@ export const RunViewSchema = z.looseObject({
   executor_session_id: z.string().nullable(),
   stop_requested: z.boolean(),
   last_event_seq: z.number(),
-  outcome: z.unknown(),
+  outcome: RunOutcomeSummarySchema.nullable(),
   error: z.string().nullable(),
   created_at: isoTime,
   queued_at: isoTime,
@@ -103,9 +107,7 @@ export const RunViewSchema = z.looseObject({
   callback_session_id: z.string().nullable(),
 });
 export type RunView = z.infer<typeof RunViewSchema>;
-
-/** The part of a run's `outcome` that clients read: its kind and its one-line message. */
-export const RunOutcomeSummarySchema = z.looseObject({ kind: z.string().optional(), message: z.string().optional() });
+export type RunOutcomeSummary = z.infer<typeof RunOutcomeSummarySchema>;
 
 /** `POST /v1/sessions` and `POST /v1/sessions/:id/resume` (201): the session and its new run. */
 export const SessionStartedSchema = z.looseObject({ session_id: z.string(), run_id: z.string(), status: SessionStatusSchema });

@@ -4,7 +4,7 @@ import type { AgentDocument } from '../../protocol/agents.js';
 import type { CallbackRecord, EventRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
 import { deleteAgent, getAgent, listAgents, putAgent } from './ops/agent-documents.js';
 import { type AppendResult, appendEvents, type IncomingEvent } from './ops/append-events.js';
-import { applyRunReport, type RunReport, type RunReportApplied } from './ops/apply-run-report.js';
+import { applyRunReport, type RunReportToApply, type RunReportApplied } from './ops/apply-run-report.js';
 import { claimNextRun, claimRuns } from './ops/claim-next-run.js';
 import { countClaimable, countRunsByStatus } from './ops/count-runs.js';
 import { createSession, type NewSession } from './ops/create-session.js';
@@ -21,7 +21,7 @@ import * as runners from './ops/runners.js';
 import { stopSession } from './ops/stop-session.js';
 import type { Dialect, SqlClient } from './sql-client.js';
 
-export type { AppendResult, IncomingEvent, NewSession, ResumeInput, RunReport, RunReportApplied, SessionFilter };
+export type { AppendResult, IncomingEvent, NewSession, ResumeInput, RunReportToApply, RunReportApplied, SessionFilter };
 export type Backoff = { baseMs: number; maxMs: number };
 export type FinishReport = Pick<RunOutcome, 'kind' | 'message'> & { result?: unknown; executor_session_id?: string | null };
 
@@ -53,7 +53,7 @@ export interface Store {
   finishRun(runId: string, runnerId: string, outcome: FinishReport, now: number, backoff: Backoff): Promise<RunRecord>;
   appendEvents(runId: string, runnerId: string, events: readonly IncomingEvent[], now: number): Promise<AppendResult>;
   /** started + events + finished of one held run, in one transaction, idempotent (a runner's batched report). */
-  applyRunReport(runnerId: string, report: RunReport, now: number, backoff: Backoff): Promise<RunReportApplied>;
+  applyRunReport(runnerId: string, report: RunReportToApply, now: number, backoff: Backoff): Promise<RunReportApplied>;
   listEvents(sessionId: string, after: number, limit: number): Promise<EventRecord[]>;
   /** Outcomes of callback-mode children for a session: waiting (delivered_run_id null) and delivered. */
   listCallbacks(sessionId: string): Promise<CallbackRecord[]>;

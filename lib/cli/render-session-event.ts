@@ -1,4 +1,4 @@
-import type { SessionEvent } from '../client/user-api.js';
+import { RunStatusEventSchema, type SessionEvent } from '../../protocol/events.js';
 import { ExecutorEventSchema } from '../../protocol/executor-event.js';
 import { LABEL_WIDTH, renderEvent } from './render-event.js';
 import type { Style } from './style.js';

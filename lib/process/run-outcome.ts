@@ -5,7 +5,7 @@ import { EXIT_REJECTED, EXIT_TEMPFAIL, type OutcomeKind } from '../../protocol/o
  * How a run ended. One shape for every ending, success or not (the execa model: the error *is* the
  * result); `kind` says what happened (protocol/outcome.ts lists the kinds and their exit codes).
  */
-export interface RunOutcome {
+export type RunOutcome = {
   kind: OutcomeKind;
   /** The executor's exit code; `null` when a signal ended it or it never started. */
   exit_code: number | null;
@@ -24,7 +24,7 @@ export interface RunOutcome {
   left_processes_behind: boolean;
   /** One line a person can read: what happened and, for failures, why. */
   message: string;
-}
+};
 
 export interface ExitFacts {
   exitCode: number | null;

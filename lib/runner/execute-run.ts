@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { PlaceholderError, resolvePlaceholders } from '../blueprint/resolve-placeholders.js';
 import { CoordinatorError } from '../client/coordinator-error.js';
-import type { Assignment } from '../client/runner-api.js';
+import type { Assignment } from '../../protocol/runners.js';
 import type { ResolvedExecutor } from '../discovery/resolve-executor.js';
 import { buildInvocation, InvalidInvocationError } from '../invocation/build-invocation.js';
 import type { AgentBlueprint } from '../../protocol/invocation.js';

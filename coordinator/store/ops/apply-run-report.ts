@@ -9,7 +9,8 @@ import { assertHeld, finishHeldRun, startHeldRun } from './report-run.js';
 import type { Backoff, FinishReport } from '../store.js';
 
 /** What a runner reports about one run it holds, in one go: applied in this order. */
-export interface RunReport {
+/** A runner's report on one run, as the store applies it (parsed from protocol/run-reports.ts' RunReport). */
+export interface RunReportToApply {
   run_id: string;
   /** The attempt this report is about; when given, a report for an attempt that is over is skipped. */
   attempt?: number | undefined;
@@ -36,7 +37,7 @@ export interface RunReportApplied {
  * names its attempt is skipped whole once the run moved on to a later attempt (a resent infra failure
  * must not end the retry that it caused).
  */
-export async function applyRunReport(sql: SqlClient, runnerId: string, report: RunReport, now: number, backoff: Backoff): Promise<RunReportApplied> {
+export async function applyRunReport(sql: SqlClient, runnerId: string, report: RunReportToApply, now: number, backoff: Backoff): Promise<RunReportApplied> {
   return sql.transaction(async (tx) => {
     const current = await getRun(tx, report.run_id, true);
     if (current === null) throw notFound('run', report.run_id);
