@@ -93,7 +93,7 @@ export const RunReportResultSchema = z.union([
     accepted: z.number().optional(),
     duplicates: z.number().optional(),
     skipped: z.string().optional(),
-    error: z.undefined().optional(),
+    error: z.never().optional(),
   }),
   z.looseObject({
     run_id: z.string(),

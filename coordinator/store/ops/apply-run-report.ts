@@ -8,8 +8,7 @@ import { getRun } from './get-records.js';
 import { assertHeld, finishHeldRun, startHeldRun } from './report-run.js';
 import type { Backoff, FinishReport } from '../store.js';
 
-/** What a runner reports about one run it holds, in one go: applied in this order. */
-/** A runner's report on one run, as the store applies it (parsed from protocol/run-reports.ts' RunReport). */
+/** What a runner reports about one run it holds, in one go (protocol/run-reports.ts' RunReport, parsed): applied in this order. */
 export interface RunReportToApply {
   run_id: string;
   /** The attempt this report is about; when given, a report for an attempt that is over is skipped. */
