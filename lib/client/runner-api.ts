@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { AgentBlueprintSchema, type AgentBlueprint } from '../../protocol/invocation.js';
 import { RunReportResultsSchema, type RunReport, type RunReportResult } from '../../protocol/run-reports.js';
 import { HeartbeatReplySchema, PollAnswerSchema, RegistrationSchema, type PollAnswer, type RegisterRunner, type Registration } from '../../protocol/runners.js';
 import { CoordinatorHttp } from './http-client.js';
@@ -55,12 +54,16 @@ export class RunnerApi {
     return body.results;
   }
 
-  /** An agent blueprint, or `null` when unchanged since `etag` (HTTP 304). */
-  async agent(name: string, etag?: string): Promise<{ blueprint: AgentBlueprint; etag: string | undefined } | null> {
+  /**
+   * An agent blueprint, or `null` when unchanged since `etag` (HTTP 304). The body is returned as JSON,
+   * not parsed here: its one consumer, BlueprintCache, parses it with AgentBlueprintSchema and names the
+   * agent in its error (and an invalid answer must not be cached).
+   */
+  async agent(name: string, etag?: string): Promise<{ blueprint: unknown; etag: string | undefined } | null> {
     const call = { method: 'GET', path: `/v1/agents/${encodeURIComponent(name)}`, ...(etag === undefined ? {} : { headers: { 'if-none-match': etag } }) } as const;
     const answer = await this.#http.send(call);
     if (answer.status === 304) return null;
-    const blueprint = readReply(call, answer.status, answer.text, AgentBlueprintSchema);
+    const blueprint = readReply(call, answer.status, answer.text, z.unknown());
     const header = answer.headers.etag;
     return { blueprint, etag: typeof header === 'string' ? header : undefined };
   }

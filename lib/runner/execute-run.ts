@@ -41,6 +41,11 @@ export function outcomeWithoutProcess(kind: RunOutcome['kind'], message: string)
   };
 }
 
+/** The executor an agent blueprint prefers (the coordinator's `executor` field, kept by the loose blueprint schema). */
+function preferredExecutor(blueprint: AgentBlueprint | undefined): string | undefined {
+  return typeof blueprint?.executor === 'string' ? blueprint.executor : undefined;
+}
+
 /**
  * Run one claimed run: resolve its blueprint, build the Schema 2.0 invocation, supervise the executor
  * while its start and its events go to the outbox. Resolves when the executor has ended. Never throws:
@@ -59,7 +64,7 @@ export async function executeRun(assignment: Assignment, ctx: RunContext, signal
     const gone = error instanceof CoordinatorError && error.status === 404;
     return outcomeWithoutProcess(gone ? 'failed' : 'infra_failed', `agent "${inv.agent}": cannot fetch its blueprint (${(error as Error).message})`);
   }
-  const executorName = inv.executor ?? (blueprint as { executor?: string } | undefined)?.executor ?? ctx.defaultExecutor;
+  const executorName = inv.executor ?? preferredExecutor(blueprint) ?? ctx.defaultExecutor;
   const executor = ctx.executors.get(executorName);
   if (executor === undefined) {
     return outcomeWithoutProcess('infra_failed', `executor "${executorName}" is not available on this runner`);

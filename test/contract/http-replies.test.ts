@@ -44,7 +44,7 @@ describe('coordinator replies, as the clients parse them', () => {
     expect(assignment.invocation.agent).toBe('helper');
 
     const fetched = await runner.agent('helper');
-    expect(fetched?.blueprint.name).toBe('helper');
+    expect(fetched?.blueprint).toMatchObject({ name: 'helper' });
     expect(await runner.agent('helper', fetched!.etag)).toBeNull();
     expect(await runner.heartbeat([started.run_id])).toMatchObject({ stop: [] });
 
