@@ -6,7 +6,7 @@ import type { ResolvedExecutor } from '../discovery/resolve-executor.js';
 import type { ExecutorEvent } from '../events/schema.js';
 import type { AgentBlueprint } from '../invocation/schema.js';
 import type { RunOutcome } from '../process/run-outcome.js';
-import { DEFAULT_GRACE_MS } from '../process/spawn-executor.js';
+import { DEFAULT_GRACE_MS } from '../process/terminate/graceful-kill.js';
 import { backoffDelay, RUNNER_BACKOFF, sleep } from '../retry/backoff.js';
 import { registerWithRetry } from './register-runner.js';
 import { BlueprintCache } from './blueprint-cache.js';
