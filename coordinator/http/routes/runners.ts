@@ -2,7 +2,7 @@ import { hostname as osHostname } from 'node:os';
 import type { Hono } from 'hono';
 import { OFFLINE_AFTER_LEASES } from '../../constants.js';
 import { newId, newToken } from '../../ids.js';
-import { runnerHealth } from '../../queue/runner-health.js';
+import { runnerHealth } from '../../rules/runner-health.js';
 import type { CoordinatorContext } from '../context.js';
 import { hashToken, requireApiAccess, requireRunner } from '../auth.js';
 import { renderRunner } from '../render.js';

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { ApiError, notFound } from '../../api-error.js';
-import { decodeCursor, encodeCursor } from '../../queue/cursor.js';
+import { decodeCursor, encodeCursor } from '../../rules/cursor.js';
 import { DEFAULT_PAGE_LIMIT } from '../../constants.js';
 import { runnerTopic, sessionTopic, TOPIC_RUNS } from '../../events/wake-hub.js';
 import type { CoordinatorContext } from '../context.js';

@@ -1,5 +1,5 @@
 import { ApiError, notFound } from '../../api-error.js';
-import { isTerminal } from '../../queue/run-transitions.js';
+import { isTerminal } from '../../rules/run-transitions.js';
 import type { RunRecord } from '../../types.js';
 import type { SqlClient } from '../sql-client.js';
 import type { AppendResult, IncomingEvent } from './append-events.js';

@@ -1,6 +1,6 @@
-import { runnerCanServe } from '../../queue/matching.js';
-import { assertTransition } from '../../queue/run-transitions.js';
-import { sessionStatusFor } from '../../queue/session-status.js';
+import { runnerCanServe } from '../../rules/matching.js';
+import { assertTransition } from '../../rules/run-transitions.js';
+import { sessionStatusFor } from '../../rules/session-status.js';
 import type { RunRecord } from '../../types.js';
 import { toRun } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';

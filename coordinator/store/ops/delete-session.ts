@@ -1,5 +1,5 @@
 import { conflict, notFound } from '../../api-error.js';
-import { isSessionActive } from '../../queue/session-status.js';
+import { isSessionActive } from '../../rules/session-status.js';
 import { toSession } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
 

@@ -1,4 +1,4 @@
-import { callbackMessage } from '../../queue/callback-message.js';
+import { callbackMessage } from '../../rules/callback-message.js';
 import { newId } from '../../ids.js';
 import type { RunRecord } from '../../types.js';
 import { toCallback, toSession } from '../rows.js';

@@ -1,4 +1,4 @@
-import { decideFinish } from '../../queue/finish-decision.js';
+import { decideFinish } from '../../rules/finish-decision.js';
 import type { RunRecord } from '../../types.js';
 import { toRun } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';

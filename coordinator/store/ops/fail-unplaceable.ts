@@ -1,4 +1,4 @@
-import { describeRequirement, runnerCanServe } from '../../queue/matching.js';
+import { describeRequirement, runnerCanServe } from '../../rules/matching.js';
 import type { RunRecord, RunnerRecord } from '../../types.js';
 import { toRun } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';

@@ -1,5 +1,5 @@
 import { ApiError, notFound } from '../../api-error.js';
-import { decideFinish } from '../../queue/finish-decision.js';
+import { decideFinish } from '../../rules/finish-decision.js';
 import type { RunRecord } from '../../types.js';
 import type { SqlClient } from '../sql-client.js';
 import type { RunOutcome } from '../../../lib/process/run-outcome.js';

@@ -1,6 +1,6 @@
 import { conflict, notFound } from '../../api-error.js';
 import { newId } from '../../ids.js';
-import { isSessionActive } from '../../queue/session-status.js';
+import { isSessionActive } from '../../rules/session-status.js';
 import type { RunRecord, SessionRecord } from '../../types.js';
 import { toSession } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';

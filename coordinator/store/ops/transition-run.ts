@@ -1,6 +1,6 @@
 import { ApiError } from '../../api-error.js';
-import { assertTransition, IllegalTransitionError, isTerminal } from '../../queue/run-transitions.js';
-import { sessionStatusFor } from '../../queue/session-status.js';
+import { assertTransition, IllegalTransitionError, isTerminal } from '../../rules/run-transitions.js';
+import { sessionStatusFor } from '../../rules/session-status.js';
 import type { RunRecord, RunStatus } from '../../types.js';
 import { toRun } from '../rows.js';
 import { appendRunStatusEvent } from './append-run-status-event.js';
