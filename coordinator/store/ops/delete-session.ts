@@ -6,8 +6,7 @@ import type { SqlClient } from '../sql-client.js';
 /** Delete a session with its runs and events; refused (409) while it has a run in flight. */
 export async function deleteSession(sql: SqlClient, id: string): Promise<void> {
   await sql.transaction(async (tx) => {
-    const lock = tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
-    const [row] = await tx.query(`SELECT * FROM sessions WHERE id = ?${lock}`, [id]);
+    const [row] = await tx.query(`SELECT * FROM sessions WHERE id = ?${tx.forUpdate()}`, [id]);
     if (row === undefined) throw notFound('session', id);
     const session = toSession(row);
     if (isSessionActive(session.status)) {

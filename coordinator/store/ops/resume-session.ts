@@ -26,8 +26,7 @@ export async function resumeSession(
   now: number,
 ): Promise<{ session: SessionRecord; run: RunRecord }> {
   return sql.transaction(async (tx) => {
-    const lock = tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
-    const [row] = await tx.query(`SELECT * FROM sessions WHERE id = ?${lock}`, [id]);
+    const [row] = await tx.query(`SELECT * FROM sessions WHERE id = ?${tx.forUpdate()}`, [id]);
     if (row === undefined) throw notFound('session', id);
     const session = toSession(row);
     if (isSessionActive(session.status)) {

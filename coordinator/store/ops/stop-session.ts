@@ -1,7 +1,7 @@
 import { notFound } from '../../api-error.js';
 import type { RunRecord } from '../../types.js';
 import type { SqlClient } from '../sql-client.js';
-import { getRun, getSession } from './get-records.js';
+import { getRunForUpdate, getSession } from './get-records.js';
 import { transitionRun } from './transition-run.js';
 
 /**
@@ -17,7 +17,7 @@ export async function stopSession(
   return sql.transaction(async (tx) => {
     const session = await getSession(tx, id);
     if (session === null) throw notFound('session', id);
-    const run = await getRun(tx, session.last_run_id, true);
+    const run = await getRunForUpdate(tx, session.last_run_id);
     if (run === null) throw notFound('run', session.last_run_id);
     if (run.status === 'queued' || run.status === 'lost') {
       const target = run.status === 'lost' ? 'failed' : 'cancelled';
