@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from '../api-error.js';
 import { requireApiAccess } from './auth.js';
 import type { CoordinatorContext } from './context.js';
+import { toApiError } from './error-status.js';
 import { mountAgentRoutes } from './routes/agents.js';
 import { mountHealthRoutes } from './routes/health.js';
 import { mountNextRunRoute } from './routes/next-run.js';
@@ -42,7 +43,8 @@ export function buildApp(ctx: CoordinatorContext): Hono {
   mountRunReportRoutes(app, ctx);
   app.notFound((c) => c.json(new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`).toJSON(), 404));
   app.onError((error, c) => {
-    if (error instanceof ApiError) return c.json(error.toJSON(), error.status);
+    const known = toApiError(error);
+    if (known !== null) return c.json(known.toJSON(), known.status);
     ctx.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed');
     return c.json(new ApiError(500, 'internal', 'internal error; see the coordinator log').toJSON(), 500);
   });

@@ -1,9 +1,9 @@
 import type { Hono } from 'hono';
-import { ApiError } from '../../api-error.js';
 import { sessionTopic, TOPIC_RUNS } from '../../events/wake-hub.js';
 import type { AppendResult } from '../../store/store.js';
 import type { RunRecord } from '../../types.js';
 import type { CoordinatorContext } from '../context.js';
+import { toApiError } from '../error-status.js';
 import { requireRunner } from '../auth.js';
 import { renderRun } from '../render.js';
 import { EventBatchSchema, RunFinishedSchema, RunReportsSchema, RunStartedSchema } from '../schemas.js';
@@ -81,8 +81,9 @@ export function mountRunReportRoutes(app: Hono, ctx: CoordinatorContext): void {
           if (applied.finished) await afterFinished(ctx, applied.run, report.finished!.kind);
           return { run_id: report.run_id, status: applied.run.status, ...eventCounts(applied.events) };
         } catch (error) {
-          if (!(error instanceof ApiError) || error.status >= 500) throw error;
-          return { run_id: report.run_id, error: { status: error.status, ...error.toJSON().error } };
+          const refused = toApiError(error);
+          if (refused === null || refused.status >= 500) throw error;
+          return { run_id: report.run_id, error: { status: refused.status, ...refused.toJSON().error } };
         }
       }),
     );

@@ -1,8 +1,8 @@
-import { ApiError, notFound } from '../../api-error.js';
 import { isTerminal } from '../../rules/run-transitions.js';
 import type { RunRecord } from '../../types.js';
 import type { BackoffPolicy } from '../../../lib/retry/backoff.js';
 import type { SqlClient } from '../sql-client.js';
+import { ConflictError, NotFoundError } from '../store-errors.js';
 import type { AppendResult, IncomingEvent } from './append-events.js';
 import { appendHeldRunEvents } from './append-events.js';
 import { getRunForUpdate } from './get-records.js';
@@ -41,7 +41,7 @@ export interface RunReportApplied {
 export async function applyRunReport(sql: SqlClient, runnerId: string, report: RunReport, now: number, backoff: BackoffPolicy): Promise<RunReportApplied> {
   return sql.transaction(async (tx) => {
     const current = await getRunForUpdate(tx, report.run_id);
-    if (current === null) throw notFound('run', report.run_id);
+    if (current === null) throw new NotFoundError('run', report.run_id);
     if (report.attempt !== undefined && report.attempt < current.attempt) {
       // A resend of a report that was applied (it ended that attempt), or of one that no longer matters
       // (the attempt was lost): either way it must not touch the attempt running now.
@@ -49,7 +49,7 @@ export async function applyRunReport(sql: SqlClient, runnerId: string, report: R
       return { run: current, skipped, started: false, events: null, finished: false };
     }
     if (report.attempt !== undefined && report.attempt > current.attempt) {
-      throw new ApiError(409, 'conflict', `run ${current.id} has no attempt ${report.attempt} (it is on attempt ${current.attempt})`, {
+      throw new ConflictError(`run ${current.id} has no attempt ${report.attempt} (it is on attempt ${current.attempt})`, {
         run: current.id,
         attempt: current.attempt,
       });
