@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { requeueBackoff } from '../../constants.js';
 import { sessionTopic, TOPIC_RUNS } from '../../events/wake-hub.js';
 import type { AppendResult } from '../../store/store.js';
 import type { RunRecord } from '../../types.js';
@@ -33,8 +34,6 @@ async function afterFinished(ctx: CoordinatorContext, run: RunRecord, kind: stri
   ctx.logger.debug({ run: run.id, status: run.status, kind }, 'run finished');
 }
 
-const backoffOf = (ctx: CoordinatorContext) => ({ baseMs: ctx.timings.backoffBaseMs, maxMs: ctx.timings.backoffMaxMs });
-
 /**
  * What the holding runner reports (403 for anyone else): `/v1/runs/:id/{started,events,finished}` one
  * at a time, or `/v1/runners/:id/reports` for several runs at once (what `agent-runner` sends).
@@ -62,7 +61,7 @@ export function mountRunReportRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorConte
   app.post('/runs/:id/finished', anyRunner, async (c) => {
     const runner = c.get('runner');
     const outcome = await readBody(c, RunFinishedSchema);
-    const run = await store.finishRun(c.req.param('id'), runner.id, outcome, Date.now(), backoffOf(ctx));
+    const run = await store.finishRun(c.req.param('id'), runner.id, outcome, Date.now(), requeueBackoff(ctx.timings));
     await afterFinished(ctx, run, outcome.kind);
     return c.json(renderRun(run));
   });
@@ -76,7 +75,7 @@ export function mountRunReportRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorConte
     const results = await Promise.all(
       reports.map(async (report) => {
         try {
-          const applied = await store.applyRunReport(runner.id, report, now, backoffOf(ctx));
+          const applied = await store.applyRunReport(runner.id, report, now, requeueBackoff(ctx.timings));
           if (applied.skipped !== undefined) return { run_id: report.run_id, status: applied.run.status, skipped: applied.skipped };
           if (applied.started || (applied.events?.accepted ?? 0) > 0) ctx.wake(sessionTopic(applied.run.session_id));
           if (applied.finished) await afterFinished(ctx, applied.run, report.finished!.kind);

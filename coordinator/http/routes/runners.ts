@@ -1,6 +1,6 @@
 import { hostname as osHostname } from 'node:os';
 import type { Hono } from 'hono';
-import { OFFLINE_AFTER_LEASES } from '../../constants.js';
+import { OFFLINE_AFTER_LEASES, requeueBackoff } from '../../constants.js';
 import { newId, newToken } from '../../ids.js';
 import { runnerHealth } from '../../rules/runner-health.js';
 import type { CoordinatorContext } from '../context.js';
@@ -71,7 +71,7 @@ export function mountRunnerRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
   app.delete('/runners/:id', ownRunner, async (c) => {
     const runner = c.get('runner');
     await store.deregisterRunner(runner.id, Date.now());
-    const reclaimed = await store.expireLeases(Date.now(), timings.leaseMs, { baseMs: timings.backoffBaseMs, maxMs: timings.backoffMaxMs });
+    const reclaimed = await store.expireLeases(Date.now(), timings.leaseMs, requeueBackoff(timings));
     if (reclaimed.some((r) => r.status === 'queued')) ctx.wake(TOPIC_RUNS);
     for (const run of reclaimed) ctx.wake(sessionTopic(run.session_id));
     ctx.deliveredStops.delete(runner.id);
