@@ -2,6 +2,7 @@
  * Every coordinator tunable with its default. Timings can be made small (tens of ms) in tests;
  * the CLI exposes the ones operators need (see docs/coordinator.md).
  */
+import type { BackoffPolicy } from '../lib/retry/backoff.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8765;
@@ -67,4 +68,9 @@ export function resolveTimings(partial: Partial<CoordinatorTimings> = {}): Coord
     sweepIntervalMs: partial.sweepIntervalMs ?? Math.min(SWEEP_INTERVAL_MS, Math.max(5, Math.floor(leaseMs / 4))),
     sseKeepAliveMs: partial.sseKeepAliveMs ?? SSE_KEEPALIVE_MS,
   };
+}
+
+/** The backoff of re-queued runs (infrastructure failures and lost leases), from the timings. */
+export function requeueBackoff(timings: CoordinatorTimings): BackoffPolicy {
+  return { baseMs: timings.backoffBaseMs, maxMs: timings.backoffMaxMs };
 }

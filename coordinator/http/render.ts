@@ -1,4 +1,4 @@
-import type { RunnerHealth } from '../queue/runner-health.js';
+import type { RunnerHealth } from '../rules/runner-health.js';
 import type { CallbackRecord, EventRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
