@@ -49,6 +49,8 @@ export interface CoordinatorTimings {
   placementTimeoutMs: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
+  /** The re-queue jitter's draws in [0, 1] (default Math.random; a test may fix it to 1 for exact delays). */
+  backoffRandom?: (() => number) | undefined;
   maxAttempts: number;
   sweepIntervalMs: number;
   sseKeepAliveMs: number;
@@ -64,6 +66,7 @@ export function resolveTimings(partial: Partial<CoordinatorTimings> = {}): Coord
     placementTimeoutMs: partial.placementTimeoutMs ?? PLACEMENT_TIMEOUT_MS,
     backoffBaseMs: partial.backoffBaseMs ?? BACKOFF_BASE_MS,
     backoffMaxMs: partial.backoffMaxMs ?? BACKOFF_MAX_MS,
+    backoffRandom: partial.backoffRandom,
     maxAttempts: partial.maxAttempts ?? MAX_ATTEMPTS,
     sweepIntervalMs: partial.sweepIntervalMs ?? Math.min(SWEEP_INTERVAL_MS, Math.max(5, Math.floor(leaseMs / 4))),
     sseKeepAliveMs: partial.sseKeepAliveMs ?? SSE_KEEPALIVE_MS,
@@ -72,5 +75,5 @@ export function resolveTimings(partial: Partial<CoordinatorTimings> = {}): Coord
 
 /** The backoff of re-queued runs (infrastructure failures and lost leases), from the timings. */
 export function requeueBackoff(timings: CoordinatorTimings): BackoffPolicy {
-  return { baseMs: timings.backoffBaseMs, maxMs: timings.backoffMaxMs };
+  return { baseMs: timings.backoffBaseMs, maxMs: timings.backoffMaxMs, random: timings.backoffRandom };
 }
