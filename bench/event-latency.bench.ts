@@ -194,10 +194,11 @@ async function timedSession(c: Coordinator, api: Api, spec: { count: number; int
   const watch = watchSession(c.url, sessionId, spec.count);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(async () => {
+    const timedOut = async () => {
       const session = await api('GET', `/v1/sessions/${sessionId}`).catch((error: Error) => ({ body: error.message }));
-      reject(new Error(`session ${sessionId}: no result on the SSE stream within ${SESSION_TIMEOUT_MS} ms: ${JSON.stringify(session.body)}`));
-    }, SESSION_TIMEOUT_MS);
+      return new Error(`session ${sessionId}: no result on the SSE stream within ${SESSION_TIMEOUT_MS} ms: ${JSON.stringify(session.body)}`);
+    };
+    timer = setTimeout(() => void timedOut().then(reject, reject), SESSION_TIMEOUT_MS);
   });
   try {
     const connectedAt = await Promise.race([watch.connected, deadline]);

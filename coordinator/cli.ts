@@ -8,7 +8,10 @@ const ENV = 'AGENT_COORDINATOR_';
 const defaults = resolveTimings();
 
 /** Timing flags: option name, env suffix, timings key. */
-const TIMING_FLAGS: Array<[string, string, keyof CoordinatorTimings, string]> = [
+/** The timings given as durations (every one but the jitter source). */
+type DurationTiming = Exclude<keyof CoordinatorTimings, 'backoffRandom' | 'maxAttempts'>;
+
+const TIMING_FLAGS: Array<[string, string, DurationTiming, string]> = [
   ['--lease <duration>', 'LEASE', 'leaseMs', 'runner lease: runs of a runner silent this long are taken back'],
   ['--heartbeat-interval <duration>', 'HEARTBEAT_INTERVAL', 'heartbeatIntervalMs', 'how often runners are told to heartbeat'],
   ['--poll-timeout <duration>', 'POLL_TIMEOUT', 'pollTimeoutMs', 'how long a next-run long-poll is held'],

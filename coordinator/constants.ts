@@ -2,6 +2,7 @@
  * Every coordinator tunable with its default. Timings can be made small (tens of ms) in tests;
  * the CLI exposes the ones operators need (see docs/coordinator.md).
  */
+import type { BackoffPolicy } from '../lib/retry/backoff.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8765;
@@ -39,6 +40,8 @@ export interface CoordinatorTimings {
   placementTimeoutMs: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
+  /** The re-queue jitter's draws in [0, 1] (default Math.random; a test may fix it to 1 for exact delays). */
+  backoffRandom?: (() => number) | undefined;
   maxAttempts: number;
   sweepIntervalMs: number;
   sseKeepAliveMs: number;
@@ -54,8 +57,14 @@ export function resolveTimings(partial: Partial<CoordinatorTimings> = {}): Coord
     placementTimeoutMs: partial.placementTimeoutMs ?? PLACEMENT_TIMEOUT_MS,
     backoffBaseMs: partial.backoffBaseMs ?? BACKOFF_BASE_MS,
     backoffMaxMs: partial.backoffMaxMs ?? BACKOFF_MAX_MS,
+    backoffRandom: partial.backoffRandom,
     maxAttempts: partial.maxAttempts ?? MAX_ATTEMPTS,
     sweepIntervalMs: partial.sweepIntervalMs ?? Math.min(SWEEP_INTERVAL_MS, Math.max(5, Math.floor(leaseMs / 4))),
     sseKeepAliveMs: partial.sseKeepAliveMs ?? SSE_KEEPALIVE_MS,
   };
+}
+
+/** The backoff of re-queued runs (infrastructure failures and lost leases), from the timings. */
+export function requeueBackoff(timings: CoordinatorTimings): BackoffPolicy {
+  return { baseMs: timings.backoffBaseMs, maxMs: timings.backoffMaxMs, random: timings.backoffRandom };
 }

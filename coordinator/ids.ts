@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-/** A new id with a type prefix (`ses_`, `run_`, `rnr_`) and 16 random bytes in base32-ish lowercase. */
+/** A new id with a type prefix (`ses_`, `run_`, `rnr_`) and 16 lowercase characters from 12 random bytes. */
 export function newId(prefix: 'ses' | 'run' | 'rnr'): string {
   return `${prefix}_${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x').toLowerCase()}`;
 }

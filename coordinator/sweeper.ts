@@ -1,3 +1,4 @@
+import { requeueBackoff } from './constants.js';
 import { sessionTopic, TOPIC_RUNS } from './events/wake-hub.js';
 import type { CoordinatorContext } from './http/context.js';
 
@@ -10,7 +11,7 @@ import type { CoordinatorContext } from './http/context.js';
 export function startSweeper(ctx: CoordinatorContext): () => Promise<void> {
   const { store, timings, logger } = ctx;
   let current: Promise<void> | null = null;
-  const backoff = { baseMs: timings.backoffBaseMs, maxMs: timings.backoffMaxMs };
+  const backoff = requeueBackoff(timings);
   const sweep = async () => {
     const now = Date.now();
     const reclaimed = await store.expireLeases(now, timings.leaseMs, backoff);

@@ -1,8 +1,9 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from '../api-error.js';
-import { requireApiAccess } from './auth.js';
+import { apiAccess, type RunnerEnv } from './auth.js';
 import type { CoordinatorContext } from './context.js';
+import { toApiError } from './error-status.js';
 import { mountAgentRoutes } from './routes/agents.js';
 import { mountHealthRoutes } from './routes/health.js';
 import { mountNextRunRoute } from './routes/next-run.js';
@@ -11,10 +12,20 @@ import { mountRunnerRoutes } from './routes/runners.js';
 import { mountSessionEventRoutes } from './routes/session-events.js';
 import { mountSessionRoutes } from './routes/sessions.js';
 
-/** Paths a runner token guards (checked in their handlers); everything else under /v1 is the user API. */
-const RUNNER_PATHS = /^\/v1\/(runners(\/[^/]+(\/heartbeat|\/next-run|\/reports)?)?|runs\/[^/]+\/(started|events|finished))$/;
+/**
+ * The runner API (mounted at /v1): register, list, heartbeat, long-poll, reports, deregister, and
+ * `/runs/:id/{started,events,finished}`. Each route names its auth middleware: a runner token (with
+ * `ownPath`, the token of the runner in the path), or the API token for registration and the list.
+ */
+export function buildRunnerApi(ctx: CoordinatorContext): Hono<RunnerEnv> {
+  const api = new Hono<RunnerEnv>();
+  mountRunnerRoutes(api, ctx);
+  mountNextRunRoute(api, ctx);
+  mountRunReportRoutes(api, ctx);
+  return api;
+}
 
-/** The coordinator's Hono app: body limit, API-token guard, routes, one JSON error handler. */
+/** The coordinator's Hono app: body limit, health, the runner API, the user API behind its guard, one JSON error handler. */
 export function buildApp(ctx: CoordinatorContext): Hono {
   const app = new Hono();
   app.use(
@@ -28,21 +39,18 @@ export function buildApp(ctx: CoordinatorContext): Hono {
       },
     }),
   );
-  app.use('/v1/*', async (c, next) => {
-    // Runner paths check their own tokens (register and list accept the API token there).
-    if (!RUNNER_PATHS.test(c.req.path)) await requireApiAccess(ctx, c);
-    await next();
-  });
   mountHealthRoutes(app, ctx);
+  // The runner API first: its routes answer before the user API's guard, which matches all of /v1
+  // (an unknown /v1 path too: it needs the token before it gets its 404).
+  app.route('/v1', buildRunnerApi(ctx));
+  app.use('/v1/*', apiAccess(ctx));
   mountAgentRoutes(app, ctx);
   mountSessionRoutes(app, ctx);
   mountSessionEventRoutes(app, ctx);
-  mountRunnerRoutes(app, ctx);
-  mountNextRunRoute(app, ctx);
-  mountRunReportRoutes(app, ctx);
   app.notFound((c) => c.json(new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`).toJSON(), 404));
   app.onError((error, c) => {
-    if (error instanceof ApiError) return c.json(error.toJSON(), error.status);
+    const known = toApiError(error);
+    if (known !== null) return c.json(known.toJSON(), known.status);
     ctx.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed');
     return c.json(new ApiError(500, 'internal', 'internal error; see the coordinator log').toJSON(), 500);
   });

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { createMiddleware } from 'hono/factory';
 import { ApiError } from '../api-error.js';
 import type { RunnerRecord } from '../types.js';
 import type { CoordinatorContext } from './context.js';
@@ -37,7 +38,7 @@ export async function authenticateRunner(ctx: CoordinatorContext, token: string 
 }
 
 /** The runner a request comes from, checked against the `:id` in its path (403 for another runner's id). */
-export async function requireRunner(ctx: CoordinatorContext, c: Context, pathId?: string): Promise<RunnerRecord> {
+async function requireRunner(ctx: CoordinatorContext, c: Context, pathId?: string): Promise<RunnerRecord> {
   const runner = await authenticateRunner(ctx, bearerToken(c));
   if (pathId !== undefined && pathId !== runner.id) {
     throw new ApiError(403, 'forbidden', `this token belongs to runner ${runner.id}, not ${pathId}`, { runner: pathId });
@@ -46,7 +47,7 @@ export async function requireRunner(ctx: CoordinatorContext, c: Context, pathId?
 }
 
 /** User-facing API guard: with an API token configured, accept it or any valid runner token. */
-export async function requireApiAccess(ctx: CoordinatorContext, c: Context): Promise<void> {
+async function requireApiAccess(ctx: CoordinatorContext, c: Context): Promise<void> {
   if (ctx.apiToken === null) return;
   const token = bearerToken(c);
   if (token !== null && sameSecret(token, ctx.apiToken)) return;
@@ -55,4 +56,26 @@ export async function requireApiAccess(ctx: CoordinatorContext, c: Context): Pro
     return;
   }
   throw new ApiError(401, 'unauthorized', 'an API token is required (Authorization: Bearer <token>)');
+}
+
+/** The runner API's context: its auth middleware sets `runner`, the runner the request's token names. */
+export type RunnerEnv = { Variables: { runner: RunnerRecord } };
+
+/**
+ * Middleware of a runner route: the request carries a runner token (401 otherwise), and with `ownPath`
+ * it is the token of the runner the path's `:id` names (403 for another's). Sets `runner`.
+ */
+export function runnerAuth(ctx: CoordinatorContext, options: { ownPath?: boolean } = {}): MiddlewareHandler<RunnerEnv> {
+  return createMiddleware<RunnerEnv>(async (c, next) => {
+    c.set('runner', await requireRunner(ctx, c, options.ownPath === true ? c.req.param('id') : undefined));
+    await next();
+  });
+}
+
+/** Middleware of the user API (and of runner registration and listing): see requireApiAccess. */
+export function apiAccess(ctx: CoordinatorContext): MiddlewareHandler {
+  return createMiddleware(async (c, next) => {
+    await requireApiAccess(ctx, c);
+    await next();
+  });
 }

@@ -1,9 +1,9 @@
 import type { z } from 'zod';
-import type { EventRecord, CallbackRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
-import type { RunnerHealth } from '../queue/runner-health.js';
 import type { SessionEventSchema } from '../../protocol/events.js';
 import type { RunnerViewSchema } from '../../protocol/runners.js';
 import type { CallbackViewSchema, RunViewSchema, SessionViewSchema } from '../../protocol/sessions.js';
+import type { RunnerHealth } from '../rules/runner-health.js';
+import type { CallbackRecord, EventRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 const isoNow = (ms: number): string => new Date(ms).toISOString();

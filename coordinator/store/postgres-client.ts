@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { SqlClient } from './sql-client.js';
-import { toNumberedPlaceholders } from './sql-client.js';
+import { forUpdateClause, toNumberedPlaceholders } from './sql-client.js';
 
 /** The LISTEN/NOTIFY channel coordinator replicas share. */
 export const NOTIFY_CHANNEL = 'agent_coordinator';
@@ -46,6 +46,7 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
 
   const clientFor = (runner: pg.Pool | pg.PoolClient): SqlClient => ({
     dialect: 'postgres',
+    forUpdate: forUpdateClause,
     async query<T>(sql: string, params: readonly unknown[] = []) {
       const result = await runner.query(convert(sql), params as unknown[]);
       return result.rows as T[];

@@ -6,6 +6,9 @@ import type { SqlClient } from './sql-client.js';
 /** How many prepared statements are kept per connection. */
 const STATEMENT_CACHE_SIZE = 256;
 
+/** SQLite has no row locks: a write transaction holds the whole database (see openSqliteClient). */
+const noRowLocks = (): string => '';
+
 /** The write transaction a group of callers shares until it is committed. */
 interface CommitGroup {
   /** Settles once the group is durable (COMMIT returned) or lost (COMMIT failed, rolled back). */
@@ -127,6 +130,7 @@ export function openSqliteClient(path: string): SqlClient {
 
   const inside: SqlClient = {
     dialect: 'sqlite',
+    forUpdate: noRowLocks,
     query: async (sql, params) => run(prepare(sql), params),
     transaction: (fn) => fn(inside),
     notify: async () => {},
@@ -136,6 +140,7 @@ export function openSqliteClient(path: string): SqlClient {
 
   return {
     dialect: 'sqlite',
+    forUpdate: noRowLocks,
     async query<T>(sql: string, params?: readonly unknown[]) {
       await acquire();
       let rows: T[];

@@ -1,6 +1,6 @@
-import type { RunOutcome } from '../../lib/process/run-outcome.js';
-import type { RunStatus } from '../../protocol/statuses.js';
+import type { BackoffPolicy } from '../../lib/retry/backoff.js';
 import type { AgentDocument } from '../../protocol/agents.js';
+import type { RunStatus } from '../../protocol/statuses.js';
 import type { CallbackRecord, EventRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
 import { deleteAgent, getAgent, listAgents, putAgent } from './ops/agent-documents.js';
 import { type AppendResult, appendEvents, type IncomingEvent } from './ops/append-events.js';
@@ -9,21 +9,27 @@ import { claimNextRun, claimRuns } from './ops/claim-next-run.js';
 import { countClaimable, countRunsByStatus } from './ops/count-runs.js';
 import { createSession, type NewSession } from './ops/create-session.js';
 import { deleteSession } from './ops/delete-session.js';
+import { deregisterRunner } from './ops/deregister-runner.js';
 import { listCallbacks } from './ops/deliver-callbacks.js';
 import { expireLeases } from './ops/expire-leases.js';
 import { failUnplaceable } from './ops/fail-unplaceable.js';
+import { type FinishReport, finishRun } from './ops/finish-run.js';
 import { getRun, getSession, listRuns } from './ops/get-records.js';
+import { getRunnerWithToken } from './ops/get-runner-with-token.js';
 import { listEvents } from './ops/list-events.js';
+import { listOnlineRunners } from './ops/list-online-runners.js';
+import { listRunners } from './ops/list-runners.js';
 import { listSessions, type SessionFilter } from './ops/list-sessions.js';
-import { finishRun, releaseRun, startRun } from './ops/report-run.js';
+import { type NewRunner, registerRunner } from './ops/register-runner.js';
+import { releaseRun } from './ops/release-run.js';
 import { type ResumeInput, resumeSession } from './ops/resume-session.js';
-import * as runners from './ops/runners.js';
+import { runsToStop } from './ops/runs-to-stop.js';
+import { startRun } from './ops/start-run.js';
 import { stopSession } from './ops/stop-session.js';
+import { touchRunner } from './ops/touch-runner.js';
 import type { Dialect, SqlClient } from './sql-client.js';
 
-export type { AppendResult, IncomingEvent, NewSession, ResumeInput, RunReportToApply, RunReportApplied, SessionFilter };
-export type Backoff = { baseMs: number; maxMs: number };
-export type FinishReport = Pick<RunOutcome, 'kind' | 'message'> & { result?: unknown; executor_session_id?: string | null };
+export type { AppendResult, FinishReport, IncomingEvent, NewRunner, NewSession, ResumeInput, RunReportToApply, RunReportApplied, SessionFilter };
 
 /**
  * Everything the coordinator keeps. One interface; the SQLite and PostgreSQL stores are the same
@@ -50,21 +56,21 @@ export interface Store {
   claimRuns(runner: { id: string; executors: readonly string[]; tags: readonly string[] }, now: number, max: number): Promise<RunRecord[]>;
   releaseRun(runId: string, now: number): Promise<void>;
   startRun(runId: string, runnerId: string, now: number): Promise<RunRecord>;
-  finishRun(runId: string, runnerId: string, outcome: FinishReport, now: number, backoff: Backoff): Promise<RunRecord>;
+  finishRun(runId: string, runnerId: string, outcome: FinishReport, now: number, backoff: BackoffPolicy): Promise<RunRecord>;
   appendEvents(runId: string, runnerId: string, events: readonly IncomingEvent[], now: number): Promise<AppendResult>;
   /** started + events + finished of one held run, in one transaction, idempotent (a runner's batched report). */
-  applyRunReport(runnerId: string, report: RunReportToApply, now: number, backoff: Backoff): Promise<RunReportApplied>;
+  applyRunReport(runnerId: string, report: RunReportToApply, now: number, backoff: BackoffPolicy): Promise<RunReportApplied>;
   listEvents(sessionId: string, after: number, limit: number): Promise<EventRecord[]>;
   /** Outcomes of callback-mode children for a session: waiting (delivered_run_id null) and delivered. */
   listCallbacks(sessionId: string): Promise<CallbackRecord[]>;
-  registerRunner(input: runners.NewRunner, tokenHash: string, now: number): Promise<RunnerRecord>;
+  registerRunner(input: NewRunner, tokenHash: string, now: number): Promise<RunnerRecord>;
   getRunnerWithToken(id: string): Promise<{ runner: RunnerRecord; tokenHash: string } | null>;
   touchRunner(id: string, now: number): Promise<void>;
   listRunners(): Promise<RunnerRecord[]>;
   listOnlineRunners(now: number, leaseMs: number): Promise<RunnerRecord[]>;
   deregisterRunner(id: string, now: number): Promise<void>;
   runsToStop(runnerId: string): Promise<string[]>;
-  expireLeases(now: number, leaseMs: number, backoff: Backoff): Promise<RunRecord[]>;
+  expireLeases(now: number, leaseMs: number, backoff: BackoffPolicy): Promise<RunRecord[]>;
   failUnplaceable(now: number, placementTimeoutMs: number, online: readonly RunnerRecord[]): Promise<RunRecord[]>;
   countRunsByStatus(): Promise<Partial<Record<RunStatus, number>>>;
   countClaimable(now: number): Promise<number>;
@@ -97,13 +103,13 @@ export function createStore(sql: SqlClient): Store {
     applyRunReport: (runnerId, report, now, backoff) => applyRunReport(sql, runnerId, report, now, backoff),
     listEvents: (sessionId, after, limit) => listEvents(sql, sessionId, after, limit),
     listCallbacks: (sessionId) => listCallbacks(sql, sessionId),
-    registerRunner: (input, tokenHash, now) => runners.registerRunner(sql, input, tokenHash, now),
-    getRunnerWithToken: (id) => runners.getRunnerWithToken(sql, id),
-    touchRunner: (id, now) => runners.touchRunner(sql, id, now),
-    listRunners: () => runners.listRunners(sql),
-    listOnlineRunners: (now, leaseMs) => runners.listOnlineRunners(sql, now, leaseMs),
-    deregisterRunner: (id, now) => runners.deregisterRunner(sql, id, now),
-    runsToStop: (runnerId) => runners.runsToStop(sql, runnerId),
+    registerRunner: (input, tokenHash, now) => registerRunner(sql, input, tokenHash, now),
+    getRunnerWithToken: (id) => getRunnerWithToken(sql, id),
+    touchRunner: (id, now) => touchRunner(sql, id, now),
+    listRunners: () => listRunners(sql),
+    listOnlineRunners: (now, leaseMs) => listOnlineRunners(sql, now, leaseMs),
+    deregisterRunner: (id, now) => deregisterRunner(sql, id, now),
+    runsToStop: (runnerId) => runsToStop(sql, runnerId),
     expireLeases: (now, leaseMs, backoff) => expireLeases(sql, now, leaseMs, backoff),
     failUnplaceable: (now, timeout, online) => failUnplaceable(sql, now, timeout, online),
     countRunsByStatus: () => countRunsByStatus(sql),

@@ -1,23 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from 'pino';
+import { MCP_PATH, type McpEndpointOptions } from './endpoint-options.js';
 import type { McpHandler } from './mcp-handler.js';
 import { jsonRpcError } from './request-auth.js';
-import type { RunReporter } from './tool-context.js';
-
-/** The path the endpoint serves. */
-export const MCP_PATH = '/mcp';
-
-export interface McpEndpointOptions {
-  /** 0 = any free port. */
-  port: number;
-  host?: string;
-  secret: string;
-  coordinatorUrl: string;
-  apiToken?: string | undefined;
-  reporter: RunReporter;
-  logger: Logger;
-}
 
 export interface RunningMcpEndpoint {
   url: string;

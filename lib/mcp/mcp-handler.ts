@@ -4,7 +4,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { UserApi } from '../client/user-api.js';
 import { registerCallerTools } from './caller-tools.js';
-import { MCP_PATH, type McpEndpointOptions } from './mcp-endpoint.js';
+import { MCP_PATH, type McpEndpointOptions } from './endpoint-options.js';
 import { registerSessionTools } from './session-tools.js';
 import { BodyError, readJsonBody, wantsProgress } from './read-body.js';
 import { jsonRpcError, RequestAuth } from './request-auth.js';

@@ -1,5 +1,5 @@
 import type { SessionEvent } from '../../protocol/events.js';
-import { SessionResultSchema, type SessionView } from '../../protocol/sessions.js';
+import type { SessionView } from '../../protocol/sessions.js';
 import { truncateText } from './tool-result.js';
 
 /** Characters of an event kept in a progress notification's message. */

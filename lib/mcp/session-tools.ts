@@ -5,9 +5,9 @@ import { describeEvent, listEntry, summarizeSession } from './session-summary.js
 import { followRun, waitForSessionEnd } from '../client/follow-session.js';
 import { isSessionEnded } from '../../protocol/statuses.js';
 import { deadlineSignal } from './session-waits.js';
-import type { ToolContext, ToolExtra } from './tool-context.js';
+import type { ToolContext } from './tool-context.js';
 import { DEFAULT_WAIT_S, MAX_TOOL_PROMPT_CHARS, MAX_WAIT_S, MAX_WAIT_SESSIONS } from './tool-limits.js';
-import { guarded, toolResult, ToolError } from './tool-result.js';
+import { guarded, toolResult, ToolError, type ToolExtra } from './tool-result.js';
 
 const sessionId = z.string().min(1).max(200).describe('A session id, e.g. "ses_abc123".');
 const prompt = z

@@ -1,5 +1,3 @@
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { UserApi } from '../client/user-api.js';
 import type { ExecutorEvent } from '../../protocol/executor-event.js';
 import type { SessionScope } from './session-scope.js';
@@ -22,5 +20,3 @@ export interface ToolContext {
   scope: SessionScope;
   reporter: RunReporter;
 }
-
-export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;

@@ -1,7 +1,10 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { CoordinatorError } from '../client/coordinator-error.js';
-import type { ToolExtra } from './tool-context.js';
 import { MAX_RETURNED_RESULT_CHARS } from './tool-limits.js';
+
+/** What the MCP SDK passes each tool handler beside its arguments (the request's authInfo, signal, progress). */
+export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 /** A failure the calling agent can act on; becomes an MCP tool error (`isError`) with this message. */
 export class ToolError extends Error {

@@ -21,9 +21,11 @@ export interface Line {
 export class LineSplitter {
   readonly #onLine: (line: Line) => void;
   readonly #maxLineBytes: number;
+  /** The current line's bytes kept so far (at most maxLineBytes), as slices of the chunks. */
   #parts: Buffer[] = [];
-  #kept = 0;
-  #seen = 0;
+  #keptBytes = 0;
+  /** The current line's length so far, kept or not. */
+  #lineBytes = 0;
 
   constructor(onLine: (line: Line) => void, maxLineBytes = MAX_LINE_BYTES) {
     this.#onLine = onLine;
@@ -44,29 +46,29 @@ export class LineSplitter {
 
   /** Emit what is left as a last line (output that did not end with a newline). */
   end(): void {
-    if (this.#seen > 0) this.#emit();
+    if (this.#lineBytes > 0) this.#emit();
   }
 
   #keep(chunk: Buffer, start: number, end: number): void {
     const length = end - start;
-    this.#seen += length;
-    const room = this.#maxLineBytes - this.#kept;
+    this.#lineBytes += length;
+    const room = this.#maxLineBytes - this.#keptBytes;
     if (room <= 0 || length === 0) return;
     const take = Math.min(room, length);
     this.#parts.push(chunk.subarray(start, start + take));
-    this.#kept += take;
+    this.#keptBytes += take;
   }
 
   #emit(): void {
-    let buffer = this.#parts.length === 1 ? this.#parts[0]! : Buffer.concat(this.#parts, this.#kept);
-    const truncated = this.#seen > this.#maxLineBytes;
+    let buffer = this.#parts.length === 1 ? this.#parts[0]! : Buffer.concat(this.#parts, this.#keptBytes);
+    const truncated = this.#lineBytes > this.#maxLineBytes;
     if (!truncated && buffer.length > 0 && buffer[buffer.length - 1] === CARRIAGE_RETURN) {
       buffer = buffer.subarray(0, buffer.length - 1);
     }
-    const line: Line = { text: buffer.toString('utf8'), truncated, bytes: this.#seen };
+    const line: Line = { text: buffer.toString('utf8'), truncated, bytes: this.#lineBytes };
     this.#parts = [];
-    this.#kept = 0;
-    this.#seen = 0;
+    this.#keptBytes = 0;
+    this.#lineBytes = 0;
     this.#onLine(line);
   }
 }

@@ -26,6 +26,7 @@ export function groupIsAlive(pgid: number): boolean {
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
 
+/** Note a group we started, so it is killed if this process exits before we are done with it. */
 export function trackGroup(pgid: number): void {
   liveGroups.add(pgid);
   if (!exitHookInstalled) {
@@ -36,6 +37,7 @@ export function trackGroup(pgid: number): void {
   }
 }
 
+/** Forget a group we are done with, so a later process reusing the number is never signalled. */
 export function untrackGroup(pgid: number): void {
   liveGroups.delete(pgid);
 }
@@ -64,4 +66,30 @@ export function groupHasRunningProcess(pgid: number): boolean {
     if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
   }
   return false;
+}
+
+/**
+ * What terminating an executor needs from its process group. The termination steps take it as a
+ * parameter, so their timing can be tested with fake timers; `openProcessGroup` is the real one.
+ */
+export interface ProcessGroup {
+  /** Signal every process of the group. False when the group has no process left. */
+  signal(signal: NodeJS.Signals): boolean;
+  /** Any process of the group (a zombie included) still exists. */
+  isAlive(): boolean;
+  /** Any process of the group still runs (zombies left out). */
+  hasRunningProcess(): boolean;
+  /** Done with the group: it is no longer killed when this process exits. */
+  forget(): void;
+}
+
+/** The process group `pgid` of an executor just started, tracked until it is forgotten. */
+export function openProcessGroup(pgid: number): ProcessGroup {
+  trackGroup(pgid);
+  return {
+    signal: (signal) => signalGroup(pgid, signal),
+    isAlive: () => groupIsAlive(pgid),
+    hasRunningProcess: () => groupHasRunningProcess(pgid),
+    forget: () => untrackGroup(pgid),
+  };
 }

@@ -1,15 +1,13 @@
 import { execa } from 'execa';
-import { parseEventLine, type OutputStream } from '../events/parse-event-line.js';
-import type { ExecutorEvent, ResultEvent } from '../../protocol/executor-event.js';
+import type { OutputStream } from '../events/parse-event-line.js';
+import type { ExecutorEvent } from '../../protocol/executor-event.js';
 import type { Invocation } from '../../protocol/invocation.js';
 import { buildExecutorEnv } from './executor-env.js';
-import { LineSplitter, MAX_LINE_BYTES, type Line } from './line-splitter.js';
-import { groupHasRunningProcess, groupIsAlive, signalGroup, trackGroup, untrackGroup } from './process-group.js';
-import { classifyExit, type RunOutcome } from './run-outcome.js';
-import { StderrTail } from './stderr-tail.js';
-
-/** How long an executor may take to exit after SIGTERM before its group gets SIGKILL. */
-export const DEFAULT_GRACE_MS = 10_000;
+import { ExecutorOutput } from './executor-output.js';
+import { openProcessGroup } from './process-group.js';
+import { classifyExit, type ExitFacts, type RunOutcome } from './run-outcome.js';
+import { DEFAULT_GRACE_MS } from './terminate/graceful-kill.js';
+import { Termination } from './terminate/termination.js';
 
 export interface SpawnExecutorOptions {
   /** Path of the executable file (run directly: its shebang picks the interpreter). */
@@ -46,33 +44,16 @@ export interface ExecutorProcess {
 /**
  * Start an executor in its own process group, hand it the invocation on stdin, turn its output into
  * events, and report how it ended. Timeout and cancel signal the whole group: SIGTERM, then SIGKILL after
- * the grace period, so nothing the executor started survives.
+ * the grace period, so nothing the executor started survives (lib/process/terminate/).
  */
 export function spawnExecutor(options: SpawnExecutorOptions): ExecutorProcess {
   const started = performance.now();
-  const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
   const { invocation } = options;
-  const stderrTail = new StderrTail();
-  let result: ResultEvent | null = null;
-  let executorSessionId: string | null = null;
-  let terminatedFor: 'timeout' | 'cancel' | null = null;
-  let forcefullyKilled = false;
-  let exited = false;
-  let killTimer: NodeJS.Timeout | undefined;
-  let leftBehind = false;
-  let exitDuration = 0;
-
-  const onLine = (stream: OutputStream) => (line: Line) => {
-    if (stream === 'stderr') stderrTail.add(line.text);
-    const event = parseEventLine(line, stream);
-    if (event === undefined) return;
-    if (event.type === 'result') result = event;
-    else if (event.type === 'bind') executorSessionId = event.executor_session_id;
-    options.onEvent?.(event, stream);
-  };
+  const output = new ExecutorOutput(options.onEvent, options.maxLineBytes);
 
   if (options.signal?.aborted) {
-    const outcome = finish({ exitCode: null, signal: null, terminatedFor: 'cancel', stderrTail: '' }, false);
+    const facts: ExitFacts = { exitCode: null, signal: null, terminatedFor: 'cancel', stderrTail: '' };
+    const outcome = toOutcome(facts, output, { durationMs: performance.now() - started, forcefullyKilled: false, leftProcessesBehind: false });
     return { pid: undefined, outcome: Promise.resolve(outcome) };
   }
 
@@ -94,7 +75,12 @@ export function spawnExecutor(options: SpawnExecutorOptions): ExecutorProcess {
     stderr: 'pipe',
   });
   const pid = child.pid;
-  if (pid !== undefined) trackGroup(pid);
+  const termination = new Termination({
+    group: pid === undefined ? undefined : openProcessGroup(pid),
+    graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
+    timeoutMs: options.timeoutMs,
+    signal: options.signal,
+  });
 
   // An executor may exit without reading its input; the resulting EPIPE is not our failure.
   child.stdin?.on('error', () => {});
@@ -102,95 +88,56 @@ export function spawnExecutor(options: SpawnExecutorOptions): ExecutorProcess {
   if (options.keepStdinOpen) child.stdin?.write(input);
   else child.stdin?.end(input);
 
-  const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
-  const stdoutLines = new LineSplitter(onLine('stdout'), maxLineBytes);
-  const stderrLines = new LineSplitter(onLine('stderr'), maxLineBytes);
-  child.stdout?.on('data', (chunk: Buffer) => stdoutLines.push(chunk));
-  child.stderr?.on('data', (chunk: Buffer) => stderrLines.push(chunk));
+  child.stdout?.on('data', (chunk: Buffer) => output.push('stdout', chunk));
+  child.stderr?.on('data', (chunk: Buffer) => output.push('stderr', chunk));
 
-  const terminate = (reason: 'timeout' | 'cancel') => {
-    if (exited || terminatedFor !== null || pid === undefined) return;
-    terminatedFor = reason;
-    signalGroup(pid, 'SIGTERM');
-    armKill();
-  };
-  const armKill = () => {
-    if (killTimer !== undefined || pid === undefined) return;
-    killTimer = setTimeout(() => {
-      if (signalGroup(pid, 'SIGKILL')) forcefullyKilled = true;
-      // Done with the group: forget it, so a later process reusing the number is never signalled.
-      untrackGroup(pid);
-    }, graceMs);
-  };
-
-  const timeoutTimer =
-    options.timeoutMs === undefined ? undefined : setTimeout(() => terminate('timeout'), options.timeoutMs);
-  const onAbort = () => terminate('cancel');
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-
+  /** When the executor process exited; undefined while it runs, and for good if it never started. */
+  let exitedAfterMs: number | undefined;
   child.once('exit', () => {
-    exited = true;
-    exitDuration = performance.now() - started;
-    clearTimeout(timeoutTimer);
-    options.signal?.removeEventListener('abort', onAbort);
-    // After our own SIGTERM the group is already on its way out (the kill timer is armed). Otherwise,
-    // whatever the executor left running is an orphan now: ask it to go, and force it after the grace.
-    if (pid === undefined || terminatedFor !== null) return;
-    leftBehind = groupHasRunningProcess(pid);
-    if (leftBehind) {
-      signalGroup(pid, 'SIGTERM');
-      armKill();
-    }
+    exitedAfterMs = performance.now() - started;
+    termination.executorExited();
   });
 
   const outcome = child.then((settled) => {
-    stdoutLines.end();
-    stderrLines.end();
-    const spawnError = exited ? undefined : describeSpawnError(settled);
-    clearTimeout(timeoutTimer);
-    options.signal?.removeEventListener('abort', onAbort);
-    if (pid !== undefined) settleGroup(pid);
-    return finish(
-      {
-        exitCode: typeof settled.exitCode === 'number' ? settled.exitCode : null,
-        signal: settled.signal ?? null,
-        terminatedFor,
-        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-        ...(spawnError === undefined ? {} : { spawnError }),
-        stderrTail: stderrTail.toString(),
-      },
-      leftBehind,
-    );
+    output.end();
+    const spawnError = exitedAfterMs === undefined ? describeSpawnError(settled) : undefined;
+    termination.outputClosed();
+    const facts: ExitFacts = {
+      exitCode: typeof settled.exitCode === 'number' ? settled.exitCode : null,
+      signal: settled.signal ?? null,
+      terminatedFor: termination.reason,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(spawnError === undefined ? {} : { spawnError }),
+      stderrTail: output.stderrTail,
+    };
+    return toOutcome(facts, output, {
+      durationMs: exitedAfterMs ?? performance.now() - started,
+      forcefullyKilled: termination.forcefullyKilled,
+      leftProcessesBehind: termination.leftProcessesBehind,
+    });
   });
 
-  // The output is closed: if the group is empty we are done with it; if not, the pending SIGKILL still
-  // fires after the grace, but must not keep this process alive (the exit hook kills the group then).
-  function settleGroup(group: number) {
-    if (groupIsAlive(group)) {
-      killTimer?.unref();
-      return;
-    }
-    clearTimeout(killTimer);
-    untrackGroup(group);
-  }
-
-  function finish(facts: Parameters<typeof classifyExit>[0], leftProcesses: boolean): RunOutcome {
-    const { kind, message } = classifyExit(facts);
-    return {
-      kind,
-      exit_code: facts.exitCode,
-      signal: facts.signal,
-      duration_ms: Math.round(exitDuration || performance.now() - started),
-      stderr_tail: facts.stderrTail,
-      result,
-      executor_session_id: executorSessionId,
-      forcefully_killed: forcefullyKilled,
-      left_processes_behind: leftProcesses,
-      message,
-    };
-  }
-
   return { pid, outcome };
+}
+
+function toOutcome(
+  facts: ExitFacts,
+  output: ExecutorOutput,
+  ending: { durationMs: number; forcefullyKilled: boolean; leftProcessesBehind: boolean },
+): RunOutcome {
+  const { kind, message } = classifyExit(facts);
+  return {
+    kind,
+    exit_code: facts.exitCode,
+    signal: facts.signal,
+    duration_ms: Math.round(ending.durationMs),
+    stderr_tail: facts.stderrTail,
+    result: output.result,
+    executor_session_id: output.executorSessionId,
+    forcefully_killed: ending.forcefullyKilled,
+    left_processes_behind: ending.leftProcessesBehind,
+    message,
+  };
 }
 
 function describeSpawnError(settled: { cause?: unknown; message?: string; failed?: boolean }): string | undefined {

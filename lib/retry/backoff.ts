@@ -9,6 +9,8 @@
 export interface BackoffPolicy {
   baseMs: number;
   maxMs: number;
+  /** The jitter's source of uniform draws in [0, 1]; Math.random unless a caller needs it fixed (tests). */
+  random?: (() => number) | undefined;
 }
 
 /** The runner's calls to the coordinator (register, long-poll, reports): first retry within 200 ms, at most 10 s apart. */
@@ -26,7 +28,7 @@ export function backoffCeiling(attempt: number, policy: BackoffPolicy): number {
 }
 
 /** Delay before retry `attempt` (1-based): a uniform draw from 0 to its ceiling. */
-export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number = Math.random): number {
+export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number = policy.random ?? Math.random): number {
   return Math.round(backoffCeiling(attempt, policy) * random());
 }
 

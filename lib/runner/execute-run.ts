@@ -51,45 +51,46 @@ function preferredExecutor(blueprint: AgentBlueprint | undefined): string | unde
  * while its start and its events go to the outbox. Resolves when the executor has ended. Never throws:
  * whatever happens ends as a RunOutcome for the coordinator.
  */
-export async function executeRun(assignment: Assignment, ctx: RunContext, signal: AbortSignal): Promise<RunOutcome> {
-  const { run, invocation: inv } = assignment;
-  const log = ctx.logger.child({ run: run.run_id, session: run.session_id });
-  ctx.outbox.beginRun(run.run_id, (run.last_event_seq ?? 0) + 1, run.attempt);
+export async function executeRun(assignment: Assignment, context: RunContext, signal: AbortSignal): Promise<RunOutcome> {
+  // What the coordinator asks of this run; the Schema 2.0 invocation is built from it below.
+  const { run, invocation: inputs } = assignment;
+  const log = context.logger.child({ run: run.run_id, session: run.session_id });
+  context.outbox.beginRun(run.run_id, (run.last_event_seq ?? 0) + 1, run.attempt);
 
   let blueprint: AgentBlueprint | undefined;
   try {
-    if (inv.agent !== null) blueprint = await ctx.blueprints.get(inv.agent, inv.agent_etag);
+    if (inputs.agent !== null) blueprint = await context.blueprints.get(inputs.agent, inputs.agent_etag);
   } catch (error) {
     // Gone for good (deleted since the session was made) is the run's failure; anything else may pass.
     const gone = error instanceof CoordinatorError && error.status === 404;
-    return outcomeWithoutProcess(gone ? 'failed' : 'infra_failed', `agent "${inv.agent}": cannot fetch its blueprint (${(error as Error).message})`);
+    return outcomeWithoutProcess(gone ? 'failed' : 'infra_failed', `agent "${inputs.agent}": cannot fetch its blueprint (${(error as Error).message})`);
   }
-  const executorName = inv.executor ?? preferredExecutor(blueprint) ?? ctx.defaultExecutor;
-  const executor = ctx.executors.get(executorName);
+  const executorName = inputs.executor ?? preferredExecutor(blueprint) ?? context.defaultExecutor;
+  const executor = context.executors.get(executorName);
   if (executor === undefined) {
     return outcomeWithoutProcess('infra_failed', `executor "${executorName}" is not available on this runner`);
   }
 
   let invocation;
   try {
-    const decorated = ctx.decorateBlueprint === undefined ? blueprint : ctx.decorateBlueprint(blueprint, inv.session_id);
+    const decorated = context.decorateBlueprint === undefined ? blueprint : context.decorateBlueprint(blueprint, inputs.session_id);
     const resolved =
       decorated === undefined
         ? undefined
         : resolvePlaceholders(decorated, {
-            runnerMcpUrl: ctx.mcpUrl,
-            sessionId: inv.session_id,
+            runnerMcpUrl: context.mcpUrl,
+            sessionId: inputs.session_id,
             runId: run.run_id,
             env: process.env,
-            allowedEnv: ctx.allowedEnv,
+            allowedEnv: context.allowedEnv,
           });
-    const metadata: Record<string, unknown> = { run_id: run.run_id, runner_id: inv.metadata.runner_id, attempt: inv.metadata.attempt };
-    if (inv.metadata.executor_session_id !== null) metadata.executor_session_id = inv.metadata.executor_session_id;
+    const metadata: Record<string, unknown> = { run_id: run.run_id, runner_id: inputs.metadata.runner_id, attempt: inputs.metadata.attempt };
+    if (inputs.metadata.executor_session_id !== null) metadata.executor_session_id = inputs.metadata.executor_session_id;
     invocation = buildInvocation({
-      mode: inv.mode,
-      sessionId: inv.session_id,
-      prompt: inv.prompt,
-      projectDir: inv.project_dir ?? ctx.projectDir,
+      mode: inputs.mode,
+      sessionId: inputs.session_id,
+      prompt: inputs.prompt,
+      projectDir: inputs.project_dir ?? context.projectDir,
       blueprint: resolved,
       metadata,
     });
@@ -99,19 +100,19 @@ export async function executeRun(assignment: Assignment, ctx: RunContext, signal
     throw error;
   }
 
-  const timeoutMs = inv.timeout_s !== null ? inv.timeout_s * 1000 : ctx.runTimeoutMs;
+  const timeoutMs = inputs.timeout_s !== null ? inputs.timeout_s * 1000 : context.runTimeoutMs;
   log.info({ executor: executor.name, mode: invocation.mode, attempt: run.attempt }, 'starting executor');
   const child = spawnExecutor({
     executable: executor.path,
     invocation,
     runId: run.run_id,
-    ...(ctx.mcpUrl === undefined ? {} : { mcpUrl: ctx.mcpUrl }),
+    ...(context.mcpUrl === undefined ? {} : { mcpUrl: context.mcpUrl }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
-    ...(ctx.graceMs === undefined ? {} : { graceMs: ctx.graceMs }),
+    ...(context.graceMs === undefined ? {} : { graceMs: context.graceMs }),
     signal,
-    onEvent: (event) => ctx.outbox.append(run.run_id, event),
+    onEvent: (event) => context.outbox.append(run.run_id, event),
   });
-  ctx.outbox.started(run.run_id, child.pid);
+  context.outbox.started(run.run_id, child.pid);
   const outcome = await child.outcome;
   log.info({ kind: outcome.kind, exit_code: outcome.exit_code, ms: outcome.duration_ms }, outcome.message);
   return outcome;

@@ -8,11 +8,11 @@ import { backoffDelay, RUNNER_BACKOFF, sleep } from '../retry/backoff.js';
 /**
  * Register with the coordinator, retrying with backoff while it cannot be reached (a runner may start
  * before its coordinator). A considered refusal (a bad API token, invalid executors) throws at once, as
- * does a retry cut short by `signal` (a shutdown).
+ * does a retry cut short by `signal` (a shutdown). `offer` is what this runner serves.
  */
 export async function registerWithRetry(
   api: RunnerApi,
-  what: { executors: string[]; tags: string[]; concurrency: number },
+  offer: { executors: string[]; tags: string[]; concurrency: number },
   logger: Logger,
   signal: AbortSignal,
 ): Promise<Registration> {
@@ -21,11 +21,11 @@ export async function registerWithRetry(
       const registration = await api.register({
         name: `${hostname()}:${process.pid}`,
         hostname: hostname(),
-        executors: what.executors,
-        tags: what.tags,
-        capacity: what.concurrency,
+        executors: offer.executors,
+        tags: offer.tags,
+        capacity: offer.concurrency,
       });
-      logger.info({ runner: registration.runner_id, executors: what.executors, tags: what.tags, concurrency: what.concurrency }, 'registered with the coordinator');
+      logger.info({ runner: registration.runner_id, executors: offer.executors, tags: offer.tags, concurrency: offer.concurrency }, 'registered with the coordinator');
       return registration;
     } catch (error) {
       if (error instanceof CoordinatorError && !error.retryable) throw error;

@@ -220,9 +220,9 @@ export class ReportOutbox {
 
   #acknowledge(throughId: number): void {
     this.#ackedThrough = throughId;
-    const ready = this.#waiters.filter((w) => w.id <= throughId);
+    const ready = this.#waiters.filter((waiter) => waiter.id <= throughId);
     if (ready.length === 0) return;
-    this.#waiters = this.#waiters.filter((w) => w.id > throughId);
-    for (const w of ready) w.resolve();
+    this.#waiters = this.#waiters.filter((waiter) => waiter.id > throughId);
+    for (const waiter of ready) waiter.resolve();
   }
 }

@@ -6,15 +6,16 @@ import type { Assignment, Registration } from '../../protocol/runners.js';
 import type { ResolvedExecutor } from '../discovery/resolve-executor.js';
 import type { ExecutorEvent } from '../../protocol/executor-event.js';
 import type { AgentBlueprint } from '../../protocol/invocation.js';
-import type { RunOutcome } from '../process/run-outcome.js';
-import { DEFAULT_GRACE_MS } from '../process/spawn-executor.js';
+import { DEFAULT_GRACE_MS } from '../process/terminate/graceful-kill.js';
 import { backoffDelay, RUNNER_BACKOFF, sleep } from '../retry/backoff.js';
+import { ActiveRuns } from './active-runs.js';
 import { registerWithRetry } from './register-runner.js';
 import { BlueprintCache } from './blueprint-cache.js';
 import { ReportOutbox } from './report-outbox.js';
 import { sendReports } from './run-reports.js';
-import { executeRun, outcomeWithoutProcess } from './execute-run.js';
+import { executeRun, outcomeWithoutProcess, type RunContext } from './execute-run.js';
 import type { RunnerConfig } from './runner-config.js';
+import { RunnerShutdown, type Undelivered } from './runner-shutdown.js';
 
 export interface RunnerDaemonOptions {
   config: RunnerConfig;
@@ -28,23 +29,6 @@ export interface RunnerDaemonOptions {
   decorateBlueprint?: (blueprint: AgentBlueprint | undefined, sessionId: string) => AgentBlueprint | undefined;
 }
 
-/** After a shutdown's drain and cancel, how long outcomes and events may still wait for the coordinator. */
-export const REPORT_DEADLINE_MS = 15_000;
-
-/** What a runner exited without delivering. */
-export interface Undelivered {
-  runs: string[];
-  events: number;
-}
-
-interface ActiveRun {
-  sessionId: string;
-  controller: AbortController;
-  /** Its executor has ended (the run waits for its report to be delivered). */
-  ended: boolean;
-  done: Promise<void>;
-}
-
 /**
  * The runner: registers with the coordinator, long-polls for runs its executors can serve (up to the
  * concurrency), heartbeats on the timings it was given, cancels runs it is told to stop, and reports
@@ -52,40 +36,60 @@ interface ActiveRun {
  * executors running, buffers their events, retries with backoff and re-registers if forgotten.
  */
 export class RunnerDaemon {
-  readonly #o: RunnerDaemonOptions;
-  readonly #active = new Map<string, ActiveRun>();
-  readonly #shutdown = new AbortController();
-  /** Aborted when a shutdown stops waiting for an unreachable coordinator. */
-  readonly #giveUp = new AbortController();
+  readonly #options: RunnerDaemonOptions;
+  readonly #active = new ActiveRuns();
+  readonly #shutdown: RunnerShutdown;
   readonly #outbox: ReportOutbox;
-  readonly #blueprints: BlueprintCache;
+  /** What every run needs from this runner (executors, blueprints, outbox, limits). */
+  readonly #runContext: RunContext;
+  /** Set while the claim loop waits for a free slot: wakes it up. */
   #slotFreed: (() => void) | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
-  #loop: Promise<void> | undefined;
+  #claimLoop: Promise<void> | undefined;
   #registering: Promise<Registration> | undefined;
-  /** Set by a second signal: stop waiting for the coordinator REPORT_DEADLINE_MS after the grace. */
-  #forcedGiveUp: NodeJS.Timeout | undefined;
-  #undelivered: Undelivered | undefined;
 
   constructor(options: RunnerDaemonOptions) {
-    this.#o = options;
-    this.#blueprints = new BlueprintCache((name, etag) => options.api.agent(name, etag));
+    this.#options = options;
+    const { config } = options;
     this.#outbox = new ReportOutbox({
       send: (batch) => sendReports(options.api, options.logger, batch),
       spoolPath: join(options.stateDir, `events-${process.pid}.spool.jsonl`),
       onRetry: (error, attempt, delayMs) =>
         options.logger.warn({ err: (error as Error).message, attempt, retry_in_ms: delayMs, pending: this.#outbox.pending }, 'reports not delivered; will retry'),
     });
+    this.#runContext = {
+      executors: new Map(options.executors.map((executor) => [executor.name, executor])),
+      defaultExecutor: options.defaultExecutor,
+      blueprints: new BlueprintCache((name, etag) => options.api.agent(name, etag)),
+      outbox: this.#outbox,
+      projectDir: config.projectDir,
+      runTimeoutMs: config.runTimeoutMs,
+      graceMs: config.graceMs,
+      allowedEnv: config.blueprintEnv,
+      mcpUrl: options.mcpUrl,
+      decorateBlueprint: options.decorateBlueprint,
+      logger: options.logger,
+    };
+    this.#shutdown = new RunnerShutdown(
+      {
+        stopClaiming: () => this.#stopClaiming(),
+        runsSettled: () => this.#active.settled(),
+        cancelRuns: (why) => this.#cancelRuns(why),
+        undelivered: () => (this.#active.size > 0 ? { runs: this.activeRuns, events: this.#outbox.pending } : undefined),
+        leave: () => this.#leave(),
+      },
+      { drainTimeoutMs: config.drainTimeoutMs, graceMs: config.graceMs ?? DEFAULT_GRACE_MS, logger: options.logger },
+    );
   }
 
   /** Set when stop() gave up delivering (the coordinator did not answer): what was left behind. */
   get undelivered(): Undelivered | undefined {
-    return this.#undelivered;
+    return this.#shutdown.undelivered;
   }
 
   /** Runs being executed now. */
   get activeRuns(): string[] {
-    return [...this.#active.keys()];
+    return this.#active.ids;
   }
 
   /**
@@ -93,91 +97,54 @@ export class RunnerDaemon {
    * endpoint's report_progress and report_result). @returns the run's id, or undefined if none runs here.
    */
   appendSessionEvent(sessionId: string, event: ExecutorEvent): string | undefined {
-    for (const [runId, run] of this.#active) {
-      if (run.sessionId === sessionId && !run.ended && !run.controller.signal.aborted) {
-        this.#outbox.append(runId, event);
-        return runId;
-      }
-    }
-    return undefined;
+    const runId = this.#active.executingRunOf(sessionId);
+    if (runId !== undefined) this.#outbox.append(runId, event);
+    return runId;
   }
 
   /** Register (retrying until the coordinator answers) and start claiming runs. */
   async start(): Promise<Registration> {
     const registration = await this.#register();
-    if (this.#shutdown.signal.aborted) {
+    if (this.#shutdown.stopping.aborted) {
       // stop() came while registering: leave no registration behind, start nothing.
-      await this.#o.api.deregister().catch(() => undefined);
+      await this.#options.api.deregister().catch(() => undefined);
       throw new Error('the runner was stopped while it was starting');
     }
-    this.#loop = this.#pollLoop();
+    this.#claimLoop = this.#claimRuns();
     this.#scheduleHeartbeat(registration.heartbeat_interval_ms);
     return registration;
   }
 
   /**
    * Stop claiming, let running executors finish within the drain timeout, cancel what is left, report,
-   * deregister. Calling it again (a second Ctrl-C) cancels the remaining runs at once. Once cancelled,
-   * runs get at most the grace plus REPORT_DEADLINE_MS to report; then it returns without them (see
-   * `undelivered`; their events stay in the spool file).
+   * deregister (runner-shutdown.ts). Calling it again (a second Ctrl-C) cancels the remaining runs at once.
+   * Once cancelled, runs get at most the grace plus REPORT_DEADLINE_MS to report; then it returns without
+   * them (see `undelivered`; their events stay in the spool file).
    */
-  async stop(): Promise<void> {
-    if (this.#shutdown.signal.aborted) {
-      this.#force('second shutdown signal');
-      return;
-    }
-    this.#shutdown.abort();
+  stop(): Promise<void> {
+    return this.#shutdown.request();
+  }
+
+  async #stopClaiming(): Promise<void> {
     this.#slotFreed?.();
     clearTimeout(this.#heartbeatTimer);
-    await this.#loop;
-    const { drainTimeoutMs, graceMs } = this.#o.config;
-    const drained = this.#allDone();
-    const timer = setTimeout(() => this.#cancelAll(`drain timeout (${drainTimeoutMs} ms)`), drainTimeoutMs);
-    // An unreachable coordinator must not hold the shutdown forever: undelivered events stay in the spool.
-    const giveUp = setTimeout(() => this.#stopWaiting(), drainTimeoutMs + (graceMs ?? DEFAULT_GRACE_MS) + REPORT_DEADLINE_MS);
-    await drained;
-    clearTimeout(timer);
-    clearTimeout(giveUp);
-    clearTimeout(this.#forcedGiveUp);
+    await this.#claimLoop;
+  }
+
+  async #leave(): Promise<void> {
+    const { api, logger } = this.#options;
     try {
-      if (this.#o.api.isRegistered) await this.#o.api.deregister();
+      if (api.isRegistered) await api.deregister();
     } catch (error) {
-      this.#o.logger.warn({ err: (error as Error).message }, 'could not deregister');
+      logger.warn({ err: (error as Error).message }, 'could not deregister');
     }
     this.#outbox.close();
-    await this.#o.api.close();
+    await api.close();
   }
 
-  /** Runs whose executor has not ended yet (what the concurrency limits). */
-  #executing(): number {
-    let n = 0;
-    for (const run of this.#active.values()) if (!run.ended) n += 1;
-    return n;
-  }
-
-  #allDone(): Promise<void> {
-    return Promise.all([...this.#active.values()].map((a) => a.done)).then(() => undefined);
-  }
-
-  /** Cancel every run now, and stop waiting for the coordinator the grace plus REPORT_DEADLINE_MS later. */
-  #force(why: string): void {
-    this.#cancelAll(why);
-    this.#forcedGiveUp ??= setTimeout(() => this.#stopWaiting(), (this.#o.config.graceMs ?? DEFAULT_GRACE_MS) + REPORT_DEADLINE_MS).unref();
-  }
-
-  /** Give up delivering to a coordinator that does not answer, noting what is left behind. */
-  #stopWaiting(): void {
-    if (this.#giveUp.signal.aborted) return;
-    if (this.#active.size > 0) {
-      this.#undelivered = { runs: this.activeRuns, events: this.#outbox.pending };
-      this.#o.logger.error(this.#undelivered, 'exiting without delivering the events and outcomes of these runs: the coordinator does not answer (events stay in the spool file)');
-    }
-    this.#giveUp.abort();
-  }
-
-  #cancelAll(why: string): void {
-    if (this.#active.size > 0) this.#o.logger.warn({ runs: this.activeRuns }, `cancelling running executors: ${why}`);
-    for (const run of this.#active.values()) run.controller.abort();
+  #cancelRuns(why: string): void {
+    if (this.#active.size > 0) this.#options.logger.warn({ runs: this.activeRuns }, `cancelling running executors: ${why}`);
+    this.#active.cancelAll();
   }
 
   async #register(): Promise<Registration> {
@@ -186,29 +153,31 @@ export class RunnerDaemon {
   }
 
   #registerWithRetry(): Promise<Registration> {
-    const { config, executors, api, logger } = this.#o;
-    return registerWithRetry(api, { executors: executors.map((e) => e.name), tags: config.tags, concurrency: config.concurrency }, logger, this.#shutdown.signal);
+    const { config, executors, api, logger } = this.#options;
+    return registerWithRetry(api, { executors: executors.map((e) => e.name), tags: config.tags, concurrency: config.concurrency }, logger, this.#shutdown.stopping);
   }
 
-  async #pollLoop(): Promise<void> {
-    const { api, config, logger } = this.#o;
+  /** Long-poll for runs while a slot is free, until the shutdown begins. */
+  async #claimRuns(): Promise<void> {
+    const { api, config, logger } = this.#options;
+    const stopping = this.#shutdown.stopping;
     let failures = 0;
-    while (!this.#shutdown.signal.aborted) {
-      if (this.#executing() >= config.concurrency) {
+    while (!stopping.aborted) {
+      if (this.#active.executingCount() >= config.concurrency) {
         await new Promise<void>((resolve) => (this.#slotFreed = resolve));
         this.#slotFreed = undefined;
         continue;
       }
       let answer;
       try {
-        answer = await api.nextRun(config.concurrency - this.#executing(), this.#shutdown.signal);
+        answer = await api.nextRun(config.concurrency - this.#active.executingCount(), stopping);
         if (failures > 0) {
           logger.info('the coordinator answers again');
           this.#outbox.retryNow();
         }
         failures = 0;
       } catch (error) {
-        if (this.#shutdown.signal.aborted) break;
+        if (stopping.aborted) break;
         if (error instanceof CoordinatorError && error.status === 401) {
           logger.warn('the coordinator does not know this runner; registering again');
           await this.#register().catch(() => undefined);
@@ -217,7 +186,7 @@ export class RunnerDaemon {
         failures += 1;
         const delay = backoffDelay(failures, RUNNER_BACKOFF);
         logger.warn({ err: (error as Error).message, retry_in_ms: delay }, 'long-poll failed; will retry');
-        await sleep(delay, this.#shutdown.signal);
+        await sleep(delay, stopping);
         continue;
       }
       for (const runId of answer.stop) this.#cancel(runId, 'stop requested');
@@ -228,58 +197,38 @@ export class RunnerDaemon {
   #scheduleHeartbeat(intervalMs: number): void {
     this.#heartbeatTimer = setTimeout(async () => {
       try {
-        const { stop } = await this.#o.api.heartbeat(this.activeRuns);
+        const { stop } = await this.#options.api.heartbeat(this.activeRuns);
         for (const runId of stop) this.#cancel(runId, 'stop requested (heartbeat)');
       } catch (error) {
         if (error instanceof CoordinatorError && error.status === 401) await this.#register().catch(() => undefined);
-        else this.#o.logger.warn({ err: (error as Error).message }, 'heartbeat failed');
+        else this.#options.logger.warn({ err: (error as Error).message }, 'heartbeat failed');
       }
-      if (!this.#shutdown.signal.aborted) this.#scheduleHeartbeat(this.#o.api.registration.heartbeat_interval_ms);
+      if (!this.#shutdown.stopping.aborted) this.#scheduleHeartbeat(this.#options.api.registration.heartbeat_interval_ms);
     }, intervalMs);
   }
 
   #cancel(runId: string, why: string): void {
-    const run = this.#active.get(runId);
-    if (run === undefined || run.ended || run.controller.signal.aborted) return; // an ended run has nothing to stop
-    this.#o.logger.info({ run: runId }, `cancelling: ${why}`);
-    run.controller.abort();
+    // An ended run has nothing to stop.
+    if (this.#active.cancel(runId)) this.#options.logger.info({ run: runId }, `cancelling: ${why}`);
   }
 
   #launch(assignment: Assignment): void {
     const runId = assignment.run.run_id;
-    const controller = new AbortController();
-    const { config, logger } = this.#o;
-    const context = {
-      executors: new Map(this.#o.executors.map((e) => [e.name, e])),
-      defaultExecutor: this.#o.defaultExecutor,
-      blueprints: this.#blueprints,
-      outbox: this.#outbox,
-      projectDir: config.projectDir,
-      runTimeoutMs: config.runTimeoutMs,
-      graceMs: config.graceMs,
-      allowedEnv: config.blueprintEnv,
-      mcpUrl: this.#o.mcpUrl,
-      ...(this.#o.decorateBlueprint === undefined ? {} : { decorateBlueprint: this.#o.decorateBlueprint }),
-      logger,
-    };
-    const active: ActiveRun = { sessionId: assignment.run.session_id, controller, ended: false, done: Promise.resolve() };
-    this.#active.set(runId, active);
-    const done = executeRun(assignment, context, controller.signal)
+    const { logger } = this.#options;
+    const gaveUp = this.#shutdown.gaveUp;
+    const run = this.#active.add(runId, assignment.run.session_id);
+    run.settled = executeRun(assignment, this.#runContext, run.controller.signal)
       .catch((error: Error) => outcomeWithoutProcess('infra_failed', `runner error: ${error.message}`))
       .then(async (outcome) => {
         // The slot is free once the executor ended; the run stays active until its report is delivered.
-        active.ended = true;
+        run.executorEnded = true;
         this.#slotFreed?.();
         this.#outbox.finished(runId, outcome);
-        await this.#outbox.delivered(runId, this.#giveUp.signal);
-        if (this.#giveUp.signal.aborted) logger.error({ run: runId, kind: outcome.kind }, 'shutting down: the coordinator is unreachable; the outcome was not reported');
+        await this.#outbox.delivered(runId, gaveUp);
+        if (gaveUp.aborted) logger.error({ run: runId, kind: outcome.kind }, 'shutting down: the coordinator is unreachable; the outcome was not reported');
       })
       .finally(() => {
-        // Unless the run was claimed again meanwhile (a later attempt, now the active one).
-        if (this.#active.get(runId) !== active) return;
-        this.#active.delete(runId);
-        this.#outbox.endRun(runId);
+        if (this.#active.remove(runId, run)) this.#outbox.endRun(runId);
       });
-    active.done = done;
   }
 }

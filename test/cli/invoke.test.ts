@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixture, isRunning, tempDir, waitUntil } from '../helpers/fixtures.js';
+import { fixture, tempDir } from '../helpers/fixtures.js';
 import { runCli, startCli } from '../helpers/cli.js';
 
 let cwd: { dir: string; cleanup: () => void };

@@ -22,7 +22,7 @@ describe.each(STORE_KINDS)('runner reports and multi-claim (%s)', (kind) => {
 
   beforeEach(async () => {
     // Short retry backoff so a re-queued run can be claimed again within the test.
-    t = await startTestCoordinator(kind, { timings: { backoffBaseMs: BACKOFF_MS, backoffMaxMs: BACKOFF_MS } });
+    t = await startTestCoordinator(kind, { timings: { backoffBaseMs: BACKOFF_MS, backoffMaxMs: BACKOFF_MS, backoffRandom: () => 1 } });
     api = t.api;
   });
   afterEach(async () => {

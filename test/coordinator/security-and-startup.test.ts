@@ -28,6 +28,28 @@ describe('API token', () => {
     expect((await apiClient(t.url, runner.token)('POST', `/v1/runners/${runner.runner_id}/heartbeat`, {})).status).toBe(200);
   });
 
+  it('authenticates each runner route by its own middleware, and user routes under the same prefixes by the API token', async () => {
+    const t = await startTestCoordinator('sqlite', { apiToken: 'sekret' });
+    cleanups.push(t.stop);
+    const user = apiClient(t.url, 'sekret');
+    const a = await registerRunner(user, ['x']);
+    const b = await registerRunner(user, ['x']);
+    const asA = apiClient(t.url, a.token);
+    const { run_id } = (await user('POST', '/v1/sessions', { prompt: 'hi', executor: 'x' })).body;
+    // The API token is not a runner token: runner routes refuse it, with or without a runner in the path.
+    expect(await user('POST', `/v1/runners/${a.runner_id}/heartbeat`, {})).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
+    expect((await user('POST', `/v1/runs/${run_id}/started`, {})).status).toBe(401);
+    // A runner token names its runner: another runner's path is refused.
+    expect(await asA('POST', `/v1/runners/${b.runner_id}/next-run`, { timeout_ms: 0 })).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+    expect((await asA('POST', `/v1/runners/${a.runner_id}/next-run`, { timeout_ms: 0 })).body.run).toMatchObject({ run_id });
+    expect((await asA('POST', `/v1/runs/${run_id}/started`, {})).body).toMatchObject({ run_id, status: 'running' });
+    // GET /v1/runs/:id is the user API's, under the runner routes' /v1/runs/:id prefix.
+    expect((await user('GET', `/v1/runs/${run_id}`)).body).toMatchObject({ run_id, status: 'running' });
+    expect((await apiClient(t.url)('GET', `/v1/runs/${run_id}`)).status).toBe(401);
+    expect((await user('DELETE', `/v1/runners/${a.runner_id}`)).status).toBe(401);
+    expect((await asA('DELETE', `/v1/runners/${a.runner_id}`)).status).toBe(204);
+  });
+
   it('is required to bind anything but loopback', async () => {
     await expect(startCoordinator({ host: '0.0.0.0', port: 0, databaseUrl: ':memory:', agentsDir: null })).rejects.toThrow(CoordinatorConfigError);
     await expect(startCoordinator({ host: '0.0.0.0', port: 0, databaseUrl: ':memory:', agentsDir: null })).rejects.toThrow(/--api-token/);

@@ -1,12 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../coordinator/api-error.js';
+import { toApiError } from '../../coordinator/http/error-status.js';
+import { IllegalTransitionError } from '../../coordinator/rules/run-transitions.js';
+import { ConflictError, NotHolderError } from '../../coordinator/store/store-errors.js';
 import { openStore } from '../../coordinator/store/open-store.js';
 import type { Store } from '../../coordinator/store/store.js';
 import { freshDatabase, STORE_KINDS } from './helpers.js';
 
-const backoff = { baseMs: 100, maxMs: 1_000 };
+// The jitter fixed at the top of its range: retries wait exactly base × 2^(attempt-1).
+const backoff = { baseMs: 100, maxMs: 1_000, random: () => 1 };
 const base = { agent: null, executor: 'test', tags: [], project_dir: null, parent_session_id: null, priority: 0, timeout_s: null, prompt: 'hi', max_attempts: 2 };
 const runner = (id: string, executors = ['test'], tags: string[] = []) => ({ id, executors, tags });
+/** A store call whose refusal is mapped as the HTTP layer maps it (status, code, details). */
+const asHttp = <T>(call: Promise<T>): Promise<T> => call.catch((error: unknown) => Promise.reject(toApiError(error) ?? error));
 
 describe.each(STORE_KINDS)('Store contract (%s)', (kind) => {
   let store: Store;
@@ -78,10 +84,15 @@ describe.each(STORE_KINDS)('Store contract (%s)', (kind) => {
     await store.claimNextRun(runner('r1'), now);
     await store.startRun(run.id, 'r1', now);
     await store.finishRun(run.id, 'r1', { kind: 'succeeded', message: 'ok' }, now, backoff);
-    const error = await store.startRun(run.id, 'r1', now).catch((e: unknown) => e);
+    // The store refuses in the domain's words; the HTTP layer's one mapping gives the status.
+    const refusal = await store.startRun(run.id, 'r1', now).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(IllegalTransitionError);
+    const error = toApiError(refusal);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ status: 409, code: 'illegal_transition', details: { from: 'succeeded', to: 'running' } });
-    const forbidden = await store.startRun(run.id, 'r2', now).catch((e: unknown) => e);
+    const notHeld = await store.startRun(run.id, 'r2', now).catch((e: unknown) => e);
+    expect(notHeld).toBeInstanceOf(NotHolderError);
+    const forbidden = toApiError(notHeld);
     expect(forbidden).toMatchObject({ status: 403 });
   });
 
@@ -115,14 +126,16 @@ describe.each(STORE_KINDS)('Store contract (%s)', (kind) => {
     });
     const s = await store.getSession(session.id);
     expect(s).toMatchObject({ executor_session_id: 'exec-1', usage: { input_tokens: 3 }, result: { result_text: 'done' }, event_seq: 9 });
-    await expect(store.appendEvents(run.id, 'r2', batch, now)).rejects.toMatchObject({ status: 403 });
+    await expect(store.appendEvents(run.id, 'r2', batch, now)).rejects.toBeInstanceOf(NotHolderError);
+    await expect(asHttp(store.appendEvents(run.id, 'r2', batch, now))).rejects.toMatchObject({ status: 403 });
   });
 
   it('resumes an idle session with the bound executor_session_id and refuses while active', async () => {
     await register('r1');
     const { session, run } = await store.createSession(base, now);
-    await expect(store.resumeSession(session.id, { prompt: 'again', max_attempts: 1 }, now)).rejects.toMatchObject({ status: 409 });
-    await expect(store.deleteSession(session.id)).rejects.toMatchObject({ status: 409 });
+    await expect(store.resumeSession(session.id, { prompt: 'again', max_attempts: 1 }, now)).rejects.toBeInstanceOf(ConflictError);
+    await expect(asHttp(store.resumeSession(session.id, { prompt: 'again', max_attempts: 1 }, now))).rejects.toMatchObject({ status: 409 });
+    await expect(asHttp(store.deleteSession(session.id))).rejects.toMatchObject({ status: 409 });
     await store.claimNextRun(runner('r1'), now);
     await store.appendEvents(run.id, 'r1', [{ seq: 1, event: { type: 'bind', executor_session_id: 'exec-9' } }], now);
     await store.finishRun(run.id, 'r1', { kind: 'succeeded', message: 'ok' }, now, backoff);

@@ -88,7 +88,7 @@ describe('stopping runs and the runner', () => {
   });
 
   it('a second signal cancels the running executor at once', async () => {
-    const { api, daemon, session_id, run_id } = await slowRunOnRunner(kit(), '10m');
+    const { api, daemon, run_id } = await slowRunOnRunner(kit(), '10m');
 
     daemon.child.kill('SIGTERM');
     await daemon.waitForLog((l) => l.signal === 'SIGTERM', 'the first signal to be noticed');

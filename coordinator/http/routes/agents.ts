@@ -1,8 +1,8 @@
 import type { Hono } from 'hono';
 import { agentEtag, etagMatches } from '../../agents/agent-etag.js';
-import { AGENT_NAME, AgentDocumentSchema } from '../../../protocol/agents.js';
-import { ApiError, notFound } from '../../api-error.js';
-import type { AgentDocument } from '../../../protocol/agents.js';
+import { AGENT_NAME, AgentDocumentSchema, type AgentDocument } from '../../../protocol/agents.js';
+import { ApiError } from '../../api-error.js';
+import { NotFoundError } from '../../store/store-errors.js';
 import type { CoordinatorContext } from '../context.js';
 import { readBody } from '../validate.js';
 
@@ -20,7 +20,7 @@ export function mountAgentRoutes(app: Hono, ctx: CoordinatorContext): void {
 
   app.get('/v1/agents/:name', async (c) => {
     const agent = await ctx.store.getAgent(c.req.param('name'));
-    if (agent === null) throw notFound('agent', c.req.param('name'));
+    if (agent === null) throw new NotFoundError('agent', c.req.param('name'));
     const etag = agentEtag(agent);
     if (etagMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304, { etag });
     return c.json(agent, 200, { etag });
@@ -41,7 +41,7 @@ export function mountAgentRoutes(app: Hono, ctx: CoordinatorContext): void {
   });
 
   app.delete('/v1/agents/:name', async (c) => {
-    if (!(await ctx.store.deleteAgent(c.req.param('name')))) throw notFound('agent', c.req.param('name'));
+    if (!(await ctx.store.deleteAgent(c.req.param('name')))) throw new NotFoundError('agent', c.req.param('name'));
     return c.body(null, 204);
   });
 }

@@ -3,7 +3,7 @@ import { agentEtag } from '../../agents/agent-etag.js';
 import { runnerTopic, sessionTopic, TOPIC_RUNS, waitForSignal } from '../../events/wake-hub.js';
 import type { RunRecord, RunnerRecord } from '../../types.js';
 import type { CoordinatorContext } from '../context.js';
-import { requireRunner } from '../auth.js';
+import { type RunnerEnv, runnerAuth } from '../auth.js';
 import { renderRun, renderSession } from '../render.js';
 import { PollSchema } from '../../../protocol/runners.js';
 import { readBody } from '../validate.js';
@@ -14,9 +14,9 @@ import { readBody } from '../validate.js';
  * poll timeout, then answers `{"run": null, "runs": [], "stop": []}`. With `max` > 1 it claims up to that many
  * runs at once (`runs`; `run`/`invocation` are the first of them).
  */
-export function mountNextRunRoute(app: Hono, ctx: CoordinatorContext): void {
-  app.post('/v1/runners/:id/next-run', async (c) => {
-    const runner = await requireRunner(ctx, c, c.req.param('id'));
+export function mountNextRunRoute(app: Hono<RunnerEnv>, ctx: CoordinatorContext): void {
+  app.post('/runners/:id/next-run', runnerAuth(ctx, { ownPath: true }), async (c) => {
+    const runner = c.get('runner');
     const body = await readBody(c, PollSchema, true);
     const signal = c.req.raw.signal;
     const deadline = Date.now() + (body.timeout_ms ?? ctx.timings.pollTimeoutMs);

@@ -1,10 +1,11 @@
 import type { Hono } from 'hono';
-import { ApiError } from '../../api-error.js';
+import { requeueBackoff } from '../../constants.js';
 import { sessionTopic, TOPIC_RUNS } from '../../events/wake-hub.js';
 import type { AppendResult } from '../../store/store.js';
 import type { RunRecord } from '../../types.js';
 import type { CoordinatorContext } from '../context.js';
-import { requireRunner } from '../auth.js';
+import { toApiError } from '../error-status.js';
+import { type RunnerEnv, runnerAuth } from '../auth.js';
 import { renderRun } from '../render.js';
 import { EventBatchSchema, RunFinishedSchema, RunReportsSchema, RunStartedSchema } from '../../../protocol/run-reports.js';
 import { readBody } from '../validate.js';
@@ -33,56 +34,56 @@ async function afterFinished(ctx: CoordinatorContext, run: RunRecord, kind: stri
   ctx.logger.debug({ run: run.id, status: run.status, kind }, 'run finished');
 }
 
-const backoffOf = (ctx: CoordinatorContext) => ({ baseMs: ctx.timings.backoffBaseMs, maxMs: ctx.timings.backoffMaxMs });
-
 /**
  * What the holding runner reports (403 for anyone else): `/v1/runs/:id/{started,events,finished}` one
  * at a time, or `/v1/runners/:id/reports` for several runs at once (what `agent-runner` sends).
  */
-export function mountRunReportRoutes(app: Hono, ctx: CoordinatorContext): void {
+export function mountRunReportRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorContext): void {
   const { store } = ctx;
+  const anyRunner = runnerAuth(ctx);
 
-  app.post('/v1/runs/:id/started', async (c) => {
-    const runner = await requireRunner(ctx, c);
+  app.post('/runs/:id/started', anyRunner, async (c) => {
+    const runner = c.get('runner');
     await readBody(c, RunStartedSchema, true);
     const run = await store.startRun(c.req.param('id'), runner.id, Date.now());
     ctx.wake(sessionTopic(run.session_id));
     return c.json(renderRun(run));
   });
 
-  app.post('/v1/runs/:id/events', async (c) => {
-    const runner = await requireRunner(ctx, c);
+  app.post('/runs/:id/events', anyRunner, async (c) => {
+    const runner = c.get('runner');
     const body = await readBody(c, EventBatchSchema);
     const result = await store.appendEvents(c.req.param('id'), runner.id, body.events, Date.now());
     if (result.accepted > 0) ctx.wake(sessionTopic(result.session_id));
     return c.json(result);
   });
 
-  app.post('/v1/runs/:id/finished', async (c) => {
-    const runner = await requireRunner(ctx, c);
+  app.post('/runs/:id/finished', anyRunner, async (c) => {
+    const runner = c.get('runner');
     const outcome = await readBody(c, RunFinishedSchema);
-    const run = await store.finishRun(c.req.param('id'), runner.id, outcome, Date.now(), backoffOf(ctx));
+    const run = await store.finishRun(c.req.param('id'), runner.id, outcome, Date.now(), requeueBackoff(ctx.timings));
     await afterFinished(ctx, run, outcome.kind);
     return c.json(renderRun(run));
   });
 
   // Each report is applied in its own transaction (all at once: on SQLite they share one commit); one
   // refused report (403, 404, 409) does not affect the others: its error is in its result.
-  app.post('/v1/runners/:id/reports', async (c) => {
-    const runner = await requireRunner(ctx, c, c.req.param('id'));
+  app.post('/runners/:id/reports', runnerAuth(ctx, { ownPath: true }), async (c) => {
+    const runner = c.get('runner');
     const { reports } = await readBody(c, RunReportsSchema);
     const now = Date.now();
     const results = await Promise.all(
       reports.map(async (report) => {
         try {
-          const applied = await store.applyRunReport(runner.id, report, now, backoffOf(ctx));
+          const applied = await store.applyRunReport(runner.id, report, now, requeueBackoff(ctx.timings));
           if (applied.skipped !== undefined) return { run_id: report.run_id, status: applied.run.status, skipped: applied.skipped };
           if (applied.started || (applied.events?.accepted ?? 0) > 0) ctx.wake(sessionTopic(applied.run.session_id));
           if (applied.finished) await afterFinished(ctx, applied.run, report.finished!.kind);
           return { run_id: report.run_id, status: applied.run.status, ...eventCounts(applied.events) };
         } catch (error) {
-          if (!(error instanceof ApiError) || error.status >= 500) throw error;
-          return { run_id: report.run_id, error: { status: error.status, ...error.toJSON().error } };
+          const refused = toApiError(error);
+          if (refused === null || refused.status >= 500) throw error;
+          return { run_id: report.run_id, error: { status: refused.status, ...refused.toJSON().error } };
         }
       }),
     );

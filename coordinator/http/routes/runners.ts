@@ -1,21 +1,22 @@
 import { hostname as osHostname } from 'node:os';
 import type { Hono } from 'hono';
-import { OFFLINE_AFTER_LEASES } from '../../constants.js';
+import { OFFLINE_AFTER_LEASES, requeueBackoff } from '../../constants.js';
 import { newId, newToken } from '../../ids.js';
-import { runnerHealth } from '../../queue/runner-health.js';
+import { runnerHealth } from '../../rules/runner-health.js';
 import type { CoordinatorContext } from '../context.js';
-import { hashToken, requireApiAccess, requireRunner } from '../auth.js';
+import { apiAccess, hashToken, type RunnerEnv, runnerAuth } from '../auth.js';
 import { renderRunner } from '../render.js';
 import { HeartbeatSchema, RegisterRunnerSchema } from '../../../protocol/runners.js';
 import { readBody } from '../validate.js';
 import { sessionTopic, TOPIC_RUNS } from '../../events/wake-hub.js';
 
 /** `/v1/runners`: register, list, heartbeat, deregister (the long-poll is in next-run.ts). */
-export function mountRunnerRoutes(app: Hono, ctx: CoordinatorContext): void {
+export function mountRunnerRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorContext): void {
   const { store, timings } = ctx;
+  const ownRunner = runnerAuth(ctx, { ownPath: true });
 
-  app.post('/v1/runners', async (c) => {
-    await requireApiAccess(ctx, c);
+  // Registration and the list take the API token (or any runner's token), as the user API does.
+  app.post('/runners', apiAccess(ctx), async (c) => {
     const body = await readBody(c, RegisterRunnerSchema);
     // The token carries the runner id, so one header both identifies and authenticates the runner.
     const runnerId = newId('rnr');
@@ -46,8 +47,7 @@ export function mountRunnerRoutes(app: Hono, ctx: CoordinatorContext): void {
     );
   });
 
-  app.get('/v1/runners', async (c) => {
-    await requireApiAccess(ctx, c);
+  app.get('/runners', apiAccess(ctx), async (c) => {
     const now = Date.now();
     const runners = await store.listRunners();
     return c.json({
@@ -55,8 +55,8 @@ export function mountRunnerRoutes(app: Hono, ctx: CoordinatorContext): void {
     });
   });
 
-  app.post('/v1/runners/:id/heartbeat', async (c) => {
-    const runner = await requireRunner(ctx, c, c.req.param('id'));
+  app.post('/runners/:id/heartbeat', ownRunner, async (c) => {
+    const runner = c.get('runner');
     const body = await readBody(c, HeartbeatSchema, true);
     await store.touchRunner(runner.id, Date.now());
     const stop = new Set(await store.runsToStop(runner.id));
@@ -68,10 +68,10 @@ export function mountRunnerRoutes(app: Hono, ctx: CoordinatorContext): void {
     return c.json({ stop: [...stop], lease_ms: timings.leaseMs, heartbeat_interval_ms: timings.heartbeatIntervalMs });
   });
 
-  app.delete('/v1/runners/:id', async (c) => {
-    const runner = await requireRunner(ctx, c, c.req.param('id'));
+  app.delete('/runners/:id', ownRunner, async (c) => {
+    const runner = c.get('runner');
     await store.deregisterRunner(runner.id, Date.now());
-    const reclaimed = await store.expireLeases(Date.now(), timings.leaseMs, { baseMs: timings.backoffBaseMs, maxMs: timings.backoffMaxMs });
+    const reclaimed = await store.expireLeases(Date.now(), timings.leaseMs, requeueBackoff(timings));
     if (reclaimed.some((r) => r.status === 'queued')) ctx.wake(TOPIC_RUNS);
     for (const run of reclaimed) ctx.wake(sessionTopic(run.session_id));
     ctx.deliveredStops.delete(runner.id);

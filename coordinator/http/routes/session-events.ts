@@ -1,8 +1,9 @@
 import type { Hono } from 'hono';
-import { ApiError, notFound } from '../../api-error.js';
+import { ApiError } from '../../api-error.js';
 import { DEFAULT_PAGE_LIMIT } from '../../../protocol/limits.js';
 import { frameSseComment, frameSseMessage, parseLastEventId } from '../../events/sse-frame.js';
 import { sessionTopic, waitForSignal } from '../../events/wake-hub.js';
+import { NotFoundError } from '../../store/store-errors.js';
 import type { CoordinatorContext } from '../context.js';
 import { renderEvent } from '../render.js';
 import { EventsQuerySchema } from '../../../protocol/events.js';
@@ -16,7 +17,7 @@ export function mountSessionEventRoutes(app: Hono, ctx: CoordinatorContext): voi
   app.get('/v1/sessions/:id/events', async (c) => {
     const id = c.req.param('id');
     const q = readQuery(c, EventsQuerySchema);
-    if ((await ctx.store.getSession(id)) === null) throw notFound('session', id);
+    if ((await ctx.store.getSession(id)) === null) throw new NotFoundError('session', id);
     if (!(c.req.header('accept') ?? '').includes('text/event-stream')) {
       const limit = q.limit ?? DEFAULT_PAGE_LIMIT;
       const events = await ctx.store.listEvents(id, q.after ?? 0, limit);

@@ -1,8 +1,9 @@
 import type { Hono } from 'hono';
-import { ApiError, notFound } from '../../api-error.js';
-import { decodeCursor, encodeCursor } from '../../queue/cursor.js';
+import { ApiError } from '../../api-error.js';
+import { decodeCursor, encodeCursor } from '../../rules/cursor.js';
 import { DEFAULT_PAGE_LIMIT } from '../../../protocol/limits.js';
 import { runnerTopic, sessionTopic, TOPIC_RUNS } from '../../events/wake-hub.js';
+import { NotFoundError } from '../../store/store-errors.js';
 import type { CoordinatorContext } from '../context.js';
 import { renderCallback, renderRun, renderSession } from '../render.js';
 import { CreateSessionSchema, ListRunsQuerySchema, ListSessionsQuerySchema, ResumeSessionSchema } from '../../../protocol/sessions.js';
@@ -13,7 +14,7 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
   const { store } = ctx;
   const mustGet = async (id: string) => {
     const session = await store.getSession(id);
-    if (session === null) throw notFound('session', id);
+    if (session === null) throw new NotFoundError('session', id);
     return session;
   };
 
@@ -116,7 +117,7 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
 
   app.get('/v1/runs/:id', async (c) => {
     const run = await store.getRun(c.req.param('id'));
-    if (run === null) throw notFound('run', c.req.param('id'));
+    if (run === null) throw new NotFoundError('run', c.req.param('id'));
     return c.json(renderRun(run));
   });
 }

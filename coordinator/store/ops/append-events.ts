@@ -1,7 +1,7 @@
 import type { RunRecord } from '../../types.js';
 import type { SqlClient } from '../sql-client.js';
 import { placeholders } from '../sql-client.js';
-import { getHeldRun } from './report-run.js';
+import { getHeldRun } from './get-held-run.js';
 
 /** One event as a runner sends it: its per-run sequence number and the executor event. */
 export interface IncomingEvent {

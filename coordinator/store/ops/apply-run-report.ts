@@ -1,12 +1,14 @@
-import { ApiError, notFound } from '../../api-error.js';
-import { isTerminal } from '../../queue/run-transitions.js';
+import { isTerminal } from '../../rules/run-transitions.js';
 import type { RunRecord } from '../../types.js';
+import type { BackoffPolicy } from '../../../lib/retry/backoff.js';
 import type { SqlClient } from '../sql-client.js';
+import { ConflictError, NotFoundError } from '../store-errors.js';
 import type { AppendResult, IncomingEvent } from './append-events.js';
 import { appendHeldRunEvents } from './append-events.js';
-import { getRun } from './get-records.js';
-import { assertHeld, finishHeldRun, startHeldRun } from './report-run.js';
-import type { Backoff, FinishReport } from '../store.js';
+import { getRunForUpdate } from './get-records.js';
+import { finishHeldRun, type FinishReport } from './finish-run.js';
+import { assertHeld } from './get-held-run.js';
+import { startHeldRun } from './start-run.js';
 
 /** What a runner reports about one run it holds, in one go (protocol/run-reports.ts' RunReport, parsed): applied in this order. */
 export interface RunReportToApply {
@@ -36,10 +38,10 @@ export interface RunReportApplied {
  * names its attempt is skipped whole once the run moved on to a later attempt (a resent infra failure
  * must not end the retry that it caused).
  */
-export async function applyRunReport(sql: SqlClient, runnerId: string, report: RunReportToApply, now: number, backoff: Backoff): Promise<RunReportApplied> {
+export async function applyRunReport(sql: SqlClient, runnerId: string, report: RunReportToApply, now: number, backoff: BackoffPolicy): Promise<RunReportApplied> {
   return sql.transaction(async (tx) => {
-    const current = await getRun(tx, report.run_id, true);
-    if (current === null) throw notFound('run', report.run_id);
+    const current = await getRunForUpdate(tx, report.run_id);
+    if (current === null) throw new NotFoundError('run', report.run_id);
     if (report.attempt !== undefined && report.attempt < current.attempt) {
       // A resend of a report that was applied (it ended that attempt), or of one that no longer matters
       // (the attempt was lost): either way it must not touch the attempt running now.
@@ -47,7 +49,7 @@ export async function applyRunReport(sql: SqlClient, runnerId: string, report: R
       return { run: current, skipped, started: false, events: null, finished: false };
     }
     if (report.attempt !== undefined && report.attempt > current.attempt) {
-      throw new ApiError(409, 'conflict', `run ${current.id} has no attempt ${report.attempt} (it is on attempt ${current.attempt})`, {
+      throw new ConflictError(`run ${current.id} has no attempt ${report.attempt} (it is on attempt ${current.attempt})`, {
         run: current.id,
         attempt: current.attempt,
       });

@@ -1,6 +1,6 @@
-import { runnerCanServe } from '../../queue/matching.js';
-import { assertTransition } from '../../queue/run-transitions.js';
-import { sessionStatusFor } from '../../queue/session-status.js';
+import { runnerCanServe } from '../../rules/matching.js';
+import { assertTransition } from '../../rules/run-transitions.js';
+import { sessionStatusFor } from '../../rules/session-status.js';
 import type { RunRecord } from '../../types.js';
 import { toRun } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
@@ -29,7 +29,7 @@ export async function claimNextRun(sql: SqlClient, runner: ClaimingRunner, now: 
 
 /** Claim up to `max` runs, in the order claimNextRun would claim them one by one. */
 export async function claimRuns(sql: SqlClient, runner: ClaimingRunner, now: number, max: number): Promise<RunRecord[]> {
-  if (sql.dialect === 'sqlite') return claimInTransaction(sql, runner, now, max);
+  if (sql.dialect === 'sqlite') return claimOnSqlite(sql, runner, now, max);
   const claimed: RunRecord[] = [];
   while (claimed.length < max) {
     const run = await claimOnPostgres(sql, runner, now);
@@ -74,7 +74,7 @@ async function claimOnPostgres(sql: SqlClient, runner: ClaimingRunner, now: numb
   return rows[0] === undefined ? null : toRun(rows[0]);
 }
 
-async function claimInTransaction(sql: SqlClient, runner: ClaimingRunner, now: number, max: number): Promise<RunRecord[]> {
+async function claimOnSqlite(sql: SqlClient, runner: ClaimingRunner, now: number, max: number): Promise<RunRecord[]> {
   return sql.transaction(async (tx) => {
     const rows = await tx.query(
       `SELECT * FROM runs WHERE status = 'queued' AND available_at <= ? AND ${executorFilter(runner)}

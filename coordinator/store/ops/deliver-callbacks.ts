@@ -1,4 +1,4 @@
-import { callbackMessage } from '../../queue/callback-message.js';
+import { callbackMessage } from '../../rules/callback-message.js';
 import { newId } from '../../ids.js';
 import type { RunRecord } from '../../types.js';
 import { toCallback, toSession } from '../rows.js';
@@ -16,8 +16,7 @@ const DEFAULT_MAX_ATTEMPTS = 3;
  * @returns the resume run, or null when nothing was delivered.
  */
 export async function deliverCallbacks(tx: SqlClient, sessionId: string, now: number): Promise<RunRecord | null> {
-  const lock = tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
-  const [row] = await tx.query(`SELECT * FROM sessions WHERE id = ?${lock}`, [sessionId]);
+  const [row] = await tx.query(`SELECT * FROM sessions WHERE id = ?${tx.forUpdate()}`, [sessionId]);
   if (row === undefined) return null;
   const session = toSession(row);
   if (session.status !== 'idle') return null;

@@ -1,4 +1,5 @@
-import { decideFinish } from '../../queue/finish-decision.js';
+import type { BackoffPolicy } from '../../../lib/retry/backoff.js';
+import { decideFinish } from '../../rules/finish-decision.js';
 import type { RunRecord } from '../../types.js';
 import { toRun } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
@@ -13,15 +14,14 @@ export async function expireLeases(
   sql: SqlClient,
   now: number,
   leaseMs: number,
-  backoff: { baseMs: number; maxMs: number },
+  backoff: BackoffPolicy,
 ): Promise<RunRecord[]> {
   return sql.transaction(async (tx) => {
-    const lock = tx.dialect === 'postgres' ? ' FOR UPDATE OF runs SKIP LOCKED' : '';
     const rows = await tx.query(
       `SELECT runs.* FROM runs LEFT JOIN runners ON runners.id = runs.runner_id
        WHERE runs.status IN ('claimed', 'running')
          AND (runners.id IS NULL OR runners.deregistered_at IS NOT NULL OR runners.last_seen_at < ?)
-       ORDER BY runs.seq LIMIT 500${lock}`,
+       ORDER BY runs.seq LIMIT 500${tx.forUpdate({ of: 'runs', skipLocked: true })}`,
       [now - leaseMs],
     );
     const out: RunRecord[] = [];

@@ -1,4 +1,4 @@
-import { describeRequirement, runnerCanServe } from '../../queue/matching.js';
+import { describeRequirement, runnerCanServe } from '../../rules/matching.js';
 import type { RunRecord, RunnerRecord } from '../../types.js';
 import { toRun } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
@@ -15,9 +15,8 @@ export async function failUnplaceable(
   online: readonly RunnerRecord[],
 ): Promise<RunRecord[]> {
   return sql.transaction(async (tx) => {
-    const lock = tx.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
     const rows = await tx.query(
-      `SELECT * FROM runs WHERE status = 'queued' AND queued_at < ? ORDER BY seq LIMIT 500${lock}`,
+      `SELECT * FROM runs WHERE status = 'queued' AND queued_at < ? ORDER BY seq LIMIT 500${tx.forUpdate({ skipLocked: true })}`,
       [now - placementTimeoutMs],
     );
     const failed: RunRecord[] = [];

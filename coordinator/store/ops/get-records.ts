@@ -8,10 +8,15 @@ export async function getSession(sql: SqlClient, id: string): Promise<SessionRec
   return row === undefined ? null : toSession(row);
 }
 
-/** One run, or `null`. `forUpdate` locks its row until the transaction ends (PostgreSQL). */
-export async function getRun(sql: SqlClient, id: string, forUpdate = false): Promise<RunRecord | null> {
-  const lock = forUpdate && sql.dialect === 'postgres' ? ' FOR UPDATE' : '';
-  const [row] = await sql.query(`SELECT * FROM runs WHERE id = ?${lock}`, [id]);
+/** One run, or `null`. */
+export async function getRun(sql: SqlClient, id: string): Promise<RunRecord | null> {
+  const [row] = await sql.query('SELECT * FROM runs WHERE id = ?', [id]);
+  return row === undefined ? null : toRun(row);
+}
+
+/** One run, or `null`, its row locked until the transaction `tx` ends (PostgreSQL). */
+export async function getRunForUpdate(tx: SqlClient, id: string): Promise<RunRecord | null> {
+  const [row] = await tx.query(`SELECT * FROM runs WHERE id = ?${tx.forUpdate()}`, [id]);
   return row === undefined ? null : toRun(row);
 }
 

@@ -1,9 +1,9 @@
-import { conflict, notFound } from '../../api-error.js';
 import { newId } from '../../ids.js';
-import { isSessionActive } from '../../queue/session-status.js';
+import { isSessionActive } from '../../rules/session-status.js';
 import type { RunRecord, SessionRecord } from '../../types.js';
 import { toSession } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
+import { ConflictError, NotFoundError } from '../store-errors.js';
 import { insertRun } from './create-session.js';
 
 export interface ResumeInput {
@@ -16,7 +16,7 @@ export interface ResumeInput {
 }
 
 /**
- * Queue a `resume` run on a session that has none in flight (409 otherwise). The run carries the
+ * Queue a `resume` run on a session that has none in flight (ConflictError otherwise). The run carries the
  * executor_session_id the session's executor bound earlier, so the runner can hand it on.
  */
 export async function resumeSession(
@@ -26,12 +26,11 @@ export async function resumeSession(
   now: number,
 ): Promise<{ session: SessionRecord; run: RunRecord }> {
   return sql.transaction(async (tx) => {
-    const lock = tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
-    const [row] = await tx.query(`SELECT * FROM sessions WHERE id = ?${lock}`, [id]);
-    if (row === undefined) throw notFound('session', id);
+    const [row] = await tx.query(`SELECT * FROM sessions WHERE id = ?${tx.forUpdate()}`, [id]);
+    if (row === undefined) throw new NotFoundError('session', id);
     const session = toSession(row);
     if (isSessionActive(session.status)) {
-      throw conflict(`session ${id} is ${session.status}; wait for its run to end or stop it before resuming`, {
+      throw new ConflictError(`session ${id} is ${session.status}; wait for its run to end or stop it before resuming`, {
         session: id,
         status: session.status,
       });

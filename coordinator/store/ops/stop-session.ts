@@ -1,7 +1,7 @@
-import { notFound } from '../../api-error.js';
 import type { RunRecord } from '../../types.js';
 import type { SqlClient } from '../sql-client.js';
-import { getRun, getSession } from './get-records.js';
+import { NotFoundError } from '../store-errors.js';
+import { getRunForUpdate, getSession } from './get-records.js';
 import { transitionRun } from './transition-run.js';
 
 /**
@@ -16,9 +16,9 @@ export async function stopSession(
 ): Promise<{ run: RunRecord; notifyRunner: string | null }> {
   return sql.transaction(async (tx) => {
     const session = await getSession(tx, id);
-    if (session === null) throw notFound('session', id);
-    const run = await getRun(tx, session.last_run_id, true);
-    if (run === null) throw notFound('run', session.last_run_id);
+    if (session === null) throw new NotFoundError('session', id);
+    const run = await getRunForUpdate(tx, session.last_run_id);
+    if (run === null) throw new NotFoundError('run', session.last_run_id);
     if (run.status === 'queued' || run.status === 'lost') {
       const target = run.status === 'lost' ? 'failed' : 'cancelled';
       const stopped = await transitionRun(tx, run, target, { finished_at: now, error: 'stopped before a runner started it' }, now);

@@ -1,6 +1,5 @@
-import { ApiError } from '../../api-error.js';
-import { assertTransition, IllegalTransitionError, isTerminal } from '../../queue/run-transitions.js';
-import { sessionStatusFor } from '../../queue/session-status.js';
+import { assertTransition, isTerminal } from '../../rules/run-transitions.js';
+import { sessionStatusFor } from '../../rules/session-status.js';
 import type { RunStatus } from '../../../protocol/statuses.js';
 import type { RunRecord } from '../../types.js';
 import { toRun } from '../rows.js';
@@ -8,6 +7,7 @@ import { appendRunStatusEvent } from './append-run-status-event.js';
 import { deliverCallbacks } from './deliver-callbacks.js';
 import { recordCallback } from './record-callback.js';
 import type { SqlClient } from '../sql-client.js';
+import { ConflictError } from '../store-errors.js';
 
 /** Columns a transition may set besides `status`. */
 export type RunPatch = Partial<
@@ -15,19 +15,12 @@ export type RunPatch = Partial<
 > & { outcome?: unknown };
 
 /**
- * The one guarded way to change a run's status: checks the state machine (409 `illegal_transition`
+ * The one guarded way to change a run's status: checks the state machine (IllegalTransitionError
  * naming both states), updates only if the status is still what was read, and keeps the session's status
  * in step with its latest run. Call inside a transaction with the run read `forUpdate`.
  */
 export async function transitionRun(tx: SqlClient, run: RunRecord, to: RunStatus, patch: RunPatch, now: number): Promise<RunRecord> {
-  try {
-    assertTransition(run.id, run.status, to);
-  } catch (error) {
-    if (error instanceof IllegalTransitionError) {
-      throw new ApiError(409, 'illegal_transition', error.message, { run: run.id, from: error.from, to: error.to });
-    }
-    throw error;
-  }
+  assertTransition(run.id, run.status, to);
   const sets = ['status = ?'];
   const params: unknown[] = [to];
   for (const [key, value] of Object.entries(patch)) {
@@ -39,7 +32,7 @@ export async function transitionRun(tx: SqlClient, run: RunRecord, to: RunStatus
     run.id,
     run.status,
   ]);
-  if (row === undefined) throw new ApiError(409, 'conflict', `run ${run.id} changed while it was being updated; retry`, { run: run.id });
+  if (row === undefined) throw new ConflictError(`run ${run.id} changed while it was being updated; retry`, { run: run.id });
   const updated = toRun(row);
   await syncSession(tx, updated, now);
   await appendRunStatusEvent(tx, updated, now);

@@ -27,7 +27,7 @@ export function decideFinish(
   run: { attempt: number; max_attempts: number },
   now: number,
   backoff: BackoffPolicy,
-  random: () => number = Math.random,
+  random: () => number = backoff.random ?? Math.random,
 ): FinishDecision {
   const retryable = kind === 'infra_failed' || kind === 'lost';
   if (retryable && run.attempt < run.max_attempts) {
