@@ -195,16 +195,19 @@ export class RunnerDaemon {
   }
 
   #scheduleHeartbeat(intervalMs: number): void {
-    this.#heartbeatTimer = setTimeout(async () => {
-      try {
-        const { stop } = await this.#options.api.heartbeat(this.activeRuns);
-        for (const runId of stop) this.#cancel(runId, 'stop requested (heartbeat)');
-      } catch (error) {
-        if (error instanceof CoordinatorError && error.status === 401) await this.#register().catch(() => undefined);
-        else this.#options.logger.warn({ err: (error as Error).message }, 'heartbeat failed');
-      }
-      if (!this.#shutdown.stopping.aborted) this.#scheduleHeartbeat(this.#options.api.registration.heartbeat_interval_ms);
-    }, intervalMs);
+    this.#heartbeatTimer = setTimeout(() => void this.#heartbeat(), intervalMs);
+  }
+
+  /** One heartbeat (it never throws), then the next one unless the runner is stopping. */
+  async #heartbeat(): Promise<void> {
+    try {
+      const { stop } = await this.#options.api.heartbeat(this.activeRuns);
+      for (const runId of stop) this.#cancel(runId, 'stop requested (heartbeat)');
+    } catch (error) {
+      if (error instanceof CoordinatorError && error.status === 401) await this.#register().catch(() => undefined);
+      else this.#options.logger.warn({ err: (error as Error).message }, 'heartbeat failed');
+    }
+    if (!this.#shutdown.stopping.aborted) this.#scheduleHeartbeat(this.#options.api.registration.heartbeat_interval_ms);
   }
 
   #cancel(runId: string, why: string): void {
