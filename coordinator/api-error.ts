@@ -1,7 +1,6 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ErrorBody, ErrorCode } from '../protocol/errors.js';
 
-
 /**
  * The HTTP layer's error for anything a client should see; one handler turns it into
  * `{"error": {"code", "message", "details"}}` with `status` (the Hono HTTPException model). The store
