@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'lib/**/*.test.ts', 'coordinator/**/*.test.ts', 'executors/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'protocol/**/*.test.ts', 'lib/**/*.test.ts', 'coordinator/**/*.test.ts', 'executors/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Invocation } from '../lib/invocation/schema.js';
+import type { Invocation } from '../protocol/invocation.js';
 import { packageRoot } from '../lib/package-root.js';
 import { spawnExecutor } from '../lib/process/spawn-executor.js';
 import { startFakeAnthropicApi } from '../test/claude-code/helpers/fake-anthropic-api.js';

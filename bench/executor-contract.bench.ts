@@ -5,7 +5,7 @@
 import { execa } from 'execa';
 import { join } from 'node:path';
 import { parseEventLine } from '../lib/events/parse-event-line.js';
-import type { Invocation } from '../lib/invocation/schema.js';
+import type { Invocation } from '../protocol/invocation.js';
 import { spawnExecutor } from '../lib/process/spawn-executor.js';
 import { packageRoot } from '../lib/package-root.js';
 import { mean, ms, percentile, report } from './lib/stats.js';

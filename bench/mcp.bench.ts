@@ -5,11 +5,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UserApi } from '../lib/client/user-api.js';
-import { sessionToken } from '../lib/mcp/session-token.js';
 import { BIN, FIXTURE_EXECUTORS, tempDir } from '../test/helpers/fixtures.js';
+import { connectMcp as connect } from './lib/mcp-client.js';
 import { mean, ms, percentile, report } from './lib/stats.js';
 
 const ROUND_TRIPS = 2_000;
@@ -44,15 +42,6 @@ async function startRunner(cwd: string, localPort: number): Promise<{ child: Chi
     child.once('exit', (code) => reject(new Error(`agent-runner exited with ${code}: ${stderr}`)));
   });
   return { child, mcpUrl };
-}
-
-async function connect(url: string, sessionId: string, secret: string): Promise<Client> {
-  const transport = new StreamableHTTPClientTransport(new URL(url), {
-    requestInit: { headers: { 'X-Agent-Session-Id': sessionId, Authorization: `Bearer ${sessionToken(secret, sessionId)}` } },
-  });
-  const client = new Client({ name: 'mcp-bench', version: '1.0.0' });
-  await client.connect(transport);
-  return client;
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<number> {

@@ -3,16 +3,18 @@
 // - dispatch latency: session created → executor process started (idle runner; target p50 ≤ 15 ms, p99 ≤ 60 ms)
 // - throughput: created → succeeded with the sh example at concurrency 16 (target ≥ 200 runs/s)
 // - runner overhead: the same work as bare spawns of the executor (target ≤ 1.5×)
-// - idle runner RSS (target ≤ 80 MB)
+// - idle runner RSS, and after its first MCP tool call (target ≤ 80 MB for both)
 // BENCH_RUNS=n changes the number of timed throughput runs (default 1000), e.g. for a quick check.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createReadStream, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createHttpAgent, requestJsonOverAgent } from '../lib/client/node-http-json.js';
+import { CoordinatorHttp } from '../lib/client/http-client.js';
+import { SessionStartedSchema } from '../protocol/sessions.js';
 import { BIN, ROOT, shipped } from '../test/helpers/fixtures.js';
 import { benchCoordinator, fmt, percentile, rssMb } from './coordinator-kit.js';
+import { connectMcp } from './lib/mcp-client.js';
 import { mean, report } from './lib/stats.js';
 
 const DISPATCH_SAMPLES = 200;
@@ -24,6 +26,8 @@ const BARE_RUNS = 1000;
 
 const work = mkdtempSync(join(tmpdir(), 'runner-bench-'));
 const children: ChildProcess[] = [];
+/** What each runner logged up to its registration (its MCP endpoint's URL is in it). */
+const startLogs = new Map<ChildProcess, string>();
 process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
   rmSync(work, { recursive: true, force: true });
@@ -48,6 +52,7 @@ async function startRunner(url: string, args: string[], env: NodeJS.ProcessEnv =
     });
     child.once('exit', (code) => reject(new Error(`agent-runner exited with ${code}: ${stderr}`)));
   });
+  startLogs.set(child, stderr);
   // Registered: keep draining its log (two lines a run), holding on to its tail only.
   child.stderr!.removeAllListeners('data').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-20_000)));
   // A runner that dies mid-benchmark must fail it, not leave it waiting for runs that never finish.
@@ -133,20 +138,20 @@ async function dispatchLatency(): Promise<void> {
  * which on two cores is taken from the runner and the coordinator being measured).
  */
 async function throughputRound(api: Api, url: string, executor: string, n: number, offset: number): Promise<number> {
-  const agent = createHttpAgent(url);
+  const http = new CoordinatorHttp(url);
   const t0 = performance.now();
   let next = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < n) {
         next += 1;
-        const res = await requestJsonOverAgent(url, agent, { method: 'POST', path: '/v1/sessions', body: { executor, prompt: 'hello' } });
+        const res = await http.json({ method: 'POST', path: '/v1/sessions', body: { executor, prompt: 'hello' } }, SessionStartedSchema);
         if (res.status !== 201) throw new Error(`create: ${res.status}`);
       }
     }),
   );
   while ((await succeededCount(api)) < offset + n) await new Promise((r) => setTimeout(r, 50));
-  agent.destroy();
+  http.close();
   return n / ((performance.now() - t0) / 1000);
 }
 
@@ -168,6 +173,36 @@ async function runnerThroughput(executor: string): Promise<{ runsPerSecond: numb
     await untilPollParked(api);
     const afterRssMb = rssMb(runner.pid!);
     return { runsPerSecond, idleRssMb, afterRssMb };
+  } finally {
+    await stopRunner(runner);
+    await c.stop();
+  }
+}
+
+/** The MCP secret the measured runner is started with (AGENT_RUNNER_SECRET), so the bench can sign its calls. */
+const MCP_SECRET = 'bench-secret-of-at-least-32-characters';
+
+/**
+ * Idle runner RSS before and after its first MCP tool call (get_agent_session, which loads the runner's
+ * coordinator client for the MCP tools). Target: ≤ 80 MB after it (undici took it from ~69 to ~86 MB).
+ */
+async function rssAfterFirstMcpCall(): Promise<{ before: number; after: number }> {
+  const c = await benchCoordinator('sqlite');
+  const runner = await startRunner(c.url, ['-x', 'sh-echo', '--executors-dir', join(ROOT, 'executors')], { AGENT_RUNNER_SECRET: MCP_SECRET });
+  try {
+    const api = c.api();
+    await untilPollParked(api);
+    const before = rssMb(runner.pid!);
+    // A caller session no runner serves stays queued: the call is about it, not about running anything.
+    const created = await api('POST', '/v1/sessions', { executor: 'not-served', prompt: 'rss probe' });
+    const url = /"url":"(http:\/\/[^"]+\/mcp)"/.exec(startLogs.get(runner) ?? '')?.[1];
+    if (url === undefined) throw new Error('the runner did not log its MCP endpoint URL');
+    const sessionId = (created.body as { session_id: string }).session_id;
+    const client = await connectMcp(url, sessionId, MCP_SECRET);
+    const result = await client.callTool({ name: 'get_agent_session', arguments: { session_id: sessionId } });
+    await client.close();
+    if (result.isError === true) throw new Error(`get_agent_session failed: ${JSON.stringify(result.content)}`);
+    return { before, after: rssMb(runner.pid!) };
   } finally {
     await stopRunner(runner);
     await c.stop();
@@ -200,6 +235,8 @@ async function bareThroughput(executable: string): Promise<number> {
 }
 
 if (process.env.SKIP_DISPATCH === undefined) await dispatchLatency();
+const mcpRss = await rssAfterFirstMcpCall();
+report('idle runner RSS after its first MCP tool call', `${fmt(mcpRss.after, 1)} MB (before the call: ${fmt(mcpRss.before, 1)} MB)`, { ok: mcpRss.after <= 80, text: '≤ 80 MB' });
 const { runsPerSecond, idleRssMb, afterRssMb } = await runnerThroughput('sh-echo');
 const bare = await bareThroughput(shipped('sh-echo', 'ao-sh-echo-exec'));
 report(`throughput, sh-echo, concurrency ${CONCURRENCY}`, `${fmt(runsPerSecond, 0)} runs/s (created → succeeded, ${THROUGHPUT_RUNS} runs)`, { ok: runsPerSecond >= 200, text: '≥ 200 runs/s' });

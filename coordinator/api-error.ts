@@ -1,16 +1,5 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-
-/** Error codes the API answers with (the `error.code` field). */
-export type ErrorCode =
-  | 'invalid_request'
-  | 'invalid_json'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'illegal_transition'
-  | 'payload_too_large'
-  | 'internal';
+import type { ErrorBody, ErrorCode } from '../protocol/errors.js';
 
 /**
  * The HTTP layer's error for anything a client should see; one handler turns it into
@@ -29,7 +18,7 @@ export class ApiError extends Error {
   }
 
   /** The JSON body for this error. */
-  toJSON(): { error: { code: ErrorCode; message: string; details: Record<string, unknown> } } {
+  toJSON(): ErrorBody & { error: { code: ErrorCode; details: Record<string, unknown> } } {
     return { error: { code: this.code, message: this.message, details: this.details } };
   }
 }

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { parseDuration } from '../lib/cli/parse-duration.js';
+import { parseDuration } from '../protocol/duration.js';
 import { AgentFileError } from './agents/load-agents-dir.js';
 import { type CoordinatorTimings, DEFAULT_DATABASE_PATH, DEFAULT_HOST, DEFAULT_PORT, resolveTimings } from './constants.js';
 import { CoordinatorConfigError, startCoordinator } from './start-coordinator.js';

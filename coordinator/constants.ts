@@ -31,15 +31,6 @@ export const OFFLINE_AFTER_LEASES = 10;
 
 /** Largest request body, in bytes (413 beyond). */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
-/** Most events in one batch. */
-export const MAX_EVENTS_PER_BATCH = 1_000;
-/** Most run reports in one `POST /v1/runners/:id/reports`. */
-export const MAX_REPORTS_PER_BATCH = 1_000;
-/** Page sizes for list endpoints. */
-export const DEFAULT_PAGE_LIMIT = 50;
-export const MAX_PAGE_LIMIT = 1_000;
-/** Largest prompt, in characters. */
-export const MAX_PROMPT_CHARS = 1_048_576;
 
 /** The timings a coordinator runs with; every field defaults to the constant above. */
 export interface CoordinatorTimings {

@@ -12,23 +12,8 @@
  *   `run_seq` is the runner's per-run number (what makes a retried batch idempotent).
  * Times are milliseconds since the epoch.
  */
-import type { AgentBlueprint } from '../lib/invocation/schema.js';
-
-export const RUN_STATUSES = ['queued', 'claimed', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out', 'lost'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
-
-export const SESSION_STATUSES = ['queued', 'running', 'idle', 'failed', 'cancelled'] as const;
-export type SessionStatus = (typeof SESSION_STATUSES)[number];
-
-export type RunMode = 'start' | 'resume';
-
-/** An agent blueprint as stored: the Schema 2.0 blueprint plus the coordinator's fields; unknown fields kept. */
-export type AgentDocument = AgentBlueprint & {
-  executor?: string | undefined;
-  tags?: string[] | undefined;
-  model?: string | undefined;
-  timeout_s?: number | undefined;
-};
+import type { RunOutcomeSummary, SessionResult } from '../protocol/sessions.js';
+import type { RunMode, RunStatus, SessionStatus } from '../protocol/statuses.js';
 
 export interface SessionRecord {
   id: string;
@@ -41,8 +26,8 @@ export interface SessionRecord {
   timeout_s: number | null;
   prompt: string;
   status: SessionStatus;
-  result: unknown;
-  usage: unknown;
+  result: SessionResult | null;
+  usage: Record<string, unknown> | null;
   executor_session_id: string | null;
   runner_id: string | null;
   last_run_id: string;
@@ -68,7 +53,7 @@ export interface RunRecord {
   executor_session_id: string | null;
   stop_requested: boolean;
   event_seq: number;
-  outcome: unknown;
+  outcome: RunOutcomeSummary | null;
   error: string | null;
   available_at: number;
   created_at: number;

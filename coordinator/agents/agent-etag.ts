@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AgentDocument } from '../types.js';
+import type { AgentDocument } from '../../protocol/agents.js';
 
 /** A strong ETag for a stored blueprint: runners cache blueprints and revalidate with If-None-Match. Pure. */
 export function agentEtag(doc: AgentDocument): string {

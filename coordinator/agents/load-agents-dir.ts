@@ -1,8 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { formatFieldIssues, toFieldIssues } from '../../lib/validation/format-issues.js';
-import type { AgentDocument } from '../types.js';
-import { AgentDocumentSchema } from './agent-schema.js';
+import { formatFieldIssues, toFieldIssues } from '../../protocol/field-issues.js';
+import { AgentDocumentSchema, type AgentDocument } from '../../protocol/agents.js';
 
 /** A blueprint file that cannot be used; the message names the file and the field. */
 export class AgentFileError extends Error {
@@ -36,7 +35,7 @@ export async function loadAgentsDir(dir: string, optional: boolean): Promise<Age
     if (result.data.name !== expected) {
       throw new AgentFileError(`${file}: name: is "${result.data.name}" but the file is named ${name} (expected "${expected}")`);
     }
-    agents.push(result.data as AgentDocument);
+    agents.push(result.data);
   }
   return agents;
 }

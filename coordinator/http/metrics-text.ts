@@ -1,4 +1,4 @@
-import { RUN_STATUSES, type RunStatus } from '../types.js';
+import { RUN_STATUSES, type RunStatus } from '../../protocol/statuses.js';
 
 /** Claim latency bucket bounds, in seconds. */
 export const CLAIM_LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];

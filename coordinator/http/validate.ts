@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { formatFieldIssues, toFieldIssues } from '../../lib/validation/format-issues.js';
+import { formatFieldIssues, toFieldIssues } from '../../protocol/field-issues.js';
 import { ApiError } from '../api-error.js';
 
 /** 400 naming each bad field: `{"code":"invalid_request","details":{"issues":[{"path","message"}]}}`. */

@@ -1,5 +1,5 @@
-import type { OutcomeKind } from '../../lib/process/run-outcome.js';
-import type { RunStatus } from '../types.js';
+import type { OutcomeKind } from '../../protocol/outcome.js';
+import type { RunStatus } from '../../protocol/statuses.js';
 import { backoffDelay, type BackoffPolicy } from '../../lib/retry/backoff.js';
 
 /** What happens to a run after it ended or was lost. */

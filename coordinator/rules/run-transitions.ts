@@ -1,4 +1,4 @@
-import type { RunStatus } from '../types.js';
+import { TERMINAL_RUN_STATUSES, type RunStatus } from '../../protocol/statuses.js';
 
 /**
  * The run state machine. `queued → claimed → running → succeeded | failed | cancelled | timed_out`;
@@ -18,7 +18,6 @@ export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> 
 
 /** The run states a runner may hold. */
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['claimed', 'running'];
-export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled', 'timed_out'];
 
 /** An attempt to move a run between two states the machine does not connect. */
 export class IllegalTransitionError extends Error {

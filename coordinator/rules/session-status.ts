@@ -1,4 +1,4 @@
-import type { RunStatus, SessionStatus } from '../types.js';
+import type { RunStatus, SessionStatus } from '../../protocol/statuses.js';
 
 /** A session's status, derived from its latest run's. Pure. */
 export function sessionStatusFor(run: RunStatus): SessionStatus {

@@ -1,8 +1,10 @@
 import type { BackoffPolicy } from '../../lib/retry/backoff.js';
-import type { AgentDocument, CallbackRecord, EventRecord, RunRecord, RunnerRecord, RunStatus, SessionRecord } from '../types.js';
+import type { AgentDocument } from '../../protocol/agents.js';
+import type { RunStatus } from '../../protocol/statuses.js';
+import type { CallbackRecord, EventRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
 import { deleteAgent, getAgent, listAgents, putAgent } from './ops/agent-documents.js';
 import { type AppendResult, appendEvents, type IncomingEvent } from './ops/append-events.js';
-import { applyRunReport, type RunReport, type RunReportApplied } from './ops/apply-run-report.js';
+import { applyRunReport, type RunReportToApply, type RunReportApplied } from './ops/apply-run-report.js';
 import { claimNextRun, claimRuns } from './ops/claim-next-run.js';
 import { countClaimable, countRunsByStatus } from './ops/count-runs.js';
 import { createSession, type NewSession } from './ops/create-session.js';
@@ -27,7 +29,7 @@ import { stopSession } from './ops/stop-session.js';
 import { touchRunner } from './ops/touch-runner.js';
 import type { Dialect, SqlClient } from './sql-client.js';
 
-export type { AppendResult, FinishReport, IncomingEvent, NewRunner, NewSession, ResumeInput, RunReport, RunReportApplied, SessionFilter };
+export type { AppendResult, FinishReport, IncomingEvent, NewRunner, NewSession, ResumeInput, RunReportToApply, RunReportApplied, SessionFilter };
 
 /**
  * Everything the coordinator keeps. One interface; the SQLite and PostgreSQL stores are the same
@@ -57,7 +59,7 @@ export interface Store {
   finishRun(runId: string, runnerId: string, outcome: FinishReport, now: number, backoff: BackoffPolicy): Promise<RunRecord>;
   appendEvents(runId: string, runnerId: string, events: readonly IncomingEvent[], now: number): Promise<AppendResult>;
   /** started + events + finished of one held run, in one transaction, idempotent (a runner's batched report). */
-  applyRunReport(runnerId: string, report: RunReport, now: number, backoff: BackoffPolicy): Promise<RunReportApplied>;
+  applyRunReport(runnerId: string, report: RunReportToApply, now: number, backoff: BackoffPolicy): Promise<RunReportApplied>;
   listEvents(sessionId: string, after: number, limit: number): Promise<EventRecord[]>;
   /** Outcomes of callback-mode children for a session: waiting (delivered_run_id null) and delivered. */
   listCallbacks(sessionId: string): Promise<CallbackRecord[]>;

@@ -1,4 +1,4 @@
-import { formatPath } from '../validation/format-issues.js';
+import { formatPath } from '../../protocol/field-issues.js';
 
 /**
  * Placeholders in blueprint strings, resolved by the runner just before a run starts:

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { checkExecutor, DEFAULT_PROBE_TIMEOUT_MS, type CheckResult } from '../conformance/check-executor.js';
 import { DEFAULT_GRACE_MS } from '../process/terminate/graceful-kill.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
-import { parseDuration } from './parse-duration.js';
+import { parseDuration } from '../../protocol/duration.js';
 import { selectExecutor } from './select-executor.js';
 import { makeStyle } from './style.js';
 

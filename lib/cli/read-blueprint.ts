@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { AgentBlueprintSchema, type AgentBlueprint } from '../invocation/schema.js';
-import { formatPath } from '../validation/format-issues.js';
+import { AgentBlueprintSchema, type AgentBlueprint } from '../../protocol/invocation.js';
+import { formatPath } from '../../protocol/field-issues.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 
 /** Read and validate an agent blueprint JSON file (`--blueprint FILE`); errors name the file and field. */

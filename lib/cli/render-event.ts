@@ -1,4 +1,4 @@
-import type { ExecutorEvent } from '../events/schema.js';
+import type { ExecutorEvent } from '../../protocol/executor-event.js';
 import type { RunOutcome } from '../process/run-outcome.js';
 import type { Style } from './style.js';
 

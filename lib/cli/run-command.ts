@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
-import type { CreateSession, SessionEvent, UserApi } from '../client/user-api.js';
+import type { UserApi } from '../client/user-api.js';
+import type { SessionEvent } from '../../protocol/events.js';
+import type { CreateSession } from '../../protocol/sessions.js';
 import { createLogger } from '../log/create-logger.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 import { connectCoordinator } from './connect-coordinator.js';
@@ -7,7 +9,8 @@ import { renderSessionEvent } from './render-session-event.js';
 import { selectExecutor } from './select-executor.js';
 import { Spinner } from './spinner.js';
 import { makeStyle } from './style.js';
-import { exitCodeForRun, watchRun } from './watch-run.js';
+import { exitCodeForRun } from '../../protocol/outcome.js';
+import { followRun } from '../client/follow-session.js';
 
 export interface RunOptions {
   agent?: string;
@@ -84,14 +87,16 @@ export async function streamRun(api: UserApi, sessionId: string, runId: string, 
       out.write(json ? `${JSON.stringify(record)}\n` : `${renderSessionEvent(record, style)}\n`);
       spinner.start(record.type === 'run_status' && record.event.status === 'queued' ? 'waiting for a runner…' : 'working…');
     };
-    const run = await watchRun(api, sessionId, runId, after, onEvent);
+    // Follows until the run ends (the stream reconnects by itself; an error that is not retryable throws).
+    await followRun(api, sessionId, runId, after, new AbortController().signal, onEvent);
+    const run = await api.getRun(runId);
     spinner.stop();
     const session = await api.getSession(sessionId);
-    const code = exitCodeForRun(run);
+    const code = exitCodeForRun(run.status, run.outcome?.kind);
     if (json) {
       out.write(`${JSON.stringify({ type: 'outcome', session_id: sessionId, run_id: runId, status: run.status, outcome: run.outcome, result: session.result, usage: session.usage })}\n`);
     } else {
-      const message = (run.outcome?.message as string | undefined) ?? run.error ?? run.status;
+      const message = run.outcome?.message ?? run.error ?? run.status;
       out.write(code === 0 ? style.green(`✔ ${run.status}`) + '\n' : style.red(`✘ ${run.status}: ${message}`) + '\n');
     }
     return code;

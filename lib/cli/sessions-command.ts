@@ -1,4 +1,5 @@
-import type { SessionView, UserApi } from '../client/user-api.js';
+import type { UserApi } from '../client/user-api.js';
+import type { SessionView } from '../../protocol/sessions.js';
 import { createLogger } from '../log/create-logger.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 import { connectCoordinator, type Connection } from './connect-coordinator.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedExecutor } from '../discovery/resolve-executor.js';
-import type { Invocation } from '../invocation/schema.js';
+import type { Invocation } from '../../protocol/invocation.js';
 import { SEED_INVOCATION } from '../invocation/seed-invocation.js';
 import { runProbe, type Probe } from './run-probe.js';
 

@@ -1,5 +1,5 @@
-import type { ExecutorEvent } from '../events/schema.js';
-import type { Invocation } from '../invocation/schema.js';
+import type { ExecutorEvent } from '../../protocol/executor-event.js';
+import type { Invocation } from '../../protocol/invocation.js';
 import type { RunOutcome } from '../process/run-outcome.js';
 import { spawnExecutor } from '../process/spawn-executor.js';
 

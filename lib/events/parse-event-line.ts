@@ -1,5 +1,5 @@
-import { EVENT_SCHEMAS, EVENT_TYPES, type EventType, type ExecutorEvent, type LogEvent } from './schema.js';
-import { formatFieldIssues, toFieldIssues } from '../validation/format-issues.js';
+import { EVENT_SCHEMAS, EVENT_TYPES, type EventType, type ExecutorEvent, type LogEvent } from '../../protocol/executor-event.js';
+import { formatFieldIssues, toFieldIssues } from '../../protocol/field-issues.js';
 import type { Line } from '../process/line-splitter.js';
 
 export type OutputStream = 'stdout' | 'stderr';

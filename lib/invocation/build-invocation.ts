@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { InvocationSchema, SCHEMA_VERSION, type AgentBlueprint, type Invocation, type InvocationMetadata, type InvocationMode } from './schema.js';
-import { formatFieldIssues, toFieldIssues } from '../validation/format-issues.js';
+import { InvocationSchema, SCHEMA_VERSION, type AgentBlueprint, type Invocation, type InvocationMetadata, type InvocationMode } from '../../protocol/invocation.js';
+import { formatFieldIssues, toFieldIssues } from '../../protocol/field-issues.js';
 
 /** A new session id in the coordinator's format: `ses_` and 12 hex digits. */
 export function newSessionId(): string {

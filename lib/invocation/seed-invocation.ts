@@ -1,4 +1,4 @@
-import type { Invocation } from './schema.js';
+import type { Invocation } from '../../protocol/invocation.js';
 
 /**
  * The example payload of DESIGN §4, verbatim (without its comments). It must always validate, and

@@ -1,4 +1,4 @@
-import type { AgentBlueprint } from '../invocation/schema.js';
+import type { AgentBlueprint } from '../../protocol/invocation.js';
 
 /** The name of the MCP server entry the runner adds to every blueprint. */
 export const ORCHESTRATOR_SERVER = 'orchestrator';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { ExecutorEvent } from '../events/schema.js';
-import type { AgentBlueprint } from '../invocation/schema.js';
+import type { ExecutorEvent } from '../../protocol/executor-event.js';
+import type { AgentBlueprint } from '../../protocol/invocation.js';
 import { startMcpEndpoint, type RunningMcpEndpoint } from './mcp-endpoint.js';
 import { withOrchestratorServer } from './orchestrator-entry.js';
 import { loadMcpSecret, sessionToken } from './session-token.js';

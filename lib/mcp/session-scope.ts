@@ -1,5 +1,6 @@
 import { CoordinatorError } from '../client/coordinator-error.js';
-import type { SessionView, UserApi } from '../client/user-api.js';
+import type { UserApi } from '../client/user-api.js';
+import type { SessionView } from '../../protocol/sessions.js';
 import { MAX_LISTED_SESSIONS, MAX_SESSION_DEPTH } from './tool-limits.js';
 import { ToolError } from './tool-result.js';
 

@@ -1,4 +1,5 @@
-import type { SessionEvent, SessionView } from '../client/user-api.js';
+import type { SessionEvent } from '../../protocol/events.js';
+import type { SessionView } from '../../protocol/sessions.js';
 import { truncateText } from './tool-result.js';
 
 /** Characters of an event kept in a progress notification's message. */

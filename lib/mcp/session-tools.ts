@@ -1,8 +1,10 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import type { SessionView } from '../client/user-api.js';
+import type { SessionView } from '../../protocol/sessions.js';
 import { describeEvent, listEntry, summarizeSession } from './session-summary.js';
-import { deadlineSignal, followRun, isSessionEnded, waitForSessionEnd } from './session-waits.js';
+import { followRun, waitForSessionEnd } from '../client/follow-session.js';
+import { isSessionEnded } from '../../protocol/statuses.js';
+import { deadlineSignal } from './session-waits.js';
 import type { ToolContext } from './tool-context.js';
 import { DEFAULT_WAIT_S, MAX_TOOL_PROMPT_CHARS, MAX_WAIT_S, MAX_WAIT_SESSIONS } from './tool-limits.js';
 import { guarded, toolResult, ToolError, type ToolExtra } from './tool-result.js';
@@ -150,7 +152,7 @@ export function registerSessionTools(server: McpServer, ctx: ToolContext): void 
         deadline.clear();
       }
       const sessions = await Promise.all(views.map((v) => describe(ctx, v)));
-      const allEnded = views.every(isSessionEnded);
+      const allEnded = views.every((view) => isSessionEnded(view.status));
       return toolResult({ all_ended: allEnded, timed_out: !allEnded, sessions });
     }),
   );

@@ -1,5 +1,5 @@
 import type { UserApi } from '../client/user-api.js';
-import type { ExecutorEvent } from '../events/schema.js';
+import type { ExecutorEvent } from '../../protocol/executor-event.js';
 import type { SessionScope } from './session-scope.js';
 
 /** Puts an event into the caller's current run, as if its executor had printed it. */

@@ -1,5 +1,5 @@
 import { parseEventLine, type OutputStream } from '../events/parse-event-line.js';
-import type { ExecutorEvent, ResultEvent } from '../events/schema.js';
+import type { ExecutorEvent, ResultEvent } from '../../protocol/executor-event.js';
 import { LineSplitter, MAX_LINE_BYTES, type Line } from './line-splitter.js';
 import { StderrTail } from './stderr-tail.js';
 

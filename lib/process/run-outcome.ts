@@ -1,20 +1,11 @@
-import type { ResultEvent } from '../events/schema.js';
+import type { ResultEvent } from '../../protocol/executor-event.js';
+import { EXIT_REJECTED, EXIT_TEMPFAIL, type OutcomeKind } from '../../protocol/outcome.js';
 
 /**
  * How a run ended. One shape for every ending, success or not (the execa model: the error *is* the
- * result); `kind` says what happened.
- * - `succeeded`: exit 0. `rejected`: exit 2, the executor refused the invocation (not retried).
- * - `infra_failed`: exit 75 (EX_TEMPFAIL) or the executor could not be started; may be retried elsewhere.
- * - `failed`: any other exit code, or killed by a signal we did not send.
- * - `timed_out` / `cancelled`: we terminated it (run timeout / AbortSignal), whatever it exited with.
+ * result); `kind` says what happened (protocol/outcome.ts lists the kinds and their exit codes).
  */
-export const OUTCOME_KINDS = ['succeeded', 'failed', 'rejected', 'infra_failed', 'timed_out', 'cancelled'] as const;
-export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
-
-export const EXIT_REJECTED = 2;
-export const EXIT_TEMPFAIL = 75;
-
-export interface RunOutcome {
+export type RunOutcome = {
   kind: OutcomeKind;
   /** The executor's exit code; `null` when a signal ended it or it never started. */
   exit_code: number | null;
@@ -33,7 +24,7 @@ export interface RunOutcome {
   left_processes_behind: boolean;
   /** One line a person can read: what happened and, for failures, why. */
   message: string;
-}
+};
 
 export interface ExitFacts {
   exitCode: number | null;
@@ -80,13 +71,3 @@ export function classifyExit(facts: ExitFacts): { kind: OutcomeKind; message: st
       return { kind: 'failed', message: withReason(`exited with code ${facts.exitCode}`, facts.stderrTail) };
   }
 }
-
-/** The CLI exit code for an outcome, so scripts can branch on what happened. */
-export const OUTCOME_EXIT_CODES: Record<OutcomeKind, number> = {
-  succeeded: 0,
-  failed: 1,
-  rejected: 2,
-  infra_failed: 75,
-  timed_out: 124,
-  cancelled: 130,
-};

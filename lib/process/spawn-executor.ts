@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import type { OutputStream } from '../events/parse-event-line.js';
-import type { ExecutorEvent } from '../events/schema.js';
-import type { Invocation } from '../invocation/schema.js';
+import type { ExecutorEvent } from '../../protocol/executor-event.js';
+import type { Invocation } from '../../protocol/invocation.js';
 import { buildExecutorEnv } from './executor-env.js';
 import { ExecutorOutput } from './executor-output.js';
 import { openProcessGroup } from './process-group.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentBlueprint } from '../invocation/schema.js';
+import type { AgentBlueprint } from '../../protocol/invocation.js';
 import { BlueprintCache } from './blueprint-cache.js';
 
 /** A coordinator stand-in: answers with `answers` in turn, recording the If-None-Match it got. */

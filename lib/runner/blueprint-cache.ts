@@ -1,7 +1,8 @@
-import { type AgentBlueprint, AgentBlueprintSchema } from '../invocation/schema.js';
-import { formatFieldIssues, toFieldIssues } from '../validation/format-issues.js';
+import { type AgentBlueprint, AgentBlueprintSchema } from '../../protocol/invocation.js';
+import { formatFieldIssues, toFieldIssues } from '../../protocol/field-issues.js';
 
-export type FetchBlueprint = (name: string, etag?: string) => Promise<{ blueprint: AgentBlueprint; etag: string | undefined } | null>;
+/** GET /v1/agents/:name: the body as JSON (parsed by the cache), or null for 304. */
+export type FetchBlueprint = (name: string, etag?: string) => Promise<{ blueprint: unknown; etag: string | undefined } | null>;
 
 interface Entry {
   blueprint: AgentBlueprint;

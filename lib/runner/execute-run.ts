@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import { PlaceholderError, resolvePlaceholders } from '../blueprint/resolve-placeholders.js';
 import { CoordinatorError } from '../client/coordinator-error.js';
-import type { Assignment } from '../client/runner-api.js';
+import type { Assignment } from '../../protocol/runners.js';
 import type { ResolvedExecutor } from '../discovery/resolve-executor.js';
 import { buildInvocation, InvalidInvocationError } from '../invocation/build-invocation.js';
-import type { AgentBlueprint } from '../invocation/schema.js';
+import type { AgentBlueprint } from '../../protocol/invocation.js';
 import type { RunOutcome } from '../process/run-outcome.js';
 import { spawnExecutor } from '../process/spawn-executor.js';
 import type { BlueprintCache } from './blueprint-cache.js';
@@ -41,6 +41,11 @@ export function outcomeWithoutProcess(kind: RunOutcome['kind'], message: string)
   };
 }
 
+/** The executor an agent blueprint prefers (the coordinator's `executor` field, kept by the loose blueprint schema). */
+function preferredExecutor(blueprint: AgentBlueprint | undefined): string | undefined {
+  return typeof blueprint?.executor === 'string' ? blueprint.executor : undefined;
+}
+
 /**
  * Run one claimed run: resolve its blueprint, build the Schema 2.0 invocation, supervise the executor
  * while its start and its events go to the outbox. Resolves when the executor has ended. Never throws:
@@ -60,7 +65,7 @@ export async function executeRun(assignment: Assignment, context: RunContext, si
     const gone = error instanceof CoordinatorError && error.status === 404;
     return outcomeWithoutProcess(gone ? 'failed' : 'infra_failed', `agent "${inputs.agent}": cannot fetch its blueprint (${(error as Error).message})`);
   }
-  const executorName = inputs.executor ?? (blueprint as { executor?: string } | undefined)?.executor ?? context.defaultExecutor;
+  const executorName = inputs.executor ?? preferredExecutor(blueprint) ?? context.defaultExecutor;
   const executor = context.executors.get(executorName);
   if (executor === undefined) {
     return outcomeWithoutProcess('infra_failed', `executor "${executorName}" is not available on this runner`);

@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { CoordinatorError } from '../client/coordinator-error.js';
-import type { Registration, RunnerApi } from '../client/runner-api.js';
+import type { RunnerApi } from '../client/runner-api.js';
+import type { Registration } from '../../protocol/runners.js';
 import { backoffDelay, RUNNER_BACKOFF, sleep } from '../retry/backoff.js';
 
 /**

@@ -1,17 +1,8 @@
 import type { Logger } from 'pino';
 import { CoordinatorError } from '../client/coordinator-error.js';
 import type { RunnerApi } from '../client/runner-api.js';
-import type { RunOutcome } from '../process/run-outcome.js';
+import type { RunReport } from '../../protocol/run-reports.js';
 import type { OutboxItem } from './report-outbox.js';
-
-/** One run's part of `POST /v1/runners/:id/reports`: applied by the coordinator as started, events, finished. */
-export interface RunReport {
-  run_id: string;
-  attempt: number;
-  started?: { pid?: number };
-  events?: Array<{ seq: number; event: Extract<OutboxItem, { kind: 'event' }>['event'] }>;
-  finished?: RunOutcome;
-}
 
 /**
  * Fold a batch of outbox items into one report per run, keeping each run's order (a run's items are

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { parseDuration } from '../cli/parse-duration.js';
+import { parseDuration } from '../../protocol/duration.js';
 
 /** Executors run at once by default. */
 export const DEFAULT_CONCURRENCY = 4;

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { CoordinatorError } from '../client/coordinator-error.js';
-import type { Assignment, Registration, RunnerApi } from '../client/runner-api.js';
+import type { RunnerApi } from '../client/runner-api.js';
+import type { Assignment, Registration } from '../../protocol/runners.js';
 import type { ResolvedExecutor } from '../discovery/resolve-executor.js';
-import type { ExecutorEvent } from '../events/schema.js';
-import type { AgentBlueprint } from '../invocation/schema.js';
+import type { ExecutorEvent } from '../../protocol/executor-event.js';
+import type { AgentBlueprint } from '../../protocol/invocation.js';
 import { DEFAULT_GRACE_MS } from '../process/terminate/graceful-kill.js';
 import { backoffDelay, RUNNER_BACKOFF, sleep } from '../retry/backoff.js';
 import { ActiveRuns } from './active-runs.js';

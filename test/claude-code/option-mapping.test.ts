@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { AgentBlueprint } from '../../lib/invocation/schema.js';
+import type { AgentBlueprint } from '../../protocol/invocation.js';
 import { FAKE_CLAUDE, invocation, isolatedEnv, readRecords, runExecutor, scratchDir, type FakeClaudeRecord } from './helpers/run-executor.js';
 
 let dir: string;

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ExecutorEvent } from '../../lib/events/schema.js';
+import type { ExecutorEvent } from '../../protocol/executor-event.js';
 import { startFakeAnthropicApi, toolResultText, type FakeAnthropicApi, type FakeTurn } from './helpers/fake-anthropic-api.js';
 import { startMcpToolServer, type McpToolServer } from './helpers/mcp-tool-server.js';
 import { findRealClaudeCli } from './helpers/real-claude-cli.js';

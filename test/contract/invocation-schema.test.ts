@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { InvocationSchema, MAX_PROMPT_CHARS } from '../../lib/invocation/schema.js';
+import { InvocationSchema, MAX_PROMPT_CHARS } from '../../protocol/invocation.js';
 import { SEED_INVOCATION } from '../../lib/invocation/seed-invocation.js';
 import { buildInvocation, InvalidInvocationError } from '../../lib/invocation/build-invocation.js';
-import { formatFieldIssues, toFieldIssues } from '../../lib/validation/format-issues.js';
+import { formatFieldIssues, toFieldIssues } from '../../protocol/field-issues.js';
 
 function issuesOf(value: unknown): string {
   const parsed = InvocationSchema.safeParse(value);

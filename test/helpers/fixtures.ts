@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../lib/package-root.js';
-import type { Invocation } from '../../lib/invocation/schema.js';
+import type { Invocation } from '../../protocol/invocation.js';
 
 export const ROOT = packageRoot();
 export const FIXTURE_EXECUTORS = join(ROOT, 'test', 'fixtures', 'executors');

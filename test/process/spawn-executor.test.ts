@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ExecutorEvent } from '../../lib/events/schema.js';
+import type { ExecutorEvent } from '../../protocol/executor-event.js';
 import { MAX_LINE_BYTES } from '../../lib/process/line-splitter.js';
 import { spawnExecutor, type SpawnExecutorOptions } from '../../lib/process/spawn-executor.js';
 import { fixture, invocation, isRunning, shipped, tempDir, waitUntil } from '../helpers/fixtures.js';

@@ -1,8 +1,7 @@
 import type { Hono } from 'hono';
 import { agentEtag, etagMatches } from '../../agents/agent-etag.js';
-import { AGENT_NAME, AgentDocumentSchema } from '../../agents/agent-schema.js';
+import { AGENT_NAME, AgentDocumentSchema, type AgentDocument } from '../../../protocol/agents.js';
 import { ApiError } from '../../api-error.js';
-import type { AgentDocument } from '../../types.js';
 import { NotFoundError } from '../../store/store-errors.js';
 import type { CoordinatorContext } from '../context.js';
 import { readBody } from '../validate.js';
@@ -36,7 +35,7 @@ export function mountAgentRoutes(app: Hono, ctx: CoordinatorContext): void {
         issues: [{ path: 'name', message: `must match the URL ("${name}")` }],
       });
     }
-    const doc = { ...body, name } as AgentDocument;
+    const doc: AgentDocument = { ...body, name };
     const { created } = await ctx.store.putAgent(doc, Date.now());
     return c.json(doc, created ? 201 : 200, { etag: agentEtag(doc) });
   });

@@ -5,7 +5,7 @@ import type { RunRecord, RunnerRecord } from '../../types.js';
 import type { CoordinatorContext } from '../context.js';
 import { type RunnerEnv, runnerAuth } from '../auth.js';
 import { renderRun, renderSession } from '../render.js';
-import { PollSchema } from '../schemas.js';
+import { PollSchema } from '../../../protocol/runners.js';
 import { readBody } from '../validate.js';
 
 /**

@@ -7,7 +7,7 @@ import type { CoordinatorContext } from '../context.js';
 import { toApiError } from '../error-status.js';
 import { type RunnerEnv, runnerAuth } from '../auth.js';
 import { renderRun } from '../render.js';
-import { EventBatchSchema, RunFinishedSchema, RunReportsSchema, RunStartedSchema } from '../schemas.js';
+import { EventBatchSchema, RunFinishedSchema, RunReportsSchema, RunStartedSchema } from '../../../protocol/run-reports.js';
 import { readBody } from '../validate.js';
 
 /**

@@ -6,7 +6,7 @@ import { runnerHealth } from '../../rules/runner-health.js';
 import type { CoordinatorContext } from '../context.js';
 import { apiAccess, hashToken, type RunnerEnv, runnerAuth } from '../auth.js';
 import { renderRunner } from '../render.js';
-import { HeartbeatSchema, RegisterRunnerSchema } from '../schemas.js';
+import { HeartbeatSchema, RegisterRunnerSchema } from '../../../protocol/runners.js';
 import { readBody } from '../validate.js';
 import { sessionTopic, TOPIC_RUNS } from '../../events/wake-hub.js';
 

@@ -1,12 +1,12 @@
 import type { Hono } from 'hono';
 import { ApiError } from '../../api-error.js';
-import { DEFAULT_PAGE_LIMIT } from '../../constants.js';
+import { DEFAULT_PAGE_LIMIT } from '../../../protocol/limits.js';
 import { frameSseComment, frameSseMessage, parseLastEventId } from '../../events/sse-frame.js';
 import { sessionTopic, waitForSignal } from '../../events/wake-hub.js';
 import { NotFoundError } from '../../store/store-errors.js';
 import type { CoordinatorContext } from '../context.js';
 import { renderEvent } from '../render.js';
-import { EventsQuerySchema } from '../schemas.js';
+import { EventsQuerySchema } from '../../../protocol/events.js';
 import { readQuery } from '../validate.js';
 
 /** Events per SSE read from the store. */

@@ -1,12 +1,12 @@
 import type { Hono } from 'hono';
 import { ApiError } from '../../api-error.js';
 import { decodeCursor, encodeCursor } from '../../rules/cursor.js';
-import { DEFAULT_PAGE_LIMIT } from '../../constants.js';
+import { DEFAULT_PAGE_LIMIT } from '../../../protocol/limits.js';
 import { runnerTopic, sessionTopic, TOPIC_RUNS } from '../../events/wake-hub.js';
 import { NotFoundError } from '../../store/store-errors.js';
 import type { CoordinatorContext } from '../context.js';
 import { renderCallback, renderRun, renderSession } from '../render.js';
-import { CreateSessionSchema, ListRunsQuerySchema, ListSessionsQuerySchema, ResumeSessionSchema } from '../schemas.js';
+import { CreateSessionSchema, ListRunsQuerySchema, ListSessionsQuerySchema, ResumeSessionSchema } from '../../../protocol/sessions.js';
 import { readBody, readQuery } from '../validate.js';
 
 /** `/v1/sessions` (create, list, get, resume, stop, delete, result, runs) and `/v1/runs` (get, list by session). */

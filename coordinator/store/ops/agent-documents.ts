@@ -1,4 +1,4 @@
-import type { AgentDocument } from '../../types.js';
+import type { AgentDocument } from '../../../protocol/agents.js';
 import type { SqlClient } from '../sql-client.js';
 
 /** Insert or replace an agent blueprint. @returns whether it is new. */

@@ -10,8 +10,8 @@ import { finishHeldRun, type FinishReport } from './finish-run.js';
 import { assertHeld } from './get-held-run.js';
 import { startHeldRun } from './start-run.js';
 
-/** What a runner reports about one run it holds, in one go: applied in this order. */
-export interface RunReport {
+/** What a runner reports about one run it holds, in one go (protocol/run-reports.ts' RunReport, parsed): applied in this order. */
+export interface RunReportToApply {
   run_id: string;
   /** The attempt this report is about; when given, a report for an attempt that is over is skipped. */
   attempt?: number | undefined;
@@ -38,7 +38,7 @@ export interface RunReportApplied {
  * names its attempt is skipped whole once the run moved on to a later attempt (a resent infra failure
  * must not end the retry that it caused).
  */
-export async function applyRunReport(sql: SqlClient, runnerId: string, report: RunReport, now: number, backoff: BackoffPolicy): Promise<RunReportApplied> {
+export async function applyRunReport(sql: SqlClient, runnerId: string, report: RunReportToApply, now: number, backoff: BackoffPolicy): Promise<RunReportApplied> {
   return sql.transaction(async (tx) => {
     const current = await getRunForUpdate(tx, report.run_id);
     if (current === null) throw new NotFoundError('run', report.run_id);

@@ -1,4 +1,4 @@
-import type { RunStatus } from '../../types.js';
+import type { RunStatus } from '../../../protocol/statuses.js';
 import type { SqlClient } from '../sql-client.js';
 
 /** How many runs are in each state. */

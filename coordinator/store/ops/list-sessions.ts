@@ -1,4 +1,5 @@
-import type { SessionRecord, SessionStatus } from '../../types.js';
+import type { SessionStatus } from '../../../protocol/statuses.js';
+import type { SessionRecord } from '../../types.js';
 import { toSession } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
 

@@ -1,6 +1,7 @@
 import { assertTransition, isTerminal } from '../../rules/run-transitions.js';
 import { sessionStatusFor } from '../../rules/session-status.js';
-import type { RunRecord, RunStatus } from '../../types.js';
+import type { RunStatus } from '../../../protocol/statuses.js';
+import type { RunRecord } from '../../types.js';
 import { toRun } from '../rows.js';
 import { appendRunStatusEvent } from './append-run-status-event.js';
 import { deliverCallbacks } from './deliver-callbacks.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Invocation } from '../../../lib/invocation/schema.js';
+import type { Invocation } from '../../../protocol/invocation.js';
 import { buildOptions, CLIENT_APP, toSdkMcpServer, type BuildOptionsInput } from './build-options.js';
 import { readConfig, type ExecutorConfig } from './config.js';
 

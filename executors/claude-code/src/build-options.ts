@@ -2,7 +2,7 @@
  * From an invocation, its blueprint settings and the executor config to the Agent SDK's `query()` options.
  * Pure: main.ts adds the process plumbing (abort controller, spawn hook).
  */
-import type { Invocation, McpServerConfig } from '../../../lib/invocation/schema.js';
+import type { Invocation, McpServerConfig } from '../../../protocol/invocation.js';
 import type { ExecutorConfig } from './config.js';
 import type { BlueprintSettings } from './read-invocation.js';
 import type { SdkMcpServer, SdkOptions } from './sdk-types.js';

@@ -4,7 +4,7 @@
  * lists every variable with its default.
  */
 import { z } from 'zod';
-import { formatFieldIssues, toFieldIssues } from '../../../lib/validation/format-issues.js';
+import { formatFieldIssues, toFieldIssues } from '../../../protocol/field-issues.js';
 
 /** Claude Code's permission modes (the Agent SDK's `PermissionMode`). */
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'bypassPermissions', 'plan', 'dontAsk', 'auto'] as const;

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { ExecutorEvent } from '../../../lib/events/schema.js';
+import type { ExecutorEvent } from '../../../protocol/executor-event.js';
 import { buildOptions } from './build-options.js';
 import { readConfig } from './config.js';
 import { loadSdk } from './load-sdk.js';

@@ -5,7 +5,7 @@
  * Code never breaks the executor.
  */
 import type { z } from 'zod';
-import type { ExecutorEvent, ResultEvent, UsageEventSchema } from '../../../lib/events/schema.js';
+import type { ExecutorEvent, ResultEvent, UsageEventSchema } from '../../../protocol/executor-event.js';
 
 type UsageEvent = z.infer<typeof UsageEventSchema>;
 

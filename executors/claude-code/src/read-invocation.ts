@@ -3,8 +3,8 @@
  * executor honours. Every rejection names the field and the reason (the executor then exits 2).
  */
 import { z } from 'zod';
-import { InvocationSchema, type Invocation } from '../../../lib/invocation/schema.js';
-import { formatFieldIssues, formatPath, toFieldIssues } from '../../../lib/validation/format-issues.js';
+import { InvocationSchema, type Invocation } from '../../../protocol/invocation.js';
+import { formatFieldIssues, formatPath, toFieldIssues } from '../../../protocol/field-issues.js';
 import { PERMISSION_MODES, type PermissionMode } from './config.js';
 
 const toolNames = (field: string) =>

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import type { ExecutorEvent } from '../../../lib/events/schema.js';
-import type { Invocation } from '../../../lib/invocation/schema.js';
+import type { ExecutorEvent } from '../../../protocol/executor-event.js';
+import type { Invocation } from '../../../protocol/invocation.js';
 import type { RunOutcome } from '../../../lib/process/run-outcome.js';
 import { spawnExecutor, type ExecutorProcess } from '../../../lib/process/spawn-executor.js';
 import { isRunning, ROOT, tempDir } from '../../helpers/fixtures.js';

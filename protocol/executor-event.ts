@@ -5,7 +5,7 @@
  * that says why. `schemas/executor-event.schema.json` is generated from this file.
  */
 import { z } from 'zod';
-import '../validation/zod-config.js';
+import './zod-config.js';
 
 const count = z.int().min(0);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from './parse-duration.js';
+import { parseDuration } from './duration.js';
 
 describe('parseDuration', () => {
   it.each([

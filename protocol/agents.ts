@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { AgentBlueprintSchema } from '../../lib/invocation/schema.js';
-import '../../lib/validation/zod-config.js';
+import { AgentBlueprintSchema } from './invocation.js';
+import './zod-config.js';
 
 /** Agent names are file names and URL segments: letters, digits, `.`, `_`, `-`. */
 export const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -17,3 +17,9 @@ export const AgentDocumentSchema = AgentBlueprintSchema.extend({
   model: z.string().min(1, { message: 'model must not be empty' }).optional(),
   timeout_s: z.int().positive({ message: 'timeout_s must be a positive whole number of seconds' }).optional(),
 });
+
+/** An agent as `GET /v1/agents/:name` and `PUT` show it: the stored document. */
+export type AgentDocument = z.infer<typeof AgentDocumentSchema>;
+
+/** `GET /v1/agents`: every agent blueprint the coordinator has. */
+export const AgentListSchema = z.looseObject({ agents: z.array(AgentDocumentSchema) });

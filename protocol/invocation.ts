@@ -6,7 +6,7 @@
  * `schemas/invocation-2.0.schema.json` is generated from it (`npm run schemas`).
  */
 import { z } from 'zod';
-import '../validation/zod-config.js';
+import './zod-config.js';
 
 export const SCHEMA_VERSION = '2.0';
 

@@ -1,0 +1,106 @@
+/**
+ * Every endpoint of the HTTP API with its request body or query and its replies, by status: the table
+ * `npm run schemas` renders as schemas/http-api.openapi.json, and the reply tests walk. Not loaded by
+ * the clients (they import the one area they call).
+ */
+import type { z } from 'zod';
+import { AgentDocumentSchema, AgentListSchema } from './agents.js';
+import { EventPageSchema, EventsQuerySchema, SessionEventSchema } from './events.js';
+import { HealthSchema } from './health.js';
+import { EventBatchResultSchema, EventBatchSchema, RunFinishedSchema, RunReportResultsSchema, RunReportsSchema, RunStartedSchema } from './run-reports.js';
+import { HeartbeatReplySchema, HeartbeatSchema, PollAnswerSchema, PollSchema, RegisterRunnerSchema, RegistrationSchema, RunnerListSchema } from './runners.js';
+import {
+  CallbackListSchema,
+  CreateSessionSchema,
+  ListRunsQuerySchema,
+  ListSessionsQuerySchema,
+  ResumeSessionSchema,
+  RunListSchema,
+  RunViewSchema,
+  SessionOutcomeSchema,
+  SessionPageSchema,
+  SessionStartedSchema,
+  SessionStoppedSchema,
+  SessionViewSchema,
+} from './sessions.js';
+
+/** Who may call: anyone, an API client (API token when the coordinator has one), or the runner named in the path (its token). */
+export type Caller = 'anyone' | 'client' | 'runner';
+
+export interface Endpoint {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** OpenAPI path template: `{id}` for a path parameter. */
+  path: string;
+  summary: string;
+  caller: Caller;
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  /** JSON replies by status; `null` for a reply without a body (204, 304). */
+  replies: Record<number, z.ZodType | null>;
+  /** Set when the endpoint also streams `text/event-stream`, each message's `data` one of these. */
+  stream?: z.ZodType;
+}
+
+/** Named schemas: each is one entry of the OpenAPI document's components. */
+export const NAMED_SCHEMAS: Record<string, z.ZodType> = {
+  Health: HealthSchema,
+  AgentDocument: AgentDocumentSchema,
+  AgentDocumentPut: AgentDocumentSchema.partial({ name: true }),
+  AgentList: AgentListSchema,
+  CreateSession: CreateSessionSchema,
+  ResumeSession: ResumeSessionSchema,
+  SessionStarted: SessionStartedSchema,
+  SessionView: SessionViewSchema,
+  SessionPage: SessionPageSchema,
+  SessionOutcome: SessionOutcomeSchema,
+  SessionStopped: SessionStoppedSchema,
+  CallbackList: CallbackListSchema,
+  RunView: RunViewSchema,
+  RunList: RunListSchema,
+  SessionEvent: SessionEventSchema,
+  EventPage: EventPageSchema,
+  RegisterRunner: RegisterRunnerSchema,
+  Registration: RegistrationSchema,
+  RunnerList: RunnerListSchema,
+  Heartbeat: HeartbeatSchema,
+  HeartbeatReply: HeartbeatReplySchema,
+  Poll: PollSchema,
+  PollAnswer: PollAnswerSchema,
+  RunReports: RunReportsSchema,
+  RunReportResults: RunReportResultsSchema,
+  RunStarted: RunStartedSchema,
+  EventBatch: EventBatchSchema,
+  EventBatchResult: EventBatchResultSchema,
+  RunFinished: RunFinishedSchema,
+};
+
+const S = NAMED_SCHEMAS;
+
+export const ENDPOINTS: readonly Endpoint[] = [
+  { method: 'GET', path: '/healthz', summary: 'Whether the coordinator answers, and its store.', caller: 'anyone', replies: { 200: S.Health! } },
+  { method: 'GET', path: '/v1/agents', summary: 'Every agent blueprint.', caller: 'client', replies: { 200: S.AgentList! } },
+  { method: 'GET', path: '/v1/agents/{name}', summary: 'One agent blueprint; 304 while If-None-Match matches its ETag.', caller: 'client', replies: { 200: S.AgentDocument!, 304: null } },
+  { method: 'PUT', path: '/v1/agents/{name}', summary: 'Create or replace an agent blueprint.', caller: 'client', body: S.AgentDocumentPut!, replies: { 200: S.AgentDocument!, 201: S.AgentDocument! } },
+  { method: 'DELETE', path: '/v1/agents/{name}', summary: 'Delete an agent blueprint.', caller: 'client', replies: { 204: null } },
+  { method: 'POST', path: '/v1/sessions', summary: 'Start a session (its first run is queued).', caller: 'client', body: S.CreateSession!, replies: { 201: S.SessionStarted! } },
+  { method: 'GET', path: '/v1/sessions', summary: 'Sessions, newest first, a page at a time.', caller: 'client', query: ListSessionsQuerySchema, replies: { 200: S.SessionPage! } },
+  { method: 'GET', path: '/v1/sessions/{id}', summary: 'One session.', caller: 'client', replies: { 200: S.SessionView! } },
+  { method: 'DELETE', path: '/v1/sessions/{id}', summary: 'Delete an ended session and its runs and events.', caller: 'client', replies: { 204: null } },
+  { method: 'GET', path: '/v1/sessions/{id}/result', summary: "A session's status, result and usage.", caller: 'client', replies: { 200: S.SessionOutcome! } },
+  { method: 'GET', path: '/v1/sessions/{id}/callbacks', summary: 'Callback-mode outcomes waiting for (or delivered to) a session.', caller: 'client', replies: { 200: S.CallbackList! } },
+  { method: 'GET', path: '/v1/sessions/{id}/runs', summary: "A session's runs.", caller: 'client', replies: { 200: S.RunList! } },
+  { method: 'POST', path: '/v1/sessions/{id}/resume', summary: 'Queue a new run on an ended session.', caller: 'client', body: S.ResumeSession!, replies: { 201: S.SessionStarted! } },
+  { method: 'POST', path: '/v1/sessions/{id}/stop', summary: "Stop a session's run (202 while its runner stops it).", caller: 'client', replies: { 200: S.SessionStopped!, 202: S.SessionStopped! } },
+  { method: 'GET', path: '/v1/sessions/{id}/events', summary: "A session's events: a JSON page, or live as text/event-stream (Last-Event-ID resumes).", caller: 'client', query: EventsQuerySchema, replies: { 200: S.EventPage! }, stream: S.SessionEvent! },
+  { method: 'GET', path: '/v1/runs', summary: "A session's runs.", caller: 'client', query: ListRunsQuerySchema, replies: { 200: S.RunList! } },
+  { method: 'GET', path: '/v1/runs/{id}', summary: 'One run.', caller: 'client', replies: { 200: S.RunView! } },
+  { method: 'POST', path: '/v1/runners', summary: 'Register a runner: its id, token and timings.', caller: 'client', body: S.RegisterRunner!, replies: { 201: S.Registration! } },
+  { method: 'GET', path: '/v1/runners', summary: 'Every runner with its health.', caller: 'client', replies: { 200: S.RunnerList! } },
+  { method: 'DELETE', path: '/v1/runners/{id}', summary: 'Deregister a runner (its runs are taken back).', caller: 'runner', replies: { 204: null } },
+  { method: 'POST', path: '/v1/runners/{id}/heartbeat', summary: 'Keep the lease; answers the runs to stop.', caller: 'runner', body: S.Heartbeat!, replies: { 200: S.HeartbeatReply! } },
+  { method: 'POST', path: '/v1/runners/{id}/next-run', summary: 'The long-poll: claimed runs and stop requests.', caller: 'runner', body: S.Poll!, replies: { 200: S.PollAnswer! } },
+  { method: 'POST', path: '/v1/runners/{id}/reports', summary: 'Started, events and finished of several runs; one result per run.', caller: 'runner', body: S.RunReports!, replies: { 200: S.RunReportResults! } },
+  { method: 'POST', path: '/v1/runs/{id}/started', summary: 'The executor of a held run started.', caller: 'runner', body: S.RunStarted!, replies: { 200: S.RunView! } },
+  { method: 'POST', path: '/v1/runs/{id}/events', summary: 'A batch of events of a held run.', caller: 'runner', body: S.EventBatch!, replies: { 200: S.EventBatchResult! } },
+  { method: 'POST', path: '/v1/runs/{id}/finished', summary: 'How a held run ended.', caller: 'runner', body: S.RunFinished!, replies: { 200: S.RunView! } },
+];

@@ -1,0 +1,9 @@
+/** Size limits of the HTTP API that both sides must know: requests over them are refused with 400. */
+
+/** Most events in one batch (of one run, and of one reports request). */
+export const MAX_EVENTS_PER_BATCH = 1_000;
+/** Most run reports in one `POST /v1/runners/:id/reports`. */
+export const MAX_REPORTS_PER_BATCH = 1_000;
+/** Page sizes for list endpoints: the default and the most a client may ask for. */
+export const DEFAULT_PAGE_LIMIT = 50;
+export const MAX_PAGE_LIMIT = 1_000;

@@ -1,0 +1,83 @@
+/** `/v1/runners`: registering a runner, its heartbeats and its long-poll for runs, and the runner list. */
+import { z } from 'zod';
+import { id, isoTime, tags } from './fields.js';
+import { SessionViewSchema, RunViewSchema } from './sessions.js';
+import { RunModeSchema } from './statuses.js';
+import './zod-config.js';
+
+export const RegisterRunnerSchema = z.strictObject({
+  name: id('name').max(200).optional(),
+  hostname: z.string().max(255).optional(),
+  executors: z.array(id('executor')).max(256),
+  tags: tags.optional(),
+  capacity: z.int().min(1).max(10_000).optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+export type RegisterRunner = z.input<typeof RegisterRunnerSchema>;
+
+/** `POST /v1/runners` (201): who the runner is, its token, and the timings it must keep. */
+export const RegistrationSchema = z.looseObject({
+  runner_id: z.string(),
+  token: z.string(),
+  heartbeat_interval_ms: z.number(),
+  lease_ms: z.number(),
+  poll_timeout_ms: z.number(),
+});
+export type Registration = z.infer<typeof RegistrationSchema>;
+
+export const HeartbeatSchema = z.strictObject({ running: z.array(id('run id')).max(10_000).optional() });
+
+/** The heartbeat's answer: runs to stop now (stop requests, and runs the runner no longer holds). */
+export const HeartbeatReplySchema = z.looseObject({ stop: z.array(z.string()), lease_ms: z.number(), heartbeat_interval_ms: z.number() });
+
+export const PollSchema = z.strictObject({
+  timeout_ms: z.int().min(0).max(300_000).optional(),
+  /** Claim up to this many runs in one answer (a runner with several free slots). */
+  max: z.int().min(1, { message: 'max must be 1 or more' }).max(64, { message: 'max must be at most 64' }).optional(),
+});
+
+/** A claimed run with what the runner needs to build its Schema 2.0 invocation. */
+export const AssignmentSchema = z.looseObject({
+  run: RunViewSchema,
+  session: SessionViewSchema.nullable(),
+  invocation: z.looseObject({
+    mode: RunModeSchema,
+    session_id: z.string(),
+    prompt: z.string(),
+    project_dir: z.string().nullable(),
+    agent: z.string().nullable(),
+    /** Version (ETag) of the agent blueprint; the runner's cached copy is valid while it matches. */
+    agent_etag: z.string().nullable(),
+    executor: z.string().nullable(),
+    tags: z.array(z.string()),
+    timeout_s: z.number().nullable(),
+    metadata: z.looseObject({ run_id: z.string(), runner_id: z.string(), attempt: z.number(), executor_session_id: z.string().nullable() }),
+  }),
+});
+export type Assignment = z.infer<typeof AssignmentSchema>;
+
+/**
+ * The long-poll's answer: the runs claimed for this runner (up to the `max` asked for) and runs of it
+ * to cancel now. (`run`, `session` and `invocation` repeat the first of `runs`, for older clients.)
+ */
+export const PollAnswerSchema = z.looseObject({ runs: z.array(AssignmentSchema), stop: z.array(z.string()) });
+export type PollAnswer = z.infer<typeof PollAnswerSchema>;
+
+export const RUNNER_HEALTHS = ['online', 'stale', 'offline'] as const;
+
+/** A runner as `GET /v1/runners` shows it, with its health now. */
+export const RunnerViewSchema = z.looseObject({
+  runner_id: z.string(),
+  name: z.string(),
+  hostname: z.string().nullable(),
+  executors: z.array(z.string()),
+  tags: z.array(z.string()),
+  capacity: z.number(),
+  metadata: z.unknown(),
+  status: z.enum(RUNNER_HEALTHS),
+  registered_at: isoTime,
+  last_seen_at: isoTime,
+  deregistered_at: isoTime.nullable(),
+});
+
+export const RunnerListSchema = z.looseObject({ runners: z.array(RunnerViewSchema) });

@@ -1,0 +1,140 @@
+/** `/v1/sessions` and `/v1/runs`: what a client sends to start, resume, list and stop sessions, and what it gets back. */
+import { z } from 'zod';
+import { id, isoTime, limit, priority, prompt, tags, timeoutS } from './fields.js';
+import { RunModeSchema, RunStatusSchema, SessionStatusSchema } from './statuses.js';
+import './zod-config.js';
+
+export const CreateSessionSchema = z
+  .strictObject({
+    agent: id('agent').optional(),
+    executor: id('executor').optional(),
+    prompt,
+    tags: tags.optional(),
+    project_dir: id('project_dir').optional(),
+    parent_session_id: id('parent_session_id').optional(),
+    priority: priority.optional(),
+    timeout_s: timeoutS.optional(),
+    max_attempts: z.int().min(1).max(20).optional(),
+    callback_session_id: id('callback_session_id').optional().describe('Resume this session with the outcome when the run ends.'),
+  })
+  .refine((b) => b.agent !== undefined || b.executor !== undefined, {
+    message: 'give an agent or an executor (at least one is required)',
+    path: ['agent'],
+  });
+export type CreateSession = z.input<typeof CreateSessionSchema>;
+
+export const ResumeSessionSchema = z.strictObject({
+  prompt,
+  priority: priority.optional(),
+  timeout_s: timeoutS.optional(),
+  callback_session_id: id('callback_session_id').optional(),
+});
+
+export const ListSessionsQuerySchema = z.strictObject({
+  status: SessionStatusSchema.optional(),
+  parent: id('parent').optional(),
+  agent: id('agent').optional(),
+  limit: limit.optional(),
+  cursor: id('cursor').optional(),
+});
+export type ListSessionsQuery = z.input<typeof ListSessionsQuerySchema>;
+
+export const ListRunsQuerySchema = z.strictObject({ session_id: id('session_id') });
+
+/** A session's result: what its last run reported as its result (a `result` event or `report_result`). */
+export const SessionResultSchema = z.looseObject({
+  result_text: z.string().optional(),
+  result_data: z.unknown().optional(),
+  is_error: z.boolean().optional(),
+});
+
+/**
+ * A session as the API shows it. Replies are loose objects: a newer coordinator may add fields, which
+ * clients keep. `usage` is what the runs reported (JSON the coordinator does not interpret).
+ */
+export const SessionViewSchema = z.looseObject({
+  session_id: z.string(),
+  status: SessionStatusSchema,
+  agent: z.string().nullable(),
+  executor: z.string().nullable(),
+  tags: z.array(z.string()),
+  project_dir: z.string().nullable(),
+  parent_session_id: z.string().nullable(),
+  priority: z.number(),
+  timeout_s: z.number().nullable(),
+  prompt: z.string(),
+  result: SessionResultSchema.nullable(),
+  usage: z.record(z.string(), z.unknown()).nullable(),
+  executor_session_id: z.string().nullable(),
+  runner_id: z.string().nullable(),
+  last_run_id: z.string(),
+  last_event_seq: z.number(),
+  created_at: isoTime,
+  updated_at: isoTime,
+  ended_at: isoTime.nullable(),
+});
+export type SessionView = z.infer<typeof SessionViewSchema>;
+export type SessionResult = z.infer<typeof SessionResultSchema>;
+
+/** A run's outcome as its runner reported it (RunFinishedSchema); clients read its kind and one-line message. */
+export const RunOutcomeSummarySchema = z.looseObject({ kind: z.string().optional(), message: z.string().optional() });
+
+/** A run as the API shows it; `outcome` is what its runner reported (see RunFinishedSchema). */
+export const RunViewSchema = z.looseObject({
+  run_id: z.string(),
+  session_id: z.string(),
+  mode: RunModeSchema,
+  status: RunStatusSchema,
+  prompt: z.string(),
+  priority: z.number(),
+  executor: z.string().nullable(),
+  tags: z.array(z.string()),
+  timeout_s: z.number().nullable(),
+  attempt: z.number(),
+  max_attempts: z.number(),
+  runner_id: z.string().nullable(),
+  executor_session_id: z.string().nullable(),
+  stop_requested: z.boolean(),
+  last_event_seq: z.number(),
+  outcome: RunOutcomeSummarySchema.nullable(),
+  error: z.string().nullable(),
+  created_at: isoTime,
+  queued_at: isoTime,
+  available_at: isoTime,
+  claimed_at: isoTime.nullable(),
+  started_at: isoTime.nullable(),
+  finished_at: isoTime.nullable(),
+  callback_session_id: z.string().nullable(),
+});
+export type RunView = z.infer<typeof RunViewSchema>;
+export type RunOutcomeSummary = z.infer<typeof RunOutcomeSummarySchema>;
+
+/** `POST /v1/sessions` and `POST /v1/sessions/:id/resume` (201): the session and its new run. */
+export const SessionStartedSchema = z.looseObject({ session_id: z.string(), run_id: z.string(), status: SessionStatusSchema });
+
+/** `GET /v1/sessions`: a page, newest first, and the cursor of the next page (null at the end). */
+export const SessionPageSchema = z.looseObject({ sessions: z.array(SessionViewSchema), next_cursor: z.string().nullable() });
+
+/** `POST /v1/sessions/:id/stop`: the session and the run it stopped (200; 202 while its runner stops it). */
+export const SessionStoppedSchema = z.looseObject({ session_id: z.string(), status: SessionStatusSchema, run: RunViewSchema });
+
+/** `GET /v1/sessions/:id/result`. */
+export const SessionOutcomeSchema = z.looseObject({ session_id: z.string(), status: SessionStatusSchema, result: z.unknown(), usage: z.unknown() });
+
+/** `GET /v1/sessions/:id/runs` and `GET /v1/runs?session_id=`. */
+export const RunListSchema = z.looseObject({ runs: z.array(RunViewSchema) });
+
+/** A callback-mode outcome waiting for (or delivered to) a session. */
+export const CallbackViewSchema = z.looseObject({
+  child_session_id: z.string(),
+  child_run_id: z.string(),
+  status: RunStatusSchema,
+  result: z.unknown(),
+  error: z.string().nullable(),
+  created_at: isoTime,
+  delivered_run_id: z.string().nullable(),
+  delivered_at: isoTime.nullable(),
+});
+
+/** `GET /v1/sessions/:id/callbacks`. */
+export const CallbackListSchema = z.looseObject({ callbacks: z.array(CallbackViewSchema) });
