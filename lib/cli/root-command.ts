@@ -22,6 +22,9 @@ export async function rootCommand(options: RootOptions): Promise<number> {
     }
     return 0;
   }
+  // Before the daemon's modules load: their loading is what would grow the young generation.
+  const { capYoungGeneration } = await import('../runner/young-generation.js');
+  capYoungGeneration();
   const { daemonCommand } = await import('./daemon-command.js');
   return daemonCommand(options);
 }
