@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CoordinatorError } from '../client/coordinator-error.js';
+import { describeStateDir } from '../state/state-dir.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
     .option('--drain-timeout <duration>', 'on SIGINT/SIGTERM, wait this long for running executors (default 30s)')
     .option('--blueprint-env <name>', 'allow ${env.NAME} in blueprints to read NAME (repeatable or comma-separated)', collect, [])
     .option('-v, --verbose', 'debug logs')
+    .addHelpText('after', () => `\n${describeStateDir()}\n`)
     .action(async (options) => {
       const { rootCommand } = await import('./root-command.js');
       process.exitCode = await rootCommand(options);

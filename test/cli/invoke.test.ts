@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { projectStateDir } from '../../lib/state/state-dir.js';
 import { fixture, tempDir } from '../helpers/fixtures.js';
 import { runCli, startCli } from '../helpers/cli.js';
 
@@ -27,11 +28,11 @@ describe('agent-runner invoke', () => {
     expect(lines.at(-1)).toMatch(/^✔ succeeded in \d+ ms \(exit 0\)$/);
   });
 
-  it('resumes the executor session the start run bound (remembered in .agent-runner/)', async () => {
+  it('resumes the executor session the start run bound (remembered in the project\'s state folder)', async () => {
     const start = await runCli(['invoke', '-x', 'sh-echo', '--prompt', 'first', '--json'], { cwd: cwd.dir });
     const sessionId = jsonLines(start.stdout).at(-1)!.session_id as string;
     expect(sessionId).toMatch(/^ses_[0-9a-f]{12}$/);
-    const saved = JSON.parse(readFileSync(join(cwd.dir, '.agent-runner', 'invoke-sessions.json'), 'utf8'));
+    const saved = JSON.parse(readFileSync(join(projectStateDir(cwd.dir), 'invoke-sessions.json'), 'utf8'));
     expect(saved[sessionId]).toMatchObject({ executor: 'sh-echo', executor_session_id: `sh-${sessionId}` });
 
     const resume = await runCli(['invoke', '-x', 'sh-echo', '--mode', 'resume', '--session-id', sessionId, '--prompt', 'second', '--json'], { cwd: cwd.dir });
