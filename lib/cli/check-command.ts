@@ -7,6 +7,7 @@ import { CliError, EXIT_USAGE } from './cli-error.js';
 import { parseDuration } from '../../protocol/duration.js';
 import { selectExecutor } from './select-executor.js';
 import { makeStyle } from './style.js';
+import { terminalText } from './terminal-text.js';
 
 export interface CheckOptions {
   grace?: string;
@@ -50,17 +51,22 @@ function renderChecks(name: string, path: string, results: CheckResult[], enviro
   const style = makeStyle(process.stdout);
   const mark = { pass: style.green('✔'), warn: style.yellow('!'), fail: style.red('✘') };
   const width = Math.max(...results.map((r) => r.title.length));
-  const lines = [style.bold(`executor check: ${name}`) + style.dim(`  ${path}`)];
-  for (const r of results) lines.push(`  ${mark[r.status]} ${r.title.padEnd(width)}  ${r.status === 'fail' ? style.red(r.detail) : style.dim(r.detail)}`);
+  const safeName = terminalText(name);
+  const lines = [style.bold(`executor check: ${safeName}`) + style.dim(`  ${terminalText(path)}`)];
+  const list = (patterns: string[]) => (patterns.length === 0 ? '-' : patterns.join(', '));
+  lines.push(style.bold('  environment (names only)'));
+  lines.push(`    base          ${list(environment.base)}`);
+  lines.push(`    declared      ${list(environment.declared)}  ${style.dim('(executor.json env)')}`);
+  lines.push(`    operator      ${list(environment.operator)}  ${style.dim(`(--executor-env, ${EXECUTOR_ENV_VAR})`)}`);
+  lines.push(`    set per run   ${list(environment.set_per_run)}`);
+  lines.push(`    receives now  ${list(environment.names)}`);
+  // Details quote what the executor printed: shown as text, never as terminal commands.
+  for (const r of results) {
+    const detail = terminalText(r.detail);
+    lines.push(`  ${mark[r.status]} ${r.title.padEnd(width)}  ${r.status === 'fail' ? style.red(detail) : style.dim(detail)}`);
+  }
   const failed = results.filter((r) => r.status === 'fail').length;
   const passed = results.length - failed;
-  const list = (patterns: string[]) => (patterns.length === 0 ? '-' : patterns.join(', '));
-  lines.push(style.bold('environment (names only)'));
-  lines.push(`  base          ${list(environment.base)}`);
-  lines.push(`  declared      ${list(environment.declared)}  ${style.dim('(executor.json env)')}`);
-  lines.push(`  operator      ${list(environment.operator)}  ${style.dim(`(--executor-env, ${EXECUTOR_ENV_VAR})`)}`);
-  lines.push(`  set per run   ${list(environment.set_per_run)}`);
-  lines.push(`  receives now  ${list(environment.names)}`);
-  lines.push(failed === 0 ? style.green(`${name} keeps the contract: ${passed} of ${results.length} checks passed`) : style.red(`${name} breaks the contract: ${failed} of ${results.length} checks failed`));
+  lines.push(failed === 0 ? style.green(`${safeName} keeps the contract: ${passed} of ${results.length} checks passed`) : style.red(`${safeName} breaks the contract: ${failed} of ${results.length} checks failed`));
   return `${lines.join('\n')}\n`;
 }

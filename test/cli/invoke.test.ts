@@ -148,7 +148,9 @@ describe('agent-runner executor check', () => {
     expect(code).toBe(1);
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(`executor check: bad-events  ${fixture('bad-events')}`);
-    expect(lines.slice(1, -1).map((l) => l.slice(0, 45).trimEnd())).toEqual([
+    // Between the header and the checks: what the executor receives from the environment (issue 11, item 14).
+    expect(lines.slice(1, 7).map((l) => l.slice(0, 16).trimEnd())).toEqual(['  environment (n', '    base', '    declared', '    operator', '    set per run', '    receives now']);
+    expect(lines.slice(7, -1).map((l) => l.slice(0, 45).trimEnd())).toEqual([
       '  ✔ accepts the seed payload',
       '  ✔ handles resume',
       '  ✔ rejects malformed invocations',
