@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 
 /**
  * Where agent-runner keeps its state (the embedded coordinator's database, the MCP key, the event spool,
@@ -50,12 +50,18 @@ function realPath(path: string): string {
   }
 }
 
-/** Create `dir` (and its parents up to the state root) owner-only; tighten them if they exist looser. */
+/**
+ * Create `dir` (a folder under the state root) owner-only. The folders under the root are agent-runner's
+ * and are tightened if they exist looser; the root and its parents only when this call created them (a root
+ * the user chose, say an existing shared folder, keeps its mode).
+ */
 export function ensurePrivateDir(dir: string, root: string): void {
-  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  for (let d = dir; ; d = resolve(d, '..')) {
+  const created = mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  for (let d = dir; d.startsWith(`${root}/`); d = dirname(d)) chmodSync(d, PRIVATE_DIR_MODE);
+  if (created === undefined || !(created === root || root.startsWith(`${created}/`))) return;
+  for (let d = root; ; d = dirname(d)) {
     chmodSync(d, PRIVATE_DIR_MODE);
-    if (d === root || !d.startsWith(`${root}/`)) break;
+    if (d === created) break;
   }
 }
 

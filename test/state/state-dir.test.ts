@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openProjectState } from '../../lib/state/project-state.js';
@@ -91,6 +91,15 @@ describe('the runner keeps its state outside the project folder (issue 11, item 
     expect(existsSync(join(dir, 'invoke-sessions.json'))).toBe(true);
     expect(notices).toEqual([expect.stringMatching(/^info moved agent-runner state from /), expect.stringMatching(/^warn left mcp-secret in .* already holds newer state$/)]);
     rmSync(join(cwd, '.agent-runner'), { recursive: true });
+  });
+
+  it('a state root that already exists keeps its mode; the folders agent-runner makes under it are 0700', () => {
+    const root = kit().tempDir();
+    chmodSync(root, 0o755);
+    const dir = openProjectState(kit().tempDir(), undefined, { [STATE_DIR_ENV]: root });
+    expect(mode(root).toString(8)).toBe('755');
+    expect(mode(join(root, 'projects')).toString(8)).toBe('700');
+    expect(mode(dir).toString(8)).toBe('700');
   });
 
   it('the state root is AGENT_RUNNER_STATE_DIR, else $XDG_STATE_HOME/agent-runner, else ~/.local/state/agent-runner', () => {
