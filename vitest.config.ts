@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // A temp AGENT_RUNNER_STATE_DIR per test file, removed after it.
+    setupFiles: ['test/helpers/state-dir-setup.ts'],
   },
 });

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { UserApi } from '../lib/client/user-api.js';
+import { projectStateDir } from '../lib/state/state-dir.js';
 import { BIN, FIXTURE_EXECUTORS, tempDir } from '../test/helpers/fixtures.js';
 import { connectMcp as connect } from './lib/mcp-client.js';
 import { mean, ms, percentile, report } from './lib/stats.js';
@@ -64,7 +65,7 @@ const { child, mcpUrl } = await startRunner(dir, localPort);
 process.on('exit', () => child.kill('SIGKILL'));
 const user = new UserApi(`http://127.0.0.1:${localPort}`);
 try {
-  const secret = readFileSync(join(dir, '.agent-runner', 'mcp-secret'), 'utf8').trim();
+  const secret = readFileSync(join(projectStateDir(dir), 'mcp-secret'), 'utf8').trim();
   const { session_id: caller } = await user.createSession({ executor: 'test-executor', prompt: 'bench caller' });
   const client = await connect(mcpUrl, caller, secret);
   const get = () => client.callTool({ name: 'get_agent_session', arguments: { session_id: caller } });

@@ -1,7 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { parseDuration } from '../protocol/duration.js';
+import { openProjectDatabase, stderrNotices } from '../lib/state/project-state.js';
+import { describeStateDir } from '../lib/state/state-dir.js';
 import { AgentFileError } from './agents/load-agents-dir.js';
-import { type CoordinatorTimings, DEFAULT_DATABASE_PATH, DEFAULT_HOST, DEFAULT_PORT, resolveTimings } from './constants.js';
+import { type CoordinatorTimings, DEFAULT_HOST, DEFAULT_PORT, resolveTimings } from './constants.js';
 import { CoordinatorConfigError, startCoordinator } from './start-coordinator.js';
 
 const ENV = 'AGENT_COORDINATOR_';
@@ -29,7 +31,7 @@ export function buildCoordinatorProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addOption(new Option('--host <host>', 'interface to bind').env(`${ENV}HOST`).default(DEFAULT_HOST))
     .addOption(new Option('--port <port>', 'port (0 picks a free one)').env(`${ENV}PORT`).default(String(DEFAULT_PORT)))
-    .addOption(new Option('--database-url <url>', 'SQLite file path or postgres:// URL').env(`${ENV}DATABASE_URL`).default(DEFAULT_DATABASE_PATH))
+    .addOption(new Option('--database-url <url>', 'SQLite file path or postgres:// URL (default: coordinator.db in this folder\'s state folder, see below)').env(`${ENV}DATABASE_URL`))
     .addOption(new Option('--database-schema <name>', 'PostgreSQL schema (default: public)').env(`${ENV}DATABASE_SCHEMA`))
     .addOption(new Option('--agents-dir <dir>', 'folder of <name>.json agent blueprints (default ./agents)').env(`${ENV}AGENTS_DIR`))
     .addOption(new Option('--api-token <token>', 'bearer token for the user API (required off loopback)').env(`${ENV}TOKEN`))
@@ -39,6 +41,7 @@ export function buildCoordinatorProgram(): Command {
   for (const [flags, env, key, help] of TIMING_FLAGS) {
     program.addOption(new Option(flags, `${help} (default ${defaults[key]}ms)`).env(`${ENV}${env}`));
   }
+  program.addHelpText('after', () => `\n${describeStateDir()}\n`);
   return program;
 }
 
@@ -69,7 +72,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     const coordinator = await startCoordinator({
       host: o.host!,
       port: wholeNumber(o.port!, '--port', 0),
-      databaseUrl: o.databaseUrl!,
+      databaseUrl: o.databaseUrl ?? openProjectDatabase(process.cwd(), stderrNotices('agent-coordinator')),
       databaseSchema: o.databaseSchema,
       ...(o.agentsDir === undefined ? {} : { agentsDir: o.agentsDir }),
       apiToken: o.apiToken ?? null,

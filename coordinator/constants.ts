@@ -6,7 +6,6 @@ import type { BackoffPolicy } from '../lib/retry/backoff.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8765;
-export const DEFAULT_DATABASE_PATH = '.agent-runner/coordinator.db';
 export const DEFAULT_AGENTS_DIR = './agents';
 
 /** A runner that has not heartbeaten for this long loses its claimed and running runs. */

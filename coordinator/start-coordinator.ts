@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { pino, type Logger } from 'pino';
+import { openProjectDatabase } from '../lib/state/project-state.js';
 import { loadAgentsDir } from './agents/load-agents-dir.js';
-import { type CoordinatorTimings, DEFAULT_AGENTS_DIR, DEFAULT_DATABASE_PATH, DEFAULT_HOST, DEFAULT_PORT, MAX_BODY_BYTES, resolveTimings } from './constants.js';
+import { type CoordinatorTimings, DEFAULT_AGENTS_DIR, DEFAULT_HOST, DEFAULT_PORT, MAX_BODY_BYTES, resolveTimings } from './constants.js';
 import { createContext } from './http/context.js';
 import { buildApp } from './http/app.js';
 import { openStore } from './store/open-store.js';
@@ -14,7 +15,7 @@ export interface CoordinatorOptions {
   host?: string;
   /** Port (default 8765; 0 picks a free one). */
   port?: number;
-  /** SQLite file path (default `.agent-runner/coordinator.db`) or a `postgres://` URL. */
+  /** SQLite file path or a `postgres://` URL (default: `coordinator.db` in the cwd's state folder, lib/state). */
   databaseUrl?: string;
   /** PostgreSQL schema to use instead of `public` (created if missing). */
   databaseSchema?: string;
@@ -66,7 +67,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   const timings = resolveTimings(options.timings);
   const agentsDir = options.agentsDir === undefined ? DEFAULT_AGENTS_DIR : options.agentsDir;
   const agents = agentsDir === null ? [] : await loadAgentsDir(agentsDir, options.agentsDir === undefined);
-  const store = await openStore({ databaseUrl: options.databaseUrl ?? DEFAULT_DATABASE_PATH, schema: options.databaseSchema });
+  const store = await openStore({ databaseUrl: options.databaseUrl ?? openProjectDatabase(process.cwd(), logger), schema: options.databaseSchema });
   const ctx = createContext({ store, timings, logger, apiToken, maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES });
   try {
     for (const agent of agents) await store.putAgent(agent, Date.now());

@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { ExecutorResolutionError } from '../discovery/resolve-executor.js';
 import { createLogger } from '../log/create-logger.js';
-import { EMBEDDED_DATABASE, localCoordinatorUrl, startRunnerStack, type RunnerStack } from '../runner/embedded-stack.js';
+import { localCoordinatorUrl, startRunnerStack, type RunnerStack } from '../runner/embedded-stack.js';
+import { DATABASE_FILE } from '../state/state-dir.js';
 import { ConfigError, resolveRunnerConfig, type RunnerFlags } from '../runner/runner-config.js';
 import { executorsToServe } from '../runner/serve-executors.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
@@ -78,7 +80,8 @@ export async function daemonCommand(options: DaemonOptions): Promise<number> {
     throw error;
   }
   if (stack.coordinator !== undefined) {
-    logger.info({ url: stack.url, database: EMBEDDED_DATABASE }, `no --coordinator-url: started a coordinator in-process at ${stack.url} (SQLite ${EMBEDDED_DATABASE})`);
+    const database = join(stack.stateDir, DATABASE_FILE);
+    logger.info({ url: stack.url, database }, `no --coordinator-url: started a coordinator in-process at ${stack.url} (SQLite ${database})`);
   }
   await done;
   // Something executors reported never reached the coordinator: say so with the exit code too.

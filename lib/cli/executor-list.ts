@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import type { Discovery } from '../discovery/discover-executors.js';
 import type { ExecutorEntry } from '../discovery/types.js';
 import type { Style } from './style.js';
+import { terminalText } from './terminal-text.js';
 
 const SOURCE_LABEL = {
   package: 'package',
@@ -50,7 +51,8 @@ export function executorListTable(discovery: Discovery, style: Style, cwd = proc
   }
   const rows = discovery.executors.map((e) => ({
     entry: e,
-    cells: [e.name, e.description ?? '-', shortDir(e.source_dir, cwd), e.problems.length === 0 ? 'ok' : 'unusable'],
+    // The description and problems come from the executor's folder: shown as text, never as terminal commands.
+    cells: [terminalText(e.name), terminalText(e.description ?? '-'), terminalText(shortDir(e.source_dir, cwd)), e.problems.length === 0 ? 'ok' : 'unusable'],
   }));
   const header = ['NAME', 'DESCRIPTION', 'SOURCE', 'STATUS'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r.cells[i]!.length)));
@@ -59,7 +61,7 @@ export function executorListTable(discovery: Discovery, style: Style, cwd = proc
   for (const { entry, cells } of rows) {
     const line = pad(cells);
     lines.push(entry.problems.length === 0 ? line : style.red(line));
-    for (const problem of entry.problems) lines.push(style.red(`  ! ${problem}`));
+    for (const problem of entry.problems) lines.push(style.red(`  ! ${terminalText(problem)}`));
     for (const dir of entry.overrides) lines.push(style.dim(`  overrides ${shortDir(dir, cwd)}`));
   }
   return `${lines.join('\n')}\n`;

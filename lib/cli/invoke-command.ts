@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { buildInvocation, InvalidInvocationError, newSessionId } from '../invocation/build-invocation.js';
 import { findLocalSession, recordLocalSession } from '../invocation/local-sessions.js';
 import type { InvocationMode } from '../../protocol/invocation.js';
+import { resolveExecutorEnv } from '../runner/runner-config.js';
+import { openProjectState, stderrNotices } from '../state/project-state.js';
 import { signalGroup } from '../process/process-group.js';
 import { OUTCOME_EXIT_CODES } from '../../protocol/outcome.js';
 import { spawnExecutor } from '../process/spawn-executor.js';
@@ -21,6 +23,7 @@ export interface InvokeOptions extends ExecutorSelection {
   projectDir?: string;
   timeout?: string;
   grace?: string;
+  executorEnv?: string[];
   blueprint?: string;
   json?: boolean;
 }
@@ -41,11 +44,13 @@ export async function invokeCommand(options: InvokeOptions): Promise<number> {
   const timeoutMs = options.timeout === undefined ? undefined : usage(() => parseDuration(options.timeout!, '--timeout'));
   const graceMs = options.grace === undefined ? undefined : usage(() => parseDuration(options.grace!, '--grace'));
   const executor = selectExecutor(options, cwd);
+  const executorEnv = usage(() => resolveExecutorEnv(options.executorEnv));
   const prompt = options.prompt === '-' ? readFileSync(0, 'utf8') : options.prompt;
   const blueprint = options.blueprint === undefined ? undefined : readBlueprintFile(options.blueprint);
   const sessionId = options.sessionId ?? newSessionId();
+  const stateDir = openProjectState(cwd, stderrNotices('agent-runner'));
   const executorSessionId =
-    options.executorSessionId ?? (mode === 'resume' ? findLocalSession(cwd, sessionId)?.executor_session_id : undefined);
+    options.executorSessionId ?? (mode === 'resume' ? findLocalSession(stateDir, sessionId)?.executor_session_id : undefined);
 
   let invocation;
   try {
@@ -83,6 +88,7 @@ export async function invokeCommand(options: InvokeOptions): Promise<number> {
   const child = spawnExecutor({
     executable: executor.path,
     invocation,
+    envAllow: [...executor.env, ...executorEnv],
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(graceMs === undefined ? {} : { graceMs }),
     signal: controller.signal,
@@ -94,7 +100,7 @@ export async function invokeCommand(options: InvokeOptions): Promise<number> {
   process.off('SIGTERM', onSignal);
 
   if (outcome.executor_session_id !== null) {
-    recordLocalSession(cwd, sessionId, {
+    recordLocalSession(stateDir, sessionId, {
       executor: executor.name,
       executor_session_id: outcome.executor_session_id,
       updated_at: new Date().toISOString(),

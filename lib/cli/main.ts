@@ -1,5 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CoordinatorError } from '../client/coordinator-error.js';
+import { EXECUTOR_ENV_VAR } from '../process/executor-env.js';
+import { describeStateDir } from '../state/state-dir.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -25,7 +27,9 @@ export function buildProgram(): Command {
     .option('--grace <duration>', 'time between SIGTERM and SIGKILL when cancelling (default 10s)')
     .option('--drain-timeout <duration>', 'on SIGINT/SIGTERM, wait this long for running executors (default 30s)')
     .option('--blueprint-env <name>', 'allow ${env.NAME} in blueprints to read NAME (repeatable or comma-separated)', collect, [])
+    .option('--executor-env <name>', `pass NAME (or a prefix: AWS_*) to executors on top of the base set and their executor.json env (repeatable; env ${EXECUTOR_ENV_VAR})`, collect, [])
     .option('-v, --verbose', 'debug logs')
+    .addHelpText('after', () => `\n${describeStateDir()}\n`)
     .action(async (options) => {
       const { rootCommand } = await import('./root-command.js');
       process.exitCode = await rootCommand(options);
@@ -99,6 +103,7 @@ export function buildProgram(): Command {
     .option('--blueprint <file>', 'an agent blueprint JSON file to send as agent_blueprint')
     .option('--timeout <duration>', 'cancel the run after this long (e.g. 30s, 5m)')
     .option('--grace <duration>', 'time between SIGTERM and SIGKILL (default 10s)')
+    .option('--executor-env <name>', `pass NAME (or a prefix: AWS_*) to the executor on top of the base set (repeatable; env ${EXECUTOR_ENV_VAR})`, collect, [])
     .option('--json', 'print events and the outcome as JSON lines')
     .action(async (options) => {
       const { invokeCommand } = await import('./invoke-command.js');
@@ -112,6 +117,7 @@ export function buildProgram(): Command {
     .option('--grace <duration>', 'how long it may take to exit after SIGTERM (default 10s)')
     .option('--timeout <duration>', 'how long one run may take (default 30s)')
     .option('--executors-dir <dir>', 'another folder of executors (repeatable)', collect, [])
+    .option('--executor-env <name>', `pass NAME (or a prefix: AWS_*) to the executor on top of the base set (repeatable; env ${EXECUTOR_ENV_VAR})`, collect, [])
     .option('--json', 'print the results as JSON')
     .action(async (target: string, options) => {
       const { checkCommand } = await import('./check-command.js');

@@ -6,6 +6,7 @@ import { createLogger } from '../log/create-logger.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 import { connectCoordinator } from './connect-coordinator.js';
 import { renderSessionEvent } from './render-session-event.js';
+import { terminalText } from './terminal-text.js';
 import { selectExecutor } from './select-executor.js';
 import { Spinner } from './spinner.js';
 import { makeStyle } from './style.js';
@@ -97,7 +98,7 @@ export async function streamRun(api: UserApi, sessionId: string, runId: string, 
       out.write(`${JSON.stringify({ type: 'outcome', session_id: sessionId, run_id: runId, status: run.status, outcome: run.outcome, result: session.result, usage: session.usage })}\n`);
     } else {
       const message = run.outcome?.message ?? run.error ?? run.status;
-      out.write(code === 0 ? style.green(`✔ ${run.status}`) + '\n' : style.red(`✘ ${run.status}: ${message}`) + '\n');
+      out.write(code === 0 ? style.green(`✔ ${run.status}`) + '\n' : style.red(`✘ ${run.status}: ${terminalText(message)}`) + '\n');
     }
     return code;
   } finally {

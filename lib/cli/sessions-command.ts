@@ -6,6 +6,7 @@ import { connectCoordinator, type Connection } from './connect-coordinator.js';
 import { renderSessionEvent } from './render-session-event.js';
 import { streamRun } from './run-command.js';
 import { makeStyle } from './style.js';
+import { terminalText } from './terminal-text.js';
 
 export interface SessionsOptions {
   coordinatorUrl?: string;
@@ -26,7 +27,7 @@ async function withConnection<T>(options: SessionsOptions, withRunner: boolean, 
 }
 
 const oneLine = (text: string, max: number) => {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = terminalText(text.replace(/\s+/g, ' ').trim());
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 };
 
@@ -45,7 +46,7 @@ export async function listSessionsCommand(options: SessionsOptions & { status?: 
       process.stdout.write('No sessions.\n');
       return 0;
     }
-    const rows = page.sessions.map((s) => [s.session_id, s.status, s.agent ?? s.executor ?? '-', s.created_at.replace('T', ' ').slice(0, 19), oneLine(s.prompt, 50)]);
+    const rows = page.sessions.map((s) => [s.session_id, s.status, terminalText(s.agent ?? s.executor ?? '-'), s.created_at.replace('T', ' ').slice(0, 19), oneLine(s.prompt, 50)]);
     const header = ['SESSION', 'STATUS', 'AGENT/EXECUTOR', 'CREATED', 'PROMPT'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const pad = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
@@ -55,19 +56,23 @@ export async function listSessionsCommand(options: SessionsOptions & { status?: 
   });
 }
 
+/** `sessions show`: one field a line; every value passes through terminalText (results are the executor's words). */
 function describeSession(s: SessionView): string {
+  const indent = ' '.repeat(12);
+  const field = (name: string, value: string) => `${name.padEnd(12)}${terminalText(value)}`;
+  const result = s.result === null ? '-' : (s.result.result_text ?? JSON.stringify(s.result.result_data));
   const lines = [
-    `session     ${s.session_id}`,
-    `status      ${s.status}`,
-    `agent       ${s.agent ?? '-'}`,
-    `executor    ${s.executor ?? '-'}`,
-    `project     ${s.project_dir ?? '-'}`,
-    `parent      ${s.parent_session_id ?? '-'}`,
-    `runner      ${s.runner_id ?? '-'}`,
-    `created     ${s.created_at}`,
-    `ended       ${s.ended_at ?? '-'}`,
+    field('session', s.session_id),
+    field('status', s.status),
+    field('agent', s.agent ?? '-'),
+    field('executor', s.executor ?? '-'),
+    field('project', s.project_dir ?? '-'),
+    field('parent', s.parent_session_id ?? '-'),
+    field('runner', s.runner_id ?? '-'),
+    field('created', s.created_at),
+    field('ended', s.ended_at ?? '-'),
     `prompt      ${oneLine(s.prompt, 200)}`,
-    `result      ${s.result === null ? '-' : (s.result.result_text ?? JSON.stringify(s.result.result_data))}`,
+    `result      ${terminalText(result, { lines: true }).split('\n').join(`\n${indent}`)}`,
   ];
   if (s.usage !== null) lines.push(`usage       ${JSON.stringify(s.usage)}`);
   return `${lines.join('\n')}\n`;

@@ -24,6 +24,8 @@ export interface CheckLimits {
   graceMs: number;
   /** Per-run limit (DEFAULT_PROBE_TIMEOUT_MS). */
   timeoutMs: number;
+  /** The operator's `--executor-env`, passed on top of the executor's declared `env`, as the runner would. */
+  executorEnv?: readonly string[];
 }
 
 /** How long to wait before sending SIGTERM in the termination check (the executor is reading stdin). */
@@ -61,7 +63,8 @@ async function runChecks(executor: ResolvedExecutor, limits: CheckLimits, projec
   const results: CheckResult[] = [];
   const probes: Probe[] = [];
   const probe = async (invocation: Invocation, extra: { stdinText?: string; sigtermAfterMs?: number } = {}) => {
-    const p = await runProbe({ executable: executor.path, invocation, cwd: projectDir, ...limits, ...extra });
+    const envAllow = [...executor.env, ...(limits.executorEnv ?? [])];
+    const p = await runProbe({ executable: executor.path, invocation, cwd: projectDir, graceMs, timeoutMs: limits.timeoutMs, envAllow, ...extra });
     probes.push(p);
     return p;
   };

@@ -10,6 +10,8 @@ export interface ProbeOptions {
   graceMs: number;
   /** Give up on a run after this long (outcome timed_out). */
   timeoutMs: number;
+  /** Names or prefixes passed on top of the base environment (spawnExecutor's `envAllow`). */
+  envAllow: readonly string[];
   /** Send this instead of the invocation. */
   stdinText?: string;
   /** Leave stdin open and cancel (SIGTERM to the group) after this many ms. */
@@ -48,6 +50,7 @@ export async function runProbe(options: ProbeOptions): Promise<Probe> {
     cwd: options.cwd,
     graceMs: options.graceMs,
     timeoutMs: options.timeoutMs,
+    envAllow: options.envAllow,
     signal: controller.signal,
     ...(options.stdinText === undefined ? {} : { stdinText: options.stdinText }),
     keepStdinOpen: options.sigtermAfterMs !== undefined,

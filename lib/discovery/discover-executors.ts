@@ -63,6 +63,7 @@ export function inspectFolder(name: string, search: SearchDir): ExecutorEntry {
     description: null,
     version: null,
     capabilities: {},
+    env: [],
     problems: [],
     overrides: [],
   };

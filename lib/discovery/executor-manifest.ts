@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { envPatternProblem } from '../process/executor-env.js';
 
 /** What an optional `executor.json` beside the executable may say. Unknown fields are ignored. */
 export interface ExecutorManifest {
   description: string | null;
   version: string | null;
   capabilities: Record<string, unknown>;
+  /** Environment variables the executor needs beyond the base set: names, or prefixes ending in `*`. */
+  env: string[];
 }
 
-export const EMPTY_MANIFEST: ExecutorManifest = { description: null, version: null, capabilities: {} };
+export const EMPTY_MANIFEST: ExecutorManifest = { description: null, version: null, capabilities: {}, env: [] };
 
 /**
  * Read `executor.json`. Checked by hand rather than with zod so `--executor-list` stays fast to start.
@@ -40,7 +43,7 @@ export function readExecutorManifest(file: string): { manifest: ExecutorManifest
     problems.push(`executor.json: ${field} must be a string`);
     return null;
   };
-  const manifest: ExecutorManifest = { description: text_('description'), version: text_('version'), capabilities: {} };
+  const manifest: ExecutorManifest = { description: text_('description'), version: text_('version'), capabilities: {}, env: readEnv(raw.env, problems) };
   const caps = raw.capabilities;
   if (caps !== undefined) {
     if (typeof caps === 'object' && caps !== null && !Array.isArray(caps)) {
@@ -54,4 +57,20 @@ export function readExecutorManifest(file: string): { manifest: ExecutorManifest
     }
   }
   return { manifest, problems };
+}
+
+/** The `env` field: an array of names or prefixes; each bad entry is a problem naming its index. */
+function readEnv(value: unknown, problems: string[]): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    problems.push('executor.json: env must be an array of environment variable names or prefixes ending in *');
+    return [];
+  }
+  const names: string[] = [];
+  value.forEach((item: unknown, i) => {
+    const problem = typeof item === 'string' ? envPatternProblem(item) : 'must be a string';
+    if (problem !== undefined) problems.push(`executor.json: env[${i}] ${problem}`);
+    else if (typeof item === 'string') names.push(item);
+  });
+  return names;
 }

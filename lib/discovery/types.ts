@@ -26,6 +26,8 @@ export interface ExecutorEntry {
   version: string | null;
   /** From `executor.json`, e.g. `{ "resume": true }`. */
   capabilities: Record<string, unknown>;
+  /** From `executor.json`: environment variables it needs beyond the base set (names, or prefixes ending in `*`). */
+  env: string[];
   /** Why it cannot be used; empty when it can. */
   problems: string[];
   /** Folders of the same name in earlier search dirs that this one overrides. */

@@ -1,11 +1,12 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PRIVATE_FILE_MODE } from '../state/state-dir.js';
 
 /**
  * `agent-runner invoke` has no coordinator, so it remembers the executor session each session bound in a
- * small JSON file, to hand it back on `--mode resume --session-id ID`.
+ * small JSON file of the project's state folder (lib/state), to hand it back on `--mode resume --session-id ID`.
  */
-export const LOCAL_SESSIONS_FILE = join('.agent-runner', 'invoke-sessions.json');
+export const LOCAL_SESSIONS_FILE = 'invoke-sessions.json';
 
 export interface LocalSession {
   executor: string;
@@ -22,16 +23,16 @@ function read(file: string): Record<string, LocalSession> {
   }
 }
 
-export function findLocalSession(baseDir: string, sessionId: string): LocalSession | undefined {
-  return read(join(baseDir, LOCAL_SESSIONS_FILE))[sessionId];
+export function findLocalSession(stateDir: string, sessionId: string): LocalSession | undefined {
+  return read(join(stateDir, LOCAL_SESSIONS_FILE))[sessionId];
 }
 
-export function recordLocalSession(baseDir: string, sessionId: string, session: LocalSession): void {
-  const file = join(baseDir, LOCAL_SESSIONS_FILE);
+/** Remember what a session bound; `stateDir` exists (openProjectState). */
+export function recordLocalSession(stateDir: string, sessionId: string, session: LocalSession): void {
+  const file = join(stateDir, LOCAL_SESSIONS_FILE);
   const all = read(file);
   all[sessionId] = session;
-  mkdirSync(dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(all, null, 2)}\n`);
+  writeFileSync(temp, `${JSON.stringify(all, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
   renameSync(temp, file);
 }

@@ -1,21 +1,83 @@
-/** Runner secrets that must never reach an executor's environment. */
+/** Runner secrets that never reach an executor's environment, whatever is allowed. */
 export const SECRET_ENV_NAMES = ['AGENT_COORDINATOR_TOKEN', 'AGENT_RUNNER_TOKEN', 'AGENT_RUNNER_SECRET'] as const;
+
+/**
+ * What every executor gets from the runner's environment: enough to find programs, a home, a user, a
+ * locale, a terminal type, a temp folder and a time zone. Everything else (cloud keys, tokens) stays out
+ * unless the executor declares it (`executor.json` `env`) or the operator adds it (`--executor-env`).
+ */
+export const BASE_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LC_*', 'TERM', 'TMPDIR', 'TZ'] as const;
+
+/** The variables the runner sets for each run (the only `AGENT_*` an executor sees unless allowed). */
+export const RUN_ENV_NAMES = ['AGENT_SESSION_ID', 'AGENT_RUN_ID', 'AGENT_RUNNER_MCP_URL'] as const;
+
+/** Environment variable with more names or prefixes for every executor, when `--executor-env` is absent. */
+export const EXECUTOR_ENV_VAR = 'AGENT_RUNNER_EXECUTOR_ENV';
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Why `pattern` is not an environment variable name or a prefix ending in `*` (`ANTHROPIC_*`), or
+ * undefined when it is one. A bare `*` (everything) is allowed only where `wildcard` says so.
+ */
+export function envPatternProblem(pattern: string, wildcard = false): string | undefined {
+  if (pattern === '*') return wildcard ? undefined : '"*" would pass the whole environment; name the variables or prefixes';
+  const name = pattern.endsWith('*') ? pattern.slice(0, -1) : pattern;
+  return NAME.test(name) ? undefined : `"${pattern}" is not an environment variable name or a prefix ending in *`;
+}
+
+/** Whether `name` is one of `patterns` (exact names, or prefixes ending in `*`). */
+export function envNameAllowed(name: string, patterns: readonly string[]): boolean {
+  return patterns.some((p) => (p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : name === p));
+}
+
+/** Whether `name` is one of the runner's own secrets (refused in `--blueprint-env` and `--executor-env`). */
+export function isRunnerSecret(name: string): boolean {
+  return (SECRET_ENV_NAMES as readonly string[]).includes(name);
+}
+
+/** The names of `base` an executor allowed `allow` (on top of BASE_ENV) receives, sorted; never a secret. */
+export function passedEnvNames(base: NodeJS.ProcessEnv, allow: readonly string[]): string[] {
+  const patterns = [...BASE_ENV, ...allow];
+  return Object.keys(base)
+    .filter((name) => base[name] !== undefined && !isRunnerSecret(name) && envNameAllowed(name, patterns))
+    .sort();
+}
 
 export interface ExecutorEnvFacts {
   sessionId: string;
   runId?: string | undefined;
   mcpUrl?: string | undefined;
+  /** Names or prefixes passed on top of BASE_ENV: the executor's declared `env` and the operator's `--executor-env`. */
+  allow?: readonly string[] | undefined;
 }
 
 /**
- * The environment an executor gets: the runner's own, minus its secrets, plus `AGENT_SESSION_ID`,
- * `AGENT_RUN_ID` and `AGENT_RUNNER_MCP_URL` (empty when there is no MCP endpoint, e.g. `invoke`).
+ * The environment an executor gets: BASE_ENV and the allowed names of the runner's own (never its
+ * secrets), plus `AGENT_SESSION_ID`, `AGENT_RUN_ID` and `AGENT_RUNNER_MCP_URL` (empty when there is no MCP
+ * endpoint, e.g. `invoke`).
  */
 export function buildExecutorEnv(base: NodeJS.ProcessEnv, facts: ExecutorEnvFacts): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base };
-  for (const name of SECRET_ENV_NAMES) delete env[name];
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of passedEnvNames(base, facts.allow ?? [])) env[name] = base[name];
   env.AGENT_SESSION_ID = facts.sessionId;
   env.AGENT_RUN_ID = facts.runId ?? '';
   env.AGENT_RUNNER_MCP_URL = facts.mcpUrl ?? '';
   return env;
+}
+
+/** What an executor receives, by name only (never values): for `executor check` and its `--json`. */
+export interface ExecutorEnvReport {
+  base: string[];
+  declared: string[];
+  operator: string[];
+  set_per_run: string[];
+  /** The names of `env` that would pass now, plus the ones set for each run. */
+  names: string[];
+}
+
+/** Describe the environment an executor with `declared` env gets from `env` with the operator's additions. */
+export function describeExecutorEnv(declared: readonly string[], operator: readonly string[], env: NodeJS.ProcessEnv = process.env): ExecutorEnvReport {
+  const names = [...new Set([...passedEnvNames(env, [...declared, ...operator]), ...RUN_ENV_NAMES])].sort();
+  return { base: [...BASE_ENV], declared: [...declared], operator: [...operator], set_per_run: [...RUN_ENV_NAMES], names };
 }

@@ -15,8 +15,10 @@ export interface SpawnExecutorOptions {
   invocation: Invocation;
   /** Working directory; defaults to the invocation's `project_dir`, else this process's cwd. */
   cwd?: string;
-  /** Base environment; defaults to `process.env`. Runner secrets are removed either way. */
+  /** Base environment; defaults to `process.env`. Only its base names and `envAllow` pass (executor-env.ts), never runner secrets. */
   env?: NodeJS.ProcessEnv;
+  /** Names or prefixes (`ANTHROPIC_*`) passed on top of the base set: the executor's declared `env` and the operator's. */
+  envAllow?: readonly string[];
   runId?: string;
   mcpUrl?: string;
   /** Terminate after this many ms (outcome `timed_out`). */
@@ -63,6 +65,7 @@ export function spawnExecutor(options: SpawnExecutorOptions): ExecutorProcess {
       sessionId: invocation.session_id,
       runId: options.runId ?? invocation.metadata?.run_id,
       mcpUrl: options.mcpUrl,
+      allow: options.envAllow,
     }),
     extendEnv: false,
     detached: true,

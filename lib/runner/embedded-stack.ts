@@ -1,16 +1,14 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { RunningCoordinator } from '../../coordinator/index.js';
 import { RunnerApi } from '../client/runner-api.js';
 import { startRunnerMcp, type RunnerMcp } from '../mcp/runner-endpoint.js';
 import type { ResolvedExecutor } from '../discovery/resolve-executor.js';
+import { openProjectDatabase, openProjectState } from '../state/project-state.js';
 import { RunnerDaemon } from './runner-daemon.js';
 import type { RunnerConfig } from './runner-config.js';
 
-/** Where agent-runner keeps its state under the working directory (the embedded coordinator's SQLite file, spools). */
-export const STATE_DIR = '.agent-runner';
-export const EMBEDDED_DATABASE = join(STATE_DIR, 'coordinator.db');
 /** The port an embedded coordinator of the runner daemon listens on, so clients on this machine find it. */
 export const DEFAULT_LOCAL_PORT = 8765;
 /** Environment variable that moves that port (e.g. two setups on one machine, or tests). */
@@ -34,16 +32,16 @@ export interface EmbeddedCoordinatorOptions {
   logger: Logger;
 }
 
-/** Start a coordinator in this process on SQLite under `.agent-runner/`, with `./agents` if present. */
+/** Start a coordinator in this process on SQLite in the project's state folder, with `./agents` if present. */
 export async function startEmbeddedCoordinator(options: EmbeddedCoordinatorOptions): Promise<RunningCoordinator> {
-  mkdirSync(join(options.cwd, STATE_DIR), { recursive: true });
+  const databaseUrl = openProjectDatabase(options.cwd, options.logger);
   const agentsDir = join(options.cwd, 'agents');
   // Loaded on use: a runner joined to a remote coordinator never needs Hono, SQLite or pg in memory.
   const { startCoordinator } = await import('../../coordinator/index.js');
   return startCoordinator({
     host: '127.0.0.1',
     port: options.port,
-    databaseUrl: join(options.cwd, EMBEDDED_DATABASE),
+    databaseUrl,
     agentsDir: existsSync(agentsDir) ? agentsDir : null,
     logger: options.logger.child({ component: 'coordinator' }),
   });
@@ -53,6 +51,8 @@ export interface RunnerStack {
   url: string;
   daemon: RunnerDaemon;
   coordinator: RunningCoordinator | undefined;
+  /** This project's state folder (lib/state): the embedded database, the MCP key, the event spool. */
+  stateDir: string;
   /** The session-scoped MCP endpoint (docs/mcp.md). */
   mcp: RunnerMcp;
   /** Stop the runner (drain, cancel) and the embedded coordinator, if any. */
@@ -61,7 +61,7 @@ export interface RunnerStack {
 
 /** A runner daemon joined to `url`, or to a coordinator started in-process when `url` is undefined. */
 export async function startRunnerStack(options: {
-  /** Where `.agent-runner/` (the embedded database, the event spool) lives. */
+  /** The folder whose state folder (lib/state) holds the embedded database, the MCP key and the event spool. */
   cwd: string;
   config: RunnerConfig;
   executors: ResolvedExecutor[];
@@ -77,8 +77,7 @@ export async function startRunnerStack(options: {
   const coordinator =
     options.url === undefined ? await startEmbeddedCoordinator({ cwd: options.cwd, port: options.embeddedPort, logger }) : undefined;
   const url = options.url ?? coordinator!.url;
-  const stateDir = join(options.cwd, STATE_DIR);
-  mkdirSync(stateDir, { recursive: true });
+  const stateDir = openProjectState(options.cwd, logger);
   let mcp: RunnerMcp;
   try {
     mcp = await startRunnerMcp({ stateDir, port: config.mcpPort, coordinatorUrl: url, apiToken: options.apiToken, logger });
@@ -115,6 +114,7 @@ export async function startRunnerStack(options: {
     url,
     daemon,
     coordinator,
+    stateDir,
     mcp,
     close() {
       closing ??= (async () => {

@@ -19,6 +19,8 @@ export interface RunContext {
   runTimeoutMs: number | undefined;
   graceMs: number | undefined;
   allowedEnv: ReadonlySet<string>;
+  /** The operator's `--executor-env`: names or prefixes every executor gets on top of its declared `env`. */
+  executorEnv: readonly string[];
   mcpUrl: string | undefined;
   /** Add the runner's own MCP server to the blueprint (the session-scoped endpoint). */
   decorateBlueprint?: (blueprint: AgentBlueprint | undefined, sessionId: string) => AgentBlueprint | undefined;
@@ -106,6 +108,7 @@ export async function executeRun(assignment: Assignment, context: RunContext, si
     executable: executor.path,
     invocation,
     runId: run.run_id,
+    envAllow: [...executor.env, ...context.executorEnv],
     ...(context.mcpUrl === undefined ? {} : { mcpUrl: context.mcpUrl }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(context.graceMs === undefined ? {} : { graceMs: context.graceMs }),

@@ -14,6 +14,7 @@ describe('resolveRunnerConfig', () => {
       graceMs: undefined,
       drainTimeoutMs: 30_000,
       blueprintEnv: new Set(),
+      executorEnv: [],
       verbose: false,
     });
   });
@@ -44,6 +45,8 @@ describe('resolveRunnerConfig', () => {
       projectDir: '/w/sub',
     });
     expect([...fromFlags.blueprintEnv]).toEqual(['A']);
+    expect(resolveRunnerConfig({}, { AGENT_RUNNER_EXECUTOR_ENV: 'AWS_*, GH_TOKEN' }, '/w').executorEnv).toEqual(['AWS_*', 'GH_TOKEN']);
+    expect(resolveRunnerConfig({ executorEnv: ['A', 'B_*,C'] }, { AGENT_RUNNER_EXECUTOR_ENV: 'X' }, '/w').executorEnv).toEqual(['A', 'B_*', 'C']);
   });
 
   it.each([
@@ -56,6 +59,11 @@ describe('resolveRunnerConfig', () => {
     [{ runTimeout: 'forever' }, {}, '--run-timeout: "forever" is not a duration (use e.g. 500ms, 30s, 5m, 1h30m)'],
     [{ blueprintEnv: ['GOOD,bad-name'] }, {}, '--blueprint-env: "bad-name" is not an environment variable name'],
     [{}, { AGENT_RUNNER_BLUEPRINT_ENV: 'A B' }, 'AGENT_RUNNER_BLUEPRINT_ENV: "A B" is not an environment variable name'],
+    [{ blueprintEnv: ['AGENT_RUNNER_SECRET'] }, {}, '--blueprint-env: "AGENT_RUNNER_SECRET" is the runner\'s own secret; AGENT_COORDINATOR_TOKEN, AGENT_RUNNER_TOKEN, AGENT_RUNNER_SECRET never reach blueprints or executors'],
+    [{}, { AGENT_RUNNER_BLUEPRINT_ENV: 'GITHUB_TOKEN,AGENT_COORDINATOR_TOKEN' }, 'AGENT_RUNNER_BLUEPRINT_ENV: "AGENT_COORDINATOR_TOKEN" is the runner\'s own secret; AGENT_COORDINATOR_TOKEN, AGENT_RUNNER_TOKEN, AGENT_RUNNER_SECRET never reach blueprints or executors'],
+    [{ executorEnv: ['AGENT_RUNNER_TOKEN'] }, {}, '--executor-env: "AGENT_RUNNER_TOKEN" is the runner\'s own secret; AGENT_COORDINATOR_TOKEN, AGENT_RUNNER_TOKEN, AGENT_RUNNER_SECRET never reach blueprints or executors'],
+    [{ executorEnv: ['AWS-*'] }, {}, '--executor-env: "AWS-*" is not an environment variable name or a prefix ending in *'],
+    [{}, { AGENT_RUNNER_EXECUTOR_ENV: 'A,*B' }, 'AGENT_RUNNER_EXECUTOR_ENV: "*B" is not an environment variable name or a prefix ending in *'],
   ])('rejects %j %j naming the flag or variable', (flags, env, message) => {
     expect(() => resolveRunnerConfig(flags, env, '/w')).toThrow(new ConfigError(message));
   });

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseDuration } from '../../protocol/duration.js';
+import { envPatternProblem, EXECUTOR_ENV_VAR, isRunnerSecret, SECRET_ENV_NAMES } from '../process/executor-env.js';
 
 /** Executors run at once by default. */
 export const DEFAULT_CONCURRENCY = 4;
@@ -24,6 +25,8 @@ export interface RunnerConfig {
   drainTimeoutMs: number;
   /** Names `${env.NAME}` may read in blueprints. */
   blueprintEnv: Set<string>;
+  /** Names or prefixes every executor gets on top of the base set and its declared `env` (executor-env.ts). */
+  executorEnv: string[];
   verbose: boolean;
 }
 
@@ -38,6 +41,7 @@ export interface RunnerFlags {
   grace?: string;
   drainTimeout?: string;
   blueprintEnv?: string[];
+  executorEnv?: string[];
   verbose?: boolean;
 }
 
@@ -47,6 +51,7 @@ export const RUNNER_ENV = {
   tags: 'AGENT_RUNNER_TAGS',
   concurrency: 'AGENT_RUNNER_CONCURRENCY',
   blueprintEnv: 'AGENT_RUNNER_BLUEPRINT_ENV',
+  executorEnv: EXECUTOR_ENV_VAR,
 } as const;
 
 /** A flag or environment value that cannot be used; the message names it and says why. */
@@ -97,10 +102,9 @@ export function resolveRunnerConfig(flags: RunnerFlags, env: NodeJS.ProcessEnv =
   const blueprintEnvFromFlags = (flags.blueprintEnv?.length ?? 0) > 0;
   const blueprintEnv = blueprintEnvFromFlags ? flags.blueprintEnv!.flatMap(list) : list(env[RUNNER_ENV.blueprintEnv]);
   for (const name of blueprintEnv) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      const source = blueprintEnvFromFlags ? '--blueprint-env' : RUNNER_ENV.blueprintEnv;
-      throw new ConfigError(`${source}: "${name}" is not an environment variable name`);
-    }
+    const source = blueprintEnvFromFlags ? '--blueprint-env' : RUNNER_ENV.blueprintEnv;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new ConfigError(`${source}: "${name}" is not an environment variable name`);
+    refuseSecret(name, source);
   }
   return {
     coordinatorUrl: coordinator === undefined ? undefined : url(coordinator.value, coordinator.name),
@@ -113,6 +117,26 @@ export function resolveRunnerConfig(flags: RunnerFlags, env: NodeJS.ProcessEnv =
     graceMs: duration(flags.grace, '--grace'),
     drainTimeoutMs: duration(flags.drainTimeout, '--drain-timeout') ?? DEFAULT_DRAIN_TIMEOUT_MS,
     blueprintEnv: new Set(blueprintEnv),
+    executorEnv: resolveExecutorEnv(flags.executorEnv, env),
     verbose: flags.verbose === true,
   };
+}
+
+function refuseSecret(name: string, source: string): void {
+  if (isRunnerSecret(name)) {
+    throw new ConfigError(`${source}: "${name}" is the runner's own secret; ${SECRET_ENV_NAMES.join(', ')} never reach blueprints or executors`);
+  }
+}
+
+/** `--executor-env` (repeatable or comma-separated), else AGENT_RUNNER_EXECUTOR_ENV: names or prefixes ending in `*`. */
+export function resolveExecutorEnv(flagValues: string[] | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
+  const fromFlags = (flagValues?.length ?? 0) > 0;
+  const source = fromFlags ? '--executor-env' : RUNNER_ENV.executorEnv;
+  const patterns = fromFlags ? flagValues!.flatMap(list) : list(env[RUNNER_ENV.executorEnv]);
+  for (const pattern of patterns) {
+    const problem = envPatternProblem(pattern, true);
+    if (problem !== undefined) throw new ConfigError(`${source}: ${problem}`);
+    refuseSecret(pattern, source);
+  }
+  return patterns;
 }

@@ -66,6 +66,7 @@ export class RunnerDaemon {
       runTimeoutMs: config.runTimeoutMs,
       graceMs: config.graceMs,
       allowedEnv: config.blueprintEnv,
+      executorEnv: config.executorEnv,
       mcpUrl: options.mcpUrl,
       decorateBlueprint: options.decorateBlueprint,
       logger: options.logger,

@@ -1,4 +1,5 @@
 import { appendFileSync, closeSync, openSync, readSync, rmSync } from 'node:fs';
+import { PRIVATE_FILE_MODE } from '../state/state-dir.js';
 
 const READ_CHUNK_BYTES = 1_048_576;
 
@@ -23,7 +24,8 @@ export class SpoolFile<T> {
 
   append(items: readonly T[]): void {
     if (items.length === 0) return;
-    appendFileSync(this.path, items.map((item) => `${JSON.stringify(item)}\n`).join(''));
+    // Owner-only, like everything in the state folder: events may carry what agents said and read.
+    appendFileSync(this.path, items.map((item) => `${JSON.stringify(item)}\n`).join(''), { mode: PRIVATE_FILE_MODE });
     this.#pending += items.length;
   }
 

@@ -2,14 +2,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { ROOT } from '../helpers/fixtures.js';
-import { EXECUTOR, FAKE_CLAUDE, invocation, isolatedEnv, runExecutor, scratchDir } from './helpers/run-executor.js';
+import { EXECUTOR, FAKE_CLAUDE, invocation, isolatedEnv, runExecutor, scratchDir, TEST_EXECUTOR_ENV } from './helpers/run-executor.js';
 
 const HIDE_SDK = join(ROOT, 'test', 'fixtures', 'fake-claude', 'hide-agent-sdk.mjs');
 
 describe('claude-code executor: the executor contract', () => {
   it('passes `agent-runner executor check claude-code` against the fake claude', async () => {
     const home = scratchDir();
-    const env = isolatedEnv(home, { CLAUDE_CODE_EXECUTABLE: FAKE_CLAUDE, FAKE_CLAUDE_STATE_DIR: home }) as Record<string, string>;
+    const env = isolatedEnv(home, { CLAUDE_CODE_EXECUTABLE: FAKE_CLAUDE, FAKE_CLAUDE_STATE_DIR: home, AGENT_RUNNER_EXECUTOR_ENV: TEST_EXECUTOR_ENV.join(',') }) as Record<string, string>;
     const { code, stdout } = await runCli(['executor', 'check', 'claude-code', '--json'], { env });
     const report = JSON.parse(stdout);
     expect(report.checks.filter((c: { status: string }) => c.status !== 'pass')).toEqual([]);

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { projectStateDir } from '../../lib/state/state-dir.js';
 import { fixture, tempDir } from '../helpers/fixtures.js';
 import { runCli, startCli } from '../helpers/cli.js';
 
@@ -27,11 +28,11 @@ describe('agent-runner invoke', () => {
     expect(lines.at(-1)).toMatch(/^✔ succeeded in \d+ ms \(exit 0\)$/);
   });
 
-  it('resumes the executor session the start run bound (remembered in .agent-runner/)', async () => {
+  it('resumes the executor session the start run bound (remembered in the project\'s state folder)', async () => {
     const start = await runCli(['invoke', '-x', 'sh-echo', '--prompt', 'first', '--json'], { cwd: cwd.dir });
     const sessionId = jsonLines(start.stdout).at(-1)!.session_id as string;
     expect(sessionId).toMatch(/^ses_[0-9a-f]{12}$/);
-    const saved = JSON.parse(readFileSync(join(cwd.dir, '.agent-runner', 'invoke-sessions.json'), 'utf8'));
+    const saved = JSON.parse(readFileSync(join(projectStateDir(cwd.dir), 'invoke-sessions.json'), 'utf8'));
     expect(saved[sessionId]).toMatchObject({ executor: 'sh-echo', executor_session_id: `sh-${sessionId}` });
 
     const resume = await runCli(['invoke', '-x', 'sh-echo', '--mode', 'resume', '--session-id', sessionId, '--prompt', 'second', '--json'], { cwd: cwd.dir });
@@ -147,7 +148,9 @@ describe('agent-runner executor check', () => {
     expect(code).toBe(1);
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(`executor check: bad-events  ${fixture('bad-events')}`);
-    expect(lines.slice(1, -1).map((l) => l.slice(0, 45).trimEnd())).toEqual([
+    // Between the header and the checks: what the executor receives from the environment (issue 11, item 14).
+    expect(lines.slice(1, 7).map((l) => l.slice(0, 16).trimEnd())).toEqual(['  environment (n', '    base', '    declared', '    operator', '    set per run', '    receives now']);
+    expect(lines.slice(7, -1).map((l) => l.slice(0, 45).trimEnd())).toEqual([
       '  ✔ accepts the seed payload',
       '  ✔ handles resume',
       '  ✔ rejects malformed invocations',

@@ -40,6 +40,7 @@ describe('discoverExecutors', () => {
         description: 'Echoes',
         version: '2.1',
         capabilities: { resume: false },
+        env: [],
         problems: [],
         overrides: [],
       },
@@ -58,6 +59,10 @@ describe('discoverExecutors', () => {
     writeFileSync(join(root.dir, 'bad-json', 'executor.json'), '{ nope');
     makeExecutor(root.dir, 'bad-field');
     writeFileSync(join(root.dir, 'bad-field', 'executor.json'), JSON.stringify({ description: 7, capabilities: { resume: 'yes' } }));
+    makeExecutor(root.dir, 'bad-env');
+    writeFileSync(join(root.dir, 'bad-env', 'executor.json'), JSON.stringify({ env: ['GOOD', 'PREFIX_*', 'bad-name', 7, '*', '*X'] }));
+    makeExecutor(root.dir, 'env-not-array');
+    writeFileSync(join(root.dir, 'env-not-array', 'executor.json'), JSON.stringify({ env: 'ANTHROPIC_*' }));
     makeExecutor(root.dir, 'unreadable-json');
     mkdirSync(join(root.dir, 'unreadable-json', 'executor.json'));
     mkdirSync(join(root.dir, 'dir-exec', 'ao-dir-exec'), { recursive: true });
@@ -65,6 +70,13 @@ describe('discoverExecutors', () => {
     const problems = Object.fromEntries(discoverExecutors([flagDir(root.dir)]).executors.map((e) => [e.name, e.problems]));
     expect(problems).toEqual({
       'bad-field': ['executor.json: description must be a string', 'executor.json: capabilities.resume must be true or false'],
+      'bad-env': [
+        'executor.json: env[2] "bad-name" is not an environment variable name or a prefix ending in *',
+        'executor.json: env[3] must be a string',
+        'executor.json: env[4] "*" would pass the whole environment; name the variables or prefixes',
+        'executor.json: env[5] "*X" is not an environment variable name or a prefix ending in *',
+      ],
+      'env-not-array': ['executor.json: env must be an array of environment variable names or prefixes ending in *'],
       'bad-json': [expect.stringMatching(/^executor\.json is not valid JSON: /)],
       dangling: [`ao-dangling-exec is a broken symlink (to ${join(root.dir, 'nowhere')})`],
       'dir-exec': ['ao-dir-exec is a directory, not an executable file'],

@@ -63,7 +63,7 @@ export class McpTestBed {
 
   /** The runner's secret, as it persisted it. */
   get secret(): string {
-    return readFileSync(join(this.dir, '.agent-runner', 'mcp-secret'), 'utf8').trim();
+    return readFileSync(join(this.runner.stateDir, 'mcp-secret'), 'utf8').trim();
   }
 
   token(sessionId: string): string {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readExecutorManifest } from '../../lib/discovery/executor-manifest.js';
 import type { ExecutorEvent } from '../../protocol/executor-event.js';
 import { MAX_LINE_BYTES } from '../../lib/process/line-splitter.js';
 import { spawnExecutor, type SpawnExecutorOptions } from '../../lib/process/spawn-executor.js';
@@ -20,9 +21,11 @@ function killLater(pid: number | undefined) {
   });
 }
 
+/** Spawn as the runner would: the executor's declared `env` (its executor.json) passes on top of the base set. */
 async function run(options: Partial<SpawnExecutorOptions> & { executable: string }) {
   const events: ExecutorEvent[] = [];
-  const child = spawnExecutor({ invocation: invocation(), onEvent: (e) => events.push(e), ...options });
+  const declared = readExecutorManifest(join(dirname(options.executable), 'executor.json')).manifest.env;
+  const child = spawnExecutor({ invocation: invocation(), onEvent: (e) => events.push(e), envAllow: declared, ...options });
   killLater(child.pid);
   return { child, events, outcome: await child.outcome };
 }
@@ -45,6 +48,7 @@ describe('spawnExecutor', () => {
   });
 
   it('gives cwd = project_dir, the agent-runner env without secrets, its own process group, and the invocation on stdin', async () => {
+    // KEEP_ME passes because it is allowed (as an executor's declared env or the operator's --executor-env would).
     const project = tempDir();
     cleanups.push(project.cleanup);
     const inv = invocation({ project_dir: project.dir, metadata: { run_id: 'run_42' } });
@@ -53,6 +57,7 @@ describe('spawnExecutor', () => {
       invocation: inv,
       mcpUrl: 'http://127.0.0.1:9/mcp',
       env: { ...process.env, AGENT_COORDINATOR_TOKEN: 'secret', KEEP_ME: 'kept' },
+      envAllow: ['KEEP_ME', 'AGENT_*'],
     });
     const data = outcome.result?.result_data as Record<string, any>;
     expect(data.cwd).toBe(project.dir);

@@ -60,7 +60,7 @@ describe('agent-runner run / sessions resume, end to end', () => {
     expect(run.stdout).toContain('Echo: hello');
     const sessionId = /session (ses_\w+)/.exec(run.stdout)![1]!;
 
-    // The session lives in ./.agent-runner/coordinator.db: a later command in the same folder finds it.
+    // The session lives in this folder's state folder (lib/state): a later command in the same folder finds it.
     const resumed = await kit().cli(['sessions', 'resume', sessionId, 'later'], { cwd, env });
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toContain('later');

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach } from 'vitest';
+import { readExecutorManifest } from '../../../lib/discovery/executor-manifest.js';
 import type { ExecutorEvent } from '../../../protocol/executor-event.js';
 import type { Invocation } from '../../../protocol/invocation.js';
 import type { RunOutcome } from '../../../lib/process/run-outcome.js';
@@ -75,6 +76,9 @@ export interface ExecutorRun {
   waitFor(type: ExecutorEvent['type']): Promise<ExecutorEvent>;
 }
 
+/** What the tests add as an operator would with --executor-env: the fake claude's knobs, and NODE_OPTIONS to hide the SDK. */
+export const TEST_EXECUTOR_ENV = ['FAKE_CLAUDE_*', 'NODE_OPTIONS'];
+
 /** Start the claude-code executor exactly as the runner does (spawnExecutor), tracked for cleanup. */
 export function startExecutor(invocation: Invocation, env: NodeJS.ProcessEnv, options: { signal?: AbortSignal; graceMs?: number } = {}): ExecutorRun {
   const events: ExecutorEvent[] = [];
@@ -84,6 +88,7 @@ export function startExecutor(invocation: Invocation, env: NodeJS.ProcessEnv, op
     executable: EXECUTOR,
     invocation,
     env,
+    envAllow: [...readExecutorManifest(join(dirname(EXECUTOR), 'executor.json')).manifest.env, ...TEST_EXECUTOR_ENV],
     timeoutMs: 60_000,
     ...(options.graceMs === undefined ? {} : { graceMs: options.graceMs }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { createSession, useRunnerKit, waitForSession } from './runner-kit.js';
+
+/** What a runner with this environment and these flags lets reach the print-env fixture. */
+const RUNNER_ENV = {
+  GITHUB_TOKEN: 'ghp_runner',
+  AWS_SECRET_ACCESS_KEY: 'aws-runner',
+  AGENT_RUNNER_SECRET: 'x'.repeat(40),
+  AGENT_RUNNER_TAGS: 'linux',
+  DECLARED_NAME: 'declared',
+  DECLARED_PREFIX_ONE: 'declared prefix',
+  OPERATOR_NAME: 'operator',
+  OPS_ONE: 'operator prefix',
+  LC_ALL: 'C',
+};
+
+describe('executors get only the environment they need (issue 11, item 14)', () => {
+  const kit = useRunnerKit();
+
+  it('the base set, the run\'s AGENT_* variables, the executor\'s declared env and --executor-env; no runner secret or cloud key', async () => {
+    const { api, url } = await kit().coordinator();
+    await kit().daemon(['-c', url, '-x', 'print-env', '--executor-env', 'OPERATOR_NAME', '--executor-env', 'OPS_*'], RUNNER_ENV);
+    const { session_id, run_id } = await createSession(api, { executor: 'print-env', prompt: 'x' });
+    const session = await waitForSession(api, session_id, ['idle', 'failed']);
+    const env = (session.result!.result_data as { env: Record<string, string> }).env;
+
+    for (const name of ['GITHUB_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'AGENT_RUNNER_SECRET', 'AGENT_RUNNER_TAGS', 'AGENT_RUNNER_EXECUTORS_PATH', 'AGENT_RUNNER_STATE_DIR']) {
+      expect(env[name], name).toBeUndefined();
+    }
+    expect(env).toMatchObject({
+      DECLARED_NAME: 'declared',
+      DECLARED_PREFIX_ONE: 'declared prefix',
+      OPERATOR_NAME: 'operator',
+      OPS_ONE: 'operator prefix',
+      LC_ALL: 'C',
+      AGENT_SESSION_ID: session_id,
+      AGENT_RUN_ID: run_id,
+      PATH: process.env.PATH,
+    });
+    expect(env.AGENT_RUNNER_MCP_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    const allowed = /^(PATH|HOME|USER|LOGNAME|SHELL|LANG|LC_.*|TERM|TMPDIR|TZ|AGENT_SESSION_ID|AGENT_RUN_ID|AGENT_RUNNER_MCP_URL|DECLARED_NAME|DECLARED_PREFIX_.*|OPERATOR_NAME|OPS_.*)$/;
+    // Nothing else: every name it got is one of the rules above.
+    expect(Object.keys(env).filter((name) => !allowed.test(name))).toEqual([]);
+  });
+
+  it('AGENT_RUNNER_EXECUTOR_ENV adds names when --executor-env is absent; the runner\'s own tokens are refused as --executor-env and --blueprint-env', async () => {
+    const { api, url } = await kit().coordinator();
+    await kit().daemon(['-c', url, '-x', 'print-env'], { ...RUNNER_ENV, AGENT_RUNNER_EXECUTOR_ENV: 'GITHUB_TOKEN' });
+    const { session_id } = await createSession(api, { executor: 'print-env', prompt: 'x' });
+    const env = ((await waitForSession(api, session_id, ['idle', 'failed'])).result!.result_data as { env: Record<string, string> }).env;
+    expect(env.GITHUB_TOKEN).toBe('ghp_runner');
+    expect(env.OPERATOR_NAME).toBeUndefined();
+
+    for (const flag of ['--executor-env', '--blueprint-env']) {
+      const refused = await kit().cli(['-c', url, '-x', 'print-env', flag, 'AGENT_COORDINATOR_TOKEN']);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`${flag}: "AGENT_COORDINATOR_TOKEN" is the runner's own secret`);
+    }
+  });
+
+  it('`executor check` shows what an executor receives, by name only', async () => {
+    const check = await kit().cli(['executor', 'check', 'print-env', '--executor-env', 'OPS_*'], { env: RUNNER_ENV });
+    expect(check.stdout).toContain('declared      DECLARED_NAME, DECLARED_PREFIX_*');
+    expect(check.stdout).toContain('operator      OPS_*');
+    const received = check.stdout.split('\n').find((l) => l.includes('receives now'))!;
+    expect(received).toContain('DECLARED_NAME');
+    expect(received).toContain('OPS_ONE');
+    expect(received).not.toContain('GITHUB_TOKEN');
+    expect(check.stdout).not.toContain('ghp_runner');
+    expect(check.stdout).not.toContain('declared prefix');
+    const json = JSON.parse((await kit().cli(['executor', 'check', 'print-env', '--json'], { env: RUNNER_ENV })).stdout);
+    expect(json.environment).toMatchObject({ declared: ['DECLARED_NAME', 'DECLARED_PREFIX_*'], operator: [], set_per_run: ['AGENT_SESSION_ID', 'AGENT_RUN_ID', 'AGENT_RUNNER_MCP_URL'] });
+    expect(json.environment.names).toEqual(expect.arrayContaining(['DECLARED_NAME', 'DECLARED_PREFIX_ONE', 'PATH']));
+    expect(json.environment.names).not.toContain('AWS_SECRET_ACCESS_KEY');
+  });
+});
