@@ -45,6 +45,8 @@ export class RunnerDaemon {
   /** Set while the claim loop waits for a free slot: wakes it up. */
   #slotFreed: (() => void) | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
+  /** Set once the runner left the coordinator: no more heartbeats. */
+  #left = false;
   #claimLoop: Promise<void> | undefined;
   #registering: Promise<Registration> | undefined;
 
@@ -125,14 +127,16 @@ export class RunnerDaemon {
     return this.#shutdown.request();
   }
 
+  /** Heartbeats go on: a draining runner still holds its runs until their outcomes are delivered. */
   async #stopClaiming(): Promise<void> {
     this.#slotFreed?.();
-    clearTimeout(this.#heartbeatTimer);
     await this.#claimLoop;
   }
 
   async #leave(): Promise<void> {
     const { api, logger } = this.#options;
+    this.#left = true;
+    clearTimeout(this.#heartbeatTimer);
     try {
       if (api.isRegistered) await api.deregister();
     } catch (error) {
@@ -198,7 +202,10 @@ export class RunnerDaemon {
     this.#heartbeatTimer = setTimeout(() => void this.#heartbeat(), intervalMs);
   }
 
-  /** One heartbeat (it never throws), then the next one unless the runner is stopping. */
+  /**
+   * One heartbeat (it never throws), then the next one until the runner left: it goes on while the
+   * runner drains, cancels and reports, so its runs' lease holds until their outcomes are delivered.
+   */
   async #heartbeat(): Promise<void> {
     try {
       const { stop } = await this.#options.api.heartbeat(this.activeRuns);
@@ -207,7 +214,7 @@ export class RunnerDaemon {
       if (error instanceof CoordinatorError && error.status === 401) await this.#register().catch(() => undefined);
       else this.#options.logger.warn({ err: (error as Error).message }, 'heartbeat failed');
     }
-    if (!this.#shutdown.stopping.aborted) this.#scheduleHeartbeat(this.#options.api.registration.heartbeat_interval_ms);
+    if (!this.#left) this.#scheduleHeartbeat(this.#options.api.registration.heartbeat_interval_ms);
   }
 
   #cancel(runId: string, why: string): void {
