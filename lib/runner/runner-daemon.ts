@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { CoordinatorError } from '../client/coordinator-error.js';
@@ -166,6 +167,8 @@ export class RunnerDaemon {
     const { api, config, logger } = this.#options;
     const stopping = this.#shutdown.stopping;
     let failures = 0;
+    // One id per poll, kept on its retries: a poll whose answer was lost gets its claimed runs back.
+    let requestId = randomUUID();
     while (!stopping.aborted) {
       if (this.#active.executingCount() >= config.concurrency) {
         await new Promise<void>((resolve) => (this.#slotFreed = resolve));
@@ -174,7 +177,8 @@ export class RunnerDaemon {
       }
       let answer;
       try {
-        answer = await api.nextRun(config.concurrency - this.#active.executingCount(), stopping);
+        answer = await api.nextRun(config.concurrency - this.#active.executingCount(), stopping, requestId);
+        requestId = randomUUID();
         if (failures > 0) {
           logger.info('the coordinator answers again');
           this.#outbox.retryNow();
