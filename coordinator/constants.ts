@@ -12,6 +12,11 @@ export const DEFAULT_AGENTS_DIR = './agents';
 export const LEASE_MS = 30_000;
 /** How often runners are told to heartbeat (a third of the lease, so two can be missed). */
 export const HEARTBEAT_INTERVAL_MS = 10_000;
+/**
+ * A heartbeat releases the runs its runner holds but does not report once they were claimed more than a
+ * heartbeat interval plus this long ago: a younger claim's answer may still be on its way to the runner.
+ */
+export const CLAIM_ANSWER_GRACE_MS = 1_000;
 /** How long a `next run` long-poll is held before it answers with no run. */
 export const POLL_TIMEOUT_MS = 30_000;
 /** A queued run that no online runner can serve fails after this long. */

@@ -34,6 +34,11 @@ export const PollSchema = z.strictObject({
   timeout_ms: z.int().min(0).max(300_000).optional(),
   /** Claim up to this many runs in one answer (a runner with several free slots). */
   max: z.int().min(1, { message: 'max must be 1 or more' }).max(64, { message: 'max must be at most 64' }).optional(),
+  /**
+   * Names this poll; a retry of a poll whose answer was lost sends the same id and gets the runs that
+   * poll claimed (still claimed by this runner) instead of new ones.
+   */
+  request_id: id('request_id').max(200).optional(),
 });
 
 /** A claimed run with what the runner needs to build its Schema 2.0 invocation. */

@@ -15,6 +15,8 @@ export interface CoordinatorContext {
   claimLatency: LatencyHistogram;
   /** Stop requests already handed to each runner's long-poll (heartbeats always repeat them). */
   deliveredStops: Map<string, Set<string>>;
+  /** Each runner's last long-poll that claimed runs (its request id and the runs), to answer a retry of it again. */
+  pollClaims: Map<string, { requestId: string; runIds: string[] }>;
   /** Signal a topic here and, on PostgreSQL, to the other replicas. */
   wake(topic: string): void;
   /** Note that a runner was heard from (stored at most once a second per runner: a poll comes every run). */
@@ -25,7 +27,7 @@ export interface CoordinatorContext {
 export const TOUCH_INTERVAL_MS = 1_000;
 
 /** Build the context; `wake` signals locally and forwards to the store's NOTIFY. */
-export function createContext(fields: Omit<CoordinatorContext, 'hub' | 'claimLatency' | 'deliveredStops' | 'wake' | 'touchRunner'>): CoordinatorContext {
+export function createContext(fields: Omit<CoordinatorContext, 'hub' | 'claimLatency' | 'deliveredStops' | 'pollClaims' | 'wake' | 'touchRunner'>): CoordinatorContext {
   const hub = new WakeHub();
   const touchedAt = new Map<string, number>();
   return {
@@ -33,6 +35,7 @@ export function createContext(fields: Omit<CoordinatorContext, 'hub' | 'claimLat
     hub,
     claimLatency: new LatencyHistogram(),
     deliveredStops: new Map(),
+    pollClaims: new Map(),
     wake(topic) {
       hub.signal(topic);
       if (fields.store.dialect === 'postgres') {

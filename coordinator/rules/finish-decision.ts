@@ -20,16 +20,18 @@ const STATUS_BY_KIND: Record<OutcomeKind, RunStatus> = {
 
 /**
  * Decide a run's next state from how it ended. Only infrastructure failures (`infra_failed`, exit 75, and
- * `lost`) are retried, while attempts remain, after an exponential backoff with full jitter (`random` drawn once). Pure given `random`.
+ * `lost`) are retried, while attempts remain, after an exponential backoff with full jitter (`random` drawn once).
+ * A run someone asked to stop is never retried: such a failure ends it `cancelled` (a stop is durable). Pure given `random`.
  */
 export function decideFinish(
   kind: OutcomeKind | 'lost',
-  run: { attempt: number; max_attempts: number },
+  run: { attempt: number; max_attempts: number; stop_requested?: boolean },
   now: number,
   backoff: BackoffPolicy,
   random: () => number = backoff.random ?? Math.random,
 ): FinishDecision {
   const retryable = kind === 'infra_failed' || kind === 'lost';
+  if (retryable && run.stop_requested === true) return { status: 'cancelled', retry: null };
   if (retryable && run.attempt < run.max_attempts) {
     return {
       status: 'queued',

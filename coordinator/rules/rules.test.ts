@@ -51,6 +51,15 @@ describe('backoff and retries', () => {
     expect(decideFinish('rejected', { attempt: 1, max_attempts: 3 }, 0, b).status).toBe('failed');
     expect(decideFinish('timed_out', { attempt: 1, max_attempts: 3 }, 0, b).status).toBe('timed_out');
   });
+
+  it('never retries a run that was asked to stop: its lost or failed attempt ends it cancelled', () => {
+    const b = { baseMs: 100, maxMs: 1000 };
+    const stopped = { attempt: 1, max_attempts: 3, stop_requested: true };
+    expect(decideFinish('lost', stopped, 0, b)).toEqual({ status: 'cancelled', retry: null });
+    expect(decideFinish('infra_failed', stopped, 0, b)).toEqual({ status: 'cancelled', retry: null });
+    expect(decideFinish('succeeded', stopped, 0, b).status).toBe('succeeded');
+    expect(canTransition('lost', 'cancelled')).toBe(true);
+  });
 });
 
 describe('cursors', () => {

@@ -2,14 +2,15 @@ import { TERMINAL_RUN_STATUSES, type RunStatus } from '../../protocol/statuses.j
 
 /**
  * The run state machine. `queued → claimed → running → succeeded | failed | cancelled | timed_out`;
- * a claimed or running run whose runner's lease expired becomes `lost`; `queued` is re-entered for a
- * retry (infrastructure failure with attempts left) or when a claim is released.
+ * a claimed or running run whose runner's lease expired becomes `lost` (then `cancelled` if it was asked
+ * to stop); `queued` is re-entered for a retry (infrastructure failure with attempts left) or when a claim
+ * is released.
  */
 export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
   queued: ['claimed', 'cancelled', 'failed'],
   claimed: ['running', 'queued', 'lost', 'succeeded', 'failed', 'cancelled', 'timed_out'],
   running: ['succeeded', 'failed', 'cancelled', 'timed_out', 'lost', 'queued'],
-  lost: ['queued', 'failed'],
+  lost: ['queued', 'failed', 'cancelled'],
   succeeded: [],
   failed: [],
   cancelled: [],

@@ -22,6 +22,7 @@ import { listRunners } from './ops/list-runners.js';
 import { listSessions, type SessionFilter } from './ops/list-sessions.js';
 import { type NewRunner, registerRunner } from './ops/register-runner.js';
 import { releaseRun } from './ops/release-run.js';
+import { releaseUnreportedRuns } from './ops/release-unreported-runs.js';
 import { type ResumeInput, resumeSession } from './ops/resume-session.js';
 import { runsToStop } from './ops/runs-to-stop.js';
 import { startRun } from './ops/start-run.js';
@@ -55,6 +56,8 @@ export interface Store {
   /** Up to `max` runs, claimed as claimNextRun would one by one. */
   claimRuns(runner: { id: string; executors: readonly string[]; tags: readonly string[] }, now: number, max: number): Promise<RunRecord[]>;
   releaseRun(runId: string, now: number): Promise<void>;
+  /** Release the runs claimed before `claimedBefore` that `runnerId` holds but did not report (its heartbeat). */
+  releaseUnreportedRuns(runnerId: string, reported: readonly string[], claimedBefore: number, now: number): Promise<RunRecord[]>;
   startRun(runId: string, runnerId: string, now: number): Promise<RunRecord>;
   finishRun(runId: string, runnerId: string, outcome: FinishReport, now: number, backoff: BackoffPolicy): Promise<RunRecord>;
   appendEvents(runId: string, runnerId: string, events: readonly IncomingEvent[], now: number): Promise<AppendResult>;
@@ -97,6 +100,7 @@ export function createStore(sql: SqlClient): Store {
     claimNextRun: (runner, now) => claimNextRun(sql, runner, now),
     claimRuns: (runner, now, max) => claimRuns(sql, runner, now, max),
     releaseRun: (runId, now) => releaseRun(sql, runId, now),
+    releaseUnreportedRuns: (runnerId, reported, claimedBefore, now) => releaseUnreportedRuns(sql, runnerId, reported, claimedBefore, now),
     startRun: (runId, runnerId, now) => startRun(sql, runId, runnerId, now),
     finishRun: (runId, runnerId, outcome, now, backoff) => finishRun(sql, runId, runnerId, outcome, now, backoff),
     appendEvents: (runId, runnerId, events, now) => appendEvents(sql, runId, runnerId, events, now),

@@ -40,10 +40,14 @@ export class RunnerApi {
     return body;
   }
 
-  /** The long-poll: up to `max` claimed runs, stop requests, or nothing after the poll timeout. */
-  async nextRun(max: number, signal?: AbortSignal): Promise<PollAnswer> {
+  /**
+   * The long-poll: up to `max` claimed runs, stop requests, or nothing after the poll timeout. A retry of
+   * a poll whose answer was lost passes the same `requestId`, and gets the runs that poll claimed.
+   */
+  async nextRun(max: number, signal?: AbortSignal, requestId?: string): Promise<PollAnswer> {
     const { runner_id, token, poll_timeout_ms } = this.registration;
-    const call = { method: 'POST', path: `/v1/runners/${runner_id}/next-run`, body: { max }, token, timeoutMs: poll_timeout_ms + POLL_ANSWER_GRACE_MS, signal } as const;
+    const body = requestId === undefined ? { max } : { max, request_id: requestId };
+    const call = { method: 'POST', path: `/v1/runners/${runner_id}/next-run`, body, token, timeoutMs: poll_timeout_ms + POLL_ANSWER_GRACE_MS, signal } as const;
     return (await this.#http.json(call, PollAnswerSchema)).body;
   }
 

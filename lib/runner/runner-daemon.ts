@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { CoordinatorError } from '../client/coordinator-error.js';
@@ -45,6 +46,8 @@ export class RunnerDaemon {
   /** Set while the claim loop waits for a free slot: wakes it up. */
   #slotFreed: (() => void) | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
+  /** Set once the runner left the coordinator: no more heartbeats. */
+  #left = false;
   #claimLoop: Promise<void> | undefined;
   #registering: Promise<Registration> | undefined;
 
@@ -126,14 +129,16 @@ export class RunnerDaemon {
     return this.#shutdown.request();
   }
 
+  /** Heartbeats go on: a draining runner still holds its runs until their outcomes are delivered. */
   async #stopClaiming(): Promise<void> {
     this.#slotFreed?.();
-    clearTimeout(this.#heartbeatTimer);
     await this.#claimLoop;
   }
 
   async #leave(): Promise<void> {
     const { api, logger } = this.#options;
+    this.#left = true;
+    clearTimeout(this.#heartbeatTimer);
     try {
       if (api.isRegistered) await api.deregister();
     } catch (error) {
@@ -163,6 +168,8 @@ export class RunnerDaemon {
     const { api, config, logger } = this.#options;
     const stopping = this.#shutdown.stopping;
     let failures = 0;
+    // One id per poll, kept on its retries: a poll whose answer was lost gets its claimed runs back.
+    let requestId = randomUUID();
     while (!stopping.aborted) {
       if (this.#active.executingCount() >= config.concurrency) {
         await new Promise<void>((resolve) => (this.#slotFreed = resolve));
@@ -171,7 +178,8 @@ export class RunnerDaemon {
       }
       let answer;
       try {
-        answer = await api.nextRun(config.concurrency - this.#active.executingCount(), stopping);
+        answer = await api.nextRun(config.concurrency - this.#active.executingCount(), stopping, requestId);
+        requestId = randomUUID();
         if (failures > 0) {
           logger.info('the coordinator answers again');
           this.#outbox.retryNow();
@@ -199,7 +207,10 @@ export class RunnerDaemon {
     this.#heartbeatTimer = setTimeout(() => void this.#heartbeat(), intervalMs);
   }
 
-  /** One heartbeat (it never throws), then the next one unless the runner is stopping. */
+  /**
+   * One heartbeat (it never throws), then the next one until the runner left: it goes on while the
+   * runner drains, cancels and reports, so its runs' lease holds until their outcomes are delivered.
+   */
   async #heartbeat(): Promise<void> {
     try {
       const { stop } = await this.#options.api.heartbeat(this.activeRuns);
@@ -208,7 +219,7 @@ export class RunnerDaemon {
       if (error instanceof CoordinatorError && error.status === 401) await this.#register().catch(() => undefined);
       else this.#options.logger.warn({ err: (error as Error).message }, 'heartbeat failed');
     }
-    if (!this.#shutdown.stopping.aborted) this.#scheduleHeartbeat(this.#options.api.registration.heartbeat_interval_ms);
+    if (!this.#left) this.#scheduleHeartbeat(this.#options.api.registration.heartbeat_interval_ms);
   }
 
   #cancel(runId: string, why: string): void {

@@ -11,7 +11,7 @@ export interface Undelivered {
 
 /** What the runner does at each point of its shutdown; RunnerShutdown decides when. */
 export interface ShutdownSteps {
-  /** End the claim loop and the heartbeats (`stopping` is already aborted); resolves once the loop has ended. */
+  /** End the claim loop (`stopping` is already aborted; heartbeats go on until `leave`); resolves once the loop has ended. */
   stopClaiming(): Promise<void>;
   /** Resolves once every run active now has ended and its report was delivered or given up on. */
   runsSettled(): Promise<void>;
@@ -19,7 +19,7 @@ export interface ShutdownSteps {
   cancelRuns(why: string): void;
   /** The runs and events not delivered yet; undefined when no run is left. */
   undelivered(): Undelivered | undefined;
-  /** Deregister and close the connection to the coordinator. */
+  /** Stop heartbeating, deregister and close the connection to the coordinator. */
   leave(): Promise<void>;
 }
 
@@ -50,7 +50,7 @@ export class RunnerShutdown {
     this.#options = options;
   }
 
-  /** Aborted once the shutdown began: claim nothing more, stop heartbeating and retrying registration. */
+  /** Aborted once the shutdown began: claim nothing more, stop retrying registration (heartbeats go on until leaving). */
   get stopping(): AbortSignal {
     return this.#stopping.signal;
   }

@@ -19,6 +19,11 @@ export interface RecordingProxy {
   requests: ProxiedRequest[];
   /** Answer the next request that matches with `status`, `body` (JSON) and `headers` instead of forwarding it. */
   failNext: (match: (req: { method: string; path: string }) => boolean, status: number, body: unknown, headers?: Record<string, string>) => void;
+  /**
+   * Forward the next request that matches and whose whole answer body passes `answered`, then cut the
+   * client's connection instead of passing that answer on (a proxy reset after the server acted).
+   */
+  dropNextAnswer: (match: (req: { method: string; path: string }) => boolean, answered: (body: string) => boolean) => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -38,6 +43,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
   const upstream = new URL(target);
   const agent = new Agent({ keepAlive: true });
   const requests: ProxiedRequest[] = [];
+  const drops: Array<{ match: (req: { method: string; path: string }) => boolean; answered: (body: string) => boolean; dropped: () => void }> = [];
   const failures: Array<{ match: (req: { method: string; path: string }) => boolean; status: number; body: unknown; headers: Record<string, string> }> = [];
 
   const server = createServer((req, res) => {
@@ -60,6 +66,23 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
     const forwarded = request(
       { host: upstream.hostname, port: upstream.port, method, path, agent, headers: { ...endToEnd(req.headers), host: upstream.host } },
       (answer) => {
+        const drop = drops.find((d) => d.match({ method, path }));
+        if (drop !== undefined) {
+          // Read the whole answer first: only one that passes `answered` is dropped, the others go on.
+          let body = '';
+          answer.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+          answer.on('end', () => {
+            record.status = answer.statusCode;
+            if (drop.answered(body)) {
+              drops.splice(drops.indexOf(drop), 1);
+              res.destroy();
+              drop.dropped();
+              return;
+            }
+            res.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers)).end(body);
+          });
+          return;
+        }
         record.status = answer.statusCode;
         res.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
         // Each chunk goes on at once: a long-poll's or an SSE stream's body is not buffered here.
@@ -87,6 +110,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
     url: `http://127.0.0.1:${port}`,
     requests,
     failNext: (match, status, body, headers = {}) => void failures.push({ match, status, body, headers }),
+    dropNextAnswer: (match, answered) => new Promise((dropped) => drops.push({ match, answered, dropped })),
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

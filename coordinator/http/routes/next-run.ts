@@ -12,7 +12,8 @@ import { readBody } from '../validate.js';
  * `POST /v1/runners/:id/next-run`: the long-poll. Answers at once with stop requests not yet delivered
  * or with a claimed run; otherwise waits for a wake-up (a run queued, a stop for this runner) up to the
  * poll timeout, then answers `{"run": null, "runs": [], "stop": []}`. With `max` > 1 it claims up to that many
- * runs at once (`runs`; `run`/`invocation` are the first of them).
+ * runs at once (`runs`; `run`/`invocation` are the first of them). A poll repeating the `request_id`
+ * of the runner's last poll that claimed runs answers with those runs again (its answer was lost).
  */
 export function mountNextRunRoute(app: Hono<RunnerEnv>, ctx: CoordinatorContext): void {
   app.post('/runners/:id/next-run', runnerAuth(ctx, { ownPath: true }), async (c) => {
@@ -21,6 +22,11 @@ export function mountNextRunRoute(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
     const signal = c.req.raw.signal;
     const deadline = Date.now() + (body.timeout_ms ?? ctx.timings.pollTimeoutMs);
     await ctx.touchRunner(runner.id);
+    const replayed = body.request_id === undefined ? [] : await claimedBy(ctx, runner.id, body.request_id);
+    if (replayed.length > 0) {
+      const assignments = await Promise.all(replayed.map((run) => assignment(ctx, run, runner)));
+      return c.json({ ...assignments[0]!, runs: assignments, stop: [] });
+    }
     // Stop requests are looked up on entry and when this runner's topic fires, not on every queued run.
     let checkStops = true;
     for (;;) {
@@ -38,6 +44,7 @@ export function mountNextRunRoute(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
           ctx.wake(TOPIC_RUNS);
           return c.body(null, 499 as 200);
         }
+        if (body.request_id !== undefined) ctx.pollClaims.set(runner.id, { requestId: body.request_id, runIds: runs.map((run) => run.id) });
         for (const run of runs) {
           ctx.wake(sessionTopic(run.session_id));
           ctx.claimLatency.observe(Math.max(0, (run.claimed_at ?? 0) - Math.max(run.queued_at, run.available_at)) / 1000);
@@ -53,6 +60,14 @@ export function mountNextRunRoute(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
       checkStops = (await wait.promise) !== TOPIC_RUNS;
     }
   });
+}
+
+/** The runs the runner's poll `requestId` claimed that it still holds unstarted (none if that was not its last claiming poll). */
+async function claimedBy(ctx: CoordinatorContext, runnerId: string, requestId: string): Promise<RunRecord[]> {
+  const last = ctx.pollClaims.get(runnerId);
+  if (last?.requestId !== requestId) return [];
+  const runs = await Promise.all(last.runIds.map((id) => ctx.store.getRun(id)));
+  return runs.filter((run): run is RunRecord => run !== null && run.status === 'claimed' && run.runner_id === runnerId);
 }
 
 /** Stop requests for this runner's runs that its long-poll has not handed over yet. */

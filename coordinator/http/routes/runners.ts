@@ -1,6 +1,6 @@
 import { hostname as osHostname } from 'node:os';
 import type { Hono } from 'hono';
-import { OFFLINE_AFTER_LEASES, requeueBackoff } from '../../constants.js';
+import { CLAIM_ANSWER_GRACE_MS, OFFLINE_AFTER_LEASES, requeueBackoff } from '../../constants.js';
 import { newId, newToken } from '../../ids.js';
 import { runnerHealth } from '../../rules/runner-health.js';
 import type { CoordinatorContext } from '../context.js';
@@ -58,7 +58,9 @@ export function mountRunnerRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
   app.post('/runners/:id/heartbeat', ownRunner, async (c) => {
     const runner = c.get('runner');
     const body = await readBody(c, HeartbeatSchema, true);
-    await store.touchRunner(runner.id, Date.now());
+    const now = Date.now();
+    await store.touchRunner(runner.id, now);
+    if (body.running !== undefined) await releaseUnreported(ctx, runner.id, body.running, now);
     const stop = new Set(await store.runsToStop(runner.id));
     // Runs the runner believes it has but no longer holds (its lease lapsed; they went elsewhere).
     for (const runId of body.running ?? []) {
@@ -75,7 +77,22 @@ export function mountRunnerRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
     if (reclaimed.some((r) => r.status === 'queued')) ctx.wake(TOPIC_RUNS);
     for (const run of reclaimed) ctx.wake(sessionTopic(run.session_id));
     ctx.deliveredStops.delete(runner.id);
+    ctx.pollClaims.delete(runner.id);
     ctx.logger.info({ runner: runner.id }, 'runner deregistered');
     return c.body(null, 204);
   });
+}
+
+/**
+ * Runs the store says this runner holds but it did not report (a claim whose long-poll answer was lost)
+ * go back to the queue, or end `cancelled` if stopped; claims younger than a heartbeat interval plus
+ * CLAIM_ANSWER_GRACE_MS are left alone, their answer may still be on its way.
+ */
+async function releaseUnreported(ctx: CoordinatorContext, runnerId: string, running: readonly string[], now: number): Promise<void> {
+  const claimedBefore = now - ctx.timings.heartbeatIntervalMs - CLAIM_ANSWER_GRACE_MS;
+  const released = await ctx.store.releaseUnreportedRuns(runnerId, running, claimedBefore, now);
+  if (released.length === 0) return;
+  ctx.logger.warn({ runner: runnerId, runs: released.map((r) => r.id) }, 'runner does not report runs it was given; released them');
+  if (released.some((r) => r.status === 'queued')) ctx.wake(TOPIC_RUNS);
+  for (const run of released) ctx.wake(sessionTopic(run.session_id));
 }

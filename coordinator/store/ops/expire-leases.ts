@@ -7,7 +7,8 @@ import { transitionRun } from './transition-run.js';
 
 /**
  * Take back the claimed and running runs of runners whose lease expired (or that deregistered):
- * each becomes `lost`, then is re-queued with backoff while attempts remain, otherwise `failed`.
+ * each becomes `lost`, then is re-queued with backoff while attempts remain, otherwise `failed`;
+ * one that was asked to stop becomes `cancelled` (a stop outlives the runner that was told it).
  * @returns the runs as they are now.
  */
 export async function expireLeases(
@@ -29,9 +30,10 @@ export async function expireLeases(
       const message = `runner ${run.runner_id} stopped heartbeating (lease ${leaseMs} ms); attempt ${run.attempt} of ${run.max_attempts} lost`;
       const lost = await transitionRun(tx, run, 'lost', { error: message }, now);
       const decision = decideFinish('lost', lost, now, backoff);
+      const why = decision.status === 'cancelled' ? 'it was asked to stop, so it is not retried' : 'no attempts left';
       out.push(
         decision.retry === null
-          ? await transitionRun(tx, lost, 'failed', { finished_at: now, error: `${message}; no attempts left` }, now)
+          ? await transitionRun(tx, lost, decision.status, { finished_at: now, error: `${message}; ${why}` }, now)
           : await transitionRun(tx, lost, 'queued', {
               attempt: decision.retry.attempt, available_at: decision.retry.availableAt, queued_at: now,
               runner_id: null, claimed_at: null, started_at: null, stop_requested: false,
