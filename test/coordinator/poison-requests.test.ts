@@ -23,7 +23,7 @@ describe.each(STORE_KINDS)('poison requests (%s)', (kind: StoreKind) => {
     sessionId = created.body.session_id;
     runId = (await pollRun(api, runner)).run.run_id;
   });
-  afterAll(async () => await stop());
+  afterAll(() => stop());
 
   const bodies: Array<[string, string, string, Record<string, unknown>, string]> = [
     ['POST', '/v1/sessions', 'prompt', { executor: 'test', prompt: `a${NUL}` }, 'prompt'],
