@@ -35,9 +35,9 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S, empty
       throw new ApiError(400, 'invalid_json', `the body is not valid JSON: ${(error as Error).message}`);
     }
   }
-  if (nul === 'replace') value = storableJson(value);
-  const withNul = findNul(value);
+  const withNul = nul === 'replace' ? undefined : findNul(value);
   if (withNul !== undefined) throw refused([withNul], 'body');
+  if (nul === 'replace') value = storableJson(value);
   const result = schema.safeParse(value);
   if (!result.success) throw invalid(result.error, 'body');
   return result.data;
