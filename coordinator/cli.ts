@@ -45,8 +45,13 @@ export function buildCoordinatorProgram(): Command {
   return program;
 }
 
-function wholeNumber(text: string, option: string, min: number): number {
+/** Most tries per run (as `max_attempts` in the API), and the largest request body limit (1 GiB). */
+const MAX_ATTEMPTS = 20;
+const MAX_BODY_LIMIT = 1024 * 1024 * 1024;
+
+function wholeNumber(text: string, option: string, min: number, max: number): number {
   if (!/^\d+$/.test(text) || Number(text) < min) throw new CoordinatorConfigError(`${option}: "${text}" must be a whole number ≥ ${min}`);
+  if (Number(text) > max) throw new CoordinatorConfigError(`${option}: ${text} is more than the most allowed, ${max}`);
   return Number(text);
 }
 
@@ -57,7 +62,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   try {
     program.parse(argv);
     const o = program.opts<Record<string, string | undefined>>();
-    const timings: Partial<CoordinatorTimings> = { maxAttempts: wholeNumber(o.maxAttempts!, '--max-attempts', 1) };
+    const timings: Partial<CoordinatorTimings> = { maxAttempts: wholeNumber(o.maxAttempts!, '--max-attempts', 1, MAX_ATTEMPTS) };
     for (const [flags, , key] of TIMING_FLAGS) {
       const name = flags.split(' ')[0]!;
       const value = o[name.slice(2).replace(/-(\w)/g, (_, ch: string) => ch.toUpperCase())];
@@ -71,13 +76,13 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     }
     const coordinator = await startCoordinator({
       host: o.host!,
-      port: wholeNumber(o.port!, '--port', 0),
+      port: wholeNumber(o.port!, '--port', 0, 65_535),
       databaseUrl: o.databaseUrl ?? openProjectDatabase(process.cwd(), stderrNotices('agent-coordinator')),
       databaseSchema: o.databaseSchema,
       ...(o.agentsDir === undefined ? {} : { agentsDir: o.agentsDir }),
       apiToken: o.apiToken ?? null,
       timings,
-      ...(o.maxBodyBytes === undefined ? {} : { maxBodyBytes: wholeNumber(o.maxBodyBytes, '--max-body-bytes', 1) }),
+      ...(o.maxBodyBytes === undefined ? {} : { maxBodyBytes: wholeNumber(o.maxBodyBytes, '--max-body-bytes', 1, MAX_BODY_LIMIT) }),
       logLevel: o.logLevel!,
     });
     const stop = () => void coordinator.close().then(() => process.exit(0));

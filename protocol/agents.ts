@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timeoutS } from './fields.js';
 import { AgentBlueprintSchema } from './invocation.js';
 import './zod-config.js';
 
@@ -15,7 +16,7 @@ export const AgentDocumentSchema = AgentBlueprintSchema.extend({
   executor: z.string().min(1, { message: 'executor must not be empty' }).optional(),
   tags: z.array(z.string().min(1, { message: 'a tag must not be empty' })).optional(),
   model: z.string().min(1, { message: 'model must not be empty' }).optional(),
-  timeout_s: z.int().positive({ message: 'timeout_s must be a positive whole number of seconds' }).optional(),
+  timeout_s: timeoutS.optional(),
 });
 
 /** An agent as `GET /v1/agents/:name` and `PUT` show it: the stored document. */

@@ -11,6 +11,7 @@ describe('parseDuration', () => {
     ['2m10s', 130_000],
     ['45', 45_000],
     [' 10s ', 10_000],
+    ['168h', 604_800_000],
   ])('%s → %d ms', (text, expected) => {
     expect(parseDuration(text, '--timeout')).toBe(expected);
   });
@@ -22,6 +23,8 @@ describe('parseDuration', () => {
     ['5d', '--timeout: "5d" is not a duration (use e.g. 500ms, 30s, 5m, 1h30m)'],
     ['-5s', '--timeout: "-5s" is not a duration (use e.g. 500ms, 30s, 5m, 1h30m)'],
     ['0ms', '--timeout: "0ms" must be longer than 0'],
+    ['169h', '--timeout: "169h" is longer than the most allowed, 7d (168h)'],
+    ['2147484', '--timeout: "2147484" is longer than the most allowed, 7d (168h)'],
   ])('rejects %j naming the option', (text, message) => {
     expect(() => parseDuration(text, '--timeout')).toThrow(message);
   });

@@ -1,10 +1,19 @@
+import { MAX_DURATION_MS } from './limits.js';
+
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
 /**
  * Parse a duration like `500ms`, `30s`, `5m`, `1h30m` or a bare number of seconds, into milliseconds.
- * @throws Error naming the option and the accepted forms when the text is not a duration.
+ * At most MAX_DURATION_MS (7 days): a longer one is surely a typo, and Node's timers overflow at 2^31 ms, ~24.8 days.
+ * @throws Error naming the option and the accepted forms when the text is not a duration or is too long.
  */
 export function parseDuration(text: string, option: string): number {
+  const ms = parseAnyDuration(text, option);
+  if (ms > MAX_DURATION_MS) throw new Error(`${option}: "${text}" is longer than the most allowed, 7d (168h)`);
+  return ms;
+}
+
+function parseAnyDuration(text: string, option: string): number {
   const trimmed = text.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
   const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];

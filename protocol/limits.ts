@@ -7,3 +7,13 @@ export const MAX_REPORTS_PER_BATCH = 1_000;
 /** Page sizes for list endpoints: the default and the most a client may ask for. */
 export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 1_000;
+/**
+ * Deepest nesting of JSON arrays and objects accepted in a request body and in an executor event (a
+ * line of ~6,000 brackets, 12 KB, overflowed JSON.stringify's stack). Bodies over it are refused (400),
+ * events over it become a `log` event saying so.
+ */
+export const MAX_JSON_DEPTH = 64;
+/** Longest run timeout (`timeout_s`, in seconds): 7 days. */
+export const MAX_TIMEOUT_S = 604_800;
+/** Longest duration a flag accepts (`--run-timeout`, `--drain-timeout`, `--lease`, …): 7 days, in ms. */
+export const MAX_DURATION_MS = MAX_TIMEOUT_S * 1_000;

@@ -1,6 +1,6 @@
 /** `/v1/sessions` and `/v1/runs`: what a client sends to start, resume, list and stop sessions, and what it gets back. */
 import { z } from 'zod';
-import { id, isoTime, limit, priority, prompt, tags, timeoutS } from './fields.js';
+import { id, isoTime, limit, priority, projectDir, prompt, tags, timeoutS } from './fields.js';
 import { RunModeSchema, RunStatusSchema, SessionStatusSchema } from './statuses.js';
 import './zod-config.js';
 
@@ -10,7 +10,7 @@ export const CreateSessionSchema = z
     executor: id('executor').optional(),
     prompt,
     tags: tags.optional(),
-    project_dir: id('project_dir').optional(),
+    project_dir: projectDir.optional(),
     parent_session_id: id('parent_session_id').optional(),
     priority: priority.optional(),
     timeout_s: timeoutS.optional(),

@@ -11,6 +11,7 @@ import { mountRunReportRoutes } from './routes/run-reports.js';
 import { mountRunnerRoutes } from './routes/runners.js';
 import { mountSessionEventRoutes } from './routes/session-events.js';
 import { mountSessionRoutes } from './routes/sessions.js';
+import { refuseNulInUrl } from './validate.js';
 
 /**
  * The runner API (mounted at /v1): register, list, heartbeat, long-poll, reports, deregister, and
@@ -25,7 +26,7 @@ export function buildRunnerApi(ctx: CoordinatorContext): Hono<RunnerEnv> {
   return api;
 }
 
-/** The coordinator's Hono app: body limit, health, the runner API, the user API behind its guard, one JSON error handler. */
+/** The coordinator's Hono app: body limit, no NUL in the URL, health, the runner API, the user API behind its guard, one JSON error handler. */
 export function buildApp(ctx: CoordinatorContext): Hono {
   const app = new Hono();
   app.use(
@@ -39,6 +40,7 @@ export function buildApp(ctx: CoordinatorContext): Hono {
       },
     }),
   );
+  app.use('*', refuseNulInUrl());
   mountHealthRoutes(app, ctx);
   // The runner API first: its routes answer before the user API's guard, which matches all of /v1
   // (an unknown /v1 path too: it needs the token before it gets its 404).

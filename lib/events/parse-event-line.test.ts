@@ -52,4 +52,14 @@ describe('parseEventLine', () => {
     const event = parseEventLine({ text: '{"type":"log","message":"a', truncated: true, bytes: 9_000_000 }, 'stdout');
     expect(event).toMatchObject({ type: 'log', truncated: true, reason: expect.stringMatching(/^line of 9000000 bytes truncated/) });
   });
+
+  it('turns a line nested deeper than MAX_JSON_DEPTH into a log saying where and why', () => {
+    const text = `{"type":"message","role":"assistant","text":"x","nested":${'['.repeat(6000)}${']'.repeat(6000)}}`;
+    expect(stdout(text)).toEqual({
+      type: 'log',
+      stream: 'stdout',
+      message: text,
+      reason: `not an event: nested${'[0]'.repeat(63)} is nested deeper than 64 levels of arrays and objects (the limit is 64)`,
+    });
+  });
 });

@@ -1,5 +1,7 @@
 import { EVENT_SCHEMAS, EVENT_TYPES, type EventType, type ExecutorEvent, type LogEvent } from '../../protocol/executor-event.js';
 import { formatFieldIssues, toFieldIssues } from '../../protocol/field-issues.js';
+import { findDeepNesting } from '../../protocol/json-shape.js';
+import { MAX_JSON_DEPTH } from '../../protocol/limits.js';
 import type { Line } from '../process/line-splitter.js';
 
 export type OutputStream = 'stdout' | 'stderr';
@@ -30,6 +32,10 @@ export function parseEventLine(line: Line, stream: OutputStream): ExecutorEvent 
   if (line.truncated) return logLine(line, stream);
   const first = text.charCodeAt(text.search(/\S/));
   if (first !== 0x7b /* { */) return logLine(line, stream);
+
+  // Checked before parsing: a line nested deeper than anything may store or re-serialize stays a log.
+  const deep = findDeepNesting(text, MAX_JSON_DEPTH);
+  if (deep !== undefined) return logLine(line, stream, `not an event: ${deep.path} is ${deep.message} (the limit is ${MAX_JSON_DEPTH})`);
 
   let value: unknown;
   try {

@@ -1,4 +1,5 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { SessionView } from '../../protocol/sessions.js';
 import { describeEvent, listEntry, summarizeSession } from './session-summary.js';
@@ -79,7 +80,8 @@ export function registerSessionTools(server: McpServer, ctx: ToolContext): void 
         else if (me.executor !== null) executor = me.executor;
         else throw new ToolError('give an agent (see list_agents) or an executor');
       }
-      const projectDir = args.project_dir ?? me.project_dir ?? undefined;
+      // A relative folder is the child's place inside its parent's project folder.
+      const projectDir = args.project_dir === undefined ? (me.project_dir ?? undefined) : me.project_dir === null ? args.project_dir : resolve(me.project_dir, args.project_dir);
       const created = await ctx.api.createSession({
         prompt: args.prompt,
         parent_session_id: caller,

@@ -8,6 +8,7 @@ import type { AgentBlueprint } from '../../protocol/invocation.js';
 import type { RunOutcome } from '../process/run-outcome.js';
 import { spawnExecutor } from '../process/spawn-executor.js';
 import type { BlueprintCache } from './blueprint-cache.js';
+import { checkProjectFolder } from './project-folder.js';
 import type { ReportOutbox } from './report-outbox.js';
 
 export interface RunContext {
@@ -101,6 +102,9 @@ export async function executeRun(assignment: Assignment, context: RunContext, si
     if (error instanceof InvalidInvocationError) return outcomeWithoutProcess('failed', `invalid invocation: ${error.message}`);
     throw error;
   }
+
+  const folderProblem = await checkProjectFolder(invocation.project_dir ?? context.projectDir);
+  if (folderProblem !== undefined) return outcomeWithoutProcess('rejected', folderProblem);
 
   const timeoutMs = inputs.timeout_s !== null ? inputs.timeout_s * 1000 : context.runTimeoutMs;
   log.info({ executor: executor.name, mode: invocation.mode, attempt: run.attempt }, 'starting executor');

@@ -1,12 +1,15 @@
 import type { Logger } from 'pino';
 import { CoordinatorError } from '../client/coordinator-error.js';
 import type { RunnerApi } from '../client/runner-api.js';
+import { storableJson } from '../../protocol/json-shape.js';
 import type { RunReport } from '../../protocol/run-reports.js';
 import type { OutboxItem } from './report-outbox.js';
 
 /**
  * Fold a batch of outbox items into one report per run, keeping each run's order (a run's items are
- * appended started → events → finished, so folding them loses nothing). Pure.
+ * appended started → events → finished, so folding them loses nothing). What the executor wrote goes
+ * out storable (NUL replaced, depth bounded: protocol/json-shape.ts), so one bad line never fails the
+ * request that carries the other runs' reports. Pure.
  */
 export function toRunReports(batch: readonly OutboxItem[]): RunReport[] {
   const reports = new Map<string, RunReport>();
@@ -19,8 +22,8 @@ export function toRunReports(batch: readonly OutboxItem[]): RunReport[] {
       reports.set(key, report);
     }
     if (item.kind === 'started') report.started = item.pid === null ? {} : { pid: item.pid };
-    else if (item.kind === 'event') (report.events ??= []).push({ seq: item.seq, event: item.event });
-    else report.finished = item.outcome;
+    else if (item.kind === 'event') (report.events ??= []).push({ seq: item.seq, event: storableJson(item.event) });
+    else report.finished = storableJson(item.outcome);
   }
   return [...reports.values()];
 }

@@ -17,6 +17,21 @@ describe('bin/agent-coordinator', () => {
     expect(run(['--no-such-flag']).status).toBe(2);
   });
 
+  it('refuses durations and numbers beyond their documented maximum (exit 2, naming the flag)', () => {
+    for (const [args, message] of [
+      [['--lease', '169h'], '--lease: "169h" is longer than the most allowed, 7d (168h)'],
+      [['--poll-timeout', '2147484'], '--poll-timeout: "2147484" is longer than the most allowed'],
+      [['--backoff-max', '9999h'], '--backoff-max: "9999h" is longer than the most allowed'],
+      [['--max-attempts', '21'], '--max-attempts: 21 is more than the most allowed, 20'],
+      [['--port', '65536'], '--port: 65536 is more than the most allowed, 65535'],
+      [['--max-body-bytes', '99999999999'], '--max-body-bytes: 99999999999 is more than the most allowed'],
+    ] as const) {
+      const res = run([...args, '--database-url', ':memory:']);
+      expect({ args, status: res.status }).toEqual({ args, status: 2 });
+      expect(res.stderr).toContain(message);
+    }
+  });
+
   it('refuses to bind off loopback without an API token, from flags or the environment', () => {
     const res = run(['--host', '0.0.0.0', '--database-url', ':memory:']);
     expect(res.status).toBe(2);

@@ -10,6 +10,8 @@ const CASES: Array<[string, string[], Record<string, string>, RegExp]> = [
   ['AGENT_COORDINATOR_URL=ftp://x', [], { AGENT_COORDINATOR_URL: 'ftp://x' }, /AGENT_COORDINATOR_URL: "ftp:\/\/x" must be an http:\/\/ or https:\/\/ URL/],
   ['--run-timeout soon', ['--run-timeout', 'soon'], {}, /--run-timeout/],
   ['--drain-timeout -1s', ['--drain-timeout=-1s'], {}, /--drain-timeout/],
+  ['--run-timeout 2147484 (s)', ['--run-timeout', '2147484'], {}, /--run-timeout: "2147484" is longer than the most allowed, 7d \(168h\)/],
+  ['--drain-timeout 169h', ['--drain-timeout', '169h'], {}, /--drain-timeout: "169h" is longer than the most allowed, 7d \(168h\)/],
   ['--grace 10 parsecs', ['--grace', '10 parsecs'], {}, /--grace/],
   ['--mcp-port 70000', ['--mcp-port', '70000'], {}, /--mcp-port: 70000 is out of range/],
   ['--blueprint-env 1BAD', ['--blueprint-env', '1BAD'], {}, /--blueprint-env: "1BAD" is not an environment variable name/],

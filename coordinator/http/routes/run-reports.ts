@@ -44,7 +44,7 @@ export function mountRunReportRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorConte
 
   app.post('/runs/:id/started', anyRunner, async (c) => {
     const runner = c.get('runner');
-    await readBody(c, RunStartedSchema, true);
+    await readBody(c, RunStartedSchema, true, 'replace');
     const run = await store.startRun(c.req.param('id'), runner.id, Date.now());
     ctx.wake(sessionTopic(run.session_id));
     return c.json(renderRun(run));
@@ -52,7 +52,7 @@ export function mountRunReportRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorConte
 
   app.post('/runs/:id/events', anyRunner, async (c) => {
     const runner = c.get('runner');
-    const body = await readBody(c, EventBatchSchema);
+    const body = await readBody(c, EventBatchSchema, false, 'replace');
     const result = await store.appendEvents(c.req.param('id'), runner.id, body.events, Date.now());
     if (result.accepted > 0) ctx.wake(sessionTopic(result.session_id));
     return c.json(result);
@@ -60,7 +60,7 @@ export function mountRunReportRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorConte
 
   app.post('/runs/:id/finished', anyRunner, async (c) => {
     const runner = c.get('runner');
-    const outcome = await readBody(c, RunFinishedSchema);
+    const outcome = await readBody(c, RunFinishedSchema, false, 'replace');
     const run = await store.finishRun(c.req.param('id'), runner.id, outcome, Date.now(), requeueBackoff(ctx.timings));
     await afterFinished(ctx, run, outcome.kind);
     return c.json(renderRun(run));
@@ -70,7 +70,7 @@ export function mountRunReportRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorConte
   // refused report (403, 404, 409) does not affect the others: its error is in its result.
   app.post('/runners/:id/reports', runnerAuth(ctx, { ownPath: true }), async (c) => {
     const runner = c.get('runner');
-    const { reports } = await readBody(c, RunReportsSchema);
+    const { reports } = await readBody(c, RunReportsSchema, false, 'replace');
     const now = Date.now();
     const results = await Promise.all(
       reports.map(async (report) => {
