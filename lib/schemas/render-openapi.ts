@@ -37,7 +37,7 @@ export function renderOpenApi(version: string): object {
     paths,
     components: {
       schemas,
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The API token, or a runner token on runner paths.' } },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The API token on user paths; a runner token on runner paths only.' } },
     },
   };
 }
