@@ -7,3 +7,8 @@ export const MAX_REPORTS_PER_BATCH = 1_000;
 /** Page sizes for list endpoints: the default and the most a client may ask for. */
 export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 1_000;
+/**
+ * Most descendants one cascading stop ends, so one request stays one bounded transaction; a tree with more
+ * answers `more_descendants: true` and the same stop again ends the next ones (`sessions stop` repeats it).
+ */
+export const MAX_STOP_DESCENDANTS = 1_000;

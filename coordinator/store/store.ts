@@ -25,7 +25,7 @@ import { releaseRun } from './ops/release-run.js';
 import { type ResumeInput, resumeSession } from './ops/resume-session.js';
 import { runsToStop } from './ops/runs-to-stop.js';
 import { startRun } from './ops/start-run.js';
-import { stopSession } from './ops/stop-session.js';
+import { stopSessionTree, type StoppedTree } from './ops/stop-session-tree.js';
 import { touchRunner } from './ops/touch-runner.js';
 import type { Dialect, SqlClient } from './sql-client.js';
 
@@ -47,7 +47,8 @@ export interface Store {
   getSession(id: string): Promise<SessionRecord | null>;
   listSessions(filter: SessionFilter, page: { limit: number; before: number | null }): Promise<{ sessions: SessionRecord[]; next: number | null }>;
   resumeSession(id: string, input: ResumeInput, now: number): Promise<{ session: SessionRecord; run: RunRecord }>;
-  stopSession(id: string, now: number): Promise<{ run: RunRecord; notifyRunner: string | null }>;
+  /** Stop a session's run in flight and, with `cascade` (the default), its descendants' (see stopSessionTree). */
+  stopSession(id: string, now: number, options?: { cascade?: boolean }): Promise<StoppedTree>;
   deleteSession(id: string): Promise<void>;
   getRun(id: string): Promise<RunRecord | null>;
   listRuns(sessionId: string): Promise<RunRecord[]>;
@@ -90,7 +91,7 @@ export function createStore(sql: SqlClient): Store {
     getSession: (id) => getSession(sql, id),
     listSessions: (filter, page) => listSessions(sql, filter, page),
     resumeSession: (id, input, now) => resumeSession(sql, id, input, now),
-    stopSession: (id, now) => stopSession(sql, id, now),
+    stopSession: (id, now, options) => stopSessionTree(sql, id, now, options?.cascade ?? true),
     deleteSession: (id) => deleteSession(sql, id),
     getRun: (id) => getRun(sql, id),
     listRuns: (sessionId) => listRuns(sql, sessionId),

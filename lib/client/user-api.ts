@@ -10,6 +10,7 @@ import {
   SessionViewSchema,
   type CreateSession,
   type ListSessionsQuery,
+  type StopSession,
 } from '../../protocol/sessions.js';
 import { followSessionEvents } from './follow-events.js';
 import { CoordinatorHttp, type HttpCall } from './http-client.js';
@@ -63,8 +64,9 @@ export class UserApi {
     return this.#call({ method: 'GET', path: '/v1/agents' }, AgentListSchema);
   }
 
-  stopSession(id: string) {
-    return this.#call({ method: 'POST', path: `/v1/sessions/${encodeURIComponent(id)}/stop`, body: {} }, SessionStoppedSchema);
+  /** Stop a session and (unless `cascade: false`) its descendants in flight. */
+  stopSession(id: string, options: StopSession = {}) {
+    return this.#call({ method: 'POST', path: `/v1/sessions/${encodeURIComponent(id)}/stop`, body: options }, SessionStoppedSchema);
   }
 
   getRun(id: string) {
