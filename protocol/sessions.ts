@@ -155,5 +155,5 @@ export const CallbackViewSchema = z.looseObject({
   delivered_at: isoTime.nullable(),
 });
 
-/** `GET /v1/sessions/:id/callbacks`. */
-export const CallbackListSchema = z.looseObject({ callbacks: z.array(CallbackViewSchema) });
+/** `GET /v1/sessions/:id/callbacks`, and how many callback-mode runs in flight will still resume the session. */
+export const CallbackListSchema = z.looseObject({ callbacks: z.array(CallbackViewSchema), waiting_on_runs: z.int().min(0) });

@@ -26,6 +26,7 @@ import { type ResumeInput, resumeSession } from './ops/resume-session.js';
 import { runsToStop } from './ops/runs-to-stop.js';
 import { startRun } from './ops/start-run.js';
 import { stopSessionTree, type StoppedTree } from './ops/stop-session-tree.js';
+import { countCallbackRunsInFlight } from './ops/count-callback-runs.js';
 import { touchRunner } from './ops/touch-runner.js';
 import type { Dialect, SqlClient } from './sql-client.js';
 
@@ -64,6 +65,8 @@ export interface Store {
   listEvents(sessionId: string, after: number, limit: number): Promise<EventRecord[]>;
   /** Outcomes of callback-mode children for a session: waiting (delivered_run_id null) and delivered. */
   listCallbacks(sessionId: string): Promise<CallbackRecord[]>;
+  /** Callback-mode runs in flight that will resume this session. */
+  countCallbackRunsInFlight(sessionId: string): Promise<number>;
   registerRunner(input: NewRunner, tokenHash: string, now: number): Promise<RunnerRecord>;
   getRunnerWithToken(id: string): Promise<{ runner: RunnerRecord; tokenHash: string } | null>;
   touchRunner(id: string, now: number): Promise<void>;
@@ -104,6 +107,7 @@ export function createStore(sql: SqlClient): Store {
     applyRunReport: (runnerId, report, now, backoff) => applyRunReport(sql, runnerId, report, now, backoff),
     listEvents: (sessionId, after, limit) => listEvents(sql, sessionId, after, limit),
     listCallbacks: (sessionId) => listCallbacks(sql, sessionId),
+    countCallbackRunsInFlight: (sessionId) => countCallbackRunsInFlight(sql, sessionId),
     registerRunner: (input, tokenHash, now) => registerRunner(sql, input, tokenHash, now),
     getRunnerWithToken: (id) => getRunnerWithToken(sql, id),
     touchRunner: (id, now) => touchRunner(sql, id, now),

@@ -3,6 +3,7 @@ import { AgentListSchema } from '../../protocol/agents.js';
 import { EventPageSchema, type SessionEvent } from '../../protocol/events.js';
 import { HealthSchema } from '../../protocol/health.js';
 import {
+  CallbackListSchema,
   RunViewSchema,
   SessionPageSchema,
   SessionStartedSchema,
@@ -67,6 +68,11 @@ export class UserApi {
   /** Stop a session and (unless `cascade: false`) its descendants in flight. */
   stopSession(id: string, options: StopSession = {}) {
     return this.#call({ method: 'POST', path: `/v1/sessions/${encodeURIComponent(id)}/stop`, body: options }, SessionStoppedSchema);
+  }
+
+  /** A session's callback-mode outcomes, and how many callback-mode runs in flight will still resume it. */
+  listCallbacks(id: string) {
+    return this.#call({ method: 'GET', path: `/v1/sessions/${encodeURIComponent(id)}/callbacks` }, CallbackListSchema);
   }
 
   getRun(id: string) {

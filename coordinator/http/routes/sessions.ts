@@ -79,7 +79,7 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
 
   app.get('/v1/sessions/:id/callbacks', async (c) => {
     const s = await mustGet(c.req.param('id'));
-    return c.json({ callbacks: (await store.listCallbacks(s.id)).map(renderCallback) });
+    return c.json({ callbacks: (await store.listCallbacks(s.id)).map(renderCallback), waiting_on_runs: await store.countCallbackRunsInFlight(s.id) });
   });
 
   app.get('/v1/sessions/:id/runs', async (c) => {
