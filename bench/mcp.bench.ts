@@ -66,7 +66,8 @@ process.on('exit', () => child.kill('SIGKILL'));
 const user = new UserApi(`http://127.0.0.1:${localPort}`);
 try {
   const secret = readFileSync(join(projectStateDir(dir), 'mcp-secret'), 'utf8').trim();
-  const { session_id: caller } = await user.createSession({ executor: 'test-executor', prompt: 'bench caller' });
+  // A caller with work to do (its run stays queued: no runner serves that executor), so its token is valid.
+  const { session_id: caller } = await user.createSession({ executor: 'bench-caller-never-served', prompt: 'bench caller' });
   const client = await connect(mcpUrl, caller, secret);
   const get = () => client.callTool({ name: 'get_agent_session', arguments: { session_id: caller } });
 

@@ -22,6 +22,7 @@ import {
   SessionStartedSchema,
   SessionStoppedSchema,
   SessionViewSchema,
+  StopSessionSchema,
 } from './sessions.js';
 
 /** Who may call: anyone, an API client (API token when the coordinator has one), or the runner named in the path (its token). */
@@ -53,6 +54,7 @@ export const NAMED_SCHEMAS: Record<string, z.ZodType> = {
   SessionView: SessionViewSchema,
   SessionPage: SessionPageSchema,
   SessionOutcome: SessionOutcomeSchema,
+  StopSession: StopSessionSchema,
   SessionStopped: SessionStoppedSchema,
   CallbackList: CallbackListSchema,
   RunView: RunViewSchema,
@@ -90,7 +92,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   { method: 'GET', path: '/v1/sessions/{id}/callbacks', summary: 'Callback-mode outcomes waiting for (or delivered to) a session.', caller: 'client', replies: { 200: S.CallbackList! } },
   { method: 'GET', path: '/v1/sessions/{id}/runs', summary: "A session's runs.", caller: 'client', replies: { 200: S.RunList! } },
   { method: 'POST', path: '/v1/sessions/{id}/resume', summary: 'Queue a new run on an ended session.', caller: 'client', body: S.ResumeSession!, replies: { 201: S.SessionStarted! } },
-  { method: 'POST', path: '/v1/sessions/{id}/stop', summary: "Stop a session's run (202 while its runner stops it).", caller: 'client', replies: { 200: S.SessionStopped!, 202: S.SessionStopped! } },
+  { method: 'POST', path: '/v1/sessions/{id}/stop', summary: "Stop a session's run and its descendants' (202 while its runner stops it).", caller: 'client', body: S.StopSession!, replies: { 200: S.SessionStopped!, 202: S.SessionStopped! } },
   { method: 'GET', path: '/v1/sessions/{id}/events', summary: "A session's events: a JSON page, or live as text/event-stream (Last-Event-ID resumes).", caller: 'client', query: EventsQuerySchema, replies: { 200: S.EventPage! }, stream: S.SessionEvent! },
   { method: 'GET', path: '/v1/runs', summary: "A session's runs.", caller: 'client', query: ListRunsQuerySchema, replies: { 200: S.RunList! } },
   { method: 'GET', path: '/v1/runs/{id}', summary: 'One run.', caller: 'client', replies: { 200: S.RunView! } },

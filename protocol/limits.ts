@@ -17,3 +17,8 @@ export const MAX_JSON_DEPTH = 64;
 export const MAX_TIMEOUT_S = 604_800;
 /** Longest duration a flag accepts (`--run-timeout`, `--drain-timeout`, `--lease`, …): 7 days, in ms. */
 export const MAX_DURATION_MS = MAX_TIMEOUT_S * 1_000;
+/**
+ * Most descendants one cascading stop ends, so one request stays one bounded transaction; a tree with more
+ * answers `more_descendants: true` and the same stop again ends the next ones (`sessions stop` repeats it).
+ */
+export const MAX_STOP_DESCENDANTS = 1_000;

@@ -115,8 +115,27 @@ export const SessionStartedSchema = z.looseObject({ session_id: z.string(), run_
 /** `GET /v1/sessions`: a page, newest first, and the cursor of the next page (null at the end). */
 export const SessionPageSchema = z.looseObject({ sessions: z.array(SessionViewSchema), next_cursor: z.string().nullable() });
 
-/** `POST /v1/sessions/:id/stop`: the session and the run it stopped (200; 202 while its runner stops it). */
-export const SessionStoppedSchema = z.looseObject({ session_id: z.string(), status: SessionStatusSchema, run: RunViewSchema });
+/** `POST /v1/sessions/:id/stop` (an empty body is `{}`): `cascade: false` stops the session alone, not its descendants. */
+export const StopSessionSchema = z.strictObject({
+  cascade: z.boolean().optional().describe('Also stop every descendant session with a run in flight (default true).'),
+});
+export type StopSession = z.input<typeof StopSessionSchema>;
+
+/** A descendant a cascading stop reached: its run cancelled at once (queued) or asked of its runner (`stop_requested`). */
+export const StoppedDescendantSchema = z.looseObject({ session_id: z.string(), run_id: z.string(), run_status: RunStatusSchema, stop_requested: z.boolean() });
+
+/**
+ * `POST /v1/sessions/:id/stop`: the session and the run it stopped (200; 202 while its runner stops it), the
+ * descendants stopped with it, and whether more are left (over MAX_STOP_DESCENDANTS: stop again for the next ones).
+ */
+export const SessionStoppedSchema = z.looseObject({
+  session_id: z.string(),
+  status: SessionStatusSchema,
+  run: RunViewSchema,
+  descendants: z.array(StoppedDescendantSchema),
+  more_descendants: z.boolean(),
+});
+export type SessionStopped = z.infer<typeof SessionStoppedSchema>;
 
 /** `GET /v1/sessions/:id/result`. */
 export const SessionOutcomeSchema = z.looseObject({ session_id: z.string(), status: SessionStatusSchema, result: z.unknown(), usage: z.unknown() });
@@ -136,5 +155,5 @@ export const CallbackViewSchema = z.looseObject({
   delivered_at: isoTime.nullable(),
 });
 
-/** `GET /v1/sessions/:id/callbacks`. */
-export const CallbackListSchema = z.looseObject({ callbacks: z.array(CallbackViewSchema) });
+/** `GET /v1/sessions/:id/callbacks`, and how many callback-mode runs in flight will still resume the session. */
+export const CallbackListSchema = z.looseObject({ callbacks: z.array(CallbackViewSchema), waiting_on_runs: z.int().min(0) });

@@ -46,16 +46,26 @@ async function requireRunner(ctx: CoordinatorContext, c: Context, pathId?: strin
   return runner;
 }
 
-/** User-facing API guard: with an API token configured, accept it or any valid runner token. */
+/**
+ * User-facing API guard: with an API token configured, only that token. A runner is not a user: its token
+ * reaches the runner routes only (403 here), so a leaked runner token cannot list, replace or stop anything.
+ */
 async function requireApiAccess(ctx: CoordinatorContext, c: Context): Promise<void> {
   if (ctx.apiToken === null) return;
   const token = bearerToken(c);
   if (token !== null && sameSecret(token, ctx.apiToken)) return;
-  if (token !== null && token.startsWith('rnr_')) {
-    await authenticateRunner(ctx, token);
-    return;
+  if (token !== null && (await isRunnerToken(ctx, token))) {
+    throw new ApiError(403, 'forbidden', 'a runner token reaches the runner routes only; this route needs the API token (Authorization: Bearer <api token>)');
   }
   throw new ApiError(401, 'unauthorized', 'an API token is required (Authorization: Bearer <token>)');
+}
+
+async function isRunnerToken(ctx: CoordinatorContext, token: string): Promise<boolean> {
+  if (!token.startsWith('rnr_')) return false;
+  return authenticateRunner(ctx, token).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** The runner API's context: its auth middleware sets `runner`, the runner the request's token names. */

@@ -44,24 +44,28 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
   pool.on('error', () => {}); // an idle client's connection dropped; the pool replaces it
   let listener: pg.Client | null = null;
 
-  const clientFor = (runner: pg.Pool | pg.PoolClient): SqlClient => ({
-    dialect: 'postgres',
-    forUpdate: forUpdateClause,
-    async query<T>(sql: string, params: readonly unknown[] = []) {
-      const result = await runner.query(convert(sql), params as unknown[]);
-      return result.rows as T[];
-    },
-    transaction: (fn) => inTransaction(fn),
-    notify: (topic) => notify(topic),
-    listen: (onTopic) => listen(onTopic),
-    close: async () => {},
-  });
+  // A transaction opened inside a transaction joins it (as on SQLite), so one operation can call others atomically.
+  const clientFor = (runner: pg.Pool | pg.PoolClient, inside = false): SqlClient => {
+    const client: SqlClient = {
+      dialect: 'postgres',
+      forUpdate: forUpdateClause,
+      async query<T>(sql: string, params: readonly unknown[] = []) {
+        const result = await runner.query(convert(sql), params as unknown[]);
+        return result.rows as T[];
+      },
+      transaction: (fn) => (inside ? fn(client) : inTransaction(fn)),
+      notify: (topic) => notify(topic),
+      listen: (onTopic) => listen(onTopic),
+      close: async () => {},
+    };
+    return client;
+  };
 
   async function inTransaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      const result = await fn(clientFor(client));
+      const result = await fn(clientFor(client, true));
       await client.query('COMMIT');
       return result;
     } catch (error) {

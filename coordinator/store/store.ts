@@ -26,7 +26,8 @@ import { releaseUnreportedRuns } from './ops/release-unreported-runs.js';
 import { type ResumeInput, resumeSession } from './ops/resume-session.js';
 import { runsToStop } from './ops/runs-to-stop.js';
 import { startRun } from './ops/start-run.js';
-import { stopSession } from './ops/stop-session.js';
+import { stopSessionTree, type StoppedTree } from './ops/stop-session-tree.js';
+import { countCallbackRunsInFlight } from './ops/count-callback-runs.js';
 import { touchRunner } from './ops/touch-runner.js';
 import type { Dialect, SqlClient } from './sql-client.js';
 
@@ -48,7 +49,8 @@ export interface Store {
   getSession(id: string): Promise<SessionRecord | null>;
   listSessions(filter: SessionFilter, page: { limit: number; before: number | null }): Promise<{ sessions: SessionRecord[]; next: number | null }>;
   resumeSession(id: string, input: ResumeInput, now: number): Promise<{ session: SessionRecord; run: RunRecord }>;
-  stopSession(id: string, now: number): Promise<{ run: RunRecord; notifyRunner: string | null }>;
+  /** Stop a session's run in flight and, with `cascade` (the default), its descendants' (see stopSessionTree). */
+  stopSession(id: string, now: number, options?: { cascade?: boolean }): Promise<StoppedTree>;
   deleteSession(id: string): Promise<void>;
   getRun(id: string): Promise<RunRecord | null>;
   listRuns(sessionId: string): Promise<RunRecord[]>;
@@ -66,6 +68,8 @@ export interface Store {
   listEvents(sessionId: string, after: number, limit: number): Promise<EventRecord[]>;
   /** Outcomes of callback-mode children for a session: waiting (delivered_run_id null) and delivered. */
   listCallbacks(sessionId: string): Promise<CallbackRecord[]>;
+  /** Callback-mode runs in flight that will resume this session. */
+  countCallbackRunsInFlight(sessionId: string): Promise<number>;
   registerRunner(input: NewRunner, tokenHash: string, now: number): Promise<RunnerRecord>;
   getRunnerWithToken(id: string): Promise<{ runner: RunnerRecord; tokenHash: string } | null>;
   touchRunner(id: string, now: number): Promise<void>;
@@ -93,7 +97,7 @@ export function createStore(sql: SqlClient): Store {
     getSession: (id) => getSession(sql, id),
     listSessions: (filter, page) => listSessions(sql, filter, page),
     resumeSession: (id, input, now) => resumeSession(sql, id, input, now),
-    stopSession: (id, now) => stopSession(sql, id, now),
+    stopSession: (id, now, options) => stopSessionTree(sql, id, now, options?.cascade ?? true),
     deleteSession: (id) => deleteSession(sql, id),
     getRun: (id) => getRun(sql, id),
     listRuns: (sessionId) => listRuns(sql, sessionId),
@@ -107,6 +111,7 @@ export function createStore(sql: SqlClient): Store {
     applyRunReport: (runnerId, report, now, backoff) => applyRunReport(sql, runnerId, report, now, backoff),
     listEvents: (sessionId, after, limit) => listEvents(sql, sessionId, after, limit),
     listCallbacks: (sessionId) => listCallbacks(sql, sessionId),
+    countCallbackRunsInFlight: (sessionId) => countCallbackRunsInFlight(sql, sessionId),
     registerRunner: (input, tokenHash, now) => registerRunner(sql, input, tokenHash, now),
     getRunnerWithToken: (id) => getRunnerWithToken(sql, id),
     touchRunner: (id, now) => touchRunner(sql, id, now),

@@ -83,7 +83,8 @@ export function buildProgram(): Command {
       const { resumeSessionCommand } = await import('./sessions-command.js');
       process.exitCode = await resumeSessionCommand(id, prompt, options);
     });
-  common(sessions.command('stop').description('cancel a session\'s running run').argument('<id>'))
+  common(sessions.command('stop').description('cancel a session\'s running run, and its descendants\'').argument('<id>'))
+    .option('--no-cascade', 'stop this session only; its descendant sessions keep running')
     .action(async (id: string, options) => {
       const { stopSessionCommand } = await import('./sessions-command.js');
       process.exitCode = await stopSessionCommand(id, options);

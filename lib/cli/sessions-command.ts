@@ -132,11 +132,26 @@ export async function resumeSessionCommand(id: string, prompt: string, options: 
   });
 }
 
-/** `sessions stop ID`: cancel its running run (the runner gets SIGTERM → grace → SIGKILL to the group). */
-export async function stopSessionCommand(id: string, options: SessionsOptions): Promise<number> {
+/**
+ * `sessions stop ID [--no-cascade]`: cancel its run in flight and its descendants' (each runner gets
+ * SIGTERM → grace → SIGKILL to the group); a tree over the coordinator's per-request maximum is stopped page by page.
+ */
+export async function stopSessionCommand(id: string, options: SessionsOptions & { cascade?: boolean }): Promise<number> {
   return withConnection(options, false, async ({ api }: { api: UserApi }) => {
-    const answer = await api.stopSession(id);
-    process.stdout.write(options.json ? `${JSON.stringify(answer)}\n` : `${answer.session_id}: ${answer.status} (run ${answer.run.run_id}: ${answer.run.status})\n`);
+    const cascade = options.cascade ?? true;
+    const first = await api.stopSession(id, { cascade });
+    const descendants = [...first.descendants];
+    // Each page stops the next descendants still in flight, so one with none new is the end.
+    for (let page = first; page.more_descendants && page.descendants.length > 0; ) {
+      page = await api.stopSession(id, { cascade });
+      descendants.push(...page.descendants);
+    }
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ ...first, descendants, more_descendants: false })}\n`);
+      return 0;
+    }
+    process.stdout.write(`${first.session_id}: ${first.status} (run ${first.run.run_id}: ${first.run.status})\n`);
+    for (const d of descendants) process.stdout.write(`  descendant ${d.session_id}: ${d.stop_requested ? 'stopping' : d.run_status} (run ${d.run_id})\n`);
     return 0;
   });
 }

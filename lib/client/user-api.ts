@@ -3,6 +3,7 @@ import { AgentListSchema } from '../../protocol/agents.js';
 import { EventPageSchema, type SessionEvent } from '../../protocol/events.js';
 import { HealthSchema } from '../../protocol/health.js';
 import {
+  CallbackListSchema,
   RunViewSchema,
   SessionPageSchema,
   SessionStartedSchema,
@@ -10,6 +11,7 @@ import {
   SessionViewSchema,
   type CreateSession,
   type ListSessionsQuery,
+  type StopSession,
 } from '../../protocol/sessions.js';
 import { followSessionEvents } from './follow-events.js';
 import { CoordinatorHttp, type HttpCall } from './http-client.js';
@@ -63,8 +65,14 @@ export class UserApi {
     return this.#call({ method: 'GET', path: '/v1/agents' }, AgentListSchema);
   }
 
-  stopSession(id: string) {
-    return this.#call({ method: 'POST', path: `/v1/sessions/${encodeURIComponent(id)}/stop`, body: {} }, SessionStoppedSchema);
+  /** Stop a session and (unless `cascade: false`) its descendants in flight. */
+  stopSession(id: string, options: StopSession = {}) {
+    return this.#call({ method: 'POST', path: `/v1/sessions/${encodeURIComponent(id)}/stop`, body: options }, SessionStoppedSchema);
+  }
+
+  /** A session's callback-mode outcomes, and how many callback-mode runs in flight will still resume it. */
+  listCallbacks(id: string) {
+    return this.#call({ method: 'GET', path: `/v1/sessions/${encodeURIComponent(id)}/callbacks` }, CallbackListSchema);
   }
 
   getRun(id: string) {

@@ -1,10 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import { CoordinatorError } from '../client/coordinator-error.js';
 import type { UserApi } from '../client/user-api.js';
+import { SessionLiveness } from './session-liveness.js';
 import { tokenMatches } from './session-token.js';
-
-/** Sessions confirmed to exist, remembered so most requests cost no coordinator call. */
-const KNOWN_SESSIONS_MAX = 10_000;
 
 /** JSON-RPC error code for a refused request (server-defined range). */
 export const UNAUTHORIZED_CODE = -32001;
@@ -13,17 +10,17 @@ export type AuthOutcome = { ok: true; sessionId: string; token: string } | { ok:
 
 /**
  * Who is calling: the `X-Agent-Session-Id` header, proven by `Authorization: Bearer <token>` (the HMAC
- * of that id under the runner's secret), of a session the coordinator knows. 401 when either header is
- * missing, 403 when the token does not match or the session does not exist.
+ * of that id under the runner's secret), of a session the coordinator knows that still has work (see
+ * SessionLiveness). 401 when either header is missing, 403 when the token does not match, the session
+ * does not exist or has ended.
  */
 export class RequestAuth {
   readonly #secret: string;
-  readonly #api: UserApi;
-  readonly #known = new Set<string>();
+  readonly #liveness: SessionLiveness;
 
   constructor(secret: string, api: UserApi) {
     this.#secret = secret;
-    this.#api = api;
+    this.#liveness = new SessionLiveness(api);
   }
 
   async authenticate(req: IncomingMessage): Promise<AuthOutcome> {
@@ -38,16 +35,8 @@ export class RequestAuth {
     if (!tokenMatches(this.#secret, sessionId, match[1]!)) {
       return { ok: false, status: 403, message: `the bearer token is not the token of session ${sessionId}` };
     }
-    if (!this.#known.has(sessionId)) {
-      try {
-        await this.#api.getSession(sessionId);
-      } catch (error) {
-        if (error instanceof CoordinatorError && error.status === 404) return { ok: false, status: 403, message: `session ${sessionId} is unknown to the coordinator` };
-        return { ok: false, status: 503, message: `cannot check session ${sessionId}: ${(error as Error).message}` };
-      }
-      if (this.#known.size >= KNOWN_SESSIONS_MAX) this.#known.clear();
-      this.#known.add(sessionId);
-    }
+    const liveness = await this.#liveness.check(sessionId);
+    if (!liveness.live) return { ok: false, status: liveness.status, message: liveness.message };
     return { ok: true, sessionId, token: match[1]! };
   }
 }

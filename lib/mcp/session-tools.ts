@@ -161,12 +161,24 @@ export function registerSessionTools(server: McpServer, ctx: ToolContext): void 
 
   server.registerTool(
     'stop_agent_session',
-    { description: 'Stop one of your descendant sessions: cancels its run in flight (a no-op if it has ended).', inputSchema: { session_id: sessionId } },
+    {
+      description:
+        'Stop one of your descendant sessions: cancels its run in flight (a no-op if it has ended), and the runs of the sessions it started, ' +
+        'down the whole tree, unless cascade is false. When more_descendants is true, call it again to stop the rest.',
+      inputSchema: { session_id: sessionId, cascade: z.boolean().default(true).describe('Also stop the sessions it started, and theirs (default true).') },
+    },
     guarded(async (args, _extra, caller) => {
       await ctx.scope.check(caller, args.session_id);
       if (args.session_id === caller) throw new ToolError('you cannot stop your own session; finish your turn instead');
-      const stopped = await ctx.api.stopSession(args.session_id);
-      return toolResult({ session_id: stopped.session_id, status: stopped.status, run_status: stopped.run.status, stop_requested: stopped.run.status === 'claimed' || stopped.run.status === 'running' });
+      const stopped = await ctx.api.stopSession(args.session_id, { cascade: args.cascade });
+      return toolResult({
+        session_id: stopped.session_id,
+        status: stopped.status,
+        run_status: stopped.run.status,
+        stop_requested: stopped.run.status === 'claimed' || stopped.run.status === 'running',
+        descendants_stopped: stopped.descendants.map((d) => d.session_id),
+        more_descendants: stopped.more_descendants,
+      });
     }),
   );
 }

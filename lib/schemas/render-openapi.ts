@@ -37,12 +37,12 @@ export function renderOpenApi(version: string): object {
     paths,
     components: {
       schemas,
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The API token, or a runner token on runner paths.' } },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The API token on user paths; a runner token on runner paths only.' } },
     },
   };
 }
 
-const REQUEST_SCHEMAS = new Set(['AgentDocumentPut', 'CreateSession', 'ResumeSession', 'RegisterRunner', 'Heartbeat', 'Poll', 'RunReports', 'RunStarted', 'EventBatch', 'RunFinished']);
+const REQUEST_SCHEMAS = new Set(['AgentDocumentPut', 'CreateSession', 'ResumeSession', 'StopSession', 'RegisterRunner', 'Heartbeat', 'Poll', 'RunReports', 'RunStarted', 'EventBatch', 'RunFinished']);
 
 function isRequest(key: string): boolean {
   return REQUEST_SCHEMAS.has(key);

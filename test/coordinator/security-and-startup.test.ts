@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 describe('API token', () => {
-  it('protects the user API, accepts runner tokens there, and leaves runner endpoints to runner tokens', async () => {
+  it('protects the user API, refuses runner tokens there, and leaves runner endpoints to runner tokens', async () => {
     const t = await startTestCoordinator('sqlite', { apiToken: 'sekret' });
     cleanups.push(t.stop);
     const anonymous = apiClient(t.url);
@@ -24,7 +24,7 @@ describe('API token', () => {
     expect((await anonymous('GET', '/healthz')).status).toBe(200);
     expect((await user('GET', '/v1/sessions')).status).toBe(200);
     const runner = await registerRunner(user, ['x']);
-    expect((await apiClient(t.url, runner.token)('GET', '/v1/agents')).status).toBe(200);
+    expect((await apiClient(t.url, runner.token)('GET', '/v1/agents')).status).toBe(403);
     expect((await apiClient(t.url, runner.token)('POST', `/v1/runners/${runner.runner_id}/heartbeat`, {})).status).toBe(200);
   });
 

@@ -23,7 +23,7 @@ describe('the MCP endpoint: authentication', () => {
   afterEach(async () => bed.close());
 
   it('lists every tool, each with a description and an input JSON Schema, to a session with its token', async () => {
-    const session = await bed.endedSession();
+    const session = await bed.liveSession();
     const client = await bed.client(session.session_id);
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(TOOLS);
@@ -37,7 +37,7 @@ describe('the MCP endpoint: authentication', () => {
   });
 
   it('refuses a missing session header or token (401), a wrong token or an unknown session (403), with a JSON-RPC error body', async () => {
-    const session = await bed.endedSession();
+    const session = await bed.liveSession();
     const other = await bed.endedSession();
     const token = bed.token(session.session_id);
     const cases: Array<[Record<string, string>, number, RegExp]> = [
@@ -70,24 +70,24 @@ describe('the MCP endpoint: authentication', () => {
   });
 
   it('get_agent_session shows the caller itself', async () => {
-    const session = await bed.endedSession('me');
+    const session = await bed.liveSession('me');
     const client = await bed.client(session.session_id);
     const result = await client.callTool({ name: 'get_agent_session', arguments: { session_id: session.session_id } });
     expect(result.isError).toBeFalsy();
-    expect(toolData(result)).toMatchObject({ session_id: session.session_id, status: 'idle', result: { result_text: 'Echo: me' } });
+    expect(toolData(result)).toMatchObject({ session_id: session.session_id, status: 'queued', executor: 'test-executor' });
   });
 
   it('keeps working across a runner restart: the same client calls on without re-initialising', async () => {
-    const session = await bed.endedSession('me');
+    const session = await bed.liveSession('me');
     const client = await bed.client(session.session_id);
     const call = () => client.callTool({ name: 'get_agent_session', arguments: { session_id: session.session_id } });
-    expect(toolData(await call()).status).toBe('idle');
+    expect(toolData(await call()).status).toBe('queued');
     const url = bed.mcpUrl;
     await bed.restartRunner();
     expect(bed.mcpUrl).toBe(url);
     const again = await call();
     expect(again.isError).toBeFalsy();
-    expect(toolData(again)).toMatchObject({ session_id: session.session_id, status: 'idle' });
+    expect(toolData(again)).toMatchObject({ session_id: session.session_id, status: 'queued' });
   });
 });
 

@@ -17,6 +17,9 @@ import { FIXTURE_EXECUTORS, ROOT, tempDir } from '../helpers/fixtures.js';
 
 export const silent = pino({ level: 'silent' });
 
+/** A tag no runner of the test bed has: a session that asks for it stays queued. */
+export const QUEUED_TAG = 'never-served';
+
 /** The executors the MCP tests serve: the echoing test executor, the MCP driver, and slow-echo (runs until stopped). */
 export function mcpTestExecutors() {
   const discovery = discoverExecutors(executorSearchDirs({ cwd: ROOT, env: {}, extraDirs: [FIXTURE_EXECUTORS] }));
@@ -79,6 +82,15 @@ export class McpTestBed {
     await client.connect(transport);
     this.#clients.push(client);
     return client;
+  }
+
+  /**
+   * A test-executor session that still has work (its run stays queued: no runner has QUEUED_TAG), so its
+   * MCP token may call the tools; a token of an ended session is refused.
+   */
+  async liveSession(prompt = 'hello', extra: { parent_session_id?: string } = {}): Promise<SessionView> {
+    const { session_id } = await this.user.createSession({ executor: 'test-executor', tags: [QUEUED_TAG], prompt, ...extra });
+    return this.user.getSession(session_id);
   }
 
   /** Create a session and wait until its run ended. */

@@ -7,10 +7,10 @@ describe('the MCP tools: a session sees and acts on itself and its descendants o
   afterEach(async () => bed.close());
 
   it('cannot see, list, wait on, resume or stop another session\'s children, nor its parent', async () => {
-    const alice = await bed.endedSession('alice');
+    const alice = await bed.liveSession('alice');
     const bob = await bed.endedSession('bob');
     const bobsChild = await bed.endedSession('bob child', { parent_session_id: bob.session_id });
-    const alicesChild = await bed.endedSession('alice child', { parent_session_id: alice.session_id });
+    const alicesChild = await bed.liveSession('alice child', { parent_session_id: alice.session_id });
     const client = await bed.client(alicesChild.session_id);
     const asAlice = await bed.client(alice.session_id);
     const refused: Array<[string, Record<string, unknown>]> = [
@@ -39,8 +39,8 @@ describe('the MCP tools: a session sees and acts on itself and its descendants o
   });
 
   it('keeps callers apart when their requests interleave on the endpoint\'s reused servers', async () => {
-    const alice = await bed.endedSession('alice');
-    const bob = await bed.endedSession('bob');
+    const alice = await bed.liveSession('alice');
+    const bob = await bed.liveSession('bob');
     const clients = { [alice.session_id]: await bed.client(alice.session_id), [bob.session_id]: await bed.client(bob.session_id) };
     const ids = [alice.session_id, bob.session_id];
     const results = await Promise.all(

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_TOOL_PROMPT_CHARS } from '../../lib/mcp/tool-limits.js';
 import { McpTestBed, toolData } from './harness.js';
@@ -9,14 +11,14 @@ describe('the MCP tools, called by the official client', () => {
 
   it('list_agents lists the blueprints with name, description, executor and tags', async () => {
     await bed.coordinator.store.putAgent({ name: 'worker', description: 'does work', executor: 'test-executor', tags: ['x'] }, Date.now());
-    const me = await bed.endedSession();
+    const me = await bed.liveSession();
     const client = await bed.client(me.session_id);
     const result = await client.callTool({ name: 'list_agents', arguments: {} });
     expect(toolData(result)).toEqual({ agents: [{ name: 'worker', description: 'does work', executor: 'test-executor', tags: ['x'] }] });
   });
 
   it('start_agent_session sync returns the child result; async returns its id; the parent is the caller', async () => {
-    const me = await bed.endedSession();
+    const me = await bed.liveSession();
     const client = await bed.client(me.session_id);
     const sync = toolData(await client.callTool({ name: 'start_agent_session', arguments: { prompt: 'one', executor: 'test-executor', mode: 'sync' } }));
     expect(sync).toMatchObject({ status: 'idle', parent_session_id: me.session_id, result: { result_text: 'Echo: one' } });
@@ -29,7 +31,7 @@ describe('the MCP tools, called by the official client', () => {
   });
 
   it('sync mode sends progress notifications for the child\'s events before the result, when given a progress token', async () => {
-    const me = await bed.endedSession();
+    const me = await bed.liveSession();
     const client = await bed.client(me.session_id);
     const order: string[] = [];
     const result = await client.callTool({ name: 'start_agent_session', arguments: { prompt: 'watch', executor: 'test-executor' } }, undefined, {
@@ -44,7 +46,7 @@ describe('the MCP tools, called by the official client', () => {
   });
 
   it('resume, get, list, wait and stop act on the caller\'s children', async () => {
-    const me = await bed.endedSession();
+    const me = await bed.liveSession();
     const client = await bed.client(me.session_id);
     const child = toolData(await client.callTool({ name: 'start_agent_session', arguments: { prompt: 'first', executor: 'test-executor' } }));
     const resumed = toolData(await client.callTool({ name: 'resume_agent_session', arguments: { session_id: child.session_id, prompt: 'again', mode: 'sync' } }));
@@ -64,7 +66,7 @@ describe('the MCP tools, called by the official client', () => {
   });
 
   it('wait_for_agent_sessions returns at its timeout with the sessions still running', async () => {
-    const me = await bed.endedSession();
+    const me = await bed.liveSession();
     // A child no runner can serve stays queued.
     const { session_id } = await bed.user.createSession({ executor: 'nobody-has-this', prompt: 'x', parent_session_id: me.session_id });
     const client = await bed.client(me.session_id);
@@ -75,10 +77,14 @@ describe('the MCP tools, called by the official client', () => {
   });
 
   it('callback mode returns at once and resumes the idle caller with the child\'s outcome', async () => {
-    const me = await bed.endedSession();
+    // The caller runs (a driver waiting for a file) while it starts the child, and is idle once the file exists.
+    const go = join(bed.dir, 'go');
+    const me = { session_id: await bed.drive([{ wait_file: go }]) };
+    await bed.waitForEvent(me.session_id, (e) => e.type === 'run_status' && e.event.status === 'running');
     const client = await bed.client(me.session_id);
     const started = toolData(await client.callTool({ name: 'start_agent_session', arguments: { prompt: 'call me back', executor: 'test-executor', mode: 'callback' } }));
     expect(started).toMatchObject({ mode: 'callback', status: 'queued' });
+    writeFileSync(go, '');
     let ended = 0;
     await bed.waitForEvent(me.session_id, (e) => e.type === 'run_status' && e.event.status === 'succeeded' && ++ended === 2);
     const runs = await bed.coordinator.store.listRuns(me.session_id);
@@ -90,7 +96,7 @@ describe('the MCP tools, called by the official client', () => {
   });
 
   it('stops a running child, and a sync start returns at its timeout with the child still running', async () => {
-    const me = await bed.endedSession();
+    const me = await bed.liveSession();
     const client = await bed.client(me.session_id);
     const progress: string[] = [];
     const waited = toolData(
@@ -106,8 +112,25 @@ describe('the MCP tools, called by the official client', () => {
     expect(ended).toMatchObject({ all_ended: true, sessions: [{ session_id: waited.session_id, status: 'cancelled' }] });
   });
 
+  it('stop_agent_session stops the child\'s own descendants too, unless cascade is false', async () => {
+    const me = await bed.liveSession();
+    const client = await bed.client(me.session_id);
+    const tree = async () => {
+      const child = await bed.liveSession('child', { parent_session_id: me.session_id });
+      return { child, grandchild: await bed.liveSession('grandchild', { parent_session_id: child.session_id }) };
+    };
+    const alone = await tree();
+    const stopped = toolData(await client.callTool({ name: 'stop_agent_session', arguments: { session_id: alone.child.session_id, cascade: false } }));
+    expect(stopped).toMatchObject({ status: 'cancelled', descendants_stopped: [], more_descendants: false });
+    expect((await bed.user.getSession(alone.grandchild.session_id)).status).toBe('queued');
+    const whole = await tree();
+    const cascaded = toolData(await client.callTool({ name: 'stop_agent_session', arguments: { session_id: whole.child.session_id } }));
+    expect(cascaded).toMatchObject({ status: 'cancelled', descendants_stopped: [whole.grandchild.session_id], more_descendants: false });
+    expect((await bed.user.getSession(whole.grandchild.session_id)).status).toBe('cancelled');
+  });
+
   it('refuses malformed input with a message that names the field', async () => {
-    const me = await bed.endedSession();
+    const me = await bed.liveSession();
     const client = await bed.client(me.session_id);
     const bad: Array<[string, Record<string, unknown>, RegExp]> = [
       ['start_agent_session', {}, /prompt/],

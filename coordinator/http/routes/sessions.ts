@@ -3,10 +3,11 @@ import { ApiError } from '../../api-error.js';
 import { decodeCursor, encodeCursor } from '../../rules/cursor.js';
 import { DEFAULT_PAGE_LIMIT } from '../../../protocol/limits.js';
 import { runnerTopic, sessionTopic, TOPIC_RUNS } from '../../events/wake-hub.js';
+import type { StoppedRun } from '../../store/ops/stop-session-tree.js';
 import { NotFoundError } from '../../store/store-errors.js';
 import type { CoordinatorContext } from '../context.js';
 import { renderCallback, renderRun, renderSession } from '../render.js';
-import { CreateSessionSchema, ListRunsQuerySchema, ListSessionsQuerySchema, ResumeSessionSchema } from '../../../protocol/sessions.js';
+import { CreateSessionSchema, ListRunsQuerySchema, ListSessionsQuerySchema, ResumeSessionSchema, StopSessionSchema } from '../../../protocol/sessions.js';
 import { readBody, readQuery } from '../validate.js';
 
 /** `/v1/sessions` (create, list, get, resume, stop, delete, result, runs) and `/v1/runs` (get, list by session). */
@@ -78,7 +79,7 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
 
   app.get('/v1/sessions/:id/callbacks', async (c) => {
     const s = await mustGet(c.req.param('id'));
-    return c.json({ callbacks: (await store.listCallbacks(s.id)).map(renderCallback) });
+    return c.json({ callbacks: (await store.listCallbacks(s.id)).map(renderCallback), waiting_on_runs: await store.countCallbackRunsInFlight(s.id) });
   });
 
   app.get('/v1/sessions/:id/runs', async (c) => {
@@ -94,14 +95,31 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
     return c.json({ session_id: session.id, run_id: run.id, status: session.status }, 201);
   });
 
-  app.post('/v1/sessions/:id/stop', async (c) => {
-    const { run, notifyRunner } = await store.stopSession(c.req.param('id'), Date.now());
+  /** Tell whoever must act on a stopped run: its runner, or (stopped while queued) the session it calls back. */
+  const wakeStopped = ({ run, notifyRunner }: StoppedRun) => {
     if (notifyRunner !== null) ctx.wake(runnerTopic(notifyRunner));
     // A queued callback-mode run cancelled here may have resumed the session it calls back.
     if (run.callback_session_id !== null && notifyRunner === null) (ctx.wake(TOPIC_RUNS), ctx.wake(sessionTopic(run.callback_session_id)));
     ctx.wake(sessionTopic(run.session_id));
+  };
+
+  app.post('/v1/sessions/:id/stop', async (c) => {
+    const body = await readBody(c, StopSessionSchema, true);
+    const stopped = await store.stopSession(c.req.param('id'), Date.now(), { cascade: body.cascade ?? true });
+    const { run, notifyRunner, descendants } = stopped;
+    for (const one of [stopped, ...descendants]) wakeStopped(one);
+    if (descendants.length > 0) ctx.logger.info({ session: run.session_id, descendants: descendants.length, more: stopped.moreDescendants }, 'stop cascaded to descendants');
     const session = await mustGet(c.req.param('id'));
-    return c.json({ session_id: session.id, status: session.status, run: renderRun(run) }, notifyRunner === null ? 200 : 202);
+    return c.json(
+      {
+        session_id: session.id,
+        status: session.status,
+        run: renderRun(run),
+        descendants: descendants.map((d) => ({ session_id: d.run.session_id, run_id: d.run.id, run_status: d.run.status, stop_requested: d.run.stop_requested })),
+        more_descendants: stopped.moreDescendants,
+      },
+      notifyRunner === null ? 200 : 202,
+    );
   });
 
   app.delete('/v1/sessions/:id', async (c) => {
