@@ -11,7 +11,11 @@ export interface Connection {
   api: UserApi;
   /** Set when no coordinator was running and one was started here for this command. */
   embedded: boolean;
-  close(): Promise<void>;
+  /**
+   * End the connection; an embedded runner drains its runs first (30 s), or with `cancelRuns` (the
+   * command was interrupted) cancels them at once (SIGTERM → grace → SIGKILL) and records their end.
+   */
+  close(options?: { cancelRuns?: boolean }): Promise<void>;
 }
 
 export interface ConnectOptions {
@@ -20,6 +24,8 @@ export interface ConnectOptions {
   withRunner: boolean;
   executorsDir?: string[] | undefined;
   projectDir?: string | undefined;
+  /** SIGTERM → SIGKILL grace of the embedded runner (`--grace`). */
+  grace?: string | undefined;
   cwd: string;
   logger: Logger;
 }
@@ -32,7 +38,7 @@ export interface ConnectOptions {
 export async function connectCoordinator(options: ConnectOptions): Promise<Connection> {
   const token = process.env.AGENT_COORDINATOR_TOKEN;
   const given = options.coordinatorUrl ?? process.env[RUNNER_ENV.coordinatorUrl];
-  const config = resolveRunnerConfig({ coordinatorUrl: given, projectDir: options.projectDir }, process.env, options.cwd);
+  const config = resolveRunnerConfig({ coordinatorUrl: given, projectDir: options.projectDir, grace: options.grace }, process.env, options.cwd);
   if (config.coordinatorUrl !== undefined) {
     const api = new UserApi(config.coordinatorUrl, token);
     return { api, embedded: false, close: () => api.close() };
@@ -66,9 +72,9 @@ export async function connectCoordinator(options: ConnectOptions): Promise<Conne
   return {
     api,
     embedded: true,
-    async close() {
+    async close(how = {}) {
       await api.close();
-      await stack?.close();
+      await stack?.close(how);
       await coordinator?.close();
     },
   };

@@ -5,6 +5,7 @@ import { CliError, EXIT_USAGE } from './cli-error.js';
 import { connectCoordinator, type Connection } from './connect-coordinator.js';
 import { renderSessionEvent } from './render-session-event.js';
 import { streamRun } from './run-command.js';
+import { RunInterrupts } from './run-interrupts.js';
 import { makeStyle } from './style.js';
 import { terminalText } from './terminal-text.js';
 
@@ -15,14 +16,14 @@ export interface SessionsOptions {
   verbose?: boolean;
 }
 
-async function withConnection<T>(options: SessionsOptions, withRunner: boolean, use: (c: Connection) => Promise<T>): Promise<T> {
+async function withConnection<T>(options: SessionsOptions, withRunner: boolean, use: (c: Connection) => Promise<T>, interrupts?: RunInterrupts): Promise<T> {
   const logger = createLogger({ name: 'agent-runner', verbose: options.verbose ?? false });
   if (!options.verbose && process.env.AGENT_RUNNER_LOG_LEVEL === undefined) logger.level = 'warn';
   const connection = await connectCoordinator({ coordinatorUrl: options.coordinatorUrl, withRunner, executorsDir: options.executorsDir, cwd: process.cwd(), logger });
   try {
     return await use(connection);
   } finally {
-    await connection.close();
+    await connection.close({ cancelRuns: (interrupts?.count ?? 0) > 0 });
   }
 }
 
@@ -120,16 +121,27 @@ export async function sessionEventsCommand(id: string, options: SessionsOptions 
 
 /** `sessions resume ID PROMPT`: a new run on the session, streamed like `run`. */
 export async function resumeSessionCommand(id: string, prompt: string, options: SessionsOptions & { detach?: boolean }): Promise<number> {
-  return withConnection(options, true, async ({ api, embedded }) => {
-    if (options.detach && embedded) throw new CliError('--detach needs a coordinator that outlives this command (start `agent-runner` first)', EXIT_USAGE);
-    const before = await api.getSession(id);
-    const resumed = await api.resumeSession(id, prompt);
-    if (options.detach) {
-      process.stdout.write(options.json ? `${JSON.stringify(resumed)}\n` : `${resumed.run_id}\n`);
-      return 0;
-    }
-    return streamRun(api, id, resumed.run_id, before.last_event_seq ?? 0, options.json ?? false);
-  });
+  const interrupts = new RunInterrupts();
+  try {
+    return await withConnection(
+      options,
+      true,
+      async (connection) => {
+        const { api, embedded } = connection;
+        if (options.detach && embedded) throw new CliError('--detach needs a coordinator that outlives this command (start `agent-runner` first)', EXIT_USAGE);
+        const before = await api.getSession(id);
+        const resumed = await api.resumeSession(id, prompt);
+        if (options.detach) {
+          process.stdout.write(options.json ? `${JSON.stringify(resumed)}\n` : `${resumed.run_id}\n`);
+          return 0;
+        }
+        return streamRun(connection, interrupts, id, resumed.run_id, before.last_event_seq ?? 0, options.json ?? false);
+      },
+      interrupts,
+    );
+  } finally {
+    interrupts.dispose();
+  }
 }
 
 /** `sessions stop ID`: cancel its running run (the runner gets SIGTERM → grace → SIGKILL to the group). */

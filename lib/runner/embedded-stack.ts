@@ -55,8 +55,8 @@ export interface RunnerStack {
   stateDir: string;
   /** The session-scoped MCP endpoint (docs/mcp.md). */
   mcp: RunnerMcp;
-  /** Stop the runner (drain, cancel) and the embedded coordinator, if any. */
-  close(): Promise<void>;
+  /** Stop the runner (drain, cancel; with `cancelRuns`, cancel at once) and the embedded coordinator, if any. */
+  close(options?: { cancelRuns?: boolean }): Promise<void>;
 }
 
 /** A runner daemon joined to `url`, or to a coordinator started in-process when `url` is undefined. */
@@ -116,12 +116,14 @@ export async function startRunnerStack(options: {
     coordinator,
     stateDir,
     mcp,
-    close() {
+    close(how = {}) {
       closing ??= (async () => {
         await daemon.stop();
         await mcp.endpoint.close();
         await coordinator?.close();
       })();
+      // A second stop request skips the drain: what still runs is cancelled now (runner-shutdown.ts).
+      if (how.cancelRuns === true) void daemon.stop();
       return closing;
     },
   };
