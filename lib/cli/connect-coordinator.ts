@@ -5,6 +5,7 @@ import { localCoordinatorUrl, startEmbeddedCoordinator, startRunnerStack, type R
 import { CliError, EXIT_USAGE } from './cli-error.js';
 import { resolveRunnerConfig, RUNNER_ENV } from '../runner/runner-config.js';
 import { executorsToServe } from '../runner/serve-executors.js';
+import { ServedTrees } from '../runner/served-trees.js';
 import { DEFAULT_EXECUTOR } from './select-executor.js';
 
 export interface Connection {
@@ -16,6 +17,11 @@ export interface Connection {
    * command was interrupted) cancels them at once (SIGTERM → grace → SIGKILL) and records their end.
    */
   close(options?: { cancelRuns?: boolean }): Promise<void>;
+  /**
+   * Let this command's in-process runner run this session and its descendants: it serves nothing else,
+   * so work an earlier command left in the embedded database is not run behind the user's back.
+   */
+  serveTree(sessionId: string): void;
 }
 
 export interface ConnectOptions {
@@ -41,7 +47,7 @@ export async function connectCoordinator(options: ConnectOptions): Promise<Conne
   const config = resolveRunnerConfig({ coordinatorUrl: given, projectDir: options.projectDir, grace: options.grace }, process.env, options.cwd);
   if (config.coordinatorUrl !== undefined) {
     const api = new UserApi(config.coordinatorUrl, token);
-    return { api, embedded: false, close: () => api.close() };
+    return { api, embedded: false, close: () => api.close(), serveTree: () => undefined };
   }
   let localUrl: string;
   try {
@@ -50,9 +56,10 @@ export async function connectCoordinator(options: ConnectOptions): Promise<Conne
     throw new CliError((error as Error).message, EXIT_USAGE);
   }
   const local = new UserApi(localUrl, token);
-  if (await local.healthy(300)) return { api: local, embedded: false, close: () => local.close() };
+  if (await local.healthy(300)) return { api: local, embedded: false, close: () => local.close(), serveTree: () => undefined };
   await local.close();
 
+  const trees = new ServedTrees();
   let stack: RunnerStack | undefined;
   let coordinator: RunningCoordinator | undefined;
   if (options.withRunner) {
@@ -64,6 +71,7 @@ export async function connectCoordinator(options: ConnectOptions): Promise<Conne
       url: undefined,
       embeddedPort: 0,
       defaultExecutor: DEFAULT_EXECUTOR,
+      trees,
     });
   } else {
     coordinator = await startEmbeddedCoordinator({ cwd: options.cwd, port: 0, logger: options.logger });
@@ -72,6 +80,7 @@ export async function connectCoordinator(options: ConnectOptions): Promise<Conne
   return {
     api,
     embedded: true,
+    serveTree: (sessionId) => trees.add(sessionId),
     async close(how = {}) {
       await api.close();
       await stack?.close(how);

@@ -65,6 +65,7 @@ export async function runCommand(prompt: string, options: RunOptions): Promise<n
       if (options.tags !== undefined) body.tags = options.tags.split(',').map((t) => t.trim()).filter(Boolean);
       if (interrupts.count > 0) return EXIT_INTERRUPTED; // told to end before anything was submitted
       const created = await connection.api.createSession(body);
+      connection.serveTree(created.session_id);
       if (options.detach) {
         process.stdout.write(options.json ? `${JSON.stringify(created)}\n` : `${created.session_id}\n`);
         return 0;

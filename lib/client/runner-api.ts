@@ -40,10 +40,14 @@ export class RunnerApi {
     return body;
   }
 
-  /** The long-poll: up to `max` claimed runs, stop requests, or nothing after the poll timeout. */
-  async nextRun(max: number, signal?: AbortSignal): Promise<PollAnswer> {
+  /**
+   * The long-poll: up to `max` claimed runs (of the `roots` session trees only, when given), stop
+   * requests, or nothing after the poll timeout.
+   */
+  async nextRun(max: number, signal?: AbortSignal, roots?: readonly string[]): Promise<PollAnswer> {
     const { runner_id, token, poll_timeout_ms } = this.registration;
-    const call = { method: 'POST', path: `/v1/runners/${runner_id}/next-run`, body: { max }, token, timeoutMs: poll_timeout_ms + POLL_ANSWER_GRACE_MS, signal } as const;
+    const body = roots === undefined ? { max } : { max, roots };
+    const call = { method: 'POST', path: `/v1/runners/${runner_id}/next-run`, body, token, timeoutMs: poll_timeout_ms + POLL_ANSWER_GRACE_MS, signal } as const;
     return (await this.#http.json(call, PollAnswerSchema)).body;
   }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AgentListSchema } from '../../protocol/agents.js';
 import { EventPageSchema, type SessionEvent } from '../../protocol/events.js';
 import { HealthSchema } from '../../protocol/health.js';
+import { RunnerListSchema } from '../../protocol/runners.js';
 import {
   RunViewSchema,
   SessionPageSchema,
@@ -65,6 +66,11 @@ export class UserApi {
 
   stopSession(id: string) {
     return this.#call({ method: 'POST', path: `/v1/sessions/${encodeURIComponent(id)}/stop`, body: {} }, SessionStoppedSchema);
+  }
+
+  /** Every runner with its health (a user listing, `GET /v1/runners`). */
+  listRunners() {
+    return this.#call({ method: 'GET', path: '/v1/runners' }, RunnerListSchema);
   }
 
   getRun(id: string) {

@@ -7,6 +7,7 @@ import { startRunnerMcp, type RunnerMcp } from '../mcp/runner-endpoint.js';
 import type { ResolvedExecutor } from '../discovery/resolve-executor.js';
 import { openProjectDatabase, openProjectState } from '../state/project-state.js';
 import { RunnerDaemon } from './runner-daemon.js';
+import type { ServedTrees } from './served-trees.js';
 import type { RunnerConfig } from './runner-config.js';
 
 /** The port an embedded coordinator of the runner daemon listens on, so clients on this machine find it. */
@@ -72,6 +73,8 @@ export async function startRunnerStack(options: {
   apiToken?: string | undefined;
   /** Abort to give up starting (e.g. SIGTERM while the coordinator is still unreachable). */
   signal?: AbortSignal | undefined;
+  /** Serve only these session trees (a client command's in-process runner); absent: every run. */
+  trees?: ServedTrees | undefined;
 }): Promise<RunnerStack> {
   const { config, logger } = options;
   const coordinator =
@@ -94,6 +97,7 @@ export async function startRunnerStack(options: {
     defaultExecutor: options.defaultExecutor,
     mcpUrl: mcp.endpoint.url,
     decorateBlueprint: mcp.decorateBlueprint,
+    trees: options.trees,
   });
   mcp.attach(daemon);
   const stopStarting = () => void daemon.stop();

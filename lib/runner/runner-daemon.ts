@@ -1,3 +1,4 @@
+import type { ServedTrees } from './served-trees.js';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { CoordinatorError } from '../client/coordinator-error.js';
@@ -27,6 +28,8 @@ export interface RunnerDaemonOptions {
   defaultExecutor: string;
   mcpUrl?: string;
   decorateBlueprint?: (blueprint: AgentBlueprint | undefined, sessionId: string) => AgentBlueprint | undefined;
+  /** Claim only runs of these session trees (the in-process runner of a client command); absent: any run. */
+  trees?: ServedTrees | undefined;
 }
 
 /**
@@ -169,9 +172,14 @@ export class RunnerDaemon {
         this.#slotFreed = undefined;
         continue;
       }
+      const { trees } = this.#options;
+      if (trees !== undefined) {
+        await trees.named(stopping);
+        if (stopping.aborted) break;
+      }
       let answer;
       try {
-        answer = await api.nextRun(config.concurrency - this.#active.executingCount(), stopping);
+        answer = await api.nextRun(config.concurrency - this.#active.executingCount(), stopping, trees === undefined ? undefined : [...trees.roots]);
         if (failures > 0) {
           logger.info('the coordinator answers again');
           this.#outbox.retryNow();
