@@ -5,6 +5,9 @@ import { SessionViewSchema, RunViewSchema } from './sessions.js';
 import { RunModeSchema } from './statuses.js';
 import './zod-config.js';
 
+/** The most session trees one long-poll may be limited to. */
+export const MAX_POLL_ROOTS = 64;
+
 export const RegisterRunnerSchema = z.strictObject({
   name: id('name').max(200).optional(),
   hostname: z.string().max(255).optional(),
@@ -39,6 +42,11 @@ export const PollSchema = z.strictObject({
    * poll claimed (still claimed by this runner) instead of new ones.
    */
   request_id: id('request_id').max(200).optional(),
+  /**
+   * Claim only runs of these sessions and their descendants (the tree of one client command, e.g. the
+   * in-process runner of `agent-runner run`); absent: any run this runner can serve.
+   */
+  roots: z.array(id('roots[]')).min(1, { message: 'roots must name at least one session' }).max(MAX_POLL_ROOTS).optional(),
 });
 
 /** A claimed run with what the runner needs to build its Schema 2.0 invocation. */
@@ -84,5 +92,7 @@ export const RunnerViewSchema = z.looseObject({
   last_seen_at: isoTime,
   deregistered_at: isoTime.nullable(),
 });
+
+export type RunnerView = z.infer<typeof RunnerViewSchema>;
 
 export const RunnerListSchema = z.looseObject({ runners: z.array(RunnerViewSchema) });

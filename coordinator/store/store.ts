@@ -5,7 +5,7 @@ import type { CallbackRecord, EventRecord, RunRecord, RunnerRecord, SessionRecor
 import { deleteAgent, getAgent, listAgents, putAgent } from './ops/agent-documents.js';
 import { type AppendResult, appendEvents, type IncomingEvent } from './ops/append-events.js';
 import { applyRunReport, type RunReportToApply, type RunReportApplied } from './ops/apply-run-report.js';
-import { claimNextRun, claimRuns } from './ops/claim-next-run.js';
+import { claimNextRun, claimRuns, type ClaimingRunner } from './ops/claim-next-run.js';
 import { countClaimable, countRunsByStatus } from './ops/count-runs.js';
 import { createSession, type NewSession } from './ops/create-session.js';
 import { deleteSession } from './ops/delete-session.js';
@@ -56,7 +56,7 @@ export interface Store {
   listRuns(sessionId: string): Promise<RunRecord[]>;
   claimNextRun(runner: { id: string; executors: readonly string[]; tags: readonly string[] }, now: number): Promise<RunRecord | null>;
   /** Up to `max` runs, claimed as claimNextRun would one by one. */
-  claimRuns(runner: { id: string; executors: readonly string[]; tags: readonly string[] }, now: number, max: number): Promise<RunRecord[]>;
+  claimRuns(runner: ClaimingRunner, now: number, max: number): Promise<RunRecord[]>;
   releaseRun(runId: string, now: number): Promise<void>;
   /** Release the runs claimed before `claimedBefore` that `runnerId` holds but did not report (its heartbeat). */
   releaseUnreportedRuns(runnerId: string, reported: readonly string[], claimedBefore: number, now: number): Promise<RunRecord[]>;

@@ -5,13 +5,23 @@ import { localCoordinatorUrl, startEmbeddedCoordinator, startRunnerStack, type R
 import { CliError, EXIT_USAGE } from './cli-error.js';
 import { resolveRunnerConfig, RUNNER_ENV } from '../runner/runner-config.js';
 import { executorsToServe } from '../runner/serve-executors.js';
+import { ServedTrees } from '../runner/served-trees.js';
 import { DEFAULT_EXECUTOR } from './select-executor.js';
 
 export interface Connection {
   api: UserApi;
   /** Set when no coordinator was running and one was started here for this command. */
   embedded: boolean;
-  close(): Promise<void>;
+  /**
+   * End the connection; an embedded runner drains its runs first (30 s), or with `cancelRuns` (the
+   * command was interrupted) cancels them at once (SIGTERM → grace → SIGKILL) and records their end.
+   */
+  close(options?: { cancelRuns?: boolean }): Promise<void>;
+  /**
+   * Let this command's in-process runner run this session and its descendants: it serves nothing else,
+   * so work an earlier command left in the embedded database is not run behind the user's back.
+   */
+  serveTree(sessionId: string): void;
 }
 
 export interface ConnectOptions {
@@ -20,6 +30,8 @@ export interface ConnectOptions {
   withRunner: boolean;
   executorsDir?: string[] | undefined;
   projectDir?: string | undefined;
+  /** SIGTERM → SIGKILL grace of the embedded runner (`--grace`). */
+  grace?: string | undefined;
   cwd: string;
   logger: Logger;
 }
@@ -32,10 +44,10 @@ export interface ConnectOptions {
 export async function connectCoordinator(options: ConnectOptions): Promise<Connection> {
   const token = process.env.AGENT_COORDINATOR_TOKEN;
   const given = options.coordinatorUrl ?? process.env[RUNNER_ENV.coordinatorUrl];
-  const config = resolveRunnerConfig({ coordinatorUrl: given, projectDir: options.projectDir }, process.env, options.cwd);
+  const config = resolveRunnerConfig({ coordinatorUrl: given, projectDir: options.projectDir, grace: options.grace }, process.env, options.cwd);
   if (config.coordinatorUrl !== undefined) {
     const api = new UserApi(config.coordinatorUrl, token);
-    return { api, embedded: false, close: () => api.close() };
+    return { api, embedded: false, close: () => api.close(), serveTree: () => undefined };
   }
   let localUrl: string;
   try {
@@ -44,9 +56,10 @@ export async function connectCoordinator(options: ConnectOptions): Promise<Conne
     throw new CliError((error as Error).message, EXIT_USAGE);
   }
   const local = new UserApi(localUrl, token);
-  if (await local.healthy(300)) return { api: local, embedded: false, close: () => local.close() };
+  if (await local.healthy(300)) return { api: local, embedded: false, close: () => local.close(), serveTree: () => undefined };
   await local.close();
 
+  const trees = new ServedTrees();
   let stack: RunnerStack | undefined;
   let coordinator: RunningCoordinator | undefined;
   if (options.withRunner) {
@@ -58,6 +71,7 @@ export async function connectCoordinator(options: ConnectOptions): Promise<Conne
       url: undefined,
       embeddedPort: 0,
       defaultExecutor: DEFAULT_EXECUTOR,
+      trees,
     });
   } else {
     coordinator = await startEmbeddedCoordinator({ cwd: options.cwd, port: 0, logger: options.logger });
@@ -66,9 +80,10 @@ export async function connectCoordinator(options: ConnectOptions): Promise<Conne
   return {
     api,
     embedded: true,
-    async close() {
+    serveTree: (sessionId) => trees.add(sessionId),
+    async close(how = {}) {
       await api.close();
-      await stack?.close();
+      await stack?.close(how);
       await coordinator?.close();
     },
   };

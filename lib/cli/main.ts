@@ -46,6 +46,7 @@ export function buildProgram(): Command {
     .option('-c, --coordinator-url <url>', 'the coordinator (default: one on 127.0.0.1:8765, else in-process)')
     .option('--executors-dir <dir>', 'another folder of executors for an in-process runner (repeatable)', collect, [])
     .option('-d, --detach', 'print the session id and return at once')
+    .option('--grace <duration>', 'in-process runner: time between SIGTERM and SIGKILL when cancelling (default 10s)')
     .option('--json', 'events and the outcome as JSON lines')
     .option('-v, --verbose', 'debug logs')
     .action(async (prompt: string, options) => {

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import type { UserApi } from '../client/user-api.js';
 import type { SessionEvent } from '../../protocol/events.js';
 import type { CreateSession } from '../../protocol/sessions.js';
 import { createLogger } from '../log/create-logger.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
-import { connectCoordinator } from './connect-coordinator.js';
+import { connectCoordinator, type Connection } from './connect-coordinator.js';
+import { type InterruptCause, RunInterrupts } from './run-interrupts.js';
 import { renderSessionEvent } from './render-session-event.js';
 import { terminalText } from './terminal-text.js';
 import { selectExecutor } from './select-executor.js';
@@ -23,8 +23,12 @@ export interface RunOptions {
   coordinatorUrl?: string;
   executorsDir?: string[];
   timeout?: number;
+  grace?: string;
   verbose?: boolean;
 }
+
+/** The exit code of a command that was interrupted before its run ended (as a cancelled run's). */
+const EXIT_INTERRUPTED = 130;
 
 /** `agent-runner run PROMPT`: create a session, stream its events live, print the result; exit by outcome. */
 export async function runCommand(prompt: string, options: RunOptions): Promise<number> {
@@ -32,77 +36,101 @@ export async function runCommand(prompt: string, options: RunOptions): Promise<n
   const cwd = process.cwd();
   const logger = createLogger({ name: 'agent-runner', verbose: options.verbose ?? false });
   if (!options.verbose && process.env.AGENT_RUNNER_LOG_LEVEL === undefined) logger.level = 'warn';
-  const connection = await connectCoordinator({
-    coordinatorUrl: options.coordinatorUrl,
-    withRunner: true,
-    executorsDir: options.executorsDir,
-    projectDir: options.projectDir,
-    cwd,
-    logger,
-  });
+  // Listening from here on: a signal while the embedded stack starts is not the default death.
+  const interrupts = new RunInterrupts();
   try {
-    if (options.detach && connection.embedded) {
-      throw new CliError(
-        '--detach needs a coordinator that outlives this command: start one with `agent-runner` (or agent-coordinator) first, or give --coordinator-url',
-        EXIT_USAGE,
-      );
+    const connection = await connectCoordinator({
+      coordinatorUrl: options.coordinatorUrl,
+      withRunner: true,
+      executorsDir: options.executorsDir,
+      projectDir: options.projectDir,
+      grace: options.grace,
+      cwd,
+      logger,
+    });
+    try {
+      if (options.detach && connection.embedded) {
+        throw new CliError(
+          '--detach needs a coordinator that outlives this command: start one with `agent-runner` (or agent-coordinator) first, or give --coordinator-url',
+          EXIT_USAGE,
+        );
+      }
+      // The in-process runner serves every executor found here: an unknown name would only wait for the
+      // placement timeout, so say at once what is available.
+      if (connection.embedded && options.executor !== undefined) selectExecutor({ executor: options.executor, executorsDir: options.executorsDir }, cwd);
+      const body: CreateSession = { prompt, project_dir: resolve(cwd, options.projectDir ?? '.') };
+      if (options.agent !== undefined) body.agent = options.agent;
+      if (options.executor !== undefined) body.executor = options.executor;
+      else if (options.agent === undefined) body.executor = 'claude-code';
+      if (options.tags !== undefined) body.tags = options.tags.split(',').map((t) => t.trim()).filter(Boolean);
+      if (interrupts.count > 0) return EXIT_INTERRUPTED; // told to end before anything was submitted
+      const created = await connection.api.createSession(body);
+      connection.serveTree(created.session_id);
+      if (options.detach) {
+        process.stdout.write(options.json ? `${JSON.stringify(created)}\n` : `${created.session_id}\n`);
+        return 0;
+      }
+      return await streamRun(connection, interrupts, created.session_id, created.run_id, 0, options.json ?? false);
+    } finally {
+      await connection.close({ cancelRuns: interrupts.count > 0 });
     }
-    // The in-process runner serves every executor found here: an unknown name would only wait for the
-    // placement timeout, so say at once what is available.
-    if (connection.embedded && options.executor !== undefined) selectExecutor({ executor: options.executor, executorsDir: options.executorsDir }, cwd);
-    const body: CreateSession = { prompt, project_dir: resolve(cwd, options.projectDir ?? '.') };
-    if (options.agent !== undefined) body.agent = options.agent;
-    if (options.executor !== undefined) body.executor = options.executor;
-    else if (options.agent === undefined) body.executor = 'claude-code';
-    if (options.tags !== undefined) body.tags = options.tags.split(',').map((t) => t.trim()).filter(Boolean);
-    const created = await connection.api.createSession(body);
-    if (options.detach) {
-      process.stdout.write(options.json ? `${JSON.stringify(created)}\n` : `${created.session_id}\n`);
-      return 0;
-    }
-    return await streamRun(connection.api, created.session_id, created.run_id, 0, options.json ?? false);
   } finally {
-    await connection.close();
+    interrupts.dispose();
   }
 }
 
-/** Print a run's events as they come and its ending; Ctrl-C asks the coordinator to stop the session. */
-export async function streamRun(api: UserApi, sessionId: string, runId: string, after: number, json: boolean): Promise<number> {
+/**
+ * Print a run's events as they come and its ending. The first interruption (Ctrl-C, SIGTERM, SIGHUP,
+ * output gone) asks the coordinator to stop the session and waits for the run to end cancelled; a
+ * second one stops waiting (an embedded runner then cancels what it still runs at once, on close).
+ */
+export async function streamRun(connection: Connection, interrupts: RunInterrupts, sessionId: string, runId: string, after: number, json: boolean): Promise<number> {
+  const { api } = connection;
   const out = process.stdout;
+  const write = (text: string) => void (interrupts.outputClosed || out.write(text));
+  const say = (text: string) => void (interrupts.outputClosed || process.stderr.write(`${text}\n`));
   const style = makeStyle(out);
   const spinner = new Spinner(process.stderr, !json && process.stderr.isTTY === true);
-  if (!json) out.write(style.bold(`▶ session ${sessionId}`) + style.dim(`  run ${runId}\n`));
+  if (!json) write(style.bold(`▶ session ${sessionId}`) + style.dim(`  run ${runId}\n`));
   spinner.start('waiting for a runner…');
-  let interrupted = 0;
-  const onSignal = () => {
-    interrupted += 1;
-    if (interrupted > 1) process.exit(130);
+  const following = new AbortController();
+  const onInterrupt = (cause: InterruptCause, count: number) => {
     spinner.stop();
-    process.stderr.write('stopping the session… (Ctrl-C again to leave it running)\n');
-    void api.stopSession(sessionId).catch(() => undefined);
+    if (count > 1) {
+      say(connection.embedded ? 'cancelling this command\'s executors now…' : `no longer waiting; the coordinator goes on stopping ${sessionId}`);
+      following.abort();
+      return;
+    }
+    const why = cause === 'SIGINT' ? '' : `${cause}: `;
+    say(`${why}stopping the session… (Ctrl-C again to stop waiting${connection.embedded ? ' and cancel at once' : ''})`);
+    api.stopSession(sessionId).catch((error: Error) => {
+      say(`could not stop ${sessionId}: ${terminalText(error.message)}`);
+      following.abort();
+    });
   };
-  process.on('SIGINT', onSignal);
+  interrupts.handle(onInterrupt);
   try {
     const onEvent = (record: SessionEvent) => {
       spinner.stop();
-      out.write(json ? `${JSON.stringify(record)}\n` : `${renderSessionEvent(record, style)}\n`);
+      write(json ? `${JSON.stringify(record)}\n` : `${renderSessionEvent(record, style)}\n`);
       spinner.start(record.type === 'run_status' && record.event.status === 'queued' ? 'waiting for a runner…' : 'working…');
     };
     // Follows until the run ends (the stream reconnects by itself; an error that is not retryable throws).
-    await followRun(api, sessionId, runId, after, new AbortController().signal, onEvent);
+    const ended = await followRun(api, sessionId, runId, after, following.signal, onEvent);
+    if (!ended && following.signal.aborted) return EXIT_INTERRUPTED;
     const run = await api.getRun(runId);
     spinner.stop();
     const session = await api.getSession(sessionId);
     const code = exitCodeForRun(run.status, run.outcome?.kind);
     if (json) {
-      out.write(`${JSON.stringify({ type: 'outcome', session_id: sessionId, run_id: runId, status: run.status, outcome: run.outcome, result: session.result, usage: session.usage })}\n`);
+      write(`${JSON.stringify({ type: 'outcome', session_id: sessionId, run_id: runId, status: run.status, outcome: run.outcome, result: session.result, usage: session.usage })}\n`);
     } else {
       const message = run.outcome?.message ?? run.error ?? run.status;
-      out.write(code === 0 ? style.green(`✔ ${run.status}`) + '\n' : style.red(`✘ ${run.status}: ${terminalText(message)}`) + '\n');
+      write(code === 0 ? style.green(`✔ ${run.status}`) + '\n' : style.red(`✘ ${run.status}: ${terminalText(message)}`) + '\n');
     }
     return code;
   } finally {
     spinner.stop();
-    process.off('SIGINT', onSignal);
+    interrupts.handle(undefined);
   }
 }

@@ -5,6 +5,8 @@ import { CliError, EXIT_USAGE } from './cli-error.js';
 import { connectCoordinator, type Connection } from './connect-coordinator.js';
 import { renderSessionEvent } from './render-session-event.js';
 import { streamRun } from './run-command.js';
+import { RunInterrupts } from './run-interrupts.js';
+import { INTERRUPTED, isLeftBehind, liveRunnerIds } from './left-behind.js';
 import { makeStyle } from './style.js';
 import { terminalText } from './terminal-text.js';
 
@@ -15,14 +17,14 @@ export interface SessionsOptions {
   verbose?: boolean;
 }
 
-async function withConnection<T>(options: SessionsOptions, withRunner: boolean, use: (c: Connection) => Promise<T>): Promise<T> {
+async function withConnection<T>(options: SessionsOptions, withRunner: boolean, use: (c: Connection) => Promise<T>, interrupts?: RunInterrupts): Promise<T> {
   const logger = createLogger({ name: 'agent-runner', verbose: options.verbose ?? false });
   if (!options.verbose && process.env.AGENT_RUNNER_LOG_LEVEL === undefined) logger.level = 'warn';
   const connection = await connectCoordinator({ coordinatorUrl: options.coordinatorUrl, withRunner, executorsDir: options.executorsDir, cwd: process.cwd(), logger });
   try {
     return await use(connection);
   } finally {
-    await connection.close();
+    await connection.close({ cancelRuns: (interrupts?.count ?? 0) > 0 });
   }
 }
 
@@ -35,7 +37,7 @@ const oneLine = (text: string, max: number) => {
 export async function listSessionsCommand(options: SessionsOptions & { status?: string; limit?: string; cursor?: string }): Promise<number> {
   const limit = options.limit === undefined ? 20 : Number(options.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError(`--limit: "${options.limit}" must be a whole number from 1 to 1000`, EXIT_USAGE);
-  return withConnection(options, false, async ({ api }) => {
+  return withConnection(options, false, async ({ api, embedded }) => {
     const page = await api.listSessions({ status: options.status, limit, cursor: options.cursor });
     if (options.json) {
       process.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
@@ -46,11 +48,17 @@ export async function listSessionsCommand(options: SessionsOptions & { status?: 
       process.stdout.write('No sessions.\n');
       return 0;
     }
-    const rows = page.sessions.map((s) => [s.session_id, s.status, terminalText(s.agent ?? s.executor ?? '-'), s.created_at.replace('T', ' ').slice(0, 19), oneLine(s.prompt, 50)]);
+    // Only the embedded database holds work nobody serves: a coordinator of its own has its runners.
+    const live = embedded ? liveRunnerIds((await api.listRunners()).runners) : undefined;
+    const leftBehind = (s: SessionView) => live !== undefined && isLeftBehind(s, live);
+    const rows = page.sessions.map((s) => [s.session_id, leftBehind(s) ? INTERRUPTED : s.status, terminalText(s.agent ?? s.executor ?? '-'), s.created_at.replace('T', ' ').slice(0, 19), oneLine(s.prompt, 50)]);
     const header = ['SESSION', 'STATUS', 'AGENT/EXECUTOR', 'CREATED', 'PROMPT'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const pad = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
     process.stdout.write(`${style.bold(pad(header))}\n${rows.map(pad).join('\n')}\n`);
+    if (page.sessions.some(leftBehind)) {
+      process.stdout.write(`${INTERRUPTED}: left by an earlier command that ended; continue it with \`agent-runner sessions resume ID PROMPT\`, or end it with \`agent-runner sessions stop ID\`\n`);
+    }
     if (page.next_cursor !== null) process.stdout.write(style.dim(`more: agent-runner sessions list --cursor ${page.next_cursor}\n`));
     return 0;
   });
@@ -120,16 +128,28 @@ export async function sessionEventsCommand(id: string, options: SessionsOptions 
 
 /** `sessions resume ID PROMPT`: a new run on the session, streamed like `run`. */
 export async function resumeSessionCommand(id: string, prompt: string, options: SessionsOptions & { detach?: boolean }): Promise<number> {
-  return withConnection(options, true, async ({ api, embedded }) => {
-    if (options.detach && embedded) throw new CliError('--detach needs a coordinator that outlives this command (start `agent-runner` first)', EXIT_USAGE);
-    const before = await api.getSession(id);
-    const resumed = await api.resumeSession(id, prompt);
-    if (options.detach) {
-      process.stdout.write(options.json ? `${JSON.stringify(resumed)}\n` : `${resumed.run_id}\n`);
-      return 0;
-    }
-    return streamRun(api, id, resumed.run_id, before.last_event_seq ?? 0, options.json ?? false);
-  });
+  const interrupts = new RunInterrupts();
+  try {
+    return await withConnection(
+      options,
+      true,
+      async (connection) => {
+        const { api, embedded } = connection;
+        if (options.detach && embedded) throw new CliError('--detach needs a coordinator that outlives this command (start `agent-runner` first)', EXIT_USAGE);
+        const before = await api.getSession(id);
+        connection.serveTree(id);
+        const resumed = await api.resumeSession(id, prompt);
+        if (options.detach) {
+          process.stdout.write(options.json ? `${JSON.stringify(resumed)}\n` : `${resumed.run_id}\n`);
+          return 0;
+        }
+        return streamRun(connection, interrupts, id, resumed.run_id, before.last_event_seq ?? 0, options.json ?? false);
+      },
+      interrupts,
+    );
+  } finally {
+    interrupts.dispose();
+  }
 }
 
 /**

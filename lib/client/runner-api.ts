@@ -41,12 +41,17 @@ export class RunnerApi {
   }
 
   /**
-   * The long-poll: up to `max` claimed runs, stop requests, or nothing after the poll timeout. A retry of
-   * a poll whose answer was lost passes the same `requestId`, and gets the runs that poll claimed.
+   * The long-poll: up to `max` claimed runs (of the `roots` session trees only, when given), stop
+   * requests, or nothing after the poll timeout. A retry of a poll whose answer was lost passes the same
+   * `requestId`, and gets the runs that poll claimed.
    */
-  async nextRun(max: number, signal?: AbortSignal, requestId?: string): Promise<PollAnswer> {
+  async nextRun(max: number, signal?: AbortSignal, options: { requestId?: string; roots?: readonly string[] } = {}): Promise<PollAnswer> {
     const { runner_id, token, poll_timeout_ms } = this.registration;
-    const body = requestId === undefined ? { max } : { max, request_id: requestId };
+    const body = {
+      max,
+      ...(options.requestId === undefined ? {} : { request_id: options.requestId }),
+      ...(options.roots === undefined ? {} : { roots: options.roots }),
+    };
     const call = { method: 'POST', path: `/v1/runners/${runner_id}/next-run`, body, token, timeoutMs: poll_timeout_ms + POLL_ANSWER_GRACE_MS, signal } as const;
     return (await this.#http.json(call, PollAnswerSchema)).body;
   }

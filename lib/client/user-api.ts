@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AgentListSchema } from '../../protocol/agents.js';
 import { EventPageSchema, type SessionEvent } from '../../protocol/events.js';
 import { HealthSchema } from '../../protocol/health.js';
+import { RunnerListSchema } from '../../protocol/runners.js';
 import {
   CallbackListSchema,
   RunViewSchema,
@@ -73,6 +74,11 @@ export class UserApi {
   /** A session's callback-mode outcomes, and how many callback-mode runs in flight will still resume it. */
   listCallbacks(id: string) {
     return this.#call({ method: 'GET', path: `/v1/sessions/${encodeURIComponent(id)}/callbacks` }, CallbackListSchema);
+  }
+
+  /** Every runner with its health (a user listing, `GET /v1/runners`). */
+  listRunners() {
+    return this.#call({ method: 'GET', path: '/v1/runners' }, RunnerListSchema);
   }
 
   getRun(id: string) {

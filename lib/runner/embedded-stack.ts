@@ -7,6 +7,7 @@ import { startRunnerMcp, type RunnerMcp } from '../mcp/runner-endpoint.js';
 import type { ResolvedExecutor } from '../discovery/resolve-executor.js';
 import { openProjectDatabase, openProjectState } from '../state/project-state.js';
 import { RunnerDaemon } from './runner-daemon.js';
+import type { ServedTrees } from './served-trees.js';
 import type { RunnerConfig } from './runner-config.js';
 
 /** The port an embedded coordinator of the runner daemon listens on, so clients on this machine find it. */
@@ -55,8 +56,8 @@ export interface RunnerStack {
   stateDir: string;
   /** The session-scoped MCP endpoint (docs/mcp.md). */
   mcp: RunnerMcp;
-  /** Stop the runner (drain, cancel) and the embedded coordinator, if any. */
-  close(): Promise<void>;
+  /** Stop the runner (drain, cancel; with `cancelRuns`, cancel at once) and the embedded coordinator, if any. */
+  close(options?: { cancelRuns?: boolean }): Promise<void>;
 }
 
 /** A runner daemon joined to `url`, or to a coordinator started in-process when `url` is undefined. */
@@ -72,6 +73,8 @@ export async function startRunnerStack(options: {
   apiToken?: string | undefined;
   /** Abort to give up starting (e.g. SIGTERM while the coordinator is still unreachable). */
   signal?: AbortSignal | undefined;
+  /** Serve only these session trees (a client command's in-process runner); absent: every run. */
+  trees?: ServedTrees | undefined;
 }): Promise<RunnerStack> {
   const { config, logger } = options;
   const coordinator =
@@ -94,6 +97,7 @@ export async function startRunnerStack(options: {
     defaultExecutor: options.defaultExecutor,
     mcpUrl: mcp.endpoint.url,
     decorateBlueprint: mcp.decorateBlueprint,
+    trees: options.trees,
   });
   mcp.attach(daemon);
   const stopStarting = () => void daemon.stop();
@@ -116,12 +120,14 @@ export async function startRunnerStack(options: {
     coordinator,
     stateDir,
     mcp,
-    close() {
+    close(how = {}) {
       closing ??= (async () => {
         await daemon.stop();
         await mcp.endpoint.close();
         await coordinator?.close();
       })();
+      // A second stop request skips the drain: what still runs is cancelled now (runner-shutdown.ts).
+      if (how.cancelRuns === true) void daemon.stop();
       return closing;
     },
   };

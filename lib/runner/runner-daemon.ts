@@ -17,6 +17,7 @@ import { sendReports } from './run-reports.js';
 import { executeRun, outcomeWithoutProcess, type RunContext } from './execute-run.js';
 import type { RunnerConfig } from './runner-config.js';
 import { RunnerShutdown, type Undelivered } from './runner-shutdown.js';
+import type { ServedTrees } from './served-trees.js';
 
 export interface RunnerDaemonOptions {
   config: RunnerConfig;
@@ -28,6 +29,8 @@ export interface RunnerDaemonOptions {
   defaultExecutor: string;
   mcpUrl?: string;
   decorateBlueprint?: (blueprint: AgentBlueprint | undefined, sessionId: string) => AgentBlueprint | undefined;
+  /** Claim only runs of these session trees (the in-process runner of a client command); absent: any run. */
+  trees?: ServedTrees | undefined;
 }
 
 /**
@@ -176,9 +179,15 @@ export class RunnerDaemon {
         this.#slotFreed = undefined;
         continue;
       }
+      const { trees } = this.#options;
+      if (trees !== undefined) {
+        await trees.named(stopping);
+        if (stopping.aborted) break;
+      }
       let answer;
       try {
-        answer = await api.nextRun(config.concurrency - this.#active.executingCount(), stopping, requestId);
+        const roots = trees === undefined ? undefined : [...trees.roots];
+        answer = await api.nextRun(config.concurrency - this.#active.executingCount(), stopping, { requestId, ...(roots === undefined ? {} : { roots }) });
         requestId = randomUUID();
         if (failures > 0) {
           logger.info('the coordinator answers again');

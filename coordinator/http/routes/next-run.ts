@@ -36,7 +36,7 @@ export function mountNextRunRoute(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
         wait.cancel();
         return c.json({ run: null, runs: [], stop });
       }
-      const runs = await ctx.store.claimRuns(runner, Date.now(), body.max ?? 1);
+      const runs = await ctx.store.claimRuns({ ...runner, roots: body.roots }, Date.now(), body.max ?? 1);
       if (runs.length > 0) {
         wait.cancel();
         if (signal.aborted) {

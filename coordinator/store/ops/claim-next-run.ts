@@ -10,10 +10,18 @@ import { transitionRun } from './transition-run.js';
 /** How many queued runs one SQLite claim of one run looks at (tag matching happens on these, in priority order). */
 export const CLAIM_CANDIDATES = 32;
 
-type ClaimingRunner = { id: string; executors: readonly string[]; tags: readonly string[] };
+/** Who claims: a runner's executors and tags, and the session trees it is limited to (`roots`, if any). */
+export type ClaimingRunner = { id: string; executors: readonly string[]; tags: readonly string[]; roots?: readonly string[] | undefined };
 
 const executorFilter = (runner: ClaimingRunner): string =>
   runner.executors.length === 0 ? 'executor IS NULL' : `(executor IS NULL OR executor IN (${placeholders(runner.executors.length)}))`;
+
+/** Limit a claim to runs of the `roots` sessions and their descendants (none: no limit). */
+const treeFilter = (runner: ClaimingRunner): string =>
+  runner.roots === undefined
+    ? ''
+    : ` AND session_id IN (WITH RECURSIVE tree(id) AS (SELECT id FROM sessions WHERE id IN (${placeholders(runner.roots.length)})
+       UNION SELECT sessions.id FROM sessions JOIN tree ON sessions.parent_session_id = tree.id) SELECT id FROM tree)`;
 
 /**
  * Claim the highest-priority, oldest queued run this runner can serve, atomically, so no run is ever
@@ -48,7 +56,7 @@ async function claimOnPostgres(sql: SqlClient, runner: ClaimingRunner, now: numb
   const rows = await sql.query(
     `WITH picked AS (
        SELECT id FROM runs
-       WHERE status = 'queued' AND available_at <= ? AND ${executorFilter(runner)} AND tags::jsonb <@ ?::jsonb
+       WHERE status = 'queued' AND available_at <= ? AND ${executorFilter(runner)} AND tags::jsonb <@ ?::jsonb${treeFilter(runner)}
        ORDER BY priority DESC, seq ASC LIMIT 1 FOR UPDATE SKIP LOCKED
      ), claimed AS (
        UPDATE runs SET status = 'claimed', runner_id = ?, claimed_at = ?, stop_requested = 0, status_seq = runs.status_seq + 1
@@ -69,7 +77,7 @@ async function claimOnPostgres(sql: SqlClient, runner: ClaimingRunner, now: numb
        FROM claimed JOIN synced ON synced.id = claimed.session_id
      )
      SELECT * FROM claimed`,
-    [now, ...runner.executors, JSON.stringify(runner.tags), runner.id, now, sessionStatusFor('claimed'), now, now],
+    [now, ...runner.executors, JSON.stringify(runner.tags), ...(runner.roots ?? []), runner.id, now, sessionStatusFor('claimed'), now, now],
   );
   return rows[0] === undefined ? null : toRun(rows[0]);
 }
@@ -77,9 +85,9 @@ async function claimOnPostgres(sql: SqlClient, runner: ClaimingRunner, now: numb
 async function claimOnSqlite(sql: SqlClient, runner: ClaimingRunner, now: number, max: number): Promise<RunRecord[]> {
   return sql.transaction(async (tx) => {
     const rows = await tx.query(
-      `SELECT * FROM runs WHERE status = 'queued' AND available_at <= ? AND ${executorFilter(runner)}
+      `SELECT * FROM runs WHERE status = 'queued' AND available_at <= ? AND ${executorFilter(runner)}${treeFilter(runner)}
        ORDER BY priority DESC, seq ASC LIMIT ${CLAIM_CANDIDATES + max - 1}`,
-      [now, ...runner.executors],
+      [now, ...runner.executors, ...(runner.roots ?? [])],
     );
     const claimed: RunRecord[] = [];
     for (const row of rows) {
