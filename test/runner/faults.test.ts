@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { isRunning } from '../helpers/fixtures.js';
 import { allEvents, createSession, freePort, useRunnerKit, waitForEvent, waitForSession } from './runner-kit.js';
 
-// Short timings so a lost runner is noticed in about a second.
-const FAST_LEASE = ['--lease', '1s', '--heartbeat-interval', '300ms', '--sweep-interval', '100ms', '--backoff-base', '50ms', '--backoff-max', '100ms'];
+// Short timings so a killed runner is noticed in a few seconds, while a live one (heartbeating ten times
+// a lease) keeps its run however busy the machine is.
+const FAST_LEASE = ['--lease', '3s', '--heartbeat-interval', '300ms', '--sweep-interval', '100ms', '--backoff-base', '50ms', '--backoff-max', '100ms'];
 
 describe('runner faults', () => {
   const kit = useRunnerKit();
@@ -35,7 +36,7 @@ describe('runner faults', () => {
     expect(statuses).toEqual(['queued', 'claimed', 'running', 'lost', 'queued', 'claimed', 'running', 'succeeded']);
     // The orphan of the killed runner still ticks; the kit kills it (it wrote its pid) at cleanup.
     expect(kit().executorPids().length).toBe(2);
-  });
+  }, 90_000);
 
   it('a coordinator restarted mid-run (same SQLite file): the runner keeps the executor and every event arrives once, in order', async () => {
     const port = await freePort();
