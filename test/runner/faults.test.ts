@@ -8,7 +8,9 @@ import { allEvents, createSession, freePort, useRunnerKit, waitForEvent, waitFor
 // a lease) keeps its run however busy the machine is.
 const FAST_LEASE = ['--lease', '3s', '--heartbeat-interval', '300ms', '--sweep-interval', '100ms', '--backoff-base', '50ms', '--backoff-max', '100ms'];
 
-describe('runner faults', () => {
+// Each test starts two or three processes and waits out a lease or an outage: under 10 s on a quiet
+// machine, near 30 s on a busy one. The waits are on events, so the budget costs nothing.
+describe('runner faults', { timeout: 90_000 }, () => {
   const kit = useRunnerKit();
 
   it('a runner killed with SIGKILL mid-run loses the run; it is re-queued and finished by a second runner', async () => {
@@ -36,7 +38,7 @@ describe('runner faults', () => {
     expect(statuses).toEqual(['queued', 'claimed', 'running', 'lost', 'queued', 'claimed', 'running', 'succeeded']);
     // The orphan of the killed runner still ticks; the kit kills it (it wrote its pid) at cleanup.
     expect(kit().executorPids().length).toBe(2);
-  }, 90_000);
+  });
 
   it('a coordinator restarted mid-run (same SQLite file): the runner keeps the executor and every event arrives once, in order', async () => {
     const port = await freePort();
@@ -92,7 +94,7 @@ describe('runner faults', () => {
     const lost = await daemon.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('exiting without delivering'), 'the loss report');
     expect(lost.runs).toHaveLength(1);
     expect(Number(lost.events)).toBeGreaterThan(0);
-  }, 60_000); // the runner waits the grace plus REPORT_DEADLINE_MS (15 s) for the coordinator
+  }, 120_000); // the runner waits the grace plus REPORT_DEADLINE_MS (15 s) for the coordinator
 
   it('a coordinator that forgot the runner (new database on the same address): the runner registers again and takes new runs', async () => {
     const port = await freePort();
