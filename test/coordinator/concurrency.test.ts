@@ -3,7 +3,7 @@ import { pollRun, registerRunner, startTestCoordinator, STORE_KINDS } from './he
 
 const RUNNERS = 8;
 const RUNS = 1_000;
-// Big work (a thousand creates and claims, each a write): it finishes in seconds on a quiet machine and
+// Big work (a thousand creates and claims, each a write): well under 30 s on a quiet machine, and it
 // takes about two minutes on a busy one. The test waits on those claims, so a large budget costs nothing.
 const BUDGET_MS = 300_000;
 const cleanups: Array<() => Promise<void>> = [];
