@@ -112,7 +112,9 @@ describe('agent-runner invoke', () => {
   });
 });
 
-describe('agent-runner executor check', () => {
+// Each check starts the executor eight times (python-echo's interpreter included): seconds on a quiet
+// machine, far more on a busy one. Every wait here is on a process ending, so the budget costs nothing.
+describe('agent-runner executor check', { timeout: 90_000 }, () => {
   it.each(['test-executor', 'sh-echo', 'python-echo'])('passes on the shipped %s', async (name) => {
     const { code, stdout } = await runCli(['executor', 'check', name, '--json'], { cwd: cwd.dir });
     const report = JSON.parse(stdout);
@@ -128,13 +130,16 @@ describe('agent-runner executor check', () => {
     expect(code).toBe(0);
   });
 
+  // --timeout bounds each probe: ignores-sigterm never ends on its own, so each of its probes lasts that
+  // long (keep it short); the others end by themselves, and a roomy one keeps a slow start on a busy
+  // machine from turning their probes into timeouts.
   it.each([
-    ['accepts-garbage', 'rejects-malformed-invocation', /^empty stdin: succeeded \(expected exit 2\); not JSON: succeeded \(expected exit 2\);/],
-    ['bad-events', 'emits-only-valid-events', /invalid message event: role: role must be "assistant", "user" or "system"; unknown event type "teleport"/],
-    ['leaves-child', 'no-output-after-exit', /^2 of 8 runs left processes running after the executor exited; they were terminated$/],
-    ['ignores-sigterm', 'ends-on-sigterm', /^still running 300 ms after SIGTERM; it had to be killed with SIGKILL$/],
-  ])('fails on %s, naming the broken rule (%s) and why', async (name, failedCheck, reason) => {
-    const { code, stdout } = await runCli(['executor', 'check', fixture(name), '--grace', '300ms', '--timeout', '1s', '--json'], { cwd: cwd.dir });
+    ['accepts-garbage', 'rejects-malformed-invocation', /^empty stdin: succeeded \(expected exit 2\); not JSON: succeeded \(expected exit 2\);/, '20s'],
+    ['bad-events', 'emits-only-valid-events', /invalid message event: role: role must be "assistant", "user" or "system"; unknown event type "teleport"/, '20s'],
+    ['leaves-child', 'no-output-after-exit', /^2 of 8 runs left processes running after the executor exited; they were terminated$/, '20s'],
+    ['ignores-sigterm', 'ends-on-sigterm', /^still running 300 ms after SIGTERM; it had to be killed with SIGKILL$/, '1s'],
+  ])('fails on %s, naming the broken rule (%s) and why', async (name, failedCheck, reason, timeout) => {
+    const { code, stdout } = await runCli(['executor', 'check', fixture(name), '--grace', '300ms', '--timeout', timeout, '--json'], { cwd: cwd.dir });
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
     expect(report.ok).toBe(false);

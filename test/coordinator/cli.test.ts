@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { WAIT_MS } from '../helpers/fixtures.js';
 
 const BIN = fileURLToPath(new URL('../../bin/agent-coordinator', import.meta.url));
 const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20_000 });
+  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: WAIT_MS });
 
 describe('bin/agent-coordinator', () => {
   it('refuses bad flags with exit 2 and a message naming the flag', () => {

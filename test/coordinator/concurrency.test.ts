@@ -3,6 +3,9 @@ import { pollRun, registerRunner, startTestCoordinator, STORE_KINDS } from './he
 
 const RUNNERS = 8;
 const RUNS = 1_000;
+// Big work (a thousand creates and claims, each a write): well under 30 s on a quiet machine, and it
+// takes about two minutes on a busy one. The test waits on those claims, so a large budget costs nothing.
+const BUDGET_MS = 300_000;
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
@@ -49,5 +52,5 @@ describe.each(STORE_KINDS)('concurrent claims (%s)', (kind) => {
     const metrics = (await api('GET', '/metrics')).body as string;
     expect(metrics).toContain(`agent_coordinator_runs{state="claimed"} ${RUNS}`);
     expect(metrics).toContain('agent_coordinator_queue_depth 0');
-  });
+  }, BUDGET_MS);
 });

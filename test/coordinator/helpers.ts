@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { WAIT_MS } from '../helpers/fixtures.js';
 import { startCoordinator, type CoordinatorOptions, type RunningCoordinator } from '../../coordinator/start-coordinator.js';
 
 export const PG_URL = process.env.AGENT_COORDINATOR_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -83,7 +84,7 @@ export async function pollRun(api: Api, runner: { runner_id: string; token: stri
 }
 
 /** Resolve when `check` returns a truthy value, polling it after each `tick` (a real event, not a sleep of fixed length). */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = WAIT_MS): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { WAIT_MS } from '../helpers/fixtures.js';
 import { eventually, pollRun, registerRunner, startTestCoordinator, STORE_KINDS } from './helpers.js';
+
+// Long enough that a busy machine cannot make a heartbeating runner miss it (the runner that must lose its
+// run sends none at all); a silent runner turns `offline` only after ten of them, far past these tests.
+const LEASE_MS = 2_000;
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -8,7 +13,7 @@ afterEach(async () => {
 
 describe.each(STORE_KINDS)('leases, retries and placement over HTTP (%s)', (kind) => {
   const start = async (timings: object) => {
-    const t = await startTestCoordinator(kind, { timings: { leaseMs: 300, sweepIntervalMs: 20, backoffBaseMs: 20, backoffMaxMs: 100, ...timings } });
+    const t = await startTestCoordinator(kind, { timings: { leaseMs: LEASE_MS, sweepIntervalMs: 20, backoffBaseMs: 20, backoffMaxMs: 100, ...timings } });
     cleanups.push(t.stop);
     return t;
   };
@@ -21,7 +26,7 @@ describe.each(STORE_KINDS)('leases, retries and placement over HTTP (%s)', (kind
     expect(first.run.attempt).toBe(1);
     // A second runner long-polls; it gets the run once the first one's lease lapses and the backoff ends.
     const other = await registerRunner(api, ['lease']);
-    const second = await pollRun(api, other, 10_000);
+    const second = await pollRun(api, other, WAIT_MS);
     expect(second.run).toMatchObject({ run_id: first.run.run_id, attempt: 2 });
     expect(second.invocation.metadata.attempt).toBe(2);
     const failed = await eventually(async () => {
@@ -42,13 +47,19 @@ describe.each(STORE_KINDS)('leases, retries and placement over HTTP (%s)', (kind
     await api('POST', `/v1/runs/${first.run.run_id}/started`, {}, runner.token);
     const finished = await api('POST', `/v1/runs/${first.run.run_id}/finished`, { kind: 'infra_failed', message: 'exit 75', exit_code: 75 }, runner.token);
     expect(finished.body).toMatchObject({ status: 'queued', attempt: 2 });
-    const again = await pollRun(api, runner, 10_000);
+    const again = await pollRun(api, runner, WAIT_MS);
     expect(again.run).toMatchObject({ run_id: first.run.run_id, attempt: 2 });
-    await api('POST', `/v1/runs/${again.run.run_id}/started`, {}, runner.token);
-    // Heartbeat across more than a lease: the run stays with this runner.
-    const until = Date.now() + 700;
-    while (Date.now() < until) {
+    const heartbeat = async () =>
       expect((await api('POST', `/v1/runners/${runner.runner_id}/heartbeat`, { running: [again.run.run_id] }, runner.token)).body.stop).toEqual([]);
+    await heartbeat();
+    await api('POST', `/v1/runs/${again.run.run_id}/started`, {}, runner.token);
+    // Heartbeat across more than a lease: the run stays with this runner. A silent runner claiming a run
+    // now marks the time: once the sweeper took its run back, more than a lease has passed.
+    const silent = await registerRunner(api, ['clock']);
+    await api('POST', '/v1/sessions', { executor: 'clock', prompt: 'x' });
+    const clock = (await pollRun(api, silent)).run.run_id;
+    while ((await api('GET', `/v1/runs/${clock}`)).body.status === 'claimed') {
+      await heartbeat();
       await pollRun(api, runner, 100);
     }
     expect((await api('GET', `/v1/runs/${again.run.run_id}`)).body.status).toBe('running');

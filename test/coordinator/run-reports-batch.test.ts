@@ -303,13 +303,14 @@ describe.each(STORE_KINDS)('runner reports and multi-claim (%s)', (kind) => {
     expect(await eventsOf(viaReports.session_id)).toEqual(expectedEvents);
 
     // After the backoff both are claimed again as attempt 2, continuing the run's event numbering.
-    // The long-poll is woken when the backoff ends (not at its 5 s timeout).
+    // The long-poll is woken when the backoff ends (not at its 20 s timeout: half of it is ample for a
+    // 40 ms backoff on a busy machine).
     const polledAt = Date.now();
-    const again = await poll(runner, { timeout_ms: 5_000, max: 2 });
-    expect(Date.now() - polledAt).toBeLessThan(2_500);
+    const again = await poll(runner, { timeout_ms: 20_000, max: 2 });
+    expect(Date.now() - polledAt).toBeLessThan(10_000);
     const got = new Map<string, any>();
     for (const a of again.runs) got.set(a.run.run_id, a);
-    if (got.size < 2) for (const a of (await poll(runner, { timeout_ms: 5_000, max: 2 })).runs) got.set(a.run.run_id, a);
+    if (got.size < 2) for (const a of (await poll(runner, { timeout_ms: 20_000, max: 2 })).runs) got.set(a.run.run_id, a);
     expect([...got.keys()].sort()).toEqual([viaReports.run_id, viaFinished.run_id].sort());
     for (const a of got.values()) expect(a.invocation.metadata).toMatchObject({ attempt: 2, runner_id: runner.runner_id });
     expect(got.get(viaReports.run_id).run).toMatchObject({ status: 'claimed', attempt: 2, last_event_seq: 1 });
@@ -324,7 +325,7 @@ describe.each(STORE_KINDS)('runner reports and multi-claim (%s)', (kind) => {
     const attempt1 = { run_id, attempt: 1, started: {}, events: [log(1)], finished: { kind: 'infra_failed', message: 'infrastructure failure (exit 75)', exit_code: 75 } };
     expect((await report(runner, [attempt1])).body).toEqual({ results: [{ run_id, status: 'queued', accepted: 1, duplicates: 0 }] });
     // The runner never saw that answer; meanwhile its long-poll claims the retry.
-    const retry = await poll(runner, { timeout_ms: 5_000 });
+    const retry = await poll(runner, { timeout_ms: 20_000 });
     expect(retry.run).toMatchObject({ run_id, status: 'claimed', attempt: 2 });
     const eventsBefore = await eventsOf(session_id);
 

@@ -44,10 +44,17 @@ export function isRunning(pid: number): boolean {
 }
 
 /**
+ * How long a test waits for an event (a state reached, a log line, a process gone) before it fails. Far
+ * more than any wait takes on a quiet machine, so a busy one cannot flip the outcome; a wait that is met
+ * returns at once, so the size costs nothing.
+ */
+export const WAIT_MS = 30_000;
+
+/**
  * Wait until a condition holds, checking on each tick of the event loop (with a tiny pause so we do not
  * spin); fails after `timeoutMs` with the description. For state the OS changes (a process dying).
  */
-export async function waitUntil(condition: () => boolean, description: string, timeoutMs = 5_000): Promise<void> {
+export async function waitUntil(condition: () => boolean, description: string, timeoutMs = WAIT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${description}`);

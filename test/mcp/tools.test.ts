@@ -99,12 +99,14 @@ describe('the MCP tools, called by the official client', () => {
     const me = await bed.liveSession();
     const client = await bed.client(me.session_id);
     const progress: string[] = [];
+    // The child runs until stopped, so the call always lasts its timeout: long enough for a busy machine to
+    // claim the child and start it (its first event must arrive before), short enough to stay cheap.
     const waited = toolData(
-      await client.callTool({ name: 'start_agent_session', arguments: { prompt: 'forever', executor: 'slow-echo', timeout_s: 2 } }, undefined, {
+      await client.callTool({ name: 'start_agent_session', arguments: { prompt: 'forever', executor: 'slow-echo', timeout_s: 5 } }, undefined, {
         onprogress: (p) => progress.push(String(p.message)),
       }),
     );
-    expect(waited).toMatchObject({ status: 'running', note: expect.stringMatching(/still running after 2 s/) });
+    expect(waited).toMatchObject({ status: 'running', note: expect.stringMatching(/still running after 5 s/) });
     expect(progress).toContain('progress: working');
     const stopped = toolData(await client.callTool({ name: 'stop_agent_session', arguments: { session_id: waited.session_id } }));
     expect(stopped).toMatchObject({ session_id: waited.session_id, stop_requested: true });

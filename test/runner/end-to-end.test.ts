@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { freePort, useRunnerKit } from './runner-kit.js';
 
 // Start and resume through the CLI, with real runner and coordinator processes.
-describe('agent-runner run / sessions resume, end to end', () => {
+// Each test runs a chain of five or so real processes one after another: seconds on a quiet machine, near a
+// minute on a busy one. Every wait is on a process or a state, so the budget costs nothing.
+describe('agent-runner run / sessions resume, end to end', { timeout: 180_000 }, () => {
   const kit = useRunnerKit();
 
   it('runs and resumes with the sh example on a daemon with an embedded coordinator', async () => {

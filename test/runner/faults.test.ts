@@ -1,13 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isRunning } from '../helpers/fixtures.js';
+import { isRunning, WAIT_MS } from '../helpers/fixtures.js';
 import { allEvents, createSession, freePort, useRunnerKit, waitForEvent, waitForSession } from './runner-kit.js';
 
-// Short timings so a lost runner is noticed in about a second.
-const FAST_LEASE = ['--lease', '1s', '--heartbeat-interval', '300ms', '--sweep-interval', '100ms', '--backoff-base', '50ms', '--backoff-max', '100ms'];
+// Short timings so a killed runner is noticed in a few seconds, while a live one (heartbeating ten times
+// a lease) keeps its run however busy the machine is.
+const FAST_LEASE = ['--lease', '3s', '--heartbeat-interval', '300ms', '--sweep-interval', '100ms', '--backoff-base', '50ms', '--backoff-max', '100ms'];
 
-describe('runner faults', () => {
+// Each test starts two or three processes and waits out a lease or an outage: under 10 s on a quiet
+// machine, near 30 s on a busy one. The waits are on events, so the budget costs nothing.
+describe('runner faults', { timeout: 120_000 }, () => {
   const kit = useRunnerKit();
 
   it('a runner killed with SIGKILL mid-run loses the run; it is re-queued and finished by a second runner', async () => {
@@ -91,7 +94,7 @@ describe('runner faults', () => {
     const lost = await daemon.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('exiting without delivering'), 'the loss report');
     expect(lost.runs).toHaveLength(1);
     expect(Number(lost.events)).toBeGreaterThan(0);
-  }, 60_000); // the runner waits the grace plus REPORT_DEADLINE_MS (15 s) for the coordinator
+  }, 120_000); // the runner waits the grace plus REPORT_DEADLINE_MS (15 s) for the coordinator
 
   it('a coordinator that forgot the runner (new database on the same address): the runner registers again and takes new runs', async () => {
     const port = await freePort();
@@ -101,7 +104,9 @@ describe('runner faults', () => {
     const second = await kit().coordinator({ port, database: join(kit().tempDir(), 'other.db') });
 
     const { session_id } = await createSession(second.api, { executor: 'sh-echo', prompt: 'again' });
-    expect(await waitForSession(second.api, session_id, ['idle', 'failed'])).toMatchObject({ status: 'idle', result: { result_text: 'Echo (sh): again' } });
+    // The runner retries an unreachable coordinator with a backoff of up to 10 s; a slow restart on a busy
+    // machine lets it grow that far before the run can even be claimed.
+    expect(await waitForSession(second.api, session_id, ['idle', 'failed'], 2 * WAIT_MS)).toMatchObject({ status: 'idle', result: { result_text: 'Echo (sh): again' } });
     await daemon.waitForLog((l) => l.msg === 'the coordinator does not know this runner; registering again', 'the re-registration notice');
     expect(daemon.logs.filter((l) => l.msg === 'registered with the coordinator')).toHaveLength(2);
   });

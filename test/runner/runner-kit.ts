@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { apiClient, type Api, eventually } from '../coordinator/helpers.js';
 import { spawnCoordinator, type SpawnedCoordinator } from '../coordinator/spawn-coordinator.js';
-import { BIN, FIXTURE_EXECUTORS, tempDir } from '../helpers/fixtures.js';
+import { BIN, FIXTURE_EXECUTORS, tempDir, WAIT_MS } from '../helpers/fixtures.js';
 
 /** A port free right now on 127.0.0.1 (for a process that must come back on the same address). */
 export function freePort(): Promise<number> {
@@ -66,7 +66,7 @@ function watchProcess(child: ChildProcess): Proc {
     stderr: () => stderr,
     stdout: () => stdout,
     exited,
-    waitForLog(match, what, timeoutMs = 15_000) {
+    waitForLog(match, what, timeoutMs = WAIT_MS) {
       const found = logs.find(match);
       if (found !== undefined) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
@@ -232,7 +232,7 @@ export async function createSession(api: Api, body: Record<string, unknown>): Pr
 }
 
 /** Wait until the session reaches one of `statuses` (checked over HTTP every 10 ms). */
-export async function waitForSession(api: Api, id: string, statuses: string[], timeoutMs = 15_000): Promise<SessionView> {
+export async function waitForSession(api: Api, id: string, statuses: string[], timeoutMs = WAIT_MS): Promise<SessionView> {
   try {
     return await eventually(async () => {
       const res = await api('GET', `/v1/sessions/${id}`);
@@ -257,7 +257,7 @@ export async function allEvents(api: Api, id: string): Promise<Array<{ seq: numb
 }
 
 /** Wait until the session has an event matching `match`. */
-export async function waitForEvent(api: Api, id: string, match: (e: { type: string; event: Record<string, unknown> }) => boolean, timeoutMs = 15_000) {
+export async function waitForEvent(api: Api, id: string, match: (e: { type: string; event: Record<string, unknown> }) => boolean, timeoutMs = WAIT_MS) {
   return eventually(async () => (await allEvents(api, id)).find(match), timeoutMs);
 }
 

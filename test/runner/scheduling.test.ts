@@ -26,14 +26,14 @@ describe('what a runner takes', () => {
     const sessions = [];
     for (let i = 0; i < 50; i++) sessions.push(await createSession(api, { executor: 'marker', prompt: `p${i}` }));
     await kit().daemon(['-c', url, '-x', 'marker', '-n', '4'], { MARKER_FILE: markers, MARKER_SLEEP: '0.1' });
-    for (const s of sessions) expect((await waitForSession(api, s.session_id, ['idle', 'failed'], 30_000)).status).toBe('idle');
+    for (const s of sessions) expect((await waitForSession(api, s.session_id, ['idle', 'failed'])).status).toBe('idle');
 
     const { max, started, ended } = maxOverlap(markers);
     expect(started.size).toBe(50);
     expect(ended).toEqual(started);
     expect(max).toBeLessThanOrEqual(4);
     expect(max).toBeGreaterThanOrEqual(2); // it does run several at once
-  });
+  }, 180_000); // big work: 50 executors through one runner, seconds on a quiet machine, minutes on a busy one
 
   it('matches tags and executors: tagged runs go to the tagged runner, other executors to the runner that has them', async () => {
     const { api, url } = await kit().coordinator({ args: ['--placement-timeout', '1s', '--sweep-interval', '100ms'] });
