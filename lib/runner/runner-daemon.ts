@@ -16,6 +16,7 @@ import { sendReports } from './run-reports.js';
 import { executeRun, outcomeWithoutProcess, type RunContext } from './execute-run.js';
 import type { RunnerConfig } from './runner-config.js';
 import { RunnerShutdown, type Undelivered } from './runner-shutdown.js';
+import { guardExecutors } from './watchdog.js';
 
 export interface RunnerDaemonOptions {
   config: RunnerConfig;
@@ -105,6 +106,8 @@ export class RunnerDaemon {
 
   /** Register (retrying until the coordinator answers) and start claiming runs. */
   async start(): Promise<Registration> {
+    // Before claiming: end what a dead predecessor left running, and make sure ours end with us.
+    this.#runContext.ledger ??= guardExecutors(this.#options.stateDir, this.#options.logger);
     const registration = await this.#register();
     if (this.#shutdown.stopping.aborted) {
       // stop() came while registering: leave no registration behind, start nothing.
@@ -140,6 +143,7 @@ export class RunnerDaemon {
       logger.warn({ err: (error as Error).message }, 'could not deregister');
     }
     this.#outbox.close();
+    this.#runContext.ledger?.close();
     await api.close();
   }
 
