@@ -1,9 +1,9 @@
-import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { type GroupLedger, markedProcesses, signalGroup, signalProcesses } from '../process/process-group.js';
 import { processStartTime } from '../process/proc-table.js';
-import { PRIVATE_FILE_MODE } from '../state/state-dir.js';
+import { PRIVATE_FILE_MODE, stateFileNames } from '../state/state-dir.js';
 
 /**
  * The executors a runner supervises, on disk in its state folder (`executors-<pid>-<start time>.json`), so
@@ -91,12 +91,7 @@ export function endRecordedExecutors(path: string): number {
  * free or belongs to a later process). Call before claiming; `onEnded` is told about each ledger handled.
  */
 export function endLeftoverExecutors(stateDir: string, onEnded: (path: string, ended: number) => void): void {
-  let names: string[];
-  try {
-    names = readdirSync(stateDir);
-  } catch {
-    return;
-  }
+  const names = stateFileNames(stateDir);
   for (const name of names) {
     const match = LEDGER_PATTERN.exec(name);
     if (match === null) continue;

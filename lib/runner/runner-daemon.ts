@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { CoordinatorError } from '../client/coordinator-error.js';
 import type { RunnerApi } from '../client/runner-api.js';
@@ -16,6 +15,7 @@ import { sendReports } from './run-reports.js';
 import { executeRun, outcomeWithoutProcess, type RunContext } from './execute-run.js';
 import type { RunnerConfig } from './runner-config.js';
 import { RunnerShutdown, type Undelivered } from './runner-shutdown.js';
+import { forgetSpoolOwner, newSpoolPath, recordSpoolOwner, replayEarlierSpools } from './spool-replay.js';
 import { guardExecutors } from './watchdog.js';
 
 export interface RunnerDaemonOptions {
@@ -54,7 +54,7 @@ export class RunnerDaemon {
     const { config } = options;
     this.#outbox = new ReportOutbox({
       send: (batch) => sendReports(options.api, options.logger, batch),
-      spoolPath: join(options.stateDir, `events-${process.pid}.spool.jsonl`),
+      spoolPath: newSpoolPath(options.stateDir),
       onRetry: (error, attempt, delayMs) =>
         options.logger.warn({ err: (error as Error).message, attempt, retry_in_ms: delayMs, pending: this.#outbox.pending }, 'reports not delivered; will retry'),
     });
@@ -116,6 +116,7 @@ export class RunnerDaemon {
     }
     this.#claimLoop = this.#claimRuns();
     this.#scheduleHeartbeat(registration.heartbeat_interval_ms);
+    void replayEarlierSpools(this.#options.stateDir, this.#outbox.spoolPath, this.#options.api, this.#options.logger);
     return registration;
   }
 
@@ -143,6 +144,7 @@ export class RunnerDaemon {
       logger.warn({ err: (error as Error).message }, 'could not deregister');
     }
     this.#outbox.close();
+    forgetSpoolOwner(this.#outbox.spoolPath);
     this.#runContext.ledger?.close();
     await api.close();
   }
@@ -153,7 +155,9 @@ export class RunnerDaemon {
   }
 
   async #register(): Promise<Registration> {
-    this.#registering ??= this.#registerWithRetry().finally(() => (this.#registering = undefined));
+    this.#registering ??= this.#registerWithRetry()
+      .then((registration) => (recordSpoolOwner(this.#outbox.spoolPath, this.#options.api.baseUrl, registration), registration))
+      .finally(() => (this.#registering = undefined));
     return this.#registering;
   }
 
