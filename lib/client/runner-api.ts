@@ -28,6 +28,11 @@ export class RunnerApi {
     return this.#registration;
   }
 
+  /** Speak as a runner registered earlier (a predecessor whose spool is replayed) without registering again. */
+  adopt(registration: Registration): void {
+    this.#registration = registration;
+  }
+
   async register(req: RegisterRunner): Promise<Registration> {
     const { body } = await this.#http.json({ method: 'POST', path: '/v1/runners', body: req }, RegistrationSchema);
     this.#registration = body;

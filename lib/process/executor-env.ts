@@ -1,3 +1,5 @@
+import { EXECUTION_MARK_ENV } from './process-group.js';
+
 /** Runner secrets that never reach an executor's environment, whatever is allowed. */
 export const SECRET_ENV_NAMES = ['AGENT_COORDINATOR_TOKEN', 'AGENT_RUNNER_TOKEN', 'AGENT_RUNNER_SECRET'] as const;
 
@@ -9,7 +11,7 @@ export const SECRET_ENV_NAMES = ['AGENT_COORDINATOR_TOKEN', 'AGENT_RUNNER_TOKEN'
 export const BASE_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LC_*', 'TERM', 'TMPDIR', 'TZ'] as const;
 
 /** The variables the runner sets for each run (the only `AGENT_*` an executor sees unless allowed). */
-export const RUN_ENV_NAMES = ['AGENT_SESSION_ID', 'AGENT_RUN_ID', 'AGENT_RUNNER_MCP_URL'] as const;
+export const RUN_ENV_NAMES = ['AGENT_SESSION_ID', 'AGENT_RUN_ID', 'AGENT_RUNNER_MCP_URL', EXECUTION_MARK_ENV] as const;
 
 /** Environment variable with more names or prefixes for every executor, when `--executor-env` is absent. */
 export const EXECUTOR_ENV_VAR = 'AGENT_RUNNER_EXECUTOR_ENV';
@@ -48,6 +50,8 @@ export interface ExecutorEnvFacts {
   sessionId: string;
   runId?: string | undefined;
   mcpUrl?: string | undefined;
+  /** A random id unique to this executor start: finds its processes wherever they went (process-group.ts). */
+  executionMark?: string | undefined;
   /** Names or prefixes passed on top of BASE_ENV: the executor's declared `env` and the operator's `--executor-env`. */
   allow?: readonly string[] | undefined;
 }
@@ -55,7 +59,7 @@ export interface ExecutorEnvFacts {
 /**
  * The environment an executor gets: BASE_ENV and the allowed names of the runner's own (never its
  * secrets), plus `AGENT_SESSION_ID`, `AGENT_RUN_ID` and `AGENT_RUNNER_MCP_URL` (empty when there is no MCP
- * endpoint, e.g. `invoke`).
+ * endpoint, e.g. `invoke`), and the execution mark `AGENT_RUNNER_EXECUTION`.
  */
 export function buildExecutorEnv(base: NodeJS.ProcessEnv, facts: ExecutorEnvFacts): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -63,6 +67,7 @@ export function buildExecutorEnv(base: NodeJS.ProcessEnv, facts: ExecutorEnvFact
   env.AGENT_SESSION_ID = facts.sessionId;
   env.AGENT_RUN_ID = facts.runId ?? '';
   env.AGENT_RUNNER_MCP_URL = facts.mcpUrl ?? '';
+  if (facts.executionMark !== undefined) env[EXECUTION_MARK_ENV] = facts.executionMark;
   return env;
 }
 

@@ -1,9 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { findMarkedProcesses, listPids, readProcStat } from './proc-table.js';
 
 /**
  * Executors run in their own process group (spawned detached, so the child calls setsid), which lets one
- * signal to `-pgid` reach every process the executor started, however deep.
+ * signal to `-pgid` reach every process the executor started, however deep. A process that leaves the
+ * group (its own `setsid`) is still found by the mark every executor gets in its environment
+ * (EXECUTION_MARK_ENV), on Linux.
  */
+
+/** The variable that marks every process an executor starts (`<name>=<random id>`), inherited wherever they go. */
+export const EXECUTION_MARK_ENV = 'AGENT_RUNNER_EXECUTION';
 
 /** Send a signal to every process of a group. False when the group has no process left. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
@@ -21,18 +26,48 @@ export function groupIsAlive(pgid: number): boolean {
   return signalGroup(pgid, 0);
 }
 
-// Groups we started and may not have finished killing. If this process exits first (a CLI run ending,
-// a crash), SIGKILL them: no executor outlives the process that supervised it.
-const liveGroups = new Set<number>();
+/** Running processes carrying the execution mark `mark`, wherever they are, with their group. */
+export function markedProcesses(mark: string): Array<{ pid: number; pgrp: number }> {
+  return findMarkedProcesses(`${EXECUTION_MARK_ENV}=${mark}`);
+}
+
+/** Processes carrying the execution mark `mark` that left the group `pgid` (a `setsid` of their own). */
+export function escapedProcesses(pgid: number, mark: string | undefined): number[] {
+  if (mark === undefined) return [];
+  return markedProcesses(mark)
+    .filter((found) => found.pgrp !== pgid)
+    .map((found) => found.pid);
+}
+
+/** Signal processes one by one, ignoring those gone meanwhile. @returns whether any was signalled. */
+export function signalProcesses(pids: readonly number[], signal: NodeJS.Signals): boolean {
+  let any = false;
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+      any = true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return any;
+}
+
+// Groups we started and may not have finished killing, with their execution marks. If this process exits
+// first (a CLI run ending, a crash), SIGKILL them: no executor outlives the process that supervised it.
+const liveGroups = new Map<number, string | undefined>();
 let exitHookInstalled = false;
 
 /** Note a group we started, so it is killed if this process exits before we are done with it. */
-export function trackGroup(pgid: number): void {
-  liveGroups.add(pgid);
+export function trackGroup(pgid: number, mark?: string): void {
+  liveGroups.set(pgid, mark);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.on('exit', () => {
-      for (const group of liveGroups) signalGroup(group, 'SIGKILL');
+      for (const [group, groupMark] of liveGroups) {
+        signalGroup(group, 'SIGKILL');
+        signalProcesses(escapedProcesses(group, groupMark), 'SIGKILL');
+      }
     });
   }
 }
@@ -48,24 +83,18 @@ export function untrackGroup(pgid: number): void {
  */
 export function groupHasRunningProcess(pgid: number): boolean {
   if (!groupIsAlive(pgid)) return false;
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  } catch {
-    return true; // no /proc: trust kill(2)
-  }
-  for (const pid of pids) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue; // gone meanwhile
-    }
-    // Fields after the parenthesised command name: state, ppid, pgrp, ...
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
-  }
-  return false;
+  const pids = listPids();
+  if (pids === undefined) return true; // no /proc: trust kill(2)
+  return pids.some((pid) => {
+    const stat = readProcStat(pid);
+    return stat !== undefined && stat.pgrp === pgid && stat.state !== 'Z';
+  });
+}
+
+/** Where a runner notes the groups it supervises, so they can be ended if it dies (lib/runner/executor-ledger.ts). */
+export interface GroupLedger {
+  add(pgid: number, mark: string): void;
+  remove(pgid: number): void;
 }
 
 /**
@@ -73,23 +102,33 @@ export function groupHasRunningProcess(pgid: number): boolean {
  * parameter, so their timing can be tested with fake timers; `openProcessGroup` is the real one.
  */
 export interface ProcessGroup {
-  /** Signal every process of the group. False when the group has no process left. */
+  /** Signal every process of the group (and those that escaped it). False when none is left. */
   signal(signal: NodeJS.Signals): boolean;
-  /** Any process of the group (a zombie included) still exists. */
+  /** Any process of the group (a zombie included), or one that escaped it, still exists. */
   isAlive(): boolean;
-  /** Any process of the group still runs (zombies left out). */
+  /** Any process of the group, or one that escaped it, still runs (zombies left out). */
   hasRunningProcess(): boolean;
   /** Done with the group: it is no longer killed when this process exits. */
   forget(): void;
 }
 
-/** The process group `pgid` of an executor just started, tracked until it is forgotten. */
-export function openProcessGroup(pgid: number): ProcessGroup {
-  trackGroup(pgid);
+/**
+ * The process group `pgid` of an executor just started, tracked until it is forgotten; `mark` is the
+ * value of its EXECUTION_MARK_ENV (processes that left the group are found by it), `ledger` notes it on disk.
+ */
+export function openProcessGroup(pgid: number, mark?: string, ledger?: GroupLedger): ProcessGroup {
+  trackGroup(pgid, mark);
+  if (mark !== undefined) ledger?.add(pgid, mark);
   return {
-    signal: (signal) => signalGroup(pgid, signal),
-    isAlive: () => groupIsAlive(pgid),
-    hasRunningProcess: () => groupHasRunningProcess(pgid),
-    forget: () => untrackGroup(pgid),
+    signal: (signal) => {
+      const inGroup = signalGroup(pgid, signal);
+      return signalProcesses(escapedProcesses(pgid, mark), signal) || inGroup;
+    },
+    isAlive: () => groupIsAlive(pgid) || escapedProcesses(pgid, mark).length > 0,
+    hasRunningProcess: () => groupHasRunningProcess(pgid) || escapedProcesses(pgid, mark).length > 0,
+    forget: () => {
+      untrackGroup(pgid);
+      ledger?.remove(pgid);
+    },
   };
 }

@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { execa } from 'execa';
 import type { OutputStream } from '../events/parse-event-line.js';
 import type { ExecutorEvent } from '../../protocol/executor-event.js';
 import type { Invocation } from '../../protocol/invocation.js';
 import { buildExecutorEnv } from './executor-env.js';
 import { ExecutorOutput } from './executor-output.js';
-import { openProcessGroup } from './process-group.js';
+import { type GroupLedger, openProcessGroup } from './process-group.js';
 import { classifyExit, type ExitFacts, type RunOutcome } from './run-outcome.js';
 import { DEFAULT_GRACE_MS } from './terminate/graceful-kill.js';
 import { Termination } from './terminate/termination.js';
@@ -30,6 +31,8 @@ export interface SpawnExecutorOptions {
   /** Called for each event, in output order per stream, as soon as its line is complete. */
   onEvent?: (event: ExecutorEvent, stream: OutputStream) => void;
   maxLineBytes?: number;
+  /** Notes the executor's group on disk while it lives, so it is ended if this process dies (the runner's). */
+  ledger?: GroupLedger;
   /** Conformance probes only: write this instead of the invocation (to test malformed input). */
   stdinText?: string;
   /** Conformance probes only: leave stdin open after writing (the executor is then still reading). */
@@ -59,6 +62,7 @@ export function spawnExecutor(options: SpawnExecutorOptions): ExecutorProcess {
     return { pid: undefined, outcome: Promise.resolve(outcome) };
   }
 
+  const executionMark = randomUUID();
   const child = execa(options.executable, [], {
     cwd: options.cwd ?? invocation.project_dir ?? process.cwd(),
     env: buildExecutorEnv(options.env ?? process.env, {
@@ -66,6 +70,7 @@ export function spawnExecutor(options: SpawnExecutorOptions): ExecutorProcess {
       runId: options.runId ?? invocation.metadata?.run_id,
       mcpUrl: options.mcpUrl,
       allow: options.envAllow,
+      executionMark,
     }),
     extendEnv: false,
     detached: true,
@@ -79,7 +84,7 @@ export function spawnExecutor(options: SpawnExecutorOptions): ExecutorProcess {
   });
   const pid = child.pid;
   const termination = new Termination({
-    group: pid === undefined ? undefined : openProcessGroup(pid),
+    group: pid === undefined ? undefined : openProcessGroup(pid, executionMark, options.ledger),
     graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
     timeoutMs: options.timeoutMs,
     signal: options.signal,

@@ -9,6 +9,7 @@ import type { RunOutcome } from '../process/run-outcome.js';
 import { spawnExecutor } from '../process/spawn-executor.js';
 import type { BlueprintCache } from './blueprint-cache.js';
 import { checkProjectFolder } from './project-folder.js';
+import type { ExecutorLedger } from './executor-ledger.js';
 import type { ReportOutbox } from './report-outbox.js';
 
 export interface RunContext {
@@ -26,6 +27,8 @@ export interface RunContext {
   /** Add the runner's own MCP server to the blueprint (the session-scoped endpoint). */
   decorateBlueprint?: (blueprint: AgentBlueprint | undefined, sessionId: string) => AgentBlueprint | undefined;
   logger: Logger;
+  /** Where executor groups are noted so they end if the runner dies (watchdog.ts); set when the runner starts. */
+  ledger?: ExecutorLedger | undefined;
 }
 
 /** An outcome for a run that ended before any executor started (bad blueprint, unknown executor). */
@@ -117,6 +120,7 @@ export async function executeRun(assignment: Assignment, context: RunContext, si
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(context.graceMs === undefined ? {} : { graceMs: context.graceMs }),
     signal,
+    ...(context.ledger === undefined ? {} : { ledger: context.ledger }),
     onEvent: (event) => context.outbox.append(run.run_id, event),
   });
   context.outbox.started(run.run_id, child.pid);

@@ -2,8 +2,21 @@ import type { Logger } from 'pino';
 import { CoordinatorError } from '../client/coordinator-error.js';
 import type { RunnerApi } from '../client/runner-api.js';
 import { storableJson } from '../../protocol/json-shape.js';
-import type { RunReport } from '../../protocol/run-reports.js';
-import type { OutboxItem } from './report-outbox.js';
+import { z } from 'zod';
+import { ExecutorEventSchema } from '../../protocol/executor-event.js';
+import { RunFinishedSchema, type RunReport } from '../../protocol/run-reports.js';
+
+const itemOfRun = { run_id: z.string(), attempt: z.int().min(1) };
+/**
+ * What a report is made of, as the outbox notes it and as a spool file holds it (one JSON line each):
+ * parsed with this schema when an earlier runner's spool is read back (spool-replay.ts).
+ */
+export const ReportableItemSchema = z.discriminatedUnion('kind', [
+  z.object({ ...itemOfRun, kind: z.literal('started'), pid: z.int().nullable() }),
+  z.object({ ...itemOfRun, kind: z.literal('event'), seq: z.int().min(1), event: ExecutorEventSchema }),
+  z.object({ ...itemOfRun, kind: z.literal('finished'), outcome: RunFinishedSchema }),
+]);
+export type ReportableItem = z.infer<typeof ReportableItemSchema>;
 
 /**
  * Fold a batch of outbox items into one report per run, keeping each run's order (a run's items are
@@ -11,7 +24,7 @@ import type { OutboxItem } from './report-outbox.js';
  * out storable (NUL replaced, depth bounded: protocol/json-shape.ts), so one bad line never fails the
  * request that carries the other runs' reports. Pure.
  */
-export function toRunReports(batch: readonly OutboxItem[]): RunReport[] {
+export function toRunReports(batch: readonly ReportableItem[]): RunReport[] {
   const reports = new Map<string, RunReport>();
   for (const item of batch) {
     // A run claimed again (a later attempt) while its earlier attempt's items wait here gets its own report.
@@ -34,7 +47,7 @@ export function toRunReports(batch: readonly OutboxItem[]): RunReport[] {
  * refused, e.g. one event alone over the body limit) is dropped with an error in the log; anything
  * retryable throws, and the outbox sends the batch again (the coordinator skips what it already has).
  */
-export async function sendReports(api: RunnerApi, logger: Logger, batch: readonly OutboxItem[]): Promise<void> {
+export async function sendReports(api: RunnerApi, logger: Logger, batch: readonly ReportableItem[]): Promise<void> {
   let results;
   try {
     results = await api.reports(toRunReports(batch));

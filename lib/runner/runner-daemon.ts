@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { CoordinatorError } from '../client/coordinator-error.js';
 import type { RunnerApi } from '../client/runner-api.js';
@@ -18,6 +17,8 @@ import { executeRun, outcomeWithoutProcess, type RunContext } from './execute-ru
 import type { RunnerConfig } from './runner-config.js';
 import { RunnerShutdown, type Undelivered } from './runner-shutdown.js';
 import type { ServedTrees } from './served-trees.js';
+import { forgetSpoolOwner, newSpoolPath, recordSpoolOwner, replayEarlierSpools } from './spool-replay.js';
+import { guardExecutors } from './watchdog.js';
 
 export interface RunnerDaemonOptions {
   config: RunnerConfig;
@@ -59,7 +60,7 @@ export class RunnerDaemon {
     const { config } = options;
     this.#outbox = new ReportOutbox({
       send: (batch) => sendReports(options.api, options.logger, batch),
-      spoolPath: join(options.stateDir, `events-${process.pid}.spool.jsonl`),
+      spoolPath: newSpoolPath(options.stateDir),
       onRetry: (error, attempt, delayMs) =>
         options.logger.warn({ err: (error as Error).message, attempt, retry_in_ms: delayMs, pending: this.#outbox.pending }, 'reports not delivered; will retry'),
     });
@@ -111,6 +112,8 @@ export class RunnerDaemon {
 
   /** Register (retrying until the coordinator answers) and start claiming runs. */
   async start(): Promise<Registration> {
+    // Before claiming: end what a dead predecessor left running, and make sure ours end with us.
+    this.#runContext.ledger ??= guardExecutors(this.#options.stateDir, this.#options.logger);
     const registration = await this.#register();
     if (this.#shutdown.stopping.aborted) {
       // stop() came while registering: leave no registration behind, start nothing.
@@ -119,6 +122,7 @@ export class RunnerDaemon {
     }
     this.#claimLoop = this.#claimRuns();
     this.#scheduleHeartbeat(registration.heartbeat_interval_ms);
+    void replayEarlierSpools(this.#options.stateDir, this.#outbox.spoolPath, this.#options.api, this.#options.logger);
     return registration;
   }
 
@@ -148,6 +152,8 @@ export class RunnerDaemon {
       logger.warn({ err: (error as Error).message }, 'could not deregister');
     }
     this.#outbox.close();
+    forgetSpoolOwner(this.#outbox.spoolPath);
+    this.#runContext.ledger?.close();
     await api.close();
   }
 
@@ -157,7 +163,9 @@ export class RunnerDaemon {
   }
 
   async #register(): Promise<Registration> {
-    this.#registering ??= this.#registerWithRetry().finally(() => (this.#registering = undefined));
+    this.#registering ??= this.#registerWithRetry()
+      .then((registration) => (recordSpoolOwner(this.#outbox.spoolPath, this.#options.api.baseUrl, registration), registration))
+      .finally(() => (this.#registering = undefined));
     return this.#registering;
   }
 

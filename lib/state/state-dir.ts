@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, realpathSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 
@@ -82,4 +82,13 @@ export function describeStateDir(cwd = process.cwd(), env: NodeJS.ProcessEnv = p
     `  this folder's: ${projectStateDir(cwd, env)}`,
     `  (the embedded coordinator's ${DATABASE_FILE}, the MCP key mcp-secret, the event spool, invoke-sessions.json)`,
   ].join('\n');
+}
+
+/** The names of the files in a state folder; none when it does not exist (yet). */
+export function stateFileNames(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }

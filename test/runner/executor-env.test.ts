@@ -38,7 +38,7 @@ describe('executors get only the environment they need (issue 11, item 14)', () 
       PATH: process.env.PATH,
     });
     expect(env.AGENT_RUNNER_MCP_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
-    const allowed = /^(PATH|HOME|USER|LOGNAME|SHELL|LANG|LC_.*|TERM|TMPDIR|TZ|AGENT_SESSION_ID|AGENT_RUN_ID|AGENT_RUNNER_MCP_URL|DECLARED_NAME|DECLARED_PREFIX_.*|OPERATOR_NAME|OPS_.*)$/;
+    const allowed = /^(PATH|HOME|USER|LOGNAME|SHELL|LANG|LC_.*|TERM|TMPDIR|TZ|AGENT_SESSION_ID|AGENT_RUN_ID|AGENT_RUNNER_MCP_URL|AGENT_RUNNER_EXECUTION|DECLARED_NAME|DECLARED_PREFIX_.*|OPERATOR_NAME|OPS_.*)$/;
     // Nothing else: every name it got is one of the rules above.
     expect(Object.keys(env).filter((name) => !allowed.test(name))).toEqual([]);
   });
@@ -69,7 +69,7 @@ describe('executors get only the environment they need (issue 11, item 14)', () 
     expect(check.stdout).not.toContain('ghp_runner');
     expect(check.stdout).not.toContain('declared prefix');
     const json = JSON.parse((await kit().cli(['executor', 'check', 'print-env', '--json'], { env: RUNNER_ENV })).stdout);
-    expect(json.environment).toMatchObject({ declared: ['DECLARED_NAME', 'DECLARED_PREFIX_*'], operator: [], set_per_run: ['AGENT_SESSION_ID', 'AGENT_RUN_ID', 'AGENT_RUNNER_MCP_URL'] });
+    expect(json.environment).toMatchObject({ declared: ['DECLARED_NAME', 'DECLARED_PREFIX_*'], operator: [], set_per_run: ['AGENT_SESSION_ID', 'AGENT_RUN_ID', 'AGENT_RUNNER_MCP_URL', 'AGENT_RUNNER_EXECUTION'] });
     expect(json.environment.names).toEqual(expect.arrayContaining(['DECLARED_NAME', 'DECLARED_PREFIX_ONE', 'PATH']));
     expect(json.environment.names).not.toContain('AWS_SECRET_ACCESS_KEY');
   });
