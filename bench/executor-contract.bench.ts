@@ -80,6 +80,7 @@ async function pipeThroughput(): Promise<void> {
     executable: join(ROOT, 'test', 'fixtures', 'executors', 'flood', 'ao-flood-exec'),
     invocation,
     env: { ...process.env, FLOOD_MB: '50' },
+    envAllow: ['FLOOD_MB'], // what flood's executor.json declares
     onEvent: () => (events += 1),
   });
   const outcome = await child.outcome;
