@@ -54,13 +54,19 @@ export function environHolds(pid: number, entry: string): boolean {
   return environ.toString('utf8').split('\0').includes(entry);
 }
 
-/** Running (not zombie) processes whose environment holds `entry`, with their group. Empty without /proc. */
-export function findMarkedProcesses(entry: string): Array<{ pid: number; pgrp: number }> {
+/**
+ * Running (not zombie) processes whose environment holds `entry`, with their group. Empty without /proc.
+ * With `startedSince` (clock ticks after boot), processes that started earlier are passed over without
+ * reading their environment: after every executor exit the runner looks for escapees, and reading every
+ * process's environ doubled the runner's CPU per run (13.9 → 28.1 ms on the runner bench).
+ */
+export function findMarkedProcesses(entry: string, startedSince?: number): Array<{ pid: number; pgrp: number }> {
   const found: Array<{ pid: number; pgrp: number }> = [];
   for (const pid of listPids() ?? []) {
     if (pid === process.pid) continue;
     const stat = readProcStat(pid);
     if (stat === undefined || stat.state === 'Z') continue;
+    if (startedSince !== undefined && Number(stat.startTime) < startedSince) continue;
     if (environHolds(pid, entry)) found.push({ pid, pgrp: stat.pgrp });
   }
   return found;

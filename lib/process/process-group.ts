@@ -26,15 +26,18 @@ export function groupIsAlive(pgid: number): boolean {
   return signalGroup(pgid, 0);
 }
 
-/** Running processes carrying the execution mark `mark`, wherever they are, with their group. */
-export function markedProcesses(mark: string): Array<{ pid: number; pgrp: number }> {
-  return findMarkedProcesses(`${EXECUTION_MARK_ENV}=${mark}`);
+/**
+ * Running processes carrying the execution mark `mark`, wherever they are, with their group; only those
+ * started since `startedSince` (clock ticks after boot) when given: none of an executor's started before it.
+ */
+export function markedProcesses(mark: string, startedSince?: number): Array<{ pid: number; pgrp: number }> {
+  return findMarkedProcesses(`${EXECUTION_MARK_ENV}=${mark}`, startedSince);
 }
 
 /** Processes carrying the execution mark `mark` that left the group `pgid` (a `setsid` of their own). */
-export function escapedProcesses(pgid: number, mark: string | undefined): number[] {
+export function escapedProcesses(pgid: number, mark: string | undefined, startedSince?: number): number[] {
   if (mark === undefined) return [];
-  return markedProcesses(mark)
+  return markedProcesses(mark, startedSince)
     .filter((found) => found.pgrp !== pgid)
     .map((found) => found.pid);
 }
@@ -119,13 +122,17 @@ export interface ProcessGroup {
 export function openProcessGroup(pgid: number, mark?: string, ledger?: GroupLedger): ProcessGroup {
   trackGroup(pgid, mark);
   if (mark !== undefined) ledger?.add(pgid, mark);
+  // Every process the executor starts starts after its group leader: only those need their environ read.
+  const leaderStart = readProcStat(pgid)?.startTime;
+  const since = leaderStart === undefined || leaderStart === '' ? undefined : Number(leaderStart);
+  const escaped = () => escapedProcesses(pgid, mark, since);
   return {
     signal: (signal) => {
       const inGroup = signalGroup(pgid, signal);
-      return signalProcesses(escapedProcesses(pgid, mark), signal) || inGroup;
+      return signalProcesses(escaped(), signal) || inGroup;
     },
-    isAlive: () => groupIsAlive(pgid) || escapedProcesses(pgid, mark).length > 0,
-    hasRunningProcess: () => groupHasRunningProcess(pgid) || escapedProcesses(pgid, mark).length > 0,
+    isAlive: () => groupIsAlive(pgid) || escaped().length > 0,
+    hasRunningProcess: () => groupHasRunningProcess(pgid) || escaped().length > 0,
     forget: () => {
       untrackGroup(pgid);
       ledger?.remove(pgid);
