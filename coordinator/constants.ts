@@ -21,7 +21,7 @@ export const CLAIM_ANSWER_GRACE_MS = 1_000;
 export const POLL_TIMEOUT_MS = 30_000;
 /** A queued run that no online runner can serve fails after this long. */
 export const PLACEMENT_TIMEOUT_MS = 600_000;
-/** First retry delay after an infrastructure failure; doubles per attempt up to BACKOFF_MAX_MS. */
+/** Cap of the first retry delay after an infrastructure failure; the cap doubles per attempt up to BACKOFF_MAX_MS, the delay is drawn below it. */
 export const BACKOFF_BASE_MS = 1_000;
 export const BACKOFF_MAX_MS = 60_000;
 /** Tries per run, counting the first (only infrastructure failures are retried). */

@@ -96,7 +96,8 @@ export function groupHasRunningProcess(pgid: number): boolean {
 
 /** Where a runner notes the groups it supervises, so they can be ended if it dies (lib/runner/executor-ledger.ts). */
 export interface GroupLedger {
-  add(pgid: number, mark: string): void;
+  /** `startTime`: the group leader's (ProcStat.startTime), as read when the group was opened. */
+  add(pgid: number, mark: string, startTime: string): void;
   remove(pgid: number): void;
 }
 
@@ -121,9 +122,10 @@ export interface ProcessGroup {
  */
 export function openProcessGroup(pgid: number, mark?: string, ledger?: GroupLedger): ProcessGroup {
   trackGroup(pgid, mark);
-  if (mark !== undefined) ledger?.add(pgid, mark);
-  // Every process the executor starts starts after its group leader: only those need their environ read.
+  // Read once: the ledger names the group by it, and every process the executor starts starts after its
+  // group leader, so only those need their environ read when looking for escapees.
   const leaderStart = readProcStat(pgid)?.startTime;
+  if (mark !== undefined && leaderStart !== undefined && leaderStart !== '') ledger?.add(pgid, mark, leaderStart);
   const since = leaderStart === undefined || leaderStart === '' ? undefined : Number(leaderStart);
   const escaped = () => escapedProcesses(pgid, mark, since);
   return {

@@ -37,9 +37,7 @@ export class ExecutorLedger implements GroupLedger {
     this.#write();
   }
 
-  add(pgid: number, mark: string): void {
-    const startTime = processStartTime(pgid);
-    if (startTime === undefined) return; // already gone: nothing to end later
+  add(pgid: number, mark: string, startTime: string): void {
     this.#file.groups.push({ pgid, start_time: startTime, mark });
     this.#write();
   }
