@@ -8,6 +8,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most of the suite waits on processes, sockets and databases rather than computing, and vitest's
+    // default on two cores is one file at a time (cores - 1): four files at once took the quiet suite
+    // from ~7.5 min to ~3. Files are independent (own state folder, own local port, own temp databases).
+    maxWorkers: 4,
     // A temp AGENT_RUNNER_STATE_DIR per test file, removed after it.
     setupFiles: ['test/helpers/state-dir-setup.ts'],
   },
