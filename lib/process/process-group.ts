@@ -127,14 +127,21 @@ export function openProcessGroup(pgid: number, mark?: string, ledger?: GroupLedg
   const leaderStart = readProcStat(pgid)?.startTime;
   if (mark !== undefined && leaderStart !== undefined && leaderStart !== '') ledger?.add(pgid, mark, leaderStart);
   const since = leaderStart === undefined || leaderStart === '' ? undefined : Number(leaderStart);
-  const escaped = () => escapedProcesses(pgid, mark, since);
+  // Once nothing of the execution runs (in the group or escaped), nothing of it can start again: later
+  // questions need no scan of /proc (a scan is most of what a run's end costs the runner).
+  let quiet = false;
+  const escaped = () => (quiet ? [] : escapedProcesses(pgid, mark, since));
   return {
     signal: (signal) => {
       const inGroup = signalGroup(pgid, signal);
       return signalProcesses(escaped(), signal) || inGroup;
     },
     isAlive: () => groupIsAlive(pgid) || escaped().length > 0,
-    hasRunningProcess: () => groupHasRunningProcess(pgid) || escaped().length > 0,
+    hasRunningProcess: () => {
+      const running = groupHasRunningProcess(pgid) || escaped().length > 0;
+      if (!running) quiet = true;
+      return running;
+    },
     forget: () => {
       untrackGroup(pgid);
       ledger?.remove(pgid);

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { KnownStartTimes, MAX_GAP_MS } from '../../lib/process/known-start-times.js';
+
+/** A cache driven by a fake pid cursor and clock. */
+function cache(start: { cursor: number | undefined; now: number }) {
+  const state = { ...start };
+  const times = new KnownStartTimes({ readLastPid: () => state.cursor, now: () => state.now });
+  return { times, state };
+}
+
+describe('KnownStartTimes', () => {
+  it('trusts an earlier scan for pids not handed out since, and never for those that were', () => {
+    const { times, state } = cache({ cursor: 100, now: 0 });
+    const first = times.begin();
+    expect(first.known(50)).toBeUndefined(); // nothing read yet
+    first.record(50, 7);
+    first.record(105, 8);
+    first.end();
+
+    Object.assign(state, { cursor: 110, now: 10 });
+    const second = times.begin();
+    expect(second.known(50)).toBe(7);
+    expect(second.known(105)).toBeUndefined(); // 101..110 were handed out: 105 may be another process now
+    second.end();
+  });
+
+  it('follows the cursor past pid_max back to the low pids', () => {
+    const { times, state } = cache({ cursor: 32_700, now: 0 });
+    const first = times.begin();
+    for (const pid of [3, 500, 32_710, 32_760]) first.record(pid, 1);
+    first.end();
+    Object.assign(state, { cursor: 10, now: 5 });
+    const second = times.begin();
+    expect(second.known(32_710)).toBeUndefined();
+    expect(second.known(3)).toBeUndefined();
+    expect(second.known(500)).toBe(1);
+    expect(second.known(32_760)).toBeUndefined();
+  });
+
+  it('trusts nothing after a long gap, without a cursor, or for pids the last scan did not see', () => {
+    const { times, state } = cache({ cursor: 100, now: 0 });
+    let scan = times.begin();
+    scan.record(10, 1);
+    scan.record(20, 1);
+    scan.end();
+
+    Object.assign(state, { now: MAX_GAP_MS + 1 });
+    scan = times.begin();
+    expect(scan.known(10)).toBeUndefined();
+    scan.record(10, 1);
+    scan.end();
+
+    Object.assign(state, { now: MAX_GAP_MS + 2 });
+    scan = times.begin();
+    expect(scan.known(20)).toBeUndefined(); // never recorded since the reset
+    scan.end(); // 10 was not looked at: forgotten
+    Object.assign(state, { now: MAX_GAP_MS + 3 });
+    expect(times.begin().known(10)).toBeUndefined();
+
+    const blind = cache({ cursor: undefined, now: 0 });
+    const a = blind.times.begin();
+    a.record(10, 1);
+    a.end();
+    expect(blind.times.begin().known(10)).toBeUndefined();
+  });
+});

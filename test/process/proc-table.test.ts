@@ -1,0 +1,48 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { environHolds, findMarkedProcesses, processStartTime, readProcStat } from '../../lib/process/proc-table.js';
+
+const started: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of started.splice(0)) if (child.pid !== undefined) try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+});
+
+/** A `sleep` in a group of its own with exactly `env` as its environment; resolves once it has exec'd. */
+async function sleeper(env: Record<string, string>): Promise<number> {
+  const child = spawn('/bin/sh', ['-c', 'exec sleep 60'], { env, detached: true, stdio: 'ignore' });
+  started.push(child);
+  await new Promise((resolve) => child.once('spawn', resolve));
+  return child.pid!;
+}
+
+describe.runIf(process.platform === 'linux')('proc-table (Linux /proc)', () => {
+  it('reads this process\'s stat: running, its parent, its start time', () => {
+    const stat = readProcStat(process.pid)!;
+    expect(stat.ppid).toBe(process.ppid);
+    expect(stat.startTime).toMatch(/^\d+$/);
+    expect(processStartTime(process.pid)).toBe(stat.startTime);
+    expect(readProcStat(2 ** 22 + 1)).toBeUndefined(); // above pid_max: never a process
+  });
+
+  it('finds an entry of the environment whole, wherever it is, and never a prefix or a suffix of one', async () => {
+    const pid = await sleeper({ FIRST: 'a', MARK: 'x1', LAST: 'z' });
+    expect(environHolds(pid, 'FIRST=a')).toBe(true);
+    expect(environHolds(pid, 'MARK=x1')).toBe(true);
+    expect(environHolds(pid, 'LAST=z')).toBe(true);
+    expect(environHolds(pid, 'MARK=x')).toBe(false);
+    expect(environHolds(pid, 'ARK=x1')).toBe(false);
+    expect(environHolds(pid, 'LAST=')).toBe(false);
+    expect(environHolds(2 ** 22 + 1, 'MARK=x1')).toBe(false);
+  });
+
+  it('finds the processes carrying a mark, with their group, and passes over those started before a given time', async () => {
+    const before = await sleeper({ MARK: 'm-1' });
+    const since = Number(processStartTime(before)) + 1;
+    const other = await sleeper({ MARK: 'm-2' });
+    expect(findMarkedProcesses('MARK=m-1')).toEqual([{ pid: before, pgrp: before }]);
+    expect(findMarkedProcesses('MARK=m-2')).toEqual([{ pid: other, pgrp: other }]);
+    // Started in an earlier clock tick than `since`: not read (the process group of an executor starts first).
+    const after = findMarkedProcesses('MARK=m-1', since);
+    expect(after).toEqual([]);
+  });
+});
