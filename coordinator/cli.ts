@@ -3,8 +3,8 @@ import { parseDuration } from '../protocol/duration.js';
 import { openProjectDatabase, stderrNotices } from '../lib/state/project-state.js';
 import { describeStateDir } from '../lib/state/state-dir.js';
 import { AgentFileError } from './agents/load-agents-dir.js';
-import { type CoordinatorTimings, DEFAULT_HOST, DEFAULT_PORT, resolveTimings } from './constants.js';
-import { CoordinatorConfigError, startCoordinator } from './start-coordinator.js';
+import { type CoordinatorTimings, DEFAULT_EXECUTOR, DEFAULT_HOST, DEFAULT_PORT, resolveTimings } from './constants.js';
+import { checkExecutorName, CoordinatorConfigError, startCoordinator } from './start-coordinator.js';
 
 const ENV = 'AGENT_COORDINATOR_';
 const defaults = resolveTimings();
@@ -17,7 +17,7 @@ const TIMING_FLAGS: Array<[string, string, DurationTiming, string]> = [
   ['--lease <duration>', 'LEASE', 'leaseMs', 'runner lease: runs of a runner silent this long are taken back'],
   ['--heartbeat-interval <duration>', 'HEARTBEAT_INTERVAL', 'heartbeatIntervalMs', 'how often runners are told to heartbeat'],
   ['--poll-timeout <duration>', 'POLL_TIMEOUT', 'pollTimeoutMs', 'how long a next-run long-poll is held'],
-  ['--placement-timeout <duration>', 'PLACEMENT_TIMEOUT', 'placementTimeoutMs', 'fail runs no runner can serve after this long'],
+  ['--placement-timeout <duration>', 'PLACEMENT_TIMEOUT', 'placementTimeoutMs', 'fail runs no runner can serve after this long (0: at once)'],
   ['--backoff-base <duration>', 'BACKOFF_BASE', 'backoffBaseMs', 'first retry delay after an infrastructure failure'],
   ['--backoff-max <duration>', 'BACKOFF_MAX', 'backoffMaxMs', 'longest retry delay'],
   ['--sweep-interval <duration>', 'SWEEP_INTERVAL', 'sweepIntervalMs', 'how often leases and placement are checked'],
@@ -35,6 +35,7 @@ export function buildCoordinatorProgram(): Command {
     .addOption(new Option('--database-schema <name>', 'PostgreSQL schema (default: public)').env(`${ENV}DATABASE_SCHEMA`))
     .addOption(new Option('--agents-dir <dir>', 'folder of <name>.json agent blueprints (default ./agents)').env(`${ENV}AGENTS_DIR`))
     .addOption(new Option('--api-token <token>', 'bearer token for the user API (required off loopback)').env(`${ENV}TOKEN`))
+    .addOption(new Option('--default-executor <name>', 'executor of sessions that name none and whose agent names none').env(`${ENV}DEFAULT_EXECUTOR`).default(DEFAULT_EXECUTOR))
     .addOption(new Option('--max-attempts <n>', 'tries per run for infrastructure failures').env(`${ENV}MAX_ATTEMPTS`).default(String(defaults.maxAttempts)))
     .addOption(new Option('--max-body-bytes <n>', 'largest request body').env(`${ENV}MAX_BODY_BYTES`))
     .addOption(new Option('--log-level <level>', 'pino level: trace, debug, info, warn, error, silent').env(`${ENV}LOG_LEVEL`).default('info'));
@@ -74,6 +75,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
         }
       }
     }
+    checkExecutorName(o.defaultExecutor!, '--default-executor');
     const coordinator = await startCoordinator({
       host: o.host!,
       port: wholeNumber(o.port!, '--port', 0, 65_535),
@@ -81,6 +83,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       databaseSchema: o.databaseSchema,
       ...(o.agentsDir === undefined ? {} : { agentsDir: o.agentsDir }),
       apiToken: o.apiToken ?? null,
+      defaultExecutor: o.defaultExecutor!,
       timings,
       ...(o.maxBodyBytes === undefined ? {} : { maxBodyBytes: wholeNumber(o.maxBodyBytes, '--max-body-bytes', 1, MAX_BODY_LIMIT) }),
       logLevel: o.logLevel!,

@@ -19,8 +19,10 @@ export const HEARTBEAT_INTERVAL_MS = 10_000;
 export const CLAIM_ANSWER_GRACE_MS = 1_000;
 /** How long a `next run` long-poll is held before it answers with no run. */
 export const POLL_TIMEOUT_MS = 30_000;
-/** A queued run that no online runner can serve fails after this long. */
+/** A queued run that no online runner can serve fails after this long (0: at once, when it is created). */
 export const PLACEMENT_TIMEOUT_MS = 600_000;
+/** The executor of a session that names none and whose agent names none (`--default-executor`). */
+export const DEFAULT_EXECUTOR = 'claude-code';
 /** Cap of the first retry delay after an infrastructure failure; the cap doubles per attempt up to BACKOFF_MAX_MS, the delay is drawn below it. */
 export const BACKOFF_BASE_MS = 1_000;
 export const BACKOFF_MAX_MS = 60_000;
@@ -68,7 +70,15 @@ export function resolveTimings(partial: Partial<CoordinatorTimings> = {}): Coord
   };
 }
 
-/** The backoff of re-queued runs (infrastructure failures and lost leases), from the timings. */
-export function requeueBackoff(timings: CoordinatorTimings): BackoffPolicy {
-  return { baseMs: timings.backoffBaseMs, maxMs: timings.backoffMaxMs, random: timings.backoffRandom };
+/**
+ * How runs are re-queued after infrastructure failures: the backoff, and the lease that says which runners
+ * are online (a retry only some online runner may take is made; otherwise the run ends with the reason).
+ */
+export interface RequeuePolicy extends BackoffPolicy {
+  leaseMs: number;
+}
+
+/** The re-queue policy of runs (infrastructure failures and lost leases), from the timings. */
+export function requeueBackoff(timings: CoordinatorTimings): RequeuePolicy {
+  return { baseMs: timings.backoffBaseMs, maxMs: timings.backoffMaxMs, random: timings.backoffRandom, leaseMs: timings.leaseMs };
 }

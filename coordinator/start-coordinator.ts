@@ -2,8 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { pino, type Logger } from 'pino';
 import { openProjectDatabase } from '../lib/state/project-state.js';
+import { executorNameProblem } from '../protocol/fields.js';
 import { loadAgentsDir } from './agents/load-agents-dir.js';
-import { type CoordinatorTimings, DEFAULT_AGENTS_DIR, DEFAULT_HOST, DEFAULT_PORT, MAX_BODY_BYTES, resolveTimings } from './constants.js';
+import { type CoordinatorTimings, DEFAULT_AGENTS_DIR, DEFAULT_EXECUTOR, DEFAULT_HOST, DEFAULT_PORT, MAX_BODY_BYTES, resolveTimings } from './constants.js';
 import { createContext } from './http/context.js';
 import { buildApp } from './http/app.js';
 import { openStore } from './store/open-store.js';
@@ -25,6 +26,8 @@ export interface CoordinatorOptions {
   apiToken?: string | null;
   timings?: Partial<CoordinatorTimings>;
   maxBodyBytes?: number;
+  /** The executor of sessions that name none and whose agent names none (default `claude-code`). */
+  defaultExecutor?: string;
   /** pino level (default `info`, or `silent` under vitest); ignored when `logger` is given. */
   logLevel?: string;
   logger?: Logger;
@@ -43,6 +46,12 @@ export interface RunningCoordinator {
 /** A configuration problem that stops start-up; the message says what to change. */
 export class CoordinatorConfigError extends Error {
   override name = 'CoordinatorConfigError';
+}
+
+/** Refuse an executor name no executor folder can have (empty, a path, spaces or control characters), naming the option. */
+export function checkExecutorName(name: string, option: string): void {
+  const problem = executorNameProblem(name);
+  if (problem !== null) throw new CoordinatorConfigError(`${option}: ${problem}`);
 }
 
 /** Whether a host name or address is loopback-only. */
@@ -65,10 +74,13 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   const logger =
     options.logger ?? pino({ name: 'agent-coordinator', level: options.logLevel ?? (process.env.VITEST ? 'silent' : 'info') }, pino.destination({ dest: 2, sync: true }));
   const timings = resolveTimings(options.timings);
+  if (options.defaultExecutor !== undefined) checkExecutorName(options.defaultExecutor, 'defaultExecutor');
   const agentsDir = options.agentsDir === undefined ? DEFAULT_AGENTS_DIR : options.agentsDir;
   const agents = agentsDir === null ? [] : await loadAgentsDir(agentsDir, options.agentsDir === undefined);
   const store = await openStore({ databaseUrl: options.databaseUrl ?? openProjectDatabase(process.cwd(), logger), schema: options.databaseSchema });
-  const ctx = createContext({ store, timings, logger, apiToken, maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES });
+  const ctx = createContext({
+    store, timings, logger, apiToken, maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES, defaultExecutor: options.defaultExecutor ?? DEFAULT_EXECUTOR,
+  });
   try {
     for (const agent of agents) await store.putAgent(agent, Date.now());
     if (store.dialect === 'postgres') await store.sql.listen((topic) => ctx.hub.signal(topic));

@@ -63,6 +63,8 @@ export interface RunRecord {
   finished_at: number | null;
   /** The session to resume with this run's outcome when it ends (callback mode), or null. */
   callback_session_id: string | null;
+  /** Runners whose executor failed this run with its own exit 75: no claim gives it to them again. */
+  excluded_runners: string[];
 }
 
 /** A run's outcome waiting to be delivered to a session (callback mode). */

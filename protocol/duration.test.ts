@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from './duration.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -27,5 +27,22 @@ describe('parseDuration', () => {
     ['2147484', '--timeout: "2147484" is longer than the most allowed, 7d (168h)'],
   ])('rejects %j naming the option', (text, message) => {
     expect(() => parseDuration(text, '--timeout')).toThrow(message);
+  });
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0ms'],
+    [850, '850ms'],
+    [1_000, '1.0s'],
+    [4_249, '4.2s'],
+    [59_999, '59.9s'],
+    [65_000, '1m05s'],
+    [600_000, '10m'],
+    [3_600_000, '1h'],
+    [7_380_000, '2h03m'],
+    [-5, '0ms'],
+  ])('%d ms → %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
   });
 });

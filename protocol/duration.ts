@@ -25,3 +25,14 @@ function parseAnyDuration(text: string, option: string): number {
   if (ms <= 0) throw new Error(`${option}: "${text}" must be longer than 0`);
   return Math.round(ms);
 }
+
+/** A duration for people: `850ms`, `4.2s`, `1m05s`, `10m`, `2h03m`, `7h` (parseDuration reads each back, rounded). */
+export function formatDuration(ms: number): string {
+  const whole = Math.max(0, Math.round(ms));
+  if (whole < 1_000) return `${whole}ms`;
+  if (whole < 60_000) return `${(Math.floor(whole / 100) / 10).toFixed(1)}s`;
+  const seconds = Math.floor(whole / 1_000);
+  if (seconds < 3_600) return seconds % 60 === 0 ? `${seconds / 60}m` : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
+  const minutes = Math.floor(seconds / 60) % 60;
+  return minutes === 0 ? `${Math.floor(seconds / 3_600)}h` : `${Math.floor(seconds / 3_600)}h${String(minutes).padStart(2, '0')}m`;
+}

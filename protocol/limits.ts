@@ -13,6 +13,10 @@ export const MAX_PAGE_LIMIT = 1_000;
  * events over it become a `log` event saying so.
  */
 export const MAX_JSON_DEPTH = 64;
+/** Most tries of one run (`max_attempts`, the first included). */
+export const MAX_RUN_ATTEMPTS = 20;
+/** A run's `priority` is from -MAX_PRIORITY to MAX_PRIORITY (higher first). */
+export const MAX_PRIORITY = 1_000;
 /** Longest run timeout (`timeout_s`, in seconds): 7 days. */
 export const MAX_TIMEOUT_S = 604_800;
 /** Longest duration a flag accepts (`--run-timeout`, `--drain-timeout`, `--lease`, …): 7 days, in ms. */

@@ -1,6 +1,7 @@
 /** `/v1/sessions` and `/v1/runs`: what a client sends to start, resume, list and stop sessions, and what it gets back. */
 import { z } from 'zod';
 import { id, isoTime, limit, priority, projectDir, prompt, tags, timeoutS } from './fields.js';
+import { MAX_RUN_ATTEMPTS } from './limits.js';
 import { RunModeSchema, RunStatusSchema, SessionStatusSchema } from './statuses.js';
 import './zod-config.js';
 
@@ -14,13 +15,10 @@ export const CreateSessionSchema = z
     parent_session_id: id('parent_session_id').optional(),
     priority: priority.optional(),
     timeout_s: timeoutS.optional(),
-    max_attempts: z.int().min(1).max(20).optional(),
+    max_attempts: z.int().min(1).max(MAX_RUN_ATTEMPTS).optional(),
     callback_session_id: id('callback_session_id').optional().describe('Resume this session with the outcome when the run ends.'),
   })
-  .refine((b) => b.agent !== undefined || b.executor !== undefined, {
-    message: 'give an agent or an executor (at least one is required)',
-    path: ['agent'],
-  });
+  .describe('`executor` defaults to the agent\'s, else the coordinator\'s default executor (--default-executor, claude-code).');
 export type CreateSession = z.input<typeof CreateSessionSchema>;
 
 export const ResumeSessionSchema = z.strictObject({
@@ -48,6 +46,45 @@ export const SessionResultSchema = z.looseObject({
   is_error: z.boolean().optional(),
 });
 
+/** Why a queued run is not taken, as one word: see WaitingSchema. */
+export const WAITING_REASONS = ['no_runner_online', 'no_runner_serves', 'retry_backoff', 'runner_busy'] as const;
+export type WaitingReason = (typeof WAITING_REASONS)[number];
+
+/** An online runner as a placement explanation shows it: what it serves, and whether it may take the run. */
+export const PlacementRunnerSchema = z.looseObject({
+  runner_id: z.string(),
+  name: z.string(),
+  executors: z.array(z.string()),
+  tags: z.array(z.string()),
+  /** It has the executor and every tag asked for, and was not excluded. */
+  serves: z.boolean(),
+  /** Its executor failed this run with exit 75 before, so the run is not given to it again. */
+  excluded: z.boolean(),
+});
+
+/**
+ * Why a session's queued run waits (`GET /v1/sessions/:id`, while its latest run is queued): what it asked
+ * for, the online runners and what they serve, and one sentence saying it. `reason`: `no_runner_online`
+ * (none at all), `no_runner_serves` (none has the executor and tags, or those that do failed it before),
+ * `retry_backoff` (a retry waits for its delay), `runner_busy` (a runner serves it; no slot is free yet).
+ */
+export const WaitingSchema = z.looseObject({
+  run_id: z.string(),
+  reason: z.enum(WAITING_REASONS),
+  message: z.string(),
+  executor: z.string().nullable(),
+  tags: z.array(z.string()),
+  excluded_runners: z.array(z.string()),
+  /** Online runners (at most MAX_WAITING_RUNNERS, those that serve it first) and how many are online in all. */
+  runners: z.array(PlacementRunnerSchema),
+  runners_online: z.int().min(0),
+  /** When a retry may be taken (`retry_backoff`). */
+  available_at: isoTime,
+  /** When the run fails unless a runner that serves it comes (placement timeout); null while one is online. */
+  fails_at: isoTime.nullable(),
+});
+export type Waiting = z.infer<typeof WaitingSchema>;
+
 /**
  * A session as the API shows it. Replies are loose objects: a newer coordinator may add fields, which
  * clients keep. `usage` is what the runs reported (JSON the coordinator does not interpret).
@@ -72,6 +109,8 @@ export const SessionViewSchema = z.looseObject({
   created_at: isoTime,
   updated_at: isoTime,
   ended_at: isoTime.nullable(),
+  /** Why its latest run is still queued (`GET /v1/sessions/:id` only; null when it is not queued). */
+  waiting: WaitingSchema.nullable().optional(),
 });
 export type SessionView = z.infer<typeof SessionViewSchema>;
 export type SessionResult = z.infer<typeof SessionResultSchema>;
@@ -105,6 +144,8 @@ export const RunViewSchema = z.looseObject({
   started_at: isoTime.nullable(),
   finished_at: isoTime.nullable(),
   callback_session_id: z.string().nullable(),
+  /** Runners whose executor failed this run with exit 75: its retries are not given to them. */
+  excluded_runners: z.array(z.string()),
 });
 export type RunView = z.infer<typeof RunViewSchema>;
 export type RunOutcomeSummary = z.infer<typeof RunOutcomeSummarySchema>;

@@ -12,6 +12,8 @@ export interface CoordinatorContext {
   logger: Logger;
   apiToken: string | null;
   maxBodyBytes: number;
+  /** The executor of a session that names none and whose agent names none (decided when it is created). */
+  defaultExecutor: string;
   claimLatency: LatencyHistogram;
   /** Stop requests already handed to each runner's long-poll (heartbeats always repeat them). */
   deliveredStops: Map<string, Set<string>>;

@@ -7,6 +7,8 @@ export interface FinishDecision {
   status: RunStatus;
   /** Set when the run is re-queued: when it may be claimed again, and its next attempt number. */
   retry: { availableAt: number; attempt: number } | null;
+  /** Set when a retry was due but no online runner may take it (`placeable: false`): the run ends instead. */
+  unplaceable?: true;
 }
 
 const STATUS_BY_KIND: Record<OutcomeKind, RunStatus> = {
@@ -21,17 +23,20 @@ const STATUS_BY_KIND: Record<OutcomeKind, RunStatus> = {
 /**
  * Decide a run's next state from how it ended. Only infrastructure failures (`infra_failed`, exit 75, and
  * `lost`) are retried, while attempts remain, after an exponential backoff with full jitter (`random` drawn once).
- * A run someone asked to stop is never retried: such a failure ends it `cancelled` (a stop is durable). Pure given `random`.
+ * A run someone asked to stop is never retried: such a failure ends it `cancelled` (a stop is durable). A retry
+ * no online runner may take (`placeable: false`: its executor failed it with exit 75 on every runner that
+ * serves it) is not made: the run fails (`unplaceable`). Pure given `random`.
  */
 export function decideFinish(
   kind: OutcomeKind | 'lost',
-  run: { attempt: number; max_attempts: number; stop_requested?: boolean },
+  run: { attempt: number; max_attempts: number; stop_requested?: boolean; placeable?: boolean },
   now: number,
   backoff: BackoffPolicy,
   random: () => number = backoff.random ?? Math.random,
 ): FinishDecision {
   const retryable = kind === 'infra_failed' || kind === 'lost';
   if (retryable && run.stop_requested === true) return { status: 'cancelled', retry: null };
+  if (retryable && run.attempt < run.max_attempts && run.placeable === false) return { status: 'failed', retry: null, unplaceable: true };
   if (retryable && run.attempt < run.max_attempts) {
     return {
       status: 'queued',

@@ -61,6 +61,7 @@ export function toRun(row: Row): RunRecord {
     started_at: numOrNull(row.started_at),
     finished_at: numOrNull(row.finished_at),
     callback_session_id: strOrNull(row.callback_session_id),
+    excluded_runners: strings(row.excluded_runners),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { BackoffPolicy } from '../../lib/retry/backoff.js';
+import type { RequeuePolicy } from '../constants.js';
 import type { AgentDocument } from '../../protocol/agents.js';
 import type { RunStatus } from '../../protocol/statuses.js';
 import type { CallbackRecord, EventRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
@@ -61,10 +62,11 @@ export interface Store {
   /** Release the runs claimed before `claimedBefore` that `runnerId` holds but did not report (its heartbeat). */
   releaseUnreportedRuns(runnerId: string, reported: readonly string[], claimedBefore: number, now: number): Promise<RunRecord[]>;
   startRun(runId: string, runnerId: string, now: number): Promise<RunRecord>;
-  finishRun(runId: string, runnerId: string, outcome: FinishReport, now: number, backoff: BackoffPolicy): Promise<RunRecord>;
+  /** The holding runner's outcome; an infra failure is re-queued (see finishHeldRun) per `policy`. */
+  finishRun(runId: string, runnerId: string, outcome: FinishReport, now: number, policy: RequeuePolicy): Promise<RunRecord>;
   appendEvents(runId: string, runnerId: string, events: readonly IncomingEvent[], now: number): Promise<AppendResult>;
   /** started + events + finished of one held run, in one transaction, idempotent (a runner's batched report). */
-  applyRunReport(runnerId: string, report: RunReportToApply, now: number, backoff: BackoffPolicy): Promise<RunReportApplied>;
+  applyRunReport(runnerId: string, report: RunReportToApply, now: number, policy: RequeuePolicy): Promise<RunReportApplied>;
   listEvents(sessionId: string, after: number, limit: number): Promise<EventRecord[]>;
   /** Outcomes of callback-mode children for a session: waiting (delivered_run_id null) and delivered. */
   listCallbacks(sessionId: string): Promise<CallbackRecord[]>;
@@ -78,7 +80,8 @@ export interface Store {
   deregisterRunner(id: string, now: number): Promise<void>;
   runsToStop(runnerId: string): Promise<string[]>;
   expireLeases(now: number, leaseMs: number, backoff: BackoffPolicy): Promise<RunRecord[]>;
-  failUnplaceable(now: number, placementTimeoutMs: number, online: readonly RunnerRecord[]): Promise<RunRecord[]>;
+  /** Fail queued runs no online runner serves once they waited the placement timeout (`runIds`: only those). */
+  failUnplaceable(now: number, placementTimeoutMs: number, online: readonly RunnerRecord[], runIds?: readonly string[]): Promise<RunRecord[]>;
   countRunsByStatus(): Promise<Partial<Record<RunStatus, number>>>;
   countClaimable(now: number): Promise<number>;
   close(): Promise<void>;
@@ -120,7 +123,7 @@ export function createStore(sql: SqlClient): Store {
     deregisterRunner: (id, now) => deregisterRunner(sql, id, now),
     runsToStop: (runnerId) => runsToStop(sql, runnerId),
     expireLeases: (now, leaseMs, backoff) => expireLeases(sql, now, leaseMs, backoff),
-    failUnplaceable: (now, timeout, online) => failUnplaceable(sql, now, timeout, online),
+    failUnplaceable: (now, timeout, online, runIds) => failUnplaceable(sql, now, timeout, online, runIds),
     countRunsByStatus: () => countRunsByStatus(sql),
     countClaimable: (now) => countClaimable(sql, now),
     close: () => sql.close(),

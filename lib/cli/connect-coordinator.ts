@@ -6,7 +6,7 @@ import { CliError, EXIT_USAGE } from './cli-error.js';
 import { resolveRunnerConfig, RUNNER_ENV } from '../runner/runner-config.js';
 import { executorsToServe } from '../runner/serve-executors.js';
 import { ServedTrees } from '../runner/served-trees.js';
-import { DEFAULT_EXECUTOR } from './select-executor.js';
+import { defaultExecutorFromEnv } from './select-executor.js';
 
 export interface Connection {
   api: UserApi;
@@ -39,7 +39,8 @@ export interface ConnectOptions {
 /**
  * The coordinator a client command talks to: `--coordinator-url` / AGENT_COORDINATOR_URL; else one
  * already running on this machine's default port; else one started in-process on SQLite for the
- * duration of the command (with a runner serving every executor, when the command runs work).
+ * duration of the command (with a runner serving every executor, when the command runs work; a run it
+ * cannot serve fails at once, since no other runner can join it).
  */
 export async function connectCoordinator(options: ConnectOptions): Promise<Connection> {
   const token = process.env.AGENT_COORDINATOR_TOKEN;
@@ -59,6 +60,7 @@ export async function connectCoordinator(options: ConnectOptions): Promise<Conne
   if (await local.healthy(300)) return { api: local, embedded: false, close: () => local.close(), serveTree: () => undefined };
   await local.close();
 
+  const defaultExecutor = defaultExecutorFromEnv();
   const trees = new ServedTrees();
   let stack: RunnerStack | undefined;
   let coordinator: RunningCoordinator | undefined;
@@ -70,11 +72,13 @@ export async function connectCoordinator(options: ConnectOptions): Promise<Conne
       logger: options.logger,
       url: undefined,
       embeddedPort: 0,
-      defaultExecutor: DEFAULT_EXECUTOR,
+      defaultExecutor,
+      // No other runner can join a coordinator that lives for one command: a run its runner cannot serve fails now.
+      placementTimeoutMs: 0,
       trees,
     });
   } else {
-    coordinator = await startEmbeddedCoordinator({ cwd: options.cwd, port: 0, logger: options.logger });
+    coordinator = await startEmbeddedCoordinator({ cwd: options.cwd, port: 0, logger: options.logger, defaultExecutor });
   }
   const api = new UserApi(stack?.url ?? coordinator!.url, token);
   return {

@@ -6,7 +6,7 @@ import { DATABASE_FILE } from '../state/state-dir.js';
 import { ConfigError, resolveRunnerConfig, type RunnerFlags } from '../runner/runner-config.js';
 import { executorsToServe } from '../runner/serve-executors.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
-import { DEFAULT_EXECUTOR } from './select-executor.js';
+import { defaultExecutorFromEnv } from './select-executor.js';
 
 export interface DaemonOptions extends RunnerFlags {
   executorPath?: string;
@@ -68,7 +68,7 @@ export async function daemonCommand(options: DaemonOptions): Promise<number> {
       logger,
       url: config.coordinatorUrl,
       embeddedPort,
-      defaultExecutor: DEFAULT_EXECUTOR,
+      defaultExecutor: defaultExecutorFromEnv(),
       apiToken: process.env.AGENT_COORDINATOR_TOKEN,
       signal: starting.signal,
     });

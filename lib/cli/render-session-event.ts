@@ -4,14 +4,21 @@ import { LABEL_WIDTH, renderEvent } from './render-event.js';
 import type { Style } from './style.js';
 import { terminalText } from './terminal-text.js';
 
-/** A stored session event as a readable line: executor events as `invoke` shows them, run status changes dimmed. */
-export function renderSessionEvent(record: SessionEvent, style: Style): string {
+/** Statuses that end a run: their reason is said once by `run`'s closing line, not also on the status line. */
+const ENDINGS = new Set(['succeeded', 'failed', 'timed_out', 'cancelled']);
+
+/**
+ * A stored session event as a readable line: executor events as `invoke` shows them, run status changes
+ * dimmed. `endReason: false` leaves the reason off a run's ending status (a closing line that says it follows).
+ */
+export function renderSessionEvent(record: SessionEvent, style: Style, options: { endReason?: boolean } = {}): string {
   const status = record.type === 'run_status' ? RunStatusEventSchema.safeParse(record.event) : undefined;
   if (status?.success === true) {
     const e = status.data;
     const attempt = e.attempt > 1 ? ` (attempt ${e.attempt})` : '';
     const where = e.status === 'claimed' ? ` by ${e.runner_id}` : e.status === 'running' ? ` on ${e.runner_id}` : '';
-    const why = e.message === undefined || e.status === 'succeeded' ? '' : `: ${e.message}`;
+    const omit = e.status === 'succeeded' || (options.endReason === false && ENDINGS.has(e.status));
+    const why = e.message === undefined || omit ? '' : `: ${e.message}`;
     const line = terminalText(`  ${'run'.padEnd(LABEL_WIDTH)}${e.status}${where}${attempt}${why}`);
     return ['failed', 'lost', 'timed_out', 'cancelled'].includes(e.status) ? style.red(line) : style.dim(line);
   }

@@ -6,6 +6,8 @@ import { CliError, EXIT_USAGE } from './cli-error.js';
 import { connectCoordinator, type Connection } from './connect-coordinator.js';
 import { type InterruptCause, RunInterrupts } from './run-interrupts.js';
 import { renderSessionEvent } from './render-session-event.js';
+import { isUnplaceable, renderRunEnding, renderWaiting, runDurationMs } from './run-ending.js';
+import { parseRunShape, type RunShapeFlags } from './run-flags.js';
 import { terminalText } from './terminal-text.js';
 import { selectExecutor } from './select-executor.js';
 import { Spinner } from './spinner.js';
@@ -13,19 +15,22 @@ import { makeStyle } from './style.js';
 import { exitCodeForRun } from '../../protocol/outcome.js';
 import { followRun } from '../client/follow-session.js';
 
-export interface RunOptions {
+export interface RunOptions extends RunShapeFlags {
   agent?: string;
   executor?: string;
-  tags?: string;
   projectDir?: string;
   detach?: boolean;
   json?: boolean;
   coordinatorUrl?: string;
   executorsDir?: string[];
-  timeout?: number;
   grace?: string;
   verbose?: boolean;
 }
+
+/** After a run the in-process runner could not serve failed: where a runner for it can come from. */
+const EMBEDDED_PLACEMENT_HINT =
+  'hint: without --coordinator-url this command\'s own runner is the only one (it serves the executors found here, with the tags of AGENT_RUNNER_TAGS); ' +
+  'to run elsewhere, start `agent-runner --tags …` on a coordinator and pass --coordinator-url';
 
 /** The exit code of a command that was interrupted before its run ended (as a cancelled run's). */
 const EXIT_INTERRUPTED = 130;
@@ -33,6 +38,7 @@ const EXIT_INTERRUPTED = 130;
 /** `agent-runner run PROMPT`: create a session, stream its events live, print the result; exit by outcome. */
 export async function runCommand(prompt: string, options: RunOptions): Promise<number> {
   if (prompt.trim() === '') throw new CliError('the prompt is empty; give the task as the argument, e.g. agent-runner run "fix the build"', EXIT_USAGE);
+  const shape = parseRunShape(options);
   const cwd = process.cwd();
   const logger = createLogger({ name: 'agent-runner', verbose: options.verbose ?? false });
   if (!options.verbose && process.env.AGENT_RUNNER_LOG_LEVEL === undefined) logger.level = 'warn';
@@ -58,11 +64,10 @@ export async function runCommand(prompt: string, options: RunOptions): Promise<n
       // The in-process runner serves every executor found here: an unknown name would only wait for the
       // placement timeout, so say at once what is available.
       if (connection.embedded && options.executor !== undefined) selectExecutor({ executor: options.executor, executorsDir: options.executorsDir }, cwd);
-      const body: CreateSession = { prompt, project_dir: resolve(cwd, options.projectDir ?? '.') };
+      // No executor named: the agent's, else the coordinator's default executor (decided when it is created).
+      const body: CreateSession = { prompt, project_dir: resolve(cwd, options.projectDir ?? '.'), ...shape };
       if (options.agent !== undefined) body.agent = options.agent;
       if (options.executor !== undefined) body.executor = options.executor;
-      else if (options.agent === undefined) body.executor = 'claude-code';
-      if (options.tags !== undefined) body.tags = options.tags.split(',').map((t) => t.trim()).filter(Boolean);
       if (interrupts.count > 0) return EXIT_INTERRUPTED; // told to end before anything was submitted
       const created = await connection.api.createSession(body);
       connection.serveTree(created.session_id);
@@ -92,6 +97,12 @@ export async function streamRun(connection: Connection, interrupts: RunInterrupt
   const style = makeStyle(out);
   const spinner = new Spinner(process.stderr, !json && process.stderr.isTTY === true);
   if (!json) write(style.bold(`▶ session ${sessionId}`) + style.dim(`  run ${runId}\n`));
+  // Said at once, after the run's `queued` line: no online runner can take it (it waits up to the placement timeout).
+  const { waiting } = await api.getSession(sessionId);
+  let placement =
+    isUnplaceable(waiting) && waiting.run_id === runId
+      ? json ? `${JSON.stringify({ type: 'waiting', session_id: sessionId, run_id: runId, waiting })}\n` : `${renderWaiting(waiting, style)}\n`
+      : undefined;
   spinner.start('waiting for a runner…');
   const following = new AbortController();
   const onInterrupt = (cause: InterruptCause, count: number) => {
@@ -112,7 +123,9 @@ export async function streamRun(connection: Connection, interrupts: RunInterrupt
   try {
     const onEvent = (record: SessionEvent) => {
       spinner.stop();
-      write(json ? `${JSON.stringify(record)}\n` : `${renderSessionEvent(record, style)}\n`);
+      write(json ? `${JSON.stringify(record)}\n` : `${renderSessionEvent(record, style, { endReason: false })}\n`);
+      if (placement !== undefined) write(placement);
+      placement = undefined;
       spinner.start(record.type === 'run_status' && record.event.status === 'queued' ? 'waiting for a runner…' : 'working…');
     };
     // Follows until the run ends (the stream reconnects by itself; an error that is not retryable throws).
@@ -123,10 +136,12 @@ export async function streamRun(connection: Connection, interrupts: RunInterrupt
     const session = await api.getSession(sessionId);
     const code = exitCodeForRun(run.status, run.outcome?.kind);
     if (json) {
-      write(`${JSON.stringify({ type: 'outcome', session_id: sessionId, run_id: runId, status: run.status, outcome: run.outcome, result: session.result, usage: session.usage })}\n`);
+      const ending = { status: run.status, error: run.error, duration_ms: runDurationMs(run), outcome: run.outcome, result: session.result, usage: session.usage };
+      write(`${JSON.stringify({ type: 'outcome', session_id: sessionId, run_id: runId, ...ending })}\n`);
     } else {
-      const message = run.outcome?.message ?? run.error ?? run.status;
-      write(code === 0 ? style.green(`✔ ${run.status}`) + '\n' : style.red(`✘ ${run.status}: ${terminalText(message)}`) + '\n');
+      write(`${renderRunEnding(run, session, code === 0, style)}\n`);
+      // Never claimed, and this command's runner is the only one: say how to give the run a runner.
+      if (code !== 0 && connection.embedded && run.claimed_at === null && run.status === 'failed') say(EMBEDDED_PLACEMENT_HINT);
     }
     return code;
   } finally {

@@ -31,6 +31,13 @@ export interface EmbeddedCoordinatorOptions {
   /** 0 = any free port. */
   port: number;
   logger: Logger;
+  /** The executor of sessions that name none and whose agent names none (agent-coordinator's `--default-executor`). */
+  defaultExecutor: string;
+  /**
+   * How long a run no online runner serves may wait (default: the coordinator's, 10 min). 0 fails it at once:
+   * for a coordinator that lives only as long as one command, whose own runner is the only one there will be.
+   */
+  placementTimeoutMs?: number | undefined;
 }
 
 /** Start a coordinator in this process on SQLite in the project's state folder, with `./agents` if present. */
@@ -45,6 +52,8 @@ export async function startEmbeddedCoordinator(options: EmbeddedCoordinatorOptio
     databaseUrl,
     agentsDir: existsSync(agentsDir) ? agentsDir : null,
     logger: options.logger.child({ component: 'coordinator' }),
+    defaultExecutor: options.defaultExecutor,
+    ...(options.placementTimeoutMs === undefined ? {} : { timings: { placementTimeoutMs: options.placementTimeoutMs } }),
   });
 }
 
@@ -69,7 +78,10 @@ export async function startRunnerStack(options: {
   logger: Logger;
   url: string | undefined;
   embeddedPort: number;
+  /** The executor of runs that name none: the embedded coordinator's `--default-executor`, and the runner's fallback. */
   defaultExecutor: string;
+  /** The embedded coordinator's placement timeout (see EmbeddedCoordinatorOptions). */
+  placementTimeoutMs?: number | undefined;
   apiToken?: string | undefined;
   /** Abort to give up starting (e.g. SIGTERM while the coordinator is still unreachable). */
   signal?: AbortSignal | undefined;
@@ -78,7 +90,11 @@ export async function startRunnerStack(options: {
 }): Promise<RunnerStack> {
   const { config, logger } = options;
   const coordinator =
-    options.url === undefined ? await startEmbeddedCoordinator({ cwd: options.cwd, port: options.embeddedPort, logger }) : undefined;
+    options.url === undefined
+      ? await startEmbeddedCoordinator({
+          cwd: options.cwd, port: options.embeddedPort, logger, defaultExecutor: options.defaultExecutor, placementTimeoutMs: options.placementTimeoutMs,
+        })
+      : undefined;
   const url = options.url ?? coordinator!.url;
   const stateDir = openProjectState(options.cwd, logger);
   let mcp: RunnerMcp;

@@ -3,7 +3,8 @@ import { openStore } from '../../coordinator/store/open-store.js';
 import type { Store } from '../../coordinator/store/store.js';
 import { freshDatabase, startTestCoordinator, STORE_KINDS } from './helpers.js';
 
-const backoff = { baseMs: 100, maxMs: 1_000 };
+// The re-queue policy: backoff, and the lease that says which runners are online for a retry.
+const backoff = { baseMs: 100, maxMs: 1_000, leaseMs: 30_000 };
 const base = { agent: null, executor: 'test', tags: [], project_dir: null, parent_session_id: null, priority: 0, timeout_s: null, prompt: 'hi', max_attempts: 2 };
 const runner = { id: 'r1', executors: ['test'], tags: [] };
 

@@ -33,6 +33,17 @@ describe('bin/agent-coordinator', () => {
     }
   });
 
+  it('refuses a --default-executor (or AGENT_COORDINATOR_DEFAULT_EXECUTOR) no executor folder can be named (exit 2, naming it)', () => {
+    for (const name of ['', '../claude-code', 'two words', '-x', 'tab\there', 'é', 'x'.repeat(129)]) {
+      const res = run(['--default-executor', name, '--database-url', ':memory:']);
+      expect({ name, status: res.status }).toEqual({ name, status: 2 });
+      expect(res.stderr).toContain(`--default-executor: "${name}" is not an executor name`);
+    }
+    const fromEnv = run(['--database-url', ':memory:'], { AGENT_COORDINATOR_DEFAULT_EXECUTOR: 'a/b' });
+    expect(fromEnv.status).toBe(2);
+    expect(fromEnv.stderr).toContain('--default-executor: "a/b" is not an executor name');
+  });
+
   it('refuses to bind off loopback without an API token, from flags or the environment', () => {
     const res = run(['--host', '0.0.0.0', '--database-url', ':memory:']);
     expect(res.status).toBe(2);
@@ -43,7 +54,7 @@ describe('bin/agent-coordinator', () => {
   it('prints its help with every flag', () => {
     const help = run(['--help']);
     expect(help.status).toBe(0);
-    for (const flag of ['--host', '--port', '--database-url', '--agents-dir', '--api-token', '--lease', '--poll-timeout', '--placement-timeout']) {
+    for (const flag of ['--host', '--port', '--database-url', '--agents-dir', '--api-token', '--lease', '--poll-timeout', '--placement-timeout', '--default-executor']) {
       expect(help.stdout).toContain(flag);
     }
   });

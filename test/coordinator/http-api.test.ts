@@ -90,7 +90,10 @@ describe('coordinator HTTP API', () => {
     const claimed = await pollRun(api, runner);
     expect(claimed.invocation).toMatchObject({ agent: 'helper', agent_etag: helperEtag, timeout_s: 9 });
     expectFieldError(await api('POST', '/v1/sessions', { agent: 'helper' }), 400, 'prompt');
-    expectFieldError(await api('POST', '/v1/sessions', { prompt: 'x' }), 400, 'agent');
+    // Neither agent nor executor: the coordinator's default executor, decided now.
+    const bare = await api('POST', '/v1/sessions', { prompt: 'x' });
+    expect(bare.status).toBe(201);
+    expect((await api('GET', `/v1/sessions/${bare.body.session_id}`)).body).toMatchObject({ agent: null, executor: 'claude-code' });
     expectFieldError(await api('POST', '/v1/sessions', { prompt: 'x', executor: 'test', priority: 1.5 }), 400, 'priority');
     expectFieldError(await api('POST', '/v1/sessions', { prompt: 'x', executor: 'test', tags: 'a' }), 400, 'tags');
     expectFieldError(await api('POST', '/v1/sessions', { prompt: 'x', executor: 'test', promt: 1 }), 400, 'promt');

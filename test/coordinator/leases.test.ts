@@ -39,14 +39,15 @@ describe.each(STORE_KINDS)('leases, retries and placement over HTTP (%s)', (kind
     expect(runners.find((r: any) => r.runner_id === silent.runner_id).status).toBe('stale');
   });
 
-  it('an infra failure (exit 75) is retried; a heartbeating runner keeps its run', async () => {
+  it('an infra failure (exit 75) is retried on another runner; a heartbeating runner keeps its run', async () => {
     const { api } = await start({ maxAttempts: 3 });
-    const runner = await registerRunner(api, ['infra']);
+    const failing = await registerRunner(api, ['infra']);
     await api('POST', '/v1/sessions', { executor: 'infra', prompt: 'x' });
-    const first = await pollRun(api, runner);
-    await api('POST', `/v1/runs/${first.run.run_id}/started`, {}, runner.token);
-    const finished = await api('POST', `/v1/runs/${first.run.run_id}/finished`, { kind: 'infra_failed', message: 'exit 75', exit_code: 75 }, runner.token);
-    expect(finished.body).toMatchObject({ status: 'queued', attempt: 2 });
+    const first = await pollRun(api, failing);
+    const runner = await registerRunner(api, ['infra']);
+    await api('POST', `/v1/runs/${first.run.run_id}/started`, {}, failing.token);
+    const finished = await api('POST', `/v1/runs/${first.run.run_id}/finished`, { kind: 'infra_failed', message: 'exit 75', exit_code: 75 }, failing.token);
+    expect(finished.body).toMatchObject({ status: 'queued', attempt: 2, excluded_runners: [failing.runner_id] });
     const again = await pollRun(api, runner, WAIT_MS);
     expect(again.run).toMatchObject({ run_id: first.run.run_id, attempt: 2 });
     const heartbeat = async () =>

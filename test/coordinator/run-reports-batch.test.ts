@@ -261,11 +261,13 @@ describe.each(STORE_KINDS)('runner reports and multi-claim (%s)', (kind) => {
     ]);
   });
 
+  // A failure of the runner before any executor ran (exit_code null, e.g. a blueprint it could not fetch):
+  // the same runner may take the retry. (The executor's own exit 75 sends it elsewhere: placement.test.ts.)
   it('a retryable infrastructure failure re-queues the run (attempt 2), as /finished does', async () => {
     const runner = await registerRunner(api);
     const viaReports = await claimedSession(runner);
     const viaFinished = await claimedSession(runner);
-    const infra = { kind: 'infra_failed', message: 'infrastructure failure (exit 75)', exit_code: 75 };
+    const infra = { kind: 'infra_failed', message: 'runner error: blueprint unavailable', exit_code: null };
 
     const res = await report(runner, [{ run_id: viaReports.run_id, started: {}, events: [log(1)], finished: infra }]);
     expect(res.body).toEqual({ results: [{ run_id: viaReports.run_id, status: 'queued', accepted: 1, duplicates: 0 }] });
@@ -281,13 +283,13 @@ describe.each(STORE_KINDS)('runner reports and multi-claim (%s)', (kind) => {
       const run = await getRun(run_id);
       expect(run).toMatchObject({
         status: 'queued', attempt: 2, runner_id: null, claimed_at: null, started_at: null, finished_at: null,
-        error: 'infrastructure failure (exit 75)', last_event_seq: 1, outcome: { kind: 'infra_failed', exit_code: 75 },
+        error: 'runner error: blueprint unavailable', last_event_seq: 1, outcome: { kind: 'infra_failed', exit_code: null }, excluded_runners: [],
       });
       expect(Date.parse(run.available_at) - Date.parse(run.queued_at)).toBe(BACKOFF_MS);
       expect(await getSession(session_id)).toMatchObject({ status: 'queued', runner_id: null });
       expect(await eventsOf(session_id)).toEqual(expectedEvents);
       const requeued = (await api('GET', `/v1/sessions/${session_id}/events?after=4`)).body.events[0].event;
-      expect(requeued).toEqual({ type: 'run_status', run_id, status: 'queued', attempt: 2, runner_id: null, message: 'infrastructure failure (exit 75)', kind: 'infra_failed' });
+      expect(requeued).toEqual({ type: 'run_status', run_id, status: 'queued', attempt: 2, runner_id: null, message: 'runner error: blueprint unavailable', kind: 'infra_failed' });
     }
 
     // A resend of that report while the run waits to be retried changes nothing: naming its attempt it
@@ -322,7 +324,7 @@ describe.each(STORE_KINDS)('runner reports and multi-claim (%s)', (kind) => {
   it('a resend of attempt 1\'s report does not touch attempt 2 that the same runner claimed since', async () => {
     const runner = await registerRunner(api);
     const { session_id, run_id } = await claimedSession(runner);
-    const attempt1 = { run_id, attempt: 1, started: {}, events: [log(1)], finished: { kind: 'infra_failed', message: 'infrastructure failure (exit 75)', exit_code: 75 } };
+    const attempt1 = { run_id, attempt: 1, started: {}, events: [log(1)], finished: { kind: 'infra_failed', message: 'runner error: blueprint unavailable' } };
     expect((await report(runner, [attempt1])).body).toEqual({ results: [{ run_id, status: 'queued', accepted: 1, duplicates: 0 }] });
     // The runner never saw that answer; meanwhile its long-poll claims the retry.
     const retry = await poll(runner, { timeout_ms: 20_000 });

@@ -8,7 +8,7 @@ import type { Store } from '../../coordinator/store/store.js';
 import { freshDatabase, STORE_KINDS } from './helpers.js';
 
 // The jitter fixed at the top of its range: retries wait exactly base × 2^(attempt-1).
-const backoff = { baseMs: 100, maxMs: 1_000, random: () => 1 };
+const backoff = { baseMs: 100, maxMs: 1_000, random: () => 1, leaseMs: 30_000 };
 const base = { agent: null, executor: 'test', tags: [], project_dir: null, parent_session_id: null, priority: 0, timeout_s: null, prompt: 'hi', max_attempts: 2 };
 const runner = (id: string, executors = ['test'], tags: string[] = []) => ({ id, executors, tags });
 /** A store call whose refusal is mapped as the HTTP layer maps it (status, code, details). */

@@ -5,6 +5,9 @@ import { DEFAULT_PAGE_LIMIT } from '../../../protocol/limits.js';
 import { runnerTopic, sessionTopic, TOPIC_RUNS } from '../../events/wake-hub.js';
 import type { StoppedRun } from '../../store/ops/stop-session-tree.js';
 import { NotFoundError } from '../../store/store-errors.js';
+import { explainWaiting } from '../../rules/placement.js';
+import type { SessionRecord } from '../../types.js';
+import type { SessionStatus } from '../../../protocol/statuses.js';
 import type { CoordinatorContext } from '../context.js';
 import { renderCallback, renderRun, renderSession } from '../render.js';
 import { CreateSessionSchema, ListRunsQuerySchema, ListSessionsQuerySchema, ResumeSessionSchema, StopSessionSchema } from '../../../protocol/sessions.js';
@@ -17,6 +20,28 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
     const session = await store.getSession(id);
     if (session === null) throw new NotFoundError('session', id);
     return session;
+  };
+
+  /**
+   * With a placement timeout of 0 (a coordinator no other runner can join, as `agent-runner run`'s own), a
+   * run no online runner can serve fails now, saying why. @returns the session's status after that.
+   */
+  const placeAtOnce = async (session: SessionRecord, runId: string): Promise<SessionStatus> => {
+    if (ctx.timings.placementTimeoutMs !== 0) return session.status;
+    const now = Date.now();
+    const failed = await store.failUnplaceable(now, 0, await store.listOnlineRunners(now, ctx.timings.leaseMs), [runId]);
+    for (const run of failed) ctx.wake(sessionTopic(run.session_id));
+    // The sweep may have failed it first (or a runner claimed it): say where it is now.
+    return failed.length > 0 ? 'failed' : ((await store.getSession(session.id))?.status ?? session.status);
+  };
+
+  /** Why the session's latest run is still queued, from the runners online now (null when it is not queued). */
+  const waitingOf = async (session: SessionRecord) => {
+    if (session.status !== 'queued') return null;
+    const run = await store.getRun(session.last_run_id);
+    if (run?.status !== 'queued') return null;
+    const now = Date.now();
+    return explainWaiting(run, await store.listOnlineRunners(now, ctx.timings.leaseMs), now, ctx.timings.placementTimeoutMs);
   };
 
   /** 422 naming the field when a session it refers to does not exist. */
@@ -38,7 +63,8 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
     const { session, run } = await store.createSession(
       {
         agent: body.agent ?? null,
-        executor: body.executor ?? agent?.executor ?? null,
+        // Decided now, so only a runner that serves it ever claims it.
+        executor: body.executor ?? agent?.executor ?? ctx.defaultExecutor,
         tags: body.tags ?? agent?.tags ?? [],
         project_dir: body.project_dir ?? null,
         parent_session_id: body.parent_session_id ?? null,
@@ -52,7 +78,7 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
     );
     ctx.wake(TOPIC_RUNS);
     ctx.logger.debug({ session: session.id, run: run.id }, 'session created');
-    return c.json({ session_id: session.id, run_id: run.id, status: session.status }, 201);
+    return c.json({ session_id: session.id, run_id: run.id, status: await placeAtOnce(session, run.id) }, 201);
   });
 
   app.get('/v1/sessions', async (c) => {
@@ -70,7 +96,10 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
     return c.json({ sessions: page.sessions.map(renderSession), next_cursor: page.next === null ? null : encodeCursor(page.next) });
   });
 
-  app.get('/v1/sessions/:id', async (c) => c.json(renderSession(await mustGet(c.req.param('id')))));
+  app.get('/v1/sessions/:id', async (c) => {
+    const session = await mustGet(c.req.param('id'));
+    return c.json({ ...renderSession(session), waiting: await waitingOf(session) });
+  });
 
   app.get('/v1/sessions/:id/result', async (c) => {
     const s = await mustGet(c.req.param('id'));
@@ -92,7 +121,7 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
     await mustExist('callback_session_id', body.callback_session_id);
     const { session, run } = await store.resumeSession(c.req.param('id'), { ...body, max_attempts: ctx.timings.maxAttempts }, Date.now());
     ctx.wake(TOPIC_RUNS);
-    return c.json({ session_id: session.id, run_id: run.id, status: session.status }, 201);
+    return c.json({ session_id: session.id, run_id: run.id, status: await placeAtOnce(session, run.id) }, 201);
   });
 
   /** Tell whoever must act on a stopped run: its runner, or (stopped while queued) the session it calls back. */

@@ -8,7 +8,7 @@ export interface RunStatusEvent {
   status: RunRecord['status'];
   attempt: number;
   runner_id: string | null;
-  /** Why, when the run failed or was lost: its error, or the outcome's message. */
+  /** Why, on the change that set it (a failure, a loss, a retry): the run's error, or the outcome's message. */
   message?: string;
   /** The outcome's kind, when a runner reported one. */
   kind?: string;
@@ -17,12 +17,12 @@ export interface RunStatusEvent {
 /**
  * Record a run's new status as an event of its session (next session `seq`, run_seq -1, -2, ... from the
  * run's status counter). Call inside the transaction that changed the status, so the event and the
- * change are stored together.
+ * change are stored together. `message` says why (given only by the change that set the reason, so a
+ * retry's later `claimed` and `running` do not repeat the error of the attempt before).
  */
-export async function appendRunStatusEvent(tx: SqlClient, run: RunRecord, now: number): Promise<void> {
+export async function appendRunStatusEvent(tx: SqlClient, run: RunRecord, now: number, message?: string | null): Promise<void> {
   const outcome = run.outcome as { kind?: string; message?: string } | null;
   const event: RunStatusEvent = { type: 'run_status', run_id: run.id, status: run.status, attempt: run.attempt, runner_id: run.runner_id };
-  const message = run.error ?? (run.status === 'succeeded' ? undefined : outcome?.message);
   if (message !== undefined && message !== null) event.message = message;
   if (outcome?.kind !== undefined) event.kind = outcome.kind;
   const data = JSON.stringify(event);

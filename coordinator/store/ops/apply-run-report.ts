@@ -1,6 +1,6 @@
 import { isTerminal } from '../../rules/run-transitions.js';
 import type { RunRecord } from '../../types.js';
-import type { BackoffPolicy } from '../../../lib/retry/backoff.js';
+import type { RequeuePolicy } from '../../constants.js';
 import type { SqlClient } from '../sql-client.js';
 import { ConflictError, NotFoundError } from '../store-errors.js';
 import type { AppendResult, IncomingEvent } from './append-events.js';
@@ -38,7 +38,7 @@ export interface RunReportApplied {
  * names its attempt is skipped whole once the run moved on to a later attempt (a resent infra failure
  * must not end the retry that it caused).
  */
-export async function applyRunReport(sql: SqlClient, runnerId: string, report: RunReportToApply, now: number, backoff: BackoffPolicy): Promise<RunReportApplied> {
+export async function applyRunReport(sql: SqlClient, runnerId: string, report: RunReportToApply, now: number, policy: RequeuePolicy): Promise<RunReportApplied> {
   return sql.transaction(async (tx) => {
     const current = await getRunForUpdate(tx, report.run_id);
     if (current === null) throw new NotFoundError('run', report.run_id);
@@ -67,7 +67,7 @@ export async function applyRunReport(sql: SqlClient, runnerId: string, report: R
     }
     let finished = false;
     if (report.finished !== undefined && !isTerminal(run.status)) {
-      run = await finishHeldRun(tx, run, report.finished, now, backoff);
+      run = await finishHeldRun(tx, run, report.finished, now, policy);
       finished = true;
     }
     return { run, started, events, finished };

@@ -16,6 +16,12 @@ export type ClaimingRunner = { id: string; executors: readonly string[]; tags: r
 const executorFilter = (runner: ClaimingRunner): string =>
   runner.executors.length === 0 ? 'executor IS NULL' : `(executor IS NULL OR executor IN (${placeholders(runner.executors.length)}))`;
 
+/** Leave out runs whose executor failed on this runner with exit 75 (their retries go elsewhere). */
+const notExcluded = (dialect: 'sqlite' | 'postgres'): string =>
+  dialect === 'postgres'
+    ? ' AND NOT (excluded_runners::jsonb @> ?::jsonb)'
+    : ' AND NOT EXISTS (SELECT 1 FROM json_each(runs.excluded_runners) WHERE json_each.value = ?)';
+
 /** Limit a claim to runs of the `roots` sessions and their descendants (none: no limit). */
 const treeFilter = (runner: ClaimingRunner): string =>
   runner.roots === undefined
@@ -25,8 +31,8 @@ const treeFilter = (runner: ClaimingRunner): string =>
 
 /**
  * Claim the highest-priority, oldest queued run this runner can serve, atomically, so no run is ever
- * claimed twice. PostgreSQL: one `UPDATE … RETURNING` over a `FOR UPDATE SKIP LOCKED` pick (tags matched
- * with jsonb `<@`), with the session update in the same statement: one round trip instead of the five of a
+ * claimed twice, nor given to a runner it is excluded from (its executor failed the run with exit 75 there).
+ * PostgreSQL: one `UPDATE … RETURNING` over a `FOR UPDATE SKIP LOCKED` pick (tags matched with jsonb `<@`), with the session update in the same statement: one round trip instead of the five of a
  * transaction (A/B on the shared 2-core box, bench/coordinator-claim: p50 7.5–8.1 ms → 6.0–7.3 ms).
  * SQLite: inside `BEGIN IMMEDIATE` (the database write lock), candidates in priority order, tags matched
  * by `runnerCanServe`, then the guarded transition.
@@ -56,7 +62,7 @@ async function claimOnPostgres(sql: SqlClient, runner: ClaimingRunner, now: numb
   const rows = await sql.query(
     `WITH picked AS (
        SELECT id FROM runs
-       WHERE status = 'queued' AND available_at <= ? AND ${executorFilter(runner)} AND tags::jsonb <@ ?::jsonb${treeFilter(runner)}
+       WHERE status = 'queued' AND available_at <= ? AND ${executorFilter(runner)} AND tags::jsonb <@ ?::jsonb${notExcluded('postgres')}${treeFilter(runner)}
        ORDER BY priority DESC, seq ASC LIMIT 1 FOR UPDATE SKIP LOCKED
      ), claimed AS (
        UPDATE runs SET status = 'claimed', runner_id = ?, claimed_at = ?, stop_requested = 0, status_seq = runs.status_seq + 1
@@ -77,7 +83,7 @@ async function claimOnPostgres(sql: SqlClient, runner: ClaimingRunner, now: numb
        FROM claimed JOIN synced ON synced.id = claimed.session_id
      )
      SELECT * FROM claimed`,
-    [now, ...runner.executors, JSON.stringify(runner.tags), ...(runner.roots ?? []), runner.id, now, sessionStatusFor('claimed'), now, now],
+    [now, ...runner.executors, JSON.stringify(runner.tags), JSON.stringify([runner.id]), ...(runner.roots ?? []), runner.id, now, sessionStatusFor('claimed'), now, now],
   );
   return rows[0] === undefined ? null : toRun(rows[0]);
 }
@@ -85,9 +91,9 @@ async function claimOnPostgres(sql: SqlClient, runner: ClaimingRunner, now: numb
 async function claimOnSqlite(sql: SqlClient, runner: ClaimingRunner, now: number, max: number): Promise<RunRecord[]> {
   return sql.transaction(async (tx) => {
     const rows = await tx.query(
-      `SELECT * FROM runs WHERE status = 'queued' AND available_at <= ? AND ${executorFilter(runner)}${treeFilter(runner)}
+      `SELECT * FROM runs WHERE status = 'queued' AND available_at <= ? AND ${executorFilter(runner)}${notExcluded('sqlite')}${treeFilter(runner)}
        ORDER BY priority DESC, seq ASC LIMIT ${CLAIM_CANDIDATES + max - 1}`,
-      [now, ...runner.executors, ...(runner.roots ?? [])],
+      [now, ...runner.executors, runner.id, ...(runner.roots ?? [])],
     );
     const claimed: RunRecord[] = [];
     for (const row of rows) {

@@ -1,14 +1,26 @@
 import type { RunOutcome } from '../../../lib/process/run-outcome.js';
-import type { BackoffPolicy } from '../../../lib/retry/backoff.js';
+import type { RequeuePolicy } from '../../constants.js';
 import { decideFinish } from '../../rules/finish-decision.js';
+import { runnerCanServe } from '../../rules/matching.js';
+import { unplaceableReason } from '../../rules/placement.js';
 import type { RunRecord } from '../../types.js';
 import type { SqlClient } from '../sql-client.js';
 import { deliverCallbacks } from './deliver-callbacks.js';
 import { getHeldRun } from './get-held-run.js';
+import { listOnlineRunners } from './list-online-runners.js';
 import { transitionRun } from './transition-run.js';
 
-/** How a runner says a run ended: the outcome's kind and message, and what the session keeps of it. */
-export type FinishReport = Pick<RunOutcome, 'kind' | 'message'> & { result?: unknown; executor_session_id?: string | null };
+/** How a runner says a run ended: the outcome's kind, message and exit code, and what the session keeps of it. */
+export type FinishReport = Pick<RunOutcome, 'kind' | 'message'> & {
+  exit_code?: number | null | undefined;
+  result?: unknown;
+  executor_session_id?: string | null;
+};
+
+/** Whether the executor itself ended the run with exit 75 (not the runner before it, e.g. a blueprint it could not fetch). */
+export function executorTempFailed(outcome: FinishReport): boolean {
+  return outcome.kind === 'infra_failed' && typeof outcome.exit_code === 'number';
+}
 
 /**
  * The holding runner reports how the run ended. Infrastructure failures are re-queued with backoff
@@ -20,21 +32,33 @@ export async function finishRun(
   runnerId: string,
   outcome: FinishReport,
   now: number,
-  backoff: BackoffPolicy,
+  policy: RequeuePolicy,
 ): Promise<RunRecord> {
-  return sql.transaction(async (tx) => finishHeldRun(tx, await getHeldRun(tx, runId, runnerId), outcome, now, backoff));
+  return sql.transaction(async (tx) => finishHeldRun(tx, await getHeldRun(tx, runId, runnerId), outcome, now, policy));
 }
 
-/** finishRun for a run read with getHeldRun (inside a transaction). */
-export async function finishHeldRun(tx: SqlClient, run: RunRecord, outcome: FinishReport, now: number, backoff: BackoffPolicy): Promise<RunRecord> {
-  const decision = decideFinish(outcome.kind, run, now, backoff);
-  const error = outcome.kind === 'succeeded' ? null : outcome.message;
+/**
+ * finishRun for a run read with getHeldRun (inside a transaction). When the executor itself exited 75, its
+ * runner is excluded from the run's retries, and a retry no other online runner can take is not made: the
+ * run fails with the outcome's message and why it was not retried.
+ */
+export async function finishHeldRun(tx: SqlClient, run: RunRecord, outcome: FinishReport, now: number, policy: RequeuePolicy): Promise<RunRecord> {
+  const excludes = executorTempFailed(outcome) && run.runner_id !== null && !run.excluded_runners.includes(run.runner_id);
+  const retryRun = excludes ? { ...run, excluded_runners: [...run.excluded_runners, run.runner_id!] } : run;
+  let unplaceable: string | null = null;
+  if (executorTempFailed(outcome) && !run.stop_requested && run.attempt < run.max_attempts) {
+    const online = await listOnlineRunners(tx, now, policy.leaseMs);
+    if (!online.some((runner) => runnerCanServe(retryRun, runner))) unplaceable = unplaceableReason(retryRun, online);
+  }
+  const decision = decideFinish(outcome.kind, { ...run, placeable: unplaceable === null }, now, policy);
+  const error = outcome.kind === 'succeeded' ? null : decision.unplaceable ? `${outcome.message}; not retried: ${unplaceable}` : outcome.message;
+  const excluded = excludes ? { excluded_runners: retryRun.excluded_runners } : {};
   const updated =
     decision.retry === null
-      ? await transitionRun(tx, run, decision.status, { finished_at: now, outcome, error }, now)
+      ? await transitionRun(tx, run, decision.status, { finished_at: now, outcome, error, ...excluded }, now)
       : await transitionRun(tx, run, 'queued', {
           attempt: decision.retry.attempt, available_at: decision.retry.availableAt, queued_at: now,
-          runner_id: null, claimed_at: null, started_at: null, stop_requested: false, outcome, error,
+          runner_id: null, claimed_at: null, started_at: null, stop_requested: false, outcome, error, ...excluded,
         }, now);
   if (outcome.result !== undefined && outcome.result !== null) {
     // Stored like a result event's fields (without its `type`), as appendEvents stores them.

@@ -11,8 +11,14 @@ import { ConflictError } from '../store-errors.js';
 
 /** Columns a transition may set besides `status`. */
 export type RunPatch = Partial<
-  Pick<RunRecord, 'runner_id' | 'attempt' | 'available_at' | 'queued_at' | 'claimed_at' | 'started_at' | 'finished_at' | 'error' | 'stop_requested'>
+  Pick<
+    RunRecord,
+    'runner_id' | 'attempt' | 'available_at' | 'queued_at' | 'claimed_at' | 'started_at' | 'finished_at' | 'error' | 'stop_requested' | 'excluded_runners'
+  >
 > & { outcome?: unknown };
+
+/** Patch columns stored as JSON text. */
+const JSON_COLUMNS = new Set(['outcome', 'excluded_runners']);
 
 /**
  * The one guarded way to change a run's status: checks the state machine (IllegalTransitionError
@@ -25,7 +31,7 @@ export async function transitionRun(tx: SqlClient, run: RunRecord, to: RunStatus
   const params: unknown[] = [to];
   for (const [key, value] of Object.entries(patch)) {
     sets.push(`${key} = ?`);
-    params.push(key === 'outcome' ? JSON.stringify(value) : typeof value === 'boolean' ? Number(value) : value);
+    params.push(JSON_COLUMNS.has(key) ? JSON.stringify(value) : typeof value === 'boolean' ? Number(value) : value);
   }
   const [row] = await tx.query(`UPDATE runs SET ${sets.join(', ')} WHERE id = ? AND status = ? RETURNING *`, [
     ...params,
@@ -35,9 +41,16 @@ export async function transitionRun(tx: SqlClient, run: RunRecord, to: RunStatus
   if (row === undefined) throw new ConflictError(`run ${run.id} changed while it was being updated; retry`, { run: run.id });
   const updated = toRun(row);
   await syncSession(tx, updated, now);
-  await appendRunStatusEvent(tx, updated, now);
+  await appendRunStatusEvent(tx, updated, now, statusMessage(updated, patch));
   if (isTerminal(to) && (await recordCallback(tx, updated, now))) await deliverCallbacks(tx, updated.callback_session_id!, now);
   return updated;
+}
+
+/** Why the run is where it is, for its run_status event: the error this change set, or a failed end's reason. */
+function statusMessage(run: RunRecord, patch: RunPatch): string | null | undefined {
+  if (patch.error !== undefined && patch.error !== null) return patch.error;
+  if (!isTerminal(run.status) || run.status === 'succeeded') return undefined;
+  return run.error ?? run.outcome?.message;
 }
 
 /** Set the session's status, runner and end time from its latest run (no-op for older runs). */
