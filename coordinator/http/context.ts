@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AgentsFolder } from '../agents/agents-folder.js';
 import type { CoordinatorTimings } from '../constants.js';
 import { WakeHub } from '../events/wake-hub.js';
 import type { Store } from '../store/store.js';
@@ -12,6 +13,8 @@ export interface CoordinatorContext {
   logger: Logger;
   apiToken: string | null;
   maxBodyBytes: number;
+  /** The agents folder this coordinator loads and watches; null when it has none. */
+  agentsFolder: AgentsFolder | null;
   claimLatency: LatencyHistogram;
   /** Stop requests already handed to each runner's long-poll (heartbeats always repeat them). */
   deliveredStops: Map<string, Set<string>>;
