@@ -4,6 +4,7 @@ import { CoordinatorError } from '../client/coordinator-error.js';
 import { packageVersion } from '../package-root.js';
 import { EXECUTOR_ENV_VAR } from '../process/executor-env.js';
 import { describeStateDir } from '../state/state-dir.js';
+import { addAgentsCommands } from './agents-program.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 import { terminalText } from './terminal-text.js';
 import { refuseStrayArguments } from './unknown-command.js';
@@ -133,6 +134,8 @@ export function buildProgram(): Command {
       const { checkCommand } = await import('./check-command.js');
       process.exitCode = await checkCommand(target, options);
     });
+
+  addAgentsCommands(program);
 
   // The root command takes no operands; set after the subcommands, which would inherit it.
   program.allowUnknownOption().allowExcessArguments();
