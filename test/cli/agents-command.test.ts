@@ -1,6 +1,6 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { apiClient, type Api, eventually, freshDatabase, STORE_KINDS } from '../coordinator/helpers.js';
@@ -13,20 +13,19 @@ describe.each(STORE_KINDS)('agent-runner agents (%s)', (kind) => {
   let work: ReturnType<typeof tempDir>;
   let agentsDir: string;
   let coordinator: SpawnedCoordinator | undefined;
-  let drop: () => Promise<void>;
+  let drop: (() => Promise<void>) | undefined;
   let api: Api;
   let c: string[];
   const cli = (args: string[], options: { env?: Record<string, string> } = {}) => runCli(args, { cwd: work.dir, ...options });
 
-  beforeEach(async () => {
+  // One coordinator per store (each start costs a process): every test starts from the same folder and agents.
+  beforeAll(async () => {
     work = tempDir('agents-cli-');
     agentsDir = join(work.dir, 'agents');
+    mkdirSync(agentsDir);
+    writeFolder();
     const db = await freshDatabase(kind);
     drop = db.drop;
-    writeFileSync(join(work.dir, 'reviewer.json'), json({ name: 'reviewer', description: 'Reviews PRs', executor: 'test', tags: ['ci'] }));
-    mkdirSync(agentsDir);
-    writeFileSync(join(agentsDir, 'writer.json'), json({ name: 'writer', executor: 'test', description: 'Writes docs' }));
-    writeFileSync(join(agentsDir, 'typo.json'), json({ name: 'typo', exectuor: 'test' }));
     coordinator = await spawnCoordinator([
       '--database-url',
       db.databaseUrl,
@@ -38,11 +37,23 @@ describe.each(STORE_KINDS)('agent-runner agents (%s)', (kind) => {
     c = ['-c', coordinator.url];
   });
 
-  afterEach(async () => {
+  afterAll(async () => {
     await coordinator?.stop();
-    coordinator = undefined;
-    await drop();
-    work.cleanup();
+    await drop?.();
+    work?.cleanup();
+  });
+
+  function writeFolder(): void {
+    for (const file of readdirSync(agentsDir)) rmSync(join(agentsDir, file));
+    writeFileSync(join(agentsDir, 'writer.json'), json({ name: 'writer', executor: 'test', description: 'Writes docs' }));
+    writeFileSync(join(agentsDir, 'typo.json'), json({ name: 'typo', exectuor: 'test' }));
+    writeFileSync(join(work.dir, 'reviewer.json'), json({ name: 'reviewer', description: 'Reviews PRs', executor: 'test', tags: ['ci'] }));
+  }
+
+  beforeEach(async () => {
+    writeFolder();
+    for (const agent of (await api('GET', '/v1/agents')).body.agents) await api('DELETE', `/v1/agents/${agent.name}`);
+    expect((await api('POST', '/v1/agents/reload')).body).toMatchObject({ loaded: ['writer'], problems: [{ file: 'typo.json' }] });
   });
 
   it('lists the agents and the folder\'s problems, the start-up log saying the file, field and suggestion', async () => {
