@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { parseDuration } from '../protocol/duration.js';
+import { packageVersion } from '../lib/package-root.js';
 import { openProjectDatabase, stderrNotices } from '../lib/state/project-state.js';
 import { describeStateDir } from '../lib/state/state-dir.js';
 import { AgentFileError } from './agents/load-agents-dir.js';
@@ -28,12 +29,13 @@ const TIMING_FLAGS: Array<[string, string, DurationTiming, string]> = [
 export function buildCoordinatorProgram(): Command {
   const program = new Command('agent-coordinator')
     .description('Serve the agent-runner coordinator: agents, sessions, runs, runners and events over HTTP.')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .showHelpAfterError('(run with --help for usage)')
     .addOption(new Option('--host <host>', 'interface to bind').env(`${ENV}HOST`).default(DEFAULT_HOST))
     .addOption(new Option('--port <port>', 'port (0 picks a free one)').env(`${ENV}PORT`).default(String(DEFAULT_PORT)))
     .addOption(new Option('--database-url <url>', 'SQLite file path or postgres:// URL (default: coordinator.db in this folder\'s state folder, see below)').env(`${ENV}DATABASE_URL`))
     .addOption(new Option('--database-schema <name>', 'PostgreSQL schema (default: public)').env(`${ENV}DATABASE_SCHEMA`))
-    .addOption(new Option('--agents-dir <dir>', 'folder of <name>.json agent blueprints (default ./agents)').env(`${ENV}AGENTS_DIR`))
+    .addOption(new Option('--agents-dir <dir>', 'folder of <name>.json agent blueprints, watched for changes (default ./agents)').env(`${ENV}AGENTS_DIR`))
     .addOption(new Option('--api-token <token>', 'bearer token for the user API (required off loopback)').env(`${ENV}TOKEN`))
     .addOption(new Option('--default-executor <name>', 'executor of sessions that name none and whose agent names none').env(`${ENV}DEFAULT_EXECUTOR`).default(DEFAULT_EXECUTOR))
     .addOption(new Option('--max-attempts <n>', 'tries per run for infrastructure failures').env(`${ENV}MAX_ATTEMPTS`).default(String(defaults.maxAttempts)))

@@ -7,6 +7,11 @@ import type { BackoffPolicy } from '../lib/retry/backoff.js';
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8765;
 export const DEFAULT_AGENTS_DIR = './agents';
+/**
+ * After a change in the agents folder, wait this long for more before reading it again: an editor's save
+ * or a `git checkout` is several events, read once.
+ */
+export const AGENTS_WATCH_DEBOUNCE_MS = 100;
 
 /** A runner that has not heartbeaten for this long loses its claimed and running runs. */
 export const LEASE_MS = 30_000;

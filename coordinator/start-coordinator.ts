@@ -3,7 +3,7 @@ import { serve } from '@hono/node-server';
 import { pino, type Logger } from 'pino';
 import { openProjectDatabase } from '../lib/state/project-state.js';
 import { executorNameProblem } from '../protocol/fields.js';
-import { loadAgentsDir } from './agents/load-agents-dir.js';
+import { AgentsFolder } from './agents/agents-folder.js';
 import { type CoordinatorTimings, DEFAULT_AGENTS_DIR, DEFAULT_EXECUTOR, DEFAULT_HOST, DEFAULT_PORT, MAX_BODY_BYTES, resolveTimings } from './constants.js';
 import { createContext } from './http/context.js';
 import { buildApp } from './http/app.js';
@@ -20,8 +20,13 @@ export interface CoordinatorOptions {
   databaseUrl?: string;
   /** PostgreSQL schema to use instead of `public` (created if missing). */
   databaseSchema?: string;
-  /** Folder of `<name>.json` agent blueprints loaded at start (default `./agents`; `null` loads none). */
+  /**
+   * Folder of `<name>.json` agent blueprints, loaded at start and watched (default `./agents`; `null`
+   * loads none). A bad file is skipped with a warning and listed as a problem; an unreadable folder stops start-up.
+   */
   agentsDir?: string | null;
+  /** Reload the agents folder when it changes (default true); `POST /v1/agents/reload` works either way. */
+  watchAgents?: boolean;
   /** Bearer token for the user-facing API; `null`/unset leaves it open (loopback only). */
   apiToken?: string | null;
   timings?: Partial<CoordinatorTimings>;
@@ -76,15 +81,19 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   const timings = resolveTimings(options.timings);
   if (options.defaultExecutor !== undefined) checkExecutorName(options.defaultExecutor, 'defaultExecutor');
   const agentsDir = options.agentsDir === undefined ? DEFAULT_AGENTS_DIR : options.agentsDir;
-  const agents = agentsDir === null ? [] : await loadAgentsDir(agentsDir, options.agentsDir === undefined);
   const store = await openStore({ databaseUrl: options.databaseUrl ?? openProjectDatabase(process.cwd(), logger), schema: options.databaseSchema });
+  const agentsFolder = agentsDir === null ? null : new AgentsFolder({ dir: agentsDir, optional: options.agentsDir === undefined, store, logger });
   const ctx = createContext({
-    store, timings, logger, apiToken, maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES, defaultExecutor: options.defaultExecutor ?? DEFAULT_EXECUTOR,
+    store, timings, logger, apiToken, maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES, defaultExecutor: options.defaultExecutor ?? DEFAULT_EXECUTOR, agentsFolder,
   });
+  let agents = 0;
   try {
-    for (const agent of agents) await store.putAgent(agent, Date.now());
+    // Watching first: a change while the folder is read is read again.
+    if (options.watchAgents !== false) await agentsFolder?.watch();
+    agents = (await agentsFolder?.reload(true))?.loaded.length ?? 0;
     if (store.dialect === 'postgres') await store.sql.listen((topic) => ctx.hub.signal(topic));
   } catch (error) {
+    await agentsFolder?.close();
     await store.close();
     throw error;
   }
@@ -95,13 +104,14 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     s.once('error', reject);
   }).catch(async (error: unknown) => {
     await stopSweeper();
+    await agentsFolder?.close();
     await store.close();
     throw error;
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}`;
-  logger.info({ url, store: store.dialect, agents: agents.length }, 'coordinator listening');
+  logger.info({ url, store: store.dialect, agents }, 'coordinator listening');
   let closing: Promise<void> | null = null;
   return {
     url,
@@ -117,6 +127,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
           (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         });
         await stopSweeper();
+        await agentsFolder?.close();
         await store.close();
         logger.info('coordinator stopped');
       })();

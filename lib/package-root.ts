@@ -19,3 +19,10 @@ export function packageRoot(): string {
     dir = parent;
   }
 }
+
+/** The agent-runner package's version, from its package.json (what `--version` prints). */
+export function packageVersion(): string {
+  const manifest: unknown = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8'));
+  const version = (manifest as { version?: unknown }).version;
+  return typeof version === 'string' ? version : 'unknown';
+}

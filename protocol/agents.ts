@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { didYouMean } from './did-you-mean.js';
 import { timeoutS } from './fields.js';
 import { AgentBlueprintSchema } from './invocation.js';
 import './zod-config.js';
@@ -7,20 +8,103 @@ import './zod-config.js';
 export const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /**
- * An agent blueprint as the coordinator stores it: the Schema 2.0 blueprint (`name`, `description`,
- * `system_prompt`, `mcp_servers`) plus the preferred `executor`, `tags`, `model` and `timeout_s`.
- * Unknown fields are kept and passed through to runners.
+ * Blueprint fields the shipped `claude-code` executor reads (docs/claude-code.md, "Blueprint fields it
+ * honours"). The executor checks their values; here they are only known names. executors/claude-code
+ * tests keep this list in step with its schema.
  */
-export const AgentDocumentSchema = AgentBlueprintSchema.extend({
+export const CLAUDE_CODE_BLUEPRINT_FIELDS = [
+  'system_prompt_mode',
+  'permission_mode',
+  'allowed_tools',
+  'disallowed_tools',
+  'max_turns',
+  'max_budget_usd',
+  'output_schema',
+] as const;
+
+const claudeCodeFields = Object.fromEntries(
+  CLAUDE_CODE_BLUEPRINT_FIELDS.map((field) => [field, z.unknown().optional().describe('Read by the claude-code executor (docs/claude-code.md), which checks it.')]),
+) as Record<(typeof CLAUDE_CODE_BLUEPRINT_FIELDS)[number], z.ZodOptional<z.ZodUnknown>>;
+
+/**
+ * The fields of an agent blueprint as stored: the Schema 2.0 blueprint (`name`, `description`,
+ * `system_prompt`, `mcp_servers`, `orchestrator_mcp`), the preferred `executor`, `tags`, `model` and
+ * `timeout_s`, and the claude-code executor's fields. Loose: a document stored before unknown fields were
+ * refused still reads back.
+ */
+export const StoredAgentSchema = AgentBlueprintSchema.extend({
   name: z.string().regex(AGENT_NAME, { message: 'name must be letters, digits, ".", "_" or "-" (at most 128)' }),
   executor: z.string().min(1, { message: 'executor must not be empty' }).optional(),
   tags: z.array(z.string().min(1, { message: 'a tag must not be empty' })).optional(),
   model: z.string().min(1, { message: 'model must not be empty' }).optional(),
   timeout_s: timeoutS.optional(),
+  ...claudeCodeFields,
 });
 
 /** An agent as `GET /v1/agents/:name` and `PUT` show it: the stored document. */
-export type AgentDocument = z.infer<typeof AgentDocumentSchema>;
+export type AgentDocument = z.infer<typeof StoredAgentSchema>;
 
-/** `GET /v1/agents`: every agent blueprint the coordinator has. */
-export const AgentListSchema = z.looseObject({ agents: z.array(AgentDocumentSchema) });
+/** Every top-level field a blueprint may have besides extension fields. */
+export const AGENT_FIELDS: readonly string[] = Object.keys(StoredAgentSchema.shape);
+
+/** Extension fields (for an executor of your own, or notes) start with `x-`: kept, passed to runners, never checked. */
+export const EXTENSION_FIELD = /^x-/;
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The issue of one unknown field: its name, and the known field it was likely meant to be. */
+export function unknownFieldMessage(key: string): string {
+  const hint = didYouMean(key, AGENT_FIELDS);
+  return `unknown field${hint === '' ? ' (a field of your own must start with "x-")' : hint}`;
+}
+
+/** Refuse top-level fields that are neither known nor `x-*`, each named with a suggestion; checked even when another field is wrong. */
+function refuseUnknownFields<S extends z.ZodObject>(schema: S) {
+  return schema
+    .superRefine(
+      (doc, ctx) => {
+        for (const key of Object.keys(doc)) {
+          if (AGENT_FIELDS.includes(key) || EXTENSION_FIELD.test(key)) continue;
+          ctx.addIssue({ code: 'custom', path: [key], message: unknownFieldMessage(key) });
+        }
+      },
+      { when: (payload) => isRecord(payload.value) },
+    )
+    .meta({ additionalProperties: false, patternProperties: { [EXTENSION_FIELD.source]: {} } });
+}
+
+/**
+ * An agent blueprint as a user writes it: a `<name>.json` file in the agents folder, `agents validate`
+ * and `agents apply`. Unknown top-level fields are refused (a typo such as `exectuor` would otherwise be
+ * stored and silently ignored); fields of your own start with `x-`. Nested objects (`mcp_servers` entries)
+ * keep unknown fields, as MCP clients' configurations do.
+ */
+export const AgentDocumentSchema = refuseUnknownFields(StoredAgentSchema);
+
+/** The body of `PUT /v1/agents/:name`: a blueprint whose `name` may be left to the URL. */
+export const AgentDocumentPutSchema = refuseUnknownFields(StoredAgentSchema.partial({ name: true }));
+
+/** A blueprint file the agents folder could not use, and whether an earlier good version of it is still served. */
+export const AgentProblemSchema = z.looseObject({
+  file: z.string().describe('The file name within the agents folder, e.g. `reviewer.json`.'),
+  agent: z.string().nullable().describe('The agent the file defines (its name without `.json`), if that is a valid name.'),
+  message: z.string().describe('What is wrong: `exectuor: unknown field (did you mean "executor"?)`.'),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })),
+  kept: z.boolean().describe('true: the last good version of this agent is still served.'),
+});
+export type AgentProblem = z.infer<typeof AgentProblemSchema>;
+
+/** `GET /v1/agents`: every agent blueprint the coordinator has, and the agents folder's bad files. */
+export const AgentListSchema = z.looseObject({
+  agents: z.array(StoredAgentSchema),
+  problems: z.array(AgentProblemSchema).optional().describe('Files of the agents folder that are not loaded (absent from older coordinators).'),
+});
+
+/** `POST /v1/agents/reload`: what reading the agents folder again changed. */
+export const AgentsReloadSchema = z.looseObject({
+  agents_dir: z.string().describe('The agents folder, as the coordinator was given it.'),
+  loaded: z.array(z.string()).describe('Agents stored from their files (created or replaced).'),
+  removed: z.array(z.string()).describe('Agents deleted because their file is gone.'),
+  problems: z.array(AgentProblemSchema),
+});
+export type AgentsReload = z.infer<typeof AgentsReloadSchema>;

@@ -4,7 +4,7 @@
  * the clients (they import the one area they call).
  */
 import type { z } from 'zod';
-import { AgentDocumentSchema, AgentListSchema } from './agents.js';
+import { AgentDocumentPutSchema, AgentDocumentSchema, AgentListSchema, AgentsReloadSchema, StoredAgentSchema } from './agents.js';
 import { EventPageSchema, EventsQuerySchema, SessionEventSchema } from './events.js';
 import { HealthSchema } from './health.js';
 import { EventBatchResultSchema, EventBatchSchema, RunFinishedSchema, RunReportResultsSchema, RunReportsSchema, RunStartedSchema } from './run-reports.js';
@@ -45,9 +45,11 @@ export interface Endpoint {
 /** Named schemas: each is one entry of the OpenAPI document's components. */
 export const NAMED_SCHEMAS: Record<string, z.ZodType> = {
   Health: HealthSchema,
-  AgentDocument: AgentDocumentSchema,
-  AgentDocumentPut: AgentDocumentSchema.partial({ name: true }),
+  AgentDocument: StoredAgentSchema,
+  AgentFile: AgentDocumentSchema,
+  AgentDocumentPut: AgentDocumentPutSchema,
   AgentList: AgentListSchema,
+  AgentsReload: AgentsReloadSchema,
   CreateSession: CreateSessionSchema,
   ResumeSession: ResumeSessionSchema,
   SessionStarted: SessionStartedSchema,
@@ -84,6 +86,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   { method: 'GET', path: '/v1/agents/{name}', summary: 'One agent blueprint; 304 while If-None-Match matches its ETag.', caller: 'client', replies: { 200: S.AgentDocument!, 304: null } },
   { method: 'PUT', path: '/v1/agents/{name}', summary: 'Create or replace an agent blueprint.', caller: 'client', body: S.AgentDocumentPut!, replies: { 200: S.AgentDocument!, 201: S.AgentDocument! } },
   { method: 'DELETE', path: '/v1/agents/{name}', summary: 'Delete an agent blueprint.', caller: 'client', replies: { 204: null } },
+  { method: 'POST', path: '/v1/agents/reload', summary: 'Read the agents folder again; every good file is stored, a bad one keeps its last good version.', caller: 'client', replies: { 200: S.AgentsReload! } },
   { method: 'POST', path: '/v1/sessions', summary: 'Start a session (its first run is queued).', caller: 'client', body: S.CreateSession!, replies: { 201: S.SessionStarted! } },
   { method: 'GET', path: '/v1/sessions', summary: 'Sessions, newest first, a page at a time.', caller: 'client', query: ListSessionsQuerySchema, replies: { 200: S.SessionPage! } },
   { method: 'GET', path: '/v1/sessions/{id}', summary: 'One session.', caller: 'client', replies: { 200: S.SessionView! } },

@@ -1,48 +1,42 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { formatFieldIssues, toFieldIssues } from '../../protocol/field-issues.js';
-import { AgentDocumentSchema, type AgentDocument } from '../../protocol/agents.js';
-import { findDeepNesting, findNul } from '../../protocol/json-shape.js';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AGENT_FILE_EXTENSION, agentNameOfFile } from '../../protocol/agent-file.js';
+import type { AgentDocument, AgentProblem } from '../../protocol/agents.js';
+import { formatFieldIssues } from '../../protocol/field-issues.js';
+import { readAgentFile } from './read-agent-file.js';
 
-/** A blueprint file that cannot be used; the message names the file and the field. */
+/** The agents folder itself cannot be read (a missing explicit folder, no permission); the message names it. */
 export class AgentFileError extends Error {
   override name = 'AgentFileError';
 }
 
+/** What one reading of the agents folder found: the good blueprints, and a problem for each bad file. */
+export interface AgentsDirContents {
+  agents: AgentDocument[];
+  /** Bad files, by file name; `kept` is left false (the caller knows what it still serves). */
+  problems: AgentProblem[];
+  /** Every `*.json` file name present, good or bad. */
+  files: string[];
+}
+
 /**
- * Read and validate every `<name>.json` in `dir`. A missing folder gives no agents when `optional`;
- * any bad file throws an AgentFileError naming the file and the field.
+ * Read and check every `<name>.json` in `dir` (in name order). A bad file does not stop the others: it
+ * becomes a problem naming the file, each field and the reason. A missing folder is empty when
+ * `optional`; otherwise, like an unreadable one, an AgentFileError.
  */
-export async function loadAgentsDir(dir: string, optional: boolean): Promise<AgentDocument[]> {
-  let names: string[];
+export async function loadAgentsDir(dir: string, optional: boolean): Promise<AgentsDirContents> {
+  let files: string[];
   try {
-    names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
+    files = (await readdir(dir)).filter((n) => n.endsWith(AGENT_FILE_EXTENSION)).sort();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && optional) return [];
-    throw new AgentFileError(`cannot read the agents folder ${dir}: ${(error as Error).message}`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && optional) return { agents: [], problems: [], files: [] };
+    throw new AgentFileError(`cannot read the agents folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  const agents: AgentDocument[] = [];
-  for (const name of names) {
-    const file = join(dir, name);
-    const text = await readFile(file, 'utf8');
-    // The same shape rules as a PUT /v1/agents body: bounded nesting, no NUL (PostgreSQL refuses it).
-    const deep = findDeepNesting(text);
-    if (deep !== undefined) throw new AgentFileError(`${file}: ${deep.path}: ${deep.message}`);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      throw new AgentFileError(`${file}: not valid JSON: ${(error as Error).message}`);
-    }
-    const withNul = findNul(parsed);
-    if (withNul !== undefined) throw new AgentFileError(`${file}: ${withNul.path}: ${withNul.message}`);
-    const result = AgentDocumentSchema.safeParse(parsed);
-    if (!result.success) throw new AgentFileError(`${file}: ${formatFieldIssues(toFieldIssues(result.error))}`);
-    const expected = basename(name, '.json');
-    if (result.data.name !== expected) {
-      throw new AgentFileError(`${file}: name: is "${result.data.name}" but the file is named ${name} (expected "${expected}")`);
-    }
-    agents.push(result.data);
+  const contents: AgentsDirContents = { agents: [], problems: [], files };
+  for (const file of files) {
+    const checked = await readAgentFile(join(dir, file));
+    if (checked.ok) contents.agents.push(checked.agent);
+    else contents.problems.push({ file, agent: agentNameOfFile(file), message: formatFieldIssues(checked.issues), issues: checked.issues, kept: false });
   }
-  return agents;
+  return contents;
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AgentsFolder } from '../agents/agents-folder.js';
 import type { CoordinatorTimings } from '../constants.js';
 import { WakeHub } from '../events/wake-hub.js';
 import type { Store } from '../store/store.js';
@@ -14,6 +15,8 @@ export interface CoordinatorContext {
   maxBodyBytes: number;
   /** The executor of a session that names none and whose agent names none (decided when it is created). */
   defaultExecutor: string;
+  /** The agents folder this coordinator loads and watches; null when it has none. */
+  agentsFolder: AgentsFolder | null;
   claimLatency: LatencyHistogram;
   /** Stop requests already handed to each runner's long-poll (heartbeats always repeat them). */
   deliveredStops: Map<string, Set<string>>;

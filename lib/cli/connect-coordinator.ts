@@ -3,7 +3,7 @@ import type { RunningCoordinator } from '../../coordinator/index.js';
 import { UserApi } from '../client/user-api.js';
 import { localCoordinatorUrl, startEmbeddedCoordinator, startRunnerStack, type RunnerStack } from '../runner/embedded-stack.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
-import { resolveRunnerConfig, RUNNER_ENV } from '../runner/runner-config.js';
+import { ConfigError, resolveRunnerConfig } from '../runner/runner-config.js';
 import { executorsToServe } from '../runner/serve-executors.js';
 import { ServedTrees } from '../runner/served-trees.js';
 import { defaultExecutorFromEnv } from './select-executor.js';
@@ -44,8 +44,15 @@ export interface ConnectOptions {
  */
 export async function connectCoordinator(options: ConnectOptions): Promise<Connection> {
   const token = process.env.AGENT_COORDINATOR_TOKEN;
-  const given = options.coordinatorUrl ?? process.env[RUNNER_ENV.coordinatorUrl];
-  const config = resolveRunnerConfig({ coordinatorUrl: given, projectDir: options.projectDir, grace: options.grace }, process.env, options.cwd);
+  let config;
+  try {
+    // The flag, else AGENT_COORDINATOR_URL (an error names the one it came from).
+    config = resolveRunnerConfig({ coordinatorUrl: options.coordinatorUrl, projectDir: options.projectDir, grace: options.grace }, process.env, options.cwd);
+  } catch (error) {
+    // A flag or variable the message names (`--coordinator-url: "localhost:8765" has no scheme …`).
+    if (error instanceof ConfigError) throw new CliError(error.message, EXIT_USAGE);
+    throw error;
+  }
   if (config.coordinatorUrl !== undefined) {
     const api = new UserApi(config.coordinatorUrl, token);
     return { api, embedded: false, close: () => api.close(), serveTree: () => undefined };

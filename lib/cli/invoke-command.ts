@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildInvocation, InvalidInvocationError, newSessionId } from '../invocation/build-invocation.js';
 import { findLocalSession, recordLocalSession } from '../invocation/local-sessions.js';
@@ -11,6 +10,7 @@ import { spawnExecutor } from '../process/spawn-executor.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 import { parseDuration } from '../../protocol/duration.js';
 import { readBlueprintFile } from './read-blueprint.js';
+import { readStdinPrompt, STDIN_ARGUMENT } from './read-prompt.js';
 import { renderEvent, renderOutcome } from './render-event.js';
 import { selectExecutor, type ExecutorSelection } from './select-executor.js';
 import { makeStyle } from './style.js';
@@ -45,7 +45,7 @@ export async function invokeCommand(options: InvokeOptions): Promise<number> {
   const graceMs = options.grace === undefined ? undefined : usage(() => parseDuration(options.grace!, '--grace'));
   const executor = selectExecutor(options, cwd);
   const executorEnv = usage(() => resolveExecutorEnv(options.executorEnv));
-  const prompt = options.prompt === '-' ? readFileSync(0, 'utf8') : options.prompt;
+  const prompt = options.prompt === STDIN_ARGUMENT ? await readStdinPrompt() : options.prompt;
   const blueprint = options.blueprint === undefined ? undefined : readBlueprintFile(options.blueprint);
   const sessionId = options.sessionId ?? newSessionId();
   const stateDir = openProjectState(cwd, stderrNotices('agent-runner'));

@@ -1,8 +1,13 @@
 import { Command, CommanderError, Option } from 'commander';
+import { EXIT_TEMPFAIL } from '../../protocol/outcome.js';
 import { CoordinatorError } from '../client/coordinator-error.js';
+import { packageVersion } from '../package-root.js';
 import { EXECUTOR_ENV_VAR } from '../process/executor-env.js';
 import { describeStateDir } from '../state/state-dir.js';
+import { addAgentsCommands } from './agents-program.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
+import { terminalText } from './terminal-text.js';
+import { refuseStrayArguments } from './unknown-command.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -12,6 +17,7 @@ export function buildProgram(): Command {
     .description('Run AI agents as pluggable executor subprocesses.')
     .enablePositionalOptions()
     .exitOverride() // before the subcommands, which inherit it
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .showHelpAfterError('(run with --help for usage)')
     .option('-l, --executor-list', 'list the executors found, with their problems, and exit')
     .option('--json', 'machine-readable output (with --executor-list)')
@@ -31,6 +37,7 @@ export function buildProgram(): Command {
     .option('-v, --verbose', 'debug logs')
     .addHelpText('after', () => `\n${describeStateDir()}\n`)
     .action(async (options) => {
+      refuseStrayArguments(program);
       const { rootCommand } = await import('./root-command.js');
       process.exitCode = await rootCommand(options);
     });
@@ -38,7 +45,8 @@ export function buildProgram(): Command {
   program
     .command('run')
     .description('submit a prompt, stream the run live, print its result (exit code follows the outcome)')
-    .argument('<prompt>', 'the task')
+    .argument('[prompt]', 'the task ("-" reads it from stdin)')
+    .option('--prompt-file <file>', 'read the task from this file')
     .option('-a, --agent <name>', 'the agent blueprint to use')
     .option('-x, --executor <name>', 'the executor (default: the agent\'s, else the coordinator\'s default, claude-code)')
     .option('-t, --tags <a,b>', 'only runners with these tags may take it')
@@ -52,9 +60,10 @@ export function buildProgram(): Command {
     .option('--grace <duration>', 'in-process runner: time between SIGTERM and SIGKILL when cancelling (default 10s)')
     .option('--json', 'events and the outcome as JSON lines')
     .option('-v, --verbose', 'debug logs')
-    .action(async (prompt: string, options) => {
+    .action(async (prompt: string | undefined, options) => {
+      const { readPrompt } = await import('./read-prompt.js');
       const { runCommand } = await import('./run-command.js');
-      process.exitCode = await runCommand(prompt, options);
+      process.exitCode = await runCommand(await readPrompt(prompt, options.promptFile), options);
     });
 
   const sessions = program.command('sessions').description('list, inspect, follow, resume and stop sessions');
@@ -129,6 +138,10 @@ export function buildProgram(): Command {
       process.exitCode = await checkCommand(target, options);
     });
 
+  addAgentsCommands(program);
+
+  // The root command takes no operands; set after the subcommands, which would inherit it.
+  program.allowUnknownOption().allowExcessArguments();
   return program;
 }
 
@@ -143,15 +156,17 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
       return;
     }
+    // Messages may quote what a user, a file or a coordinator wrote: shown safe for a terminal.
     if (error instanceof CliError) {
-      process.stderr.write(`agent-runner: ${error.message}\n`);
+      process.stderr.write(`agent-runner: ${terminalText(error.message, { lines: true })}\n`);
       process.exitCode = error.exitCode;
       return;
     }
     if (error instanceof CoordinatorError) {
-      // The coordinator's own words name the field or the missing thing; bad input is a usage error.
-      process.stderr.write(`agent-runner: ${error.message}\n`);
-      process.exitCode = error.status === 400 || error.status === 422 ? EXIT_USAGE : 1;
+      // The coordinator's own words name the field or the missing thing; bad input is a usage error, no
+      // answer at all a temporary failure (EX_TEMPFAIL: try again once it is up).
+      process.stderr.write(`agent-runner: ${terminalText(error.message, { lines: true })}\n`);
+      process.exitCode = error.status === 0 ? EXIT_TEMPFAIL : error.status === 400 || error.status === 422 ? EXIT_USAGE : 1;
       return;
     }
     throw error;

@@ -117,7 +117,7 @@ export async function sessionEventsCommand(id: string, options: SessionsOptions 
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     try {
-      for await (const e of api.followEvents(id, after, controller.signal)) print(e);
+      for await (const e of api.followEvents(id, after, controller.signal, { failFast: true })) print(e);
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);

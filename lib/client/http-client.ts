@@ -67,11 +67,14 @@ export class CoordinatorHttp {
   readonly #agent: HttpAgent;
   readonly #send: typeof httpRequest;
 
+  /** @throws Error naming `baseUrl` when it is not an absolute http:// or https:// URL (callers check flags first, with the flag's name). */
   constructor(baseUrl: string, token?: string, maxSockets = MAX_SOCKETS) {
     this.baseUrl = baseUrl;
     this.token = token;
     const options = { keepAlive: true, maxSockets, timeout: IDLE_SOCKET_TIMEOUT_MS };
-    const https = new URL(baseUrl).protocol === 'https:';
+    const protocol = URL.canParse(baseUrl) ? new URL(baseUrl).protocol : undefined;
+    if (protocol !== 'http:' && protocol !== 'https:') throw new Error(`coordinator URL "${baseUrl}" is not an http:// or https:// URL`);
+    const https = protocol === 'https:';
     this.#agent = https ? new HttpsAgent(options) : new HttpAgent(options);
     this.#send = https ? httpsRequest : httpRequest;
   }

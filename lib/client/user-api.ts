@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentListSchema } from '../../protocol/agents.js';
+import { AgentListSchema, AgentsReloadSchema, StoredAgentSchema, type AgentDocument } from '../../protocol/agents.js';
 import { EventPageSchema, type SessionEvent } from '../../protocol/events.js';
 import { HealthSchema } from '../../protocol/health.js';
 import { RunnerListSchema } from '../../protocol/runners.js';
@@ -62,8 +62,28 @@ export class UserApi {
     return this.#call({ method: 'POST', path: `/v1/sessions/${encodeURIComponent(id)}/resume`, body: { prompt, ...options } }, SessionStartedSchema);
   }
 
+  /** Every agent, and the problems of the coordinator's agents folder. */
   listAgents() {
     return this.#call({ method: 'GET', path: '/v1/agents' }, AgentListSchema);
+  }
+
+  getAgent(name: string) {
+    return this.#call({ method: 'GET', path: `/v1/agents/${encodeURIComponent(name)}` }, StoredAgentSchema);
+  }
+
+  /** Create or replace an agent. @returns whether it is new, and the stored document. */
+  async putAgent(agent: AgentDocument): Promise<{ created: boolean; agent: AgentDocument }> {
+    const answer = await this.#http.json({ method: 'PUT', path: `/v1/agents/${encodeURIComponent(agent.name)}`, body: agent }, StoredAgentSchema);
+    return { created: answer.status === 201, agent: answer.body };
+  }
+
+  async deleteAgent(name: string): Promise<void> {
+    await this.#call({ method: 'DELETE', path: `/v1/agents/${encodeURIComponent(name)}` }, z.null());
+  }
+
+  /** Have the coordinator read its agents folder again. */
+  reloadAgents() {
+    return this.#call({ method: 'POST', path: '/v1/agents/reload' }, AgentsReloadSchema);
   }
 
   /** Stop a session and (unless `cascade: false`) its descendants in flight. */
@@ -91,10 +111,11 @@ export class UserApi {
 
   /**
    * The session's events, live, from after `after`: reads the SSE stream and reconnects with
-   * Last-Event-ID when it drops, so no event is missed or repeated. Ends when `signal` aborts.
+   * Last-Event-ID when it drops, so no event is missed or repeated. Ends when `signal` aborts. With
+   * `failFast`, a coordinator that does not answer the first connection throws at once.
    */
-  followEvents(id: string, after: number, signal: AbortSignal): AsyncGenerator<SessionEvent> {
-    return followSessionEvents(this.#http, id, after, signal);
+  followEvents(id: string, after: number, signal: AbortSignal, options: { failFast?: boolean } = {}): AsyncGenerator<SessionEvent> {
+    return followSessionEvents(this.#http, id, after, signal, options);
   }
 
   async close(): Promise<void> {

@@ -78,7 +78,13 @@ function duration(text: string | undefined, name: string): number | undefined {
   }
 }
 
+/** `host`, `host:port` or `[v6]:port`, with an optional path: a URL someone wrote without its scheme. */
+const WITHOUT_SCHEME = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d+)?(\/(?!\/)\S*)?$/;
+
 function url(text: string, name: string): string {
+  if (WITHOUT_SCHEME.test(text.trim())) {
+    throw new ConfigError(`${name}: "${text}" has no scheme (did you mean http://${text.trim()}?)`);
+  }
   let parsed: URL;
   try {
     parsed = new URL(text);

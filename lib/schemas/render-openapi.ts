@@ -42,7 +42,7 @@ export function renderOpenApi(version: string): object {
   };
 }
 
-const REQUEST_SCHEMAS = new Set(['AgentDocumentPut', 'CreateSession', 'ResumeSession', 'StopSession', 'RegisterRunner', 'Heartbeat', 'Poll', 'RunReports', 'RunStarted', 'EventBatch', 'RunFinished']);
+const REQUEST_SCHEMAS = new Set(['AgentDocumentPut', 'AgentFile', 'CreateSession', 'ResumeSession', 'StopSession', 'RegisterRunner', 'Heartbeat', 'Poll', 'RunReports', 'RunStarted', 'EventBatch', 'RunFinished']);
 
 function isRequest(key: string): boolean {
   return REQUEST_SCHEMAS.has(key);

@@ -96,7 +96,7 @@ describe('agent-runner --executor / --executor-path (the daemon refuses what it 
   it.each([
     [['--bogus'], "error: unknown option '--bogus'"],
     [['--executor'], "error: option '-x, --executor <name>' argument missing"],
-    [['frobnicate'], "error: too many arguments. Expected 0 arguments but got 1."],
+    [['frobnicate'], "error: unknown command 'frobnicate'"],
   ])('exits 2 on bad flags %j', async (args, message) => {
     const { code, stderr } = await runCli(args, { cwd: cwd.dir });
     expect(code).toBe(2);

@@ -31,9 +31,9 @@ describe('coordinator HTTP API', () => {
   });
 
   it('agents: put, get, list, delete; bad blueprints name the field', async () => {
-    const doc = { system_prompt: 'be brief', executor: 'test', tags: ['t'], model: 'm', timeout_s: 30, extra: { kept: 1 },
-      mcp_servers: { fs: { type: 'stdio', command: 'fs-server' } } };
-    expect(await api('PUT', '/v1/agents/writer', doc)).toMatchObject({ status: 201, body: { name: 'writer', extra: { kept: 1 } } });
+    const doc = { system_prompt: 'be brief', executor: 'test', tags: ['t'], model: 'm', timeout_s: 30, 'x-extra': { kept: 1 }, max_turns: 3,
+      mcp_servers: { fs: { type: 'stdio', command: 'fs-server', extra_option: true } } };
+    expect(await api('PUT', '/v1/agents/writer', doc)).toMatchObject({ status: 201, body: { name: 'writer', 'x-extra': { kept: 1 }, max_turns: 3 } });
     expect((await api('PUT', '/v1/agents/writer', doc)).status).toBe(200);
     const got = await api('GET', '/v1/agents/writer');
     expect(got).toMatchObject({ status: 200, body: { name: 'writer', model: 'm' } });
@@ -47,11 +47,24 @@ describe('coordinator HTTP API', () => {
     expect(bad.details.issues[0].path).toBe('mcp_servers.x.url');
     expectFieldError(await api('PUT', '/v1/agents/bad', { timeout_s: -1 }), 400, 'timeout_s');
     expectFieldError(await api('PUT', '/v1/agents/bad', { name: 'other' }), 400, 'name');
+    const typos = expectFieldError(await api('PUT', '/v1/agents/bad', { exectuor: 'test', timout_s: 5, team: 'docs', timeout_s: 'x' }), 400, 'exectuor');
+    expect(typos.details.issues).toEqual([
+      { path: 'timeout_s', message: 'timeout_s must be a whole number of seconds' },
+      { path: 'exectuor', message: 'unknown field (did you mean "executor"?)' },
+      { path: 'timout_s', message: 'unknown field (did you mean "timeout_s"?)' },
+      { path: 'team', message: 'unknown field (a field of your own must start with "x-")' },
+    ]);
+    expect((await api('GET', '/v1/agents/bad')).status).toBe(404);
     expectFieldError(await api('PUT', '/v1/agents/b%20d', {}), 400, 'name');
     expect(await api('PUT', '/v1/agents/bad', '{nope')).toMatchObject({ status: 400, body: { error: { code: 'invalid_json' } } });
     expect((await api('GET', '/v1/agents/missing')).status).toBe(404);
+    expect(await api('GET', '/v1/agents/writr')).toMatchObject({ status: 404, body: { error: { code: 'not_found', message: 'no agent named "writr" (did you mean "writer"?)' } } });
+    expect(await api('POST', '/v1/sessions', { agent: 'writr', prompt: 'p' })).toMatchObject({
+      status: 422,
+      body: { error: { message: 'agent: no agent named "writr" (did you mean "writer"?)' } },
+    });
     expect((await api('DELETE', '/v1/agents/writer')).status).toBe(204);
-    expect((await api('DELETE', '/v1/agents/writer')).status).toBe(404);
+    expect(await api('DELETE', '/v1/agents/writer')).toMatchObject({ status: 404, body: { error: { message: 'no agent named "writer"' } } });
   });
 
   it('agents carry an ETag: If-None-Match answers 304 until the blueprint changes; a claimed run names the version', async () => {

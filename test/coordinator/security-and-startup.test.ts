@@ -64,22 +64,31 @@ describe('agents folder', () => {
     return dir;
   };
 
-  it('loads every <name>.json at start, keeping unknown fields', async () => {
-    const dir = folder({ 'writer.json': JSON.stringify({ name: 'writer', system_prompt: 's', executor: 'test', custom: [1] }), 'notes.txt': 'x' });
+  it('loads every <name>.json at start, keeping x- fields', async () => {
+    const dir = folder({ 'writer.json': JSON.stringify({ name: 'writer', system_prompt: 's', executor: 'test', 'x-custom': [1] }), 'notes.txt': 'x' });
     const t = await startTestCoordinator('sqlite', { agentsDir: dir });
     cleanups.push(t.stop);
-    expect(await t.api('GET', '/v1/agents/writer')).toMatchObject({ status: 200, body: { executor: 'test', custom: [1] } });
+    expect(await t.api('GET', '/v1/agents/writer')).toMatchObject({ status: 200, body: { executor: 'test', 'x-custom': [1] } });
   });
 
-  it('stops start-up naming the file and the field of a bad blueprint', async () => {
-    const bad = folder({ 'broken.json': JSON.stringify({ name: 'broken', mcp_servers: { web: { type: 'http' } } }) });
-    const error = await startCoordinator({ port: 0, databaseUrl: ':memory:', agentsDir: bad }).catch((e: unknown) => e);
+  it('starts without the bad blueprints, each listed as a problem naming the file and the field; an unreadable folder stops start-up', async () => {
+    const dir = folder({
+      'broken.json': JSON.stringify({ name: 'broken', mcp_servers: { web: { type: 'http' } } }),
+      'a.json': JSON.stringify({ name: 'b' }),
+      'c.json': '{',
+      'good.json': JSON.stringify({ name: 'good', executor: 'test' }),
+    });
+    const t = await startTestCoordinator('sqlite', { agentsDir: dir });
+    cleanups.push(t.stop);
+    const list = (await t.api('GET', '/v1/agents')).body;
+    expect(list.agents.map((a: { name: string }) => a.name)).toEqual(['good']);
+    expect(list.problems.map((p: { file: string; message: string }) => `${p.file}: ${p.message}`)).toEqual([
+      'a.json: name: is "b" but the file is named a.json (expected "a")',
+      'broken.json: mcp_servers.web.url: url is required for a http MCP server',
+      expect.stringMatching(/^c\.json: \(root\): not valid JSON/),
+    ]);
+    const error = await startCoordinator({ port: 0, databaseUrl: ':memory:', agentsDir: join(dir, 'missing') }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AgentFileError);
-    expect((error as Error).message).toMatch(/broken\.json: mcp_servers\.web\.url: url is required/);
-    const mismatch = folder({ 'a.json': JSON.stringify({ name: 'b' }) });
-    await expect(startCoordinator({ port: 0, databaseUrl: ':memory:', agentsDir: mismatch })).rejects.toThrow(/a\.json: name/);
-    const syntax = folder({ 'c.json': '{' });
-    await expect(startCoordinator({ port: 0, databaseUrl: ':memory:', agentsDir: syntax })).rejects.toThrow(/c\.json: not valid JSON/);
-    await expect(startCoordinator({ port: 0, databaseUrl: ':memory:', agentsDir: join(bad, 'missing') })).rejects.toThrow(/cannot read the agents folder/);
+    expect((error as Error).message).toMatch(/cannot read the agents folder .*missing: ENOENT/);
   });
 });

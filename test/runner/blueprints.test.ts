@@ -43,12 +43,12 @@ describe('agent blueprints on the runner', () => {
 
   it('an unknown placeholder fails the run with its path', async () => {
     const { api, url } = await kit().coordinator();
-    await putAgent(api, 'typo', { system_prompt: 'ok', tools: ['a', 'see ${sesion.id}'] });
+    await putAgent(api, 'typo', { system_prompt: 'ok', 'x-tools': ['a', 'see ${sesion.id}'] });
     await kit().daemon(['-c', url, '-x', 'report-env']);
     const { session_id, run_id } = await createSession(api, { agent: 'typo', executor: 'report-env', prompt: 'x' });
     await waitForSession(api, session_id, ['failed']);
     const { outcome } = (await api('GET', `/v1/runs/${run_id}`)).body;
-    expect(outcome.message).toMatch(/agent_blueprint\.tools(\[1\]|\.1).*\$\{sesion\.id\} is not a known placeholder/);
+    expect(outcome.message).toMatch(/agent_blueprint\.x-tools(\[1\]|\.1).*\$\{sesion\.id\} is not a known placeholder/);
   });
 
   it('a blueprint changed between two runs reaches the second run\'s executor (the cache is revalidated)', async () => {

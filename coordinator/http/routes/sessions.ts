@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { unknownAgentError } from '../../agents/unknown-agent.js';
 import { ApiError } from '../../api-error.js';
 import { decodeCursor, encodeCursor } from '../../rules/cursor.js';
 import { DEFAULT_PAGE_LIMIT } from '../../../protocol/limits.js';
@@ -53,11 +54,7 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
   app.post('/v1/sessions', async (c) => {
     const body = await readBody(c, CreateSessionSchema);
     const agent = body.agent === undefined ? null : await store.getAgent(body.agent);
-    if (body.agent !== undefined && agent === null) {
-      throw new ApiError(422, 'invalid_request', `agent: no agent named "${body.agent}"`, {
-        issues: [{ path: 'agent', message: `no agent named "${body.agent}"` }],
-      });
-    }
+    if (body.agent !== undefined && agent === null) throw await unknownAgentError(store, body.agent, 'agent');
     await mustExist('parent_session_id', body.parent_session_id);
     await mustExist('callback_session_id', body.callback_session_id);
     const { session, run } = await store.createSession(

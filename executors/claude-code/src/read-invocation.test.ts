@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { parseInvocation, readStdin } from './read-invocation.js';
+import { AGENT_FIELDS } from '../../../protocol/agents.js';
+import { ClaudeBlueprintSchema, parseInvocation, readStdin } from './read-invocation.js';
 
 const base = { schema_version: '2.0', mode: 'start', session_id: 'ses_1', prompt: 'hi' };
 const parse = (doc: unknown) => parseInvocation(JSON.stringify(doc));
@@ -60,6 +61,12 @@ describe('parseInvocation', () => {
         'agent_blueprint.allowed_tools: allowed_tools must be an array of tool names; agent_blueprint.max_budget_usd: max_budget_usd must be more than 0; ' +
         'agent_blueprint.output_schema: output_schema must be a JSON Schema object',
     });
+  });
+});
+
+describe('ClaudeBlueprintSchema', () => {
+  it('has only fields the coordinator knows, so a blueprint using them is not refused as unknown (protocol/agents.ts)', () => {
+    expect(AGENT_FIELDS).toEqual(expect.arrayContaining(Object.keys(ClaudeBlueprintSchema.shape)));
   });
 });
 

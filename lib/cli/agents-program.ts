@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+
+/** The `agents` command group: blueprints on the coordinator, and blueprint files checked offline. Modules load on use. */
+export function addAgentsCommands(program: Command): void {
+  const agents = program.command('agents').description('list, show, validate, apply, delete and reload agent blueprints');
+  const client = (cmd: Command) =>
+    cmd
+      .option('-c, --coordinator-url <url>', 'the coordinator (default: one on 127.0.0.1:8765, else in-process)')
+      .option('--json', 'JSON output')
+      .option('-v, --verbose', 'debug logs');
+  client(agents.command('list').description('every agent, and the problems of the coordinator\'s agents folder')).action(async (options) => {
+    const { listAgentsCommand } = await import('./agents-command.js');
+    process.exitCode = await listAgentsCommand(options);
+  });
+  client(agents.command('show').description('one agent\'s blueprint').argument('<name>')).action(async (name: string, options) => {
+    const { showAgentCommand } = await import('./agents-command.js');
+    process.exitCode = await showAgentCommand(name, options);
+  });
+  agents
+    .command('validate')
+    .description('check blueprint files offline, as the coordinator would (exit 1 if any is refused)')
+    .argument('<file...>', '<name>.json blueprint files')
+    .option('--json', 'JSON output')
+    .action(async (files: string[], options) => {
+      const { validateAgentsCommand } = await import('./agent-files-command.js');
+      process.exitCode = await validateAgentsCommand(files, options);
+    });
+  client(agents.command('apply').description('create or update agents from blueprint files (none if any file is refused)').argument('<file...>', '<name>.json blueprint files')).action(
+    async (files: string[], options) => {
+      const { applyAgentsCommand } = await import('./agent-files-command.js');
+      process.exitCode = await applyAgentsCommand(files, options);
+    },
+  );
+  client(agents.command('delete').description('delete an agent').argument('<name>')).action(async (name: string, options) => {
+    const { deleteAgentCommand } = await import('./agents-command.js');
+    process.exitCode = await deleteAgentCommand(name, options);
+  });
+  client(agents.command('reload').description('have the coordinator read its agents folder again (exit 1 if a file there is refused)')).action(async (options) => {
+    const { reloadAgentsCommand } = await import('./agents-command.js');
+    process.exitCode = await reloadAgentsCommand(options);
+  });
+}
