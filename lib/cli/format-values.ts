@@ -51,7 +51,10 @@ export function formatUsage(usage: Record<string, unknown> | null | undefined): 
     num(usage.cache_read_input_tokens) === undefined ? '' : `${num(usage.cache_read_input_tokens)} cache read`,
     num(usage.cache_creation_input_tokens) === undefined ? '' : `${num(usage.cache_creation_input_tokens)} cache write`,
   ].filter(Boolean);
-  if (cache.length > 0) parts[parts.length - 1] = `${parts.at(-1) ?? '0 in / 0 out tokens'} (${cache.join(', ')})`;
+  if (cache.length > 0) {
+    const tokens = `${parts.pop() ?? '0 in / 0 out tokens'} (${cache.join(', ')})`;
+    parts.push(tokens);
+  }
   if (num(usage.cost_usd) !== undefined) parts.push(formatCost(usage));
   if (typeof usage.model === 'string') parts.push(`model ${usage.model}`);
   return parts.length === 0 ? JSON.stringify(usage) : parts.join(', ');
