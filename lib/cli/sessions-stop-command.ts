@@ -11,14 +11,14 @@ export interface StopOptions extends ClientOptions {
   timeout?: string;
 }
 
-/** What happened to the session's own run: ended already, cancelled at once, or its runner was asked. */
-function describeStop(stopped: SessionStopped): string {
+/** What happened to the session's own run: ended already (before the stop), cancelled at once, or its runner was asked. */
+function describeStop(stopped: SessionStopped, endedBefore: boolean): string {
   const { run } = stopped;
+  if (endedBefore) return `${stopped.session_id} had already ended: ${stopped.status} (run ${run.run_id} ${run.status}); nothing to stop`;
   if (run.stop_requested && !isTerminalRunStatus(run.status)) {
     return `stop requested: ${stopped.session_id} (run ${run.run_id} is ${run.status}${run.runner_id === null ? '' : ` on ${run.runner_id}`}; its runner cancels it: SIGTERM, grace, SIGKILL)`;
   }
-  if (run.status === 'cancelled') return `stop requested: ${stopped.session_id} is cancelled (run ${run.run_id})`;
-  return `${stopped.session_id} had already ended: ${stopped.status} (run ${run.run_id} ${run.status}); nothing to stop`;
+  return `stop requested: ${stopped.session_id} is ${stopped.status} (run ${run.run_id} ${run.status})`;
 }
 
 /**
@@ -32,6 +32,8 @@ export async function stopSessionCommand(id: string, options: StopOptions): Prom
   return withConnection(options, false, async (connection) => {
     const { api } = connection;
     const cascade = options.cascade ?? true;
+    // A stop of an ended session changes nothing but its descendants: say so rather than "stop requested".
+    const endedBefore = isSessionEnded((await api.getSession(id)).status);
     const first = await api.stopSession(id, { cascade });
     const descendants = [...first.descendants];
     // Each page stops the next descendants still in flight, so one with none new is the end.
@@ -41,7 +43,7 @@ export async function stopSessionCommand(id: string, options: StopOptions): Prom
     }
     const style = makeStyle(process.stdout);
     if (!options.json) {
-      process.stdout.write(`${describeStop(first)}\n`);
+      process.stdout.write(`${describeStop(first, endedBefore)}\n`);
       for (const d of descendants) process.stdout.write(`  descendant ${d.session_id}: ${d.stop_requested ? 'stop requested' : d.run_status} (run ${d.run_id})\n`);
     }
     const summary = { ...first, descendants, more_descendants: false };

@@ -3,7 +3,8 @@ import { formatDuration } from './format-values.js';
 import { makeStyle, type Style } from './style.js';
 import { type ClientOptions, withConnection } from './with-connection.js';
 
-const LABEL = 12;
+/** Width of the label column (the longest label and two spaces). */
+const LABEL = 13;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** The status as one screen: a line each for the coordinator, runners, runs, queue, last hour and sessions. */
