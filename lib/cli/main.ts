@@ -3,6 +3,7 @@ import { CoordinatorError } from '../client/coordinator-error.js';
 import { EXECUTOR_ENV_VAR } from '../process/executor-env.js';
 import { describeStateDir } from '../state/state-dir.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
+import { terminalText } from './terminal-text.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -199,14 +200,15 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
       return;
     }
+    // Messages may quote input and the coordinator's words (ids, names): shown safe for a terminal.
     if (error instanceof CliError) {
-      process.stderr.write(`agent-runner: ${error.message}\n`);
+      process.stderr.write(`agent-runner: ${terminalText(error.message, { lines: true })}\n`);
       process.exitCode = error.exitCode;
       return;
     }
     if (error instanceof CoordinatorError) {
       // The coordinator's own words name the field or the missing thing; bad input is a usage error.
-      process.stderr.write(`agent-runner: ${error.message}\n`);
+      process.stderr.write(`agent-runner: ${terminalText(error.message, { lines: true })}\n`);
       process.exitCode = error.status === 400 || error.status === 422 ? EXIT_USAGE : 1;
       return;
     }

@@ -227,6 +227,12 @@ describe('fleet and session commands', { timeout: 180_000 }, () => {
     expect((await api('GET', `/v1/sessions/${child}`)).status).toBe(404);
     expect((await cli('sessions', 'delete', parent)).stderr).toContain(`session ${parent} not found`);
 
+    const badTimeout = await cli('sessions', 'stop', parent, '--wait', '--timeout', '10 s');
+    expect(badTimeout).toMatchObject({ code: 2, stdout: '' });
+    expect(badTimeout.stderr).toContain('--timeout: "10 s" is not a duration');
+    expect((await cli('sessions', 'delete', 'ses_a/../b')).stderr).toContain('session ses_a/../b not found');
+    expect((await cli('sessions', 'delete', `ses_${ESC}[2J`)).stderr).not.toContain(ESC);
+
     const failed = await finished({ executor: 'exit-with', prompt: 'to prune' });
     const failedBefore = (await api('GET', '/v1/sessions?status=failed&limit=1000')).body.sessions.length;
     expect(await cli('sessions', 'prune', '--older-than', '1w')).toMatchObject({ code: 0, stdout: 'pruned 0 sessions (ended more than 1w ago)\n' });
