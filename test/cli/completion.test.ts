@@ -4,7 +4,10 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Command } from 'commander';
+import { bashScript } from '../../lib/cli/completion/bash-script.js';
 import { allCommands, commandSpec, optionFlags } from '../../lib/cli/completion/command-spec.js';
+import { fishScript } from '../../lib/cli/completion/fish-script.js';
 import { buildProgram } from '../../lib/cli/main.js';
 import { startTestCoordinator } from '../coordinator/helpers.js';
 import { runCli } from '../helpers/cli.js';
@@ -156,6 +159,26 @@ end`;
     expect(answers['sessions show ']).toEqual([sessionId]);
     expect(answers['completion ']).toEqual(['bash', 'fish', 'zsh']);
     expect(answers['-c x run --executor py']).toEqual(['python-echo']);
+  });
+
+  it('completes commands added later by what their arguments are: an agent name under agents, files for a variadic list', async () => {
+    const program = new Command('agent-runner');
+    const agents = program.command('agents');
+    agents.command('show').argument('<name>');
+    agents.command('validate').argument('<files...>');
+    writeFileSync(join(folder.dir, 'completion-later.bash'), bashScript(commandSpec(program)));
+    const complete = async (words: string[]) => {
+      const script = `source completion-later.bash
+COMP_WORDS=(${[BIN, ...words].map((w) => `'${w}'`).join(' ')}); COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 )); COMPREPLY=()
+_agent_runner
+printf '%s\\n' "\${COMPREPLY[@]}"`;
+      return (await shell('bash', ['-c', script])).split('\n').filter(Boolean).sort();
+    };
+    expect(await complete(['agents', 'show', ''])).toEqual(['reviewer', 'writer']);
+    expect(await complete(['agents', 'show', 'reviewer', ''])).toEqual([]);
+    expect(await complete(['agents', 'validate', 'some-'])).toEqual(['some-dir']);
+    expect(await complete(['agents', 'validate', 'a.json', 'b.json', 'some-'])).toEqual(['some-dir']);
+    expect(fishScript(commandSpec(program))).toContain(`-n '__agent_runner_arg_from "agents validate" 0' -r -F`);
   });
 
   it('refuses an unknown shell naming the choices; __complete is quiet for what it cannot answer', async () => {

@@ -25,6 +25,8 @@ export interface OptionSpec {
 export interface ArgumentSpec {
   name: string;
   value: ValueKind;
+  /** Takes every word from its position on (`<files...>`). */
+  variadic: boolean;
 }
 
 export interface CommandSpec {
@@ -78,10 +80,11 @@ function optionSpec(path: string, option: Option): OptionSpec {
 
 function argumentSpec(command: Command, argument: Argument): ArgumentSpec {
   const name = argument.name();
-  if (argument.argChoices !== undefined) return { name, value: { choices: argument.argChoices } };
+  const variadic = argument.variadic;
+  if (argument.argChoices !== undefined) return { name, value: { choices: argument.argChoices }, variadic };
   // `agents show NAME`, `agents delete NAME`: a name under `agents` is an agent's.
-  if (name === 'name' && command.parent?.name() === 'agents') return { name, value: 'agents' };
-  return { name, value: ARGUMENT_VALUES[name] ?? 'none' };
+  if (name === 'name' && command.parent?.name() === 'agents') return { name, value: 'agents', variadic };
+  return { name, value: ARGUMENT_VALUES[name] ?? 'none', variadic };
 }
 
 /** The spec of a command and everything under it (hidden commands and options left out). */

@@ -21,8 +21,16 @@ export const allFlags = (command: CommandSpec): string[] => command.options.flat
 export const flagKinds = (command: CommandSpec): Array<[string, string]> =>
   command.options.filter((o: OptionSpec) => o.value !== null).flatMap((o) => optionFlags(o).map((f): [string, string] => [f, kindWord(o.value)]));
 
-/** The kinds of a command's arguments, by position. */
-export const argumentKinds = (command: CommandSpec): string[] => command.args.map((a: ArgumentSpec) => kindWord(a.value));
+/**
+ * `case` patterns for the kinds of a command's arguments: `path|0`, `path|1`, … and, for a variadic last
+ * argument, `path|*` (every later position); arguments without values to offer are left out.
+ */
+export function argumentCases(command: CommandSpec): Array<{ pattern: string; kind: string }> {
+  return command.args.flatMap((a: ArgumentSpec, i) => {
+    if (a.value === 'none') return [];
+    return [{ pattern: `${singleQuoted(`${command.path}|`)}${a.variadic ? '*' : String(i)}`, kind: kindWord(a.value) }];
+  });
+}
 
 /** A one-line description (the first sentence line), without characters that break a completion listing. */
 export const shortDescription = (text: string): string => text.split('\n')[0]!.replace(/[\t\r]/g, ' ').trim();
