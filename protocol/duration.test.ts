@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from './duration.js';
+import { formatDuration, parseAge, parseDuration } from './duration.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -44,5 +44,34 @@ describe('formatDuration', () => {
     [-5, '0ms'],
   ])('%d ms → %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
+  });
+});
+
+describe('parseAge', () => {
+  it.each([
+    ['0', 0],
+    ['45', 45],
+    ['30m', 1_800],
+    ['12h', 43_200],
+    ['7d', 604_800],
+    ['2w', 1_209_600],
+    ['1d12h', 129_600],
+    [' 7d ', 604_800],
+    ['36500d', 3_153_600_000],
+  ])('%s → %d s', (text, expected) => {
+    expect(parseAge(text, '--older-than')).toBe(expected);
+  });
+
+  it.each([
+    ['', '--older-than: "" is not an age (use e.g. 30m, 12h, 7d, 2w)'],
+    ['soon', '--older-than: "soon" is not an age'],
+    ['7 d', '--older-than: "7 d" is not an age'],
+    ['-7d', '--older-than: "-7d" is not an age'],
+    ['1.5d', '--older-than: "1.5d" is not an age'],
+    ['7y', '--older-than: "7y" is not an age'],
+    ['36501d', '--older-than: "36501d" is longer than the most allowed, 36500d (100 years)'],
+    ['99999999999999999999999', 'is longer than the most allowed'],
+  ])('rejects %j naming the option', (text, message) => {
+    expect(() => parseAge(text, '--older-than')).toThrow(message);
   });
 });

@@ -1,4 +1,4 @@
-import { MAX_DURATION_MS } from './limits.js';
+import { MAX_AGE_S, MAX_DURATION_MS } from './limits.js';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
@@ -35,4 +35,26 @@ export function formatDuration(ms: number): string {
   if (seconds < 3_600) return seconds % 60 === 0 ? `${seconds / 60}m` : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
   const minutes = Math.floor(seconds / 60) % 60;
   return minutes === 0 ? `${Math.floor(seconds / 3_600)}h` : `${Math.floor(seconds / 3_600)}h${String(minutes).padStart(2, '0')}m`;
+}
+
+const AGE_UNIT_S: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400, w: 604_800 };
+
+/**
+ * Parse an age like `7d`, `12h`, `2w`, `1d12h` or a bare number of seconds (`0` is allowed: any age), into
+ * whole seconds, at most MAX_AGE_S (100 years). For `sessions prune --older-than`.
+ * @throws Error naming the option and the accepted forms when the text is not an age or is too long.
+ */
+export function parseAge(text: string, option: string): number {
+  const trimmed = text.trim();
+  let seconds: number;
+  if (/^\d+$/.test(trimmed)) seconds = Number(trimmed);
+  else {
+    const parts = [...trimmed.matchAll(/(\d+)(s|m|h|d|w)/g)];
+    if (parts.length === 0 || parts.map((p) => p[0]).join('') !== trimmed) {
+      throw new Error(`${option}: "${text}" is not an age (use e.g. 30m, 12h, 7d, 2w)`);
+    }
+    seconds = parts.reduce((sum, p) => sum + Number(p[1]) * AGE_UNIT_S[p[2]!]!, 0);
+  }
+  if (seconds > MAX_AGE_S) throw new Error(`${option}: "${text}" is longer than the most allowed, 36500d (100 years)`);
+  return seconds;
 }

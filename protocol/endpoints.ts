@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { AgentDocumentPutSchema, AgentDocumentSchema, AgentListSchema, AgentsReloadSchema, StoredAgentSchema } from './agents.js';
 import { EventPageSchema, EventsQuerySchema, SessionEventSchema } from './events.js';
 import { HealthSchema } from './health.js';
+import { SystemStatusSchema } from './status.js';
 import { EventBatchResultSchema, EventBatchSchema, RunFinishedSchema, RunReportResultsSchema, RunReportsSchema, RunStartedSchema } from './run-reports.js';
 import { HeartbeatReplySchema, HeartbeatSchema, PollAnswerSchema, PollSchema, RegisterRunnerSchema, RegistrationSchema, RunnerListSchema } from './runners.js';
 import {
@@ -14,11 +15,14 @@ import {
   CreateSessionSchema,
   ListRunsQuerySchema,
   ListSessionsQuerySchema,
+  PruneSessionsSchema,
   ResumeSessionSchema,
   RunListSchema,
   RunViewSchema,
   SessionOutcomeSchema,
+  SessionDeletedSchema,
   SessionPageSchema,
+  SessionsPrunedSchema,
   SessionStartedSchema,
   SessionStoppedSchema,
   SessionViewSchema,
@@ -45,6 +49,7 @@ export interface Endpoint {
 /** Named schemas: each is one entry of the OpenAPI document's components. */
 export const NAMED_SCHEMAS: Record<string, z.ZodType> = {
   Health: HealthSchema,
+  SystemStatus: SystemStatusSchema,
   AgentDocument: StoredAgentSchema,
   AgentFile: AgentDocumentSchema,
   AgentDocumentPut: AgentDocumentPutSchema,
@@ -56,6 +61,9 @@ export const NAMED_SCHEMAS: Record<string, z.ZodType> = {
   SessionView: SessionViewSchema,
   SessionPage: SessionPageSchema,
   SessionOutcome: SessionOutcomeSchema,
+  SessionDeleted: SessionDeletedSchema,
+  PruneSessions: PruneSessionsSchema,
+  SessionsPruned: SessionsPrunedSchema,
   StopSession: StopSessionSchema,
   SessionStopped: SessionStoppedSchema,
   CallbackList: CallbackListSchema,
@@ -82,6 +90,7 @@ const S = NAMED_SCHEMAS;
 
 export const ENDPOINTS: readonly Endpoint[] = [
   { method: 'GET', path: '/healthz', summary: 'Whether the coordinator answers, and its store.', caller: 'anyone', replies: { 200: S.Health! } },
+  { method: 'GET', path: '/v1/status', summary: 'One screen of system status: coordinator and store, runners, runs in flight, queue age, the last hour.', caller: 'client', replies: { 200: S.SystemStatus! } },
   { method: 'GET', path: '/v1/agents', summary: 'Every agent blueprint.', caller: 'client', replies: { 200: S.AgentList! } },
   { method: 'GET', path: '/v1/agents/{name}', summary: 'One agent blueprint; 304 while If-None-Match matches its ETag.', caller: 'client', replies: { 200: S.AgentDocument!, 304: null } },
   { method: 'PUT', path: '/v1/agents/{name}', summary: 'Create or replace an agent blueprint.', caller: 'client', body: S.AgentDocumentPut!, replies: { 200: S.AgentDocument!, 201: S.AgentDocument! } },
@@ -90,7 +99,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
   { method: 'POST', path: '/v1/sessions', summary: 'Start a session (its first run is queued).', caller: 'client', body: S.CreateSession!, replies: { 201: S.SessionStarted! } },
   { method: 'GET', path: '/v1/sessions', summary: 'Sessions, newest first, a page at a time.', caller: 'client', query: ListSessionsQuerySchema, replies: { 200: S.SessionPage! } },
   { method: 'GET', path: '/v1/sessions/{id}', summary: 'One session.', caller: 'client', replies: { 200: S.SessionView! } },
-  { method: 'DELETE', path: '/v1/sessions/{id}', summary: 'Delete an ended session and its runs and events.', caller: 'client', replies: { 204: null } },
+  { method: 'DELETE', path: '/v1/sessions/{id}', summary: 'Delete an ended session and its descendants, with their runs and events (409 while any is in flight).', caller: 'client', replies: { 200: S.SessionDeleted! } },
+  { method: 'POST', path: '/v1/sessions/prune', summary: 'Delete sessions that ended long enough ago (never one in flight or with a descendant kept).', caller: 'client', body: S.PruneSessions!, replies: { 200: S.SessionsPruned! } },
   { method: 'GET', path: '/v1/sessions/{id}/result', summary: "A session's status, result and usage.", caller: 'client', replies: { 200: S.SessionOutcome! } },
   { method: 'GET', path: '/v1/sessions/{id}/callbacks', summary: 'Callback-mode outcomes waiting for (or delivered to) a session.', caller: 'client', replies: { 200: S.CallbackList! } },
   { method: 'GET', path: '/v1/sessions/{id}/runs', summary: "A session's runs.", caller: 'client', replies: { 200: S.RunList! } },

@@ -26,3 +26,10 @@ export const MAX_DURATION_MS = MAX_TIMEOUT_S * 1_000;
  * answers `more_descendants: true` and the same stop again ends the next ones (`sessions stop` repeats it).
  */
 export const MAX_STOP_DESCENDANTS = 1_000;
+/** Oldest age `sessions prune` accepts (`older_than_s`): 100 years, in seconds. */
+export const MAX_AGE_S = 36_500 * 86_400;
+/**
+ * Most sessions one `POST /v1/sessions/prune` deletes, so one request stays one bounded transaction; with
+ * more, it answers `more: true` and the same prune again deletes the next ones (`sessions prune` repeats it).
+ */
+export const MAX_PRUNE_SESSIONS = 1_000;

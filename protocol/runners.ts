@@ -86,6 +86,8 @@ export const RunnerViewSchema = z.looseObject({
   executors: z.array(z.string()),
   tags: z.array(z.string()),
   capacity: z.number(),
+  /** Runs it holds now (claimed or running): the slots of its `capacity` in use. */
+  slots_used: z.int().min(0),
   metadata: z.unknown(),
   status: z.enum(RUNNER_HEALTHS),
   registered_at: isoTime,

@@ -1,8 +1,8 @@
 /** `/v1/sessions` and `/v1/runs`: what a client sends to start, resume, list and stop sessions, and what it gets back. */
 import { z } from 'zod';
 import { id, isoTime, limit, priority, projectDir, prompt, tags, timeoutS } from './fields.js';
-import { MAX_RUN_ATTEMPTS } from './limits.js';
-import { RunModeSchema, RunStatusSchema, SessionStatusSchema } from './statuses.js';
+import { MAX_AGE_S, MAX_RUN_ATTEMPTS } from './limits.js';
+import { ENDED_SESSION_STATUSES, RunModeSchema, RunStatusSchema, SessionStatusSchema } from './statuses.js';
 import './zod-config.js';
 
 export const CreateSessionSchema = z
@@ -198,3 +198,27 @@ export const CallbackViewSchema = z.looseObject({
 
 /** `GET /v1/sessions/:id/callbacks`, and how many callback-mode runs in flight will still resume the session. */
 export const CallbackListSchema = z.looseObject({ callbacks: z.array(CallbackViewSchema), waiting_on_runs: z.int().min(0) });
+
+/** `DELETE /v1/sessions/:id`: the session deleted and how many sessions went with it (it and its descendants). */
+export const SessionDeletedSchema = z.looseObject({ session_id: z.string(), deleted: z.int().min(1) });
+
+/**
+ * `POST /v1/sessions/prune`: delete the sessions that ended at least `older_than_s` seconds ago (in one of
+ * `status`, default any ended one), with their runs and events. A session whose descendants are not all
+ * pruned with it stays, so nothing live is deleted and no session is left without its parent.
+ */
+export const PruneSessionsSchema = z.strictObject({
+  older_than_s: z
+    .int({ message: 'older_than_s must be a whole number of seconds' })
+    .min(0, { message: 'older_than_s must be 0 or more' })
+    .max(MAX_AGE_S, { message: `older_than_s must be at most ${MAX_AGE_S} (100 years)` }),
+  status: z
+    .array(z.enum(ENDED_SESSION_STATUSES, { message: `prune deletes only ended sessions: status must be one of ${ENDED_SESSION_STATUSES.join(', ')}` }))
+    .min(1, { message: 'status must name at least one status (leave it out for every ended one)' })
+    .max(ENDED_SESSION_STATUSES.length, { message: `status has at most ${ENDED_SESSION_STATUSES.length} entries` })
+    .optional(),
+});
+export type PruneSessions = z.input<typeof PruneSessionsSchema>;
+
+/** `POST /v1/sessions/prune`: how many sessions were deleted, and whether more are left (over MAX_PRUNE_SESSIONS: prune again). */
+export const SessionsPrunedSchema = z.looseObject({ deleted: z.int().min(0), more: z.boolean() });

@@ -15,6 +15,9 @@ export function isTerminalRunStatus(status: string): boolean {
 export const SESSION_STATUSES = ['queued', 'running', 'idle', 'failed', 'cancelled'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
+/** The states of a session with no run in flight. */
+export const ENDED_SESSION_STATUSES = ['idle', 'failed', 'cancelled'] as const satisfies readonly SessionStatus[];
+
 /** Whether a session has no run in flight (its latest run ended). */
 export function isSessionEnded(status: SessionStatus): boolean {
   return status !== 'queued' && status !== 'running';

@@ -12,6 +12,8 @@ export interface CoordinatorContext {
   timings: CoordinatorTimings;
   logger: Logger;
   apiToken: string | null;
+  /** When this coordinator started (ms since the epoch). */
+  startedAt: number;
   maxBodyBytes: number;
   /** The executor of a session that names none and whose agent names none (decided when it is created). */
   defaultExecutor: string;
@@ -32,11 +34,12 @@ export interface CoordinatorContext {
 export const TOUCH_INTERVAL_MS = 1_000;
 
 /** Build the context; `wake` signals locally and forwards to the store's NOTIFY. */
-export function createContext(fields: Omit<CoordinatorContext, 'hub' | 'claimLatency' | 'deliveredStops' | 'pollClaims' | 'wake' | 'touchRunner'>): CoordinatorContext {
+export function createContext(fields: Omit<CoordinatorContext, 'hub' | 'claimLatency' | 'deliveredStops' | 'pollClaims' | 'wake' | 'touchRunner' | 'startedAt'>): CoordinatorContext {
   const hub = new WakeHub();
   const touchedAt = new Map<string, number>();
   return {
     ...fields,
+    startedAt: Date.now(),
     hub,
     claimLatency: new LatencyHistogram(),
     deliveredStops: new Map(),

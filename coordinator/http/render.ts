@@ -40,11 +40,11 @@ export function renderCallback(c: CallbackRecord): z.input<typeof CallbackViewSc
   };
 }
 
-/** A runner as the API shows it, with its health now. */
-export function renderRunner(r: RunnerRecord, health: RunnerHealth): z.input<typeof RunnerViewSchema> {
+/** A runner as the API shows it, with its health now and the runs it holds (`slotsUsed`). */
+export function renderRunner(r: RunnerRecord, health: RunnerHealth, slotsUsed: number): z.input<typeof RunnerViewSchema> {
   return {
     runner_id: r.id, name: r.name, hostname: r.hostname, executors: r.executors, tags: r.tags, capacity: r.capacity,
-    metadata: r.metadata, status: health, registered_at: isoNow(r.registered_at), last_seen_at: isoNow(r.last_seen_at),
+    slots_used: slotsUsed, metadata: r.metadata, status: health, registered_at: isoNow(r.registered_at), last_seen_at: isoNow(r.last_seen_at),
     deregistered_at: iso(r.deregistered_at),
   };
 }

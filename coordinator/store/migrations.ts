@@ -2,6 +2,7 @@ import { initialSchema } from './migrations/001-initial.js';
 import { runStatusEvents } from './migrations/002-run-status-events.js';
 import { callbacks } from './migrations/003-callbacks.js';
 import { excludedRunners } from './migrations/004-excluded-runners.js';
+import { statusIndexes } from './migrations/005-status-indexes.js';
 import type { Dialect, SqlClient } from './sql-client.js';
 
 /** One versioned schema change. Versions only grow; an applied migration is never edited. */
@@ -16,6 +17,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'run-status-events', sql: runStatusEvents },
   { version: 3, name: 'callbacks', sql: callbacks },
   { version: 4, name: 'excluded-runners', sql: excludedRunners },
+  { version: 5, name: 'status-indexes', sql: statusIndexes },
 ];
 
 /** Split a migration into statements (ours hold no `;` inside literals). */

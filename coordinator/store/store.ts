@@ -7,7 +7,9 @@ import { deleteAgent, getAgent, listAgents, putAgent } from './ops/agent-documen
 import { type AppendResult, appendEvents, type IncomingEvent } from './ops/append-events.js';
 import { applyRunReport, type RunReportToApply, type RunReportApplied } from './ops/apply-run-report.js';
 import { claimNextRun, claimRuns, type ClaimingRunner } from './ops/claim-next-run.js';
+import { countHeldRuns } from './ops/count-held-runs.js';
 import { countClaimable, countRunsByStatus } from './ops/count-runs.js';
+import { countSystemStatus, type SystemCounts } from './ops/count-system-status.js';
 import { createSession, type NewSession } from './ops/create-session.js';
 import { deleteSession } from './ops/delete-session.js';
 import { deregisterRunner } from './ops/deregister-runner.js';
@@ -21,6 +23,7 @@ import { listEvents } from './ops/list-events.js';
 import { listOnlineRunners } from './ops/list-online-runners.js';
 import { listRunners } from './ops/list-runners.js';
 import { listSessions, type SessionFilter } from './ops/list-sessions.js';
+import { type PruneFilter, pruneSessions } from './ops/prune-sessions.js';
 import { type NewRunner, registerRunner } from './ops/register-runner.js';
 import { releaseRun } from './ops/release-run.js';
 import { releaseUnreportedRuns } from './ops/release-unreported-runs.js';
@@ -32,7 +35,7 @@ import { countCallbackRunsInFlight } from './ops/count-callback-runs.js';
 import { touchRunner } from './ops/touch-runner.js';
 import type { Dialect, SqlClient } from './sql-client.js';
 
-export type { AppendResult, FinishReport, IncomingEvent, NewRunner, NewSession, ResumeInput, RunReportToApply, RunReportApplied, SessionFilter };
+export type { AppendResult, FinishReport, IncomingEvent, NewRunner, NewSession, PruneFilter, ResumeInput, RunReportToApply, RunReportApplied, SessionFilter, SystemCounts };
 
 /**
  * Everything the coordinator keeps. One interface; the SQLite and PostgreSQL stores are the same
@@ -52,7 +55,10 @@ export interface Store {
   resumeSession(id: string, input: ResumeInput, now: number): Promise<{ session: SessionRecord; run: RunRecord }>;
   /** Stop a session's run in flight and, with `cascade` (the default), its descendants' (see stopSessionTree). */
   stopSession(id: string, now: number, options?: { cascade?: boolean }): Promise<StoppedTree>;
-  deleteSession(id: string): Promise<void>;
+  /** Delete an ended session with its descendants (refused while any of them is in flight). */
+  deleteSession(id: string): Promise<{ deleted: number }>;
+  /** Delete up to `max` ended sessions matching the filter whose descendants all match too. */
+  pruneSessions(filter: PruneFilter, max: number): Promise<{ deleted: number; more: boolean }>;
   getRun(id: string): Promise<RunRecord | null>;
   listRuns(sessionId: string): Promise<RunRecord[]>;
   claimNextRun(runner: { id: string; executors: readonly string[]; tags: readonly string[] }, now: number): Promise<RunRecord | null>;
@@ -84,6 +90,10 @@ export interface Store {
   failUnplaceable(now: number, placementTimeoutMs: number, online: readonly RunnerRecord[], runIds?: readonly string[]): Promise<RunRecord[]>;
   countRunsByStatus(): Promise<Partial<Record<RunStatus, number>>>;
   countClaimable(now: number): Promise<number>;
+  /** Runs each runner holds now (claimed or running), by runner id. */
+  countHeldRuns(): Promise<Map<string, number>>;
+  /** Runs and sessions in flight, the oldest queued run, and runs ended since `since` (GET /v1/status). */
+  countSystemStatus(since: number): Promise<SystemCounts>;
   close(): Promise<void>;
 }
 
@@ -102,6 +112,7 @@ export function createStore(sql: SqlClient): Store {
     resumeSession: (id, input, now) => resumeSession(sql, id, input, now),
     stopSession: (id, now, options) => stopSessionTree(sql, id, now, options?.cascade ?? true),
     deleteSession: (id) => deleteSession(sql, id),
+    pruneSessions: (filter, max) => pruneSessions(sql, filter, max),
     getRun: (id) => getRun(sql, id),
     listRuns: (sessionId) => listRuns(sql, sessionId),
     claimNextRun: (runner, now) => claimNextRun(sql, runner, now),
@@ -126,6 +137,8 @@ export function createStore(sql: SqlClient): Store {
     failUnplaceable: (now, timeout, online, runIds) => failUnplaceable(sql, now, timeout, online, runIds),
     countRunsByStatus: () => countRunsByStatus(sql),
     countClaimable: (now) => countClaimable(sql, now),
+    countHeldRuns: () => countHeldRuns(sql),
+    countSystemStatus: (since) => countSystemStatus(sql, since),
     close: () => sql.close(),
   };
 }

@@ -59,7 +59,7 @@ export async function applyAgentsCommand(files: string[], options: ClientOptions
     else process.stderr.write(`${describeChecks(checked).err}nothing applied: fix the files above first\n`);
     return 1;
   }
-  return withConnection(options, async ({ api }) => {
+  return withConnection(options, false, async ({ api }) => {
     const applied: Array<{ file: string; agent: string; created: boolean }> = [];
     for (const c of checked) {
       if (!c.ok) continue;

@@ -33,7 +33,7 @@ function agentTable(agents: readonly AgentDocument[], bold: (s: string) => strin
 
 /** `agents list`: every agent, then the agents folder's problems. */
 export async function listAgentsCommand(options: ClientOptions): Promise<number> {
-  return withConnection(options, async ({ api }) => {
+  return withConnection(options, false, async ({ api }) => {
     const list = await api.listAgents();
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ agents: list.agents, problems: list.problems ?? [] }, null, 2)}\n`);
@@ -48,7 +48,7 @@ export async function listAgentsCommand(options: ClientOptions): Promise<number>
 /** `agents show NAME`: the stored blueprint (an unknown name: the coordinator suggests the closest). */
 export async function showAgentCommand(name: string, options: ClientOptions): Promise<number> {
   checkName(name);
-  return withConnection(options, async ({ api }) => {
+  return withConnection(options, false, async ({ api }) => {
     const agent = await api.getAgent(name);
     const json = JSON.stringify(agent, null, 2);
     process.stdout.write(`${options.json ? json : terminalText(json, { lines: true })}\n`);
@@ -59,7 +59,7 @@ export async function showAgentCommand(name: string, options: ClientOptions): Pr
 /** `agents delete NAME`. */
 export async function deleteAgentCommand(name: string, options: ClientOptions): Promise<number> {
   checkName(name);
-  return withConnection(options, async ({ api }) => {
+  return withConnection(options, false, async ({ api }) => {
     await api.deleteAgent(name);
     process.stdout.write(options.json ? `${JSON.stringify({ deleted: name })}\n` : `deleted ${name}\n`);
     return 0;
@@ -73,7 +73,7 @@ function describeReload(reload: AgentsReload): string {
 
 /** `agents reload`: the coordinator reads its agents folder again; exit 1 when a file there is refused. */
 export async function reloadAgentsCommand(options: ClientOptions): Promise<number> {
-  return withConnection(options, async ({ api }) => {
+  return withConnection(options, false, async ({ api }) => {
     const reload = await api.reloadAgents();
     process.stdout.write(options.json ? `${JSON.stringify(reload, null, 2)}\n` : describeReload(reload));
     return reload.problems.length === 0 ? 0 : 1;

@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { EXIT_TEMPFAIL } from '../../protocol/outcome.js';
 import { CoordinatorError } from '../client/coordinator-error.js';
 import { packageVersion } from '../package-root.js';
@@ -66,20 +66,22 @@ export function buildProgram(): Command {
       process.exitCode = await runCommand(await readPrompt(prompt, options.promptFile), options);
     });
 
-  const sessions = program.command('sessions').description('list, inspect, follow, resume and stop sessions');
+  const sessions = program.command('sessions').description('list, inspect, follow, wait for, resume, stop, delete and prune sessions');
   const common = (cmd: Command) =>
     cmd.option('-c, --coordinator-url <url>', 'the coordinator (default: one on 127.0.0.1:8765, else in-process)').option('--json', 'JSON output').option('-v, --verbose', 'debug logs');
   common(sessions.command('list').description('sessions, newest first'))
     .option('--status <status>', 'only sessions in this state (queued, running, idle, failed, cancelled)')
+    .option('--agent <name>', 'only sessions of this agent')
+    .option('--parent <id>', 'only the children of this session')
     .option('--limit <n>', 'sessions per page (default 20)')
     .option('--cursor <cursor>', 'the page after this cursor (printed at the end of a page)')
     .action(async (options) => {
-      const { listSessionsCommand } = await import('./sessions-command.js');
+      const { listSessionsCommand } = await import('./sessions-list-command.js');
       process.exitCode = await listSessionsCommand(options);
     });
-  common(sessions.command('show').description('one session: status, result, usage').argument('<id>'))
+  common(sessions.command('show').description('one session: status, outcome, error, runner, usage, result').argument('<id>'))
     .action(async (id: string, options) => {
-      const { showSessionCommand } = await import('./sessions-command.js');
+      const { showSessionCommand } = await import('./sessions-show-command.js');
       process.exitCode = await showSessionCommand(id, options);
     });
   common(sessions.command('events').description('a session\'s events').argument('<id>'))
@@ -98,9 +100,66 @@ export function buildProgram(): Command {
     });
   common(sessions.command('stop').description('cancel a session\'s running run, and its descendants\'').argument('<id>'))
     .option('--no-cascade', 'stop this session only; its descendant sessions keep running')
+    .option('-w, --wait', 'wait until it (and each descendant stopped) has ended')
+    .option('--timeout <duration>', 'with --wait: stop waiting after this long (exit 124)')
     .action(async (id: string, options) => {
-      const { stopSessionCommand } = await import('./sessions-command.js');
+      const { stopSessionCommand } = await import('./sessions-stop-command.js');
       process.exitCode = await stopSessionCommand(id, options);
+    });
+  // Scripting and housekeeping: wait for the end, read the result, delete, prune.
+  common(sessions.command('wait').description('wait until a session ends (exit code follows its outcome, as run\'s)').argument('<id>'))
+    .option('--timeout <duration>', 'stop waiting after this long (exit 124)')
+    .action(async (id: string, options) => {
+      const { waitSessionCommand } = await import('./sessions-wait-command.js');
+      process.exitCode = await waitSessionCommand(id, options);
+    });
+  common(sessions.command('result').description('print only a session\'s result text (--json: the result object)').argument('<id>'))
+    .action(async (id: string, options) => {
+      const { sessionResultCommand } = await import('./sessions-wait-command.js');
+      process.exitCode = await sessionResultCommand(id, options);
+    });
+  common(sessions.command('delete').description('delete an ended session and its descendants, with their runs and events').argument('<id>'))
+    .action(async (id: string, options) => {
+      const { deleteSessionCommand } = await import('./sessions-delete-command.js');
+      process.exitCode = await deleteSessionCommand(id, options);
+    });
+  common(sessions.command('prune').description('delete sessions that ended long enough ago'))
+    .requiredOption('--older-than <age>', 'sessions that ended at least this long ago (e.g. 12h, 7d, 2w; 0: any)')
+    .option('--status <status>', 'only sessions in these ended states: idle, failed, cancelled (repeatable or comma-separated)', collect, [])
+    .action(async (options) => {
+      const { pruneSessionsCommand } = await import('./sessions-delete-command.js');
+      process.exitCode = await pruneSessionsCommand(options);
+    });
+
+  // The fleet and the system: runners, status.
+  common(program.command('runners').description('the fleet: each runner\'s executors, tags, slots used/total, last heartbeat, state'))
+    .option('--all', 'offline runners too')
+    .action(async (options) => {
+      const { runnersCommand } = await import('./runners-command.js');
+      process.exitCode = await runnersCommand(options);
+    });
+  common(program.command('status').description('system status: coordinator and store, runners, runs by state, queue age, last hour, sessions'))
+    .action(async (options) => {
+      const { statusCommand } = await import('./status-command.js');
+      process.exitCode = await statusCommand(options);
+    });
+
+  // Shell completion, generated from this program; `__complete` lists names for the scripts.
+  program
+    .command('completion')
+    .description('print a completion script for bash, zsh or fish')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .addHelpText('after', '\nInstall: source <(agent-runner completion bash) · agent-runner completion zsh > "${fpath[1]}/_agent_runner" · agent-runner completion fish > ~/.config/fish/completions/agent-runner.fish')
+    .action(async (shell: 'bash' | 'zsh' | 'fish') => {
+      const { completionCommand } = await import('./completion-command.js');
+      process.exitCode = completionCommand(shell, program);
+    });
+  program
+    .command('__complete', { hidden: true })
+    .argument('<kind>', 'executors, agents or sessions')
+    .action(async (kind: string) => {
+      const { completeValuesCommand } = await import('./completion/complete-values.js');
+      process.exitCode = await completeValuesCommand(kind);
     });
 
   program

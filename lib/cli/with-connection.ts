@@ -1,21 +1,26 @@
 import { createLogger } from '../log/create-logger.js';
 import { connectCoordinator, type Connection } from './connect-coordinator.js';
 
-/** The flags every client command that talks to a coordinator has. */
+/** What every client command takes to find its coordinator. */
 export interface ClientOptions {
   coordinatorUrl?: string;
+  executorsDir?: string[];
   json?: boolean;
   verbose?: boolean;
 }
 
-/** Connect (no runner: the command runs no work), use the connection, close it; logs only at warn unless --verbose. */
-export async function withConnection<T>(options: ClientOptions, use: (connection: Connection) => Promise<T>): Promise<T> {
+/**
+ * Connect (to `--coordinator-url`, one running here, or one started in-process for the command), run
+ * `use`, then close; `withRunner` starts an in-process runner too when embedding; `cancelRuns` tells
+ * close to cancel that runner's runs at once (the command was interrupted).
+ */
+export async function withConnection<T>(options: ClientOptions, withRunner: boolean, use: (c: Connection) => Promise<T>, cancelRuns: () => boolean = () => false): Promise<T> {
   const logger = createLogger({ name: 'agent-runner', verbose: options.verbose ?? false });
   if (!options.verbose && process.env.AGENT_RUNNER_LOG_LEVEL === undefined) logger.level = 'warn';
-  const connection = await connectCoordinator({ coordinatorUrl: options.coordinatorUrl, withRunner: false, cwd: process.cwd(), logger });
+  const connection = await connectCoordinator({ coordinatorUrl: options.coordinatorUrl, withRunner, executorsDir: options.executorsDir, cwd: process.cwd(), logger });
   try {
     return await use(connection);
   } finally {
-    await connection.close();
+    await connection.close({ cancelRuns: cancelRuns() });
   }
 }

@@ -3,15 +3,19 @@ import { AgentListSchema, AgentsReloadSchema, StoredAgentSchema, type AgentDocum
 import { EventPageSchema, type SessionEvent } from '../../protocol/events.js';
 import { HealthSchema } from '../../protocol/health.js';
 import { RunnerListSchema } from '../../protocol/runners.js';
+import { SystemStatusSchema } from '../../protocol/status.js';
 import {
   CallbackListSchema,
   RunViewSchema,
+  SessionDeletedSchema,
   SessionPageSchema,
+  SessionsPrunedSchema,
   SessionStartedSchema,
   SessionStoppedSchema,
   SessionViewSchema,
   type CreateSession,
   type ListSessionsQuery,
+  type PruneSessions,
   type StopSession,
 } from '../../protocol/sessions.js';
 import { followSessionEvents } from './follow-events.js';
@@ -99,6 +103,21 @@ export class UserApi {
   /** Every runner with its health (a user listing, `GET /v1/runners`). */
   listRunners() {
     return this.#call({ method: 'GET', path: '/v1/runners' }, RunnerListSchema);
+  }
+
+  /** One screen of system status (`GET /v1/status`). */
+  getStatus() {
+    return this.#call({ method: 'GET', path: '/v1/status' }, SystemStatusSchema);
+  }
+
+  /** Delete an ended session and its descendants; a 409 names the one still in flight. */
+  deleteSession(id: string) {
+    return this.#call({ method: 'DELETE', path: `/v1/sessions/${encodeURIComponent(id)}` }, SessionDeletedSchema);
+  }
+
+  /** Delete up to MAX_PRUNE_SESSIONS sessions that ended long enough ago; `more` says whether to call again. */
+  pruneSessions(body: PruneSessions) {
+    return this.#call({ method: 'POST', path: '/v1/sessions/prune', body }, SessionsPrunedSchema);
   }
 
   getRun(id: string) {

@@ -69,6 +69,10 @@ describe('coordinator replies, as the clients parse them', () => {
     const resumed = await user.resumeSession(started.session_id, 'again');
     const stopped = await user.stopSession(resumed.session_id);
     expect(stopped.run.run_id).toBe(resumed.run_id);
+    expect((await user.listRunners()).runners).toEqual([expect.objectContaining({ runner_id: registration.runner_id, slots_used: 0, capacity: 2 })]);
+    expect(await user.getStatus()).toMatchObject({ runners: { online: 1 }, last_hour: { succeeded: 1, cancelled: 1 } });
+    expect(await user.deleteSession(started.session_id)).toEqual({ session_id: started.session_id, deleted: 1 });
+    expect(await user.pruneSessions({ older_than_s: 0 })).toEqual({ deleted: 0, more: false });
     await runner.deregister();
   });
 });

@@ -219,7 +219,7 @@ describe('coordinator HTTP API', () => {
     expect((await api('POST', `/v1/runners/${runner.runner_id}/heartbeat`, {}, runner.token)).body.stop).toEqual([second.run.run_id]);
     await api('POST', `/v1/runs/${second.run.run_id}/finished`, { kind: 'cancelled', message: 'cancelled' }, runner.token);
     expect((await api('GET', `/v1/sessions/${session_id}`)).body.status).toBe('cancelled');
-    expect((await api('DELETE', `/v1/sessions/${session_id}`)).status).toBe(204);
+    expect(await api('DELETE', `/v1/sessions/${session_id}`)).toMatchObject({ status: 200, body: { session_id, deleted: 1 } });
     expect((await api('GET', `/v1/sessions/${session_id}`)).status).toBe(404);
     expect((await api('POST', '/v1/sessions/ses_gone/stop')).status).toBe(404);
     expect((await api('POST', '/v1/sessions/ses_gone/resume', { prompt: 'x' })).status).toBe(404);

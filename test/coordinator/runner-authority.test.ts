@@ -23,6 +23,8 @@ describe.each(STORE_KINDS)('a runner is not a user (%s)', (kind) => {
       ['POST', `/v1/sessions/${session_id}/resume`, { prompt: 'again' }],
       ['POST', `/v1/sessions/${session_id}/stop`, {}],
       ['DELETE', `/v1/sessions/${session_id}`],
+      ['POST', '/v1/sessions/prune', { older_than_s: 0 }],
+      ['GET', '/v1/status'],
       ['GET', '/v1/runs'],
       ['GET', `/v1/runs/${run_id}`],
       ['GET', '/v1/agents'],

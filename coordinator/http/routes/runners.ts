@@ -49,9 +49,9 @@ export function mountRunnerRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
 
   app.get('/runners', apiAccess(ctx), async (c) => {
     const now = Date.now();
-    const runners = await store.listRunners();
+    const [runners, held] = await Promise.all([store.listRunners(), store.countHeldRuns()]);
     return c.json({
-      runners: runners.map((r) => renderRunner(r, runnerHealth(r, now, timings.leaseMs, OFFLINE_AFTER_LEASES))),
+      runners: runners.map((r) => renderRunner(r, runnerHealth(r, now, timings.leaseMs, OFFLINE_AFTER_LEASES), held.get(r.id) ?? 0)),
     });
   });
 

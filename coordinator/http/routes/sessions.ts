@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { unknownAgentError } from '../../agents/unknown-agent.js';
 import { ApiError } from '../../api-error.js';
 import { decodeCursor, encodeCursor } from '../../rules/cursor.js';
-import { DEFAULT_PAGE_LIMIT } from '../../../protocol/limits.js';
+import { DEFAULT_PAGE_LIMIT, MAX_PRUNE_SESSIONS } from '../../../protocol/limits.js';
 import { runnerTopic, sessionTopic, TOPIC_RUNS } from '../../events/wake-hub.js';
 import type { StoppedRun } from '../../store/ops/stop-session-tree.js';
 import { NotFoundError } from '../../store/store-errors.js';
@@ -11,10 +11,11 @@ import type { SessionRecord } from '../../types.js';
 import type { SessionStatus } from '../../../protocol/statuses.js';
 import type { CoordinatorContext } from '../context.js';
 import { renderCallback, renderRun, renderSession } from '../render.js';
-import { CreateSessionSchema, ListRunsQuerySchema, ListSessionsQuerySchema, ResumeSessionSchema, StopSessionSchema } from '../../../protocol/sessions.js';
+import { CreateSessionSchema, ListRunsQuerySchema, ListSessionsQuerySchema, PruneSessionsSchema, ResumeSessionSchema, StopSessionSchema } from '../../../protocol/sessions.js';
+import { ENDED_SESSION_STATUSES } from '../../../protocol/statuses.js';
 import { readBody, readQuery } from '../validate.js';
 
-/** `/v1/sessions` (create, list, get, resume, stop, delete, result, runs) and `/v1/runs` (get, list by session). */
+/** `/v1/sessions` (create, list, get, resume, stop, delete, prune, result, runs) and `/v1/runs` (get, list by session). */
 export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
   const { store } = ctx;
   const mustGet = async (id: string) => {
@@ -149,8 +150,18 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
   });
 
   app.delete('/v1/sessions/:id', async (c) => {
-    await store.deleteSession(c.req.param('id'));
-    return c.body(null, 204);
+    const id = c.req.param('id');
+    const { deleted } = await store.deleteSession(id);
+    ctx.logger.info({ session: id, deleted }, 'session deleted');
+    return c.json({ session_id: id, deleted });
+  });
+
+  app.post('/v1/sessions/prune', async (c) => {
+    const body = await readBody(c, PruneSessionsSchema);
+    const filter = { endedBefore: Date.now() - body.older_than_s * 1000, statuses: body.status ?? ENDED_SESSION_STATUSES };
+    const pruned = await store.pruneSessions(filter, MAX_PRUNE_SESSIONS);
+    if (pruned.deleted > 0) ctx.logger.info({ deleted: pruned.deleted, more: pruned.more, older_than_s: body.older_than_s }, 'sessions pruned');
+    return c.json(pruned);
   });
 
   app.get('/v1/runs', async (c) => {

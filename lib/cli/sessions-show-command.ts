@@ -1,0 +1,88 @@
+import type { UserApi } from '../client/user-api.js';
+import type { RunnerView } from '../../protocol/runners.js';
+import type { RunView, SessionView } from '../../protocol/sessions.js';
+import { formatDuration, formatTime, formatUsage } from './format-values.js';
+import { sessionDurationMs } from './sessions-list-command.js';
+import { terminalText } from './terminal-text.js';
+import { type ClientOptions, withConnection } from './with-connection.js';
+
+/** A session with its latest run (what `sessions show --json` and `sessions wait --json` print). */
+export type SessionDetail = SessionView & { last_run: RunView };
+
+/** The session and its latest run. */
+export async function readSessionDetail(api: UserApi, id: string): Promise<SessionDetail> {
+  const session = await api.getSession(id);
+  return { ...session, last_run: await api.getRun(session.last_run_id) };
+}
+
+const LABEL = 12;
+const indent = ' '.repeat(LABEL);
+/** One field a line; the value passes through terminalText (results and errors are the executor's words), continued lines indented. */
+const field = (name: string, value: string) => `${name.padEnd(LABEL)}${terminalText(value, { lines: true }).split('\n').join(`\n${indent}`)}`;
+
+/** What a run's outcome says: its kind and how long its executor ran. */
+function describeOutcome(run: RunView): string {
+  const outcome = run.outcome;
+  if (outcome === null) return '-';
+  const parts = [outcome.kind ?? run.status];
+  if (typeof outcome.duration_ms === 'number') parts.push(`ran ${formatDuration(outcome.duration_ms)}`);
+  if (outcome.forcefully_killed === true) parts.push('killed with SIGKILL after the grace period');
+  return parts.join(', ');
+}
+
+/** The executor's exit code, or the signal that ended it. */
+function describeExit(run: RunView): string {
+  const outcome = run.outcome;
+  if (typeof outcome?.exit_code === 'number') return String(outcome.exit_code);
+  if (typeof outcome?.signal === 'string') return `- (ended by ${outcome.signal})`;
+  return '-';
+}
+
+/** A runner by its id, with its name (`host:pid`) when the coordinator still knows it. */
+function describeRunner(id: string | null, runners: readonly RunnerView[]): string {
+  if (id === null) return '-';
+  const runner = runners.find((r) => r.runner_id === id);
+  return runner === undefined ? id : `${id} (${runner.name}${runner.hostname !== null && !runner.name.startsWith(runner.hostname) ? ` on ${runner.hostname}` : ''})`;
+}
+
+/** `sessions show`: one field a line, times as `sessions list` shows them. */
+export function describeSession(s: SessionDetail, runners: readonly RunnerView[], now = Date.now()): string {
+  const run = s.last_run;
+  const result = s.result;
+  const lines = [
+    field('session', s.session_id),
+    field('status', s.status),
+    field('agent', s.agent ?? '-'),
+    field('executor', s.executor ?? '-'),
+    field('project', s.project_dir ?? '-'),
+    field('parent', s.parent_session_id ?? '-'),
+    field('created', formatTime(s.created_at)),
+    field('ended', formatTime(s.ended_at)),
+    field('duration', formatDuration(sessionDurationMs(s, now))),
+    field('run', `${run.run_id} (${run.mode}, ${run.status}, attempt ${run.attempt} of ${run.max_attempts})`),
+    field('runner', describeRunner(run.runner_id ?? s.runner_id, runners)),
+    field('outcome', describeOutcome(run)),
+    field('exit code', describeExit(run)),
+  ];
+  if (run.error !== null) lines.push(field('error', run.error));
+  lines.push(field('usage', formatUsage(s.usage)));
+  lines.push(field('prompt', s.prompt));
+  lines.push(field('result', result?.result_text ?? (result === null ? '-' : result.result_data === undefined ? '-' : '')));
+  if (result !== null && result.result_data !== undefined) lines.push(field('result_data', JSON.stringify(result.result_data, null, 2) ?? 'undefined'));
+  if (result?.is_error === true) lines.push(field('is_error', 'true (the executor reported its result as an error)'));
+  return `${lines.join('\n')}\n`;
+}
+
+/** `sessions show ID`: the session, its latest run's outcome and the runner that ran it; `--json` both as JSON. */
+export async function showSessionCommand(id: string, options: ClientOptions): Promise<number> {
+  return withConnection(options, false, async ({ api }) => {
+    const detail = await readSessionDetail(api, id);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(detail, null, 2)}\n`);
+      return 0;
+    }
+    const runners = (await api.listRunners()).runners;
+    process.stdout.write(describeSession(detail, runners));
+    return 0;
+  });
+}
