@@ -34,7 +34,8 @@ describe('sessions wait without a coordinator running', { timeout: 180_000 }, ()
     const pidFile = join(kit().pidDir, 'left');
     const env = { AGENT_RUNNER_LOCAL_PORT: String(await freePort()), PID_FILE: pidFile };
     const run = kit().spawnCli(['run', '-x', 'grandchild', '--json', 'left behind'], { cwd, env });
-    const left = await eventually(async () => existsSync(pidFile) && firstEvent(run.stdout()));
+    // Running as far as the coordinator knows (the executor may start before its runner's report lands).
+    const left = await eventually(async () => existsSync(pidFile) && run.stdout().includes('"status":"running"') && firstEvent(run.stdout()));
     run.child.kill('SIGKILL');
     await run.exited;
     process.kill(-processGroupOf(Number(readFileSync(pidFile, 'utf8').trim())), 'SIGKILL');
