@@ -29,6 +29,7 @@ export function buildProgram(): Command {
     .option('--blueprint-env <name>', 'allow ${env.NAME} in blueprints to read NAME (repeatable or comma-separated)', collect, [])
     .option('--executor-env <name>', `pass NAME (or a prefix: AWS_*) to executors on top of the base set and their executor.json env (repeatable; env ${EXECUTOR_ENV_VAR})`, collect, [])
     .option('-v, --verbose', 'debug logs')
+    .option('--log-format <format>', 'log lines as json or pretty (env AGENT_RUNNER_LOG_FORMAT; default: pretty on a terminal, else json)')
     .addHelpText('after', () => `\n${describeStateDir()}\n`)
     .action(async (options) => {
       const { rootCommand } = await import('./root-command.js');

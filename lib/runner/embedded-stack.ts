@@ -10,27 +10,16 @@ import { RunnerDaemon } from './runner-daemon.js';
 import type { ServedTrees } from './served-trees.js';
 import type { RunnerConfig } from './runner-config.js';
 
-/** The port an embedded coordinator of the runner daemon listens on, so clients on this machine find it. */
-export const DEFAULT_LOCAL_PORT = 8765;
-/** Environment variable that moves that port (e.g. two setups on one machine, or tests). */
-export const LOCAL_PORT_ENV = 'AGENT_RUNNER_LOCAL_PORT';
-
-/** Where the runner daemon's embedded coordinator listens and where clients look for one first. */
-export function localCoordinatorUrl(env: NodeJS.ProcessEnv = process.env): string {
-  const text = env[LOCAL_PORT_ENV];
-  if (text === undefined || text === '') return `http://127.0.0.1:${DEFAULT_LOCAL_PORT}`;
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port < 1 || port > 65_535) {
-    throw new Error(`${LOCAL_PORT_ENV}: "${text}" is not a port (1 to 65535)`);
-  }
-  return `http://127.0.0.1:${port}`;
-}
+// Where clients look for this machine's coordinator: in lib/client, so client commands need not load the runner.
+export { DEFAULT_LOCAL_PORT, LOCAL_PORT_ENV, localCoordinatorUrl } from '../client/local-coordinator.js';
 
 export interface EmbeddedCoordinatorOptions {
   cwd: string;
   /** 0 = any free port. */
   port: number;
   logger: Logger;
+  /** The message of its `listening` line (url, store, database, agents); default `coordinator listening`. */
+  listeningMessage?: string | undefined;
 }
 
 /** Start a coordinator in this process on SQLite in the project's state folder, with `./agents` if present. */
@@ -45,6 +34,7 @@ export async function startEmbeddedCoordinator(options: EmbeddedCoordinatorOptio
     databaseUrl,
     agentsDir: existsSync(agentsDir) ? agentsDir : null,
     logger: options.logger.child({ component: 'coordinator' }),
+    listeningMessage: options.listeningMessage,
   });
 }
 
@@ -75,10 +65,12 @@ export async function startRunnerStack(options: {
   signal?: AbortSignal | undefined;
   /** Serve only these session trees (a client command's in-process runner); absent: every run. */
   trees?: ServedTrees | undefined;
+  /** The message of the embedded coordinator's `listening` line, logged before anything of the runner. */
+  embeddedListeningMessage?: string | undefined;
 }): Promise<RunnerStack> {
   const { config, logger } = options;
   const coordinator =
-    options.url === undefined ? await startEmbeddedCoordinator({ cwd: options.cwd, port: options.embeddedPort, logger }) : undefined;
+    options.url === undefined ? await startEmbeddedCoordinator({ cwd: options.cwd, port: options.embeddedPort, logger, listeningMessage: options.embeddedListeningMessage }) : undefined;
   const url = options.url ?? coordinator!.url;
   const stateDir = openProjectState(options.cwd, logger);
   let mcp: RunnerMcp;
