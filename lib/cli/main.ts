@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CoordinatorError } from '../client/coordinator-error.js';
 import { EXECUTOR_ENV_VAR } from '../process/executor-env.js';
+import { growYoungGenerationAtOnce } from '../runner/young-generation.js';
 import { describeStateDir } from '../state/state-dir.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 
@@ -13,6 +14,8 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .exitOverride() // before the subcommands, which inherit it
     .showHelpAfterError('(run with --help for usage)')
+    // Every command but the daemon (the root action, which caps its young generation instead).
+    .hook('preSubcommand', () => void growYoungGenerationAtOnce())
     .option('-l, --executor-list', 'list the executors found, with their problems, and exit')
     .option('--json', 'machine-readable output (with --executor-list)')
     .option('-c, --coordinator-url <url>', 'the coordinator to join (env AGENT_COORDINATOR_URL; default: start one in-process)')

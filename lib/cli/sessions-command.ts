@@ -1,10 +1,8 @@
 import type { UserApi } from '../client/user-api.js';
 import type { SessionView } from '../../protocol/sessions.js';
-import { createLogger } from '../log/create-logger.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 import { connectCoordinator, type Connection } from './connect-coordinator.js';
 import { renderSessionEvent } from './render-session-event.js';
-import { streamRun } from './run-command.js';
 import { RunInterrupts } from './run-interrupts.js';
 import { INTERRUPTED, isLeftBehind, liveRunnerIds } from './left-behind.js';
 import { makeStyle } from './style.js';
@@ -18,8 +16,8 @@ export interface SessionsOptions {
 }
 
 async function withConnection<T>(options: SessionsOptions, withRunner: boolean, use: (c: Connection) => Promise<T>, interrupts?: RunInterrupts): Promise<T> {
-  const logger = createLogger({ name: 'agent-runner', verbose: options.verbose ?? false });
-  if (!options.verbose && process.env.AGENT_RUNNER_LOG_LEVEL === undefined) logger.level = 'warn';
+  // Made (and pino loaded) only when a coordinator is started in this process.
+  const logger = async () => (await import('./command-logger.js')).commandLogger(options.verbose);
   const connection = await connectCoordinator({ coordinatorUrl: options.coordinatorUrl, withRunner, executorsDir: options.executorsDir, cwd: process.cwd(), logger });
   try {
     return await use(connection);
@@ -143,6 +141,7 @@ export async function resumeSessionCommand(id: string, prompt: string, options: 
           process.stdout.write(options.json ? `${JSON.stringify(resumed)}\n` : `${resumed.run_id}\n`);
           return 0;
         }
+        const { streamRun } = await import('./run-command.js');
         return streamRun(connection, interrupts, id, resumed.run_id, before.last_event_seq ?? 0, options.json ?? false);
       },
       interrupts,

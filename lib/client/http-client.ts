@@ -1,5 +1,4 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { z } from 'zod';
 import { CoordinatorError } from './coordinator-error.js';
 import { errorFromReply, readReply } from './reply.js';
@@ -71,9 +70,10 @@ export class CoordinatorHttp {
     this.baseUrl = baseUrl;
     this.token = token;
     const options = { keepAlive: true, maxSockets, timeout: IDLE_SOCKET_TIMEOUT_MS };
-    const https = new URL(baseUrl).protocol === 'https:';
-    this.#agent = https ? new HttpsAgent(options) : new HttpAgent(options);
-    this.#send = https ? httpsRequest : httpRequest;
+    // node:https (and TLS, crypto) is loaded only for an https:// coordinator: a few ms of every command's start otherwise.
+    const https = new URL(baseUrl).protocol === 'https:' ? process.getBuiltinModule('node:https') : undefined;
+    this.#agent = https === undefined ? new HttpAgent(options) : new https.Agent(options);
+    this.#send = https === undefined ? httpRequest : https.request;
   }
 
   /** Call and parse the answer with `schema`; an HTTP error or a reply that does not match throws. */
