@@ -47,12 +47,23 @@ describe('client commands against a running coordinator load only what they use 
     return { ...result, modules };
   }
 
-  for (const args of [['sessions', 'list'], ['sessions', 'list', '--json'], ['sessions', 'show', 'SESSION'], ['sessions', 'show', 'SESSION', '--json']]) {
-    it(`${args.join(' ')} -c URL`, async () => {
+  // `runners`, `status` and `agents list` come from other work: checked once this checkout has them.
+  const commands: Array<{ args: string[]; shows?: 'session' }> = [
+    { args: ['sessions', 'list'], shows: 'session' },
+    { args: ['sessions', 'list', '--json'], shows: 'session' },
+    { args: ['sessions', 'show', 'SESSION'], shows: 'session' },
+    { args: ['sessions', 'show', 'SESSION', '--json'], shows: 'session' },
+    { args: ['runners'] },
+    { args: ['status'] },
+    { args: ['agents', 'list'] },
+  ];
+  for (const { args, shows } of commands) {
+    it(`${args.join(' ')} -c URL`, async (ctx) => {
       const { code, stdout, stderr, modules } = await recorded([...args.map((a) => (a === 'SESSION' ? session : a)), '-c', stack.url]);
+      if (shows === undefined && code === 2 && /too many arguments|unknown command/.test(stderr)) ctx.skip();
       expect(stderr).toBe('');
       expect(code).toBe(0);
-      expect(stdout).toContain(session);
+      if (shows === 'session') expect(stdout).toContain(session);
       expect(modules.some((m) => m.endsWith('/dist/lib/client/user-api.js'))).toBe(true); // the recorder saw the command's modules
       expect(modules.filter((m) => HEAVY.some((heavy) => heavy.test(m)))).toEqual([]);
     });
