@@ -1,11 +1,12 @@
 import { Command, CommanderError, Option } from 'commander';
+import { LOG_FORMAT_ENV, LogFormatError, resolveLogFormat } from '../lib/log/log-format.js';
 import { parseDuration } from '../protocol/duration.js';
 import { packageVersion } from '../lib/package-root.js';
 import { openProjectDatabase, stderrNotices } from '../lib/state/project-state.js';
 import { describeStateDir } from '../lib/state/state-dir.js';
 import { AgentFileError } from './agents/load-agents-dir.js';
 import { type CoordinatorTimings, DEFAULT_EXECUTOR, DEFAULT_HOST, DEFAULT_PORT, resolveTimings } from './constants.js';
-import { checkExecutorName, CoordinatorConfigError, startCoordinator } from './start-coordinator.js';
+import { checkExecutorName, CoordinatorConfigError, startCoordinator, type RunningCoordinator } from './start-coordinator.js';
 
 const ENV = 'AGENT_COORDINATOR_';
 const defaults = resolveTimings();
@@ -40,7 +41,10 @@ export function buildCoordinatorProgram(): Command {
     .addOption(new Option('--default-executor <name>', 'executor of sessions that name none and whose agent names none').env(`${ENV}DEFAULT_EXECUTOR`).default(DEFAULT_EXECUTOR))
     .addOption(new Option('--max-attempts <n>', 'tries per run for infrastructure failures').env(`${ENV}MAX_ATTEMPTS`).default(String(defaults.maxAttempts)))
     .addOption(new Option('--max-body-bytes <n>', 'largest request body').env(`${ENV}MAX_BODY_BYTES`))
-    .addOption(new Option('--log-level <level>', 'pino level: trace, debug, info, warn, error, silent').env(`${ENV}LOG_LEVEL`).default('info'));
+    .addOption(new Option('--log-level <level>', 'pino level: trace, debug, info, warn, error, silent').env(`${ENV}LOG_LEVEL`).default('info'))
+    .addOption(
+      new Option('--log-format <format>', `log lines as json or pretty (else ${LOG_FORMAT_ENV}; default: pretty on a terminal, else json)`).env(`${ENV}LOG_FORMAT`),
+    );
   for (const [flags, env, key, help] of TIMING_FLAGS) {
     program.addOption(new Option(flags, `${help} (default ${defaults[key]}ms)`).env(`${ENV}${env}`));
   }
@@ -78,7 +82,26 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       }
     }
     checkExecutorName(o.defaultExecutor!, '--default-executor');
-    const coordinator = await startCoordinator({
+    // The flag (or AGENT_COORDINATOR_LOG_FORMAT), then the variable agent-runner reads too.
+    const logFormat = resolveLogFormat(
+      [
+        { name: program.getOptionValueSource('logFormat') === 'env' ? `${ENV}LOG_FORMAT` : '--log-format', value: o.logFormat },
+        { name: LOG_FORMAT_ENV, value: process.env[LOG_FORMAT_ENV] },
+      ],
+      process.stderr.isTTY === true,
+    );
+    // Signals are handled from before start-up: one sent as soon as the `listening` line is read (a
+    // supervisor or a test stopping it at once) stops it cleanly once started, instead of killing it
+    // between that line and the handlers. A second signal of the same kind kills it (handlers are once).
+    let coordinator: RunningCoordinator | undefined;
+    let stopRequested = false;
+    const stop = () => {
+      if (coordinator === undefined) stopRequested = true;
+      else void coordinator.close().then(() => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    coordinator = await startCoordinator({
       host: o.host!,
       port: wholeNumber(o.port!, '--port', 0, 65_535),
       databaseUrl: o.databaseUrl ?? openProjectDatabase(process.cwd(), stderrNotices('agent-coordinator')),
@@ -89,16 +112,15 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       timings,
       ...(o.maxBodyBytes === undefined ? {} : { maxBodyBytes: wholeNumber(o.maxBodyBytes, '--max-body-bytes', 1, MAX_BODY_LIMIT) }),
       logLevel: o.logLevel!,
+      logFormat,
     });
-    const stop = () => void coordinator.close().then(() => process.exit(0));
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    if (stopRequested) stop();
   } catch (error) {
     if (error instanceof CommanderError) {
       process.exitCode = error.exitCode === 0 ? 0 : 2;
       return;
     }
-    if (error instanceof CoordinatorConfigError || error instanceof AgentFileError) {
+    if (error instanceof CoordinatorConfigError || error instanceof AgentFileError || error instanceof LogFormatError) {
       process.stderr.write(`agent-coordinator: ${error.message}\n`);
       process.exitCode = 2;
       return;

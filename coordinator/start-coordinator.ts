@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from '../lib/log/create-logger.js';
+import type { LogFormat } from '../lib/log/log-format.js';
 import { openProjectDatabase } from '../lib/state/project-state.js';
 import { executorNameProblem } from '../protocol/fields.js';
 import { AgentsFolder } from './agents/agents-folder.js';
@@ -35,7 +37,11 @@ export interface CoordinatorOptions {
   defaultExecutor?: string;
   /** pino level (default `info`, or `silent` under vitest); ignored when `logger` is given. */
   logLevel?: string;
+  /** `json` or `pretty` (default: AGENT_RUNNER_LOG_FORMAT, else pretty on a terminal); ignored when `logger` is given. */
+  logFormat?: LogFormat;
   logger?: Logger;
+  /** The message of the line logged once it listens, with its url, store, database and agents (default `coordinator listening`). */
+  listeningMessage?: string | undefined;
 }
 
 export interface RunningCoordinator {
@@ -77,11 +83,13 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     );
   }
   const logger =
-    options.logger ?? pino({ name: 'agent-coordinator', level: options.logLevel ?? (process.env.VITEST ? 'silent' : 'info') }, pino.destination({ dest: 2, sync: true }));
+    options.logger ??
+    createLogger({ name: 'agent-coordinator', level: options.logLevel ?? (process.env.VITEST ? 'silent' : 'info'), format: options.logFormat, sync: true });
   const timings = resolveTimings(options.timings);
   if (options.defaultExecutor !== undefined) checkExecutorName(options.defaultExecutor, 'defaultExecutor');
   const agentsDir = options.agentsDir === undefined ? DEFAULT_AGENTS_DIR : options.agentsDir;
-  const store = await openStore({ databaseUrl: options.databaseUrl ?? openProjectDatabase(process.cwd(), logger), schema: options.databaseSchema });
+  const databaseUrl = options.databaseUrl ?? openProjectDatabase(process.cwd(), logger);
+  const store = await openStore({ databaseUrl, schema: options.databaseSchema });
   const agentsFolder = agentsDir === null ? null : new AgentsFolder({ dir: agentsDir, optional: options.agentsDir === undefined, store, logger });
   const ctx = createContext({
     store, timings, logger, apiToken, maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES, defaultExecutor: options.defaultExecutor ?? DEFAULT_EXECUTOR, agentsFolder,
@@ -111,7 +119,9 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}`;
-  logger.info({ url, store: store.dialect, agents }, 'coordinator listening');
+  // A SQLite file's path says where the data is; a PostgreSQL URL may hold a password, so it is not logged.
+  const database = store.dialect === 'sqlite' ? { database: databaseUrl } : {};
+  logger.info({ url, store: store.dialect, ...database, agents }, options.listeningMessage ?? 'coordinator listening');
   let closing: Promise<void> | null = null;
   return {
     url,

@@ -66,7 +66,9 @@ export const InvocationSchema = z
   .strictObject({
     schema_version: z.literal(SCHEMA_VERSION, { message: `schema_version must be "${SCHEMA_VERSION}"` }),
     mode: z.enum(['start', 'resume'], { message: 'mode must be "start" or "resume"' }),
-    session_id: nonEmpty('session_id').describe('The agent session this run belongs to, e.g. `ses_abc123`.'),
+    session_id: nonEmpty('session_id').describe(
+      'The agent session this run belongs to, e.g. `ses_0klnrr6cgxwz72tn` (agent-runner makes `ses_` + 16 characters of [0-9a-z]); an opaque string: do not validate its form.',
+    ),
     prompt: z
       .string()
       .max(MAX_PROMPT_CHARS, { message: `prompt is longer than ${MAX_PROMPT_CHARS} characters` })

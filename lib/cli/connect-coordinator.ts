@@ -1,12 +1,11 @@
 import type { Logger } from 'pino';
 import type { RunningCoordinator } from '../../coordinator/index.js';
+import { localCoordinatorUrl } from '../client/local-coordinator.js';
+import { parseRepliesWithoutJit } from '../client/reply.js';
 import { UserApi } from '../client/user-api.js';
-import { localCoordinatorUrl, startEmbeddedCoordinator, startRunnerStack, type RunnerStack } from '../runner/embedded-stack.js';
+import type { RunnerStack } from '../runner/embedded-stack.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
-import { ConfigError, resolveRunnerConfig } from '../runner/runner-config.js';
-import { executorsToServe } from '../runner/serve-executors.js';
-import { ServedTrees } from '../runner/served-trees.js';
-import { defaultExecutorFromEnv } from './select-executor.js';
+import { ConfigError, resolveRunnerConfig, type RunnerConfig } from '../runner/runner-config.js';
 
 export interface Connection {
   api: UserApi;
@@ -33,20 +32,25 @@ export interface ConnectOptions {
   /** SIGTERM → SIGKILL grace of the embedded runner (`--grace`). */
   grace?: string | undefined;
   cwd: string;
-  logger: Logger;
+  /** The logger of a coordinator or runner started here; a function is called only when one is started. */
+  logger: Logger | (() => Logger | Promise<Logger>);
 }
 
 /**
  * The coordinator a client command talks to: `--coordinator-url` / AGENT_COORDINATOR_URL; else one
  * already running on this machine's default port; else one started in-process on SQLite for the
  * duration of the command (with a runner serving every executor, when the command runs work; a run it
- * cannot serve fails at once, since no other runner can join it).
+ * cannot serve fails at once, since no other runner can join it). The
+ * modules of an in-process coordinator and runner (and the logger) load only in that last case, so a
+ * command answered by a running coordinator starts fast.
  */
 export async function connectCoordinator(options: ConnectOptions): Promise<Connection> {
+  // A command parses a few replies and exits: zod's JIT would cost more than it saves (reply.ts).
+  parseRepliesWithoutJit();
   const token = process.env.AGENT_COORDINATOR_TOKEN;
-  let config;
+  let config: RunnerConfig;
   try {
-    // The flag, else AGENT_COORDINATOR_URL (an error names the one it came from).
+    // The URL from --coordinator-url, else AGENT_COORDINATOR_URL: a malformed one is named as given.
     config = resolveRunnerConfig({ coordinatorUrl: options.coordinatorUrl, projectDir: options.projectDir, grace: options.grace }, process.env, options.cwd);
   } catch (error) {
     // A flag or variable the message names (`--coordinator-url: "localhost:8765" has no scheme …`).
@@ -66,7 +70,19 @@ export async function connectCoordinator(options: ConnectOptions): Promise<Conne
   const local = new UserApi(localUrl, token);
   if (await local.healthy(300)) return { api: local, embedded: false, close: () => local.close(), serveTree: () => undefined };
   await local.close();
+  return embed(options, config);
+}
 
+/** Start a coordinator (and, `withRunner`, a runner) in this process for the duration of the command. */
+async function embed(options: ConnectOptions, config: RunnerConfig): Promise<Connection> {
+  const token = process.env.AGENT_COORDINATOR_TOKEN;
+  const [{ startEmbeddedCoordinator, startRunnerStack }, { executorsToServe }, { ServedTrees }, { defaultExecutorFromEnv }, logger] = await Promise.all([
+    import('../runner/embedded-stack.js'),
+    import('../runner/serve-executors.js'),
+    import('../runner/served-trees.js'),
+    import('./select-executor.js'),
+    typeof options.logger === 'function' ? options.logger() : options.logger,
+  ]);
   const defaultExecutor = defaultExecutorFromEnv();
   const trees = new ServedTrees();
   let stack: RunnerStack | undefined;
@@ -76,7 +92,7 @@ export async function connectCoordinator(options: ConnectOptions): Promise<Conne
       cwd: options.cwd,
       config: { ...config, concurrency: 8 },
       executors: executorsToServe({ executors: [], executorsDir: options.executorsDir, cwd: options.cwd }),
-      logger: options.logger,
+      logger,
       url: undefined,
       embeddedPort: 0,
       defaultExecutor,
@@ -85,7 +101,7 @@ export async function connectCoordinator(options: ConnectOptions): Promise<Conne
       trees,
     });
   } else {
-    coordinator = await startEmbeddedCoordinator({ cwd: options.cwd, port: 0, logger: options.logger, defaultExecutor });
+    coordinator = await startEmbeddedCoordinator({ cwd: options.cwd, port: 0, logger, defaultExecutor });
   }
   const api = new UserApi(stack?.url ?? coordinator!.url, token);
   return {

@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { ExecutorResolutionError } from '../discovery/resolve-executor.js';
 import { createLogger } from '../log/create-logger.js';
+import { LOG_FORMAT_ENV, LogFormatError, resolveLogFormat } from '../log/log-format.js';
 import { localCoordinatorUrl, startRunnerStack, type RunnerStack } from '../runner/embedded-stack.js';
-import { DATABASE_FILE } from '../state/state-dir.js';
 import { ConfigError, resolveRunnerConfig, type RunnerFlags } from '../runner/runner-config.js';
 import { executorsToServe } from '../runner/serve-executors.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
@@ -11,6 +10,7 @@ import { defaultExecutorFromEnv } from './select-executor.js';
 export interface DaemonOptions extends RunnerFlags {
   executorPath?: string;
   executorsDir?: string[];
+  logFormat?: string;
 }
 
 /**
@@ -25,11 +25,19 @@ export async function daemonCommand(options: DaemonOptions): Promise<number> {
   }
   let config;
   let executors;
+  let logFormat;
   try {
+    logFormat = resolveLogFormat(
+      [
+        { name: '--log-format', value: options.logFormat },
+        { name: LOG_FORMAT_ENV, value: process.env[LOG_FORMAT_ENV] },
+      ],
+      process.stderr.isTTY === true,
+    );
     config = resolveRunnerConfig(options, process.env, cwd);
     executors = executorsToServe({ executors: config.executors, executorPath: options.executorPath, executorsDir: options.executorsDir, cwd });
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof ExecutorResolutionError) throw new CliError(error.message, EXIT_USAGE);
+    if (error instanceof ConfigError || error instanceof ExecutorResolutionError || error instanceof LogFormatError) throw new CliError(error.message, EXIT_USAGE);
     throw error;
   }
   let localUrl: string;
@@ -38,7 +46,7 @@ export async function daemonCommand(options: DaemonOptions): Promise<number> {
   } catch (error) {
     throw new CliError((error as Error).message, EXIT_USAGE);
   }
-  const logger = createLogger({ name: 'agent-runner', verbose: config.verbose });
+  const logger = createLogger({ name: 'agent-runner', verbose: config.verbose, format: logFormat });
   const embeddedPort = Number(new URL(localUrl).port);
   // Signals are handled from here on: one that comes while the runner is still registering (the
   // coordinator may be unreachable for a long time) ends start-up cleanly instead of killing the process.
@@ -71,6 +79,8 @@ export async function daemonCommand(options: DaemonOptions): Promise<number> {
       defaultExecutor: defaultExecutorFromEnv(),
       apiToken: process.env.AGENT_COORDINATOR_TOKEN,
       signal: starting.signal,
+      // The first line a user reads: where the coordinator they did not name runs, and its database.
+      embeddedListeningMessage: 'no --coordinator-url: started a coordinator in-process',
     });
   } catch (error) {
     if (starting.signal.aborted) return 0;
@@ -78,10 +88,6 @@ export async function daemonCommand(options: DaemonOptions): Promise<number> {
       throw new CliError(`port ${embeddedPort} is in use: a coordinator may already run there; join it with --coordinator-url ${localUrl}, or move this one with AGENT_RUNNER_LOCAL_PORT`);
     }
     throw error;
-  }
-  if (stack.coordinator !== undefined) {
-    const database = join(stack.stateDir, DATABASE_FILE);
-    logger.info({ url: stack.url, database }, `no --coordinator-url: started a coordinator in-process at ${stack.url} (SQLite ${database})`);
   }
   await done;
   // Something executors reported never reached the coordinator: say so with the exit code too.

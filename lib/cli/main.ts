@@ -3,6 +3,7 @@ import { EXIT_TEMPFAIL } from '../../protocol/outcome.js';
 import { CoordinatorError } from '../client/coordinator-error.js';
 import { packageVersion } from '../package-root.js';
 import { EXECUTOR_ENV_VAR } from '../process/executor-env.js';
+import { growYoungGenerationAtOnce } from '../runner/young-generation.js';
 import { describeStateDir } from '../state/state-dir.js';
 import { addAgentsCommands } from './agents-program.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
@@ -19,6 +20,8 @@ export function buildProgram(): Command {
     .exitOverride() // before the subcommands, which inherit it
     .version(packageVersion(), '-V, --version', 'print the version and exit')
     .showHelpAfterError('(run with --help for usage)')
+    // Every command but the daemon (the root action, which caps its young generation instead).
+    .hook('preSubcommand', () => void growYoungGenerationAtOnce())
     .option('-l, --executor-list', 'list the executors found, with their problems, and exit')
     .option('--json', 'machine-readable output (with --executor-list)')
     .option('-c, --coordinator-url <url>', 'the coordinator to join (env AGENT_COORDINATOR_URL; default: start one in-process)')
@@ -35,6 +38,7 @@ export function buildProgram(): Command {
     .option('--blueprint-env <name>', 'allow ${env.NAME} in blueprints to read NAME (repeatable or comma-separated)', collect, [])
     .option('--executor-env <name>', `pass NAME (or a prefix: AWS_*) to executors on top of the base set and their executor.json env (repeatable; env ${EXECUTOR_ENV_VAR})`, collect, [])
     .option('-v, --verbose', 'debug logs')
+    .option('--log-format <format>', 'log lines as json or pretty (env AGENT_RUNNER_LOG_FORMAT; default: pretty on a terminal, else json)')
     .addHelpText('after', () => `\n${describeStateDir()}\n`)
     .action(async (options) => {
       refuseStrayArguments(program);

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { SessionEvent } from '../../protocol/events.js';
 import type { CreateSession } from '../../protocol/sessions.js';
-import { createLogger } from '../log/create-logger.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
+import { commandLogger } from './command-logger.js';
 import { connectCoordinator, type Connection } from './connect-coordinator.js';
 import { type InterruptCause, RunInterrupts } from './run-interrupts.js';
 import { renderSessionEvent } from './render-session-event.js';
@@ -40,8 +40,7 @@ export async function runCommand(prompt: string, options: RunOptions): Promise<n
   if (prompt.trim() === '') throw new CliError('the prompt is empty; give the task as the argument, e.g. agent-runner run "fix the build"', EXIT_USAGE);
   const shape = parseRunShape(options);
   const cwd = process.cwd();
-  const logger = createLogger({ name: 'agent-runner', verbose: options.verbose ?? false });
-  if (!options.verbose && process.env.AGENT_RUNNER_LOG_LEVEL === undefined) logger.level = 'warn';
+  const logger = commandLogger(options.verbose);
   // Listening from here on: a signal while the embedded stack starts is not the default death.
   const interrupts = new RunInterrupts();
   try {

@@ -1,6 +1,5 @@
 import { CliError, EXIT_USAGE } from './cli-error.js';
 import { renderSessionEvent } from './render-session-event.js';
-import { streamRun } from './run-command.js';
 import { RunInterrupts } from './run-interrupts.js';
 import { makeStyle } from './style.js';
 import { type ClientOptions, withConnection } from './with-connection.js';
@@ -55,6 +54,7 @@ export async function resumeSessionCommand(id: string, prompt: string, options: 
           process.stdout.write(options.json ? `${JSON.stringify(resumed)}\n` : `${resumed.run_id}\n`);
           return 0;
         }
+        const { streamRun } = await import('./run-command.js');
         return streamRun(connection, interrupts, id, resumed.run_id, before.last_event_seq ?? 0, options.json ?? false);
       },
       () => interrupts.count > 0,

@@ -1,4 +1,3 @@
-import { createLogger } from '../log/create-logger.js';
 import { connectCoordinator, type Connection } from './connect-coordinator.js';
 
 /** What every client command takes to find its coordinator. */
@@ -15,8 +14,9 @@ export interface ClientOptions {
  * close to cancel that runner's runs at once (the command was interrupted).
  */
 export async function withConnection<T>(options: ClientOptions, withRunner: boolean, use: (c: Connection) => Promise<T>, cancelRuns: () => boolean = () => false): Promise<T> {
-  const logger = createLogger({ name: 'agent-runner', verbose: options.verbose ?? false });
-  if (!options.verbose && process.env.AGENT_RUNNER_LOG_LEVEL === undefined) logger.level = 'warn';
+  // Made (and pino loaded) only when a coordinator is started in this process: a client command answered
+  // by a running coordinator starts without it.
+  const logger = async () => (await import('./command-logger.js')).commandLogger(options.verbose);
   const connection = await connectCoordinator({ coordinatorUrl: options.coordinatorUrl, withRunner, executorsDir: options.executorsDir, cwd: process.cwd(), logger });
   try {
     return await use(connection);

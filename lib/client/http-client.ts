@@ -1,5 +1,4 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { z } from 'zod';
 import { CoordinatorError } from './coordinator-error.js';
 import { errorFromReply, readReply } from './reply.js';
@@ -74,9 +73,10 @@ export class CoordinatorHttp {
     const options = { keepAlive: true, maxSockets, timeout: IDLE_SOCKET_TIMEOUT_MS };
     const protocol = URL.canParse(baseUrl) ? new URL(baseUrl).protocol : undefined;
     if (protocol !== 'http:' && protocol !== 'https:') throw new Error(`coordinator URL "${baseUrl}" is not an http:// or https:// URL`);
-    const https = protocol === 'https:';
-    this.#agent = https ? new HttpsAgent(options) : new HttpAgent(options);
-    this.#send = https ? httpsRequest : httpRequest;
+    // node:https (and TLS, crypto) is loaded only for an https:// coordinator: a few ms of every command's start otherwise.
+    const https = protocol === 'https:' ? process.getBuiltinModule('node:https') : undefined;
+    this.#agent = https === undefined ? new HttpAgent(options) : new https.Agent(options);
+    this.#send = https === undefined ? httpRequest : https.request;
   }
 
   /** Call and parse the answer with `schema`; an HTTP error or a reply that does not match throws. */

@@ -71,28 +71,15 @@ async function runChecks(executor: ResolvedExecutor, limits: CheckLimits, projec
   const seed: Invocation = { ...SEED_INVOCATION, project_dir: projectDir };
 
   const start = await probe(seed);
-  const startOk = start.outcome.kind === 'succeeded';
-  results.push({
-    id: 'accepts-seed-payload',
-    title: 'accepts the seed payload',
-    status: !startOk ? 'fail' : start.outcome.result === null ? 'warn' : 'pass',
-    detail: !startOk
-      ? `${start.outcome.message} (expected exit 0)`
-      : `exit 0, ${summarizeEvents(start)}, ${start.outcome.duration_ms} ms` +
-        (start.outcome.result === null ? '; no result event, so runs show no result' : ''),
-  });
+  results.push(judgeStart(start, executor.capabilities.resume === true));
 
-  const bound = start.outcome.executor_session_id ?? SEED_INVOCATION.metadata.executor_session_id;
+  // The resume goes to the same project_dir as the start, with what the start bound (as the runner does).
+  const startBound = start.outcome.executor_session_id;
+  const bound = startBound ?? SEED_INVOCATION.metadata.executor_session_id;
   const resume = await probe({ ...seed, mode: 'resume', prompt: 'Second turn', metadata: { ...seed.metadata, executor_session_id: bound } });
   const resumeSupported = executor.capabilities.resume !== false;
   if (resumeSupported) {
-    const ok = resume.outcome.kind === 'succeeded';
-    results.push({
-      id: 'handles-resume',
-      title: 'handles resume',
-      status: ok ? 'pass' : 'fail',
-      detail: ok ? `exit 0 resuming executor session ${bound}, ${summarizeEvents(resume)}` : `${resume.outcome.message} (expected exit 0)`,
-    });
+    results.push(judgeResume(resume, startBound));
   } else {
     const ok = resume.outcome.kind === 'rejected';
     results.push({
@@ -141,8 +128,8 @@ async function runChecks(executor: ResolvedExecutor, limits: CheckLimits, projec
 
   const leaky = probes.filter((p) => p.outcome.left_processes_behind).length;
   results.push({
-    id: 'no-output-after-exit',
-    title: 'no output after exit',
+    id: 'leaves-no-process-behind',
+    title: 'leaves no process behind',
     status: leaky === 0 ? 'pass' : 'fail',
     detail:
       leaky === 0
@@ -150,6 +137,40 @@ async function runChecks(executor: ResolvedExecutor, limits: CheckLimits, projec
         : `${leaky} of ${probes.length} runs left processes running after the executor exited; they were terminated`,
   });
   return results;
+}
+
+/** The start run exits 0; one of an executor whose executor.json claims `resume` must also report `bind`. */
+function judgeStart(start: Probe, claimsResume: boolean): CheckResult {
+  const base = { id: 'accepts-seed-payload', title: 'accepts the seed payload' };
+  if (start.outcome.kind !== 'succeeded') return { ...base, status: 'fail', detail: `${start.outcome.message} (expected exit 0)` };
+  const ran = `exit 0, ${summarizeEvents(start)}, ${start.outcome.duration_ms} ms`;
+  if (claimsResume && start.outcome.executor_session_id === null) {
+    return {
+      ...base,
+      status: 'fail',
+      detail: `${ran}, but no bind event: executor.json claims capabilities.resume, and a resume can continue only the executor_session_id a bind reports`,
+    };
+  }
+  if (start.outcome.result === null) return { ...base, status: 'warn', detail: `${ran}; no result event, so runs show no result` };
+  return { ...base, status: 'pass', detail: ran };
+}
+
+/** A resume needs something to continue: the start's `bind`. Then it must exit 0; binding again is allowed. */
+function judgeResume(resume: Probe, startBound: string | null): CheckResult {
+  const base = { id: 'handles-resume', title: 'handles resume' };
+  if (startBound === null) {
+    return {
+      ...base,
+      status: 'fail',
+      detail:
+        'the start run reported no bind event, so there is no executor session to resume: report {"type":"bind","executor_session_id":…} ' +
+        '(docs/executors.md), or declare "capabilities": {"resume": false} in executor.json and reject resume with exit 2',
+    };
+  }
+  if (resume.outcome.kind !== 'succeeded') return { ...base, status: 'fail', detail: `${resume.outcome.message} (expected exit 0)` };
+  const again = resume.outcome.executor_session_id;
+  const next = again === null ? 'kept it (no bind)' : again === startBound ? 'bound it again' : `bound ${again} to continue next time`;
+  return { ...base, status: 'pass', detail: `exit 0 resuming executor session ${startBound}, ${next}, ${summarizeEvents(resume)}` };
 }
 
 function judgeSigterm(term: Probe, graceMs: number): CheckResult {

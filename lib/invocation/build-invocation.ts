@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { newId } from '../../coordinator/ids.js';
 import { InvocationSchema, SCHEMA_VERSION, type AgentBlueprint, type Invocation, type InvocationMetadata, type InvocationMode } from '../../protocol/invocation.js';
 import { formatFieldIssues, toFieldIssues } from '../../protocol/field-issues.js';
 
-/** A new session id in the coordinator's format: `ses_` and 12 hex digits. */
+/** A new session id in the coordinator's format (coordinator/ids.ts): `ses_` and 16 characters of [0-9a-z]. */
 export function newSessionId(): string {
-  return `ses_${randomBytes(6).toString('hex')}`;
+  return newId('ses');
 }
 
 export interface InvocationParts {

@@ -10,7 +10,8 @@ import { RunnerDaemon } from './runner-daemon.js';
 import type { ServedTrees } from './served-trees.js';
 import type { RunnerConfig } from './runner-config.js';
 
-export { DEFAULT_LOCAL_PORT, LOCAL_PORT_ENV, localCoordinatorUrl } from './local-coordinator.js';
+// Where clients look for this machine's coordinator: in lib/client, so client commands need not load the runner.
+export { DEFAULT_LOCAL_PORT, LOCAL_PORT_ENV, localCoordinatorUrl } from '../client/local-coordinator.js';
 
 export interface EmbeddedCoordinatorOptions {
   cwd: string;
@@ -24,6 +25,8 @@ export interface EmbeddedCoordinatorOptions {
    * for a coordinator that lives only as long as one command, whose own runner is the only one there will be.
    */
   placementTimeoutMs?: number | undefined;
+  /** The message of its `listening` line (url, store, database, agents); default `coordinator listening`. */
+  listeningMessage?: string | undefined;
 }
 
 /** Start a coordinator in this process on SQLite in the project's state folder, with `./agents` if present. */
@@ -40,6 +43,7 @@ export async function startEmbeddedCoordinator(options: EmbeddedCoordinatorOptio
     logger: options.logger.child({ component: 'coordinator' }),
     defaultExecutor: options.defaultExecutor,
     ...(options.placementTimeoutMs === undefined ? {} : { timings: { placementTimeoutMs: options.placementTimeoutMs } }),
+    listeningMessage: options.listeningMessage,
   });
 }
 
@@ -68,6 +72,8 @@ export async function startRunnerStack(options: {
   defaultExecutor: string;
   /** The embedded coordinator's placement timeout (see EmbeddedCoordinatorOptions). */
   placementTimeoutMs?: number | undefined;
+  /** The message of the embedded coordinator's `listening` line, logged before anything of the runner. */
+  embeddedListeningMessage?: string | undefined;
   apiToken?: string | undefined;
   /** Abort to give up starting (e.g. SIGTERM while the coordinator is still unreachable). */
   signal?: AbortSignal | undefined;
@@ -79,6 +85,7 @@ export async function startRunnerStack(options: {
     options.url === undefined
       ? await startEmbeddedCoordinator({
           cwd: options.cwd, port: options.embeddedPort, logger, defaultExecutor: options.defaultExecutor, placementTimeoutMs: options.placementTimeoutMs,
+          listeningMessage: options.embeddedListeningMessage,
         })
       : undefined;
   const url = options.url ?? coordinator!.url;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capYoungGeneration } from './young-generation.js';
+import { capYoungGeneration, growYoungGenerationAtOnce } from './young-generation.js';
 
 describe('capYoungGeneration', () => {
   it('leaves the young generation alone when the operator tunes it', () => {
@@ -10,5 +10,13 @@ describe('capYoungGeneration', () => {
 
   it('caps it otherwise', () => {
     expect(capYoungGeneration([], {})).toBe(true);
+  });
+});
+
+describe('growYoungGenerationAtOnce', () => {
+  it('leaves the young generation alone when the operator tunes it, and grows it at once otherwise', () => {
+    expect(growYoungGenerationAtOnce([], { NODE_OPTIONS: '--min-semi-space-size=4' })).toBe(false);
+    expect(growYoungGenerationAtOnce(['--semi_space_growth_factor=2'], {})).toBe(false);
+    expect(growYoungGenerationAtOnce([], {})).toBe(true);
   });
 });

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
@@ -36,7 +35,8 @@ export function stateRoot(env: NodeJS.ProcessEnv = process.env): string {
  */
 export function projectStateDir(cwd: string, env: NodeJS.ProcessEnv = process.env): string {
   const absolute = realPath(resolve(cwd));
-  const hash = createHash('sha256').update(absolute).digest('hex').slice(0, PROJECT_HASH_CHARS);
+  // node:crypto is loaded on first use: every command's help names the state folder, few hash a project.
+  const hash = process.getBuiltinModule('node:crypto').createHash('sha256').update(absolute).digest('hex').slice(0, PROJECT_HASH_CHARS);
   const name = (basename(absolute) || 'root').replace(/[^A-Za-z0-9._-]/g, '_');
   return join(stateRoot(env), 'projects', `${name}-${hash}`);
 }

@@ -14,7 +14,7 @@ export interface SpawnedCoordinator {
 
 /**
  * Start `bin/agent-coordinator` (the built dist/; `npm test` builds first) as a child process and
- * resolve once it logs the URL it listens on.
+ * resolve once it logs the URL it listens on (in either log format).
  */
 export function spawnCoordinator(args: string[], env: NodeJS.ProcessEnv = {}): Promise<SpawnedCoordinator> {
   const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ') ?? []), BIN, '--port', '0', '--log-level', 'info', ...args], {
@@ -31,8 +31,9 @@ export function spawnCoordinator(args: string[], env: NodeJS.ProcessEnv = {}): P
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => {
       stderr += chunk;
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(stderr);
-      if (match) resolve({ child, url: match[1]!, stderr: () => stderr, stop });
+      // A JSON line's "url" field, or a pretty line's url=… (--log-format pretty).
+      const match = /"url":"(http:\/\/[^"]+)"|\burl=(http:\/\/\S+)/.exec(stderr);
+      if (match) resolve({ child, url: (match[1] ?? match[2])!, stderr: () => stderr, stop });
     });
     child.once('exit', (code) => reject(new Error(`agent-coordinator exited with ${code} before listening: ${stderr}`)));
     child.once('error', reject);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { discoverExecutors } from '../../discovery/discover-executors.js';
 import { executorSearchDirs } from '../../discovery/search-dirs.js';
 import { UserApi } from '../../client/user-api.js';
-import { localCoordinatorUrl } from '../../runner/local-coordinator.js';
+import { localCoordinatorUrl } from '../../client/local-coordinator.js';
 import { RUNNER_ENV } from '../../runner/runner-config.js';
 
 /** How long `__complete` waits for a coordinator to answer before it completes without it (a shell is waiting on a keystroke). */

@@ -1,5 +1,3 @@
-/** Where clients on this machine look for a coordinator first: light, so commands that only ask need not load the runner. */
-
 /** The port an embedded coordinator of the runner daemon listens on, so clients on this machine find it. */
 export const DEFAULT_LOCAL_PORT = 8765;
 /** Environment variable that moves that port (e.g. two setups on one machine, or tests). */
