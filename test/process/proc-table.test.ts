@@ -1,15 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { environHolds, findMarkedProcesses, processStartTime, readProcStat } from '../../lib/process/proc-table.js';
+
+/** sleep(1) by its path: the environments below have no PATH. */
+const SLEEP = execFileSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).trim();
 
 const started: ChildProcess[] = [];
 afterEach(() => {
   for (const child of started.splice(0)) if (child.pid !== undefined) try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
 });
 
-/** A `sleep` in a group of its own with exactly `env` as its environment; resolves once it has exec'd. */
+/**
+ * A `sleep` in a group of its own with exactly `env` as its environment; resolves once it has exec'd (the
+ * `spawn` event). Started directly: through a shell, its environ can be read mid-exec and come back empty.
+ */
 async function sleeper(env: Record<string, string>): Promise<number> {
-  const child = spawn('/bin/sh', ['-c', 'exec sleep 60'], { env, detached: true, stdio: 'ignore' });
+  const child = spawn(SLEEP, ['60'], { env, detached: true, stdio: 'ignore' });
   started.push(child);
   await new Promise((resolve) => child.once('spawn', resolve));
   return child.pid!;
