@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freshDatabase, registerRunner, pollRun, startTestCoordinator, STORE_KINDS, type StoreKind } from '../coordinator/helpers.js';
 import { allEvents, createSession, useRunnerKit, waitForEvent, waitForSession } from './runner-kit.js';
 
@@ -9,14 +9,10 @@ const FAST_LEASE = ['--lease', '3s', '--heartbeat-interval', '300ms', '--sweep-i
 
 describe.each(STORE_KINDS)('a stop is durable (%s)', (kind: StoreKind) => {
   const kit = useRunnerKit();
-  const cleanups: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    while (cleanups.length > 0) await cleanups.pop()!();
-  });
 
   it('a session stopped while its runner is dead (SIGKILL) ends cancelled when the lease lapses; no runner starts it again', { timeout: 60_000 }, async () => {
     const db = await freshDatabase(kind);
-    cleanups.push(db.drop);
+    kit().afterCleanup(db.drop);
     const schema = db.databaseSchema === undefined ? [] : ['--database-schema', db.databaseSchema];
     const { api, url } = await kit().coordinator({ database: db.databaseUrl, args: [...FAST_LEASE, ...schema] });
     const first = await kit().daemon(['-c', url, '-x', 'ticker'], { GO_FILE: join(kit().dir, 'never') });
@@ -39,7 +35,7 @@ describe.each(STORE_KINDS)('a stop is durable (%s)', (kind: StoreKind) => {
 
   it('an infrastructure failure of a stopped run ends it cancelled instead of retrying it', async () => {
     const t = await startTestCoordinator(kind);
-    cleanups.push(t.stop);
+    kit().afterCleanup(t.stop);
     const runner = await registerRunner(t.api, ['infra']);
     const { session_id } = (await t.api('POST', '/v1/sessions', { executor: 'infra', prompt: 'x' })).body;
     const { run } = await pollRun(t.api, runner);

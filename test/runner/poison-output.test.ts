@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freshDatabase, STORE_KINDS, type StoreKind } from '../coordinator/helpers.js';
@@ -8,15 +8,10 @@ import { allEvents, createSession, type RunnerKit, useRunnerKit, waitForSession 
 // every other run on the same runner goes on, on both stores.
 describe.each(STORE_KINDS)('poison from an executor, through a real runner (%s)', (kind: StoreKind) => {
   const kit = useRunnerKit();
-  const drops: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    for (const drop of drops.splice(0)) await drop();
-  });
-
   async function coordinator(k: RunnerKit) {
     if (kind === 'sqlite') return k.coordinator();
     const db = await freshDatabase('postgres');
-    drops.push(db.drop);
+    k.afterCleanup(db.drop);
     return k.coordinator({ database: db.databaseUrl, args: ['--database-schema', db.databaseSchema!] });
   }
 

@@ -107,6 +107,7 @@ function killGroup(pid: number): void {
  */
 export class RunnerKit {
   readonly #procs: Proc[] = [];
+  readonly #afterCleanup: Array<() => Promise<void>> = [];
   readonly #coordinators: SpawnedCoordinator[] = [];
   readonly #dirs: Array<() => void> = [];
   /** Executors started with PID_DIR set write their pid here; cleanup kills their process groups. */
@@ -202,6 +203,14 @@ export class RunnerKit {
       }
     }
     for (const remove of this.#dirs.reverse()) remove();
+    // Only now that no coordinator or runner is left: a PostgreSQL schema dropped under a live coordinator
+    // can deadlock with its queries (seen beside stress-ng).
+    for (const finish of this.#afterCleanup.splice(0).reverse()) await finish();
+  }
+
+  /** Run `finish` (dropping a test database) at cleanup, after every process of the kit has ended. */
+  afterCleanup(finish: () => Promise<void>): void {
+    this.#afterCleanup.push(finish);
   }
 }
 

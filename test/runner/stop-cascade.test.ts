@@ -12,6 +12,7 @@ const ENDED = ['idle', 'failed', 'cancelled'];
  */
 async function treeOnTwoRunners(kit: RunnerKit, kind: StoreKind) {
   const db = await freshDatabase(kind);
+  kit.afterCleanup(db.drop);
   const { api, url } = await kit.coordinator({
     database: db.databaseUrl,
     args: db.databaseSchema === undefined ? [] : ['--database-schema', db.databaseSchema],
@@ -27,48 +28,40 @@ async function treeOnTwoRunners(kit: RunnerKit, kind: StoreKind) {
   await waitForEvent(api, child.session_id, (e) => e.type === 'progress', 60_000);
   const runnerOf = async (id: string) => (await api('GET', `/v1/sessions/${id}`)).body.runner_id as string;
   expect(await runnerOf(parent.session_id)).not.toBe(await runnerOf(child.session_id));
-  return { api, url, parent, child, grandchild, drop: db.drop };
+  return { api, url, parent, child, grandchild };
 }
 
 describe.each(STORE_KINDS)('a stop reaches the whole tree (%s)', (kind) => {
   const kit = useRunnerKit();
 
   it('`sessions stop` of the parent cancels its running child on another runner and its queued grandchild; no executor is left', { timeout: 120_000 }, async () => {
-    const { api, url, parent, child, grandchild, drop } = await treeOnTwoRunners(kit(), kind);
-    try {
-      const stop = await kit().cli(['sessions', 'stop', parent.session_id, '-c', url]);
-      expect(stop.code).toBe(0);
-      expect(stop.stdout).toContain(`descendant ${child.session_id}`);
-      expect(stop.stdout).toContain(`descendant ${grandchild.session_id}: cancelled`);
-      for (const s of [parent, child, grandchild]) {
-        expect(await waitForSession(api, s.session_id, ENDED, 60_000)).toMatchObject({ status: 'cancelled' });
-        expect((await api('GET', `/v1/runs/${s.run_id}`)).body.status).toBe('cancelled');
-      }
-      const pids = kit().executorPids();
-      expect(pids).toHaveLength(2);
-      for (const pid of pids) {
-        expect(isRunning(pid)).toBe(false);
-        expect(processesInGroup(pid)).toEqual([]); // each executor led its own group: nothing of it is left
-      }
-    } finally {
-      await drop();
+    const { api, url, parent, child, grandchild } = await treeOnTwoRunners(kit(), kind);
+    const stop = await kit().cli(['sessions', 'stop', parent.session_id, '-c', url]);
+    expect(stop.code).toBe(0);
+    expect(stop.stdout).toContain(`descendant ${child.session_id}`);
+    expect(stop.stdout).toContain(`descendant ${grandchild.session_id}: cancelled`);
+    for (const s of [parent, child, grandchild]) {
+      expect(await waitForSession(api, s.session_id, ENDED, 60_000)).toMatchObject({ status: 'cancelled' });
+      expect((await api('GET', `/v1/runs/${s.run_id}`)).body.status).toBe('cancelled');
+    }
+    const pids = kit().executorPids();
+    expect(pids).toHaveLength(2);
+    for (const pid of pids) {
+      expect(isRunning(pid)).toBe(false);
+      expect(processesInGroup(pid)).toEqual([]); // each executor led its own group: nothing of it is left
     }
   });
 
   it('with --no-cascade only the parent is stopped: its child keeps running and its grandchild stays queued', { timeout: 120_000 }, async () => {
-    const { api, url, parent, child, grandchild, drop } = await treeOnTwoRunners(kit(), kind);
-    try {
-      const stop = await kit().cli(['sessions', 'stop', parent.session_id, '--no-cascade', '-c', url, '--json']);
-      expect(stop.code).toBe(0);
-      expect(JSON.parse(stop.stdout)).toMatchObject({ session_id: parent.session_id, descendants: [], more_descendants: false });
-      expect(await waitForSession(api, parent.session_id, ENDED, 60_000)).toMatchObject({ status: 'cancelled' });
-      // The child still ticks after its parent ended: new events arrive after the parent's end.
-      const seen = (await api('GET', `/v1/sessions/${child.session_id}`)).body.last_event_seq as number;
-      await eventually(async () => (((await api('GET', `/v1/sessions/${child.session_id}`)).body.last_event_seq as number) > seen ? true : undefined), 60_000);
-      expect((await api('GET', `/v1/sessions/${child.session_id}`)).body.status).toBe('running');
-      expect((await api('GET', `/v1/sessions/${grandchild.session_id}`)).body.status).toBe('queued');
-    } finally {
-      await drop();
-    }
+    const { api, url, parent, child, grandchild } = await treeOnTwoRunners(kit(), kind);
+    const stop = await kit().cli(['sessions', 'stop', parent.session_id, '--no-cascade', '-c', url, '--json']);
+    expect(stop.code).toBe(0);
+    expect(JSON.parse(stop.stdout)).toMatchObject({ session_id: parent.session_id, descendants: [], more_descendants: false });
+    expect(await waitForSession(api, parent.session_id, ENDED, 60_000)).toMatchObject({ status: 'cancelled' });
+    // The child still ticks after its parent ended: new events arrive after the parent's end.
+    const seen = (await api('GET', `/v1/sessions/${child.session_id}`)).body.last_event_seq as number;
+    await eventually(async () => (((await api('GET', `/v1/sessions/${child.session_id}`)).body.last_event_seq as number) > seen ? true : undefined), 60_000);
+    expect((await api('GET', `/v1/sessions/${child.session_id}`)).body.status).toBe('running');
+    expect((await api('GET', `/v1/sessions/${grandchild.session_id}`)).body.status).toBe('queued');
   });
 });
