@@ -1,24 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore } from '../../coordinator/store/open-store.js';
 import type { Store } from '../../coordinator/store/store.js';
-import { freshDatabase, STORE_KINDS } from './helpers.js';
+import { openFreshStore, STORE_KINDS } from './helpers.js';
 
 const base = { agent: null, executor: 'test', tags: [], project_dir: null, parent_session_id: null, priority: 0, timeout_s: null, prompt: 'hi', max_attempts: 2 };
 
 describe.each(STORE_KINDS)('a claim limited to session trees (%s; issue 11, item 6)', (kind) => {
   let store: Store;
-  let drop: () => Promise<void>;
+  let close: (() => Promise<void>) | undefined;
   const now = 1_000_000;
 
   beforeEach(async () => {
-    const db = await freshDatabase(kind);
-    drop = db.drop;
-    store = await openStore({ databaseUrl: db.databaseUrl, schema: db.databaseSchema });
+    ({ store, close } = await openFreshStore(kind));
     await store.registerRunner({ id: 'r1', name: 'r1', hostname: null, executors: ['test'], tags: [], capacity: 8, metadata: null }, 'hash', now);
   });
   afterEach(async () => {
-    await store?.close();
-    await drop?.();
+    await close?.();
+    close = undefined;
   });
 
   it('claims only runs of the roots and their descendants, never an older unrelated run', async () => {

@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { WAIT_MS } from '../helpers/fixtures.js';
 import { startCoordinator, type CoordinatorOptions, type RunningCoordinator } from '../../coordinator/start-coordinator.js';
+import { openStore } from '../../coordinator/store/open-store.js';
+import type { Store } from '../../coordinator/store/store.js';
 
 export const PG_URL = process.env.AGENT_COORDINATOR_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 export type StoreKind = 'sqlite' | 'postgres';
@@ -27,6 +29,19 @@ export async function freshDatabase(kind: StoreKind): Promise<{ databaseUrl: str
       await client.end();
     },
   };
+}
+
+/** A store on a fresh database (freshDatabase); `close` closes it and drops the data. */
+export async function openFreshStore(kind: StoreKind): Promise<{ store: Store; close: () => Promise<void> }> {
+  const db = await freshDatabase(kind);
+  let store: Store;
+  try {
+    store = await openStore({ databaseUrl: db.databaseUrl, schema: db.databaseSchema });
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
+  return { store, close: async () => (await store.close(), await db.drop()) };
 }
 
 /** Start an in-process coordinator on a fresh database; `stop` closes it and drops the data. */

@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toApiError } from '../../coordinator/http/error-status.js';
-import { openStore } from '../../coordinator/store/open-store.js';
 import type { NewSession, Store } from '../../coordinator/store/store.js';
 import { ENDED_SESSION_STATUSES } from '../../protocol/statuses.js';
-import { freshDatabase, STORE_KINDS } from './helpers.js';
+import { openFreshStore, STORE_KINDS } from './helpers.js';
 
 const backoff = { baseMs: 100, maxMs: 1_000, random: () => 1, leaseMs: 30_000 };
 const base: NewSession = { agent: null, executor: 'test', tags: [], project_dir: null, parent_session_id: null, priority: 0, timeout_s: null, prompt: 'hi', max_attempts: 1, callback_session_id: null };
@@ -14,18 +13,16 @@ const asHttp = <T>(call: Promise<T>): Promise<T> => call.catch((error: unknown) 
 // Deleting and pruning sessions, and the counts behind GET /v1/status and the runners' slots, on both stores.
 describe.each(STORE_KINDS)('delete, prune and status counts (%s)', (kind) => {
   let store: Store;
-  let drop: () => Promise<void>;
+  let close: (() => Promise<void>) | undefined;
   const now = 100 * HOUR;
 
   beforeEach(async () => {
-    const db = await freshDatabase(kind);
-    drop = db.drop;
-    store = await openStore({ databaseUrl: db.databaseUrl, schema: db.databaseSchema });
+    ({ store, close } = await openFreshStore(kind));
     await store.registerRunner({ id: 'r1', name: 'r1', hostname: null, executors: ['test'], tags: [], capacity: 4, metadata: null }, 'hash', 0);
   });
   afterEach(async () => {
-    await store?.close();
-    await drop?.();
+    await close?.();
+    close = undefined;
   });
 
   /** A session whose run ended `kind` at `at` (r1 claims it, reports an event, finishes it). */

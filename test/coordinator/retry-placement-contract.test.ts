@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore } from '../../coordinator/store/open-store.js';
 import type { Store } from '../../coordinator/store/store.js';
-import { freshDatabase, STORE_KINDS } from './helpers.js';
+import { openFreshStore, STORE_KINDS } from './helpers.js';
 
 // Retries wait exactly base × 2^(attempt-1) (jitter fixed at its top); a runner is online for a lease after it was heard.
 const LEASE_MS = 30_000;
@@ -13,18 +12,16 @@ const exit75 = { kind: 'infra_failed' as const, message: 'infrastructure failure
 
 describe.each(STORE_KINDS)('retries go where they can help, and run_status reasons are said once (%s)', (kind) => {
   let store: Store;
-  let drop: () => Promise<void>;
+  let close: (() => Promise<void>) | undefined;
   let now = 1_000_000;
 
   beforeEach(async () => {
-    const db = await freshDatabase(kind);
-    drop = db.drop;
-    store = await openStore({ databaseUrl: db.databaseUrl, schema: db.databaseSchema });
+    ({ store, close } = await openFreshStore(kind));
     now = 1_000_000;
   });
   afterEach(async () => {
-    await store?.close();
-    await drop?.();
+    await close?.();
+    close = undefined;
   });
 
   const register = (id: string, executors = ['test'], tags: string[] = [], at = now) =>

@@ -3,9 +3,8 @@ import { ApiError } from '../../coordinator/api-error.js';
 import { toApiError } from '../../coordinator/http/error-status.js';
 import { IllegalTransitionError } from '../../coordinator/rules/run-transitions.js';
 import { ConflictError, NotHolderError } from '../../coordinator/store/store-errors.js';
-import { openStore } from '../../coordinator/store/open-store.js';
 import type { Store } from '../../coordinator/store/store.js';
-import { freshDatabase, STORE_KINDS } from './helpers.js';
+import { openFreshStore, STORE_KINDS } from './helpers.js';
 
 // The jitter fixed at the top of its range: retries wait exactly base × 2^(attempt-1).
 const backoff = { baseMs: 100, maxMs: 1_000, random: () => 1, leaseMs: 30_000 };
@@ -16,18 +15,16 @@ const asHttp = <T>(call: Promise<T>): Promise<T> => call.catch((error: unknown) 
 
 describe.each(STORE_KINDS)('Store contract (%s)', (kind) => {
   let store: Store;
-  let drop: () => Promise<void>;
+  let close: (() => Promise<void>) | undefined;
   let now = 1_000_000;
 
   beforeEach(async () => {
-    const db = await freshDatabase(kind);
-    drop = db.drop;
-    store = await openStore({ databaseUrl: db.databaseUrl, schema: db.databaseSchema });
+    ({ store, close } = await openFreshStore(kind));
     now = 1_000_000;
   });
   afterEach(async () => {
-    await store?.close();
-    await drop?.();
+    await close?.();
+    close = undefined;
   });
 
   const register = (id: string, executors = ['test'], tags: string[] = []) =>
