@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCoordinator } from '../coordinator/helpers.js';
 import { runCli } from '../helpers/cli.js';
@@ -28,7 +29,14 @@ describe('client commands against a running coordinator load only what they use 
   let session: string;
   const dirs: Array<() => void> = [];
 
+  /** file: URL of each chunk of the CLI bundle → the file: URLs of the modules compiled into it. */
+  const bundleInputs = new Map<string, string[]>();
+
   beforeAll(async () => {
+    const meta = JSON.parse(readFileSync(join(ROOT, 'dist', 'cli', 'meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+    for (const [output, { inputs }] of Object.entries(meta.outputs)) {
+      bundleInputs.set(pathToFileURL(join(ROOT, output)).href, Object.keys(inputs).map((input) => pathToFileURL(join(ROOT, input)).href));
+    }
     stack = await startTestCoordinator('sqlite');
     session = (await stack.api('POST', '/v1/sessions', { executor: 'sh-echo', prompt: 'hello', project_dir: '/tmp' })).body.session_id;
   });
@@ -37,14 +45,19 @@ describe('client commands against a running coordinator load only what they use 
     for (const remove of dirs) remove();
   });
 
-  /** Run the CLI with the module recorder; its result and the modules it loaded. */
+  /**
+   * Run the CLI with the module recorder; its result and the modules it loaded. The CLI is a bundle
+   * (scripts/bundle-cli.mjs): each chunk of it that was loaded stands for the modules compiled into it,
+   * read from the bundle's metafile, so the checks below see modules, not chunk names.
+   */
   async function recorded(args: string[], env: Record<string, string> = {}) {
     const t = tempDir('client-start-');
     dirs.push(t.cleanup);
     const file = join(t.dir, 'modules.txt');
     const result = await runCli(args, { cwd: t.dir, env: { NODE_OPTIONS: `--import ${RECORDER}`, RECORD_MODULES: file, ...env } });
-    const modules = readFileSync(file, 'utf8').trim().split('\n');
-    return { ...result, modules };
+    const loaded = readFileSync(file, 'utf8').trim().split('\n');
+    const modules = loaded.flatMap((url) => bundleInputs.get(url) ?? [url]);
+    return { ...result, loaded, modules };
   }
 
   // `runners`, `status` and `agents list` come from other work: checked once this checkout has them.
@@ -59,12 +72,13 @@ describe('client commands against a running coordinator load only what they use 
   ];
   for (const { args, shows } of commands) {
     it(`${args.join(' ')} -c URL`, async (ctx) => {
-      const { code, stdout, stderr, modules } = await recorded([...args.map((a) => (a === 'SESSION' ? session : a)), '-c', stack.url]);
+      const { code, stdout, stderr, loaded, modules } = await recorded([...args.map((a) => (a === 'SESSION' ? session : a)), '-c', stack.url]);
       if (shows === undefined && code === 2 && /too many arguments|unknown command/.test(stderr)) ctx.skip();
       expect(stderr).toBe('');
       expect(code).toBe(0);
       if (shows === 'session') expect(stdout).toContain(session);
       expect(modules.some((m) => m.endsWith('/dist/lib/client/user-api.js'))).toBe(true); // the recorder saw the command's modules
+      expect(loaded.filter((url) => url.startsWith('file:')).every((url) => !url.includes('/dist/lib/'))).toBe(true); // through the bundle
       expect(modules.filter((m) => HEAVY.some((heavy) => heavy.test(m)))).toEqual([]);
     });
   }
