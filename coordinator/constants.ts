@@ -33,8 +33,11 @@ export const BACKOFF_BASE_MS = 1_000;
 export const BACKOFF_MAX_MS = 60_000;
 /** Tries per run, counting the first (only infrastructure failures are retried). */
 export const MAX_ATTEMPTS = 3;
-/** How often leases and placement deadlines are checked. */
-export const SWEEP_INTERVAL_MS = 1_000;
+/**
+ * How often leases and placement deadlines are checked (a few statements each time, even when idle;
+ * a lease lapse is seen within this of the 30 s lease, well under a lease's length).
+ */
+export const SWEEP_INTERVAL_MS = 5_000;
 /** A comment line is written on idle SSE streams this often, to keep proxies from closing them. */
 export const SSE_KEEPALIVE_MS = 15_000;
 /** A runner silent for this many leases is `offline` rather than `stale`. */

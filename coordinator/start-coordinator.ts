@@ -7,7 +7,7 @@ import { openProjectDatabase } from '../lib/state/project-state.js';
 import { executorNameProblem } from '../protocol/fields.js';
 import { AgentsFolder } from './agents/agents-folder.js';
 import { type CoordinatorTimings, DEFAULT_AGENTS_DIR, DEFAULT_EXECUTOR, DEFAULT_HOST, DEFAULT_PORT, MAX_BODY_BYTES, resolveTimings } from './constants.js';
-import { createContext } from './http/context.js';
+import { createContext, dispatchChanges } from './http/context.js';
 import { buildApp } from './http/app.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -99,7 +99,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     // Watching first: a change while the folder is read is read again.
     if (options.watchAgents !== false) await agentsFolder?.watch();
     agents = (await agentsFolder?.reload(true))?.loaded.length ?? 0;
-    if (store.dialect === 'postgres') await store.sql.listen((topic) => ctx.hub.signal(topic));
+    await store.sql.subscribeChanges((changes) => dispatchChanges(ctx, changes));
   } catch (error) {
     await agentsFolder?.close();
     await store.close();

@@ -1,5 +1,4 @@
 import { requeueBackoff } from './constants.js';
-import { sessionTopic, TOPIC_RUNS } from './events/wake-hub.js';
 import type { CoordinatorContext } from './http/context.js';
 
 /**
@@ -16,15 +15,17 @@ export function startSweeper(ctx: CoordinatorContext): () => Promise<void> {
     const now = Date.now();
     const reclaimed = await store.expireLeases(now, timings.leaseMs, backoff);
     for (const run of reclaimed) {
-      ctx.wake(sessionTopic(run.session_id));
       logger.warn({ run: run.id, status: run.status, attempt: run.attempt, error: run.error }, 'run lost: runner lease expired');
     }
     const online = await store.listOnlineRunners(now, timings.leaseMs);
     for (const run of await store.failUnplaceable(now, timings.placementTimeoutMs, online)) {
-      ctx.wake(sessionTopic(run.session_id));
       logger.warn({ run: run.id, error: run.error }, 'run failed: no runner can serve it');
     }
-    if (ctx.hub.waiting(TOPIC_RUNS) > 0 && (await store.countClaimable(now)) > 0) ctx.hub.signal(TOPIC_RUNS);
+    // The backstop of the wake-ups: runs whose backoff ended, or offered while no poll here could take them.
+    if (ctx.parked.size > 0) {
+      const claimable = Math.min(await store.countClaimable(now), ctx.parked.size);
+      if (claimable > 0) ctx.parked.offer(Array.from({ length: claimable }, () => null));
+    }
   };
   const timer = setInterval(() => {
     if (current !== null) return;

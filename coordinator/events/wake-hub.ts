@@ -1,13 +1,14 @@
 /**
- * In-process wake-ups: long-polls and SSE streams wait on a topic (`runs`, `runner:<id>`, `session:<id>`);
- * whoever changes something signals the topic. Across PostgreSQL replicas the same topics travel over
- * LISTEN/NOTIFY and are signalled here on arrival.
+ * In-process wake-ups: SSE streams and long-polls wait on a topic (`session:<id>`, `runner:<id>`); the
+ * store's committed changes (store-changes.ts: this process's, and other replicas' over LISTEN/NOTIFY)
+ * signal them. A signal may carry what changed (a session's new events, when this process stored them).
+ * Runs to claim do not go through here: see parked-polls.ts.
  */
 export class WakeHub {
-  readonly #waiters = new Map<string, Set<(topic: string) => void>>();
+  readonly #waiters = new Map<string, Set<(topic: string, payload?: unknown) => void>>();
 
-  /** Call `wake` on the next signal of any of `topics`; returns a function that cancels the wait. */
-  subscribe(topics: readonly string[], wake: (topic: string) => void): () => void {
+  /** Call `wake` on every signal of any of `topics` until the returned function is called. */
+  subscribe(topics: readonly string[], wake: (topic: string, payload?: unknown) => void): () => void {
     for (const topic of topics) {
       let set = this.#waiters.get(topic);
       if (set === undefined) this.#waiters.set(topic, (set = new Set()));
@@ -22,11 +23,11 @@ export class WakeHub {
     };
   }
 
-  /** Wake everyone waiting on `topic`. */
-  signal(topic: string): void {
+  /** Wake everyone waiting on `topic`, with what changed if known. */
+  signal(topic: string, payload?: unknown): void {
     const set = this.#waiters.get(topic);
     if (set === undefined) return;
-    for (const wake of [...set]) wake(topic);
+    for (const wake of [...set]) wake(topic, payload);
   }
 
   /** How many waiters a topic has (for tests and metrics). */
@@ -63,6 +64,5 @@ export function waitForSignal(
 }
 
 /** Topic names. */
-export const TOPIC_RUNS = 'runs';
 export const runnerTopic = (runnerId: string): string => `runner:${runnerId}`;
 export const sessionTopic = (sessionId: string): string => `session:${sessionId}`;

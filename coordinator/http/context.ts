@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
 import type { AgentsFolder } from '../agents/agents-folder.js';
 import type { CoordinatorTimings } from '../constants.js';
-import { WakeHub } from '../events/wake-hub.js';
+import { ParkedPolls } from '../events/parked-polls.js';
+import { runnerTopic, sessionTopic, WakeHub } from '../events/wake-hub.js';
+import type { RunRequirement } from '../rules/matching.js';
+import type { StoreChange } from '../store/store-changes.js';
 import type { Store } from '../store/store.js';
 import { LatencyHistogram } from './metrics-text.js';
 
@@ -22,10 +25,16 @@ export interface CoordinatorContext {
   claimLatency: LatencyHistogram;
   /** Stop requests already handed to each runner's long-poll (heartbeats always repeat them). */
   deliveredStops: Map<string, Set<string>>;
+  /** Runners told of a stop request since their long-poll last looked (it looks on its first poll and then only for these). */
+  stopsPending: Set<string>;
   /** Each runner's last long-poll that claimed runs (its request id and the runs), to answer a retry of it again. */
   pollClaims: Map<string, { requestId: string; runIds: string[] }>;
-  /** Signal a topic here and, on PostgreSQL, to the other replicas. */
-  wake(topic: string): void;
+  /** Runner long-polls parked here, woken only by runs they can take. */
+  parked: ParkedPolls;
+  /** Tell a runner's long-poll (here or on another replica) that it has something to hear: a stop request. */
+  wakeRunner(runnerId: string): void;
+  /** Offer a run that became claimable without a store change saying so (its backoff ended) to the parked polls, here and on other replicas. */
+  offerRun(run: RunRequirement): void;
   /** Note that a runner was heard from (stored at most once a second per runner: a poll comes every run). */
   touchRunner(runnerId: string): Promise<void>;
 }
@@ -34,22 +43,23 @@ export interface CoordinatorContext {
 export const TOUCH_INTERVAL_MS = 1_000;
 
 /** Build the context; `wake` signals locally and forwards to the store's NOTIFY. */
-export function createContext(fields: Omit<CoordinatorContext, 'hub' | 'claimLatency' | 'deliveredStops' | 'pollClaims' | 'wake' | 'touchRunner' | 'startedAt'>): CoordinatorContext {
+export function createContext(
+  fields: Omit<CoordinatorContext, 'hub' | 'parked' | 'claimLatency' | 'deliveredStops' | 'stopsPending' | 'pollClaims' | 'wakeRunner' | 'offerRun' | 'touchRunner' | 'startedAt'>,
+): CoordinatorContext {
   const hub = new WakeHub();
+  const parked = new ParkedPolls();
   const touchedAt = new Map<string, number>();
   return {
     ...fields,
     startedAt: Date.now(),
     hub,
+    parked,
     claimLatency: new LatencyHistogram(),
     deliveredStops: new Map(),
+    stopsPending: new Set(),
     pollClaims: new Map(),
-    wake(topic) {
-      hub.signal(topic);
-      if (fields.store.dialect === 'postgres') {
-        fields.store.sql.notify(topic).catch((error: unknown) => fields.logger.warn({ err: error, topic }, 'NOTIFY failed'));
-      }
-    },
+    wakeRunner: (runnerId) => fields.store.sql.announce({ kind: 'runner', runner_id: runnerId }),
+    offerRun: (run) => fields.store.sql.announce({ kind: 'claimable', requirement: { executor: run.executor, tags: run.tags, excluded_runners: run.excluded_runners ?? [] } }),
     async touchRunner(runnerId) {
       const now = Date.now();
       if (now - (touchedAt.get(runnerId) ?? 0) < TOUCH_INTERVAL_MS) return;
@@ -57,4 +67,21 @@ export function createContext(fields: Omit<CoordinatorContext, 'hub' | 'claimLat
       await fields.store.touchRunner(runnerId, now);
     },
   };
+}
+
+/**
+ * Hand the store's committed changes to whoever waits for them here: a session's watchers (with its
+ * new events when this process stored them), a runner's long-poll, and as many parked long-polls as the
+ * runs that became claimable need.
+ */
+export function dispatchChanges(ctx: Pick<CoordinatorContext, 'hub' | 'parked' | 'stopsPending'>, changes: readonly StoreChange[]): void {
+  const claimable: RunRequirement[] = [];
+  for (const change of changes) {
+    if (change.kind === 'events') ctx.hub.signal(sessionTopic(change.session_id), change.events);
+    else if (change.kind === 'runner') {
+      ctx.stopsPending.add(change.runner_id);
+      ctx.hub.signal(runnerTopic(change.runner_id));
+    } else claimable.push(change.requirement);
+  }
+  if (claimable.length > 0) ctx.parked.offer(claimable);
 }

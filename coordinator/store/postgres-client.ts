@@ -1,6 +1,10 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import pg from 'pg';
 import type { SqlClient } from './sql-client.js';
 import { forUpdateClause, toNumberedPlaceholders } from './sql-client.js';
+import { PRESENCE_INTERVAL_MS, ReplicaPresence } from './replica-presence.js';
+import { ChangeBuffer, type ChangeListener, decodeChanges, encodeChanges, presencePayload, type StoreChange } from './store-changes.js';
 
 /** The LISTEN/NOTIFY channel coordinator replicas share. */
 export const NOTIFY_CHANNEL = 'agent_coordinator';
@@ -23,7 +27,7 @@ const convert = (sql: string): string => {
 
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
-/** PostgreSQL through a `pg` pool; a dedicated connection LISTENs for wake-ups from other replicas. */
+/** PostgreSQL through a `pg` pool; a dedicated connection LISTENs for the other replicas' changes (subscribeChanges). */
 export async function openPostgresClient(options: PostgresClientOptions): Promise<SqlClient> {
   const config: pg.PoolConfig = { connectionString: options.url, max: options.poolSize ?? PG_POOL_SIZE };
   if (options.schema !== undefined) {
@@ -43,19 +47,43 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
   const pool = new pg.Pool(config);
   pool.on('error', () => {}); // an idle client's connection dropped; the pool replaces it
   let listener: pg.Client | null = null;
+  let presenceTimer: NodeJS.Timeout | undefined;
+  let onChanges: ChangeListener = () => {};
+  /** This process's id on its NOTIFYs, so it does not hear its own changes a second time. */
+  const sender = `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
+  /** Coordinators sharing a schema share a channel; those of other schemas (in the same database) do not hear them. */
+  const channel = options.schema === undefined ? NOTIFY_CHANNEL : `${NOTIFY_CHANNEL}_${createHash('sha256').update(options.schema).digest('hex').slice(0, 16)}`;
+  const presence = new ReplicaPresence(Date.now());
+  const deliver = (changes: readonly StoreChange[]) => {
+    if (changes.length > 0) onChanges(changes);
+  };
+  const notifyAll = async (runner: pg.Pool | pg.PoolClient, changes: readonly StoreChange[]) => {
+    // Nobody else listens (no other replica): a NOTIFY would only cost this coordinator's own listener a transaction.
+    if (listener === null || !presence.mustNotify(Date.now())) return;
+    for (const payload of encodeChanges(sender, changes)) await runner.query('SELECT pg_notify($1, $2)', [channel, payload]);
+  };
+  const sayHere = () => void pool.query('SELECT pg_notify($1, $2)', [channel, presencePayload(sender)]).catch(() => {});
 
   // A transaction opened inside a transaction joins it (as on SQLite), so one operation can call others atomically.
-  const clientFor = (runner: pg.Pool | pg.PoolClient, inside = false): SqlClient => {
+  const clientFor = (runner: pg.Pool | pg.PoolClient, changes: ChangeBuffer | null): SqlClient => {
     const client: SqlClient = {
       dialect: 'postgres',
       forUpdate: forUpdateClause,
+      get notifyTarget() {
+        return listener !== null && presence.mustNotify(Date.now()) ? { channel, sender } : null;
+      },
       async query<T>(sql: string, params: readonly unknown[] = []) {
         const result = await runner.query(convert(sql), params as unknown[]);
         return result.rows as T[];
       },
-      transaction: (fn) => (inside ? fn(client) : inTransaction(fn)),
-      notify: (topic) => notify(topic),
-      listen: (onTopic) => listen(onTopic),
+      transaction: (fn) => (changes !== null ? fn(client) : inTransaction(fn)),
+      announce(change) {
+        if (changes !== null) return changes.add(change);
+        deliver([change]);
+        notifyAll(pool, [change]).catch(() => {}); // the other replicas' sweeps catch up with what they missed
+      },
+      announceLocally: deliver,
+      subscribeChanges: (listener) => subscribe(listener),
       close: async () => {},
     };
     return client;
@@ -63,10 +91,15 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
 
   async function inTransaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
+    const changes = new ChangeBuffer();
     try {
       await client.query('BEGIN');
-      const result = await fn(clientFor(client, true));
+      const result = await fn(clientFor(client, changes));
+      const committed = changes.take();
+      // Inside the transaction: the other replicas hear it when (and only if) it commits, at no extra transaction.
+      await notifyAll(client, committed);
       await client.query('COMMIT');
+      deliver(committed);
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
@@ -75,24 +108,32 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
       client.release();
     }
   }
-  async function notify(topic: string): Promise<void> {
-    await pool.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, topic]);
-  }
-  async function listen(onTopic: (topic: string) => void): Promise<void> {
+  async function subscribe(listen: ChangeListener): Promise<void> {
     if (listener !== null) throw new Error('already listening');
+    onChanges = listen;
     listener = new pg.Client(config);
     listener.on('error', () => {});
     await listener.connect();
     listener.on('notification', (message) => {
-      if (message.channel === NOTIFY_CHANNEL && message.payload !== undefined) onTopic(message.payload);
+      if (message.channel !== channel || message.payload === undefined) return;
+      const heard = decodeChanges(sender, message.payload);
+      if (heard === null) return;
+      if (presence.heard(heard.sender, Date.now())) sayHere();
+      deliver(heard.changes);
     });
-    await listener.query(`LISTEN ${NOTIFY_CHANNEL}`);
+    await listener.query(`LISTEN ${quoteIdent(channel)}`);
+    sayHere();
+    presenceTimer = setInterval(() => {
+      if (presence.hasPeers(Date.now())) sayHere();
+    }, PRESENCE_INTERVAL_MS);
+    presenceTimer.unref();
   }
 
-  const client = clientFor(pool);
+  const client = clientFor(pool, null);
   return {
     ...client,
     async close() {
+      clearInterval(presenceTimer);
       if (listener !== null) await listener.end().catch(() => {});
       await pool.end();
     },

@@ -4,6 +4,8 @@
  * them to `$1, $2, …`. Row locks come from `forUpdate`; where the dialects differ otherwise, an operation
  * reads `dialect`.
  */
+import type { ChangeListener, StoreChange } from './store-changes.js';
+
 export type Dialect = 'sqlite' | 'postgres';
 
 /** How a `SELECT … FOR UPDATE` locks: only the rows of one table of a join, and skipping rows others hold. */
@@ -25,10 +27,24 @@ export interface SqlClient {
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** Run `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
-  /** Send a wake-up to other coordinator processes (PostgreSQL NOTIFY; a no-op on SQLite). */
-  notify(topic: string): Promise<void>;
-  /** Call `onTopic` for every topic other processes notify (PostgreSQL LISTEN; a no-op on SQLite). */
-  listen(onTopic: (topic: string) => void): Promise<void>;
+  /**
+   * Note a change the current transaction made (store-changes.ts): the change listener hears it once
+   * the transaction is committed, and on PostgreSQL a NOTIFY inside the transaction tells the other
+   * replicas. Outside a transaction: heard at once (and NOTIFYed in a transaction of its own).
+   */
+  announce(change: StoreChange): void;
+  /** Tell this process's change listener only (a statement that sent its NOTIFY itself; see notifyTarget). */
+  announceLocally(changes: readonly StoreChange[]): void;
+  /**
+   * Hear committed changes: this process's own, with their events, and on PostgreSQL the other
+   * replicas' (LISTEN), without. One listener per client.
+   */
+  subscribeChanges(listener: ChangeListener): Promise<void>;
+  /**
+   * PostgreSQL: the NOTIFY channel and this process's sender id, for a statement that notifies itself;
+   * null on SQLite, and when no other replica listens (see replica-presence.ts).
+   */
+  readonly notifyTarget: { channel: string; sender: string } | null;
   close(): Promise<void>;
 }
 

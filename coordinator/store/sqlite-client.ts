@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SqlClient } from './sql-client.js';
+import { ChangeBuffer, type ChangeListener, type StoreChange } from './store-changes.js';
 
 /** How many prepared statements are kept per connection. */
 const STATEMENT_CACHE_SIZE = 256;
@@ -13,6 +14,8 @@ const noRowLocks = (): string => '';
 interface CommitGroup {
   /** Settles once the group is durable (COMMIT returned) or lost (COMMIT failed, rolled back). */
   durable: Promise<void>;
+  /** What its transactions announced, heard once it is committed. */
+  changes: StoreChange[];
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -23,7 +26,7 @@ function openGroup(): CommitGroup {
   const durable = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
   // A caller always awaits it; this keeps a failure with nobody left waiting from crashing the process.
   durable.catch(() => undefined);
-  return { durable, resolve, reject };
+  return { durable, resolve, reject, changes: [] };
 }
 
 /**
@@ -54,6 +57,12 @@ export function openSqliteClient(path: string): SqlClient {
   let closed = false;
   const queue: Array<() => void> = [];
   let group: CommitGroup | undefined;
+  /** The changes of the transaction running now (transactions run one at a time). */
+  let current: ChangeBuffer | null = null;
+  let onChanges: ChangeListener = () => {};
+  const deliver = (changes: readonly StoreChange[]) => {
+    if (changes.length > 0) onChanges(changes);
+  };
 
   const prepare = (sql: string): Database.Statement => {
     let stmt = statements.get(sql);
@@ -96,6 +105,7 @@ export function openSqliteClient(path: string): SqlClient {
     try {
       db.exec('COMMIT');
       committing.resolve();
+      deliver(committing.changes);
     } catch (error) {
       if (db.inTransaction) db.exec('ROLLBACK');
       committing.reject(error);
@@ -128,13 +138,24 @@ export function openSqliteClient(path: string): SqlClient {
     return group;
   };
 
+  /** Outside a transaction: heard with the open group's commit, or at once when none is open. */
+  const announceNow = (change: StoreChange) => {
+    if (group !== undefined) group.changes.push(change);
+    else deliver([change]);
+  };
+  const subscribeChanges = async (listener: ChangeListener) => {
+    onChanges = listener;
+  };
+
   const inside: SqlClient = {
     dialect: 'sqlite',
     forUpdate: noRowLocks,
+    notifyTarget: null,
     query: async (sql, params) => run(prepare(sql), params),
     transaction: (fn) => fn(inside),
-    notify: async () => {},
-    listen: async () => {},
+    announce: (change) => (current === null ? announceNow(change) : current.add(change)),
+    announceLocally: deliver,
+    subscribeChanges,
     close: async () => {},
   };
 
@@ -166,9 +187,11 @@ export function openSqliteClient(path: string): SqlClient {
       try {
         joined = joinGroup();
         db.exec('SAVEPOINT tx');
+        current = new ChangeBuffer();
         try {
           result = await fn(inside);
           db.exec('RELEASE tx');
+          joined.changes.push(...current.take());
         } catch (error) {
           if (db.inTransaction) {
             db.exec('ROLLBACK TO tx');
@@ -179,13 +202,16 @@ export function openSqliteClient(path: string): SqlClient {
           throw error;
         }
       } finally {
+        current = null;
         release();
       }
       await joined.durable;
       return result;
     },
-    notify: async () => {},
-    listen: async () => {},
+    notifyTarget: null,
+    announce: announceNow,
+    announceLocally: deliver,
+    subscribeChanges,
     async close() {
       if (closed) return;
       await acquire();

@@ -6,8 +6,9 @@ import type { CallbackRecord, EventRecord, RunRecord, RunnerRecord, SessionRecor
 import { deleteAgent, getAgent, listAgents, putAgent } from './ops/agent-documents.js';
 import { type AppendResult, appendEvents, type IncomingEvent } from './ops/append-events.js';
 import { applyRunReport, type RunReportToApply, type RunReportApplied } from './ops/apply-run-report.js';
-import { claimNextRun, claimRuns, type ClaimingRunner } from './ops/claim-next-run.js';
+import { claimAssignments, type ClaimedRun, claimNextRun, claimRuns, type ClaimingRunner } from './ops/claim-next-run.js';
 import { countHeldRuns } from './ops/count-held-runs.js';
+import { heartbeatRunner, type HeartbeatResult } from './ops/heartbeat-runner.js';
 import { countClaimable, countRunsByStatus } from './ops/count-runs.js';
 import { countSystemStatus, type SystemCounts } from './ops/count-system-status.js';
 import { createSession, type NewSession } from './ops/create-session.js';
@@ -35,7 +36,7 @@ import { countCallbackRunsInFlight } from './ops/count-callback-runs.js';
 import { touchRunner } from './ops/touch-runner.js';
 import type { Dialect, SqlClient } from './sql-client.js';
 
-export type { AppendResult, FinishReport, IncomingEvent, NewRunner, NewSession, PruneFilter, ResumeInput, RunReportToApply, RunReportApplied, SessionFilter, SystemCounts };
+export type { AppendResult, ClaimedRun, FinishReport, IncomingEvent, NewRunner, NewSession, PruneFilter, ResumeInput, RunReportToApply, RunReportApplied, SessionFilter, SystemCounts };
 
 /**
  * Everything the coordinator keeps. One interface; the SQLite and PostgreSQL stores are the same
@@ -64,6 +65,8 @@ export interface Store {
   claimNextRun(runner: { id: string; executors: readonly string[]; tags: readonly string[] }, now: number): Promise<RunRecord | null>;
   /** Up to `max` runs, claimed as claimNextRun would one by one. */
   claimRuns(runner: ClaimingRunner, now: number, max: number): Promise<RunRecord[]>;
+  /** claimRuns, each with its session and agent blueprint, read by the claim itself (what a long-poll answers). */
+  claimAssignments(runner: ClaimingRunner, now: number, max: number): Promise<ClaimedRun[]>;
   releaseRun(runId: string, now: number): Promise<void>;
   /** Release the runs claimed before `claimedBefore` that `runnerId` holds but did not report (its heartbeat). */
   releaseUnreportedRuns(runnerId: string, reported: readonly string[], claimedBefore: number, now: number): Promise<RunRecord[]>;
@@ -81,6 +84,8 @@ export interface Store {
   registerRunner(input: NewRunner, tokenHash: string, now: number): Promise<RunnerRecord>;
   getRunnerWithToken(id: string): Promise<{ runner: RunnerRecord; tokenHash: string } | null>;
   touchRunner(id: string, now: number): Promise<void>;
+  /** A heartbeat: the lease, the release of runs held unreported (claimed before `claimedBefore`), the runs to stop. */
+  heartbeatRunner(id: string, reported: readonly string[] | undefined, claimedBefore: number, now: number): Promise<HeartbeatResult>;
   listRunners(): Promise<RunnerRecord[]>;
   listOnlineRunners(now: number, leaseMs: number): Promise<RunnerRecord[]>;
   deregisterRunner(id: string, now: number): Promise<void>;
@@ -117,6 +122,7 @@ export function createStore(sql: SqlClient): Store {
     listRuns: (sessionId) => listRuns(sql, sessionId),
     claimNextRun: (runner, now) => claimNextRun(sql, runner, now),
     claimRuns: (runner, now, max) => claimRuns(sql, runner, now, max),
+    claimAssignments: (runner, now, max) => claimAssignments(sql, runner, now, max),
     releaseRun: (runId, now) => releaseRun(sql, runId, now),
     releaseUnreportedRuns: (runnerId, reported, claimedBefore, now) => releaseUnreportedRuns(sql, runnerId, reported, claimedBefore, now),
     startRun: (runId, runnerId, now) => startRun(sql, runId, runnerId, now),
@@ -129,6 +135,7 @@ export function createStore(sql: SqlClient): Store {
     registerRunner: (input, tokenHash, now) => registerRunner(sql, input, tokenHash, now),
     getRunnerWithToken: (id) => getRunnerWithToken(sql, id),
     touchRunner: (id, now) => touchRunner(sql, id, now),
+    heartbeatRunner: (id, reported, claimedBefore, now) => heartbeatRunner(sql, id, reported, claimedBefore, now),
     listRunners: () => listRunners(sql),
     listOnlineRunners: (now, leaseMs) => listOnlineRunners(sql, now, leaseMs),
     deregisterRunner: (id, now) => deregisterRunner(sql, id, now),

@@ -1,7 +1,10 @@
 import type { Hono } from 'hono';
 import { agentEtag } from '../../agents/agent-etag.js';
-import { runnerTopic, sessionTopic, TOPIC_RUNS, waitForSignal } from '../../events/wake-hub.js';
-import type { RunRecord, RunnerRecord } from '../../types.js';
+import type { ParkedPoll } from '../../events/parked-polls.js';
+import { runnerTopic } from '../../events/wake-hub.js';
+import type { RunRequirement } from '../../rules/matching.js';
+import type { AgentDocument } from '../../../protocol/agents.js';
+import type { RunRecord, RunnerRecord, SessionRecord } from '../../types.js';
 import type { CoordinatorContext } from '../context.js';
 import { type RunnerEnv, runnerAuth } from '../auth.js';
 import { renderRun, renderSession } from '../render.js';
@@ -27,39 +30,88 @@ export function mountNextRunRoute(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
       const assignments = await Promise.all(replayed.map((run) => assignment(ctx, run, runner)));
       return c.json({ ...assignments[0]!, runs: assignments, stop: [] });
     }
-    // Stop requests are looked up on entry and when this runner's topic fires, not on every queued run.
-    let checkStops = true;
+    // Stop requests are looked up on the runner's first poll here and after its topic fired (a stop was
+    // requested, here or on another replica), not on every poll: heartbeats repeat them anyway.
+    let checkStops = !ctx.deliveredStops.has(runner.id) || ctx.stopsPending.has(runner.id);
+    const offer = { runner, limitedToTrees: body.roots !== undefined, slots: body.max ?? 1 };
     for (;;) {
-      const wait = waitForSignal(ctx.hub, [TOPIC_RUNS, runnerTopic(runner.id)], deadline - Date.now(), signal);
+      // Parked before the claim: a run committed while it runs wakes this poll, which then claims again.
+      const wait = waitForWork(ctx, offer, deadline - Date.now(), signal);
+      if (checkStops) ctx.stopsPending.delete(runner.id);
       const stop = checkStops ? await undeliveredStops(ctx, runner.id) : [];
       if (stop.length > 0) {
-        wait.cancel();
+        wait.leave();
         return c.json({ run: null, runs: [], stop });
       }
-      const runs = await ctx.store.claimRuns({ ...runner, roots: body.roots }, Date.now(), body.max ?? 1);
+      const claimed = await ctx.store.claimAssignments({ ...runner, roots: body.roots }, Date.now(), body.max ?? 1);
+      const runs = claimed.map((one) => one.run);
       if (runs.length > 0) {
-        wait.cancel();
+        wait.leave();
         if (signal.aborted) {
           for (const run of runs) await ctx.store.releaseRun(run.id, Date.now());
-          ctx.wake(TOPIC_RUNS);
           return c.body(null, 499 as 200);
         }
         if (body.request_id !== undefined) ctx.pollClaims.set(runner.id, { requestId: body.request_id, runIds: runs.map((run) => run.id) });
-        for (const run of runs) {
-          ctx.wake(sessionTopic(run.session_id));
-          ctx.claimLatency.observe(Math.max(0, (run.claimed_at ?? 0) - Math.max(run.queued_at, run.available_at)) / 1000);
-        }
-        const assignments = await Promise.all(runs.map((run) => assignment(ctx, run, runner)));
+        for (const run of runs) ctx.claimLatency.observe(Math.max(0, (run.claimed_at ?? 0) - Math.max(run.queued_at, run.available_at)) / 1000);
+        const assignments = claimed.map((one) => assignmentOf(one.run, one.session, one.agent, runner));
         // `run`, `session` and `invocation` repeat the first of `runs`, for clients that ask for one.
         return c.json({ ...assignments[0]!, runs: assignments, stop: [] });
       }
       if (Date.now() >= deadline || signal.aborted) {
-        wait.cancel();
+        wait.leave();
         return c.json({ run: null, runs: [], stop: [] });
       }
-      checkStops = (await wait.promise) !== TOPIC_RUNS;
+      const woken = await wait.promise;
+      if (woken === null) {
+        wait.leave();
+        return c.json({ run: null, runs: [], stop: [] });
+      }
+      wait.consume();
+      checkStops = woken === 'runner';
     }
   });
+}
+
+/**
+ * Park a poll until a run it can serve is offered to it (`'run'`), its runner's topic fires (`'runner'`),
+ * `timeoutMs` passes or `signal` aborts (null). `leave` takes it out: a poll that leaves holding a run
+ * offered to it after its last claim began passes that run on to another parked poll, so no run waits
+ * while a poll that could take it is parked.
+ */
+function waitForWork(ctx: CoordinatorContext, poll: Omit<ParkedPoll, 'wake'>, timeoutMs: number, signal: AbortSignal) {
+  let offered: RunRequirement | null | undefined; // undefined: nothing was offered
+  let settle: (woken: 'run' | 'runner' | null) => void = () => {};
+  const promise = new Promise<'run' | 'runner' | null>((resolve) => (settle = resolve));
+  const unpark = ctx.parked.park({
+    ...poll,
+    wake: (requirement) => {
+      offered = requirement;
+      settle('run');
+    },
+  });
+  const unsubscribe = ctx.hub.subscribe([runnerTopic(poll.runner.id)], () => settle('runner'));
+  const timer = setTimeout(() => settle(null), Math.max(0, timeoutMs));
+  const onAbort = () => settle(null);
+  signal.addEventListener('abort', onAbort, { once: true });
+  if (signal.aborted) settle(null);
+  let left = false;
+  return {
+    promise,
+    leave(): void {
+      if (left) return;
+      left = true;
+      unpark();
+      unsubscribe();
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      if (offered !== undefined) ctx.parked.offer([offered]);
+    },
+    /** Stop waiting without handing an offer on: the caller claims again at once (it will see the run). */
+    consume(): void {
+      offered = undefined;
+      this.leave();
+    },
+  };
 }
 
 /** The runs the runner's poll `requestId` claimed that it still holds unstarted (none if that was not its last claiming poll). */
@@ -79,10 +131,15 @@ async function undeliveredStops(ctx: CoordinatorContext, runnerId: string): Prom
   return fresh;
 }
 
-/** Everything a runner needs to build the Schema 2.0 invocation for a claimed run. */
+/** assignmentOf a run read again (a repeated poll's answer). */
 async function assignment(ctx: CoordinatorContext, run: RunRecord, runner: RunnerRecord) {
   const session = await ctx.store.getSession(run.session_id);
   const blueprint = session?.agent ? await ctx.store.getAgent(session.agent) : null;
+  return assignmentOf(run, session, blueprint, runner);
+}
+
+/** Everything a runner needs to build the Schema 2.0 invocation for a claimed run. */
+function assignmentOf(run: RunRecord, session: SessionRecord | null, blueprint: AgentDocument | null, runner: RunnerRecord) {
   return {
     run: renderRun(run),
     session: session === null ? null : renderSession(session),

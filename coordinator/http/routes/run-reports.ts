@@ -1,6 +1,5 @@
 import type { Hono } from 'hono';
 import { requeueBackoff } from '../../constants.js';
-import { sessionTopic, TOPIC_RUNS } from '../../events/wake-hub.js';
 import type { AppendResult } from '../../store/store.js';
 import type { RunRecord } from '../../types.js';
 import type { CoordinatorContext } from '../context.js';
@@ -11,26 +10,12 @@ import { EventBatchSchema, RunFinishedSchema, RunReportsSchema, RunStartedSchema
 import { readBody } from '../validate.js';
 
 /**
- * Wake runners when a finished run queued a callback resume: of the session it calls back, or of its
- * own session (outcomes that waited while it ran).
+ * After a run ended. Its watchers, and parked polls for a callback resume it queued, heard it from the
+ * store's changes; a retry that waits out a backoff is offered to the polls when the backoff ends.
  */
-async function wakeForCallbacks(ctx: CoordinatorContext, run: RunRecord): Promise<void> {
-  if (run.callback_session_id !== null) {
-    ctx.wake(TOPIC_RUNS);
-    ctx.wake(sessionTopic(run.callback_session_id));
-    return;
-  }
-  if (run.status === 'succeeded' && (await ctx.store.getSession(run.session_id))?.last_run_id !== run.id) ctx.wake(TOPIC_RUNS);
-}
-
-/** After a run ended: wake its watchers, and runners for a retry or a callback it queued. */
-async function afterFinished(ctx: CoordinatorContext, run: RunRecord, kind: string): Promise<void> {
-  if (run.status === 'queued') {
-    const delay = Math.max(0, run.available_at - Date.now());
-    setTimeout(() => ctx.wake(TOPIC_RUNS), delay).unref();
-  }
-  ctx.wake(sessionTopic(run.session_id));
-  await wakeForCallbacks(ctx, run);
+function afterFinished(ctx: CoordinatorContext, run: RunRecord, kind: string): void {
+  const delay = run.available_at - Date.now();
+  if (run.status === 'queued' && delay > 0) setTimeout(() => ctx.offerRun(run), delay).unref();
   ctx.logger.debug({ run: run.id, status: run.status, kind }, 'run finished');
 }
 
@@ -46,7 +31,6 @@ export function mountRunReportRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorConte
     const runner = c.get('runner');
     await readBody(c, RunStartedSchema, true, 'replace');
     const run = await store.startRun(c.req.param('id'), runner.id, Date.now());
-    ctx.wake(sessionTopic(run.session_id));
     return c.json(renderRun(run));
   });
 
@@ -54,7 +38,6 @@ export function mountRunReportRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorConte
     const runner = c.get('runner');
     const body = await readBody(c, EventBatchSchema, false, 'replace');
     const result = await store.appendEvents(c.req.param('id'), runner.id, body.events, Date.now());
-    if (result.accepted > 0) ctx.wake(sessionTopic(result.session_id));
     return c.json(result);
   });
 
@@ -62,7 +45,7 @@ export function mountRunReportRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorConte
     const runner = c.get('runner');
     const outcome = await readBody(c, RunFinishedSchema, false, 'replace');
     const run = await store.finishRun(c.req.param('id'), runner.id, outcome, Date.now(), requeueBackoff(ctx.timings));
-    await afterFinished(ctx, run, outcome.kind);
+    afterFinished(ctx, run, outcome.kind);
     return c.json(renderRun(run));
   });
 
@@ -77,8 +60,7 @@ export function mountRunReportRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorConte
         try {
           const applied = await store.applyRunReport(runner.id, report, now, requeueBackoff(ctx.timings));
           if (applied.skipped !== undefined) return { run_id: report.run_id, status: applied.run.status, skipped: applied.skipped };
-          if (applied.started || (applied.events?.accepted ?? 0) > 0) ctx.wake(sessionTopic(applied.run.session_id));
-          if (applied.finished) await afterFinished(ctx, applied.run, report.finished!.kind);
+          if (applied.finished) afterFinished(ctx, applied.run, report.finished!.kind);
           return { run_id: report.run_id, status: applied.run.status, ...eventCounts(applied.events) };
         } catch (error) {
           const refused = toApiError(error);

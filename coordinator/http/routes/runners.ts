@@ -8,7 +8,6 @@ import { apiAccess, hashToken, type RunnerEnv, runnerAuth } from '../auth.js';
 import { renderRunner } from '../render.js';
 import { HeartbeatSchema, RegisterRunnerSchema } from '../../../protocol/runners.js';
 import { readBody } from '../validate.js';
-import { sessionTopic, TOPIC_RUNS } from '../../events/wake-hub.js';
 
 /** `/v1/runners`: register, list, heartbeat, deregister (the long-poll is in next-run.ts). */
 export function mountRunnerRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorContext): void {
@@ -59,40 +58,20 @@ export function mountRunnerRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
     const runner = c.get('runner');
     const body = await readBody(c, HeartbeatSchema, true);
     const now = Date.now();
-    await store.touchRunner(runner.id, now);
-    if (body.running !== undefined) await releaseUnreported(ctx, runner.id, body.running, now);
-    const stop = new Set(await store.runsToStop(runner.id));
-    // Runs the runner believes it has but no longer holds (its lease lapsed; they went elsewhere).
-    for (const runId of body.running ?? []) {
-      const run = await store.getRun(runId);
-      if (run === null || run.runner_id !== runner.id || !['claimed', 'running'].includes(run.status)) stop.add(runId);
-    }
-    return c.json({ stop: [...stop], lease_ms: timings.leaseMs, heartbeat_interval_ms: timings.heartbeatIntervalMs });
+    // Claims younger than a heartbeat interval plus CLAIM_ANSWER_GRACE_MS are left alone: their answer may still be on its way.
+    const claimedBefore = now - timings.heartbeatIntervalMs - CLAIM_ANSWER_GRACE_MS;
+    const { released, stop } = await store.heartbeatRunner(runner.id, body.running, claimedBefore, now);
+    if (released.length > 0) ctx.logger.warn({ runner: runner.id, runs: released.map((r) => r.id) }, 'runner does not report runs it was given; released them');
+    return c.json({ stop, lease_ms: timings.leaseMs, heartbeat_interval_ms: timings.heartbeatIntervalMs });
   });
 
   app.delete('/runners/:id', ownRunner, async (c) => {
     const runner = c.get('runner');
     await store.deregisterRunner(runner.id, Date.now());
-    const reclaimed = await store.expireLeases(Date.now(), timings.leaseMs, requeueBackoff(timings));
-    if (reclaimed.some((r) => r.status === 'queued')) ctx.wake(TOPIC_RUNS);
-    for (const run of reclaimed) ctx.wake(sessionTopic(run.session_id));
+    await store.expireLeases(Date.now(), timings.leaseMs, requeueBackoff(timings));
     ctx.deliveredStops.delete(runner.id);
     ctx.pollClaims.delete(runner.id);
     ctx.logger.info({ runner: runner.id }, 'runner deregistered');
     return c.body(null, 204);
   });
-}
-
-/**
- * Runs the store says this runner holds but it did not report (a claim whose long-poll answer was lost)
- * go back to the queue, or end `cancelled` if stopped; claims younger than a heartbeat interval plus
- * CLAIM_ANSWER_GRACE_MS are left alone, their answer may still be on its way.
- */
-async function releaseUnreported(ctx: CoordinatorContext, runnerId: string, running: readonly string[], now: number): Promise<void> {
-  const claimedBefore = now - ctx.timings.heartbeatIntervalMs - CLAIM_ANSWER_GRACE_MS;
-  const released = await ctx.store.releaseUnreportedRuns(runnerId, running, claimedBefore, now);
-  if (released.length === 0) return;
-  ctx.logger.warn({ runner: runnerId, runs: released.map((r) => r.id) }, 'runner does not report runs it was given; released them');
-  if (released.some((r) => r.status === 'queued')) ctx.wake(TOPIC_RUNS);
-  for (const run of released) ctx.wake(sessionTopic(run.session_id));
 }

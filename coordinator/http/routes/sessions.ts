@@ -3,8 +3,6 @@ import { unknownAgentError } from '../../agents/unknown-agent.js';
 import { ApiError } from '../../api-error.js';
 import { decodeCursor, encodeCursor } from '../../rules/cursor.js';
 import { DEFAULT_PAGE_LIMIT, MAX_PRUNE_SESSIONS } from '../../../protocol/limits.js';
-import { runnerTopic, sessionTopic, TOPIC_RUNS } from '../../events/wake-hub.js';
-import type { StoppedRun } from '../../store/ops/stop-session-tree.js';
 import { NotFoundError } from '../../store/store-errors.js';
 import { explainWaiting } from '../../rules/placement.js';
 import type { SessionRecord } from '../../types.js';
@@ -32,7 +30,6 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
     if (ctx.timings.placementTimeoutMs !== 0) return session.status;
     const now = Date.now();
     const failed = await store.failUnplaceable(now, 0, await store.listOnlineRunners(now, ctx.timings.leaseMs), [runId]);
-    for (const run of failed) ctx.wake(sessionTopic(run.session_id));
     // The sweep may have failed it first (or a runner claimed it): say where it is now.
     return failed.length > 0 ? 'failed' : ((await store.getSession(session.id))?.status ?? session.status);
   };
@@ -74,7 +71,6 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
       },
       Date.now(),
     );
-    ctx.wake(TOPIC_RUNS);
     ctx.logger.debug({ session: session.id, run: run.id }, 'session created');
     return c.json({ session_id: session.id, run_id: run.id, status: await placeAtOnce(session, run.id) }, 201);
   });
@@ -118,23 +114,14 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
     const body = await readBody(c, ResumeSessionSchema);
     await mustExist('callback_session_id', body.callback_session_id);
     const { session, run } = await store.resumeSession(c.req.param('id'), { ...body, max_attempts: ctx.timings.maxAttempts }, Date.now());
-    ctx.wake(TOPIC_RUNS);
     return c.json({ session_id: session.id, run_id: run.id, status: await placeAtOnce(session, run.id) }, 201);
   });
-
-  /** Tell whoever must act on a stopped run: its runner, or (stopped while queued) the session it calls back. */
-  const wakeStopped = ({ run, notifyRunner }: StoppedRun) => {
-    if (notifyRunner !== null) ctx.wake(runnerTopic(notifyRunner));
-    // A queued callback-mode run cancelled here may have resumed the session it calls back.
-    if (run.callback_session_id !== null && notifyRunner === null) (ctx.wake(TOPIC_RUNS), ctx.wake(sessionTopic(run.callback_session_id)));
-    ctx.wake(sessionTopic(run.session_id));
-  };
 
   app.post('/v1/sessions/:id/stop', async (c) => {
     const body = await readBody(c, StopSessionSchema, true);
     const stopped = await store.stopSession(c.req.param('id'), Date.now(), { cascade: body.cascade ?? true });
+    // Who must act (the runner holding a run, a session called back) heard it from the store's changes.
     const { run, notifyRunner, descendants } = stopped;
-    for (const one of [stopped, ...descendants]) wakeStopped(one);
     if (descendants.length > 0) ctx.logger.info({ session: run.session_id, descendants: descendants.length, more: stopped.moreDescendants }, 'stop cascaded to descendants');
     const session = await mustGet(c.req.param('id'));
     return c.json(

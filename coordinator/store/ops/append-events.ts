@@ -1,4 +1,4 @@
-import type { RunRecord } from '../../types.js';
+import type { EventRecord, RunRecord } from '../../types.js';
 import type { SqlClient } from '../sql-client.js';
 import { placeholders } from '../sql-client.js';
 import { getHeldRun } from './get-held-run.js';
@@ -65,13 +65,18 @@ export async function appendHeldRunEvents(tx: SqlClient, run: RunRecord, events:
   );
   const sessionSeq = Number(bumped!.event_seq);
   let seq = sessionSeq - fresh.length;
+  const records: EventRecord[] = [];
   for (let i = 0; i < fresh.length; i += ROWS_PER_INSERT) {
     const chunk = fresh.slice(i, i + ROWS_PER_INSERT);
     const params: unknown[] = [];
-    for (const e of chunk) params.push(run.session_id, ++seq, runId, e.seq, e.event.type, JSON.stringify(e.event), now);
+    for (const e of chunk) {
+      params.push(run.session_id, ++seq, runId, e.seq, e.event.type, JSON.stringify(e.event), now);
+      records.push({ session_id: run.session_id, seq, run_id: runId, run_seq: e.seq, type: e.event.type, data: e.event, created_at: now });
+    }
     const values = chunk.map(() => `(${placeholders(7)})`).join(', ');
     await tx.query(`INSERT INTO events (session_id, seq, run_id, run_seq, type, data, created_at) VALUES ${values}`, params);
   }
+  tx.announce({ kind: 'events', session_id: run.session_id, events: records });
   const lastSeq = Math.max(run.event_seq, fresh[fresh.length - 1]!.seq);
   await tx.query('UPDATE runs SET event_seq = ? WHERE id = ?', [lastSeq, runId]);
   await applySessionFacts(tx, run.session_id, run.id, fresh);

@@ -1,4 +1,4 @@
-import type { RunRecord } from '../../types.js';
+import type { EventRecord, RunRecord } from '../../types.js';
 import type { SqlClient } from '../sql-client.js';
 
 /** The `run_status` event recorded for each state a run enters. */
@@ -28,13 +28,15 @@ export async function appendRunStatusEvent(tx: SqlClient, run: RunRecord, now: n
   const data = JSON.stringify(event);
   if (tx.dialect === 'postgres') {
     // One round trip instead of three: every statement is a network hop on PostgreSQL.
-    await tx.query(
+    const [row] = await tx.query<{ seq: unknown; run_seq: unknown }>(
       `WITH counter AS (UPDATE runs SET status_seq = status_seq + 1 WHERE id = ? RETURNING status_seq),
             session AS (UPDATE sessions SET event_seq = event_seq + 1, updated_at = ? WHERE id = ? RETURNING event_seq)
        INSERT INTO events (session_id, seq, run_id, run_seq, type, data, created_at)
-       SELECT ?, session.event_seq, ?, -counter.status_seq, 'run_status', ?, ? FROM counter, session`,
+       SELECT ?, session.event_seq, ?, -counter.status_seq, 'run_status', ?, ? FROM counter, session
+       RETURNING seq, run_seq`,
       [run.id, now, run.session_id, run.session_id, run.id, data, now],
     );
+    announceStatus(tx, run, event, Number(row!.seq), Number(row!.run_seq), now);
     return;
   }
   const [counter] = await tx.query<{ status_seq: unknown }>('UPDATE runs SET status_seq = status_seq + 1 WHERE id = ? RETURNING status_seq', [run.id]);
@@ -51,4 +53,14 @@ export async function appendRunStatusEvent(tx: SqlClient, run: RunRecord, now: n
     data,
     now,
   ]);
+  announceStatus(tx, run, event, Number(session!.event_seq), -Number(counter!.status_seq), now);
+}
+
+/** Announce the stored event to the session's watchers and, for a run queued to be taken now, to the parked polls. */
+function announceStatus(tx: SqlClient, run: RunRecord, event: RunStatusEvent, seq: number, runSeq: number, now: number): void {
+  const record: EventRecord = { session_id: run.session_id, seq, run_id: run.id, run_seq: runSeq, type: 'run_status', data: { ...event }, created_at: now };
+  tx.announce({ kind: 'events', session_id: run.session_id, events: [record] });
+  if (run.status === 'queued' && run.available_at <= now) {
+    tx.announce({ kind: 'claimable', requirement: { executor: run.executor, tags: run.tags, excluded_runners: run.excluded_runners } });
+  }
 }

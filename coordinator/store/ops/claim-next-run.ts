@@ -1,8 +1,11 @@
 import { runnerCanServe } from '../../rules/matching.js';
 import { assertTransition } from '../../rules/run-transitions.js';
 import { sessionStatusFor } from '../../rules/session-status.js';
-import type { RunRecord } from '../../types.js';
-import { toRun } from '../rows.js';
+import type { AgentDocument } from '../../../protocol/agents.js';
+import type { EventRecord, RunRecord, SessionRecord } from '../../types.js';
+import { encodeChanges } from '../store-changes.js';
+import type { RunStatusEvent } from './append-run-status-event.js';
+import { toRun, toSession } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
 import { placeholders } from '../sql-client.js';
 import { transitionRun } from './transition-run.js';
@@ -43,19 +46,32 @@ export async function claimNextRun(sql: SqlClient, runner: ClaimingRunner, now: 
 
 /** Claim up to `max` runs, in the order claimNextRun would claim them one by one. */
 export async function claimRuns(sql: SqlClient, runner: ClaimingRunner, now: number, max: number): Promise<RunRecord[]> {
+  return (await claimAssignments(sql, runner, now, max)).map((claimed) => claimed.run);
+}
+
+/** A claimed run with what its runner is told about it: its session and its agent's blueprint (if any). */
+export interface ClaimedRun {
+  run: RunRecord;
+  session: SessionRecord;
+  agent: AgentDocument | null;
+}
+
+/** claimRuns, each run with its session and agent as they were when it was claimed (read by the claim itself). */
+export async function claimAssignments(sql: SqlClient, runner: ClaimingRunner, now: number, max: number): Promise<ClaimedRun[]> {
   if (sql.dialect === 'sqlite') return claimOnSqlite(sql, runner, now, max);
-  const claimed: RunRecord[] = [];
+  const claimed: ClaimedRun[] = [];
   while (claimed.length < max) {
-    const run = await claimOnPostgres(sql, runner, now);
-    if (run === null) break;
-    claimed.push(run);
+    const one = await claimOnPostgres(sql, runner, now);
+    if (one === null) break;
+    claimed.push(one);
   }
   return claimed;
 }
 
-async function claimOnPostgres(sql: SqlClient, runner: ClaimingRunner, now: number): Promise<RunRecord | null> {
+async function claimOnPostgres(sql: SqlClient, runner: ClaimingRunner, now: number): Promise<ClaimedRun | null> {
   // The conditional update below is the guarded queued → claimed transition; the state machine agrees.
   assertTransition('(next)', 'queued', 'claimed');
+  const notify = sessionNotifySql(sql);
   // The session row is updated once (its status only when this is its latest run, its event counter
   // always) because PostgreSQL applies only one update per row in a statement; the run_status event
   // matches appendRunStatusEvent's.
@@ -74,7 +90,7 @@ async function claimOnPostgres(sql: SqlClient, runner: ClaimingRunner, now: numb
          ended_at = CASE WHEN sessions.last_run_id = claimed.id THEN NULL ELSE sessions.ended_at END,
          updated_at = ?, event_seq = sessions.event_seq + 1
        FROM claimed WHERE sessions.id = claimed.session_id
-       RETURNING sessions.id, sessions.event_seq
+       RETURNING sessions.id, sessions.event_seq, sessions.agent, row_to_json(sessions)::text AS session_row
      ), status_event AS (
        INSERT INTO events (session_id, seq, run_id, run_seq, type, data, created_at)
        SELECT claimed.session_id, synced.event_seq, claimed.id, -claimed.status_seq, 'run_status',
@@ -82,24 +98,49 @@ async function claimOnPostgres(sql: SqlClient, runner: ClaimingRunner, now: numb
            'attempt', claimed.attempt, 'runner_id', claimed.runner_id)::text, ?
        FROM claimed JOIN synced ON synced.id = claimed.session_id
      )
-     SELECT * FROM claimed`,
-    [now, ...runner.executors, JSON.stringify(runner.tags), JSON.stringify([runner.id]), ...(runner.roots ?? []), runner.id, now, sessionStatusFor('claimed'), now, now],
+     SELECT claimed.*, synced.event_seq AS status_event_seq, synced.session_row, agents.doc AS agent_doc, ${notify.sql} AS notified
+     FROM claimed JOIN synced ON synced.id = claimed.session_id LEFT JOIN agents ON agents.name = synced.agent`,
+    [now, ...runner.executors, JSON.stringify(runner.tags), JSON.stringify([runner.id]), ...(runner.roots ?? []), runner.id, now, sessionStatusFor('claimed'), now, now, ...notify.params],
   );
-  return rows[0] === undefined ? null : toRun(rows[0]);
+  const row = rows[0];
+  if (row === undefined) return null;
+  const run = toRun(row);
+  const event: RunStatusEvent = { type: 'run_status', run_id: run.id, status: run.status, attempt: run.attempt, runner_id: run.runner_id };
+  const record: EventRecord = { session_id: run.session_id, seq: Number(row.status_event_seq), run_id: run.id, run_seq: -Number(row.status_seq), type: 'run_status', data: { ...event }, created_at: now };
+  sql.announceLocally([{ kind: 'events', session_id: run.session_id, events: [record] }]);
+  return { run, session: toSession(JSON.parse(String(row.session_row)) as Record<string, unknown>), agent: agentOf(row.agent_doc) };
 }
 
-async function claimOnSqlite(sql: SqlClient, runner: ClaimingRunner, now: number, max: number): Promise<RunRecord[]> {
+const agentOf = (doc: unknown): AgentDocument | null => (typeof doc === 'string' ? (JSON.parse(doc) as AgentDocument) : null);
+
+/**
+ * The statement's own NOTIFY of the session's change (one statement, no transaction around it), the
+ * payload built as encodeChanges builds it, around the claimed run's session id.
+ */
+function sessionNotifySql(sql: SqlClient): { sql: string; params: unknown[] } {
+  const target = sql.notifyTarget;
+  if (target === null) return { sql: 'NULL', params: [] };
+  const marker = 'ses_00000000000000000000';
+  const [payload] = encodeChanges(target.sender, [{ kind: 'events', session_id: marker }]);
+  const [before, after] = payload!.split(marker);
+  return { sql: 'pg_notify(?, ? || claimed.session_id || ?)', params: [target.channel, before, after] };
+}
+
+async function claimOnSqlite(sql: SqlClient, runner: ClaimingRunner, now: number, max: number): Promise<ClaimedRun[]> {
   return sql.transaction(async (tx) => {
     const rows = await tx.query(
       `SELECT * FROM runs WHERE status = 'queued' AND available_at <= ? AND ${executorFilter(runner)}${notExcluded('sqlite')}${treeFilter(runner)}
        ORDER BY priority DESC, seq ASC LIMIT ${CLAIM_CANDIDATES + max - 1}`,
       [now, ...runner.executors, runner.id, ...(runner.roots ?? [])],
     );
-    const claimed: RunRecord[] = [];
+    const claimed: ClaimedRun[] = [];
     for (const row of rows) {
-      const run = toRun(row);
-      if (!runnerCanServe(run, runner)) continue;
-      claimed.push(await transitionRun(tx, run, 'claimed', { runner_id: runner.id, claimed_at: now, stop_requested: false }, now));
+      const queued = toRun(row);
+      if (!runnerCanServe(queued, runner)) continue;
+      const run = await transitionRun(tx, queued, 'claimed', { runner_id: runner.id, claimed_at: now, stop_requested: false }, now);
+      const [session] = await tx.query('SELECT * FROM sessions WHERE id = ?', [run.session_id]);
+      const [agent] = await tx.query<{ doc: unknown }>('SELECT agents.doc FROM sessions JOIN agents ON agents.name = sessions.agent WHERE sessions.id = ?', [run.session_id]);
+      claimed.push({ run, session: toSession(session!), agent: agentOf(agent?.doc) });
       if (claimed.length === max) break;
     }
     return claimed;

@@ -26,6 +26,7 @@ export async function stopSession(
     }
     if (run.status === 'claimed' || run.status === 'running') {
       await tx.query('UPDATE runs SET stop_requested = 1 WHERE id = ?', [run.id]);
+      if (run.runner_id !== null) tx.announce({ kind: 'runner', runner_id: run.runner_id });
       return { run: { ...run, stop_requested: true }, notifyRunner: run.runner_id };
     }
     return { run, notifyRunner: null };
