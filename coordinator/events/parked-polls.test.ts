@@ -60,6 +60,20 @@ describe('ParkedPolls', () => {
     expect(any.woken).toEqual([null]);
   });
 
+  it('offers a run to a poll that is claiming right now only when no waiting poll can take it', () => {
+    const polls = new ParkedPolls();
+    const waiting = poll('w', ['sh']);
+    const claiming = poll('c', ['sh']);
+    claiming.p.claiming = true;
+    polls.park(waiting.p);
+    polls.park(claiming.p); // more recent, but busy
+    const run = { executor: 'sh', tags: [] };
+    expect(polls.offer([run])).toBe(1);
+    expect([waiting.woken.length, claiming.woken.length]).toEqual([1, 0]);
+    expect(polls.offer([run])).toBe(1);
+    expect(claiming.woken).toHaveLength(1);
+  });
+
   it('unparking reports whether the poll was still parked (false once woken)', () => {
     const polls = new ParkedPolls();
     const a = poll('a', ['sh']);

@@ -9,6 +9,11 @@ export interface ParkedPoll {
   slots: number;
   /** Called once, when a run it can serve was offered to it (it is no longer parked then). */
   wake: (requirement: RunRequirement | null) => void;
+  /**
+   * It is claiming right now (parked first, so a run committed during its claim still reaches it): it is
+   * offered a run only when no poll that is just waiting can take it.
+   */
+  claiming?: boolean;
 }
 
 /**
@@ -20,6 +25,12 @@ export interface ParkedPoll {
  */
 export class ParkedPolls {
   readonly #parked = new Set<ParkedPoll>();
+  #woken = 0;
+
+  /** Polls woken so far (the metric agent_coordinator_poll_wakeups_total). */
+  get wakeups(): number {
+    return this.#woken;
+  }
 
   /** Park a poll; returns a function that takes it out again (it returns false if it was woken meanwhile). */
   park(poll: ParkedPoll): () => boolean {
@@ -45,9 +56,16 @@ export class ParkedPolls {
         continue;
       }
       let next: ParkedPoll | undefined;
-      for (const poll of this.#parked) if (fits(poll)) next = poll; // the last that fits: the most recent
+      let busy: ParkedPoll | undefined;
+      for (const poll of this.#parked) {
+        if (!fits(poll)) continue;
+        if (poll.claiming === true) busy = poll;
+        else next = poll; // the last that fits: the most recent
+      }
+      next ??= busy;
       if (next === undefined) continue; // nobody here can take it now: a poll that comes will claim it
       this.#parked.delete(next);
+      this.#woken++;
       woken.push({ poll: next, free: next.slots - 1 });
       next.wake(requirement);
     }

@@ -6,7 +6,7 @@ describe('renderMetrics', () => {
     const h = new LatencyHistogram();
     h.observe(0.002);
     h.observe(0.2);
-    const text = renderMetrics({ runsByState: { queued: 4, running: 1 }, runnersOnline: 2, pollsWaiting: 1, claimLatency: h });
+    const text = renderMetrics({ runsByState: { queued: 4, running: 1 }, runnersOnline: 2, pollsWaiting: 1, replicaPeers: 0, pollWakeups: 3, claimLatency: h });
     expect(text).toContain('agent_coordinator_runs{state="queued"} 4');
     expect(text).toContain('agent_coordinator_runs{state="lost"} 0');
     expect(text).toContain('agent_coordinator_queue_depth 4');

@@ -24,6 +24,10 @@ export interface MetricsSnapshot {
   runnersOnline: number;
   /** Long-polls parked in this process, waiting for a run. */
   pollsWaiting: number;
+  /** Other coordinator replicas this one hears on PostgreSQL (0 on SQLite). */
+  replicaPeers: number;
+  /** Parked long-polls woken for a run so far. */
+  pollWakeups: number;
   claimLatency: LatencyHistogram;
 }
 
@@ -42,6 +46,12 @@ export function renderMetrics(m: MetricsSnapshot): string {
     '# HELP agent_coordinator_polls_waiting Next-run long-polls parked in this process.',
     '# TYPE agent_coordinator_polls_waiting gauge',
     `agent_coordinator_polls_waiting ${m.pollsWaiting}`,
+    '# HELP agent_coordinator_poll_wakeups_total Parked long-polls woken to claim a run (one per run when all goes well).',
+    '# TYPE agent_coordinator_poll_wakeups_total counter',
+    `agent_coordinator_poll_wakeups_total ${m.pollWakeups}`,
+    '# HELP agent_coordinator_replica_peers Other coordinator replicas heard on the database\'s channel in the last 30 s.',
+    '# TYPE agent_coordinator_replica_peers gauge',
+    `agent_coordinator_replica_peers ${m.replicaPeers}`,
     '# HELP agent_coordinator_claim_latency_seconds From a run becoming claimable to its claim (this process).',
     '# TYPE agent_coordinator_claim_latency_seconds histogram',
     ...CLAIM_LATENCY_BUCKETS.map(

@@ -84,6 +84,7 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
       },
       announceLocally: deliver,
       subscribeChanges: (listener) => subscribe(listener),
+      replicaPeers: () => presence.peerCount(Date.now()),
       close: async () => {},
     };
     return client;

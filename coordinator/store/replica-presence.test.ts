@@ -9,6 +9,7 @@ describe('ReplicaPresence', () => {
     const now = 1_000 + STARTUP_NOTIFY_MS + 5;
     expect(presence.heard('peer', now)).toBe(true); // new: answer at once
     expect(presence.heard('peer', now + 1)).toBe(false); // known: no answer
+    expect(presence.peerCount(now + 1)).toBe(1);
     expect(presence.mustNotify(now + PEER_TTL_MS - 1)).toBe(true);
     expect(presence.mustNotify(now + PEER_TTL_MS + 1)).toBe(false);
     expect(presence.hasPeers(now + PEER_TTL_MS + 1)).toBe(false);

@@ -36,9 +36,14 @@ export class ReplicaPresence {
     return now < this.#notifyAllUntil || this.hasPeers(now);
   }
 
-  /** Whether any peer was heard from within PEER_TTL_MS (forgetting those that were not). */
+  /** Whether any peer was heard from within PEER_TTL_MS. */
   hasPeers(now: number): boolean {
+    return this.peerCount(now) > 0;
+  }
+
+  /** How many peers were heard from within PEER_TTL_MS (forgetting those that were not). */
+  peerCount(now: number): number {
     for (const [sender, at] of this.#peers) if (at + PEER_TTL_MS <= now) this.#peers.delete(sender);
-    return this.#peers.size > 0;
+    return this.#peers.size;
   }
 }

@@ -45,6 +45,8 @@ export interface SqlClient {
    * null on SQLite, and when no other replica listens (see replica-presence.ts).
    */
   readonly notifyTarget: { channel: string; sender: string } | null;
+  /** How many other coordinator replicas were heard from lately (PostgreSQL; 0 on SQLite). */
+  replicaPeers(): number;
   close(): Promise<void>;
 }
 

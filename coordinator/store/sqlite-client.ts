@@ -156,6 +156,7 @@ export function openSqliteClient(path: string): SqlClient {
     announce: (change) => (current === null ? announceNow(change) : current.add(change)),
     announceLocally: deliver,
     subscribeChanges,
+    replicaPeers: () => 0,
     close: async () => {},
   };
 
@@ -212,6 +213,7 @@ export function openSqliteClient(path: string): SqlClient {
     announce: announceNow,
     announceLocally: deliver,
     subscribeChanges,
+    replicaPeers: () => 0,
     async close() {
       if (closed) return;
       await acquire();

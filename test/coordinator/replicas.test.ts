@@ -31,6 +31,21 @@ describe('two coordinator processes on one PostgreSQL database', () => {
     expect(got.run.run_id).toBe(run_id);
   });
 
+  it('replicas find each other on the channel (each reports the other as a peer); a lone coordinator has none', async () => {
+    const [a, b] = await startPair(['--sweep-interval', '1h']);
+    for (const c of [a, b]) {
+      await eventually(async () => ((await apiClient(c.url)('GET', '/metrics')).body as string).includes('agent_coordinator_replica_peers 1'));
+    }
+    // Another deployment in another schema of the same database is on another channel: not a peer.
+    const other = await freshDatabase('postgres');
+    cleanups.push(other.drop);
+    const lone = await spawnCoordinator(['--database-url', other.databaseUrl, '--database-schema', other.databaseSchema!]);
+    cleanups.push(() => lone.stop());
+    const metrics = (await apiClient(lone.url)('GET', '/metrics')).body as string;
+    expect(metrics).toContain('agent_coordinator_replica_peers 0');
+    for (const c of [a, b]) expect((await apiClient(c.url)('GET', '/metrics')).body as string).toContain('agent_coordinator_replica_peers 1');
+  });
+
   it('an SSE stream on one replica receives events appended through the other', async () => {
     const [a, b] = await startPair(['--sweep-interval', '1h', '--sse-keepalive', '1h']);
     const apiB = apiClient(b.url);

@@ -12,7 +12,7 @@ export function mountHealthRoutes(app: Hono, ctx: CoordinatorContext): void {
   app.get('/metrics', async (c) => {
     const now = Date.now();
     const [runsByState, online] = await Promise.all([ctx.store.countRunsByStatus(), ctx.store.listOnlineRunners(now, ctx.timings.leaseMs)]);
-    const text = renderMetrics({ runsByState, runnersOnline: online.length, pollsWaiting: ctx.parked.size, claimLatency: ctx.claimLatency });
+    const text = renderMetrics({ runsByState, runnersOnline: online.length, pollsWaiting: ctx.parked.size, replicaPeers: ctx.store.sql.replicaPeers(), pollWakeups: ctx.parked.wakeups, claimLatency: ctx.claimLatency });
     return c.text(text, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
   });
 }

@@ -57,6 +57,7 @@ export function mountNextRunRoute(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
         // `run`, `session` and `invocation` repeat the first of `runs`, for clients that ask for one.
         return c.json({ ...assignments[0]!, runs: assignments, stop: [] });
       }
+      wait.claimed();
       if (Date.now() >= deadline || signal.aborted) {
         wait.leave();
         return c.json({ run: null, runs: [], stop: [] });
@@ -82,13 +83,15 @@ function waitForWork(ctx: CoordinatorContext, poll: Omit<ParkedPoll, 'wake'>, ti
   let offered: RunRequirement | null | undefined; // undefined: nothing was offered
   let settle: (woken: 'run' | 'runner' | null) => void = () => {};
   const promise = new Promise<'run' | 'runner' | null>((resolve) => (settle = resolve));
-  const unpark = ctx.parked.park({
+  const parked: ParkedPoll = {
     ...poll,
+    claiming: true,
     wake: (requirement) => {
       offered = requirement;
       settle('run');
     },
-  });
+  };
+  const unpark = ctx.parked.park(parked);
   const unsubscribe = ctx.hub.subscribe([runnerTopic(poll.runner.id)], () => settle('runner'));
   const timer = setTimeout(() => settle(null), Math.max(0, timeoutMs));
   const onAbort = () => settle(null);
@@ -97,6 +100,10 @@ function waitForWork(ctx: CoordinatorContext, poll: Omit<ParkedPoll, 'wake'>, ti
   let left = false;
   return {
     promise,
+    /** Its claim found nothing: it now just waits, and runs are offered to it first. */
+    claimed(): void {
+      parked.claiming = false;
+    },
     leave(): void {
       if (left) return;
       left = true;
