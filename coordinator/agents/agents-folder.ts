@@ -30,7 +30,8 @@ export class AgentsFolder {
   #problems: AgentProblem[] = [];
   #queue: Promise<unknown> = Promise.resolve();
   #watcher: FSWatcher | undefined;
-  #watchedInode: number | undefined;
+  /** The watched folder's inode and birth time. */
+  #watchedInode: string | undefined;
   #timer: NodeJS.Timeout | undefined;
   #watching = false;
   #closed = false;
@@ -115,21 +116,27 @@ export class AgentsFolder {
   /** (Re)start the watch when it is wanted and the folder exists: a folder removed and made again is another inode. */
   async #watchAgainIfMoved(): Promise<void> {
     if (!this.#watching || this.#closed) return;
-    const inode = await stat(this.dir).then(
-      (s) => s.ino,
+    // A folder removed and made again may get the same inode back at once (tmpfs, ext4): its birth time
+    // tells them apart where the file system records it.
+    const identity = await stat(this.dir).then(
+      (s) => `${s.ino}:${s.birthtimeMs}`,
       () => undefined,
     );
-    if (this.#watcher !== undefined && inode === this.#watchedInode) return;
+    if (this.#watcher !== undefined && identity === this.#watchedInode) return;
     this.#unwatch();
-    if (inode === undefined || this.#closed) return;
+    if (identity === undefined || this.#closed) return;
+    let watcher: FSWatcher;
     try {
-      this.#watcher = watch(this.dir, { persistent: false }, () => this.#changed());
+      watcher = watch(this.dir, { persistent: false }, () => this.#changed());
     } catch (error) {
       this.#options.logger.warn({ dir: this.dir, err: error }, 'agents folder not watched; `agents reload` reads it');
       return;
     }
-    this.#watchedInode = inode;
-    this.#watcher.on('error', (error) => {
+    this.#watcher = watcher;
+    this.#watchedInode = identity;
+    watcher.on('error', (error) => {
+      // A late error of a watch already replaced (the folder was made again) must not end the new one.
+      if (this.#watcher !== watcher) return;
       this.#options.logger.warn({ dir: this.dir, err: error }, 'agents folder no longer watched; `agents reload` watches it again');
       this.#unwatch();
     });
