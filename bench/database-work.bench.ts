@@ -25,6 +25,7 @@ import { followRun } from '../lib/client/follow-session.js';
 import { BIN, ROOT } from '../test/helpers/fixtures.js';
 import { spawnCoordinator, type SpawnedCoordinator } from '../test/coordinator/spawn-coordinator.js';
 import { apiClient, freshDatabase, registerRunner } from '../test/coordinator/helpers.js';
+import { STARTUP_NOTIFY_MS } from '../coordinator/store/replica-presence.js';
 import { fmt, percentile } from './coordinator-kit.js';
 import { report } from './lib/stats.js';
 
@@ -146,9 +147,13 @@ async function stopProcess(child: ChildProcess): Promise<void> {
  */
 async function phase(db: BenchDatabase, body: (c: SpawnedCoordinator) => Promise<void>): Promise<Counters> {
   const before = await db.counters(0);
+  const startedAt = Date.now();
   const c = await spawnCoordinator(['--database-url', db.url]);
   let cpu = 0;
   try {
+    // A coordinator notifies everything for its first seconds, in case a peer is starting too
+    // (replica-presence.ts): measure a lone coordinator as it runs after that.
+    await new Promise((r) => setTimeout(r, Math.max(0, startedAt + STARTUP_NOTIFY_MS - Date.now())));
     await body(c);
     for (const pid of await db.backends()) cpu += cpuMs(pid);
   } finally {
