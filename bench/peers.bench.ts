@@ -26,8 +26,15 @@ import { printRep, printSummary, type Results } from './peers/print-figures.js';
 import { redisServerInstalled } from './peers/redis-server.js';
 import { SLOTS } from './peers/trivial-executor.js';
 
-const RUNS = Number(process.env.PEERS_RUNS ?? 1000);
-const REPS = Number(process.env.PEERS_REPS ?? 3);
+/** A positive whole number from the environment variable `name`, else `fallback`. */
+function countFromEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number, not "${process.env[name]}"`);
+  return value;
+}
+
+const RUNS = countFromEnv('PEERS_RUNS', 1000);
+const REPS = countFromEnv('PEERS_REPS', 3);
 /** Runs of each system's warm-up batch (JIT, connection pools, page cache), not measured. */
 const WARMUP_RUNS = Math.min(100, RUNS);
 

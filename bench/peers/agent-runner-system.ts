@@ -27,6 +27,7 @@ export type AgentRunnerStore = { kind: 'sqlite' } | { kind: 'postgres'; observer
 
 interface RunCounts {
   succeeded: number;
+  /** Runs that ended other than succeeded. */
   failed: number;
   text: string;
 }
@@ -71,7 +72,7 @@ function system(store: AgentRunnerStore, schema: string | undefined, http: Coord
   const metrics = async (): Promise<RunCounts> => {
     const { text } = await Promise.race([http.send({ method: 'GET', path: '/metrics' }), crashed]);
     const count = (state: string) => Number(new RegExp(`agent_coordinator_runs\\{state="${state}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
-    return { succeeded: count('succeeded'), failed: count('failed') + count('infra_failed') + count('rejected'), text };
+    return { succeeded: count('succeeded'), failed: count('failed') + count('cancelled') + count('timed_out'), text };
   };
   return {
     name: `agent-runner (${store.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'})`,
