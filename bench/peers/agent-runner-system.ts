@@ -9,15 +9,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoordinatorHttp } from '../../lib/client/http-client.js';
 import { SessionPageSchema, SessionStartedSchema } from '../../protocol/sessions.js';
-import { startChild, type StartedChild } from './children.js';
+import { NODE_ARGS, startChild, type StartedChild } from './children.js';
 import type { MeteredProcess } from './cpu-meter.js';
 import { pause, POLL_MS, type PeerSystem, type RunTimes } from './peer-system.js';
 import { type PostgresObserver, schemaName, urlNamed } from './postgres.js';
 import { SLOTS } from './trivial-executor.js';
 
 const BIN = fileURLToPath(new URL('../../bin/', import.meta.url));
-/** Node flags for the coordinator and the runner (e.g. `--cpu-prof`), as the other benches take them. */
-const NODE_ARGS = process.env.BENCH_NODE_ARGS?.split(' ') ?? [];
 const EXECUTORS = fileURLToPath(new URL('../executors', import.meta.url));
 /** Sessions per page when reading their end times (the API's largest page). */
 const PAGE = 1000;

@@ -76,5 +76,8 @@ export function startChild(command: string, args: string[], options: StartOption
   });
 }
 
+/** Node flags for every Node process of the systems (e.g. `--cpu-prof --cpu-prof-dir=DIR`), as the other benches take them. */
+export const NODE_ARGS = process.env.BENCH_NODE_ARGS?.split(' ') ?? [];
+
 /** `node` arguments that run a TypeScript file of this folder (through tsx, as `npm run bench` runs the benches). */
-export const tsNodeArgs = (file: string): string[] => ['--import', import.meta.resolve('tsx'), file];
+export const tsNodeArgs = (file: string): string[] => [...NODE_ARGS, '--import', import.meta.resolve('tsx'), file];
