@@ -43,8 +43,9 @@ export function printRep(rep: number, name: string, f: BatchFigures): void {
 
 export function printSummary(results: Results, bare: string, peers: readonly { system: string; peer: string; targetVsPeer: number; targetVsBare: number }[]): void {
   const reps = [...results.values()][0]?.length ?? 0;
-  console.log(`\nmedian of ${reps} reps, per run (CPU: every process of the system; "+ exec" the executors it spawned; client: this process submitting and waiting)`);
-  console.log(`${'system'.padEnd(26)} ${'time/run'.padStart(9)} ${'CPU/run'.padStart(9)}  ${'parts'.padEnd(62)} ${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'client'.padStart(8)}`);
+  console.log(`\nmedian of ${reps} reps, per run (CPU: every process of the system; "+ exec" the executors it spawned; cores: CPU / time, how`);
+  console.log(`many cores the system kept busy (near the machine's count: bound by CPU; well under: by waits); client: this process submitting and waiting)`);
+  console.log(`${'system'.padEnd(26)} ${'time/run'.padStart(9)} ${'CPU/run'.padStart(9)} ${'cores'.padStart(5)}  ${'parts'.padEnd(62)} ${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'client'.padStart(8)}`);
   for (const [name, figures] of results) {
     const parts = [...(figures[0]?.cpuPerRun.keys() ?? [])]
       .map((part) => {
@@ -55,7 +56,7 @@ export function printSummary(results: Results, bare: string, peers: readonly { s
       .join(', ');
     const client = name === bare ? '—' : `${fmt(medianOf(figures, (f) => f.clientCpuPerRunMs))} ms`;
     console.log(
-      `${name.padEnd(26)} ${`${fmt(medianOf(figures, TIME.of))} ms`.padStart(9)} ${`${fmt(medianOf(figures, CPU.of))} ms`.padStart(9)}  ${parts.padEnd(62)} ${`${fmt(medianOf(figures, P50.of), 0)} ms`.padStart(8)} ${`${fmt(medianOf(figures, P99.of), 0)} ms`.padStart(8)} ${client.padStart(8)}`,
+      `${name.padEnd(26)} ${`${fmt(medianOf(figures, TIME.of))} ms`.padStart(9)} ${`${fmt(medianOf(figures, CPU.of))} ms`.padStart(9)} ${fmt(medianOf(figures, (f) => cpuOf(f) / f.timePerRunMs)).padStart(5)}  ${parts.padEnd(62)} ${`${fmt(medianOf(figures, P50.of), 0)} ms`.padStart(8)} ${`${fmt(medianOf(figures, P99.of), 0)} ms`.padStart(8)} ${client.padStart(8)}`,
     );
   }
 
