@@ -114,7 +114,7 @@ function printBatch(name: string, b: Batch): void {
   const cpu = (t: Cpu) => `${(t.user + t.sys).toFixed(1)} ms (${t.sys.toFixed(1)} sys; waited ${t.waiting.toFixed(1)} for a CPU)`;
   report(
     `  ${name}`,
-    `${b.runsPerSecond.toFixed(0)} runs/s, in flight mean ${mean([0, ...b.inFlight]).toFixed(0)} max ${Math.max(0, ...b.inFlight)}; ` +
+    `${b.runsPerSecond.toFixed(0)} runs/s, in flight mean ${(b.inFlight.length === 0 ? 0 : mean(b.inFlight)).toFixed(0)} max ${Math.max(0, ...b.inFlight)}; ` +
       `executors started per run ${b.executionsPerRun.toFixed(2)}, runs retried ${b.retried}`,
   );
   report('', `CPU per run: coordinator ${cpu(b.cpuPerRun.coordinator)}, runners ${cpu(b.cpuPerRun.runners)}`);
