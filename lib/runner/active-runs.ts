@@ -1,6 +1,8 @@
 /** A run this runner claimed and has not finished reporting. */
 export interface ActiveRun {
   sessionId: string;
+  /** The attempt this runner was given. */
+  attempt: number;
   /** Aborted to cancel the run's executor. */
   controller: AbortController;
   /** Its executor has ended (the run waits for its report to be delivered). */
@@ -27,10 +29,15 @@ export class ActiveRuns {
   }
 
   /** Hold a newly claimed run (replacing an earlier attempt of the same run). */
-  add(runId: string, sessionId: string): ActiveRun {
-    const run: ActiveRun = { sessionId, controller: new AbortController(), executorEnded: false, settled: Promise.resolve() };
+  add(runId: string, sessionId: string, attempt = 1): ActiveRun {
+    const run: ActiveRun = { sessionId, attempt, controller: new AbortController(), executorEnded: false, settled: Promise.resolve() };
     this.#runs.set(runId, run);
     return run;
+  }
+
+  /** Whether this attempt of the run is held here already (its executor runs, or its report is on its way). */
+  holds(runId: string, attempt: number): boolean {
+    return this.#runs.get(runId)?.attempt === attempt;
   }
 
   /** Let go of `run`, unless the run was claimed again meanwhile (a later attempt, now the held one). */

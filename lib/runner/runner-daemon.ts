@@ -245,10 +245,18 @@ export class RunnerDaemon {
   }
 
   #launch(assignment: Assignment): void {
-    const runId = assignment.run.run_id;
+    const { run_id: runId, attempt } = assignment.run;
     const { logger } = this.#options;
+    // The coordinator took the claim back while its answer was on its way (a heartbeat sent before the
+    // answer came did not list it) and gave it to us again: the attempt runs here, or its report is on its
+    // way and ends it. A second executor would run the same attempt twice, its events numbered again from
+    // the same seq (a batch the coordinator refuses whole, with every other run's reports in it).
+    if (this.#active.holds(runId, attempt)) {
+      logger.warn({ run: runId, attempt }, 'given a run this runner already holds; not starting it again');
+      return;
+    }
     const gaveUp = this.#shutdown.gaveUp;
-    const run = this.#active.add(runId, assignment.run.session_id);
+    const run = this.#active.add(runId, assignment.run.session_id, attempt);
     run.settled = executeRun(assignment, this.#runContext, run.controller.signal)
       .catch((error: Error) => outcomeWithoutProcess('infra_failed', `runner error: ${error.message}`))
       .then(async (outcome) => {

@@ -24,6 +24,17 @@ describe('ActiveRuns', () => {
     expect(runs.size).toBe(0);
   });
 
+  it('knows which attempt of a run it holds, until the run is removed', () => {
+    const runs = new ActiveRuns();
+    const run = runs.add('run_1', 'ses_a', 2);
+    run.executorEnded = true;
+    expect(runs.holds('run_1', 2)).toBe(true);
+    expect(runs.holds('run_1', 1)).toBe(false);
+    expect(runs.holds('run_2', 2)).toBe(false);
+    runs.remove('run_1', run);
+    expect(runs.holds('run_1', 2)).toBe(false);
+  });
+
   it('finds the executing run of a session, not an ended or cancelled one', () => {
     const runs = new ActiveRuns();
     const ended = runs.add('run_1', 'ses_a');

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Api, eventually, registerRunner, startTestCoordinator, STORE_KINDS } from '../coordinator/helpers.js';
 import { startRecordingProxy } from './recording-proxy.js';
@@ -38,6 +40,35 @@ describe.each(STORE_KINDS)('a claim whose answer is lost comes back (%s)', (kind
     const statuses = (await allEvents(t.api, session_id)).filter((e) => e.type === 'run_status').map((e) => e.event.status);
     expect(statuses).toEqual(['queued', 'claimed', 'running', 'succeeded']);
     expect(kit().executorPids()).toHaveLength(1);
+  });
+
+  it('a claim taken back while its answer was on its way, then given to the same runner again, is not started twice', { timeout: 60_000 }, async () => {
+    // Heartbeats 3 s apart: the run is taken back at one, and the runner claims it again long before the next
+    // (which, seeing the run queued in between, would tell the runner to stop it).
+    const t = await startTestCoordinator(kind, { timings: { ...TIMINGS, heartbeatIntervalMs: 3_000 } });
+    stopCoordinator = t.stop;
+    const proxy = await startRecordingProxy(t.url);
+    closeProxy = proxy.close;
+    // The first answer carrying the run reaches the runner only once its claim was taken back (an overloaded coordinator).
+    const late = proxy.holdNextAnswer((req) => req.path.endsWith('/next-run'), (body) => body.includes('"run_id"'));
+    const go = join(kit().dir, 'go');
+    const runner = await kit().daemon(['-c', proxy.url, '-x', 'ticker'], { GO_FILE: go });
+    const { session_id, run_id } = await createSession(t.api, { executor: 'ticker', prompt: 'x' });
+
+    await late.held;
+    // Its heartbeats do not list the run (the runner has not seen it): once the claim is older than a heartbeat interval plus the grace, it goes back to the queue.
+    await eventually(async () => (await t.api('GET', `/v1/runs/${run_id}`)).body.status === 'queued', 20_000);
+    late.release();
+    // The runner starts it, claims it again with its next poll (the same attempt), and must not start it a second time.
+    const starts = () => runner.logs.filter((l) => l.msg === 'starting executor' && l.run === run_id).length;
+    await runner.waitForLog((l) => (l.msg === 'starting executor' && starts() === 2) || (l.run === run_id && /already holds/.test(l.msg ?? '')), 'the run given again');
+    writeFileSync(go, '');
+
+    expect(await waitForSession(t.api, session_id, ['idle', 'failed', 'cancelled'])).toMatchObject({ status: 'idle' });
+    expect((await t.api('GET', `/v1/runs/${run_id}`)).body).toMatchObject({ status: 'succeeded', attempt: 1 });
+    expect(starts()).toBe(1);
+    expect(kit().executorPids()).toHaveLength(1);
+    expect(runner.logs.filter((l) => (l.level as number) >= 50 && /seq must increase/.test(String(l.err)))).toEqual([]);
   });
 
   it('a repeated long-poll gets the same claim; the heartbeat releases the run, which then runs once', { timeout: 60_000 }, async () => {

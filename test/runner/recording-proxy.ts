@@ -24,6 +24,12 @@ export interface RecordingProxy {
    * client's connection instead of passing that answer on (a proxy reset after the server acted).
    */
   dropNextAnswer: (match: (req: { method: string; path: string }) => boolean, answered: (body: string) => boolean) => Promise<void>;
+  /**
+   * Forward the next request that matches and whose whole answer body passes `answered`, and hold that
+   * answer back (the server acted, its answer is on its way) until `release` is called; `held` resolves
+   * once such an answer is being held.
+   */
+  holdNextAnswer: (match: (req: { method: string; path: string }) => boolean, answered: (body: string) => boolean) => { held: Promise<void>; release: () => void };
   close: () => Promise<void>;
 }
 
@@ -43,7 +49,8 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
   const upstream = new URL(target);
   const agent = new Agent({ keepAlive: true });
   const requests: ProxiedRequest[] = [];
-  const drops: Array<{ match: (req: { method: string; path: string }) => boolean; answered: (body: string) => boolean; dropped: () => void }> = [];
+  /** Answers to cut (`dropNextAnswer`) or to hold back until released (`holdNextAnswer`). */
+  const drops: Array<{ match: (req: { method: string; path: string }) => boolean; answered: (body: string) => boolean; dropped: () => void; hold?: Promise<void> }> = [];
   const failures: Array<{ match: (req: { method: string; path: string }) => boolean; status: number; body: unknown; headers: Record<string, string> }> = [];
 
   const server = createServer((req, res) => {
@@ -75,8 +82,9 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
             record.status = answer.statusCode;
             if (drop.answered(body)) {
               drops.splice(drops.indexOf(drop), 1);
-              res.destroy();
               drop.dropped();
+              if (drop.hold === undefined) res.destroy();
+              else void drop.hold.then(() => res.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers)).end(body));
               return;
             }
             res.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers)).end(body);
@@ -111,6 +119,12 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
     requests,
     failNext: (match, status, body, headers = {}) => void failures.push({ match, status, body, headers }),
     dropNextAnswer: (match, answered) => new Promise((dropped) => drops.push({ match, answered, dropped })),
+    holdNextAnswer: (match, answered) => {
+      let release = () => {};
+      const hold = new Promise<void>((resolve) => (release = resolve));
+      const held = new Promise<void>((dropped) => drops.push({ match, answered, dropped, hold }));
+      return { held, release };
+    },
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
