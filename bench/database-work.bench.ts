@@ -41,6 +41,8 @@ process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
   rmSync(work, { recursive: true, force: true });
 });
+// Interrupted: end as a normal exit does, so no coordinator or runner outlives the bench.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
 /** CPU time (user + system) of a process so far, in ms; 0 if it is gone. */
 function cpuMs(pid: number): number {
@@ -50,6 +52,15 @@ function cpuMs(pid: number): number {
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100/s)
   } catch {
     return 0;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -66,7 +77,11 @@ async function benchDatabase() {
   const name = `ar_bench_${process.pid}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  // Databases left by a bench that was killed (its process is gone) go first.
+  for (const { datname } of (await admin.query("SELECT datname FROM pg_database WHERE datname ~ '^ar_bench_[0-9]+$'")).rows as Array<{ datname: string }>) {
+    const pid = Number(datname.slice('ar_bench_'.length));
+    if (pid === process.pid || !processAlive(pid)) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+  }
   await admin.query(`CREATE DATABASE ${name}`);
   if (process.env.DBWORK_LOG) await admin.query(`ALTER DATABASE ${name} SET log_statement = 'all'`);
   const url = new URL(ADMIN_URL);
@@ -149,6 +164,7 @@ async function phase(db: BenchDatabase, body: (c: SpawnedCoordinator) => Promise
   const before = await db.counters(0);
   const startedAt = Date.now();
   const c = await spawnCoordinator(['--database-url', db.url]);
+  children.add(c.child);
   let cpu = 0;
   try {
     // A coordinator notifies everything for its first seconds, in case a peer is starting too
@@ -158,6 +174,7 @@ async function phase(db: BenchDatabase, body: (c: SpawnedCoordinator) => Promise
     for (const pid of await db.backends()) cpu += cpuMs(pid);
   } finally {
     await c.stop();
+    children.delete(c.child);
   }
   // Its backends exit right after the coordinator closes their connections.
   while ((await db.backends()).length > 0) await new Promise((r) => setImmediate(r));
@@ -281,10 +298,12 @@ async function wakeups(): Promise<void> {
           figures.set(parked, { p50: percentile(latencies, 50), p99: percentile(latencies, 99), xacts: (loaded.xacts - base.xacts) / CREATES });
         } else {
           const c = await spawnCoordinator(['--database-url', url]);
+          children.add(c.child);
           try {
             await body(c);
           } finally {
             await c.stop();
+            children.delete(c.child);
           }
           figures.set(parked, { p50: percentile(latencies, 50), p99: percentile(latencies, 99), xacts: NaN });
         }
@@ -311,6 +330,7 @@ async function idle(): Promise<void> {
     const args = ['--database-url', db.databaseUrl];
     if (db.databaseSchema !== undefined) args.push('--database-schema', db.databaseSchema);
     const c = await spawnCoordinator(args);
+    children.add(c.child);
     try {
       const stop = new AbortController();
       const api = apiClient(c.url);
