@@ -3,6 +3,7 @@ import { runStatusEvents } from './migrations/002-run-status-events.js';
 import { callbacks } from './migrations/003-callbacks.js';
 import { excludedRunners } from './migrations/004-excluded-runners.js';
 import { statusIndexes } from './migrations/005-status-indexes.js';
+import { dropSessionEventSeq } from './migrations/006-session-event-seq.js';
 import type { Dialect, SqlClient } from './sql-client.js';
 
 /** One versioned schema change. Versions only grow; an applied migration is never edited. */
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'callbacks', sql: callbacks },
   { version: 4, name: 'excluded-runners', sql: excludedRunners },
   { version: 5, name: 'status-indexes', sql: statusIndexes },
+  { version: 6, name: 'session-event-seq', sql: dropSessionEventSeq },
 ];
 
 /** Split a migration into statements (ours hold no `;` inside literals). */

@@ -69,6 +69,7 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
     const client: SqlClient = {
       dialect: 'postgres',
       forUpdate: forUpdateClause,
+      memo: changes !== null ? new Map() : null,
       get notifyTarget() {
         return listener !== null && presence.mustNotify(Date.now()) ? { channel, sender } : null;
       },

@@ -8,7 +8,15 @@ const strOrNull = (v: unknown): string | null => (v === null || v === undefined 
 const json = (v: unknown): unknown => (v === null || v === undefined ? null : JSON.parse(String(v)));
 const strings = (v: unknown): string[] => (json(v) as string[] | null) ?? [];
 
-/** Map a `sessions` row to its record (PostgreSQL BIGINTs arrive as strings; JSON columns as text). */
+const LAST_EVENT_SEQ = '(SELECT COALESCE(MAX(events.seq), 0) FROM events WHERE events.session_id = sessions.id) AS event_seq';
+
+/** What to select of `sessions` for toSession: the row and its last event seq, which the row does not keep (see event-seqs.ts). */
+export const SESSION_COLUMNS = `sessions.*, ${LAST_EVENT_SEQ}`;
+
+/** SESSION_COLUMNS for a `RETURNING` list (SQLite allows no `table.*` there). */
+export const SESSION_RETURNING = `*, ${LAST_EVENT_SEQ}`;
+
+/** Map a `sessions` row selected with SESSION_COLUMNS to its record (PostgreSQL BIGINTs arrive as strings; JSON columns as text). */
 export function toSession(row: Row): SessionRecord {
   return {
     id: String(row.id),

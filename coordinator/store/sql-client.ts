@@ -45,6 +45,12 @@ export interface SqlClient {
    * null on SQLite, and when no other replica listens (see replica-presence.ts).
    */
   readonly notifyTarget: { channel: string; sender: string } | null;
+  /**
+   * What this transaction learned that holds until it ends, because it holds the locks that keep it true
+   * (a session's last event seq, see event-seqs.ts): a map per PostgreSQL transaction; null outside one,
+   * and on SQLite, where a lookup is an in-process index probe and not worth remembering.
+   */
+  readonly memo: Map<string, number> | null;
   /** How many other coordinator replicas were heard from lately (PostgreSQL; 0 on SQLite). */
   replicaPeers(): number;
   close(): Promise<void>;

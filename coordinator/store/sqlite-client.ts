@@ -151,6 +151,7 @@ export function openSqliteClient(path: string): SqlClient {
     dialect: 'sqlite',
     forUpdate: noRowLocks,
     notifyTarget: null,
+    memo: null,
     query: async (sql, params) => run(prepare(sql), params),
     transaction: (fn) => fn(inside),
     announce: (change) => (current === null ? announceNow(change) : current.add(change)),
@@ -163,6 +164,7 @@ export function openSqliteClient(path: string): SqlClient {
   return {
     dialect: 'sqlite',
     forUpdate: noRowLocks,
+    memo: null,
     async query<T>(sql: string, params?: readonly unknown[]) {
       await acquire();
       let rows: T[];

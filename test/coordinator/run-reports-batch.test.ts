@@ -369,7 +369,8 @@ describe.each(STORE_KINDS)('runner reports and multi-claim (%s)', (kind) => {
     for (const a of first.runs) {
       expect(a.run).toMatchObject({ status: 'claimed', runner_id: runner.runner_id, attempt: 1 });
       // A session shows `queued` until its run started.
-      expect(a.session).toMatchObject({ session_id: a.run.session_id, status: 'queued', runner_id: runner.runner_id, last_run_id: a.run.run_id });
+      // The session names its runner once the run starts, not at the claim (which writes no session row).
+      expect(a.session).toMatchObject({ session_id: a.run.session_id, status: 'queued', runner_id: null, last_run_id: a.run.run_id });
       expect(a.invocation).toMatchObject({
         mode: 'start', session_id: a.run.session_id, prompt: a.run.prompt, executor: 'test',
         metadata: { run_id: a.run.run_id, runner_id: runner.runner_id, attempt: 1, executor_session_id: null },

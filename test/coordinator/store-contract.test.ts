@@ -58,7 +58,12 @@ describe.each(STORE_KINDS)('Store contract (%s)', (kind) => {
     expect(await store.claimNextRun(plain, now)).toBeNull();
     expect((await store.claimNextRun(runner('r1', ['test'], ['gpu']), now))?.id).toBe(gpu.run.id);
     expect((await store.claimNextRun(runner('r1', ['other']), now))?.id).toBe(other.run.id);
-    expect((await store.getSession(gpu.session.id))?.runner_id).toBe('r1');
+    // A claim leaves the session as it was (queued, no runner): the runner is named once it starts the run.
+    expect(await store.getSession(gpu.session.id)).toMatchObject({ status: 'queued', runner_id: null });
+    const gpuRun = (await store.getRun(gpu.run.id))!;
+    expect(gpuRun).toMatchObject({ status: 'claimed', runner_id: 'r1' });
+    await store.startRun(gpu.run.id, 'r1', now);
+    expect(await store.getSession(gpu.session.id)).toMatchObject({ status: 'running', runner_id: 'r1' });
   });
 
   it('claims several runs at once in the order it would claim them one by one', async () => {

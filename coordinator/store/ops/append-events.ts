@@ -1,7 +1,9 @@
 import type { EventRecord, RunRecord } from '../../types.js';
 import type { SqlClient } from '../sql-client.js';
 import { placeholders } from '../sql-client.js';
+import { allocateEventSeqs, lastEventSeq } from './event-seqs.js';
 import { getHeldRun } from './get-held-run.js';
+import { SessionUpdate } from './session-update.js';
 
 /** One event as a runner sends it: its per-run sequence number and the executor event. */
 export interface IncomingEvent {
@@ -39,8 +41,18 @@ export async function appendEvents(
   return sql.transaction(async (tx) => appendHeldRunEvents(tx, await getHeldRun(tx, runId, runnerId), events, now));
 }
 
-/** appendEvents for a run read with getHeldRun (inside a transaction). */
-export async function appendHeldRunEvents(tx: SqlClient, run: RunRecord, events: readonly IncomingEvent[], now: number): Promise<AppendResult> {
+/**
+ * appendEvents for a run read with getHeldRun (inside a transaction). With `session`, what the events
+ * change on the session (see applySessionFacts) is gathered there for the caller to write; without, it is
+ * written here.
+ */
+export async function appendHeldRunEvents(
+  tx: SqlClient,
+  run: RunRecord,
+  events: readonly IncomingEvent[],
+  now: number,
+  session?: SessionUpdate,
+): Promise<AppendResult> {
   const runId = run.id;
   // Events above the run's highest stored seq are new; at or below it, look up which ones are stored
   // (a retried batch, or a batch that arrived after a later one).
@@ -56,15 +68,11 @@ export async function appendHeldRunEvents(tx: SqlClient, run: RunRecord, events:
   const fresh = events.filter((e) => !stored.has(e.seq));
   const duplicates = events.length - fresh.length;
   if (fresh.length === 0) {
-    const [row] = await tx.query<{ event_seq: unknown }>('SELECT event_seq FROM sessions WHERE id = ?', [run.session_id]);
-    return { session_id: run.session_id, accepted: 0, duplicates, last_seq: run.event_seq, session_seq: Number(row?.event_seq ?? 0) };
+    return { session_id: run.session_id, accepted: 0, duplicates, last_seq: run.event_seq, session_seq: await lastEventSeq(tx, run.session_id) };
   }
-  const [bumped] = await tx.query<{ event_seq: unknown }>(
-    'UPDATE sessions SET event_seq = event_seq + ?, updated_at = ? WHERE id = ? RETURNING event_seq',
-    [fresh.length, now, run.session_id],
-  );
-  const sessionSeq = Number(bumped!.event_seq);
-  let seq = sessionSeq - fresh.length;
+  const first = await allocateEventSeqs(tx, run.session_id, fresh.length);
+  const sessionSeq = first + fresh.length - 1;
+  let seq = first - 1;
   const records: EventRecord[] = [];
   for (let i = 0; i < fresh.length; i += ROWS_PER_INSERT) {
     const chunk = fresh.slice(i, i + ROWS_PER_INSERT);
@@ -79,25 +87,21 @@ export async function appendHeldRunEvents(tx: SqlClient, run: RunRecord, events:
   tx.announce({ kind: 'events', session_id: run.session_id, events: records });
   const lastSeq = Math.max(run.event_seq, fresh[fresh.length - 1]!.seq);
   await tx.query('UPDATE runs SET event_seq = ? WHERE id = ?', [lastSeq, runId]);
-  await applySessionFacts(tx, run.session_id, run.id, fresh);
+  const facts = applySessionFacts(session ?? new SessionUpdate(run.session_id, run.id), fresh);
+  if (session === undefined) await facts.write(tx, now);
   return { session_id: run.session_id, accepted: fresh.length, duplicates, last_seq: lastSeq, session_seq: sessionSeq };
 }
 
-/** Copy what the session shows from its events: the bound executor session, the latest usage and result. */
-async function applySessionFacts(tx: SqlClient, sessionId: string, runId: string, events: readonly IncomingEvent[]): Promise<void> {
+/** Gather what the session shows from its events: the bound executor session, the latest usage and result. */
+function applySessionFacts(session: SessionUpdate, events: readonly IncomingEvent[]): SessionUpdate {
   const last = (type: string) => [...events].reverse().find((e) => e.event.type === type)?.event;
   const bind = last('bind');
-  if (bind !== undefined) {
-    await tx.query('UPDATE sessions SET executor_session_id = ? WHERE id = ?', [String(bind.executor_session_id), sessionId]);
+  if (bind !== undefined) session.bind(String(bind.executor_session_id));
+  for (const type of ['usage', 'result'] as const) {
+    const event = last(type);
+    if (event === undefined) continue;
+    const { type: _type, ...fields } = event;
+    session.fact(type, fields);
   }
-  const usage = last('usage');
-  if (usage !== undefined) {
-    const { type: _type, ...rest } = usage;
-    await tx.query('UPDATE sessions SET usage = ? WHERE id = ? AND last_run_id = ?', [JSON.stringify(rest), sessionId, runId]);
-  }
-  const result = last('result');
-  if (result !== undefined) {
-    const { type: _type, ...rest } = result;
-    await tx.query('UPDATE sessions SET result = ? WHERE id = ? AND last_run_id = ?', [JSON.stringify(rest), sessionId, runId]);
-  }
+  return session;
 }

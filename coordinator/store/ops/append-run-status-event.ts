@@ -1,5 +1,6 @@
 import type { EventRecord, RunRecord } from '../../types.js';
 import type { SqlClient } from '../sql-client.js';
+import { allocateEventSeqs } from './event-seqs.js';
 
 /** The `run_status` event recorded for each state a run enters. */
 export interface RunStatusEvent {
@@ -26,34 +27,30 @@ export async function appendRunStatusEvent(tx: SqlClient, run: RunRecord, now: n
   if (message !== undefined && message !== null) event.message = message;
   if (outcome?.kind !== undefined) event.kind = outcome.kind;
   const data = JSON.stringify(event);
+  const seq = await allocateEventSeqs(tx, run.session_id, 1);
   if (tx.dialect === 'postgres') {
-    // One round trip instead of three: every statement is a network hop on PostgreSQL.
-    const [row] = await tx.query<{ seq: unknown; run_seq: unknown }>(
-      `WITH counter AS (UPDATE runs SET status_seq = status_seq + 1 WHERE id = ? RETURNING status_seq),
-            session AS (UPDATE sessions SET event_seq = event_seq + 1, updated_at = ? WHERE id = ? RETURNING event_seq)
+    // One round trip instead of two: every statement is a network hop on PostgreSQL.
+    const [row] = await tx.query<{ run_seq: unknown }>(
+      `WITH counter AS (UPDATE runs SET status_seq = status_seq + 1 WHERE id = ? RETURNING status_seq)
        INSERT INTO events (session_id, seq, run_id, run_seq, type, data, created_at)
-       SELECT ?, session.event_seq, ?, -counter.status_seq, 'run_status', ?, ? FROM counter, session
-       RETURNING seq, run_seq`,
-      [run.id, now, run.session_id, run.session_id, run.id, data, now],
+       SELECT ?, ?, ?, -counter.status_seq, 'run_status', ?, ? FROM counter
+       RETURNING run_seq`,
+      [run.id, run.session_id, seq, run.id, data, now],
     );
-    announceStatus(tx, run, event, Number(row!.seq), Number(row!.run_seq), now);
+    announceStatus(tx, run, event, seq, Number(row!.run_seq), now);
     return;
   }
   const [counter] = await tx.query<{ status_seq: unknown }>('UPDATE runs SET status_seq = status_seq + 1 WHERE id = ? RETURNING status_seq', [run.id]);
-  const [session] = await tx.query<{ event_seq: unknown }>(
-    'UPDATE sessions SET event_seq = event_seq + 1, updated_at = ? WHERE id = ? RETURNING event_seq',
-    [now, run.session_id],
-  );
   await tx.query('INSERT INTO events (session_id, seq, run_id, run_seq, type, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
     run.session_id,
-    Number(session!.event_seq),
+    seq,
     run.id,
     -Number(counter!.status_seq),
     'run_status',
     data,
     now,
   ]);
-  announceStatus(tx, run, event, Number(session!.event_seq), -Number(counter!.status_seq), now);
+  announceStatus(tx, run, event, seq, -Number(counter!.status_seq), now);
 }
 
 /** Announce the stored event to the session's watchers and, for a run queued to be taken now, to the parked polls. */

@@ -8,6 +8,7 @@ import { appendHeldRunEvents } from './append-events.js';
 import { getRunForUpdate } from './get-records.js';
 import { finishHeldRun, type FinishReport } from './finish-run.js';
 import { assertHeld } from './get-held-run.js';
+import { SessionUpdate } from './session-update.js';
 import { startHeldRun } from './start-run.js';
 
 /** What a runner reports about one run it holds, in one go (protocol/run-reports.ts' RunReport, parsed): applied in this order. */
@@ -36,7 +37,7 @@ export interface RunReportApplied {
  * resend a report whose answer it never got: `started` is skipped once the run is running, events it
  * already stored are skipped by their seq, and `finished` is skipped once the run ended. A report that
  * names its attempt is skipped whole once the run moved on to a later attempt (a resent infra failure
- * must not end the retry that it caused).
+ * must not end the retry that it caused). The session row is written once for all of it.
  */
 export async function applyRunReport(sql: SqlClient, runnerId: string, report: RunReportToApply, now: number, policy: RequeuePolicy): Promise<RunReportApplied> {
   return sql.transaction(async (tx) => {
@@ -55,21 +56,23 @@ export async function applyRunReport(sql: SqlClient, runnerId: string, report: R
       });
     }
     let run = assertHeld(current, runnerId);
+    const session = new SessionUpdate(run.session_id, run.id);
     let started = false;
     if (report.started !== undefined && run.status === 'claimed') {
-      run = await startHeldRun(tx, run, now);
+      run = await startHeldRun(tx, run, now, session);
       started = true;
     }
     let events: AppendResult | null = null;
     if (report.events !== undefined && report.events.length > 0) {
-      events = await appendHeldRunEvents(tx, run, report.events, now);
+      events = await appendHeldRunEvents(tx, run, report.events, now, session);
       run = { ...run, event_seq: events.last_seq };
     }
     let finished = false;
     if (report.finished !== undefined && !isTerminal(run.status)) {
-      run = await finishHeldRun(tx, run, report.finished, now, policy);
+      run = await finishHeldRun(tx, run, report.finished, now, policy, session);
       finished = true;
     }
+    await session.write(tx, now);
     return { run, started, events, finished };
   });
 }

@@ -1,11 +1,10 @@
 import { runnerCanServe } from '../../rules/matching.js';
 import { assertTransition } from '../../rules/run-transitions.js';
-import { sessionStatusFor } from '../../rules/session-status.js';
 import type { AgentDocument } from '../../../protocol/agents.js';
 import type { EventRecord, RunRecord, SessionRecord } from '../../types.js';
 import { encodeChanges } from '../store-changes.js';
 import type { RunStatusEvent } from './append-run-status-event.js';
-import { toRun, toSession } from '../rows.js';
+import { SESSION_COLUMNS, toRun, toSession } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
 import { placeholders } from '../sql-client.js';
 import { transitionRun } from './transition-run.js';
@@ -35,7 +34,7 @@ const treeFilter = (runner: ClaimingRunner): string =>
 /**
  * Claim the highest-priority, oldest queued run this runner can serve, atomically, so no run is ever
  * claimed twice, nor given to a runner it is excluded from (its executor failed the run with exit 75 there).
- * PostgreSQL: one `UPDATE … RETURNING` over a `FOR UPDATE SKIP LOCKED` pick (tags matched with jsonb `<@`), with the session update in the same statement: one round trip instead of the five of a
+ * PostgreSQL: one `UPDATE … RETURNING` over a `FOR UPDATE SKIP LOCKED` pick (tags matched with jsonb `<@`), with its status event in the same statement: one round trip instead of the five of a
  * transaction (A/B on the shared 2-core box, bench/coordinator-claim: p50 7.5–8.1 ms → 6.0–7.3 ms).
  * SQLite: inside `BEGIN IMMEDIATE` (the database write lock), candidates in priority order, tags matched
  * by `runnerCanServe`, then the guarded transition.
@@ -68,13 +67,29 @@ export async function claimAssignments(sql: SqlClient, runner: ClaimingRunner, n
   return claimed;
 }
 
+/** Tries of the claim statement when its `claimed` event's seq was taken meanwhile (see event-seqs.ts). */
+const CLAIM_STATEMENT_TRIES = 5;
+
 async function claimOnPostgres(sql: SqlClient, runner: ClaimingRunner, now: number): Promise<ClaimedRun | null> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await claimStatement(sql, runner, now);
+    } catch (error) {
+      if (attempt >= CLAIM_STATEMENT_TRIES || !isDuplicateEventSeq(error)) throw error;
+    }
+  }
+}
+
+/** The claim's event took a seq another transaction stored first (it read the highest seq before that one committed). */
+const isDuplicateEventSeq = (error: unknown): boolean =>
+  (error as { code?: unknown }).code === '23505' && (error as { constraint?: unknown }).constraint === 'events_pkey';
+
+async function claimStatement(sql: SqlClient, runner: ClaimingRunner, now: number): Promise<ClaimedRun | null> {
   // The conditional update below is the guarded queued → claimed transition; the state machine agrees.
   assertTransition('(next)', 'queued', 'claimed');
   const notify = sessionNotifySql(sql);
-  // The session row is updated once (its status only when this is its latest run, its event counter
-  // always) because PostgreSQL applies only one update per row in a statement; the run_status event
-  // matches appendRunStatusEvent's.
+  // The session row is not written (a claim changes nothing a session shows, see SessionUpdate), only
+  // locked as every writer of the session's events locks it; the run_status event matches appendRunStatusEvent's.
   const rows = await sql.query(
     `WITH picked AS (
        SELECT id FROM runs
@@ -83,24 +98,19 @@ async function claimOnPostgres(sql: SqlClient, runner: ClaimingRunner, now: numb
      ), claimed AS (
        UPDATE runs SET status = 'claimed', runner_id = ?, claimed_at = ?, stop_requested = 0, status_seq = runs.status_seq + 1
        FROM picked WHERE runs.id = picked.id AND runs.status = 'queued' RETURNING runs.*
-     ), synced AS (
-       UPDATE sessions SET
-         status = CASE WHEN sessions.last_run_id = claimed.id THEN ? ELSE sessions.status END,
-         runner_id = CASE WHEN sessions.last_run_id = claimed.id THEN claimed.runner_id ELSE sessions.runner_id END,
-         ended_at = CASE WHEN sessions.last_run_id = claimed.id THEN NULL ELSE sessions.ended_at END,
-         updated_at = ?, event_seq = sessions.event_seq + 1
-       FROM claimed WHERE sessions.id = claimed.session_id
-       RETURNING sessions.id, sessions.event_seq, sessions.agent, row_to_json(sessions)::text AS session_row
+     ), locked AS (
+       SELECT sessions.*, (SELECT COALESCE(MAX(events.seq), 0) + 1 FROM events WHERE events.session_id = sessions.id) AS event_seq
+       FROM sessions JOIN claimed ON sessions.id = claimed.session_id FOR NO KEY UPDATE OF sessions
      ), status_event AS (
        INSERT INTO events (session_id, seq, run_id, run_seq, type, data, created_at)
-       SELECT claimed.session_id, synced.event_seq, claimed.id, -claimed.status_seq, 'run_status',
+       SELECT claimed.session_id, locked.event_seq, claimed.id, -claimed.status_seq, 'run_status',
          json_build_object('type', 'run_status', 'run_id', claimed.id, 'status', claimed.status,
            'attempt', claimed.attempt, 'runner_id', claimed.runner_id)::text, ?
-       FROM claimed JOIN synced ON synced.id = claimed.session_id
+       FROM claimed JOIN locked ON locked.id = claimed.session_id
      )
-     SELECT claimed.*, synced.event_seq AS status_event_seq, synced.session_row, agents.doc AS agent_doc, ${notify.sql} AS notified
-     FROM claimed JOIN synced ON synced.id = claimed.session_id LEFT JOIN agents ON agents.name = synced.agent`,
-    [now, ...runner.executors, JSON.stringify(runner.tags), JSON.stringify([runner.id]), ...(runner.roots ?? []), runner.id, now, sessionStatusFor('claimed'), now, now, ...notify.params],
+     SELECT claimed.*, locked.event_seq AS status_event_seq, row_to_json(locked)::text AS session_row, agents.doc AS agent_doc, ${notify.sql} AS notified
+     FROM claimed JOIN locked ON locked.id = claimed.session_id LEFT JOIN agents ON agents.name = locked.agent`,
+    [now, ...runner.executors, JSON.stringify(runner.tags), JSON.stringify([runner.id]), ...(runner.roots ?? []), runner.id, now, now, ...notify.params],
   );
   const row = rows[0];
   if (row === undefined) return null;
@@ -138,7 +148,7 @@ async function claimOnSqlite(sql: SqlClient, runner: ClaimingRunner, now: number
       const queued = toRun(row);
       if (!runnerCanServe(queued, runner)) continue;
       const run = await transitionRun(tx, queued, 'claimed', { runner_id: runner.id, claimed_at: now, stop_requested: false }, now);
-      const [session] = await tx.query('SELECT * FROM sessions WHERE id = ?', [run.session_id]);
+      const [session] = await tx.query(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`, [run.session_id]);
       const [agent] = await tx.query<{ doc: unknown }>('SELECT agents.doc FROM sessions JOIN agents ON agents.name = sessions.agent WHERE sessions.id = ?', [run.session_id]);
       claimed.push({ run, session: toSession(session!), agent: agentOf(agent?.doc) });
       if (claimed.length === max) break;

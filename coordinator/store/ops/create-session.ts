@@ -34,7 +34,8 @@ export async function createSession(
       executor: input.executor, tags, timeout_s: input.timeout_s, max_attempts: input.max_attempts,
       executor_session_id: null, callback_session_id: input.callback_session_id ?? null,
     }, now);
-    return { session: toSession(sessionRow!), run };
+    // Seen before its first event (the run's `queued`), so a follower from this view misses none.
+    return { session: toSession({ ...sessionRow!, event_seq: 0 }), run };
   });
 }
 

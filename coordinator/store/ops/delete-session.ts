@@ -1,6 +1,6 @@
 import { isSessionActive } from '../../rules/session-status.js';
 import type { SessionStatus } from '../../../protocol/statuses.js';
-import { toSession } from '../rows.js';
+import { SESSION_COLUMNS, toSession } from '../rows.js';
 import { placeholders, type SqlClient } from '../sql-client.js';
 import { ConflictError, NotFoundError } from '../store-errors.js';
 
@@ -19,7 +19,7 @@ const LIVE_RUN_STATES = "('queued', 'claimed', 'running', 'lost')";
  */
 export async function deleteSession(sql: SqlClient, id: string): Promise<{ deleted: number }> {
   return sql.transaction(async (tx) => {
-    const [row] = await tx.query(`SELECT * FROM sessions WHERE id = ?${tx.forUpdate()}`, [id]);
+    const [row] = await tx.query(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?${tx.forUpdate({ of: 'sessions' })}`, [id]);
     if (row === undefined) throw new NotFoundError('session', id);
     const session = toSession(row);
     if (isSessionActive(session.status)) {

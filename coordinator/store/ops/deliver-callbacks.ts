@@ -1,7 +1,7 @@
 import { callbackMessage } from '../../rules/callback-message.js';
 import { newId } from '../../ids.js';
 import type { RunRecord } from '../../types.js';
-import { toCallback, toSession } from '../rows.js';
+import { SESSION_COLUMNS, toCallback, toSession } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
 import { insertRun } from './create-session.js';
 
@@ -16,7 +16,7 @@ const DEFAULT_MAX_ATTEMPTS = 3;
  * @returns the resume run, or null when nothing was delivered.
  */
 export async function deliverCallbacks(tx: SqlClient, sessionId: string, now: number): Promise<RunRecord | null> {
-  const [row] = await tx.query(`SELECT * FROM sessions WHERE id = ?${tx.forUpdate()}`, [sessionId]);
+  const [row] = await tx.query(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?${tx.forUpdate({ of: 'sessions' })}`, [sessionId]);
   if (row === undefined) return null;
   const session = toSession(row);
   if (session.status !== 'idle') return null;

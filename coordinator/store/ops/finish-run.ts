@@ -8,6 +8,7 @@ import type { SqlClient } from '../sql-client.js';
 import { deliverCallbacks } from './deliver-callbacks.js';
 import { getHeldRun } from './get-held-run.js';
 import { listOnlineRunners } from './list-online-runners.js';
+import { SessionUpdate } from './session-update.js';
 import { transitionRun } from './transition-run.js';
 
 /** How a runner says a run ended: the outcome's kind, message and exit code, and what the session keeps of it. */
@@ -40,9 +41,17 @@ export async function finishRun(
 /**
  * finishRun for a run read with getHeldRun (inside a transaction). When the executor itself exited 75, its
  * runner is excluded from the run's retries, and a retry no other online runner can take is not made: the
- * run fails with the outcome's message and why it was not retried.
+ * run fails with the outcome's message and why it was not retried. The session row is written once, with
+ * what `session` gathered before (a report's start and events) and this end.
  */
-export async function finishHeldRun(tx: SqlClient, run: RunRecord, outcome: FinishReport, now: number, policy: RequeuePolicy): Promise<RunRecord> {
+export async function finishHeldRun(
+  tx: SqlClient,
+  run: RunRecord,
+  outcome: FinishReport,
+  now: number,
+  policy: RequeuePolicy,
+  session: SessionUpdate = new SessionUpdate(run.session_id, run.id),
+): Promise<RunRecord> {
   const excludes = executorTempFailed(outcome) && run.runner_id !== null && !run.excluded_runners.includes(run.runner_id);
   const retryRun = excludes ? { ...run, excluded_runners: [...run.excluded_runners, run.runner_id!] } : run;
   let unplaceable: string | null = null;
@@ -53,21 +62,20 @@ export async function finishHeldRun(tx: SqlClient, run: RunRecord, outcome: Fini
   const decision = decideFinish(outcome.kind, { ...run, placeable: unplaceable === null }, now, policy);
   const error = outcome.kind === 'succeeded' ? null : decision.unplaceable ? `${outcome.message}; not retried: ${unplaceable}` : outcome.message;
   const excluded = excludes ? { excluded_runners: retryRun.excluded_runners } : {};
-  const updated =
-    decision.retry === null
-      ? await transitionRun(tx, run, decision.status, { finished_at: now, outcome, error, ...excluded }, now)
-      : await transitionRun(tx, run, 'queued', {
-          attempt: decision.retry.attempt, available_at: decision.retry.availableAt, queued_at: now,
-          runner_id: null, claimed_at: null, started_at: null, stop_requested: false, outcome, error, ...excluded,
-        }, now);
   if (outcome.result !== undefined && outcome.result !== null) {
     // Stored like a result event's fields (without its `type`), as appendEvents stores them.
     const { type: _type, ...result } = outcome.result as Record<string, unknown>;
-    await tx.query('UPDATE sessions SET result = ? WHERE id = ? AND last_run_id = ?', [JSON.stringify(result), run.session_id, run.id]);
+    session.fact('result', result);
   }
-  if (typeof outcome.executor_session_id === 'string') {
-    await tx.query('UPDATE sessions SET executor_session_id = ? WHERE id = ?', [outcome.executor_session_id, run.session_id]);
-  }
+  if (typeof outcome.executor_session_id === 'string') session.bind(outcome.executor_session_id);
+  const updated =
+    decision.retry === null
+      ? await transitionRun(tx, run, decision.status, { finished_at: now, outcome, error, ...excluded }, now, session)
+      : await transitionRun(tx, run, 'queued', {
+          attempt: decision.retry.attempt, available_at: decision.retry.availableAt, queued_at: now,
+          runner_id: null, claimed_at: null, started_at: null, stop_requested: false, outcome, error, ...excluded,
+        }, now, session);
+  await session.write(tx, now);
   // Outcomes of children that ended while this session ran arrive now, together (callback mode).
   if (updated.status === 'succeeded') await deliverCallbacks(tx, run.session_id, now);
   return updated;

@@ -1,10 +1,10 @@
 import type { RunRecord, SessionRecord } from '../../types.js';
-import { toRun, toSession } from '../rows.js';
+import { SESSION_COLUMNS, toRun, toSession } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
 
 /** One session, or `null`. */
 export async function getSession(sql: SqlClient, id: string): Promise<SessionRecord | null> {
-  const [row] = await sql.query('SELECT * FROM sessions WHERE id = ?', [id]);
+  const [row] = await sql.query(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`, [id]);
   return row === undefined ? null : toSession(row);
 }
 

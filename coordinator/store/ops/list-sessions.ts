@@ -1,6 +1,6 @@
 import type { SessionStatus } from '../../../protocol/statuses.js';
 import type { SessionRecord } from '../../types.js';
-import { toSession } from '../rows.js';
+import { SESSION_COLUMNS, toSession } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
 
 export interface SessionFilter {
@@ -25,7 +25,7 @@ export async function listSessions(
   if (filter.agent !== undefined) (where.push('agent = ?'), params.push(filter.agent));
   if (page.before !== null) (where.push('seq < ?'), params.push(page.before));
   const clause = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
-  const rows = await sql.query(`SELECT * FROM sessions ${clause} ORDER BY seq DESC LIMIT ?`, [...params, page.limit + 1]);
+  const rows = await sql.query(`SELECT ${SESSION_COLUMNS} FROM sessions ${clause} ORDER BY seq DESC LIMIT ?`, [...params, page.limit + 1]);
   const more = rows.length > page.limit;
   const kept = rows.slice(0, page.limit);
   const last = kept[kept.length - 1];

@@ -1,7 +1,7 @@
 import { newId } from '../../ids.js';
 import { isSessionActive } from '../../rules/session-status.js';
 import type { RunRecord, SessionRecord } from '../../types.js';
-import { toSession } from '../rows.js';
+import { SESSION_COLUMNS, SESSION_RETURNING, toSession } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
 import { ConflictError, NotFoundError } from '../store-errors.js';
 import { insertRun } from './create-session.js';
@@ -26,7 +26,7 @@ export async function resumeSession(
   now: number,
 ): Promise<{ session: SessionRecord; run: RunRecord }> {
   return sql.transaction(async (tx) => {
-    const [row] = await tx.query(`SELECT * FROM sessions WHERE id = ?${tx.forUpdate()}`, [id]);
+    const [row] = await tx.query(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?${tx.forUpdate({ of: 'sessions' })}`, [id]);
     if (row === undefined) throw new NotFoundError('session', id);
     const session = toSession(row);
     if (isSessionActive(session.status)) {
@@ -42,7 +42,7 @@ export async function resumeSession(
       executor_session_id: session.executor_session_id, callback_session_id: input.callback_session_id ?? null,
     }, now);
     const [updated] = await tx.query(
-      "UPDATE sessions SET status = 'queued', last_run_id = ?, runner_id = NULL, updated_at = ?, ended_at = NULL WHERE id = ? RETURNING *",
+      `UPDATE sessions SET status = 'queued', last_run_id = ?, runner_id = NULL, updated_at = ?, ended_at = NULL WHERE id = ? RETURNING ${SESSION_RETURNING}`,
       [run.id, now, id],
     );
     return { session: toSession(updated!), run };

@@ -1,11 +1,11 @@
 import { assertTransition, isTerminal } from '../../rules/run-transitions.js';
-import { sessionStatusFor } from '../../rules/session-status.js';
 import type { RunStatus } from '../../../protocol/statuses.js';
 import type { RunRecord } from '../../types.js';
 import { toRun } from '../rows.js';
 import { appendRunStatusEvent } from './append-run-status-event.js';
 import { deliverCallbacks } from './deliver-callbacks.js';
 import { recordCallback } from './record-callback.js';
+import { SessionUpdate } from './session-update.js';
 import type { SqlClient } from '../sql-client.js';
 import { ConflictError } from '../store-errors.js';
 
@@ -24,8 +24,18 @@ const JSON_COLUMNS = new Set(['outcome', 'excluded_runners']);
  * The one guarded way to change a run's status: checks the state machine (IllegalTransitionError
  * naming both states), updates only if the status is still what was read, and keeps the session's status
  * in step with its latest run. Call inside a transaction with the run read `forUpdate`.
+ * With `session`, the session's change is gathered there for the caller to write with the rest of what its
+ * transaction changes on the row (one write); a run that ended is written at once, before its outcome is
+ * read for the session it calls back. Without, the session row is written here.
  */
-export async function transitionRun(tx: SqlClient, run: RunRecord, to: RunStatus, patch: RunPatch, now: number): Promise<RunRecord> {
+export async function transitionRun(
+  tx: SqlClient,
+  run: RunRecord,
+  to: RunStatus,
+  patch: RunPatch,
+  now: number,
+  session?: SessionUpdate,
+): Promise<RunRecord> {
   assertTransition(run.id, run.status, to);
   const sets = ['status = ?'];
   const params: unknown[] = [to];
@@ -40,7 +50,8 @@ export async function transitionRun(tx: SqlClient, run: RunRecord, to: RunStatus
   ]);
   if (row === undefined) throw new ConflictError(`run ${run.id} changed while it was being updated; retry`, { run: run.id });
   const updated = toRun(row);
-  await syncSession(tx, updated, now);
+  const sessionUpdate = (session ?? new SessionUpdate(updated.session_id, updated.id)).followRun(updated, now);
+  if (session === undefined || isTerminal(to)) await sessionUpdate.write(tx, now);
   await appendRunStatusEvent(tx, updated, now, statusMessage(updated, patch));
   if (isTerminal(to) && (await recordCallback(tx, updated, now))) await deliverCallbacks(tx, updated.callback_session_id!, now);
   return updated;
@@ -51,12 +62,4 @@ function statusMessage(run: RunRecord, patch: RunPatch): string | null | undefin
   if (patch.error !== undefined && patch.error !== null) return patch.error;
   if (!isTerminal(run.status) || run.status === 'succeeded') return undefined;
   return run.error ?? run.outcome?.message;
-}
-
-/** Set the session's status, runner and end time from its latest run (no-op for older runs). */
-export async function syncSession(tx: SqlClient, run: RunRecord, now: number): Promise<void> {
-  await tx.query(
-    'UPDATE sessions SET status = ?, runner_id = ?, updated_at = ?, ended_at = ? WHERE id = ? AND last_run_id = ?',
-    [sessionStatusFor(run.status), run.runner_id, now, isTerminal(run.status) ? now : null, run.session_id, run.id],
-  );
 }

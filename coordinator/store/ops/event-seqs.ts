@@ -1,0 +1,32 @@
+import type { SqlClient } from '../sql-client.js';
+
+/**
+ * A session's events are numbered 1, 2, 3, … in the order they are stored; the session keeps no counter
+ * (a counter would be one more write of the session row per event batch). The next numbers come from the
+ * highest `seq` stored, read by the index (events' primary key is `(session_id, seq)`).
+ *
+ * SQLite runs one write transaction at a time, so the highest seq cannot change under a reader. On
+ * PostgreSQL every transaction that stores events of a session first locks the session row (`FOR NO KEY
+ * UPDATE`, which blocks no insert of a run or event referencing it) and only then reads the highest seq,
+ * in a statement of its own so its snapshot sees what the lock's previous holder committed. The
+ * transaction then remembers its last number (tx.memo) and asks no more. The claim statement, which stores
+ * its `claimed` event in one statement, takes the same lock and retries on the rare duplicate key (see
+ * claim-next-run.ts).
+ * @returns the first of `count` numbers now reserved for this transaction's events of the session.
+ */
+export async function allocateEventSeqs(tx: SqlClient, sessionId: string, count: number): Promise<number> {
+  const key = `event_seq:${sessionId}`;
+  let last = tx.memo?.get(key);
+  if (last === undefined) {
+    if (tx.dialect === 'postgres') await tx.query(`SELECT 1 AS locked FROM sessions WHERE id = ? FOR NO KEY UPDATE`, [sessionId]);
+    last = await lastEventSeq(tx, sessionId);
+  }
+  tx.memo?.set(key, last + count);
+  return last + 1;
+}
+
+/** The highest event seq stored for a session (0 when it has none). */
+export async function lastEventSeq(sql: SqlClient, sessionId: string): Promise<number> {
+  const [row] = await sql.query<{ seq: unknown }>('SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE session_id = ?', [sessionId]);
+  return Number(row?.seq ?? 0);
+}
