@@ -17,20 +17,24 @@ const policy = { baseMs: 100, maxMs: 1_000, random: () => 1, leaseMs: 30_000 };
 const base = { agent: null, executor: 'test', tags: [], project_dir: null, parent_session_id: null, priority: 0, timeout_s: null, prompt: 'hi', max_attempts: 2 };
 const runner = { id: 'r1', executors: ['test'], tags: [] };
 
-/** A store on a fresh database, its SQL client, and a count of the writes (inserts and updates) of `sessions` rows. */
+/** A store on a fresh database, its SQL client, and counts of the writes (inserts and updates) of `sessions` and `runs` rows. */
 async function openCountingStore(kind: StoreKind) {
   const db = await freshDatabase(kind);
   const sql: SqlClient =
     kind === 'postgres' ? await openPostgresClient({ url: db.databaseUrl, schema: db.databaseSchema }) : openSqliteClient(db.databaseUrl);
   await migrate(sql);
   let sessionWrites: () => Promise<number>;
+  let runWrites: () => Promise<number>;
   let closeCounter: () => Promise<void>;
   if (kind === 'sqlite') {
     const raw = new Database(db.databaseUrl);
     raw.exec(`CREATE TABLE session_writes (id TEXT);
       CREATE TRIGGER count_session_updates AFTER UPDATE ON sessions BEGIN INSERT INTO session_writes VALUES (NEW.id); END;
-      CREATE TRIGGER count_session_inserts AFTER INSERT ON sessions BEGIN INSERT INTO session_writes VALUES (NEW.id); END;`);
-    sessionWrites = async () => Number((raw.prepare('SELECT COUNT(*) AS n FROM session_writes').get() as { n: number }).n);
+      CREATE TRIGGER count_session_inserts AFTER INSERT ON sessions BEGIN INSERT INTO session_writes VALUES (NEW.id); END;
+      CREATE TRIGGER count_run_updates AFTER UPDATE ON runs BEGIN INSERT INTO session_writes VALUES (NEW.id); END;
+      CREATE TRIGGER count_run_inserts AFTER INSERT ON runs BEGIN INSERT INTO session_writes VALUES (NEW.id); END;`);
+    sessionWrites = async () => Number((raw.prepare("SELECT COUNT(*) AS n FROM session_writes WHERE id LIKE 'ses%'").get() as { n: number }).n);
+    runWrites = async () => Number((raw.prepare("SELECT COUNT(*) AS n FROM session_writes WHERE id LIKE 'run%'").get() as { n: number }).n);
     closeCounter = async () => void raw.close();
   } else {
     const raw = new pg.Client({ connectionString: db.databaseUrl });
@@ -40,7 +44,9 @@ async function openCountingStore(kind: StoreKind) {
     await raw.query(`CREATE FUNCTION count_session_write() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN INSERT INTO session_writes VALUES (NEW.id); RETURN NEW; END $$`);
     await raw.query('CREATE TRIGGER count_session_writes AFTER INSERT OR UPDATE ON sessions FOR EACH ROW EXECUTE FUNCTION count_session_write()');
-    sessionWrites = async () => Number((await raw.query('SELECT COUNT(*) AS n FROM session_writes')).rows[0].n);
+    await raw.query('CREATE TRIGGER count_run_writes AFTER INSERT OR UPDATE ON runs FOR EACH ROW EXECUTE FUNCTION count_session_write()');
+    sessionWrites = async () => Number((await raw.query("SELECT COUNT(*) AS n FROM session_writes WHERE id LIKE 'ses%'")).rows[0].n);
+    runWrites = async () => Number((await raw.query("SELECT COUNT(*) AS n FROM session_writes WHERE id LIKE 'run%'")).rows[0].n);
     closeCounter = () => raw.end();
   }
   const store = createStore(sql);
@@ -48,6 +54,7 @@ async function openCountingStore(kind: StoreKind) {
     store,
     sql,
     sessionWrites,
+    runWrites,
     close: async () => {
       await closeCounter();
       await store.close();
@@ -109,6 +116,9 @@ describe.each(STORE_KINDS)('session row writes (%s)', (kind) => {
     await store.applyRunReport('r1', { run_id: run.id, attempt: 1, started: {} }, 1_001, policy);
     await store.applyRunReport('r1', { run_id: run.id, attempt: 1, events, finished: { kind: 'succeeded', message: 'ok', exit_code: 0 } }, 1_002, policy);
     expect(await counting.sessionWrites()).toBe(3);
+    // The run row too: inserted, claimed, started, and ended with its event counter in the same update.
+    expect(await counting.runWrites()).toBe(4);
+    expect(await store.getRun(run.id)).toMatchObject({ status: 'succeeded', event_seq: 4 });
     expect(await store.getSession(session.id)).toMatchObject({ status: 'idle', executor_session_id: 'exec-1', result: { result_text: 'done' }, event_seq: 8 });
   });
 

@@ -41,17 +41,21 @@ export async function appendEvents(
   return sql.transaction(async (tx) => appendHeldRunEvents(tx, await getHeldRun(tx, runId, runnerId), events, now));
 }
 
-/**
- * appendEvents for a run read with getHeldRun (inside a transaction). With `session`, what the events
- * change on the session (see applySessionFacts) is gathered there for the caller to write; without, it is
- * written here.
- */
+/** Who writes what appending events changes besides the events (appendHeldRunEvents). */
+export interface AppendOptions {
+  /** Gather the session's change here for the caller to write; without, it is written by the append. */
+  session?: SessionUpdate | undefined;
+  /** The caller writes the run's new `event_seq` (the result's last_seq) with its own update of the run row. */
+  callerWritesRunSeq?: boolean | undefined;
+}
+
+/** appendEvents for a run read with getHeldRun (inside a transaction). */
 export async function appendHeldRunEvents(
   tx: SqlClient,
   run: RunRecord,
   events: readonly IncomingEvent[],
   now: number,
-  session?: SessionUpdate,
+  { session, callerWritesRunSeq = false }: AppendOptions = {},
 ): Promise<AppendResult> {
   const runId = run.id;
   // Events above the run's highest stored seq are new; at or below it, look up which ones are stored
@@ -86,7 +90,7 @@ export async function appendHeldRunEvents(
   }
   tx.announce({ kind: 'events', session_id: run.session_id, events: records });
   const lastSeq = Math.max(run.event_seq, fresh[fresh.length - 1]!.seq);
-  await tx.query('UPDATE runs SET event_seq = ? WHERE id = ?', [lastSeq, runId]);
+  if (!callerWritesRunSeq && lastSeq !== run.event_seq) await tx.query('UPDATE runs SET event_seq = ? WHERE id = ?', [lastSeq, runId]);
   const facts = applySessionFacts(session ?? new SessionUpdate(run.session_id, run.id), fresh);
   if (session === undefined) await facts.write(tx, now);
   return { session_id: run.session_id, accepted: fresh.length, duplicates, last_seq: lastSeq, session_seq: sessionSeq };

@@ -16,41 +16,28 @@ export interface RunStatusEvent {
 }
 
 /**
- * Record a run's new status as an event of its session (next session `seq`, run_seq -1, -2, ... from the
- * run's status counter). Call inside the transaction that changed the status, so the event and the
- * change are stored together. `message` says why (given only by the change that set the reason, so a
- * retry's later `claimed` and `running` do not repeat the error of the attempt before).
+ * Record a run's new status as an event of its session (next session `seq`; run_seq -1, -2, ... from the
+ * run's status counter, which the statement that changed the status advanced: `statusSeq` is its new value).
+ * Call inside the transaction that changed the status, so the event and the change are stored together.
+ * `message` says why (given only by the change that set the reason, so a retry's later `claimed` and
+ * `running` do not repeat the error of the attempt before).
  */
-export async function appendRunStatusEvent(tx: SqlClient, run: RunRecord, now: number, message?: string | null): Promise<void> {
+export async function appendRunStatusEvent(tx: SqlClient, run: RunRecord, statusSeq: number, now: number, message?: string | null): Promise<void> {
   const outcome = run.outcome as { kind?: string; message?: string } | null;
   const event: RunStatusEvent = { type: 'run_status', run_id: run.id, status: run.status, attempt: run.attempt, runner_id: run.runner_id };
   if (message !== undefined && message !== null) event.message = message;
   if (outcome?.kind !== undefined) event.kind = outcome.kind;
-  const data = JSON.stringify(event);
   const seq = await allocateEventSeqs(tx, run.session_id, 1);
-  if (tx.dialect === 'postgres') {
-    // One round trip instead of two: every statement is a network hop on PostgreSQL.
-    const [row] = await tx.query<{ run_seq: unknown }>(
-      `WITH counter AS (UPDATE runs SET status_seq = status_seq + 1 WHERE id = ? RETURNING status_seq)
-       INSERT INTO events (session_id, seq, run_id, run_seq, type, data, created_at)
-       SELECT ?, ?, ?, -counter.status_seq, 'run_status', ?, ? FROM counter
-       RETURNING run_seq`,
-      [run.id, run.session_id, seq, run.id, data, now],
-    );
-    announceStatus(tx, run, event, seq, Number(row!.run_seq), now);
-    return;
-  }
-  const [counter] = await tx.query<{ status_seq: unknown }>('UPDATE runs SET status_seq = status_seq + 1 WHERE id = ? RETURNING status_seq', [run.id]);
   await tx.query('INSERT INTO events (session_id, seq, run_id, run_seq, type, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
     run.session_id,
     seq,
     run.id,
-    -Number(counter!.status_seq),
+    -statusSeq,
     'run_status',
-    data,
+    JSON.stringify(event),
     now,
   ]);
-  announceStatus(tx, run, event, seq, -Number(counter!.status_seq), now);
+  announceStatus(tx, run, event, seq, -statusSeq, now);
 }
 
 /** Announce the stored event to the session's watchers and, for a run queued to be taken now, to the parked polls. */

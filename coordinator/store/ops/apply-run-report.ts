@@ -62,15 +62,20 @@ export async function applyRunReport(sql: SqlClient, runnerId: string, report: R
       run = await startHeldRun(tx, run, now, session);
       started = true;
     }
+    // A run that ends in this report gets its event counter with its end: one write of the run row.
+    const finishing = report.finished !== undefined && !isTerminal(run.status);
     let events: AppendResult | null = null;
+    let eventSeq: number | undefined;
     if (report.events !== undefined && report.events.length > 0) {
-      events = await appendHeldRunEvents(tx, run, report.events, now, session);
-      run = { ...run, event_seq: events.last_seq };
+      events = await appendHeldRunEvents(tx, run, report.events, now, { session, callerWritesRunSeq: finishing });
+      if (events.last_seq !== run.event_seq) eventSeq = events.last_seq;
     }
     let finished = false;
-    if (report.finished !== undefined && !isTerminal(run.status)) {
-      run = await finishHeldRun(tx, run, report.finished, now, policy, session);
+    if (finishing) {
+      run = await finishHeldRun(tx, run, report.finished!, now, policy, session, eventSeq);
       finished = true;
+    } else if (eventSeq !== undefined) {
+      run = { ...run, event_seq: eventSeq };
     }
     await session.write(tx, now);
     return { run, started, events, finished };

@@ -39,7 +39,7 @@ export async function createSession(
   });
 }
 
-/** Insert a queued run. */
+/** Insert a queued run (its status counter at 1: its `queued` event). */
 export async function insertRun(
   tx: SqlClient,
   run: Pick<RunRecord, 'id' | 'session_id' | 'mode' | 'prompt' | 'priority' | 'executor' | 'timeout_s' | 'max_attempts' | 'executor_session_id'> & {
@@ -50,12 +50,12 @@ export async function insertRun(
 ): Promise<RunRecord> {
   const [row] = await tx.query(
     `INSERT INTO runs (id, session_id, mode, prompt, status, priority, executor, tags, timeout_s, attempt, max_attempts,
-       executor_session_id, available_at, created_at, queued_at, callback_session_id)
-     VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?) RETURNING *`,
+       executor_session_id, available_at, created_at, queued_at, callback_session_id, status_seq)
+     VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, 1) RETURNING *`,
     [run.id, run.session_id, run.mode, run.prompt, run.priority, run.executor, run.tags, run.timeout_s,
       run.max_attempts, run.executor_session_id, now, now, now, run.callback_session_id ?? null],
   );
   const inserted = toRun(row!);
-  await appendRunStatusEvent(tx, inserted, now);
+  await appendRunStatusEvent(tx, inserted, 1, now);
   return inserted;
 }

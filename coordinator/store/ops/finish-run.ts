@@ -42,7 +42,8 @@ export async function finishRun(
  * finishRun for a run read with getHeldRun (inside a transaction). When the executor itself exited 75, its
  * runner is excluded from the run's retries, and a retry no other online runner can take is not made: the
  * run fails with the outcome's message and why it was not retried. The session row is written once, with
- * what `session` gathered before (a report's start and events) and this end.
+ * what `session` gathered before (a report's start and events) and this end; `eventSeq` is the run's new
+ * event counter when the report's events were stored without writing it.
  */
 export async function finishHeldRun(
   tx: SqlClient,
@@ -51,6 +52,7 @@ export async function finishHeldRun(
   now: number,
   policy: RequeuePolicy,
   session: SessionUpdate = new SessionUpdate(run.session_id, run.id),
+  eventSeq?: number,
 ): Promise<RunRecord> {
   const excludes = executorTempFailed(outcome) && run.runner_id !== null && !run.excluded_runners.includes(run.runner_id);
   const retryRun = excludes ? { ...run, excluded_runners: [...run.excluded_runners, run.runner_id!] } : run;
@@ -61,7 +63,11 @@ export async function finishHeldRun(
   }
   const decision = decideFinish(outcome.kind, { ...run, placeable: unplaceable === null }, now, policy);
   const error = outcome.kind === 'succeeded' ? null : decision.unplaceable ? `${outcome.message}; not retried: ${unplaceable}` : outcome.message;
-  const excluded = excludes ? { excluded_runners: retryRun.excluded_runners } : {};
+  const alsoSet = {
+    ...(excludes ? { excluded_runners: retryRun.excluded_runners } : {}),
+    // The run's event counter, when the events of the same report were stored without it (applyRunReport).
+    ...(eventSeq !== undefined ? { event_seq: eventSeq } : {}),
+  };
   if (outcome.result !== undefined && outcome.result !== null) {
     // Stored like a result event's fields (without its `type`), as appendEvents stores them.
     const { type: _type, ...result } = outcome.result as Record<string, unknown>;
@@ -70,10 +76,10 @@ export async function finishHeldRun(
   if (typeof outcome.executor_session_id === 'string') session.bind(outcome.executor_session_id);
   const updated =
     decision.retry === null
-      ? await transitionRun(tx, run, decision.status, { finished_at: now, outcome, error, ...excluded }, now, session)
+      ? await transitionRun(tx, run, decision.status, { finished_at: now, outcome, error, ...alsoSet }, now, session)
       : await transitionRun(tx, run, 'queued', {
           attempt: decision.retry.attempt, available_at: decision.retry.availableAt, queued_at: now,
-          runner_id: null, claimed_at: null, started_at: null, stop_requested: false, outcome, error, ...excluded,
+          runner_id: null, claimed_at: null, started_at: null, stop_requested: false, outcome, error, ...alsoSet,
         }, now, session);
   await session.write(tx, now);
   // Outcomes of children that ended while this session ran arrive now, together (callback mode).

@@ -13,7 +13,7 @@ import { ConflictError } from '../store-errors.js';
 export type RunPatch = Partial<
   Pick<
     RunRecord,
-    'runner_id' | 'attempt' | 'available_at' | 'queued_at' | 'claimed_at' | 'started_at' | 'finished_at' | 'error' | 'stop_requested' | 'excluded_runners'
+    'event_seq' | 'runner_id' | 'attempt' | 'available_at' | 'queued_at' | 'claimed_at' | 'started_at' | 'finished_at' | 'error' | 'stop_requested' | 'excluded_runners'
   >
 > & { outcome?: unknown };
 
@@ -37,7 +37,8 @@ export async function transitionRun(
   session?: SessionUpdate,
 ): Promise<RunRecord> {
   assertTransition(run.id, run.status, to);
-  const sets = ['status = ?'];
+  // The status counter numbers the run's run_status events (their run_seq -1, -2, …).
+  const sets = ['status = ?', 'status_seq = status_seq + 1'];
   const params: unknown[] = [to];
   for (const [key, value] of Object.entries(patch)) {
     sets.push(`${key} = ?`);
@@ -52,7 +53,7 @@ export async function transitionRun(
   const updated = toRun(row);
   const sessionUpdate = (session ?? new SessionUpdate(updated.session_id, updated.id)).followRun(updated, now);
   if (session === undefined || isTerminal(to)) await sessionUpdate.write(tx, now);
-  await appendRunStatusEvent(tx, updated, now, statusMessage(updated, patch));
+  await appendRunStatusEvent(tx, updated, Number(row.status_seq), now, statusMessage(updated, patch));
   if (isTerminal(to) && (await recordCallback(tx, updated, now))) await deliverCallbacks(tx, updated.callback_session_id!, now);
   return updated;
 }
