@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from '../api-error.js';
 import { apiAccess, type RunnerEnv } from './auth.js';
+import { limitBody } from './body-limit.js';
 import type { CoordinatorContext } from './context.js';
 import { toApiError } from './error-status.js';
 import { mountAgentRoutes } from './routes/agents.js';
@@ -30,17 +30,7 @@ export function buildRunnerApi(ctx: CoordinatorContext): Hono<RunnerEnv> {
 /** The coordinator's Hono app: body limit, no NUL in the URL, health, the runner API, the user API behind its guard, one JSON error handler. */
 export function buildApp(ctx: CoordinatorContext): Hono {
   const app = new Hono();
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: ctx.maxBodyBytes,
-      onError: () => {
-        throw new ApiError(413, 'payload_too_large', `the request body is larger than ${ctx.maxBodyBytes} bytes`, {
-          max_bytes: ctx.maxBodyBytes,
-        });
-      },
-    }),
-  );
+  app.use('*', limitBody(ctx.maxBodyBytes));
   app.use('*', refuseNulInUrl());
   mountHealthRoutes(app, ctx);
   // The runner API first: its routes answer before the user API's guard, which matches all of /v1

@@ -23,10 +23,17 @@ export function bearerToken(c: Context): string | null {
   return match?.[1] ?? null;
 }
 
-/** A runner token is `<runner id>.<secret>`: check it and return its runner (401 otherwise). */
+/**
+ * A runner token is `<runner id>.<secret>`: check it and return its runner (401 otherwise). A token the
+ * store accepted lately is taken from `ctx.runnerTokens` (forgotten at once when its runner deregisters).
+ */
 export async function authenticateRunner(ctx: CoordinatorContext, token: string | null): Promise<RunnerRecord> {
   if (token === null) throw new ApiError(401, 'unauthorized', 'a runner token is required (Authorization: Bearer <token>)');
   const runnerId = token.split('.')[0] ?? '';
+  const now = Date.now();
+  const checked = ctx.runnerTokens.get(runnerId, token, now);
+  if (checked !== undefined) return checked;
+  const epoch = ctx.runnerTokens.epoch;
   const found = await ctx.store.getRunnerWithToken(runnerId);
   if (found === null || !sameSecret(found.tokenHash, hashToken(token))) {
     throw new ApiError(401, 'unauthorized', 'the runner token is not valid');
@@ -34,6 +41,7 @@ export async function authenticateRunner(ctx: CoordinatorContext, token: string 
   if (found.runner.deregistered_at !== null) {
     throw new ApiError(401, 'unauthorized', `runner ${runnerId} deregistered; register again`);
   }
+  ctx.runnerTokens.keep(token, found.runner, epoch, now);
   return found.runner;
 }
 

@@ -7,6 +7,7 @@ import type { RunRequirement } from '../rules/matching.js';
 import type { StoreChange } from '../store/store-changes.js';
 import type { Store } from '../store/store.js';
 import { LatencyHistogram } from './metrics-text.js';
+import { RunnerTokens } from './runner-tokens.js';
 
 /** What every handler needs: the store, wake-ups, timings, the logger and in-process metrics. */
 export interface CoordinatorContext {
@@ -29,6 +30,8 @@ export interface CoordinatorContext {
   stopsPending: Set<string>;
   /** Each runner's last long-poll that claimed runs (its request id and the runs), to answer a retry of it again. */
   pollClaims: Map<string, { requestId: string; runIds: string[] }>;
+  /** Runner tokens the store accepted lately (auth.ts), forgotten when their runner deregisters. */
+  runnerTokens: RunnerTokens;
   /** Runner long-polls parked here, woken only by runs they can take. */
   parked: ParkedPolls;
   /** Tell a runner's long-poll (here or on another replica) that it has something to hear: a stop request. */
@@ -44,7 +47,7 @@ export const TOUCH_INTERVAL_MS = 1_000;
 
 /** Build the context; `wake` signals locally and forwards to the store's NOTIFY. */
 export function createContext(
-  fields: Omit<CoordinatorContext, 'hub' | 'parked' | 'claimLatency' | 'deliveredStops' | 'stopsPending' | 'pollClaims' | 'wakeRunner' | 'offerRun' | 'touchRunner' | 'startedAt'>,
+  fields: Omit<CoordinatorContext, 'hub' | 'parked' | 'runnerTokens' | 'claimLatency' | 'deliveredStops' | 'stopsPending' | 'pollClaims' | 'wakeRunner' | 'offerRun' | 'touchRunner' | 'startedAt'>,
 ): CoordinatorContext {
   const hub = new WakeHub();
   const parked = new ParkedPolls();
@@ -58,6 +61,7 @@ export function createContext(
     deliveredStops: new Map(),
     stopsPending: new Set(),
     pollClaims: new Map(),
+    runnerTokens: new RunnerTokens(),
     wakeRunner: (runnerId) => fields.store.sql.announce({ kind: 'runner', runner_id: runnerId }),
     offerRun: (run) => fields.store.sql.announce({ kind: 'claimable', requirement: { executor: run.executor, tags: run.tags, excluded_runners: run.excluded_runners ?? [] } }),
     async touchRunner(runnerId) {
@@ -71,14 +75,16 @@ export function createContext(
 
 /**
  * Hand the store's committed changes to whoever waits for them here: a session's watchers (with its
- * new events when this process stored them), a runner's long-poll, and as many parked long-polls as the
- * runs that became claimable need.
+ * new events when this process stored them), a runner's long-poll (and its token is checked against the
+ * store again: it may have deregistered on another replica), and as many parked long-polls as the runs
+ * that became claimable need.
  */
-export function dispatchChanges(ctx: Pick<CoordinatorContext, 'hub' | 'parked' | 'stopsPending'>, changes: readonly StoreChange[]): void {
+export function dispatchChanges(ctx: Pick<CoordinatorContext, 'hub' | 'parked' | 'stopsPending' | 'runnerTokens'>, changes: readonly StoreChange[]): void {
   const claimable: RunRequirement[] = [];
   for (const change of changes) {
     if (change.kind === 'events') ctx.hub.signal(sessionTopic(change.session_id), change.events);
     else if (change.kind === 'runner') {
+      ctx.runnerTokens.forget(change.runner_id);
       ctx.stopsPending.add(change.runner_id);
       ctx.hub.signal(runnerTopic(change.runner_id));
     } else claimable.push(change.requirement);

@@ -56,6 +56,8 @@ export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.infer<S
  */
 export function refuseNulInUrl(): MiddlewareHandler {
   return async (c, next) => {
+    // Only `%00` decodes to NUL (a URL cannot hold a raw one): a URL without it is let through unparsed.
+    if (!/%00/i.test(c.req.url)) return next();
     const url = new URL(c.req.url);
     const segments = url.pathname.split('/');
     segments.forEach((segment, i) => {

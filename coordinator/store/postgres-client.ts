@@ -10,6 +10,13 @@ import { ChangeBuffer, type ChangeListener, decodeChanges, encodeChanges, presen
 export const NOTIFY_CHANNEL = 'agent_coordinator';
 /** Connections per coordinator process. */
 export const PG_POOL_SIZE = 10;
+/**
+ * How long a pooled connection may sit idle before it is closed. pg-pool's default, 10 s, is the
+ * heartbeat interval: runners that heartbeat together (a fleet started at once) open several connections,
+ * which were closed just before their next heartbeat and opened again (a connection's start-up and
+ * authentication each time: most of the PostgreSQL coordinator's idle CPU beyond SQLite's, issue 13).
+ */
+export const PG_IDLE_CONNECTION_MS = 300_000;
 
 export interface PostgresClientOptions {
   url: string;
@@ -29,7 +36,7 @@ const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /** PostgreSQL through a `pg` pool; a dedicated connection LISTENs for the other replicas' changes (subscribeChanges). */
 export async function openPostgresClient(options: PostgresClientOptions): Promise<SqlClient> {
-  const config: pg.PoolConfig = { connectionString: options.url, max: options.poolSize ?? PG_POOL_SIZE };
+  const config: pg.PoolConfig = { connectionString: options.url, max: options.poolSize ?? PG_POOL_SIZE, idleTimeoutMillis: PG_IDLE_CONNECTION_MS };
   if (options.schema !== undefined) {
     const admin = new pg.Client({ connectionString: options.url });
     await admin.connect();

@@ -115,6 +115,24 @@ describe('coordinator HTTP API', () => {
     expect((await api('POST', '/v1/sessions', 'x'.repeat(70 * 1024))).status).toBe(413);
   });
 
+  it('a body over the limit is refused by its Content-Length, and a chunked one (no length) as it is read', async () => {
+    // A stream body is sent chunked, without Content-Length: only counting it as it arrives can refuse it.
+    const chunked = (text: string) =>
+      fetch(`${t.url}/v1/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: new Blob([text]).stream(),
+        duplex: 'half',
+      } as RequestInit);
+    const big = await chunked(JSON.stringify({ executor: 'test', prompt: 'x'.repeat(70 * 1024) }));
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as any).error.code).toBe('payload_too_large');
+    const small = await chunked(JSON.stringify({ executor: 'test', prompt: 'chunked' }));
+    expect(small.status).toBe(201);
+    const sized = await api('POST', '/v1/sessions', { executor: 'test', prompt: 'y'.repeat(70 * 1024) });
+    expect(sized).toMatchObject({ status: 413, body: { error: { code: 'payload_too_large', details: { max_bytes: 64 * 1024 } } } });
+  });
+
   it('GET /v1/sessions filters and pages with a cursor; bad queries name the field', async () => {
     const parent = (await api('POST', '/v1/sessions', { executor: 'e', prompt: 'p' })).body.session_id;
     for (let i = 0; i < 3; i++) await api('POST', '/v1/sessions', { executor: 'e', prompt: `c${i}`, parent_session_id: parent });

@@ -6,7 +6,7 @@ import type { RunRequirement } from '../../rules/matching.js';
 import type { AgentDocument } from '../../../protocol/agents.js';
 import type { RunRecord, RunnerRecord, SessionRecord } from '../../types.js';
 import type { CoordinatorContext } from '../context.js';
-import { type RunnerEnv, runnerAuth } from '../auth.js';
+import { authenticateRunner, bearerToken, type RunnerEnv, runnerAuth } from '../auth.js';
 import { renderRun, renderSession } from '../render.js';
 import { PollSchema } from '../../../protocol/runners.js';
 import { readBody } from '../validate.js';
@@ -69,6 +69,8 @@ export function mountNextRunRoute(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
       }
       wait.consume();
       checkStops = woken === 'runner';
+      // Its runner may have deregistered (here or on another replica): a deregistered runner claims nothing.
+      if (checkStops) await authenticateRunner(ctx, bearerToken(c));
     }
   });
 }

@@ -68,6 +68,9 @@ export function mountRunnerRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
   app.delete('/runners/:id', ownRunner, async (c) => {
     const runner = c.get('runner');
     await store.deregisterRunner(runner.id, Date.now());
+    // Its token is refused from now on: here at once, on the other replicas when they hear this.
+    ctx.runnerTokens.forget(runner.id);
+    ctx.wakeRunner(runner.id);
     await store.expireLeases(Date.now(), timings.leaseMs, requeueBackoff(timings));
     ctx.deliveredStops.delete(runner.id);
     ctx.pollClaims.delete(runner.id);
