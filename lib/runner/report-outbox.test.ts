@@ -117,6 +117,71 @@ describe('ReportOutbox', () => {
     ]);
   });
 
+  it('sends a start noted while a batch is in flight at once, on its own, and a run\'s later items only after its start', async () => {
+    // A coordinator stand-in that answers each request when the test says so.
+    const requests: Array<{ items: OutboxItem[]; answer: () => void }> = [];
+    const send = (batch: OutboxItem[]) => new Promise<void>((resolve) => requests.push({ items: [...batch], answer: resolve }));
+    const untilRequests = (n: number) =>
+      new Promise<void>((resolve) => {
+        const check = () => (requests.length >= n ? resolve() : setImmediate(check));
+        check();
+      });
+    const outbox = makeOutbox(send);
+    outbox.started('run_a', 1);
+    outbox.finished('run_a', outcome('succeeded'));
+    await untilRequests(1);
+    // run_a's report is in flight; run_b starts and at once prints an event and ends.
+    outbox.started('run_b', 2);
+    await untilRequests(2);
+    expect(requests[1]!.items.map(show)).toEqual([['run_b', 'started']]);
+    outbox.append('run_b', message('b1'));
+    outbox.finished('run_b', outcome('succeeded'));
+    outbox.append('run_c', message('c1'));
+    const bDelivered = outbox.delivered('run_b');
+    requests[0]!.answer();
+    await outbox.delivered('run_a');
+    // Nothing more goes out before run_b's start is acknowledged: the queue's next item is run_b's event.
+    for (let turn = 0; turn < 5; turn++) await new Promise(setImmediate); // the outbox sends from setImmediate
+    expect(requests).toHaveLength(2);
+    requests[1]!.answer();
+    await untilRequests(3);
+    expect(requests[2]!.items.map(show)).toEqual([
+      ['run_b', 1, 'b1'],
+      ['run_b', 'finished'],
+      ['run_c', 1, 'c1'],
+    ]);
+    requests[2]!.answer();
+    await bDelivered;
+    expect(outbox.pending).toBe(0);
+  });
+
+  it('a start whose own request failed goes out with the next batch, before its run\'s later items', async () => {
+    const requests: Array<{ items: OutboxItem[]; answer: (ok: boolean) => void }> = [];
+    const send = (batch: OutboxItem[]) =>
+      new Promise<void>((resolve, reject) => requests.push({ items: [...batch], answer: (ok) => (ok ? resolve() : reject(new Error('reset'))) }));
+    const untilRequests = (n: number) =>
+      new Promise<void>((resolve) => {
+        const check = () => (requests.length >= n ? resolve() : setImmediate(check));
+        check();
+      });
+    const outbox = makeOutbox(send);
+    outbox.append('run_a', message('a1'));
+    await untilRequests(1);
+    outbox.started('run_b', 2);
+    await untilRequests(2);
+    outbox.finished('run_b', outcome('failed'));
+    requests[1]!.answer(false);
+    requests[0]!.answer(true);
+    await untilRequests(3);
+    expect(requests[2]!.items.map(show)).toEqual([
+      ['run_b', 'started'],
+      ['run_b', 'finished'],
+    ]);
+    requests[2]!.answer(true);
+    await outbox.delivered('run_b');
+    expect(outbox.pending).toBe(0);
+  });
+
   it('names each item\'s attempt; a run claimed again while its earlier attempt waits gets a report per attempt', async () => {
     const r = receiver();
     r.state.up = false;
