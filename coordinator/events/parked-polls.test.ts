@@ -23,21 +23,6 @@ describe('ParkedPolls', () => {
     expect(polls.size).toBe(46);
   });
 
-  it('wakes a poll of a runner with more free slots before a more recent one of a busier runner', () => {
-    const polls = new ParkedPolls();
-    const idle = poll('idle', ['sh'], [], 8);
-    const idleToo = poll('idle-too', ['sh'], [], 8);
-    const busy = poll('busy', ['sh'], [], 7); // its runner took a run and polled again at once
-    for (const x of [idle, idleToo, busy]) polls.park(x.p);
-    const run = { executor: 'sh', tags: [] };
-    expect(polls.offer([run])).toBe(1);
-    expect([idle, idleToo, busy].map((x) => x.woken.length)).toEqual([0, 1, 0]);
-    expect(polls.offer([run])).toBe(1);
-    expect([idle, idleToo, busy].map((x) => x.woken.length)).toEqual([1, 1, 0]);
-    expect(polls.offer([run])).toBe(1);
-    expect(busy.woken).toHaveLength(1);
-  });
-
   it('skips polls that cannot serve the run (executor, tags, a runner the run is excluded from)', () => {
     const polls = new ParkedPolls();
     const other = poll('a', ['claude-code']);

@@ -18,13 +18,10 @@ export interface ParkedPoll {
 
 /**
  * The long-polls parked on this coordinator. A run that becomes claimable wakes only as many of them as
- * can take it: of the polls that can serve it, one of those with the most free slots (its runner is the
- * least busy), the most recently parked of them (a runner that just finished a run is warm, and the
- * others stay parked and cost nothing); or one already woken for an earlier run of the same batch that
- * still has a free slot. (Waking every parked poll for each run made 50 idle runners cost 50 claim
- * queries per run. Waking the most recent regardless of its free slots sent a steady trickle of runs to
- * the runner that had just taken one, its poll parked again at once: one process spawned and reported
- * them all, each start waiting for the previous one's, while idle runners stayed parked.)
+ * can take it: the most recently parked poll that can serve it (a runner that just finished a run is
+ * warm, and the others stay parked and cost nothing), or one already woken for an earlier run of the
+ * same batch that still has a free slot. (Waking every parked poll for each run made 50 idle runners
+ * cost 50 claim queries per run.)
  */
 export class ParkedPolls {
   readonly #parked = new Set<ParkedPoll>();
@@ -62,9 +59,8 @@ export class ParkedPolls {
       let busy: ParkedPoll | undefined;
       for (const poll of this.#parked) {
         if (!fits(poll)) continue;
-        // Later in the set is more recent: `>=` keeps the most recent of those with the most free slots.
         if (poll.claiming === true) busy = poll;
-        else if (next === undefined || poll.slots >= next.slots) next = poll;
+        else next = poll; // the last that fits: the most recent
       }
       next ??= busy;
       if (next === undefined) continue; // nobody here can take it now: a poll that comes will claim it
