@@ -48,25 +48,19 @@ interface Waiter {
 /**
  * Everything the runner has to report about its runs, on its way to the coordinator: delivered in order,
  * in batches, the next as soon as the previous was acknowledged (no timer, so an idle outbox sends at
- * once, and what piles up during a request goes out together in the next). One exception to the
- * queue: a run's start noted while a batch is in flight goes out at once in a request of its own (at
- * most one such at a time), instead of waiting a round trip for that batch (the coordinator's
- * started_at is when the report arrives); the run's later items wait until its start is acknowledged,
- * so each run's items still arrive in order. When the coordinator is unreachable it keeps everything
- * (memory first, then a spool file) and retries with jittered backoff; nothing appended is dropped.
+ * once, and what piles up during a request goes out together in the next). When the coordinator is
+ * unreachable it keeps everything (memory first, then a spool file) and retries with jittered backoff;
+ * nothing appended is dropped.
  */
 export class ReportOutbox {
   readonly #options: Required<Omit<ReportOutboxOptions, 'onRetry'>> & Pick<ReportOutboxOptions, 'onRetry'>;
-  #memory: OutboxItem[] = [];
+  readonly #memory: OutboxItem[] = [];
   readonly #spool: SpoolFile<OutboxItem>;
   readonly #nextSeq = new Map<string, number>();
   readonly #attempt = new Map<string, number>();
   /** Id of the last item appended for each run. */
   readonly #lastId = new Map<string, number>();
   #waiters: Waiter[] = [];
-  /** Items of the batch in flight, and of the starts sent on their own (they stay in #memory until acknowledged). */
-  readonly #inBatch = new Set<OutboxItem>();
-  readonly #inStarts = new Set<OutboxItem>();
   #nextId = 1;
   /** Every item with an id up to this one is acknowledged. */
   #ackedThrough = 0;
@@ -176,81 +170,29 @@ export class ReportOutbox {
     this.#lastId.set(item.run_id, item.id);
     if (this.#spool.size > 0 || this.#memory.length >= this.#options.maxMemoryItems) this.#spool.append([item]);
     else this.#memory.push(item);
-    this.#schedule(item.kind === 'started');
+    this.#schedule();
     return item;
   }
 
-  /** `start`: a start was noted (it may go out beside a batch in flight). */
-  #schedule(start = false): void {
-    if (this.#scheduled || this.#retryTimer !== undefined || this.#closed) return;
-    if (this.#sending && !(start && this.#inStarts.size === 0)) return;
+  #schedule(): void {
+    if (this.#scheduled || this.#sending || this.#retryTimer !== undefined || this.#closed) return;
     this.#scheduled = true;
     // setImmediate, not a timer: items noted in one turn (e.g. one stdout chunk) go out together, with no added delay.
     setImmediate(() => {
       this.#scheduled = false;
-      if (this.#sending) void this.#flushStarts();
-      else void this.#flush();
+      void this.#flush();
     });
-  }
-
-  /**
-   * The batch to send next: the oldest items, leaving out starts in flight on their own, and ending before
-   * a later item of such a run (it must not arrive before its start).
-   */
-  #nextBatch(): OutboxItem[] {
-    if (this.#inStarts.size === 0) return this.#memory.slice(0, this.#options.maxBatchItems);
-    const waiting = new Set([...this.#inStarts].map((item) => item.run_id));
-    const batch: OutboxItem[] = [];
-    for (const item of this.#memory) {
-      if (batch.length >= this.#options.maxBatchItems) break;
-      if (this.#inStarts.has(item)) continue;
-      if (waiting.has(item.run_id)) break;
-      batch.push(item);
-    }
-    return batch;
-  }
-
-  /**
-   * While a batch is in flight: send the starts noted since, each the first item of its run still
-   * undelivered, in a request of their own. A failure only puts them back in the queue (the batch's
-   * own retry paces the outbox).
-   */
-  async #flushStarts(): Promise<void> {
-    if (!this.#sending || this.#inStarts.size > 0 || this.#retryTimer !== undefined || this.#closed) return;
-    const earlier = new Set<string>();
-    const starts: OutboxItem[] = [];
-    for (const item of this.#memory) {
-      if (starts.length >= this.#options.maxBatchItems) break;
-      if (item.kind === 'started' && !this.#inBatch.has(item) && !earlier.has(item.run_id)) starts.push(item);
-      earlier.add(item.run_id);
-    }
-    if (starts.length === 0) return;
-    for (const item of starts) this.#inStarts.add(item);
-    try {
-      await this.#options.send(starts);
-    } catch {
-      // Left in the queue for the next batch, which retries (with backoff) if the coordinator does not answer.
-      this.#inStarts.clear();
-      this.#schedule();
-      return;
-    }
-    this.#inStarts.clear();
-    this.#acknowledge(starts);
-    this.#schedule(true);
   }
 
   async #flush(): Promise<void> {
     if (this.#sending || this.#closed) return;
     this.#refill();
     if (this.#memory.length === 0) return;
-    const batch = this.#nextBatch();
-    if (batch.length === 0) return; // only starts in flight: their answer schedules the rest
     this.#sending = true;
-    for (const item of batch) this.#inBatch.add(item);
+    const batch = this.#memory.slice(0, this.#options.maxBatchItems);
     try {
       await this.#options.send(batch);
     } catch (error) {
-      this.#inBatch.clear();
       this.#sending = false;
       this.#failures += 1;
       const delay = backoffDelay(this.#failures, RUNNER_BACKOFF);
@@ -264,9 +206,9 @@ export class ReportOutbox {
       return;
     }
     this.#failures = 0;
-    this.#inBatch.clear();
+    this.#memory.splice(0, batch.length);
     this.#sending = false;
-    this.#acknowledge(batch);
+    this.#acknowledge(batch[batch.length - 1]!.id);
     this.#schedule();
   }
 
@@ -276,19 +218,7 @@ export class ReportOutbox {
     if (this.#spool.size > 0 && room >= this.#options.maxBatchItems) this.#memory.push(...this.#spool.take(room));
   }
 
-  /** Take acknowledged items out of the queue; wake who waits for them. */
-  #acknowledge(items: readonly OutboxItem[]): void {
-    // Mostly the oldest items; not when starts went out on their own. (Closed meanwhile, the queue is empty:
-    // it went to the spool file, sent again from there, and the coordinator skips what it already has.)
-    if (this.#memory[items.length - 1] === items[items.length - 1]) this.#memory.splice(0, items.length);
-    else if (this.#memory.length > 0) {
-      const done = new Set(items);
-      this.#memory = this.#memory.filter((item) => !done.has(item));
-    }
-    // Everything before the oldest item still queued is acknowledged (the spool holds only newer items).
-    const last = items.reduce((max, item) => Math.max(max, item.id), 0);
-    const throughId = this.#memory.length > 0 ? this.#memory[0]!.id - 1 : last;
-    if (throughId <= this.#ackedThrough) return;
+  #acknowledge(throughId: number): void {
     this.#ackedThrough = throughId;
     const ready = this.#waiters.filter((waiter) => waiter.id <= throughId);
     if (ready.length === 0) return;
