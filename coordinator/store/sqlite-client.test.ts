@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqlClient } from './sql-client.js';
-import { openSqliteClient } from './sqlite-client.js';
+import { openSqliteClient, SQLITE_CACHE_KIB } from './sqlite-client.js';
 
 describe('the SQLite client (group commit)', () => {
   let dir: string;
@@ -25,6 +25,11 @@ describe('the SQLite client (group commit)', () => {
     observer.close();
     await client.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('bounds its page cache (better-sqlite3 would keep 16 MB of pages)', async () => {
+    expect(await client.query('PRAGMA cache_size')).toEqual([{ cache_size: -SQLITE_CACHE_KIB }]);
+    expect(SQLITE_CACHE_KIB).toBeLessThanOrEqual(4096);
   });
 
   it('settles a write only once it is committed, and commits writes made together in one transaction', async () => {
