@@ -14,7 +14,7 @@
 // PostgreSQL reports a backend's counters lazily (up to seconds late), and at once when it exits: each
 // measured phase is a coordinator process of its own, and its counters are read after it stopped. A phase
 // with no work (start, register, stop) is measured the same way and taken off.
-// Knobs: DBWORK_RUNS (default 1000), DBWORK_CREATES (default 300), DBWORK_PART=runs|wakeups|idle.
+// Knobs: DBWORK_RUNS (default 1000), DBWORK_CREATES (default 300), DBWORK_IDLE_S (default 60), DBWORK_PART=runs|wakeups|idle.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +24,7 @@ import { UserApi } from '../lib/client/user-api.js';
 import { followRun } from '../lib/client/follow-session.js';
 import { BIN, ROOT } from '../test/helpers/fixtures.js';
 import { spawnCoordinator, type SpawnedCoordinator } from '../test/coordinator/spawn-coordinator.js';
+import { heartbeatNeeded, idlePollTimeoutMs } from '../lib/runner/idle-poll.js';
 import { apiClient, freshDatabase, registerRunner } from '../test/coordinator/helpers.js';
 import { STARTUP_NOTIFY_MS } from '../coordinator/store/replica-presence.js';
 import { fmt, percentile } from './coordinator-kit.js';
@@ -32,6 +33,7 @@ import { report } from './lib/stats.js';
 const RUNS = Number(process.env.DBWORK_RUNS ?? 1000);
 const CREATES = Number(process.env.DBWORK_CREATES ?? 300);
 const PART = process.env.DBWORK_PART;
+const IDLE_S = Number(process.env.DBWORK_IDLE_S ?? 60);
 const SLOTS = 16;
 const ADMIN_URL = process.env.AGENT_COORDINATOR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -323,7 +325,12 @@ async function wakeups(): Promise<void> {
   }
 }
 
-/** The coordinator's own CPU with 50 idle runners (parked long-polls, heartbeats) and nothing to do, over 20 s (two heartbeat rounds). */
+/**
+ * The coordinator's own CPU with 50 idle runners (parked long-polls; heartbeats only if the coordinator
+ * does not keep their lease) and nothing to do, over DBWORK_IDLE_S seconds (default 60: whole rounds of
+ * polls and heartbeats, which the runners, started together, send in bursts; a shorter window may catch
+ * no poll round at all).
+ */
 async function idle(): Promise<void> {
   for (const kind of ['sqlite', 'postgres'] as const) {
     const db = await freshDatabase(kind);
@@ -335,7 +342,8 @@ async function idle(): Promise<void> {
       const stop = new AbortController();
       const api = apiClient(c.url);
       const runners = await Promise.all(Array.from({ length: 50 }, () => registerRunner(api, ['bench'])));
-      // Each does what an idle runner does: a long-poll at a time, and a heartbeat at the interval asked.
+      // Each does what an idle runner (lib/runner/runner-daemon.ts) does: a long-poll at a time, and a
+      // heartbeat at the interval asked unless the coordinator keeps its lease while its poll is parked.
       const call = (runner: { runner_id: string; token: string }, path: string, body: unknown) =>
         fetch(`${c.url}/v1/runners/${runner.runner_id}/${path}`, {
           method: 'POST',
@@ -343,10 +351,20 @@ async function idle(): Promise<void> {
           body: JSON.stringify(body),
           signal: stop.signal,
         }).then((res) => res.arrayBuffer()).catch(() => null);
+      const pollSentAt = new Map<string, number>();
       const loops = runners.map(async (runner) => {
-        while (!stop.signal.aborted) await call(runner, 'next-run', {});
+        const timeoutMs = idlePollTimeoutMs(runner);
+        while (!stop.signal.aborted) {
+          pollSentAt.set(runner.runner_id, Date.now());
+          await call(runner, 'next-run', timeoutMs === undefined ? {} : { timeout_ms: timeoutMs });
+          pollSentAt.delete(runner.runner_id);
+        }
       });
-      const heartbeats = runners.map((runner) => setInterval(() => void call(runner, 'heartbeat', { running: [] }), runner.heartbeat_interval_ms));
+      const heartbeats = runners.map((runner) =>
+        setInterval(() => {
+          if (heartbeatNeeded(runner, false, pollSentAt.get(runner.runner_id), Date.now())) void call(runner, 'heartbeat', { running: [] });
+        }, runner.heartbeat_interval_ms),
+      );
       for (;;) {
         const metrics = (await api('GET', '/metrics')).body as string;
         if (metrics.includes('agent_coordinator_polls_waiting 50')) break;
@@ -355,7 +373,7 @@ async function idle(): Promise<void> {
       const pid = c.child.pid!;
       const cpu0 = cpuMs(pid);
       const t0 = performance.now();
-      await new Promise((r) => setTimeout(r, 20_000));
+      await new Promise((r) => setTimeout(r, IDLE_S * 1000));
       const perSecond = (cpuMs(pid) - cpu0) / ((performance.now() - t0) / 1000);
       for (const timer of heartbeats) clearInterval(timer);
       stop.abort();

@@ -2,8 +2,9 @@ import { requeueBackoff } from './constants.js';
 import type { CoordinatorContext } from './http/context.js';
 
 /**
- * The periodic sweep: take back runs whose runner's lease expired, fail runs no online runner can
- * serve after the placement timeout, and wake long-polls when backed-off runs become claimable.
+ * The periodic sweep: renew the leases of idle runners whose long-poll is parked here (they send no
+ * heartbeats), take back runs whose runner's lease expired, fail runs no online runner can serve after
+ * the placement timeout, and wake long-polls when backed-off runs become claimable.
  * Several replicas may sweep the same database; every change goes through the guarded transition.
  * @returns a function that stops the sweep and resolves when the current pass ends.
  */
@@ -13,6 +14,8 @@ export function startSweeper(ctx: CoordinatorContext): () => Promise<void> {
   const backoff = requeueBackoff(timings);
   const sweep = async () => {
     const now = Date.now();
+    const parkedRunners = ctx.parked.runnerIds();
+    if (parkedRunners.length > 0) await store.touchIdleRunners(parkedRunners, now);
     const reclaimed = await store.expireLeases(now, timings.leaseMs, backoff);
     for (const run of reclaimed) {
       logger.warn({ run: run.id, status: run.status, attempt: run.attempt, error: run.error }, 'run lost: runner lease expired');

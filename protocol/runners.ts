@@ -25,6 +25,11 @@ export const RegistrationSchema = z.looseObject({
   heartbeat_interval_ms: z.number(),
   lease_ms: z.number(),
   poll_timeout_ms: z.number(),
+  /**
+   * The coordinator renews the lease of a runner whose long-poll it holds, while the runner holds no run:
+   * such a runner need not heartbeat (absent from coordinators before this: heartbeat always).
+   */
+  poll_keeps_lease: z.boolean().optional(),
 });
 export type Registration = z.infer<typeof RegistrationSchema>;
 

@@ -38,6 +38,11 @@ export class ParkedPolls {
     return () => this.#parked.delete(poll);
   }
 
+  /** The runners that have a poll parked here now. */
+  runnerIds(): string[] {
+    return [...new Set([...this.#parked].map((poll) => poll.runner.id))];
+  }
+
   get size(): number {
     return this.#parked.size;
   }

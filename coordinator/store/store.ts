@@ -33,7 +33,7 @@ import { runsToStop } from './ops/runs-to-stop.js';
 import { startRun } from './ops/start-run.js';
 import { stopSessionTree, type StoppedTree } from './ops/stop-session-tree.js';
 import { countCallbackRunsInFlight } from './ops/count-callback-runs.js';
-import { touchRunner } from './ops/touch-runner.js';
+import { touchIdleRunners, touchRunner } from './ops/touch-runner.js';
 import type { Dialect, SqlClient } from './sql-client.js';
 
 export type { AppendResult, ClaimedRun, FinishReport, IncomingEvent, NewRunner, NewSession, PruneFilter, ResumeInput, RunReportToApply, RunReportApplied, SessionFilter, SystemCounts };
@@ -84,6 +84,8 @@ export interface Store {
   registerRunner(input: NewRunner, tokenHash: string, now: number): Promise<RunnerRecord>;
   getRunnerWithToken(id: string): Promise<{ runner: RunnerRecord; tokenHash: string } | null>;
   touchRunner(id: string, now: number): Promise<void>;
+  /** Renew the leases of runners with a parked long-poll that hold no run (see touchIdleRunners). */
+  touchIdleRunners(ids: readonly string[], now: number): Promise<void>;
   /** A heartbeat: the lease, the release of runs held unreported (claimed before `claimedBefore`), the runs to stop. */
   heartbeatRunner(id: string, reported: readonly string[] | undefined, claimedBefore: number, now: number): Promise<HeartbeatResult>;
   listRunners(): Promise<RunnerRecord[]>;
@@ -135,6 +137,7 @@ export function createStore(sql: SqlClient): Store {
     registerRunner: (input, tokenHash, now) => registerRunner(sql, input, tokenHash, now),
     getRunnerWithToken: (id) => getRunnerWithToken(sql, id),
     touchRunner: (id, now) => touchRunner(sql, id, now),
+    touchIdleRunners: (ids, now) => touchIdleRunners(sql, ids, now),
     heartbeatRunner: (id, reported, claimedBefore, now) => heartbeatRunner(sql, id, reported, claimedBefore, now),
     listRunners: () => listRunners(sql),
     listOnlineRunners: (now, leaseMs) => listOnlineRunners(sql, now, leaseMs),

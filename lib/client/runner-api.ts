@@ -48,16 +48,19 @@ export class RunnerApi {
   /**
    * The long-poll: up to `max` claimed runs (of the `roots` session trees only, when given), stop
    * requests, or nothing after the poll timeout. A retry of a poll whose answer was lost passes the same
-   * `requestId`, and gets the runs that poll claimed.
+   * `requestId`, and gets the runs that poll claimed. `timeoutMs`: how long it may wait (default: the
+   * coordinator's poll timeout).
    */
-  async nextRun(max: number, signal?: AbortSignal, options: { requestId?: string; roots?: readonly string[] } = {}): Promise<PollAnswer> {
-    const { runner_id, token, poll_timeout_ms } = this.registration;
+  async nextRun(max: number, signal?: AbortSignal, options: { requestId?: string; roots?: readonly string[]; timeoutMs?: number } = {}): Promise<PollAnswer> {
+    const { runner_id, token } = this.registration;
+    const waitMs = options.timeoutMs ?? this.registration.poll_timeout_ms;
     const body = {
       max,
+      ...(options.timeoutMs === undefined ? {} : { timeout_ms: options.timeoutMs }),
       ...(options.requestId === undefined ? {} : { request_id: options.requestId }),
       ...(options.roots === undefined ? {} : { roots: options.roots }),
     };
-    const call = { method: 'POST', path: `/v1/runners/${runner_id}/next-run`, body, token, timeoutMs: poll_timeout_ms + POLL_ANSWER_GRACE_MS, signal } as const;
+    const call = { method: 'POST', path: `/v1/runners/${runner_id}/next-run`, body, token, timeoutMs: waitMs + POLL_ANSWER_GRACE_MS, signal } as const;
     return (await this.#http.json(call, PollAnswerSchema)).body;
   }
 

@@ -17,6 +17,7 @@ import { executeRun, outcomeWithoutProcess, type RunContext } from './execute-ru
 import type { RunnerConfig } from './runner-config.js';
 import { RunnerShutdown, type Undelivered } from './runner-shutdown.js';
 import type { ServedTrees } from './served-trees.js';
+import { heartbeatNeeded, idlePollTimeoutMs } from './idle-poll.js';
 import { forgetSpoolOwner, newSpoolPath, recordSpoolOwner, replayEarlierSpools } from './spool-replay.js';
 import { guardExecutors } from './watchdog.js';
 
@@ -50,6 +51,8 @@ export class RunnerDaemon {
   /** Set while the claim loop waits for a free slot: wakes it up. */
   #slotFreed: (() => void) | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
+  /** When the long-poll on its way or parked at the coordinator now was sent (undefined: none is). */
+  #pollSentAt: number | undefined;
   /** Set once the runner left the coordinator: no more heartbeats. */
   #left = false;
   #claimLoop: Promise<void> | undefined;
@@ -195,7 +198,17 @@ export class RunnerDaemon {
       let answer;
       try {
         const roots = trees === undefined ? undefined : [...trees.roots];
-        answer = await api.nextRun(config.concurrency - this.#active.executingCount(), stopping, { requestId, ...(roots === undefined ? {} : { roots }) });
+        const timeoutMs = idlePollTimeoutMs(api.registration);
+        this.#pollSentAt = Date.now();
+        try {
+          answer = await api.nextRun(config.concurrency - this.#active.executingCount(), stopping, {
+            requestId,
+            ...(roots === undefined ? {} : { roots }),
+            ...(timeoutMs === undefined ? {} : { timeoutMs }),
+          });
+        } finally {
+          this.#pollSentAt = undefined;
+        }
         requestId = randomUUID();
         if (failures > 0) {
           logger.info('the coordinator answers again');
@@ -229,12 +242,15 @@ export class RunnerDaemon {
    * runner drains, cancels and reports, so its runs' lease holds until their outcomes are delivered.
    */
   async #heartbeat(): Promise<void> {
-    try {
-      const { stop } = await this.#options.api.heartbeat(this.activeRuns);
-      for (const runId of stop) this.#cancel(runId, 'stop requested (heartbeat)');
-    } catch (error) {
-      if (error instanceof CoordinatorError && error.status === 401) await this.#register().catch(() => undefined);
-      else this.#options.logger.warn({ err: (error as Error).message }, 'heartbeat failed');
+    // An idle runner whose poll is parked need not heartbeat (see idle-poll.ts).
+    if (heartbeatNeeded(this.#options.api.registration, this.#active.size > 0, this.#pollSentAt, Date.now())) {
+      try {
+        const { stop } = await this.#options.api.heartbeat(this.activeRuns);
+        for (const runId of stop) this.#cancel(runId, 'stop requested (heartbeat)');
+      } catch (error) {
+        if (error instanceof CoordinatorError && error.status === 401) await this.#register().catch(() => undefined);
+        else this.#options.logger.warn({ err: (error as Error).message }, 'heartbeat failed');
+      }
     }
     if (!this.#left) this.#scheduleHeartbeat(this.#options.api.registration.heartbeat_interval_ms);
   }

@@ -88,7 +88,7 @@ export type Api = ReturnType<typeof apiClient>;
 export async function registerRunner(api: Api, executors: string[] = ['test'], tags: string[] = []) {
   const res = await api('POST', '/v1/runners', { executors, tags, name: 'test-runner' });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { runner_id: string; token: string; lease_ms: number; heartbeat_interval_ms: number; poll_timeout_ms: number };
+  return res.body as { runner_id: string; token: string; lease_ms: number; heartbeat_interval_ms: number; poll_timeout_ms: number; poll_keeps_lease?: boolean };
 }
 
 /** Long-poll once for a run. */

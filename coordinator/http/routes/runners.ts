@@ -41,6 +41,7 @@ export function mountRunnerRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
         heartbeat_interval_ms: timings.heartbeatIntervalMs,
         lease_ms: timings.leaseMs,
         poll_timeout_ms: timings.pollTimeoutMs,
+        poll_keeps_lease: true,
       },
       201,
     );

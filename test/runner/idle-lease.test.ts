@@ -1,0 +1,52 @@
+// An idle runner sends no heartbeats: the coordinator renews the lease of a runner whose long-poll it
+// holds (`poll_keeps_lease`), and the runner heartbeats again as soon as it holds a run. Seen on the wire
+// through a recording proxy between a real runner daemon and a real coordinator with a short lease.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../coordinator/helpers.js';
+import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
+import { createSession, useRunnerKit, waitForEvent, waitForSession } from './runner-kit.js';
+
+// A lease of 3 s, heartbeats every 600 ms if they were sent, renewed by the sweep every 100 ms; an idle
+// runner's polls then wait 1.2 s (lib/runner/idle-poll.ts).
+const SHORT_LEASE = ['--lease', '3s', '--heartbeat-interval', '600ms', '--sweep-interval', '100ms'];
+const isHeartbeat = (r: { method: string; path: string }) => r.method === 'POST' && /^\/v1\/runners\/[^/]+\/heartbeat$/.test(r.path);
+
+describe('an idle runner and its lease', () => {
+  const kit = useRunnerKit();
+  const proxies: RecordingProxy[] = [];
+  afterEach(async () => {
+    await Promise.all(proxies.splice(0).map((p) => p.close()));
+  });
+
+  it('stays online over several leases without a heartbeat while its poll is parked, and heartbeats while it holds a run', { timeout: 90_000 }, async () => {
+    const { api, url } = await kit().coordinator({ args: SHORT_LEASE });
+    const proxy = await startRecordingProxy(url);
+    proxies.push(proxy);
+    const go = join(kit().dir, 'go');
+    const runner = await kit().daemon(['-c', proxy.url, '-x', 'ticker'], { GO_FILE: go });
+    const runnerId = (await runner.waitForLog((l) => l.msg === 'registered with the coordinator', 'registration')).runner as string;
+    const view = async () => ((await api('GET', '/v1/runners')).body.runners as Array<Record<string, unknown>>).find((r) => r.runner_id === runnerId)!;
+    const registeredAt = Date.parse((await view()).registered_at as string);
+
+    // Its lease is renewed (last_seen_at moves on past two leases after registration) while it sends no
+    // heartbeat at ten heartbeat intervals, bar one a poll answered late under load made it send.
+    const renewed = await eventually(async () => {
+      const seen = await view();
+      return Date.parse(seen.last_seen_at as string) > registeredAt + 6_000 ? seen : undefined;
+    }, 60_000);
+    expect(renewed.status).toBe('online');
+    expect(proxy.requests.filter(isHeartbeat).length).toBeLessThanOrEqual(2);
+    expect(proxy.requests.filter((r) => r.path.endsWith('/next-run')).length).toBeGreaterThanOrEqual(4);
+
+    // With a run held, the runner heartbeats again (naming its run), and its lease never lapses.
+    const { session_id, run_id } = await createSession(api, { executor: 'ticker', prompt: 'x' });
+    await waitForEvent(api, session_id, (e) => e.type === 'progress');
+    await eventually(async () => proxy.requests.filter(isHeartbeat).length >= 3, 60_000);
+    writeFileSync(go, '');
+    expect(await waitForSession(api, session_id, ['idle', 'failed', 'cancelled'])).toMatchObject({ status: 'idle' });
+    expect((await api('GET', `/v1/runs/${run_id}`)).body).toMatchObject({ status: 'succeeded', attempt: 1, runner_id: runnerId });
+    expect(proxy.requests.filter(isHeartbeat).every((r) => r.status === 200)).toBe(true);
+  });
+});
