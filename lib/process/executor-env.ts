@@ -28,11 +28,6 @@ export function envPatternProblem(pattern: string, wildcard = false): string | u
   return NAME.test(name) ? undefined : `"${pattern}" is not an environment variable name or a prefix ending in *`;
 }
 
-/** Whether `name` is one of `patterns` (exact names, or prefixes ending in `*`). */
-export function envNameAllowed(name: string, patterns: readonly string[]): boolean {
-  return patterns.some((p) => (p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : name === p));
-}
-
 /** Whether `name` is one of the runner's own secrets (refused in `--blueprint-env` and `--executor-env`). */
 export function isRunnerSecret(name: string): boolean {
   return (SECRET_ENV_NAMES as readonly string[]).includes(name);
@@ -40,10 +35,30 @@ export function isRunnerSecret(name: string): boolean {
 
 /** The names of `base` an executor allowed `allow` (on top of BASE_ENV) receives, sorted; never a secret. */
 export function passedEnvNames(base: NodeJS.ProcessEnv, allow: readonly string[]): string[] {
-  const patterns = [...BASE_ENV, ...allow];
-  return Object.keys(base)
-    .filter((name) => base[name] !== undefined && !isRunnerSecret(name) && envNameAllowed(name, patterns))
-    .sort();
+  // Patterns split once into exact names and prefixes: this runs for every executor start.
+  const exact = new Set<string>();
+  const prefixes: string[] = [];
+  for (const pattern of [...BASE_ENV, ...allow]) {
+    if (pattern.endsWith('*')) prefixes.push(pattern.slice(0, -1));
+    else exact.add(pattern);
+  }
+  const names: string[] = [];
+  for (const name of Object.keys(base)) {
+    if (base[name] === undefined || isRunnerSecret(name)) continue;
+    if (exact.has(name) || prefixes.some((prefix) => name.startsWith(prefix))) names.push(name);
+  }
+  return names.sort();
+}
+
+/**
+ * The part of `base` an executor allowed `allow` receives (what buildExecutorEnv starts from), as a
+ * plain object: the runner takes it once per executor when it starts, so a run does not enumerate
+ * `process.env` (each read of it is a call into the C++ environment). Never holds a secret.
+ */
+export function passedEnv(base: NodeJS.ProcessEnv, allow: readonly string[]): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of passedEnvNames(base, allow)) env[name] = base[name];
+  return env;
 }
 
 export interface ExecutorEnvFacts {
@@ -62,8 +77,7 @@ export interface ExecutorEnvFacts {
  * endpoint, e.g. `invoke`), and the execution mark `AGENT_RUNNER_EXECUTION`.
  */
 export function buildExecutorEnv(base: NodeJS.ProcessEnv, facts: ExecutorEnvFacts): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const name of passedEnvNames(base, facts.allow ?? [])) env[name] = base[name];
+  const env = passedEnv(base, facts.allow ?? []);
   env.AGENT_SESSION_ID = facts.sessionId;
   env.AGENT_RUN_ID = facts.runId ?? '';
   env.AGENT_RUNNER_MCP_URL = facts.mcpUrl ?? '';

@@ -28,18 +28,17 @@ export function groupIsAlive(pgid: number): boolean {
 
 /**
  * Running processes carrying the execution mark `mark`, wherever they are, with their group; only those
- * started since `startedSince` (clock ticks after boot) when given: none of an executor's started before it.
+ * started since `startedSince` (clock ticks after boot) when given: none of an executor's started before it;
+ * members of the group `exceptGroup` left out when given.
  */
-export function markedProcesses(mark: string, startedSince?: number): Array<{ pid: number; pgrp: number }> {
-  return findMarkedProcesses(`${EXECUTION_MARK_ENV}=${mark}`, startedSince);
+export function markedProcesses(mark: string, startedSince?: number, exceptGroup?: number): Array<{ pid: number; pgrp: number }> {
+  return findMarkedProcesses(`${EXECUTION_MARK_ENV}=${mark}`, startedSince, exceptGroup);
 }
 
 /** Processes carrying the execution mark `mark` that left the group `pgid` (a `setsid` of their own). */
 export function escapedProcesses(pgid: number, mark: string | undefined, startedSince?: number): number[] {
   if (mark === undefined) return [];
-  return markedProcesses(mark, startedSince)
-    .filter((found) => found.pgrp !== pgid)
-    .map((found) => found.pid);
+  return markedProcesses(mark, startedSince, pgid).map((found) => found.pid);
 }
 
 /** Signal processes one by one, ignoring those gone meanwhile. @returns whether any was signalled. */

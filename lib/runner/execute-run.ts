@@ -24,6 +24,12 @@ export interface RunContext {
   /** The operator's `--executor-env`: names or prefixes every executor gets on top of its declared `env`. */
   executorEnv: readonly string[];
   mcpUrl: string | undefined;
+  /**
+   * Per executor name: what of the runner's environment its executors get (executor-env.ts passedEnv over
+   * its declared `env` and `executorEnv`), taken when the runner started; absent: read from process.env at
+   * each start. spawnExecutor filters it again, so no secret passes whatever it holds.
+   */
+  executorBaseEnv?: ReadonlyMap<string, NodeJS.ProcessEnv>;
   /** Add the runner's own MCP server to the blueprint (the session-scoped endpoint). */
   decorateBlueprint?: (blueprint: AgentBlueprint | undefined, sessionId: string) => AgentBlueprint | undefined;
   logger: Logger;
@@ -116,6 +122,7 @@ export async function executeRun(assignment: Assignment, context: RunContext, si
     invocation,
     runId: run.run_id,
     envAllow: [...executor.env, ...context.executorEnv],
+    env: context.executorBaseEnv?.get(executor.name) ?? process.env,
     ...(context.mcpUrl === undefined ? {} : { mcpUrl: context.mcpUrl }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(context.graceMs === undefined ? {} : { graceMs: context.graceMs }),

@@ -6,6 +6,7 @@ import type { Assignment, Registration } from '../../protocol/runners.js';
 import type { ResolvedExecutor } from '../discovery/resolve-executor.js';
 import type { ExecutorEvent } from '../../protocol/executor-event.js';
 import type { AgentBlueprint } from '../../protocol/invocation.js';
+import { passedEnv } from '../process/executor-env.js';
 import { DEFAULT_GRACE_MS } from '../process/terminate/graceful-kill.js';
 import { backoffDelay, RUNNER_BACKOFF, sleep } from '../retry/backoff.js';
 import { ActiveRuns } from './active-runs.js';
@@ -78,6 +79,7 @@ export class RunnerDaemon {
       allowedEnv: config.blueprintEnv,
       executorEnv: config.executorEnv,
       mcpUrl: options.mcpUrl,
+      executorBaseEnv: new Map(options.executors.map((executor) => [executor.name, passedEnv(process.env, [...executor.env, ...config.executorEnv])])),
       decorateBlueprint: options.decorateBlueprint,
       logger: options.logger,
     };

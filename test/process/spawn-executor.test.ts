@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readExecutorManifest } from '../../lib/discovery/executor-manifest.js';
@@ -97,6 +97,18 @@ describe('spawnExecutor', () => {
     const { outcome } = await run({ executable: join(dir, 'missing-exec') });
     expect(outcome.kind).toBe('infra_failed');
     expect(outcome.message).toMatch(/^could not start the executor: .*missing-exec .*\(ENOENT\)$/);
+  });
+
+  it('reports a file without execute permission as infra_failed with the reason, with no process to supervise', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const executable = join(dir, 'not-executable-exec');
+    writeFileSync(executable, '#!/bin/sh\nexit 0\n', { mode: 0o644 });
+    const child = spawnExecutor({ executable, invocation: invocation() });
+    expect(child.pid).toBeUndefined();
+    const outcome = await child.outcome;
+    expect(outcome).toMatchObject({ kind: 'infra_failed', exit_code: null, signal: null, left_processes_behind: false });
+    expect(outcome.message).toMatch(/^could not start the executor: .*not-executable-exec is not executable \(EACCES\)$/);
   });
 
   it('times out: SIGTERM to the group, outcome timed_out', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { buildExecutorEnv, passedEnv } from '../../lib/process/executor-env.js';
 import { createSession, useRunnerKit, waitForSession } from './runner-kit.js';
 
 /** What a runner with this environment and these flags lets reach the print-env fixture. */
@@ -72,5 +73,19 @@ describe('executors get only the environment they need (issue 11, item 14)', () 
     expect(json.environment).toMatchObject({ declared: ['DECLARED_NAME', 'DECLARED_PREFIX_*'], operator: [], set_per_run: ['AGENT_SESSION_ID', 'AGENT_RUN_ID', 'AGENT_RUNNER_MCP_URL', 'AGENT_RUNNER_EXECUTION'] });
     expect(json.environment.names).toEqual(expect.arrayContaining(['DECLARED_NAME', 'DECLARED_PREFIX_ONE', 'PATH']));
     expect(json.environment.names).not.toContain('AWS_SECRET_ACCESS_KEY');
+  });
+});
+
+describe('passedEnv (what the runner takes once per executor when it starts)', () => {
+  it('keeps the base set, exact names and prefixes allowed, and never a runner secret, even when a prefix or * covers it', () => {
+    const base = { ...RUNNER_ENV, AGENT_COORDINATOR_TOKEN: 'tok', AGENT_RUNNER_TOKEN: 'tok', PATH: '/bin', UNSET: undefined };
+    expect(Object.keys(passedEnv(base, ['DECLARED_NAME', 'OPS_*', 'AGENT_*']))).toEqual(['AGENT_RUNNER_TAGS', 'DECLARED_NAME', 'LC_ALL', 'OPS_ONE', 'PATH']);
+    const everything = passedEnv(base, ['*']);
+    for (const secret of ['AGENT_COORDINATOR_TOKEN', 'AGENT_RUNNER_TOKEN', 'AGENT_RUNNER_SECRET']) expect(everything).not.toHaveProperty(secret);
+    expect(everything).not.toHaveProperty('UNSET');
+    // A snapshot that somehow held a secret still loses it at the start of the executor.
+    const env = buildExecutorEnv({ ...everything, AGENT_RUNNER_SECRET: 'x' }, { sessionId: 'ses_1', allow: ['*'] });
+    expect(env).not.toHaveProperty('AGENT_RUNNER_SECRET');
+    expect(env).toMatchObject({ AGENT_SESSION_ID: 'ses_1', PATH: '/bin' });
   });
 });
