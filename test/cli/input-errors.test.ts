@@ -36,6 +36,16 @@ describe('--version', () => {
   });
 });
 
+describe('a reader that stops reading', () => {
+  it.each(['agent-runner', 'agent-coordinator'])('%s --help | head -1 ends quietly, without a stack trace', async (bin) => {
+    // The pipe's reader exits after one line; the help's later writes then meet a closed pipe (EPIPE).
+    const piped = await execa('sh', ['-c', `"${process.execPath}" "${join(ROOT, 'bin', bin)}" --help | head -1`], { reject: false, timeout: WAIT_MS });
+    expect(piped.exitCode).toBe(0);
+    expect(piped.stdout).toMatch(/^Usage: /);
+    expect(piped.stderr).toBe('');
+  });
+});
+
 describe('unknown commands and options', () => {
   it.each([
     [['sesions', 'list'], "error: unknown command 'sesions'\n(Did you mean sessions?)"],
