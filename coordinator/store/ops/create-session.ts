@@ -1,6 +1,7 @@
 import { newId } from '../../ids.js';
 import type { RunRecord, SessionRecord } from '../../types.js';
 import { appendRunStatusEvent } from './append-run-status-event.js';
+import { noEventsYet } from './event-seqs.js';
 import { toRun, toSession } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
 
@@ -29,6 +30,7 @@ export async function createSession(
       [sessionId, input.agent, input.executor, tags, input.project_dir, input.parent_session_id, input.priority,
         input.timeout_s, input.prompt, runId, now, now],
     );
+    noEventsYet(tx, sessionId);
     const run = await insertRun(tx, {
       id: runId, session_id: sessionId, mode: 'start', prompt: input.prompt, priority: input.priority,
       executor: input.executor, tags, timeout_s: input.timeout_s, max_attempts: input.max_attempts,

@@ -16,6 +16,10 @@ const DEFAULT_MAX_ATTEMPTS = 3;
  * @returns the resume run, or null when nothing was delivered.
  */
 export async function deliverCallbacks(tx: SqlClient, sessionId: string, now: number): Promise<RunRecord | null> {
+  // Most sessions have no callbacks waiting: one lookup, no lock. Any that waits was recorded by a
+  // committed transaction before this one read (or is this one's own), and is read again below under the lock.
+  const waiting = await tx.query('SELECT 1 AS one FROM callbacks WHERE session_id = ? AND delivered_run_id IS NULL LIMIT 1', [sessionId]);
+  if (waiting.length === 0) return null;
   const [row] = await tx.query(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?${tx.forUpdate({ of: 'sessions' })}`, [sessionId]);
   if (row === undefined) return null;
   const session = toSession(row);

@@ -25,6 +25,11 @@ export async function allocateEventSeqs(tx: SqlClient, sessionId: string, count:
   return last + 1;
 }
 
+/** A session this transaction created has no events yet: its first seq needs no lock nor lookup. */
+export function noEventsYet(tx: SqlClient, sessionId: string): void {
+  tx.memo?.set(`event_seq:${sessionId}`, 0);
+}
+
 /** The highest event seq stored for a session (0 when it has none). */
 export async function lastEventSeq(sql: SqlClient, sessionId: string): Promise<number> {
   const [row] = await sql.query<{ seq: unknown }>('SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE session_id = ?', [sessionId]);
