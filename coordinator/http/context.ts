@@ -38,20 +38,14 @@ export interface CoordinatorContext {
   wakeRunner(runnerId: string): void;
   /** Offer a run that became claimable without a store change saying so (its backoff ended) to the parked polls, here and on other replicas. */
   offerRun(run: RunRequirement): void;
-  /** Note that a runner was heard from (stored at most once a second per runner: a poll comes every run). */
-  touchRunner(runnerId: string): Promise<void>;
 }
-
-/** How often a runner's `last_seen_at` is written at most (far below any lease). */
-export const TOUCH_INTERVAL_MS = 1_000;
 
 /** Build the context; `wake` signals locally and forwards to the store's NOTIFY. */
 export function createContext(
-  fields: Omit<CoordinatorContext, 'hub' | 'parked' | 'runnerTokens' | 'claimLatency' | 'deliveredStops' | 'stopsPending' | 'pollClaims' | 'wakeRunner' | 'offerRun' | 'touchRunner' | 'startedAt'>,
+  fields: Omit<CoordinatorContext, 'hub' | 'parked' | 'runnerTokens' | 'claimLatency' | 'deliveredStops' | 'stopsPending' | 'pollClaims' | 'wakeRunner' | 'offerRun' | 'startedAt'>,
 ): CoordinatorContext {
   const hub = new WakeHub();
   const parked = new ParkedPolls();
-  const touchedAt = new Map<string, number>();
   return {
     ...fields,
     startedAt: Date.now(),
@@ -64,12 +58,6 @@ export function createContext(
     runnerTokens: new RunnerTokens(),
     wakeRunner: (runnerId) => fields.store.sql.announce({ kind: 'runner', runner_id: runnerId }),
     offerRun: (run) => fields.store.sql.announce({ kind: 'claimable', requirement: { executor: run.executor, tags: run.tags, excluded_runners: run.excluded_runners ?? [] } }),
-    async touchRunner(runnerId) {
-      const now = Date.now();
-      if (now - (touchedAt.get(runnerId) ?? 0) < TOUCH_INTERVAL_MS) return;
-      touchedAt.set(runnerId, now);
-      await fields.store.touchRunner(runnerId, now);
-    },
   };
 }
 

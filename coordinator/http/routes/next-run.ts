@@ -24,7 +24,8 @@ export function mountNextRunRoute(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
     const body = await readBody(c, PollSchema, true);
     const signal = c.req.raw.signal;
     const deadline = Date.now() + (body.timeout_ms ?? ctx.timings.pollTimeoutMs);
-    await ctx.touchRunner(runner.id);
+    // A poll writes nothing to be heard: its runner's lease is renewed by its heartbeats while it holds
+    // runs, and by the sweep while its poll is parked here and it holds none (see touchIdleRunners).
     const replayed = body.request_id === undefined ? [] : await claimedBy(ctx, runner.id, body.request_id);
     if (replayed.length > 0) {
       const assignments = await Promise.all(replayed.map((run) => assignment(ctx, run, runner)));
