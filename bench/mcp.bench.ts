@@ -3,11 +3,10 @@
 // coordinator) runs as `bin/agent-runner` in its own process; the clients run here.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { UserApi } from '../lib/client/user-api.js';
 import { projectStateDir } from '../lib/state/state-dir.js';
-import { BIN, FIXTURE_EXECUTORS, tempDir } from '../test/helpers/fixtures.js';
+import { BIN, FIXTURE_EXECUTORS, freePort, tempDir } from '../test/helpers/fixtures.js';
 import { connectMcp as connect } from './lib/mcp-client.js';
 import { mean, ms, percentile, report } from './lib/stats.js';
 
@@ -17,13 +16,6 @@ const CLIENTS = 100;
 const CALLS_PER_CLIENT = 20;
 const SYNC_CHILDREN = 50;
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 /** Start the runner daemon (embedded coordinator) and resolve with its MCP URL once it listens. */
 async function startRunner(cwd: string, localPort: number): Promise<{ child: ChildProcess; mcpUrl: string }> {

@@ -2,8 +2,8 @@
 // snapshots, no AOF), its working folder under the bench's, ended by `stop`.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../../test/helpers/fixtures.js';
 import { startChild, type StartedChild } from './children.js';
 
 export const REDIS_SERVER = 'redis-server';
@@ -13,17 +13,6 @@ export function redisServerInstalled(): boolean {
   return spawnSync(REDIS_SERVER, ['--version'], { stdio: 'ignore' }).error === undefined;
 }
 
-/** A port nobody listens on now (the kernel's pick for port 0). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Start redis-server in `dir` and resolve once it accepts connections. */
 export async function startRedisServer(dir: string): Promise<StartedChild & { port: number }> {

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../lib/package-root.js';
@@ -60,4 +61,16 @@ export async function waitUntil(condition: () => boolean, description: string, t
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${description}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** A port free right now on 127.0.0.1 (the kernel's pick for port 0), for a process that must listen on a known address. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -5,25 +5,18 @@
  * result, and the parent session's result reflects it. Nothing leaves the machine.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeAnthropicApi, toolResultText, type FakeAnthropicApi, type FakeTurn } from '../claude-code/helpers/fake-anthropic-api.js';
 import { isolatedEnv, scratchDir } from '../claude-code/helpers/run-executor.js';
 import { runCli } from '../helpers/cli.js';
+import { freePort } from '../helpers/fixtures.js';
 import { findRealClaudeCli } from '../claude-code/helpers/real-claude-cli.js';
 
 const cli = findRealClaudeCli();
 if ('skip' in cli) console.log(`skipping the mission test: ${cli.skip}`);
 const describeReal = 'skip' in cli ? describe.skip : describe;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 let api: FakeAnthropicApi | undefined;
 let cwd: string;

@@ -1,23 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { apiClient, type Api, eventually } from '../coordinator/helpers.js';
 import { spawnCoordinator, type SpawnedCoordinator } from '../coordinator/spawn-coordinator.js';
-import { BIN, FIXTURE_EXECUTORS, tempDir, WAIT_MS } from '../helpers/fixtures.js';
+import { BIN, FIXTURE_EXECUTORS, freePort, tempDir, WAIT_MS } from '../helpers/fixtures.js';
 
-/** A port free right now on 127.0.0.1 (for a process that must come back on the same address). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../helpers/fixtures.js';
 
 /** One JSON log line of a process (pino), or `{msg: line}` for any other line. */
 export type LogLine = Record<string, unknown> & { msg?: string };
