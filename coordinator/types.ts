@@ -14,6 +14,7 @@
  */
 import type { RunOutcomeSummary, SessionResult } from '../protocol/sessions.js';
 import type { RunMode, RunStatus, SessionStatus } from '../protocol/statuses.js';
+import type { Budget, UsageTotals } from '../protocol/tree.js';
 
 export interface SessionRecord {
   id: string;
@@ -32,6 +33,22 @@ export interface SessionRecord {
   runner_id: string | null;
   last_run_id: string;
   event_seq: number;
+  /** Its tree: the root (itself for a root), how deep it is (a root is 0), and its ancestors, root first. */
+  root_session_id: string;
+  depth: number;
+  ancestors: string[];
+  /** Sessions directly under it, and in its whole subtree (itself not counted). */
+  children: number;
+  descendants: number;
+  /** Its own usage summed over all its runs, and its subtree's (itself and every descendant). */
+  totals: UsageTotals;
+  tree_totals: UsageTotals;
+  /** Limits on its subtree, given when it was created (null: only its ancestors' apply). */
+  budget: Budget | null;
+  /** Why its tree was stopped by the coordinator (a budget passed), or null. */
+  stop_reason: Record<string, unknown> | null;
+  /** The W3C trace context its runs' spans are children of. */
+  traceparent: string | null;
   created_at: number;
   updated_at: number;
   ended_at: number | null;
@@ -65,6 +82,8 @@ export interface RunRecord {
   callback_session_id: string | null;
   /** Runners whose executor failed this run with its own exit 75: no claim gives it to them again. */
   excluded_runners: string[];
+  /** The latest usage the run reported (its totals so far), or null. */
+  usage: Record<string, unknown> | null;
 }
 
 /** A run's outcome waiting to be delivered to a session (callback mode). */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { id, isoTime, limit, priority, projectDir, prompt, tags, timeoutS } from './fields.js';
 import { MAX_AGE_S, MAX_RUN_ATTEMPTS } from './limits.js';
 import { ENDED_SESSION_STATUSES, RunModeSchema, RunStatusSchema, SessionStatusSchema } from './statuses.js';
+import { BudgetSchema, UsageTotalsSchema } from './tree.js';
 import './zod-config.js';
 
 export const CreateSessionSchema = z
@@ -109,6 +110,18 @@ export const SessionViewSchema = z.looseObject({
   created_at: isoTime,
   updated_at: isoTime,
   ended_at: isoTime.nullable(),
+  /** Its tree: the root (itself for a root), its depth (a root is 0), and how many sessions are under it. */
+  root_session_id: z.string(),
+  depth: z.number(),
+  children_count: z.number(),
+  descendants_count: z.number(),
+  /** Its own usage summed over all its runs, and its subtree's (itself and every descendant): see UsageTotalsSchema. */
+  totals: UsageTotalsSchema,
+  tree_totals: UsageTotalsSchema,
+  /** Limits on its subtree given when it was created (null: only its ancestors' apply). */
+  budget: BudgetSchema.nullable(),
+  /** Why the coordinator stopped its tree (a budget passed), or null. */
+  stop_reason: z.record(z.string(), z.unknown()).nullable(),
   /** Why its latest run is still queued (`GET /v1/sessions/:id` only; null when it is not queued). */
   waiting: WaitingSchema.nullable().optional(),
 });

@@ -15,6 +15,8 @@ export function renderSession(s: SessionRecord): z.input<typeof SessionViewSchem
     parent_session_id: s.parent_session_id, priority: s.priority, timeout_s: s.timeout_s, prompt: s.prompt,
     result: s.result, usage: s.usage, executor_session_id: s.executor_session_id, runner_id: s.runner_id,
     last_run_id: s.last_run_id, last_event_seq: s.event_seq,
+    root_session_id: s.root_session_id, depth: s.depth, children_count: s.children, descendants_count: s.descendants,
+    totals: s.totals, tree_totals: s.tree_totals, budget: s.budget, stop_reason: s.stop_reason,
     created_at: isoNow(s.created_at), updated_at: isoNow(s.updated_at), ended_at: iso(s.ended_at),
   };
 }

@@ -1,3 +1,4 @@
+import type { UsageTotals } from '../../protocol/tree.js';
 import type { CallbackRecord, EventRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
 
 type Row = Record<string, unknown>;
@@ -7,6 +8,15 @@ const numOrNull = (v: unknown): number | null => (v === null || v === undefined 
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const json = (v: unknown): unknown => (v === null || v === undefined ? null : JSON.parse(String(v)));
 const strings = (v: unknown): string[] => (json(v) as string[] | null) ?? [];
+
+/** The usage counters stored as columns, `prefix` `''` (the session's own) or `'tree_'` (its subtree's). */
+const totals = (row: Row, prefix: '' | 'tree_'): UsageTotals => ({
+  input_tokens: num(row[`${prefix}input_tokens`] ?? 0),
+  output_tokens: num(row[`${prefix}output_tokens`] ?? 0),
+  cache_read_input_tokens: num(row[`${prefix}cache_read_input_tokens`] ?? 0),
+  cache_creation_input_tokens: num(row[`${prefix}cache_creation_input_tokens`] ?? 0),
+  cost_usd: num(row[`${prefix}cost_usd`] ?? 0),
+});
 
 const LAST_EVENT_SEQ = '(SELECT COALESCE(MAX(events.seq), 0) FROM events WHERE events.session_id = sessions.id) AS event_seq';
 
@@ -36,6 +46,16 @@ export function toSession(row: Row): SessionRecord {
     runner_id: strOrNull(row.runner_id),
     last_run_id: String(row.last_run_id),
     event_seq: num(row.event_seq),
+    root_session_id: strOrNull(row.root_session_id) ?? String(row.id),
+    depth: num(row.depth ?? 0),
+    ancestors: strings(row.ancestors),
+    children: num(row.children ?? 0),
+    descendants: num(row.descendants ?? 0),
+    totals: totals(row, ''),
+    tree_totals: totals(row, 'tree_'),
+    budget: json(row.budget) as SessionRecord['budget'],
+    stop_reason: json(row.stop_reason) as SessionRecord['stop_reason'],
+    traceparent: strOrNull(row.traceparent),
     created_at: num(row.created_at),
     updated_at: num(row.updated_at),
     ended_at: numOrNull(row.ended_at),
@@ -70,6 +90,7 @@ export function toRun(row: Row): RunRecord {
     finished_at: numOrNull(row.finished_at),
     callback_session_id: strOrNull(row.callback_session_id),
     excluded_runners: strings(row.excluded_runners),
+    usage: json(row.usage) as RunRecord['usage'],
   };
 }
 

@@ -1,8 +1,9 @@
 import { newId } from '../../ids.js';
+import { NotFoundError } from '../store-errors.js';
 import type { RunRecord, SessionRecord } from '../../types.js';
 import { appendRunStatusEvent } from './append-run-status-event.js';
 import { noEventsYet } from './event-seqs.js';
-import { toRun, toSession } from '../rows.js';
+import { SESSION_COLUMNS, toRun, toSession } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
 
 /** A session to create, already resolved against its agent (executor, tags and timeout filled in). */
@@ -11,6 +12,43 @@ export interface NewSession
   max_attempts: number;
   /** Resume this session with the outcome when the session's run ends (callback mode). */
   callback_session_id?: string | null | undefined;
+}
+
+/** Where a new session goes in its tree: under its parent (read under the parent row's lock), or a root. */
+export interface TreePlace {
+  root_session_id: string;
+  depth: number;
+  /** Root first, parent last. */
+  ancestors: string[];
+  /** The parent's row, as this transaction locked it (null for a root). */
+  parent: SessionRecord | null;
+}
+
+/**
+ * Read a new child's parent and lock its row (PostgreSQL), so the parent's counts cannot change before the
+ * child is counted in them. @throws NotFoundError when the parent does not exist.
+ */
+async function placeInTree(tx: SqlClient, sessionId: string, parentId: string | null): Promise<TreePlace> {
+  if (parentId === null) return { root_session_id: sessionId, depth: 0, ancestors: [], parent: null };
+  const [row] = await tx.query(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?${tx.forUpdate()}`, [parentId]);
+  if (row === undefined) throw new NotFoundError('session', parentId);
+  const parent = toSession(row);
+  return { root_session_id: parent.root_session_id, depth: parent.depth + 1, ancestors: [...parent.ancestors, parent.id], parent };
+}
+
+/**
+ * Count a new session in its ancestors: the parent's children, and every ancestor's descendants. Rows are
+ * written one by one from the parent up to the root, the order every writer of a session and its ancestors
+ * follows (its own row first, then upwards), so two writers of one tree never wait for each other in a circle.
+ */
+async function countInAncestors(tx: SqlClient, place: TreePlace, now: number): Promise<void> {
+  for (let i = place.ancestors.length - 1; i >= 0; i--) {
+    const isParent = i === place.ancestors.length - 1;
+    await tx.query(
+      `UPDATE sessions SET descendants = descendants + 1${isParent ? ', children = children + 1' : ''}, updated_at = ? WHERE id = ?`,
+      [now, place.ancestors[i]],
+    );
+  }
 }
 
 /** Create a session and its queued `start` run, in one transaction. */
@@ -23,13 +61,15 @@ export async function createSession(
   const runId = newId('run');
   const tags = JSON.stringify(input.tags);
   return sql.transaction(async (tx) => {
+    const place = await placeInTree(tx, sessionId, input.parent_session_id);
     const [sessionRow] = await tx.query(
       `INSERT INTO sessions (id, agent, executor, tags, project_dir, parent_session_id, priority, timeout_s, prompt,
-         status, last_run_id, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) RETURNING *`,
+         status, last_run_id, created_at, updated_at, root_session_id, depth, ancestors)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) RETURNING *`,
       [sessionId, input.agent, input.executor, tags, input.project_dir, input.parent_session_id, input.priority,
-        input.timeout_s, input.prompt, runId, now, now],
+        input.timeout_s, input.prompt, runId, now, now, place.root_session_id, place.depth, JSON.stringify(place.ancestors)],
     );
+    await countInAncestors(tx, place, now);
     noEventsYet(tx, sessionId);
     const run = await insertRun(tx, {
       id: runId, session_id: sessionId, mode: 'start', prompt: input.prompt, priority: input.priority,

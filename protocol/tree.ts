@@ -1,0 +1,110 @@
+/** The tree of sessions: usage totals, budgets, and `GET /v1/sessions/:id/tree`. */
+import { z } from 'zod';
+import { isoTime } from './fields.js';
+import { MAX_TREE_DEPTH, MAX_TREE_NODES } from './limits.js';
+import { SessionStatusSchema } from './statuses.js';
+import './zod-config.js';
+
+/** Tokens and cost summed over runs (a session's own, its subtree's, an agent's, an executor's). */
+export const UsageTotalsSchema = z.looseObject({
+  input_tokens: z.number(),
+  output_tokens: z.number(),
+  cache_read_input_tokens: z.number(),
+  cache_creation_input_tokens: z.number(),
+  cost_usd: z.number(),
+});
+export type UsageTotals = z.infer<typeof UsageTotalsSchema>;
+
+export const ZERO_USAGE: UsageTotals = { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, cost_usd: 0 };
+
+/** Tokens a budget counts: input and output, cache reads and writes included. */
+export const totalTokens = (u: UsageTotals): number => u.input_tokens + u.output_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens;
+
+const positive = (what: string, unit: string) =>
+  z.number({ message: `${what} must be a number (${unit})` }).positive({ message: `${what} must be more than 0 ${unit}` });
+const count = (what: string, min: number) =>
+  z.int({ message: `${what} must be a whole number` }).min(min, { message: `${what} must be at least ${min}` });
+
+/**
+ * Limits on a tree of sessions (the session it is given to and every descendant). `usd`, `tokens`,
+ * `wall_s` stop the tree when passed; `max_depth` (levels below the budget's session), `max_children`
+ * (per session) and `max_sessions` (in the subtree, itself included) refuse a child before it is created.
+ */
+export const BudgetSchema = z
+  .strictObject({
+    usd: positive('budget.usd', 'US dollars').max(1e6, { message: 'budget.usd must be at most 1000000' }).optional(),
+    tokens: count('budget.tokens', 1).max(1e12).optional(),
+    wall_s: count('budget.wall_s', 1).max(604_800, { message: 'budget.wall_s must be at most 604800 (7 days)' }).optional(),
+    max_depth: count('budget.max_depth', 0).max(MAX_TREE_DEPTH, { message: `budget.max_depth must be at most ${MAX_TREE_DEPTH}` }).optional(),
+    max_children: count('budget.max_children', 0).max(100_000).optional(),
+    max_sessions: count('budget.max_sessions', 1).max(1_000_000).optional(),
+  })
+  .describe('Limits on a tree of sessions: spending and wall time stop it, shape limits refuse children.');
+export type Budget = z.infer<typeof BudgetSchema>;
+
+/** `GET /v1/sessions/:id/tree`: how deep below the session, and how many nodes at most (breadth first). */
+export const TreeQuerySchema = z.strictObject({
+  depth: z.coerce.number().int({ message: 'depth must be a whole number' }).min(0, { message: 'depth must be at least 0' }).max(MAX_TREE_DEPTH).optional(),
+  limit: z.coerce.number().int({ message: 'limit must be a whole number' }).min(1, { message: 'limit must be at least 1' }).max(MAX_TREE_NODES).optional(),
+});
+
+/** One session in a tree, with its children (those within the depth and node limits). */
+export interface TreeNode {
+  session_id: string;
+  parent_session_id: string | null;
+  depth: number;
+  agent: string | null;
+  executor: string | null;
+  status: z.infer<typeof SessionStatusSchema>;
+  runner_id: string | null;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  duration_ms: number | null;
+  attempts: number;
+  runs: number;
+  /** Its own usage over all its runs, and its subtree's (itself and every descendant). */
+  totals: UsageTotals;
+  tree_totals: UsageTotals;
+  children_count: number;
+  descendants_count: number;
+  /** Children left out by the depth or node limit. */
+  children_omitted: number;
+  children: TreeNode[];
+}
+
+export const TreeNodeSchema: z.ZodType<TreeNode> = z.lazy(() =>
+  z.looseObject({
+    session_id: z.string(),
+    parent_session_id: z.string().nullable(),
+    depth: z.number(),
+    agent: z.string().nullable(),
+    executor: z.string().nullable(),
+    status: SessionStatusSchema,
+    runner_id: z.string().nullable(),
+    created_at: isoTime,
+    started_at: isoTime.nullable(),
+    ended_at: isoTime.nullable(),
+    duration_ms: z.number().nullable(),
+    attempts: z.number(),
+    runs: z.number(),
+    totals: UsageTotalsSchema,
+    tree_totals: UsageTotalsSchema,
+    children_count: z.number(),
+    descendants_count: z.number(),
+    children_omitted: z.number(),
+    children: z.array(TreeNodeSchema),
+  }),
+) as z.ZodType<TreeNode>;
+
+/** `GET /v1/sessions/:id/tree`: the tree, its totals, and whether nodes were left out. */
+export const SessionTreeSchema = z.looseObject({
+  root: TreeNodeSchema,
+  root_session_id: z.string(),
+  nodes: z.number(),
+  truncated: z.boolean(),
+  /** Sessions of the subtree queued or running, and callbacks waiting to be delivered in it: 0 and 0 means quiet. */
+  in_flight: z.number(),
+  callbacks_waiting: z.number(),
+});
+export type SessionTree = z.infer<typeof SessionTreeSchema>;
