@@ -8,6 +8,7 @@ import { AgentDocumentPutSchema, AgentDocumentSchema, AgentListSchema, AgentsRel
 import { EventPageSchema, EventsQuerySchema, SessionEventSchema } from './events.js';
 import { HealthSchema } from './health.js';
 import { SystemStatusSchema } from './status.js';
+import { SessionTreeSchema, TreeQuerySchema } from './tree.js';
 import { EventBatchResultSchema, EventBatchSchema, RunFinishedSchema, RunReportResultsSchema, RunReportsSchema, RunStartedSchema } from './run-reports.js';
 import { HeartbeatReplySchema, HeartbeatSchema, PollAnswerSchema, PollSchema, RegisterRunnerSchema, RegistrationSchema, RunnerListSchema } from './runners.js';
 import {
@@ -67,6 +68,7 @@ export const NAMED_SCHEMAS: Record<string, z.ZodType> = {
   StopSession: StopSessionSchema,
   SessionStopped: SessionStoppedSchema,
   CallbackList: CallbackListSchema,
+  SessionTree: SessionTreeSchema,
   RunView: RunViewSchema,
   RunList: RunListSchema,
   SessionEvent: SessionEventSchema,
@@ -102,6 +104,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   { method: 'DELETE', path: '/v1/sessions/{id}', summary: 'Delete an ended session and its descendants, with their runs and events (409 while any is in flight).', caller: 'client', replies: { 200: S.SessionDeleted! } },
   { method: 'POST', path: '/v1/sessions/prune', summary: 'Delete sessions that ended long enough ago (never one in flight or with a descendant kept).', caller: 'client', body: S.PruneSessions!, replies: { 200: S.SessionsPruned! } },
   { method: 'GET', path: '/v1/sessions/{id}/result', summary: "A session's status, result and usage.", caller: 'client', replies: { 200: S.SessionOutcome! } },
+  { method: 'GET', path: '/v1/sessions/{id}/tree', summary: 'The tree under a session: each node with status, runner, times, attempts, usage and children; depth- and node-limited, breadth first.', caller: 'client', query: TreeQuerySchema, replies: { 200: S.SessionTree! } },
   { method: 'GET', path: '/v1/sessions/{id}/callbacks', summary: 'Callback-mode outcomes waiting for (or delivered to) a session.', caller: 'client', replies: { 200: S.CallbackList! } },
   { method: 'GET', path: '/v1/sessions/{id}/runs', summary: "A session's runs.", caller: 'client', replies: { 200: S.RunList! } },
   { method: 'POST', path: '/v1/sessions/{id}/resume', summary: 'Queue a new run on an ended session.', caller: 'client', body: S.ResumeSession!, replies: { 201: S.SessionStarted! } },

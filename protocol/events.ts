@@ -7,6 +7,11 @@ import './zod-config.js';
 export const EventsQuerySchema = z.strictObject({
   after: z.coerce.number().int({ message: 'after must be a whole number' }).min(0).optional(),
   limit: limit.optional(),
+  tree: z
+    .enum(['true', 'false'], { message: 'tree must be true or false' })
+    .transform((v) => v === 'true')
+    .optional()
+    .describe("With text/event-stream: every event of the session's subtree, each tagged with its session's depth below it."),
 });
 
 /**
@@ -38,6 +43,10 @@ export const SessionEventSchema = z.looseObject({
   type: z.string(),
   event: StoredEventDataSchema,
   created_at: isoTime,
+  /** Tree streams only: how far below the streamed session its session is, its agent and its parent. */
+  depth: z.number().optional(),
+  agent: z.string().nullable().optional(),
+  parent_session_id: z.string().nullable().optional(),
 });
 export type SessionEvent = z.infer<typeof SessionEventSchema>;
 

@@ -106,5 +106,7 @@ export const SessionTreeSchema = z.looseObject({
   /** Sessions of the subtree queued or running, and callbacks waiting to be delivered in it: 0 and 0 means quiet. */
   in_flight: z.number(),
   callbacks_waiting: z.number(),
+  /** Nothing in flight and no callback waiting: the tree will not move unless someone resumes a session of it. */
+  quiet: z.boolean(),
 });
 export type SessionTree = z.infer<typeof SessionTreeSchema>;

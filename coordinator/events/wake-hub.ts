@@ -66,3 +66,5 @@ export function waitForSignal(
 /** Topic names. */
 export const runnerTopic = (runnerId: string): string => `runner:${runnerId}`;
 export const sessionTopic = (sessionId: string): string => `session:${sessionId}`;
+/** Signalled when a session is created in the tree under `rootSessionId`. */
+export const treeTopic = (rootSessionId: string): string => `tree:${rootSessionId}`;

@@ -11,6 +11,7 @@ import { mountRunReportRoutes } from './routes/run-reports.js';
 import { mountRunnerRoutes } from './routes/runners.js';
 import { mountSessionEventRoutes } from './routes/session-events.js';
 import { mountSessionRoutes } from './routes/sessions.js';
+import { mountSessionTreeRoutes } from './routes/session-tree.js';
 import { mountStatusRoutes } from './routes/status.js';
 import { refuseNulInUrl } from './validate.js';
 
@@ -40,6 +41,7 @@ export function buildApp(ctx: CoordinatorContext): Hono {
   mountAgentRoutes(app, ctx);
   mountSessionRoutes(app, ctx);
   mountSessionEventRoutes(app, ctx);
+  mountSessionTreeRoutes(app, ctx);
   mountStatusRoutes(app, ctx);
   app.notFound((c) => c.json(new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`).toJSON(), 404));
   app.onError((error, c) => {

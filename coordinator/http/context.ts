@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AgentsFolder } from '../agents/agents-folder.js';
 import type { CoordinatorTimings } from '../constants.js';
 import { ParkedPolls } from '../events/parked-polls.js';
-import { runnerTopic, sessionTopic, WakeHub } from '../events/wake-hub.js';
+import { runnerTopic, sessionTopic, treeTopic, WakeHub } from '../events/wake-hub.js';
 import type { RunRequirement } from '../rules/matching.js';
 import type { StoreChange } from '../store/store-changes.js';
 import type { Store } from '../store/store.js';
@@ -75,7 +75,8 @@ export function dispatchChanges(ctx: Pick<CoordinatorContext, 'hub' | 'parked' |
       ctx.runnerTokens.forget(change.runner_id);
       ctx.stopsPending.add(change.runner_id);
       ctx.hub.signal(runnerTopic(change.runner_id));
-    } else claimable.push(change.requirement);
+    } else if (change.kind === 'tree') ctx.hub.signal(treeTopic(change.root_session_id));
+    else claimable.push(change.requirement);
   }
   if (claimable.length > 0) ctx.parked.offer(claimable);
 }

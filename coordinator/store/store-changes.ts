@@ -13,7 +13,9 @@ export type StoreChange =
   /** A run became claimable (queued and available now): a parked long-poll that can serve it may take it. */
   | { kind: 'claimable'; requirement: RunRequirement }
   /** A runner has something to be told on its long-poll (a stop request). */
-  | { kind: 'runner'; runner_id: string };
+  | { kind: 'runner'; runner_id: string }
+  /** A session was created under a tree (tree event streams take it in). */
+  | { kind: 'tree'; root_session_id: string };
 
 /** Who hears committed changes. */
 export type ChangeListener = (changes: readonly StoreChange[]) => void;
@@ -74,6 +76,7 @@ export function decodeChanges(self: string, payload: string): { sender: string; 
     const change = value as Partial<Record<string, unknown>>;
     if (change.kind === 'events' && typeof change.session_id === 'string') changes.push({ kind: 'events', session_id: change.session_id });
     else if (change.kind === 'runner' && typeof change.runner_id === 'string') changes.push({ kind: 'runner', runner_id: change.runner_id });
+    else if (change.kind === 'tree' && typeof change.root_session_id === 'string') changes.push({ kind: 'tree', root_session_id: change.root_session_id });
     else if (change.kind === 'claimable' && isRequirement(change.requirement)) changes.push({ kind: 'claimable', requirement: change.requirement });
   }
   return { sender, changes };

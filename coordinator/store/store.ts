@@ -32,10 +32,12 @@ import { type ResumeInput, resumeSession } from './ops/resume-session.js';
 import { runsToStop } from './ops/runs-to-stop.js';
 import { startRun } from './ops/start-run.js';
 import { stopSessionTree, type StoppedTree } from './ops/stop-session-tree.js';
+import { listSubtree, readSessionTree, type SubtreeMember, type TreeRead, type TreeRecord } from './ops/session-tree.js';
 import { countCallbackRunsInFlight } from './ops/count-callback-runs.js';
 import { touchIdleRunners, touchRunner } from './ops/touch-runner.js';
 import type { Dialect, SqlClient } from './sql-client.js';
 
+export type { SubtreeMember, TreeRead, TreeRecord };
 export type { AppendResult, ClaimedRun, FinishReport, IncomingEvent, NewRunner, NewSession, PruneFilter, ResumeInput, RunReportToApply, RunReportApplied, SessionFilter, SystemCounts };
 
 /**
@@ -53,6 +55,10 @@ export interface Store {
   createSession(input: NewSession, now: number): Promise<{ session: SessionRecord; run: RunRecord }>;
   getSession(id: string): Promise<SessionRecord | null>;
   listSessions(filter: SessionFilter, page: { limit: number; before: number | null }): Promise<{ sessions: SessionRecord[]; next: number | null }>;
+  /** The subtree under a session, within `maxDepth` levels and `maxNodes` sessions (see readSessionTree). */
+  readSessionTree(top: SessionRecord, maxDepth: number, maxNodes: number): Promise<TreeRead>;
+  /** Every session of the subtree under a session, breadth first (for tree event streams). */
+  listSubtree(top: Pick<SessionRecord, 'id' | 'root_session_id'>): Promise<SubtreeMember[]>;
   resumeSession(id: string, input: ResumeInput, now: number): Promise<{ session: SessionRecord; run: RunRecord }>;
   /** Stop a session's run in flight and, with `cascade` (the default), its descendants' (see stopSessionTree). */
   stopSession(id: string, now: number, options?: { cascade?: boolean }): Promise<StoppedTree>;
@@ -116,6 +122,8 @@ export function createStore(sql: SqlClient): Store {
     createSession: (input, now) => createSession(sql, input, now),
     getSession: (id) => getSession(sql, id),
     listSessions: (filter, page) => listSessions(sql, filter, page),
+    readSessionTree: (top, maxDepth, maxNodes) => readSessionTree(sql, top, maxDepth, maxNodes),
+    listSubtree: (top) => listSubtree(sql, top),
     resumeSession: (id, input, now) => resumeSession(sql, id, input, now),
     stopSession: (id, now, options) => stopSessionTree(sql, id, now, options?.cascade ?? true),
     deleteSession: (id) => deleteSession(sql, id),

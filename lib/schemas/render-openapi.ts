@@ -12,7 +12,7 @@ export function renderOpenApi(version: string): object {
   const ref = (schema: z.ZodType) => ({ $ref: `#/components/schemas/${name.get(schema)}` });
   const json = (schema: z.ZodType) => ({ 'application/json': { schema: ref(schema) } });
   const schemas: Record<string, unknown> = { Error: body(ErrorBodySchema, 'output') };
-  for (const [key, schema] of Object.entries(NAMED_SCHEMAS)) schemas[key] = body(schema, isRequest(key) ? 'input' : 'output');
+  for (const [key, schema] of Object.entries(NAMED_SCHEMAS)) schemas[key] = body(schema, isRequest(key) ? 'input' : 'output', key);
   const paths: Record<string, Record<string, unknown>> = {};
   for (const endpoint of ENDPOINTS) {
     const responses: Record<string, unknown> = {};
@@ -48,9 +48,14 @@ function isRequest(key: string): boolean {
   return REQUEST_SCHEMAS.has(key);
 }
 
-function body(schema: z.ZodType, io: 'input' | 'output'): unknown {
+/**
+ * A schema as a component. A recursive schema (a tree node) keeps its definitions in its own `$defs`; its
+ * references, which JSON Schema makes relative to the document, are pointed into the component.
+ */
+function body(schema: z.ZodType, io: 'input' | 'output', key = ''): unknown {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, target: 'draft-2020-12' });
-  return rest;
+  if (rest.$defs === undefined) return rest;
+  return JSON.parse(JSON.stringify(rest).replaceAll('"#/$defs/', `"#/components/schemas/${key}/$defs/`)) as unknown;
 }
 
 function streamContent(endpoint: Endpoint, ref: (schema: z.ZodType) => unknown): Record<string, unknown> {

@@ -9,6 +9,9 @@ import type { CoordinatorContext } from '../context.js';
 import { renderEvent } from '../render.js';
 import { EventsQuerySchema } from '../../../protocol/events.js';
 import { readQuery } from '../validate.js';
+import { treeEventStream } from '../tree-event-stream.js';
+
+const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
 
 /** Events per SSE read from the store. */
 const SSE_PAGE = 500;
@@ -22,7 +25,18 @@ export function mountSessionEventRoutes(app: Hono, ctx: CoordinatorContext): voi
     const mustExist = async (events: readonly EventRecord[]) => {
       if (events.length === 0 && (await ctx.store.getSession(id)) === null) throw new NotFoundError('session', id);
     };
-    if (!(c.req.header('accept') ?? '').includes('text/event-stream')) {
+    const wantsStream = (c.req.header('accept') ?? '').includes('text/event-stream');
+    if (q.tree === true) {
+      if (!wantsStream) {
+        throw new ApiError(400, 'invalid_request', "tree: a tree's events are streamed (Accept: text/event-stream); page one session's events without tree", {
+          issues: [{ path: 'tree', message: 'needs Accept: text/event-stream' }],
+        });
+      }
+      const top = await ctx.store.getSession(id);
+      if (top === null) throw new NotFoundError('session', id);
+      return new Response(treeEventStream(ctx, top, c.req.raw.signal).body, { headers: SSE_HEADERS });
+    }
+    if (!wantsStream) {
       const limit = q.limit ?? DEFAULT_PAGE_LIMIT;
       const events = await ctx.store.listEvents(id, q.after ?? 0, limit);
       await mustExist(events);
@@ -44,9 +58,7 @@ export function mountSessionEventRoutes(app: Hono, ctx: CoordinatorContext): voi
       stream.close();
       throw error;
     }
-    return new Response(stream.body, {
-      headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' },
-    });
+    return new Response(stream.body, { headers: SSE_HEADERS });
   });
 }
 

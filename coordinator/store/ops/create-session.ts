@@ -70,6 +70,7 @@ export async function createSession(
         input.timeout_s, input.prompt, runId, now, now, place.root_session_id, place.depth, JSON.stringify(place.ancestors)],
     );
     await countInAncestors(tx, place, now);
+    if (place.parent !== null) tx.announce({ kind: 'tree', root_session_id: place.root_session_id });
     noEventsYet(tx, sessionId);
     const run = await insertRun(tx, {
       id: runId, session_id: sessionId, mode: 'start', prompt: input.prompt, priority: input.priority,
