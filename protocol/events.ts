@@ -43,9 +43,10 @@ export const SessionEventSchema = z.looseObject({
   type: z.string(),
   event: StoredEventDataSchema,
   created_at: isoTime,
-  /** Tree streams only: how far below the streamed session its session is, its agent and its parent. */
+  /** Tree streams only: how far below the streamed session its session is, its agent, executor and parent. */
   depth: z.number().optional(),
   agent: z.string().nullable().optional(),
+  executor: z.string().nullable().optional(),
   parent_session_id: z.string().nullable().optional(),
 });
 export type SessionEvent = z.infer<typeof SessionEventSchema>;

@@ -63,6 +63,8 @@ export interface TreeNode {
   duration_ms: number | null;
   attempts: number;
   runs: number;
+  /** The seq of its last event (a follower that has it has seen all the session's events). */
+  last_event_seq: number;
   /** Its own usage over all its runs, and its subtree's (itself and every descendant). */
   totals: UsageTotals;
   tree_totals: UsageTotals;
@@ -88,6 +90,7 @@ export const TreeNodeSchema: z.ZodType<TreeNode> = z.lazy(() =>
     duration_ms: z.number().nullable(),
     attempts: z.number(),
     runs: z.number(),
+    last_event_seq: z.number(),
     totals: UsageTotalsSchema,
     tree_totals: UsageTotalsSchema,
     children_count: z.number(),

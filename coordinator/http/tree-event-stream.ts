@@ -1,3 +1,4 @@
+import { interleaveEvents } from '../../lib/events/interleave-events.js';
 import { frameSseComment, frameSseMessage } from '../events/sse-frame.js';
 import { sessionTopic, treeTopic } from '../events/wake-hub.js';
 import type { SubtreeMember } from '../store/store.js';
@@ -11,23 +12,6 @@ const PAGE = 500;
 interface Member extends SubtreeMember {
   /** The last seq of this session sent. */
   last: number;
-}
-
-/**
- * Interleave per-session event lists by the time they were stored, keeping each session's own order. Pure.
- */
-export function interleave(lists: readonly EventRecord[][]): EventRecord[] {
-  const heads = lists.map(() => 0);
-  const out: EventRecord[] = [];
-  for (;;) {
-    let pick = -1;
-    for (let i = 0; i < lists.length; i++) {
-      const e = lists[i]![heads[i]!];
-      if (e !== undefined && (pick === -1 || e.created_at < lists[pick]![heads[pick]!]!.created_at)) pick = i;
-    }
-    if (pick === -1) return out;
-    out.push(lists[pick]![heads[pick]!++]!);
-  }
 }
 
 /**
@@ -77,7 +61,7 @@ export function treeEventStream(ctx: CoordinatorContext, top: SessionRecord, sig
       if (events.length === PAGE) dirty.add(id); // a backlog: read on
       if (events.length > 0) lists.push(events);
     }
-    return interleave(lists);
+    return interleaveEvents(lists);
   };
 
   const frame = (events: readonly EventRecord[]): string => {
@@ -86,7 +70,7 @@ export function treeEventStream(ctx: CoordinatorContext, top: SessionRecord, sig
       const m = members.get(e.session_id)!;
       if (e.seq <= m.last) continue;
       m.last = e.seq;
-      text += frameSseMessage({ data: JSON.stringify({ ...renderEvent(e), depth: m.depth - top.depth, agent: m.agent, parent_session_id: m.parent_session_id }) });
+      text += frameSseMessage({ data: JSON.stringify({ ...renderEvent(e), depth: m.depth - top.depth, agent: m.agent, executor: m.executor, parent_session_id: m.parent_session_id }) });
     }
     return text;
   };

@@ -61,6 +61,7 @@ export function buildProgram(): Command {
     .option('-c, --coordinator-url <url>', 'the coordinator (default: one on 127.0.0.1:8765, else in-process)')
     .option('--executors-dir <dir>', 'another folder of executors for an in-process runner (repeatable)', collect, [])
     .option('-d, --detach', 'print the session id and return at once')
+    .option('--root-only', 'follow this session\'s run only, not the sessions it starts (return when that run ends)')
     .option('--grace <duration>', 'in-process runner: time between SIGTERM and SIGKILL when cancelling (default 10s)')
     .option('--json', 'events and the outcome as JSON lines')
     .option('-v, --verbose', 'debug logs')
@@ -88,9 +89,17 @@ export function buildProgram(): Command {
       const { showSessionCommand } = await import('./sessions-show-command.js');
       process.exitCode = await showSessionCommand(id, options);
     });
+  common(sessions.command('tree').description('the tree of sessions under a session: status, agent, duration, cost, and a total').argument('<id>'))
+    .option('-f, --follow', 'redraw it live until the tree is quiet (nothing in flight, no callback waiting)')
+    .option('--depth <n>', 'only this many levels below the session')
+    .action(async (id: string, options) => {
+      const { sessionTreeCommand } = await import('./sessions-tree-command.js');
+      process.exitCode = await sessionTreeCommand(id, options);
+    });
   common(sessions.command('events').description('a session\'s events').argument('<id>'))
     .option('-f, --follow', 'keep printing new events until Ctrl-C')
     .option('--after <seq>', 'only events after this sequence number')
+    .option('--tree', 'every event of the session\'s tree, each line prefixed with its session, children indented')
     .action(async (id: string, options) => {
       const { sessionEventsCommand } = await import('./sessions-command.js');
       process.exitCode = await sessionEventsCommand(id, options);

@@ -14,12 +14,15 @@ import { Spinner } from './spinner.js';
 import { makeStyle } from './style.js';
 import { exitCodeForRun } from '../../protocol/outcome.js';
 import { followRun } from '../client/follow-session.js';
+import { EMBEDDED_PLACEMENT_HINT, streamTree } from './run-tree.js';
 
 export interface RunOptions extends RunShapeFlags {
   agent?: string;
   executor?: string;
   projectDir?: string;
   detach?: boolean;
+  /** Follow the root session's run only (not its tree), returning when that run ends. */
+  rootOnly?: boolean;
   json?: boolean;
   coordinatorUrl?: string;
   executorsDir?: string[];
@@ -27,10 +30,6 @@ export interface RunOptions extends RunShapeFlags {
   verbose?: boolean;
 }
 
-/** After a run the in-process runner could not serve failed: where a runner for it can come from. */
-const EMBEDDED_PLACEMENT_HINT =
-  'hint: without --coordinator-url this command\'s own runner is the only one (it serves the executors found here, with the tags of AGENT_RUNNER_TAGS); ' +
-  'to run elsewhere, start `agent-runner --tags …` on a coordinator and pass --coordinator-url';
 
 /** The exit code of a command that was interrupted before its run ended (as a cancelled run's). */
 const EXIT_INTERRUPTED = 130;
@@ -74,7 +73,8 @@ export async function runCommand(prompt: string, options: RunOptions): Promise<n
         process.stdout.write(options.json ? `${JSON.stringify(created)}\n` : `${created.session_id}\n`);
         return 0;
       }
-      return await streamRun(connection, interrupts, created.session_id, created.run_id, 0, options.json ?? false);
+      if (options.rootOnly === true) return await streamRun(connection, interrupts, created.session_id, created.run_id, 0, options.json ?? false);
+      return await streamTree(connection, interrupts, created.session_id, created.run_id, options.json ?? false);
     } finally {
       await connection.close({ cancelRuns: interrupts.count > 0 });
     }

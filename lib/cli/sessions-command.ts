@@ -7,7 +7,12 @@ import { type ClientOptions, withConnection } from './with-connection.js';
 export type SessionsOptions = ClientOptions;
 
 /** `sessions events ID [--follow]`: every stored event; with --follow, then live ones until Ctrl-C. */
-export async function sessionEventsCommand(id: string, options: SessionsOptions & { follow?: boolean; after?: string }): Promise<number> {
+export async function sessionEventsCommand(id: string, options: SessionsOptions & { follow?: boolean; after?: string; tree?: boolean }): Promise<number> {
+  if (options.tree === true) {
+    if (options.after !== undefined) throw new CliError('--after applies to one session\'s events; --tree shows the whole tree from its start', EXIT_USAGE);
+    const { treeEventsCommand } = await import('./sessions-tree-command.js');
+    return treeEventsCommand(id, options);
+  }
   const after = options.after === undefined ? 0 : Number(options.after);
   if (!Number.isInteger(after) || after < 0) throw new CliError(`--after: "${options.after}" must be a whole number of 0 or more`, EXIT_USAGE);
   return withConnection(options, false, async ({ api }) => {

@@ -8,27 +8,30 @@ import { readSse } from './sse-reader.js';
 /** Reconnect attempts in a row (without an event between them) before the follow gives up. */
 export const MAX_STREAM_RECONNECTS = 50;
 
+/** Where a follow is: the headers of its next connection, and whether an event is new (and take it as seen). */
+interface Position {
+  headers(): Record<string, string>;
+  take(event: SessionEvent): boolean;
+}
+
 /**
- * A session's events, live, from after `after`: reads its SSE stream and reconnects with Last-Event-ID
- * when it drops (after a backoff), so no event is missed or repeated. Ends when `signal` aborts; an
- * HTTP error that is not retryable (404, 401, an event that does not match its schema) throws. With
- * `failFast`, so does a coordinator that does not answer the first connection (a wrong URL, nothing
- * listening: a command says so at once rather than after many reconnects).
+ * Read an SSE stream of session events, reconnecting (after a backoff) when it drops, until `signal`
+ * aborts; `position` says where to resume and drops what was seen. An HTTP error that is not retryable
+ * (404, 401, an event that does not match its schema) throws; with `failFast`, so does a coordinator that
+ * does not answer the first connection (a wrong URL, nothing listening).
  */
-export async function* followSessionEvents(
+async function* followStream(
   http: CoordinatorHttp,
-  sessionId: string,
-  after: number,
+  path: string,
+  position: Position,
   signal: AbortSignal,
-  options: { failFast?: boolean } = {},
+  options: { failFast?: boolean },
 ): AsyncGenerator<SessionEvent> {
-  const path = `/v1/sessions/${encodeURIComponent(sessionId)}/events`;
-  let last = after;
   let failures = 0;
   let connected = false;
   while (!signal.aborted) {
     try {
-      const body = await http.stream({ method: 'GET', path, headers: { accept: 'text/event-stream', 'last-event-id': String(last) }, signal });
+      const body = await http.stream({ method: 'GET', path, headers: { accept: 'text/event-stream', ...position.headers() }, signal });
       connected = true;
       for await (const message of readSse(body)) {
         failures = 0;
@@ -39,8 +42,7 @@ export async function* followSessionEvents(
           data = message.data;
         }
         const event = parseReply({ method: 'GET', path }, 200, data, SessionEventSchema);
-        last = event.seq;
-        yield event;
+        if (position.take(event)) yield event;
       }
     } catch (error) {
       if (signal.aborted) return;
@@ -51,4 +53,40 @@ export async function* followSessionEvents(
       await sleep(backoffDelay(failures, STREAM_RECONNECT_BACKOFF), signal);
     }
   }
+}
+
+/**
+ * A session's events, live, from after `after`: reads its SSE stream and reconnects with Last-Event-ID
+ * when it drops, so no event is missed or repeated. Ends when `signal` aborts.
+ */
+export function followSessionEvents(
+  http: CoordinatorHttp,
+  sessionId: string,
+  after: number,
+  signal: AbortSignal,
+  options: { failFast?: boolean } = {},
+): AsyncGenerator<SessionEvent> {
+  let last = after;
+  const position: Position = {
+    headers: () => ({ 'last-event-id': String(last) }),
+    take: (event) => ((last = event.seq), true),
+  };
+  return followStream(http, `/v1/sessions/${encodeURIComponent(sessionId)}/events`, position, signal, options);
+}
+
+/**
+ * Every event of the subtree under a session, live (`events?tree=true`), each once: a tree stream starts
+ * from the beginning when it reconnects, and the events already seen (by session and seq) are dropped.
+ */
+export function followTreeEvents(http: CoordinatorHttp, sessionId: string, signal: AbortSignal, options: { failFast?: boolean } = {}): AsyncGenerator<SessionEvent> {
+  const seen = new Map<string, number>();
+  const position: Position = {
+    headers: () => ({}),
+    take: (event) => {
+      if (event.seq <= (seen.get(event.session_id) ?? 0)) return false;
+      seen.set(event.session_id, event.seq);
+      return true;
+    },
+  };
+  return followStream(http, `/v1/sessions/${encodeURIComponent(sessionId)}/events?tree=true`, position, signal, options);
 }

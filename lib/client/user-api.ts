@@ -18,7 +18,8 @@ import {
   type PruneSessions,
   type StopSession,
 } from '../../protocol/sessions.js';
-import { followSessionEvents } from './follow-events.js';
+import { SessionTreeSchema } from '../../protocol/tree.js';
+import { followSessionEvents, followTreeEvents } from './follow-events.js';
 import { CoordinatorHttp, type HttpCall } from './http-client.js';
 
 /** The user-facing half of the coordinator API: sessions, runs and their events; every reply parsed with its schema. */
@@ -135,6 +136,19 @@ export class UserApi {
    */
   followEvents(id: string, after: number, signal: AbortSignal, options: { failFast?: boolean } = {}): AsyncGenerator<SessionEvent> {
     return followSessionEvents(this.#http, id, after, signal, options);
+  }
+
+  /** The tree under a session (`depth` levels below it, at most `limit` sessions, breadth first). */
+  getTree(id: string, query: { depth?: number; limit?: number } = {}) {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+    const qs = params.size === 0 ? '' : `?${params}`;
+    return this.#call({ method: 'GET', path: `/v1/sessions/${encodeURIComponent(id)}/tree${qs}` }, SessionTreeSchema);
+  }
+
+  /** Every event of the subtree under a session, live, each once (tagged with its depth below it). Ends when `signal` aborts. */
+  followTreeEvents(id: string, signal: AbortSignal, options: { failFast?: boolean } = {}): AsyncGenerator<SessionEvent> {
+    return followTreeEvents(this.#http, id, signal, options);
   }
 
   async close(): Promise<void> {

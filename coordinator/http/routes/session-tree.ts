@@ -16,7 +16,7 @@ function renderNode(r: TreeRecord, now: number): TreeNode {
     session_id: s.id, parent_session_id: s.parent_session_id, depth: s.depth, agent: s.agent, executor: s.executor,
     status: s.status, runner_id: s.runner_id, created_at: new Date(s.created_at).toISOString(), started_at: iso(r.started_at),
     ended_at: iso(s.ended_at), duration_ms: r.started_at === null ? null : Math.max(0, (s.ended_at ?? now) - r.started_at),
-    attempts: r.attempts, runs: r.runs, totals: s.totals, tree_totals: s.tree_totals,
+    attempts: r.attempts, runs: r.runs, last_event_seq: s.event_seq, totals: s.totals, tree_totals: s.tree_totals,
     children_count: s.children, descendants_count: s.descendants, children_omitted: s.children, children: [],
   };
 }

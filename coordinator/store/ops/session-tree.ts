@@ -1,4 +1,4 @@
-import { toSession } from '../rows.js';
+import { SESSION_COLUMNS, toSession } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
 import type { SessionRecord } from '../../types.js';
 
@@ -36,7 +36,7 @@ export async function readSessionTree(sql: SqlClient, top: SessionRecord, maxDep
     isRoot ? `${s}.root_session_id = ?` : `${s}.root_session_id = ? AND (${s}.id = ? OR ${s}.ancestors LIKE ? ESCAPE '\\')`;
   const subtreeParams = isRoot ? [top.id] : [top.root_session_id, top.id, holding(top.id)];
   const rows = await sql.query(
-    `SELECT sessions.*, 0 AS event_seq,
+    `SELECT ${SESSION_COLUMNS},
        (SELECT COUNT(*) FROM runs WHERE runs.session_id = sessions.id) AS run_count,
        (SELECT COALESCE(SUM(attempt), 0) FROM runs WHERE runs.session_id = sessions.id) AS attempt_count,
        (SELECT MIN(started_at) FROM runs WHERE runs.session_id = sessions.id) AS first_started_at
@@ -70,6 +70,7 @@ export interface SubtreeMember {
   id: string;
   depth: number;
   agent: string | null;
+  executor: string | null;
   parent_session_id: string | null;
 }
 
@@ -77,9 +78,9 @@ export interface SubtreeMember {
 export async function listSubtree(sql: SqlClient, top: Pick<SessionRecord, 'id' | 'root_session_id'>): Promise<SubtreeMember[]> {
   const isRoot = top.root_session_id === top.id;
   const rows = await sql.query(
-    `SELECT id, depth, agent, parent_session_id FROM sessions
+    `SELECT id, depth, agent, executor, parent_session_id FROM sessions
      WHERE root_session_id = ?${isRoot ? '' : " AND (id = ? OR ancestors LIKE ? ESCAPE '\\')"} ORDER BY depth, seq`,
     isRoot ? [top.id] : [top.root_session_id, top.id, holding(top.id)],
   );
-  return rows.map((r) => ({ id: String(r.id), depth: Number(r.depth), agent: r.agent === null ? null : String(r.agent), parent_session_id: r.parent_session_id === null ? null : String(r.parent_session_id) }));
+  return rows.map((r) => ({ id: String(r.id), depth: Number(r.depth), agent: r.agent === null ? null : String(r.agent), executor: r.executor === null ? null : String(r.executor), parent_session_id: r.parent_session_id === null ? null : String(r.parent_session_id) }));
 }
