@@ -218,4 +218,23 @@ describe.each(STORE_KINDS)('usage totals (%s)', (kind) => {
     await report(r2, [{ type: 'result', result_text: 'final' }], 4, succeeded);
     expect((await session(s.id)).result).toEqual({ via: 'report_result', run_id: r2.id, result_text: 'the answer', result_data: { answer: 2 } });
   });
+
+  it.runIf(kind === 'postgres')('two transactions that lock two sessions in opposite orders (a report upwards, a stop downwards) both complete: the deadlock victim runs again', async () => {
+    await open();
+    const parent = await started();
+    const child = await started({ parent_session_id: parent.session.id });
+    let tries = 0;
+    const held: Array<() => void> = [];
+    const bothHold = Promise.all([0, 1].map((i) => new Promise<void>((resolve) => (held[i] = resolve))));
+    const lockBoth = (i: number, first: string, second: string) =>
+      store.sql.transaction(async (tx) => {
+        tries += 1;
+        await tx.query('UPDATE sessions SET updated_at = updated_at + 1 WHERE id = ?', [first]);
+        held[i]!();
+        await bothHold;
+        await tx.query('UPDATE sessions SET updated_at = updated_at + 1 WHERE id = ?', [second]);
+      });
+    await Promise.all([lockBoth(0, child.session.id, parent.session.id), lockBoth(1, parent.session.id, child.session.id)]);
+    expect(tries).toBe(3);
+  });
 });
