@@ -35,8 +35,11 @@ describe('usage of real runs: summed over runs, cancelled ones included, executo
       expect(res.status).toBe(201);
       await waitForSession(api, root.session_id, ['idle']);
     }
-    const runs = (await api('GET', `/v1/sessions/${root.session_id}/runs`)).body.runs as Array<{ status: string }>;
+    const runs = (await api('GET', `/v1/sessions/${root.session_id}/runs`)).body.runs as Array<{ status: string; usage: Record<string, number> }>;
     expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    // Each run counted its own part of Claude's cumulative figure.
+    expect(runs.map((r) => [r.usage.cost_base_usd, r.usage.executor_session_cost_usd])).toEqual([[0, 0.0125], [0.0125, 0.025], [0.025, 0.0375]]);
+    for (const r of runs) expect(r.usage.cost_usd).toBeCloseTo(0.0125, 9);
     let view = (await api('GET', `/v1/sessions/${root.session_id}`)).body;
     // The fake claude costs 0.0125 a turn and reports the Claude session's total: 0.0125, 0.025, 0.0375.
     expect(view.usage).toMatchObject({ cost_usd: 0.0375, cost_scope: 'executor_session' });
