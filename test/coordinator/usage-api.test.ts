@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_RUN_COST_USD, MAX_RUN_TOKENS } from '../../protocol/limits.js';
 import { SessionViewSchema } from '../../protocol/sessions.js';
 import { UsageReportSchema } from '../../protocol/usage.js';
-import { type Api, pollRun, registerRunner, startTestCoordinator, STORE_KINDS } from './helpers.js';
+import { type Api, apiClient, pollRun, registerRunner, startTestCoordinator, STORE_KINDS } from './helpers.js';
 
 describe.each(STORE_KINDS)('usage over HTTP (%s)', (kind) => {
   let t: Awaited<ReturnType<typeof startTestCoordinator>> | undefined;
@@ -61,5 +61,18 @@ describe.each(STORE_KINDS)('usage over HTTP (%s)', (kind) => {
     const metrics = await (await fetch(`${t!.url}/metrics`)).text();
     expect(metrics).toContain(`agent_coordinator_tokens_total{executor="test",kind="input"} ${2 * MAX_RUN_TOKENS}`);
     expect(metrics).toContain(`agent_coordinator_cost_usd_total{executor="test"} ${2 * MAX_RUN_COST_USD}`);
+  });
+
+  it('GET /v1/usage needs the API token when the coordinator has one, and a runner\'s token is refused', async () => {
+    await t!.stop();
+    t = await startTestCoordinator(kind, { apiToken: 'sekret' });
+    const user = apiClient(t.url, 'sekret');
+    expect(await apiClient(t.url)('GET', '/v1/usage')).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
+    expect((await apiClient(t.url, 'wrong')('GET', '/v1/usage')).status).toBe(401);
+    const runner = await registerRunner(user);
+    expect((await apiClient(t.url, runner.token)('GET', '/v1/usage')).status).toBe(403);
+    // It takes no query: one is ignored, a NUL in the URL refused as everywhere.
+    expect((await user('GET', '/v1/usage?limit=-1')).status).toBe(200);
+    expect((await user('GET', '/v1/usage?scope=%00')).status).toBe(400);
   });
 });
