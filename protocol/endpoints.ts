@@ -9,6 +9,7 @@ import { EventPageSchema, EventsQuerySchema, SessionEventSchema } from './events
 import { HealthSchema } from './health.js';
 import { SystemStatusSchema } from './status.js';
 import { SessionTreeSchema, TreeQuerySchema } from './tree.js';
+import { UsageReportSchema } from './usage.js';
 import { EventBatchResultSchema, EventBatchSchema, RunFinishedSchema, RunReportResultsSchema, RunReportsSchema, RunStartedSchema } from './run-reports.js';
 import { HeartbeatReplySchema, HeartbeatSchema, PollAnswerSchema, PollSchema, RegisterRunnerSchema, RegistrationSchema, RunnerListSchema } from './runners.js';
 import {
@@ -51,6 +52,7 @@ export interface Endpoint {
 export const NAMED_SCHEMAS: Record<string, z.ZodType> = {
   Health: HealthSchema,
   SystemStatus: SystemStatusSchema,
+  UsageReport: UsageReportSchema,
   AgentDocument: StoredAgentSchema,
   AgentFile: AgentDocumentSchema,
   AgentDocumentPut: AgentDocumentPutSchema,
@@ -93,6 +95,7 @@ const S = NAMED_SCHEMAS;
 export const ENDPOINTS: readonly Endpoint[] = [
   { method: 'GET', path: '/healthz', summary: 'Whether the coordinator answers, and its store.', caller: 'anyone', replies: { 200: S.Health! } },
   { method: 'GET', path: '/v1/status', summary: 'One screen of system status: coordinator and store, runners, runs in flight, queue age, the last hour.', caller: 'client', replies: { 200: S.SystemStatus! } },
+  { method: 'GET', path: '/v1/usage', summary: 'Tokens and cost of every run, per agent and per executor (kept as runs report, never rescanned).', caller: 'client', replies: { 200: S.UsageReport! } },
   { method: 'GET', path: '/v1/agents', summary: 'Every agent blueprint.', caller: 'client', replies: { 200: S.AgentList! } },
   { method: 'GET', path: '/v1/agents/{name}', summary: 'One agent blueprint; 304 while If-None-Match matches its ETag.', caller: 'client', replies: { 200: S.AgentDocument!, 304: null } },
   { method: 'PUT', path: '/v1/agents/{name}', summary: 'Create or replace an agent blueprint.', caller: 'client', body: S.AgentDocumentPut!, replies: { 200: S.AgentDocument!, 201: S.AgentDocument! } },

@@ -38,3 +38,9 @@ export const MAX_TREE_DEPTH = 1_000;
 /** Most nodes one `GET /v1/sessions/:id/tree` returns (and its default). */
 export const MAX_TREE_NODES = 10_000;
 export const DEFAULT_TREE_NODES = 2_000;
+/**
+ * Most a single run's usage counts, per token counter and in US dollars: a figure above is counted as this
+ * much, so a broken or hostile executor cannot overflow the totals (or push a database's sum out of range).
+ */
+export const MAX_RUN_TOKENS = 1e12;
+export const MAX_RUN_COST_USD = 1e6;

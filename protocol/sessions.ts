@@ -159,6 +159,12 @@ export const RunViewSchema = z.looseObject({
   callback_session_id: z.string().nullable(),
   /** Runners whose executor failed this run with exit 75: its retries are not given to them. */
   excluded_runners: z.array(z.string()),
+  /**
+   * What the run's current attempt counted of its usage (docs/coordinator.md, "Usage totals"): the token
+   * counters and its own `cost_usd`, its `attempt`, and for an executor-session cost the figure reported
+   * and the part earlier runs counted (`executor_session_cost_usd`, `cost_base_usd`); null before any.
+   */
+  usage: z.record(z.string(), z.unknown()).nullable().optional(),
 });
 export type RunView = z.infer<typeof RunViewSchema>;
 export type RunOutcomeSummary = z.infer<typeof RunOutcomeSummarySchema>;

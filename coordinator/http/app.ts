@@ -13,6 +13,7 @@ import { mountSessionEventRoutes } from './routes/session-events.js';
 import { mountSessionRoutes } from './routes/sessions.js';
 import { mountSessionTreeRoutes } from './routes/session-tree.js';
 import { mountStatusRoutes } from './routes/status.js';
+import { mountUsageRoutes } from './routes/usage.js';
 import { refuseNulInUrl } from './validate.js';
 
 /**
@@ -43,6 +44,7 @@ export function buildApp(ctx: CoordinatorContext): Hono {
   mountSessionEventRoutes(app, ctx);
   mountSessionTreeRoutes(app, ctx);
   mountStatusRoutes(app, ctx);
+  mountUsageRoutes(app, ctx);
   app.notFound((c) => c.json(new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`).toJSON(), 404));
   app.onError((error, c) => {
     const known = toApiError(error);

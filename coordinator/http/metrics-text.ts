@@ -1,4 +1,5 @@
 import { RUN_STATUSES, type RunStatus } from '../../protocol/statuses.js';
+import type { UsageTotalsRecord } from '../store/ops/list-usage-totals.js';
 
 /** Claim latency bucket bounds, in seconds. */
 export const CLAIM_LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -29,6 +30,36 @@ export interface MetricsSnapshot {
   /** Parked long-polls woken for a run so far. */
   pollWakeups: number;
   claimLatency: LatencyHistogram;
+  /** Tokens and cost per agent and per executor (usage_totals); absent: the usage counters are left out. */
+  usage?: readonly UsageTotalsRecord[];
+}
+
+/** A Prometheus label value, escaped (backslash, double quote, line feed), inside its quotes. Pure. */
+export function labelValue(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
+
+const TOKEN_KINDS = [
+  ['input', 'input_tokens'],
+  ['output', 'output_tokens'],
+  ['cache_read', 'cache_read_input_tokens'],
+  ['cache_creation', 'cache_creation_input_tokens'],
+] as const;
+
+/**
+ * Token and cost counters, each series by agent (label `agent`, `""` for sessions without one) or by
+ * executor (label `executor`): sum one of the two, not both (every run is in each).
+ */
+function usageLines(usage: readonly UsageTotalsRecord[]): string[] {
+  const label = (t: UsageTotalsRecord) => `${t.scope === 'agent' ? 'agent' : 'executor'}=${labelValue(t.name)}`;
+  return [
+    '# HELP agent_coordinator_tokens_total Tokens used by runs, by agent or by executor, and kind (input, output, cache_read, cache_creation).',
+    '# TYPE agent_coordinator_tokens_total counter',
+    ...usage.flatMap((t) => TOKEN_KINDS.map(([kind, field]) => `agent_coordinator_tokens_total{${label(t)},kind="${kind}"} ${t[field]}`)),
+    '# HELP agent_coordinator_cost_usd_total Cost of runs in US dollars as executors reported it, by agent or by executor.',
+    '# TYPE agent_coordinator_cost_usd_total counter',
+    ...usage.map((t) => `agent_coordinator_cost_usd_total{${label(t)}} ${t.cost_usd}`),
+  ];
 }
 
 /** Render the Prometheus text exposition format. Pure. */
@@ -60,6 +91,7 @@ export function renderMetrics(m: MetricsSnapshot): string {
     `agent_coordinator_claim_latency_seconds_bucket{le="+Inf"} ${m.claimLatency.count}`,
     `agent_coordinator_claim_latency_seconds_sum ${m.claimLatency.sum}`,
     `agent_coordinator_claim_latency_seconds_count ${m.claimLatency.count}`,
+    ...(m.usage === undefined ? [] : usageLines(m.usage)),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -30,7 +30,7 @@ export function renderRun(r: RunRecord): z.input<typeof RunViewSchema> {
     last_event_seq: r.event_seq, outcome: r.outcome, error: r.error,
     created_at: isoNow(r.created_at), queued_at: isoNow(r.queued_at), available_at: isoNow(r.available_at),
     claimed_at: iso(r.claimed_at), started_at: iso(r.started_at), finished_at: iso(r.finished_at),
-    callback_session_id: r.callback_session_id, excluded_runners: r.excluded_runners,
+    callback_session_id: r.callback_session_id, excluded_runners: r.excluded_runners, usage: r.usage,
   };
 }
 

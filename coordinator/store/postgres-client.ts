@@ -17,6 +17,12 @@ export const PG_POOL_SIZE = 10;
  * authentication each time: most of the PostgreSQL coordinator's idle CPU beyond SQLite's, issue 13).
  */
 export const PG_IDLE_CONNECTION_MS = 300_000;
+/**
+ * Tries of a transaction PostgreSQL ends as a deadlock victim (40P01) before its error is thrown. Writers of
+ * one tree lock rows in two orders: a run's report from the session up to the root (its usage totals), a
+ * tree's stop from the root down; when they meet, PostgreSQL aborts one, which runs again from the start.
+ */
+export const PG_DEADLOCK_TRIES = 3;
 
 export interface PostgresClientOptions {
   url: string;
@@ -99,6 +105,16 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
   };
 
   async function inTransaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await inTransactionOnce(fn);
+      } catch (error) {
+        if (attempt >= PG_DEADLOCK_TRIES || (error as { code?: unknown }).code !== '40P01') throw error;
+      }
+    }
+  }
+
+  async function inTransactionOnce<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     const changes = new ChangeBuffer();
     try {

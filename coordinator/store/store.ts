@@ -5,6 +5,7 @@ import type { RunStatus } from '../../protocol/statuses.js';
 import type { CallbackRecord, EventRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
 import { deleteAgent, getAgent, listAgents, putAgent } from './ops/agent-documents.js';
 import { type AppendResult, appendEvents, type IncomingEvent } from './ops/append-events.js';
+import { listUsageTotals, type UsageTotalsRecord } from './ops/list-usage-totals.js';
 import { applyRunReport, type RunReportToApply, type RunReportApplied } from './ops/apply-run-report.js';
 import { claimAssignments, type ClaimedRun, claimNextRun, claimRuns, type ClaimingRunner } from './ops/claim-next-run.js';
 import { countHeldRuns } from './ops/count-held-runs.js';
@@ -107,6 +108,8 @@ export interface Store {
   countHeldRuns(): Promise<Map<string, number>>;
   /** Runs and sessions in flight, the oldest queued run, and runs ended since `since` (GET /v1/status). */
   countSystemStatus(since: number): Promise<SystemCounts>;
+  /** Usage totals per agent and per executor (GET /v1/usage, /metrics). */
+  listUsageTotals(): Promise<UsageTotalsRecord[]>;
   close(): Promise<void>;
 }
 
@@ -157,6 +160,7 @@ export function createStore(sql: SqlClient): Store {
     countClaimable: (now) => countClaimable(sql, now),
     countHeldRuns: () => countHeldRuns(sql),
     countSystemStatus: (since) => countSystemStatus(sql, since),
+    listUsageTotals: () => listUsageTotals(sql),
     close: () => sql.close(),
   };
 }

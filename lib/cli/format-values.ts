@@ -2,6 +2,7 @@
  * How client commands show times, durations, ages, tokens and cost: one format for `sessions list`,
  * `sessions show`, `runners` and `status`. Times are local (`2026-01-31 14:05:09`; TZ moves them).
  */
+import { totalTokens, type UsageTotals } from '../../protocol/tree.js';
 import type { Style } from './style.js';
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
@@ -38,6 +39,18 @@ const num = (value: unknown): number | undefined => (typeof value === 'number' &
 export function formatCost(usage: Record<string, unknown> | null | undefined): string {
   const cost = num(usage?.cost_usd);
   return cost === undefined ? '-' : `$${cost.toFixed(4)}`;
+}
+
+/** Usage totals (a session's own or its tree's) as formatUsage shows a usage; `-` when nothing was counted. */
+export function formatTotals(totals: UsageTotals | null | undefined): string {
+  if (totals === null || totals === undefined || (totalTokens(totals) === 0 && totals.cost_usd === 0)) return '-';
+  const { cache_read_input_tokens: read, cache_creation_input_tokens: write, cost_usd: cost, ...rest } = totals;
+  return formatUsage({ ...rest, ...(read > 0 ? { cache_read_input_tokens: read } : {}), ...(write > 0 ? { cache_creation_input_tokens: write } : {}), cost_usd: cost });
+}
+
+/** A total's cost as `$0.0123`; `-` when nothing was counted (no tokens, no cost). */
+export function formatTotalCost(totals: UsageTotals | null | undefined): string {
+  return totals === null || totals === undefined || (totalTokens(totals) === 0 && totals.cost_usd === 0) ? '-' : formatCost(totals);
 }
 
 /** A usage's tokens and cost: `1200 in / 350 out tokens (800 cache read, 12 cache write), $0.0123`; `-` for none. */

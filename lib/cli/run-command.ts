@@ -135,7 +135,7 @@ export async function streamRun(connection: Connection, interrupts: RunInterrupt
     const session = await api.getSession(sessionId);
     const code = exitCodeForRun(run.status, run.outcome?.kind);
     if (json) {
-      const ending = { status: run.status, error: run.error, duration_ms: runDurationMs(run), outcome: run.outcome, result: session.result, usage: session.usage };
+      const ending = { status: run.status, error: run.error, duration_ms: runDurationMs(run), outcome: run.outcome, result: session.result, usage: session.usage, tree_totals: session.tree_totals };
       write(`${JSON.stringify({ type: 'outcome', session_id: sessionId, run_id: runId, ...ending })}\n`);
     } else {
       write(`${renderRunEnding(run, session, code === 0, style)}\n`);

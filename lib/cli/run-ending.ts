@@ -1,5 +1,6 @@
 import { formatDuration } from '../../protocol/duration.js';
 import type { RunView, SessionView, Waiting } from '../../protocol/sessions.js';
+import { totalTokens } from '../../protocol/tree.js';
 import { LABEL_WIDTH } from './render-event.js';
 import type { Style } from './style.js';
 import { terminalText } from './terminal-text.js';
@@ -11,17 +12,22 @@ export function runDurationMs(run: Pick<RunView, 'created_at' | 'finished_at'>):
   return Number.isFinite(ms) ? Math.max(0, ms) : null;
 }
 
-/** What the session's usage says the run cost, in USD, when its executor reported it. */
-export function runCostUsd(session: Pick<SessionView, 'usage'>): number | null {
-  const cost = session.usage?.cost_usd;
+/**
+ * What the session's tree cost, in USD: every run of the session and of its descendants (its
+ * `tree_totals`); null when nothing was counted (and from a coordinator that keeps no totals, the latest
+ * run's reported cost).
+ */
+export function runCostUsd(session: Pick<SessionView, 'usage'> & Partial<Pick<SessionView, 'tree_totals'>>): number | null {
+  const tree = session.tree_totals;
+  const cost = tree === undefined ? session.usage?.cost_usd : tree.cost_usd > 0 || totalTokens(tree) > 0 ? tree.cost_usd : null;
   return typeof cost === 'number' && Number.isFinite(cost) ? cost : null;
 }
 
 /**
- * The closing line of `run`: outcome, duration and cost, and for anything but success the reason, once
+ * The closing line of `run`: outcome, duration and the tree's cost, and for anything but success the reason, once
  * (`✔ succeeded in 4.2s · $0.0123`, `✘ failed in 2.4s: infrastructure failure (exit 75): …`).
  */
-export function renderRunEnding(run: RunView, session: Pick<SessionView, 'usage'>, succeeded: boolean, style: Style): string {
+export function renderRunEnding(run: RunView, session: Parameters<typeof runCostUsd>[0], succeeded: boolean, style: Style): string {
   const duration = runDurationMs(run);
   const cost = runCostUsd(session);
   const status = run.status.replace('_', ' ');

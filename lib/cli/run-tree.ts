@@ -6,7 +6,7 @@ import type { Connection } from './connect-coordinator.js';
 import { formatDuration } from './format-values.js';
 import { renderSessionEvent } from './render-session-event.js';
 import { renderTreeEvent, walkTree } from './render-tree.js';
-import { isUnplaceable, renderWaiting } from './run-ending.js';
+import { isUnplaceable, renderWaiting, runCostUsd } from './run-ending.js';
 import type { InterruptCause, RunInterrupts } from './run-interrupts.js';
 import { Spinner } from './spinner.js';
 import { makeStyle, type Style } from './style.js';
@@ -44,8 +44,8 @@ export function treeDurationMs(tree: SessionTree): number | null {
  * (`✔ succeeded in 12.4s · 3 child sessions (3 succeeded) · $0.0058`).
  */
 export function renderTreeEnding(tree: SessionTree, run: { status: string; error: string | null; outcome: { message?: string | undefined } | null }, durationMs: number, succeeded: boolean, style: Style): string {
-  const cost = tree.root.tree_totals.cost_usd;
-  const head = `${run.status.replace('_', ' ')} in ${formatDuration(durationMs)}${describeSessions(tree)}${cost > 0 ? ` · $${cost.toFixed(4)}` : ''}`;
+  const cost = runCostUsd({ usage: null, tree_totals: tree.root.tree_totals });
+  const head = `${run.status.replace('_', ' ')} in ${formatDuration(durationMs)}${describeSessions(tree)}${cost === null ? '' : ` · $${cost.toFixed(4)}`}`;
   if (succeeded) return style.green(`✔ ${head}`);
   const reason = run.error ?? run.outcome?.message ?? '';
   const why = reason === '' || reason === run.status ? '' : `: ${terminalText(reason.replace(/\s+/g, ' ').trim())}`;

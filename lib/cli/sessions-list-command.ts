@@ -1,7 +1,7 @@
 import type { SessionView } from '../../protocol/sessions.js';
 import { SESSION_STATUSES } from '../../protocol/statuses.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
-import { formatCost, formatDuration, formatTime, renderTable } from './format-values.js';
+import { formatDuration, formatTime, formatTotalCost, renderTable } from './format-values.js';
 import { INTERRUPTED, isLeftBehind, liveRunnerIds } from './left-behind.js';
 import { makeStyle } from './style.js';
 import { terminalText } from './terminal-text.js';
@@ -86,7 +86,8 @@ export async function listSessionsCommand(options: ListSessionsOptions): Promise
       s.parent_session_id ?? '-',
       formatTime(s.created_at),
       formatDuration(sessionDurationMs(s, now)),
-      formatCost(s.usage),
+      // The session's and its descendants' runs (a root's is its whole tree's).
+      formatTotalCost(s.tree_totals),
       s.prompt,
     ]);
     const columns = process.stdout.isTTY === true ? process.stdout.columns : undefined;

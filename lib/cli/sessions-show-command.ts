@@ -1,7 +1,7 @@
 import type { UserApi } from '../client/user-api.js';
 import type { RunnerView } from '../../protocol/runners.js';
 import type { RunView, SessionView } from '../../protocol/sessions.js';
-import { formatDuration, formatTime, formatUsage } from './format-values.js';
+import { formatDuration, formatTime, formatTotals, formatUsage } from './format-values.js';
 import { sessionDurationMs } from './sessions-list-command.js';
 import { terminalText } from './terminal-text.js';
 import { type ClientOptions, withConnection } from './with-connection.js';
@@ -65,7 +65,10 @@ export function describeSession(s: SessionDetail, runners: readonly RunnerView[]
     field('exit code', describeExit(run)),
   ];
   if (run.error !== null) lines.push(field('error', run.error));
-  lines.push(field('usage', formatUsage(s.usage)));
+  // Its own runs (all of them, cancelled and failed too), its subtree's when it has one, and its latest run's as reported.
+  lines.push(field('usage', formatTotals(s.totals)));
+  if (s.descendants_count > 0) lines.push(field('tree usage', `${formatTotals(s.tree_totals)} (${s.descendants_count + 1} sessions)`));
+  lines.push(field('last run', formatUsage(s.usage)));
   lines.push(field('prompt', s.prompt));
   lines.push(field('result', result?.result_text ?? (result === null ? '-' : result.result_data === undefined ? '-' : '')));
   if (result !== null && result.result_data !== undefined) lines.push(field('result_data', JSON.stringify(result.result_data, null, 2) ?? 'undefined'));

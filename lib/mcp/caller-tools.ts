@@ -37,7 +37,7 @@ export function registerCallerTools(server: McpServer, ctx: ToolContext): void {
     {
       description:
         'Record the result of your current run: a text, structured data, or both. Your parent sees it as your session\'s result. ' +
-        'A later result (yours or your executor\'s final answer) replaces an earlier one.',
+        'It stands over your executor\'s final answer; calling it again in the same run replaces what you reported before.',
       inputSchema: {
         result_text: z.string().max(MAX_REPORTED_RESULT_CHARS).optional().describe(`The result as text (at most ${MAX_REPORTED_RESULT_CHARS} characters).`),
         result_data: z.unknown().optional().describe(`The result as any JSON value (at most ${MAX_REPORTED_DATA_CHARS} characters as JSON).`),
@@ -48,8 +48,10 @@ export function registerCallerTools(server: McpServer, ctx: ToolContext): void {
       if (args.result_data !== undefined && JSON.stringify(args.result_data).length > MAX_REPORTED_DATA_CHARS) {
         throw new ToolError(`result_data is larger than ${MAX_REPORTED_DATA_CHARS} characters as JSON; report a summary or a file path instead`);
       }
+      // `via` tells the coordinator it is the agent's own result, which the executor's final answer does not replace.
       const event = {
         type: 'result' as const,
+        via: 'report_result',
         ...(args.result_text === undefined ? {} : { result_text: args.result_text }),
         ...(args.result_data === undefined ? {} : { result_data: args.result_data }),
       };

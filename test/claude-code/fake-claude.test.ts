@@ -169,6 +169,21 @@ describe('claude-code executor with a fake claude: failures', () => {
     expect(stderr[0]).toMatch(/^claude-code: Claude Code ended without a result: .*exited with code 3/);
   });
 
+  it('reports the usage so far when Claude Code fails without a result, and none twice when it gave one', async () => {
+    const crashed = await runExecutor(invocation({ project_dir: project }), fakeEnv('work_then_crash'));
+    expect(crashed.outcome.kind).toBe('failed');
+    expect(crashed.events.filter((e) => e.type === 'usage')).toEqual([
+      { type: 'usage', input_tokens: 20, output_tokens: 6, cache_read_input_tokens: 4, cache_creation_input_tokens: 0, model: 'claude-fake-1', partial: true },
+    ]);
+    // A failure Claude reported with its result message: that message's usage (with cost) is the only one.
+    const failed = await runExecutor(invocation({ project_dir: project }), fakeEnv('budget'));
+    expect(failed.outcome.kind).toBe('failed');
+    const usage = failed.events.filter((e) => e.type === 'usage');
+    expect(usage).toHaveLength(1);
+    expect(usage[0]).toMatchObject({ cost_usd: expect.any(Number), cost_scope: 'executor_session' });
+    expect(usage[0]).not.toHaveProperty('partial');
+  });
+
   it('exits 75 with a hint when CLAUDE_CODE_EXECUTABLE does not exist', async () => {
     const { outcome, stderr } = await runExecutor(invocation({ project_dir: project }), fakeEnv('ok', { CLAUDE_CODE_EXECUTABLE: join(dir, 'no-such-claude') }));
     expect(outcome.kind).toBe('infra_failed');
@@ -206,6 +221,22 @@ describe('claude-code executor with a fake claude: SIGTERM', () => {
     expect(outcome.kind).toBe('cancelled');
     expect(outcome.forcefully_killed).toBe(false);
     await waitUntil(() => !isRunning(record!.pid), 'the fake claude is gone');
+  });
+
+  it('reports the usage so far (each assistant message once, no cost) when cancelled before Claude\'s result', async () => {
+    const controller = new AbortController();
+    const run = startExecutor(invocation({ project_dir: project }), fakeEnv('work_then_hang'), { signal: controller.signal, graceMs: 5_000 });
+    await waitUntil(() => run.events.some((e) => e.type === 'message' && e.text === 'Still working.'), 'the second assistant message');
+    controller.abort();
+    const { outcome, events } = await run.done;
+    expect(outcome.kind).toBe('cancelled');
+    const usage = events.filter((e) => e.type === 'usage');
+    // Two assistant messages (the first over two content blocks with one id), 10/3/2/0 tokens each.
+    expect(usage).toEqual([
+      { type: 'usage', input_tokens: 20, output_tokens: 6, cache_read_input_tokens: 4, cache_creation_input_tokens: 0, model: 'claude-fake-1', partial: true },
+    ]);
+    // Before the executor's last words.
+    expect(events.findIndex((e) => e.type === 'usage')).toBeLessThan(events.findIndex((e) => e.type === 'log' && /cancelled by/.test(e.message)));
   });
 
   it('stops Claude Code itself when only the executor gets SIGTERM, escalating to SIGKILL if it must', async () => {

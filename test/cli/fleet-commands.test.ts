@@ -138,7 +138,14 @@ describe('fleet and session commands', { timeout: 180_000 }, () => {
     const echoed = await finished({ executor: 'test-executor', prompt: 'count me' });
     const usage = (await cli('sessions', 'show', echoed.session_id)).stdout;
     expect(usage).toMatch(/^usage {7}8 in \/ 14 out tokens, \$0\.0000$/m);
+    expect(usage).toMatch(/^last run {4}8 in \/ 14 out tokens, \$0\.0000$/m);
+    expect(usage).not.toMatch(/^tree usage/m);
     expect(usage).toMatch(/^exit code {3}0$/m);
+    // Under a child, a session shows its tree's usage too (its own runs' and its descendants').
+    await finished({ executor: 'test-executor', prompt: 'count me too', parent_session_id: echoed.session_id });
+    const withChild = (await cli('sessions', 'show', echoed.session_id)).stdout;
+    expect(withChild).toMatch(/^usage {7}8 in \/ 14 out tokens, \$0\.0000$/m);
+    expect(withChild).toMatch(/^tree usage {2}20 in \/ 32 out tokens, \$0\.0000 \(2 sessions\)$/m);
 
     const data = await finished({ executor: 'report-env', prompt: 'data' });
     const shown = (await cli('sessions', 'show', data.session_id)).stdout;

@@ -445,6 +445,13 @@ describe.each(STORE_KINDS)('runner reports and multi-claim (%s)', (kind) => {
       ['an unknown key in a report', (id) => [{ run_id: id, started: {}, bogus: 1 }], 'reports[0]', 'Unrecognized key: "bogus"'],
       ['an unknown key in an event', (id) => [{ run_id: id, events: [{ ...log(1), extra: 2 }] }], 'reports[0].events[0]', 'Unrecognized key: "extra"'],
       ['reports not an array', () => 5, 'reports', 'expected array, received number'],
+      // Usage figures that could corrupt the totals (huge ones are counted at a per-run limit: usage-api.test.ts).
+      ['negative tokens', (id) => [{ run_id: id, events: [{ seq: 1, event: { type: 'usage', input_tokens: -5 } }] }], 'reports[0].events[0].event.input_tokens', ''],
+      ['tokens as a string', (id) => [{ run_id: id, events: [{ seq: 1, event: { type: 'usage', output_tokens: 'NaN' } }] }], 'reports[0].events[0].event.output_tokens', ''],
+      ['fractional tokens', (id) => [{ run_id: id, events: [{ seq: 1, event: { type: 'usage', cache_read_input_tokens: 1.5 } }] }], 'reports[0].events[0].event.cache_read_input_tokens', ''],
+      ['unsafe-integer tokens', (id) => [{ run_id: id, events: [{ seq: 1, event: { type: 'usage', input_tokens: 2 ** 60 } }] }], 'reports[0].events[0].event.input_tokens', ''],
+      ['a negative cost', (id) => [{ run_id: id, events: [{ seq: 1, event: { type: 'usage', cost_usd: -0.01 } }] }], 'reports[0].events[0].event.cost_usd', ''],
+      ['a cost as a string', (id) => [{ run_id: id, events: [{ seq: 1, event: { type: 'usage', cost_usd: 'Infinity' } }] }], 'reports[0].events[0].event.cost_usd', ''],
     ];
 
     it.each(cases)('%s', async (_name, build, path, reason) => {

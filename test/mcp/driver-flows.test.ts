@@ -19,11 +19,14 @@ describe('an executor drives the MCP endpoint from inside its process', () => {
     ]);
     const view = await bed.waitEnded(id);
     expect(view.status).toBe('idle');
-    const [progress, result] = calls(view);
+    const runId = view.last_run_id;
+    // The agent's report_result is the session's result: the driver's own final result (its calls) does not replace it.
+    expect(view.result).toEqual({ via: 'report_result', run_id: runId, result_data: { answer: 42 } });
+    const { events } = await bed.user.eventsPage(id);
+    const final = events.find((e) => e.type === 'result' && (e.event as { result_text?: string }).result_text === 'driver done');
+    const [progress, result] = calls({ result: final!.event as { result_data?: unknown } });
     expect(progress).toMatchObject({ is_error: false, data: { reported: true } });
     expect(result).toMatchObject({ is_error: false, data: { reported: true } });
-    const { events } = await bed.user.eventsPage(id);
-    const runId = view.last_run_id;
     expect(events.find((e) => e.type === 'progress')).toMatchObject({ run_id: runId, event: { message: 'half way', percent: 50 } });
     expect(events.find((e) => e.type === 'result' && (e.event as { result_data?: unknown }).result_data !== undefined)).toMatchObject({
       run_id: runId,

@@ -11,8 +11,15 @@ export function mountHealthRoutes(app: Hono, ctx: CoordinatorContext): void {
 
   app.get('/metrics', async (c) => {
     const now = Date.now();
-    const [runsByState, online] = await Promise.all([ctx.store.countRunsByStatus(), ctx.store.listOnlineRunners(now, ctx.timings.leaseMs)]);
-    const text = renderMetrics({ runsByState, runnersOnline: online.length, pollsWaiting: ctx.parked.size, replicaPeers: ctx.store.sql.replicaPeers(), pollWakeups: ctx.parked.wakeups, claimLatency: ctx.claimLatency });
+    const [runsByState, online, usage] = await Promise.all([
+      ctx.store.countRunsByStatus(),
+      ctx.store.listOnlineRunners(now, ctx.timings.leaseMs),
+      ctx.store.listUsageTotals(),
+    ]);
+    const text = renderMetrics({
+      runsByState, runnersOnline: online.length, pollsWaiting: ctx.parked.size, replicaPeers: ctx.store.sql.replicaPeers(),
+      pollWakeups: ctx.parked.wakeups, claimLatency: ctx.claimLatency, usage,
+    });
     return c.text(text, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
   });
 }

@@ -37,7 +37,7 @@ export function mountRunReportRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorConte
   app.post('/runs/:id/events', anyRunner, async (c) => {
     const runner = c.get('runner');
     const body = await readBody(c, EventBatchSchema, false, 'replace');
-    const result = await store.appendEvents(c.req.param('id'), runner.id, body.events, Date.now());
+    const { run_usage: _usage, budgeted: _budgeted, ...result } = await store.appendEvents(c.req.param('id'), runner.id, body.events, Date.now());
     return c.json(result);
   });
 

@@ -1,6 +1,8 @@
+import { addsUsage, type CountedRunUsage } from '../../rules/run-usage.js';
 import type { EventRecord, RunRecord } from '../../types.js';
 import type { SqlClient } from '../sql-client.js';
 import { placeholders } from '../sql-client.js';
+import { countUsageEvent } from './add-usage.js';
 import { allocateEventSeqs, lastEventSeq } from './event-seqs.js';
 import { getHeldRun } from './get-held-run.js';
 import { SessionUpdate } from './session-update.js';
@@ -19,6 +21,10 @@ export interface AppendResult {
   last_seq: number;
   /** The session's highest event sequence number after this batch. */
   session_seq: number;
+  /** What the run's usage counts after this batch, when its usage events changed it (the caller writes it with the run row). Not for the wire. */
+  run_usage?: CountedRunUsage;
+  /** Sessions with a budget whose subtree totals the batch changed (written here, without `session`). Not for the wire. */
+  budgeted?: string[];
 }
 
 /** Rows per INSERT statement (7 parameters each; well under both databases' limits). */
@@ -45,7 +51,7 @@ export async function appendEvents(
 export interface AppendOptions {
   /** Gather the session's change here for the caller to write; without, it is written by the append. */
   session?: SessionUpdate | undefined;
-  /** The caller writes the run's new `event_seq` (the result's last_seq) with its own update of the run row. */
+  /** The caller writes the run's new `event_seq` (the result's last_seq) and `usage` (run_usage) with its own update of the run row. */
   callerWritesRunSeq?: boolean | undefined;
 }
 
@@ -90,22 +96,55 @@ export async function appendHeldRunEvents(
   }
   tx.announce({ kind: 'events', session_id: run.session_id, events: records });
   const lastSeq = Math.max(run.event_seq, fresh[fresh.length - 1]!.seq);
-  if (!callerWritesRunSeq && lastSeq !== run.event_seq) await tx.query('UPDATE runs SET event_seq = ? WHERE id = ?', [lastSeq, runId]);
   const facts = applySessionFacts(session ?? new SessionUpdate(run.session_id, run.id), fresh);
-  if (session === undefined) await facts.write(tx, now);
-  return { session_id: run.session_id, accepted: fresh.length, duplicates, last_seq: lastSeq, session_seq: sessionSeq };
+  const runUsage = await countRunUsageOf(tx, run, fresh, facts);
+  if (!callerWritesRunSeq && (lastSeq !== run.event_seq || runUsage !== undefined)) {
+    await tx.query('UPDATE runs SET event_seq = ?, usage = ? WHERE id = ?', [lastSeq, JSON.stringify(runUsage ?? run.usage), runId]);
+  }
+  const result: AppendResult = { session_id: run.session_id, accepted: fresh.length, duplicates, last_seq: lastSeq, session_seq: sessionSeq };
+  if (runUsage !== undefined) result.run_usage = runUsage;
+  if (session === undefined) {
+    await facts.write(tx, now);
+    await facts.flushUsageTotals(tx, now);
+    result.budgeted = [...facts.budgeted];
+  }
+  return result;
 }
 
-/** Gather what the session shows from its events: the bound executor session, the latest usage and result. */
+/**
+ * Count the batch's usage events (each the run's totals so far) into the run's usage and the session's
+ * totals (see countRunUsage). @returns the run's new `runs.usage`, or undefined when no usage event came.
+ */
+async function countRunUsageOf(tx: SqlClient, run: RunRecord, events: readonly IncomingEvent[], session: SessionUpdate): Promise<CountedRunUsage | undefined> {
+  let counted: CountedRunUsage | undefined;
+  let runCounted = run.usage !== null;
+  for (const e of events) {
+    if (e.event.type !== 'usage') continue;
+    const next = await countUsageEvent(tx, counted === undefined ? run : { ...run, usage: counted as unknown as Record<string, unknown> }, e.event);
+    if (addsUsage(next.delta)) {
+      session.addUsage(next.delta, !runCounted);
+      runCounted = true;
+    }
+    counted = next.counted;
+  }
+  return counted;
+}
+
+/** Gather what the session shows from its events: the bound executor session, the latest usage and the result. */
 function applySessionFacts(session: SessionUpdate, events: readonly IncomingEvent[]): SessionUpdate {
   const last = (type: string) => [...events].reverse().find((e) => e.event.type === type)?.event;
   const bind = last('bind');
   if (bind !== undefined) session.bind(String(bind.executor_session_id));
-  for (const type of ['usage', 'result'] as const) {
-    const event = last(type);
-    if (event === undefined) continue;
-    const { type: _type, ...fields } = event;
-    session.fact(type, fields);
+  const usage = last('usage');
+  if (usage !== undefined) {
+    const { type: _type, ...fields } = usage;
+    session.fact('usage', fields);
+  }
+  // Every result in order: the agent's (report_result) stands over the executor's of the same run.
+  for (const e of events) {
+    if (e.event.type !== 'result') continue;
+    const { type: _type, ...fields } = e.event;
+    session.result(fields);
   }
   return session;
 }

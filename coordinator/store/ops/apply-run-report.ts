@@ -30,6 +30,11 @@ export interface RunReportApplied {
   started: boolean;
   events: AppendResult | null;
   finished: boolean;
+  /**
+   * Sessions with a budget (the run's own or an ancestor) whose subtree usage this report changed: the ones
+   * whose budget to check.
+   */
+  budgeted: string[];
 }
 
 /**
@@ -47,7 +52,7 @@ export async function applyRunReport(sql: SqlClient, runnerId: string, report: R
       // A resend of a report that was applied (it ended that attempt), or of one that no longer matters
       // (the attempt was lost): either way it must not touch the attempt running now.
       const skipped = `attempt ${report.attempt} of run ${current.id} is over (it is on attempt ${current.attempt})`;
-      return { run: current, skipped, started: false, events: null, finished: false };
+      return { run: current, skipped, started: false, events: null, finished: false, budgeted: [] };
     }
     if (report.attempt !== undefined && report.attempt > current.attempt) {
       throw new ConflictError(`run ${current.id} has no attempt ${report.attempt} (it is on attempt ${current.attempt})`, {
@@ -65,19 +70,22 @@ export async function applyRunReport(sql: SqlClient, runnerId: string, report: R
     // A run that ends in this report gets its event counter with its end: one write of the run row.
     const finishing = report.finished !== undefined && !isTerminal(run.status);
     let events: AppendResult | null = null;
-    let eventSeq: number | undefined;
+    const runColumns: { event_seq?: number; usage?: unknown } = {};
     if (report.events !== undefined && report.events.length > 0) {
       events = await appendHeldRunEvents(tx, run, report.events, now, { session, callerWritesRunSeq: finishing });
-      if (events.last_seq !== run.event_seq) eventSeq = events.last_seq;
+      if (events.last_seq !== run.event_seq) runColumns.event_seq = events.last_seq;
+      if (events.run_usage !== undefined) runColumns.usage = events.run_usage;
     }
     let finished = false;
     if (finishing) {
-      run = await finishHeldRun(tx, run, report.finished!, now, policy, session, eventSeq);
+      run = await finishHeldRun(tx, run, report.finished!, now, policy, session, runColumns);
       finished = true;
-    } else if (eventSeq !== undefined) {
-      run = { ...run, event_seq: eventSeq };
+    } else {
+      run = { ...run, ...(runColumns as Partial<RunRecord>) };
     }
     await session.write(tx, now);
-    return { run, started, events, finished };
+    // Last: no session row is written after the agent's and executor's totals (addUsageTotals).
+    await session.flushUsageTotals(tx, now);
+    return { run, started, events, finished, budgeted: [...session.budgeted] };
   });
 }

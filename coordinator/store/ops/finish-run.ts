@@ -9,7 +9,7 @@ import { deliverCallbacks } from './deliver-callbacks.js';
 import { getHeldRun } from './get-held-run.js';
 import { listOnlineRunners } from './list-online-runners.js';
 import { SessionUpdate } from './session-update.js';
-import { transitionRun } from './transition-run.js';
+import { transitionRun, type RunPatch } from './transition-run.js';
 
 /** How a runner says a run ended: the outcome's kind, message and exit code, and what the session keeps of it. */
 export type FinishReport = Pick<RunOutcome, 'kind' | 'message'> & {
@@ -42,8 +42,8 @@ export async function finishRun(
  * finishRun for a run read with getHeldRun (inside a transaction). When the executor itself exited 75, its
  * runner is excluded from the run's retries, and a retry no other online runner can take is not made: the
  * run fails with the outcome's message and why it was not retried. The session row is written once, with
- * what `session` gathered before (a report's start and events) and this end; `eventSeq` is the run's new
- * event counter when the report's events were stored without writing it.
+ * what `session` gathered before (a report's start and events) and this end; `runColumns` are the run's new
+ * event counter and usage when the report's events were stored without writing them (applyRunReport).
  */
 export async function finishHeldRun(
   tx: SqlClient,
@@ -52,7 +52,7 @@ export async function finishHeldRun(
   now: number,
   policy: RequeuePolicy,
   session: SessionUpdate = new SessionUpdate(run.session_id, run.id),
-  eventSeq?: number,
+  runColumns: Pick<RunPatch, 'event_seq' | 'usage'> = {},
 ): Promise<RunRecord> {
   const excludes = executorTempFailed(outcome) && run.runner_id !== null && !run.excluded_runners.includes(run.runner_id);
   const retryRun = excludes ? { ...run, excluded_runners: [...run.excluded_runners, run.runner_id!] } : run;
@@ -65,13 +65,14 @@ export async function finishHeldRun(
   const error = outcome.kind === 'succeeded' ? null : decision.unplaceable ? `${outcome.message}; not retried: ${unplaceable}` : outcome.message;
   const alsoSet = {
     ...(excludes ? { excluded_runners: retryRun.excluded_runners } : {}),
-    // The run's event counter, when the events of the same report were stored without it (applyRunReport).
-    ...(eventSeq !== undefined ? { event_seq: eventSeq } : {}),
+    // The run's event counter and usage, when the events of the same report were stored without them (applyRunReport).
+    ...runColumns,
   };
   if (outcome.result !== undefined && outcome.result !== null) {
-    // Stored like a result event's fields (without its `type`), as appendEvents stores them.
+    // Stored like a result event's fields (without its `type`), as appendEvents stores them; the executor's
+    // final result, so not over what the agent reported with report_result in this run (SessionUpdate.result).
     const { type: _type, ...result } = outcome.result as Record<string, unknown>;
-    session.fact('result', result);
+    session.result(result);
   }
   if (typeof outcome.executor_session_id === 'string') session.bind(outcome.executor_session_id);
   const updated =

@@ -15,10 +15,10 @@ export type RunPatch = Partial<
     RunRecord,
     'event_seq' | 'runner_id' | 'attempt' | 'available_at' | 'queued_at' | 'claimed_at' | 'started_at' | 'finished_at' | 'error' | 'stop_requested' | 'excluded_runners'
   >
-> & { outcome?: unknown };
+> & { outcome?: unknown; usage?: unknown };
 
 /** Patch columns stored as JSON text. */
-const JSON_COLUMNS = new Set(['outcome', 'excluded_runners']);
+const JSON_COLUMNS = new Set(['outcome', 'excluded_runners', 'usage']);
 
 /**
  * The one guarded way to change a run's status: checks the state machine (IllegalTransitionError

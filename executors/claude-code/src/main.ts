@@ -9,7 +9,7 @@ import type { ExecutorEvent } from '../../../protocol/executor-event.js';
 import { buildOptions } from './build-options.js';
 import { readConfig } from './config.js';
 import { loadSdk } from './load-sdk.js';
-import { mapMessage, newMappingState } from './map-message.js';
+import { mapMessage, newMappingState, usageSoFar } from './map-message.js';
 import { EXIT_INFRA, EXIT_REJECTED, EXIT_TERMINATED, endingFromError, endingFromResult, PREFIX, type Ending } from './outcome.js';
 import { parseInvocation, readStdin } from './read-invocation.js';
 import type { SdkSpawnOptions } from './sdk-types.js';
@@ -94,6 +94,9 @@ export async function main(): Promise<void> {
     ending = endingFromError(error, state);
   }
   await reap(child, killGraceMs);
+  // Ended without Claude's result message (cancelled, or Claude Code failed): what it used so far still counts.
+  const partialUsage = usageSoFar(state);
+  if (partialUsage !== undefined) emit(partialUsage);
   if (cancelledBy !== undefined) {
     emit({ type: 'log', level: 'warn', message: `cancelled by ${cancelledBy}; Claude Code stopped` });
     return finish({ code: EXIT_TERMINATED, reason: `${PREFIX}: cancelled by ${cancelledBy}` });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeFailure, mapMessage, newMappingState, toolOutput, type ClaudeResult } from './map-message.js';
+import { describeFailure, mapMessage, newMappingState, toolOutput, usageSoFar, type ClaudeResult } from './map-message.js';
 
 const init = (sessionId: string, extra: Record<string, unknown> = {}) => ({
   type: 'system',
@@ -164,5 +164,24 @@ describe('describeFailure', () => {
     expect(describeFailure(failure('error_max_structured_output_retries'))).toBe('Claude could not produce output matching output_schema');
     expect(describeFailure(failure('error_during_execution', { errors: ['a', 'b'] }))).toBe('Claude Code failed during execution: a; b');
     expect(describeFailure(failure('success', { text: 'Invalid API key' }))).toBe('Claude Code reported an error: Invalid API key');
+  });
+});
+
+describe('usageSoFar', () => {
+  const message = (id: string | undefined, usage: unknown) => ({ type: 'assistant', message: { ...(id === undefined ? {} : { id }), role: 'assistant', content: [{ type: 'text', text: 'x' }], usage } });
+  it('sums the assistant messages seen, each id once (the last report of it), without cost; nothing once a result came', () => {
+    const state = newMappingState();
+    expect(usageSoFar(state)).toBeUndefined();
+    mapMessage(init('s-1'), state);
+    mapMessage(message('m1', { input_tokens: 10, output_tokens: 1, cache_read_input_tokens: 3 }), state);
+    mapMessage(message('m1', { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 3 }), state);
+    mapMessage(message('m2', { input_tokens: 7, output_tokens: -2, cache_creation_input_tokens: 'lots' }), state);
+    mapMessage(message(undefined, { input_tokens: 1 }), state);
+    mapMessage(message('m3', 'not usage'), state);
+    expect(usageSoFar(state)).toEqual({
+      type: 'usage', input_tokens: 18, output_tokens: 5, cache_read_input_tokens: 3, cache_creation_input_tokens: 0, model: 'claude-x', partial: true,
+    });
+    mapMessage({ type: 'result', subtype: 'success', result: 'done', total_cost_usd: 0.1, usage: {} }, state);
+    expect(usageSoFar(state)).toBeUndefined();
   });
 });

@@ -19,7 +19,15 @@ export interface MappingState {
   result: ClaudeResult | undefined;
   /** An assistant message flagged an API error (e.g. `authentication_failed`). */
   apiError: string | undefined;
+  /**
+   * Token usage of each assistant message seen, by message id (Claude Code repeats a message's usage on
+   * each of its content blocks): what the run used so far when it ends without a result message.
+   */
+  messageUsage: Map<string, Partial<Record<TokenField, number>>>;
 }
+
+const TOKEN_FIELDS = ['input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens'] as const;
+type TokenField = (typeof TOKEN_FIELDS)[number];
 
 /** The fields of Claude's final `result` message that decide the run's outcome. */
 export interface ClaudeResult {
@@ -32,7 +40,34 @@ export interface ClaudeResult {
 }
 
 export function newMappingState(): MappingState {
-  return { boundSessionId: undefined, toolNames: new Map(), model: undefined, result: undefined, apiError: undefined };
+  return { boundSessionId: undefined, toolNames: new Map(), model: undefined, result: undefined, apiError: undefined, messageUsage: new Map() };
+}
+
+/**
+ * The usage of the run so far, summed over the assistant messages seen, for a run that ends without
+ * Claude's result message (cancelled, or Claude Code failed): without cost, which only the result message
+ * gives. Undefined once the result message was seen (its usage event said it all) or when no message had usage.
+ */
+export function usageSoFar(state: MappingState): ExecutorEvent | undefined {
+  if (state.result !== undefined || state.messageUsage.size === 0) return undefined;
+  const event: UsageEvent = { type: 'usage' };
+  for (const field of TOKEN_FIELDS) {
+    event[field] = [...state.messageUsage.values()].reduce((sum, usage) => sum + (usage[field] ?? 0), 0);
+  }
+  if (state.model !== undefined) event.model = state.model;
+  event.partial = true;
+  return event;
+}
+
+/** Note an assistant message's token usage under its id (the last report of an id wins). */
+function noteMessageUsage(body: Loose, state: MappingState): void {
+  if (!isObject(body.usage)) return;
+  const usage: Partial<Record<TokenField, number>> = {};
+  for (const field of TOKEN_FIELDS) {
+    const n = count(body.usage[field]);
+    if (n !== undefined) usage[field] = n;
+  }
+  state.messageUsage.set(str(body.id) ?? `#${state.messageUsage.size}`, usage);
 }
 
 type Loose = Record<string, unknown>;
@@ -104,6 +139,7 @@ function mapSystem(message: Loose, state: MappingState): ExecutorEvent[] {
 
 function mapAssistant(message: Loose, state: MappingState): ExecutorEvent[] {
   const body = isObject(message.message) ? message.message : {};
+  noteMessageUsage(body, state);
   const error = str(message.error);
   const content = Array.isArray(body.content) ? body.content.filter(isObject) : [];
   if (error !== undefined) {
