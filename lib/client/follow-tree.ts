@@ -76,7 +76,7 @@ export async function followTreeUntilQuiet(api: UserApi, id: string, signal: Abo
     } catch (error) {
       if (!inner.signal.aborted) throw error;
     }
-    if (failure !== null) throw failure;
+    if (failure !== null) throw failure instanceof Error ? failure : new Error(String(failure));
     return ended;
   } finally {
     signal.removeEventListener('abort', abort);
