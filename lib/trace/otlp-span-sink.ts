@@ -1,0 +1,75 @@
+/**
+ * The one module that imports OpenTelemetry (tracing.ts loads it only when an OTLP endpoint is set): finished
+ * spans through the official SDK's batch processor to its OTLP/HTTP exporter (JSON over HTTP by default;
+ * endpoint, headers and timeout from the standard OTEL_EXPORTER_OTLP_* variables).
+ */
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, type IdGenerator } from '@opentelemetry/sdk-trace-base';
+import type { Logger } from 'pino';
+import { isSampled, NO_PARENT_SPAN } from '../../protocol/trace-context.js';
+import type { FinishedSpan, SpanSink } from './span-sink.js';
+
+/** How long a recorded span may wait to be sent with others (a run's end flushes at once anyway). */
+const BATCH_DELAY_MS = 1_000;
+/** How long one flush may take before it is given up (a backend that does not answer never holds a shutdown longer). */
+const FLUSH_TIMEOUT_MS = 5_000;
+
+/**
+ * Ids chosen by the caller: our span ids are derived from run ids (protocol/trace-context.ts), so every
+ * machine computes the same ones. `next` is set right before the synchronous startSpan that takes it.
+ */
+class ChosenIds implements IdGenerator {
+  next = { traceId: '', spanId: '' };
+  generateTraceId(): string {
+    return this.next.traceId;
+  }
+  generateSpanId(): string {
+    return this.next.spanId;
+  }
+}
+
+/**
+ * `work` run by one caller at a time: a call while it runs gets one more run after it (shared by every
+ * call meanwhile), so runs ending together cost one export each, not one each.
+ */
+function coalesced(work: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  let next: Promise<void> | null = null;
+  const start = (): Promise<void> => (running = work().finally(() => (running = null)));
+  return () => {
+    if (running === null) return start();
+    next ??= running.then(() => ((next = null), start()));
+    return next;
+  };
+}
+
+/** A span sink exporting to the OTLP/HTTP endpoint of this process's environment, as service `serviceName`. */
+export function openOtlpSpanSink(serviceName: string, logger: Pick<Logger, 'warn'>): SpanSink {
+  const ids = new ChosenIds();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': serviceName }),
+    idGenerator: ids,
+    // Whether a trace is sampled is its context's flag, decided where the trace began (record() below).
+    sampler: new AlwaysOnSampler(),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter(), { scheduledDelayMillis: BATCH_DELAY_MS, exportTimeoutMillis: FLUSH_TIMEOUT_MS })],
+  });
+  const tracer = provider.getTracer('agent-runner');
+  const report = (what: string) => (error: unknown) => logger.warn({ err: (error as Error).message }, `trace spans: ${what} failed`);
+  return {
+    record(span: FinishedSpan): void {
+      if (!isSampled({ traceId: span.traceId, parentSpanId: span.parentSpanId ?? NO_PARENT_SPAN, flags: span.flags })) return;
+      const parent =
+        span.parentSpanId === null
+          ? ROOT_CONTEXT
+          : trace.setSpanContext(ROOT_CONTEXT, { traceId: span.traceId, spanId: span.parentSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: true });
+      ids.next = { traceId: span.traceId, spanId: span.spanId };
+      const started = tracer.startSpan(span.name, { kind: SpanKind.INTERNAL, startTime: span.startMs, attributes: span.attributes }, parent);
+      if (span.error !== undefined) started.setStatus({ code: SpanStatusCode.ERROR, message: span.error });
+      started.end(Math.max(span.startMs, span.endMs));
+    },
+    flush: coalesced(() => provider.forceFlush().catch(report('flush'))),
+    shutdown: () => provider.shutdown().catch(report('shutdown')),
+  };
+}
