@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { isTerminalRunStatus } from '../../protocol/statuses.js';
-import { NO_PARENT_SPAN, parseTraceparent, runSpanId } from '../../protocol/trace-context.js';
+import { NO_PARENT_SPAN, parseTraceparent } from '../../protocol/trace-context.js';
+import { runSpanId } from '../../lib/trace/trace-ids.js';
 import { spanAttributes } from '../../lib/trace/span-attributes.js';
 import type { FinishedSpan, SpanSink } from '../../lib/trace/tracing.js';
 import type { StoreChange } from '../store/store-changes.js';

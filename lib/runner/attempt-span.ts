@@ -1,5 +1,6 @@
 import type { Assignment } from '../../protocol/runners.js';
-import { attemptSpanId, formatTraceparent, parseTraceparent } from '../../protocol/trace-context.js';
+import { formatTraceparent, parseTraceparent } from '../../protocol/trace-context.js';
+import { attemptSpanId } from '../trace/trace-ids.js';
 import type { RunOutcome } from '../process/run-outcome.js';
 import { spanAttributes } from '../trace/span-attributes.js';
 import type { FinishedSpan } from '../trace/tracing.js';

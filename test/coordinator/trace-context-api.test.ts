@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSpanId } from '../../protocol/trace-context.js';
+import { runSpanId } from '../../lib/trace/trace-ids.js';
 import { type Api, pollRun, registerRunner, STORE_KINDS, startTestCoordinator } from './helpers.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';

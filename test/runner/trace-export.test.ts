@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { attemptSpanId, runSpanId } from '../../protocol/trace-context.js';
+import { attemptSpanId, runSpanId } from '../../lib/trace/trace-ids.js';
 import { ROOT, WAIT_MS } from '../helpers/fixtures.js';
 import { startOtlpReceiver } from '../helpers/otlp-receiver.js';
 import { createSession, useRunnerKit, waitForSession } from './runner-kit.js';

@@ -10,7 +10,7 @@ import { authenticateRunner, bearerToken, type RunnerEnv, runnerAuth } from '../
 import { renderRun, renderSession } from '../render.js';
 import { PollSchema } from '../../../protocol/runners.js';
 import { readBody } from '../validate.js';
-import { runTraceparent } from '../../../protocol/trace-context.js';
+import { runTraceparent } from '../../../lib/trace/trace-ids.js';
 
 /**
  * `POST /v1/runners/:id/next-run`: the long-poll. Answers at once with stop requests not yet delivered

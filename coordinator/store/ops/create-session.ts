@@ -4,7 +4,7 @@ import type { RunRecord, SessionRecord } from '../../types.js';
 import { appendRunStatusEvent } from './append-run-status-event.js';
 import { noEventsYet } from './event-seqs.js';
 import { SESSION_COLUMNS, toRun, toSession } from '../rows.js';
-import { sessionTraceparent } from '../../../protocol/trace-context.js';
+import { sessionTraceparent } from '../../../lib/trace/trace-ids.js';
 import type { SqlClient } from '../sql-client.js';
 
 /** A session to create, already resolved against its agent (executor, tags and timeout filled in). */

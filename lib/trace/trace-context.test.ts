@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  attemptSpanId, formatTraceparent, isSampled, NO_PARENT_SPAN, parseTraceparent, runSpanId, runTraceparent, sessionTraceparent, traceparentField, traceparentProblem,
-} from './trace-context.js';
+import { attemptSpanId, runSpanId, runTraceparent, sessionTraceparent } from './trace-ids.js';
+import { formatTraceparent, isSampled, NO_PARENT_SPAN, parseTraceparent, traceparentField, traceparentProblem } from '../../protocol/trace-context.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const GIVEN = `00-${TRACE}-00f067aa0ba902b7-01`;
