@@ -43,7 +43,7 @@ export function runSpan(run: RunRecord, session: SessionRecord): FinishedSpan | 
 
 /**
  * Exports a span for each run this coordinator ends (it hears the run's terminal `run_status` event from
- * the transaction that stored it), then flushes, so a run's span leaves when the run ends. Replicas each
+ * the transaction that stored it); the exporter sends them in batches (otlp-span-sink.ts), and at close. Replicas each
  * export the runs they ended. `close` waits for the spans on their way and shuts the exporter down.
  */
 export class RunSpans {
@@ -72,9 +72,7 @@ export class RunSpans {
     const run = await this.#store.getRun(runId);
     const session = run === null ? null : await this.#store.getSession(run.session_id);
     const span = run === null || session === null ? null : runSpan(run, session);
-    if (span === null) return;
-    this.#sink.record(span);
-    await this.#sink.flush();
+    if (span !== null) this.#sink.record(span);
   }
 
   #track(work: Promise<void>): void {

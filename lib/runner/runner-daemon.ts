@@ -271,12 +271,11 @@ export class RunnerDaemon {
     if (this.#active.cancel(runId)) this.#options.logger.info({ run: runId }, `cancelling: ${why}`);
   }
 
-  /** Export the span of an attempt that ended here (when tracing is on), flushed now: its run has ended. */
+  /** Export the span of an attempt that ended here (when tracing is on): sent with the next batch, or at shutdown. */
   #exportAttempt(assignment: Assignment, outcome: RunOutcome, startedAt: number, observed: RunObservations): void {
     const span = this.#spans === null ? null : attemptSpan(assignment, outcome, startedAt, Date.now(), observed.usage);
     if (span === null) return;
     this.#spans!.record(span);
-    void this.#spans!.flush();
   }
 
   #launch(assignment: Assignment): void {

@@ -11,8 +11,12 @@ import type { Logger } from 'pino';
 import { isSampled, NO_PARENT_SPAN } from '../../protocol/trace-context.js';
 import type { FinishedSpan, SpanSink } from './span-sink.js';
 
-/** How long a recorded span may wait to be sent with others (a run's end flushes at once anyway). */
-const BATCH_DELAY_MS = 1_000;
+/**
+ * How long a recorded span waits to be sent with others. A flush per run end cost more than half the
+ * throughput of bench/tracing.bench.ts (an export per run from the coordinator and from the runner); one
+ * batch every half second costs a few percent and still shows a run in the backend within a second.
+ */
+const BATCH_DELAY_MS = 500;
 /** How long one flush may take before it is given up (a backend that does not answer never holds a shutdown longer). */
 const FLUSH_TIMEOUT_MS = 5_000;
 
@@ -28,21 +32,6 @@ class ChosenIds implements IdGenerator {
   generateSpanId(): string {
     return this.next.spanId;
   }
-}
-
-/**
- * `work` run by one caller at a time: a call while it runs gets one more run after it (shared by every
- * call meanwhile), so runs ending together cost one export each, not one each.
- */
-function coalesced(work: () => Promise<void>): () => Promise<void> {
-  let running: Promise<void> | null = null;
-  let next: Promise<void> | null = null;
-  const start = (): Promise<void> => (running = work().finally(() => (running = null)));
-  return () => {
-    if (running === null) return start();
-    next ??= running.then(() => ((next = null), start()));
-    return next;
-  };
 }
 
 /** A span sink exporting to the OTLP/HTTP endpoint of this process's environment, as service `serviceName`. */
@@ -69,7 +58,7 @@ export function openOtlpSpanSink(serviceName: string, logger: Pick<Logger, 'warn
       if (span.error !== undefined) started.setStatus({ code: SpanStatusCode.ERROR, message: span.error });
       started.end(Math.max(span.startMs, span.endMs));
     },
-    flush: coalesced(() => provider.forceFlush().catch(report('flush'))),
+    flush: () => provider.forceFlush().catch(report('flush')),
     shutdown: () => provider.shutdown().catch(report('shutdown')),
   };
 }

@@ -19,7 +19,7 @@ export interface FinishedSpan {
 /** Where finished spans go. */
 export interface SpanSink {
   record(span: FinishedSpan): void;
-  /** Send what was recorded (a run ended: its spans should not wait for the batch delay). */
+  /** Send what was recorded now, without waiting for the batch delay. */
   flush(): Promise<void>;
   /** Send what was recorded and stop. */
   shutdown(): Promise<void>;
