@@ -42,11 +42,6 @@ export interface CoordinatorOptions {
   /** `json` or `pretty` (default: AGENT_RUNNER_LOG_FORMAT, else pretty on a terminal); ignored when `logger` is given. */
   logFormat?: LogFormat;
   logger?: Logger;
-  /**
-   * Where the OTLP exporter's settings are read (default process.env): with OTEL_EXPORTER_OTLP_ENDPOINT (or
-   * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) set, each run's span is exported when the run ends (docs/observability.md).
-   */
-  tracingEnv?: NodeJS.ProcessEnv;
   /** The message of the line logged once it listens, with its url, store, database and agents (default `coordinator listening`). */
   listeningMessage?: string | undefined;
 }
@@ -79,6 +74,8 @@ export function isLoopback(host: string): boolean {
 
 /**
  * Start a coordinator in this process: open and migrate the store, load the agents folder, serve HTTP.
+ * With OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) in process.env, each run's span is
+ * exported once the run ended (docs/observability.md).
  * @example const c = await startCoordinator({ port: 0, databaseUrl: '/tmp/x.db' }); … await c.close();
  */
 export async function startCoordinator(options: CoordinatorOptions = {}): Promise<RunningCoordinator> {
@@ -107,7 +104,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     // Watching first: a change while the folder is read is read again.
     if (options.watchAgents !== false) await agentsFolder?.watch();
     agents = (await agentsFolder?.reload(true))?.loaded.length ?? 0;
-    const spans = await startTracing(options.tracingEnv ?? process.env, 'agent-coordinator', logger);
+    const spans = await startTracing(process.env, 'agent-coordinator', logger);
     runSpans = spans === null ? null : new RunSpans(store, spans, logger);
     await store.sql.subscribeChanges((changes) => {
       dispatchChanges(ctx, changes);

@@ -37,8 +37,6 @@ export interface RunnerDaemonOptions {
   decorateBlueprint?: (blueprint: AgentBlueprint | undefined, sessionId: string) => AgentBlueprint | undefined;
   /** Claim only runs of these session trees (the in-process runner of a client command); absent: any run. */
   trees?: ServedTrees | undefined;
-  /** Where the OTLP exporter's settings are read (default process.env): tracing.ts. */
-  tracingEnv?: NodeJS.ProcessEnv | undefined;
 }
 
 /**
@@ -126,7 +124,7 @@ export class RunnerDaemon {
   async start(): Promise<Registration> {
     // Before claiming: end what a dead predecessor left running, and make sure ours end with us.
     this.#runContext.ledger ??= guardExecutors(this.#options.stateDir, this.#options.logger);
-    this.#spans ??= await startTracing(this.#options.tracingEnv ?? process.env, 'agent-runner', this.#options.logger);
+    this.#spans ??= await startTracing(process.env, 'agent-runner', this.#options.logger);
     const registration = await this.#register();
     if (this.#shutdown.stopping.aborted) {
       // stop() came while registering: leave no registration behind, start nothing.

@@ -17,8 +17,13 @@ import type { FinishedSpan, SpanSink } from './span-sink.js';
  * batch every half second costs a few percent and still shows a run in the backend within a second.
  */
 const BATCH_DELAY_MS = 500;
-/** How long one flush may take before it is given up (a backend that does not answer never holds a shutdown longer). */
-const FLUSH_TIMEOUT_MS = 5_000;
+/** How long one export may take. */
+const EXPORT_TIMEOUT_MS = 5_000;
+/**
+ * How long a flush or the shutdown waits for the backend. The exporter retries a backend that refuses
+ * (about 8 s in all when nothing listens); a coordinator or runner being stopped does not wait that long.
+ */
+const FLUSH_WAIT_MS = 2_000;
 
 /**
  * Ids chosen by the caller: our span ids are derived from run ids (protocol/trace-context.ts), so every
@@ -42,10 +47,21 @@ export function openOtlpSpanSink(serviceName: string, logger: Pick<Logger, 'warn
     idGenerator: ids,
     // Whether a trace is sampled is its context's flag, decided where the trace began (record() below).
     sampler: new AlwaysOnSampler(),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter(), { scheduledDelayMillis: BATCH_DELAY_MS, exportTimeoutMillis: FLUSH_TIMEOUT_MS })],
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter(), { scheduledDelayMillis: BATCH_DELAY_MS, exportTimeoutMillis: EXPORT_TIMEOUT_MS })],
   });
   const tracer = provider.getTracer('agent-runner');
-  const report = (what: string) => (error: unknown) => logger.warn({ err: (error as Error).message }, `trace spans: ${what} failed`);
+  /** `work`, waited for FLUSH_WAIT_MS at most; a failure or a backend too slow is a warning, never an error. */
+  const bounded = async (what: string, work: Promise<void>): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), FLUSH_WAIT_MS)));
+    try {
+      if ((await Promise.race([work, late])) === 'late') logger.warn({ endpoint_wait_ms: FLUSH_WAIT_MS }, `trace spans: ${what} gave up waiting for the OTLP endpoint`);
+    } catch (error) {
+      logger.warn({ err: (error as Error).message }, `trace spans: ${what} failed`);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   return {
     record(span: FinishedSpan): void {
       if (!isSampled({ traceId: span.traceId, parentSpanId: span.parentSpanId ?? NO_PARENT_SPAN, flags: span.flags })) return;
@@ -54,11 +70,13 @@ export function openOtlpSpanSink(serviceName: string, logger: Pick<Logger, 'warn
           ? ROOT_CONTEXT
           : trace.setSpanContext(ROOT_CONTEXT, { traceId: span.traceId, spanId: span.parentSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: true });
       ids.next = { traceId: span.traceId, spanId: span.spanId };
-      const started = tracer.startSpan(span.name, { kind: SpanKind.INTERNAL, startTime: span.startMs, attributes: span.attributes }, parent);
+      // Dates, not numbers: the SDK takes a number below this process's start time for a performance.now()
+      // reading, and a run may have been queued before this process started.
+      const started = tracer.startSpan(span.name, { kind: SpanKind.INTERNAL, startTime: new Date(span.startMs), attributes: span.attributes }, parent);
       if (span.error !== undefined) started.setStatus({ code: SpanStatusCode.ERROR, message: span.error });
-      started.end(Math.max(span.startMs, span.endMs));
+      started.end(new Date(Math.max(span.startMs, span.endMs)));
     },
-    flush: () => provider.forceFlush().catch(report('flush')),
-    shutdown: () => provider.shutdown().catch(report('shutdown')),
+    flush: () => bounded('flush', provider.forceFlush()),
+    shutdown: () => bounded('shutdown', provider.shutdown()),
   };
 }
