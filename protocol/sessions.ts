@@ -125,8 +125,11 @@ export const SessionViewSchema = z.looseObject({
   budget: BudgetSchema.nullable(),
   /** Why the coordinator stopped its tree (a budget passed), or null. */
   stop_reason: z.record(z.string(), z.unknown()).nullable(),
-  /** The W3C trace its runs' spans belong to (its whole tree's; docs/observability.md), or null for a session from before traces. */
-  trace_id: z.string().nullable(),
+  /**
+   * The W3C trace its runs' spans belong to (its whole tree's; docs/observability.md), or null for a session
+   * from before traces (absent from coordinators before them).
+   */
+  trace_id: z.string().nullable().optional(),
   /** Why its latest run is still queued (`GET /v1/sessions/:id` only; null when it is not queued). */
   waiting: WaitingSchema.nullable().optional(),
 });

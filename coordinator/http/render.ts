@@ -1,8 +1,8 @@
-import { parseTraceparent } from '../../protocol/trace-context.js';
 import type { z } from 'zod';
 import type { SessionEventSchema } from '../../protocol/events.js';
 import type { RunnerViewSchema } from '../../protocol/runners.js';
 import type { CallbackViewSchema, RunViewSchema, SessionViewSchema } from '../../protocol/sessions.js';
+import { parseTraceparent } from '../../protocol/trace-context.js';
 import type { RunnerHealth } from '../rules/runner-health.js';
 import type { CallbackRecord, EventRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
 
