@@ -12,6 +12,8 @@ import { buildApp } from './http/app.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { startSweeper } from './sweeper.js';
+import { startTracing } from '../lib/trace/tracing.js';
+import { RunSpans } from './tracing/run-spans.js';
 
 export interface CoordinatorOptions {
   /** Interface to bind (default 127.0.0.1). Anything but loopback requires `apiToken`. */
@@ -72,6 +74,8 @@ export function isLoopback(host: string): boolean {
 
 /**
  * Start a coordinator in this process: open and migrate the store, load the agents folder, serve HTTP.
+ * With OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) in process.env, each run's span is
+ * exported once the run ended (docs/observability.md).
  * @example const c = await startCoordinator({ port: 0, databaseUrl: '/tmp/x.db' }); … await c.close();
  */
 export async function startCoordinator(options: CoordinatorOptions = {}): Promise<RunningCoordinator> {
@@ -95,12 +99,19 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     store, timings, logger, apiToken, maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES, defaultExecutor: options.defaultExecutor ?? DEFAULT_EXECUTOR, agentsFolder,
   });
   let agents = 0;
+  let runSpans: RunSpans | null = null;
   try {
     // Watching first: a change while the folder is read is read again.
     if (options.watchAgents !== false) await agentsFolder?.watch();
     agents = (await agentsFolder?.reload(true))?.loaded.length ?? 0;
-    await store.sql.subscribeChanges((changes) => dispatchChanges(ctx, changes));
+    const spans = await startTracing(process.env, 'agent-coordinator', logger);
+    runSpans = spans === null ? null : new RunSpans(store, spans, logger);
+    await store.sql.subscribeChanges((changes) => {
+      dispatchChanges(ctx, changes);
+      runSpans?.hear(changes);
+    });
   } catch (error) {
+    await runSpans?.close();
     await agentsFolder?.close();
     await store.close();
     throw error;
@@ -113,7 +124,9 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   }).catch(async (error: unknown) => {
     await stopSweeper();
     await agentsFolder?.close();
+    await runSpans?.drain();
     await store.close();
+    await runSpans?.close();
     throw error;
   });
   const port = (server.address() as AddressInfo).port;
@@ -138,7 +151,10 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
         });
         await stopSweeper();
         await agentsFolder?.close();
+        // The spans of runs that ended read their run before the store closes; then they are sent.
+        await runSpans?.drain();
         await store.close();
+        await runSpans?.close();
         logger.info('coordinator stopped');
       })();
       return closing;

@@ -59,6 +59,10 @@ export const InvocationMetadataSchema = z
     executor_session_id: nonEmpty('executor_session_id')
       .optional()
       .describe('On resume: the id the executor reported earlier with a `bind` event.'),
+    traceparent: z
+      .string()
+      .optional()
+      .describe('W3C trace context of this run (the same as the TRACEPARENT environment variable): spans the executor makes go under it.'),
   })
   .describe('Runner-supplied facts; extensible.');
 

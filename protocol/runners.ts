@@ -69,7 +69,14 @@ export const AssignmentSchema = z.looseObject({
     executor: z.string().nullable(),
     tags: z.array(z.string()),
     timeout_s: z.number().nullable(),
-    metadata: z.looseObject({ run_id: z.string(), runner_id: z.string(), attempt: z.number(), executor_session_id: z.string().nullable() }),
+    metadata: z.looseObject({
+      run_id: z.string(),
+      runner_id: z.string(),
+      attempt: z.number(),
+      executor_session_id: z.string().nullable(),
+      /** W3C traceparent of the run's span (absent from coordinators before traces; null: the session has no trace context). */
+      traceparent: z.string().nullable().optional(),
+    }),
   }),
 });
 export type Assignment = z.infer<typeof AssignmentSchema>;

@@ -4,6 +4,7 @@ import { id, isoTime, limit, priority, projectDir, prompt, tags, timeoutS } from
 import { MAX_AGE_S, MAX_RUN_ATTEMPTS } from './limits.js';
 import { ENDED_SESSION_STATUSES, RunModeSchema, RunStatusSchema, SessionStatusSchema } from './statuses.js';
 import { BudgetSchema, UsageTotalsSchema } from './tree.js';
+import { traceparentField } from './trace-context.js';
 import './zod-config.js';
 
 export const CreateSessionSchema = z
@@ -18,6 +19,8 @@ export const CreateSessionSchema = z
     timeout_s: timeoutS.optional(),
     max_attempts: z.int().min(1).max(MAX_RUN_ATTEMPTS).optional(),
     callback_session_id: id('callback_session_id').optional().describe('Resume this session with the outcome when the run ends.'),
+    /** A root's runs are spans of this trace, under this span (a child's are in its parent's trace whatever this says). */
+    traceparent: traceparentField.optional(),
   })
   .describe('`executor` defaults to the agent\'s, else the coordinator\'s default executor (--default-executor, claude-code).');
 export type CreateSession = z.input<typeof CreateSessionSchema>;
@@ -122,6 +125,11 @@ export const SessionViewSchema = z.looseObject({
   budget: BudgetSchema.nullable(),
   /** Why the coordinator stopped its tree (a budget passed), or null. */
   stop_reason: z.record(z.string(), z.unknown()).nullable(),
+  /**
+   * The W3C trace its runs' spans belong to (its whole tree's; docs/observability.md), or null for a session
+   * from before traces (absent from coordinators before them).
+   */
+  trace_id: z.string().nullable().optional(),
   /** Why its latest run is still queued (`GET /v1/sessions/:id` only; null when it is not queued). */
   waiting: WaitingSchema.nullable().optional(),
 });

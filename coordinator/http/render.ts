@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { SessionEventSchema } from '../../protocol/events.js';
 import type { RunnerViewSchema } from '../../protocol/runners.js';
 import type { CallbackViewSchema, RunViewSchema, SessionViewSchema } from '../../protocol/sessions.js';
+import { parseTraceparent } from '../../protocol/trace-context.js';
 import type { RunnerHealth } from '../rules/runner-health.js';
 import type { CallbackRecord, EventRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
 
@@ -17,6 +18,7 @@ export function renderSession(s: SessionRecord): z.input<typeof SessionViewSchem
     last_run_id: s.last_run_id, last_event_seq: s.event_seq,
     root_session_id: s.root_session_id, depth: s.depth, children_count: s.children, descendants_count: s.descendants,
     totals: s.totals, tree_totals: s.tree_totals, budget: s.budget, stop_reason: s.stop_reason,
+    trace_id: parseTraceparent(s.traceparent)?.traceId ?? null,
     created_at: isoNow(s.created_at), updated_at: isoNow(s.updated_at), ended_at: iso(s.ended_at),
   };
 }

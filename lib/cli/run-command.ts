@@ -9,6 +9,7 @@ import { renderSessionEvent } from './render-session-event.js';
 import { isUnplaceable, renderRunEnding, renderWaiting, runDurationMs } from './run-ending.js';
 import { parseRunShape, type RunShapeFlags } from './run-flags.js';
 import { terminalText } from './terminal-text.js';
+import { traceparentFromEnv } from './run-traceparent.js';
 import { selectExecutor } from './select-executor.js';
 import { Spinner } from './spinner.js';
 import { makeStyle } from './style.js';
@@ -66,6 +67,9 @@ export async function runCommand(prompt: string, options: RunOptions): Promise<n
       const body: CreateSession = { prompt, project_dir: resolve(cwd, options.projectDir ?? '.'), ...shape };
       if (options.agent !== undefined) body.agent = options.agent;
       if (options.executor !== undefined) body.executor = options.executor;
+      const trace = traceparentFromEnv(process.env);
+      if (trace.warning !== undefined) process.stderr.write(trace.warning);
+      if (trace.traceparent !== undefined) body.traceparent = trace.traceparent;
       if (interrupts.count > 0) return EXIT_INTERRUPTED; // told to end before anything was submitted
       const created = await connection.api.createSession(body);
       connection.serveTree(created.session_id);

@@ -10,8 +10,17 @@ export const SECRET_ENV_NAMES = ['AGENT_COORDINATOR_TOKEN', 'AGENT_RUNNER_TOKEN'
  */
 export const BASE_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LC_*', 'TERM', 'TMPDIR', 'TZ'] as const;
 
-/** The variables the runner sets for each run (the only `AGENT_*` an executor sees unless allowed). */
-export const RUN_ENV_NAMES = ['AGENT_SESSION_ID', 'AGENT_RUN_ID', 'AGENT_RUNNER_MCP_URL', EXECUTION_MARK_ENV] as const;
+/** The variables the runner sets for each run (the only `AGENT_*` an executor sees unless allowed; TRACEPARENT when the run has a trace). */
+export const RUN_ENV_NAMES = ['AGENT_SESSION_ID', 'AGENT_RUN_ID', 'AGENT_RUNNER_MCP_URL', EXECUTION_MARK_ENV, 'TRACEPARENT'] as const;
+
+/**
+ * OpenTelemetry's settings pass to every executor, so one that traces (Claude Code, an SDK) exports to
+ * the same backend under the run's TRACEPARENT: every `OTEL_*` of the runner's environment except the
+ * exporter's headers, which may hold the backend's credentials (passed only when `--executor-env` or the
+ * executor's `env` names them).
+ */
+export const TRACE_ENV_PREFIX = 'OTEL_';
+const WITHHELD_TRACE_ENV = /^OTEL_EXPORTER_OTLP_(?:[A-Z]+_)?HEADERS$/;
 
 /** Environment variable with more names or prefixes for every executor, when `--executor-env` is absent. */
 export const EXECUTOR_ENV_VAR = 'AGENT_RUNNER_EXECUTOR_ENV';
@@ -46,6 +55,7 @@ export function passedEnvNames(base: NodeJS.ProcessEnv, allow: readonly string[]
   for (const name of Object.keys(base)) {
     if (base[name] === undefined || isRunnerSecret(name)) continue;
     if (exact.has(name) || prefixes.some((prefix) => name.startsWith(prefix))) names.push(name);
+    else if (name.startsWith(TRACE_ENV_PREFIX) && !WITHHELD_TRACE_ENV.test(name)) names.push(name);
   }
   return names.sort();
 }
@@ -69,12 +79,15 @@ export interface ExecutorEnvFacts {
   executionMark?: string | undefined;
   /** Names or prefixes passed on top of BASE_ENV: the executor's declared `env` and the operator's `--executor-env`. */
   allow?: readonly string[] | undefined;
+  /** The W3C traceparent the executor's own spans go under (`TRACEPARENT`); none inherited from the runner otherwise. */
+  traceparent?: string | null | undefined;
 }
 
 /**
  * The environment an executor gets: BASE_ENV and the allowed names of the runner's own (never its
  * secrets), plus `AGENT_SESSION_ID`, `AGENT_RUN_ID` and `AGENT_RUNNER_MCP_URL` (empty when there is no MCP
- * endpoint, e.g. `invoke`), and the execution mark `AGENT_RUNNER_EXECUTION`.
+ * endpoint, e.g. `invoke`), the execution mark `AGENT_RUNNER_EXECUTION`, and the run's `TRACEPARENT`
+ * (never the runner's own: an executor's spans belong to the run's trace) with the `OTEL_*` settings.
  */
 export function buildExecutorEnv(base: NodeJS.ProcessEnv, facts: ExecutorEnvFacts): NodeJS.ProcessEnv {
   const env = passedEnv(base, facts.allow ?? []);
@@ -82,6 +95,8 @@ export function buildExecutorEnv(base: NodeJS.ProcessEnv, facts: ExecutorEnvFact
   env.AGENT_RUN_ID = facts.runId ?? '';
   env.AGENT_RUNNER_MCP_URL = facts.mcpUrl ?? '';
   if (facts.executionMark !== undefined) env[EXECUTION_MARK_ENV] = facts.executionMark;
+  if (facts.traceparent != null) env.TRACEPARENT = facts.traceparent;
+  else delete env.TRACEPARENT;
   return env;
 }
 

@@ -22,6 +22,8 @@ export interface SpawnExecutorOptions {
   envAllow?: readonly string[];
   runId?: string;
   mcpUrl?: string;
+  /** The run's W3C traceparent, given to the executor as `TRACEPARENT` (default: the invocation's `metadata.traceparent`). */
+  traceparent?: string | null;
   /** Terminate after this many ms (outcome `timed_out`). */
   timeoutMs?: number;
   /** SIGTERM → SIGKILL delay (default DEFAULT_GRACE_MS). */
@@ -75,6 +77,7 @@ export function spawnExecutor(options: SpawnExecutorOptions): ExecutorProcess {
       mcpUrl: options.mcpUrl,
       allow: options.envAllow,
       executionMark,
+      traceparent: options.traceparent ?? (typeof invocation.metadata?.traceparent === 'string' ? invocation.metadata.traceparent : null),
     }),
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -9,6 +9,7 @@ import type { RunOutcome } from '../process/run-outcome.js';
 import { spawnExecutor } from '../process/spawn-executor.js';
 import type { BlueprintCache } from './blueprint-cache.js';
 import { checkProjectFolder } from './project-folder.js';
+import { attemptTraceparent } from './attempt-span.js';
 import type { ExecutorLedger } from './executor-ledger.js';
 import type { ReportOutbox } from './report-outbox.js';
 
@@ -58,12 +59,18 @@ function preferredExecutor(blueprint: AgentBlueprint | undefined): string | unde
   return typeof blueprint?.executor === 'string' ? blueprint.executor : undefined;
 }
 
+/** What a run's executor showed while it ran, for the runner's span of the attempt. */
+export interface RunObservations {
+  /** Its last `usage` event (the run's totals so far). */
+  usage?: Record<string, unknown>;
+}
+
 /**
  * Run one claimed run: resolve its blueprint, build the Schema 2.0 invocation, supervise the executor
  * while its start and its events go to the outbox. Resolves when the executor has ended. Never throws:
  * whatever happens ends as a RunOutcome for the coordinator.
  */
-export async function executeRun(assignment: Assignment, context: RunContext, signal: AbortSignal): Promise<RunOutcome> {
+export async function executeRun(assignment: Assignment, context: RunContext, signal: AbortSignal, observed: RunObservations = {}): Promise<RunOutcome> {
   // What the coordinator asks of this run; the Schema 2.0 invocation is built from it below.
   const { run, invocation: inputs } = assignment;
   const log = context.logger.child({ run: run.run_id, session: run.session_id });
@@ -98,6 +105,8 @@ export async function executeRun(assignment: Assignment, context: RunContext, si
           });
     const metadata: Record<string, unknown> = { run_id: run.run_id, runner_id: inputs.metadata.runner_id, attempt: inputs.metadata.attempt };
     if (inputs.metadata.executor_session_id !== null) metadata.executor_session_id = inputs.metadata.executor_session_id;
+    const traceparent = attemptTraceparent(assignment);
+    if (traceparent !== null) metadata.traceparent = traceparent;
     invocation = buildInvocation({
       mode: inputs.mode,
       sessionId: inputs.session_id,
@@ -128,7 +137,10 @@ export async function executeRun(assignment: Assignment, context: RunContext, si
     ...(context.graceMs === undefined ? {} : { graceMs: context.graceMs }),
     signal,
     ...(context.ledger === undefined ? {} : { ledger: context.ledger }),
-    onEvent: (event) => context.outbox.append(run.run_id, event),
+    onEvent: (event) => {
+      if (event.type === 'usage') observed.usage = event;
+      context.outbox.append(run.run_id, event);
+    },
   });
   context.outbox.started(run.run_id, child.pid);
   const outcome = await child.outcome;

@@ -14,13 +14,16 @@ import { registerWithRetry } from './register-runner.js';
 import { BlueprintCache } from './blueprint-cache.js';
 import { ReportOutbox } from './report-outbox.js';
 import { sendReports } from './run-reports.js';
-import { executeRun, outcomeWithoutProcess, type RunContext } from './execute-run.js';
+import { executeRun, outcomeWithoutProcess, type RunContext, type RunObservations } from './execute-run.js';
+import type { RunOutcome } from '../process/run-outcome.js';
 import type { RunnerConfig } from './runner-config.js';
 import { RunnerShutdown, type Undelivered } from './runner-shutdown.js';
 import type { ServedTrees } from './served-trees.js';
 import { heartbeatNeeded, idlePollTimeoutMs } from './idle-poll.js';
 import { forgetSpoolOwner, newSpoolPath, recordSpoolOwner, replayEarlierSpools } from './spool-replay.js';
 import { guardExecutors } from './watchdog.js';
+import { startTracing, type SpanSink } from '../trace/tracing.js';
+import { attemptSpan } from './attempt-span.js';
 
 export interface RunnerDaemonOptions {
   config: RunnerConfig;
@@ -57,6 +60,8 @@ export class RunnerDaemon {
   /** Set once the runner left the coordinator: no more heartbeats. */
   #left = false;
   #claimLoop: Promise<void> | undefined;
+  /** Where the spans of the attempts run here go (tracing.ts); null while tracing is off. */
+  #spans: SpanSink | null = null;
   #registering: Promise<Registration> | undefined;
 
   constructor(options: RunnerDaemonOptions) {
@@ -119,6 +124,7 @@ export class RunnerDaemon {
   async start(): Promise<Registration> {
     // Before claiming: end what a dead predecessor left running, and make sure ours end with us.
     this.#runContext.ledger ??= guardExecutors(this.#options.stateDir, this.#options.logger);
+    this.#spans ??= await startTracing(process.env, 'agent-runner', this.#options.logger);
     const registration = await this.#register();
     if (this.#shutdown.stopping.aborted) {
       // stop() came while registering: leave no registration behind, start nothing.
@@ -159,6 +165,7 @@ export class RunnerDaemon {
     this.#outbox.close();
     forgetSpoolOwner(this.#outbox.spoolPath);
     this.#runContext.ledger?.close();
+    await this.#spans?.shutdown();
     await api.close();
   }
 
@@ -262,6 +269,13 @@ export class RunnerDaemon {
     if (this.#active.cancel(runId)) this.#options.logger.info({ run: runId }, `cancelling: ${why}`);
   }
 
+  /** Export the span of an attempt that ended here (when tracing is on): sent with the next batch, or at shutdown. */
+  #exportAttempt(assignment: Assignment, outcome: RunOutcome, startedAt: number, observed: RunObservations): void {
+    const span = this.#spans === null ? null : attemptSpan(assignment, outcome, startedAt, Date.now(), observed.usage);
+    if (span === null) return;
+    this.#spans!.record(span);
+  }
+
   #launch(assignment: Assignment): void {
     const { run_id: runId, attempt } = assignment.run;
     const { logger } = this.#options;
@@ -275,13 +289,16 @@ export class RunnerDaemon {
     }
     const gaveUp = this.#shutdown.gaveUp;
     const run = this.#active.add(runId, assignment.run.session_id, attempt);
-    run.settled = executeRun(assignment, this.#runContext, run.controller.signal)
+    const startedAt = Date.now();
+    const observed: RunObservations = {};
+    run.settled = executeRun(assignment, this.#runContext, run.controller.signal, observed)
       .catch((error: Error) => outcomeWithoutProcess('infra_failed', `runner error: ${error.message}`))
       .then(async (outcome) => {
         // The slot is free once the executor ended; the run stays active until its report is delivered.
         run.executorEnded = true;
         this.#slotFreed?.();
         this.#outbox.finished(runId, outcome);
+        this.#exportAttempt(assignment, outcome, startedAt, observed);
         await this.#outbox.delivered(runId, gaveUp);
         if (gaveUp.aborted) logger.error({ run: runId, kind: outcome.kind }, 'shutting down: the coordinator is unreachable; the outcome was not reported');
       })

@@ -39,7 +39,9 @@ describe('executors get only the environment they need (issue 11, item 14)', () 
       PATH: process.env.PATH,
     });
     expect(env.AGENT_RUNNER_MCP_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
-    const allowed = /^(PATH|HOME|USER|LOGNAME|SHELL|LANG|LC_.*|TERM|TMPDIR|TZ|AGENT_SESSION_ID|AGENT_RUN_ID|AGENT_RUNNER_MCP_URL|AGENT_RUNNER_EXECUTION|DECLARED_NAME|DECLARED_PREFIX_.*|OPERATOR_NAME|OPS_.*)$/;
+    // The run's span (its attempt's) in its session's trace.
+    expect(env.TRACEPARENT).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    const allowed = /^(PATH|HOME|USER|LOGNAME|SHELL|LANG|LC_.*|TERM|TMPDIR|TZ|AGENT_SESSION_ID|AGENT_RUN_ID|AGENT_RUNNER_MCP_URL|AGENT_RUNNER_EXECUTION|TRACEPARENT|DECLARED_NAME|DECLARED_PREFIX_.*|OPERATOR_NAME|OPS_.*)$/;
     // Nothing else: every name it got is one of the rules above.
     expect(Object.keys(env).filter((name) => !allowed.test(name))).toEqual([]);
   });
@@ -70,7 +72,7 @@ describe('executors get only the environment they need (issue 11, item 14)', () 
     expect(check.stdout).not.toContain('ghp_runner');
     expect(check.stdout).not.toContain('declared prefix');
     const json = JSON.parse((await kit().cli(['executor', 'check', 'print-env', '--json'], { env: RUNNER_ENV })).stdout);
-    expect(json.environment).toMatchObject({ declared: ['DECLARED_NAME', 'DECLARED_PREFIX_*'], operator: [], set_per_run: ['AGENT_SESSION_ID', 'AGENT_RUN_ID', 'AGENT_RUNNER_MCP_URL', 'AGENT_RUNNER_EXECUTION'] });
+    expect(json.environment).toMatchObject({ declared: ['DECLARED_NAME', 'DECLARED_PREFIX_*'], operator: [], set_per_run: ['AGENT_SESSION_ID', 'AGENT_RUN_ID', 'AGENT_RUNNER_MCP_URL', 'AGENT_RUNNER_EXECUTION', 'TRACEPARENT'] });
     expect(json.environment.names).toEqual(expect.arrayContaining(['DECLARED_NAME', 'DECLARED_PREFIX_ONE', 'PATH']));
     expect(json.environment.names).not.toContain('AWS_SECRET_ACCESS_KEY');
   });
@@ -87,5 +89,36 @@ describe('passedEnv (what the runner takes once per executor when it starts)', (
     const env = buildExecutorEnv({ ...everything, AGENT_RUNNER_SECRET: 'x' }, { sessionId: 'ses_1', allow: ['*'] });
     expect(env).not.toHaveProperty('AGENT_RUNNER_SECRET');
     expect(env).toMatchObject({ AGENT_SESSION_ID: 'ses_1', PATH: '/bin' });
+  });
+});
+
+describe('trace context in the executor environment', () => {
+  const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+  const base = {
+    PATH: '/bin',
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+    OTEL_SERVICE_NAME: 'agents',
+    OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer backend-secret',
+    OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-key=backend-secret',
+    TRACEPARENT: '00-11111111111111111111111111111111-2222222222222222-01',
+  };
+
+  it("passes the run's TRACEPARENT and the OTEL_* settings, never the runner's own TRACEPARENT nor the exporter's headers", () => {
+    const env = buildExecutorEnv(passedEnv(base, []), { sessionId: 'ses_1', traceparent: TRACEPARENT });
+    expect(env).toMatchObject({ TRACEPARENT, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SERVICE_NAME: 'agents' });
+    expect(env).not.toHaveProperty('OTEL_EXPORTER_OTLP_HEADERS');
+    expect(env).not.toHaveProperty('OTEL_EXPORTER_OTLP_TRACES_HEADERS');
+    expect(JSON.stringify(env)).not.toContain('backend-secret');
+  });
+
+  it('passes no TRACEPARENT for a run without a trace, even one the runner has or the operator allows', () => {
+    const env = buildExecutorEnv(base, { sessionId: 'ses_1', allow: ['TRACEPARENT'] });
+    expect(env).not.toHaveProperty('TRACEPARENT');
+  });
+
+  it("passes the exporter's headers only when the operator or the executor names them", () => {
+    const env = buildExecutorEnv(base, { sessionId: 'ses_1', allow: ['OTEL_EXPORTER_OTLP_HEADERS'] });
+    expect(env.OTEL_EXPORTER_OTLP_HEADERS).toBe('authorization=Bearer backend-secret');
+    expect(env).not.toHaveProperty('OTEL_EXPORTER_OTLP_TRACES_HEADERS');
   });
 });

@@ -10,6 +10,7 @@ import { authenticateRunner, bearerToken, type RunnerEnv, runnerAuth } from '../
 import { renderRun, renderSession } from '../render.js';
 import { PollSchema } from '../../../protocol/runners.js';
 import { readBody } from '../validate.js';
+import { runTraceparent } from '../../../lib/trace/trace-ids.js';
 
 /**
  * `POST /v1/runners/:id/next-run`: the long-poll. Answers at once with stop requests not yet delivered
@@ -169,6 +170,8 @@ function assignmentOf(run: RunRecord, session: SessionRecord | null, blueprint: 
         runner_id: runner.id,
         attempt: run.attempt,
         executor_session_id: run.mode === 'resume' ? run.executor_session_id : null,
+        // The run's span in its tree's trace (protocol/trace-context.ts); the runner's spans and the executor's go under it.
+        traceparent: runTraceparent(session?.traceparent ?? null, run.id),
       },
     },
   };

@@ -68,6 +68,7 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
         prompt: body.prompt,
         max_attempts: body.max_attempts ?? ctx.timings.maxAttempts,
         callback_session_id: body.callback_session_id ?? null,
+        traceparent: body.traceparent ?? null,
       },
       Date.now(),
     );

@@ -4,6 +4,7 @@ import type { RunRecord, SessionRecord } from '../../types.js';
 import { appendRunStatusEvent } from './append-run-status-event.js';
 import { noEventsYet } from './event-seqs.js';
 import { SESSION_COLUMNS, toRun, toSession } from '../rows.js';
+import { sessionTraceparent } from '../../../lib/trace/trace-ids.js';
 import type { SqlClient } from '../sql-client.js';
 
 /** A session to create, already resolved against its agent (executor, tags and timeout filled in). */
@@ -12,6 +13,8 @@ export interface NewSession
   max_attempts: number;
   /** Resume this session with the outcome when the session's run ends (callback mode). */
   callback_session_id?: string | null | undefined;
+  /** A root's W3C trace context to continue (validated); a child's trace is its parent's (protocol/trace-context.ts). */
+  traceparent?: string | null | undefined;
 }
 
 /** Where a new session goes in its tree: under its parent (read under the parent row's lock), or a root. */
@@ -64,10 +67,11 @@ export async function createSession(
     const place = await placeInTree(tx, sessionId, input.parent_session_id);
     const [sessionRow] = await tx.query(
       `INSERT INTO sessions (id, agent, executor, tags, project_dir, parent_session_id, priority, timeout_s, prompt,
-         status, last_run_id, created_at, updated_at, root_session_id, depth, ancestors)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) RETURNING *`,
+         status, last_run_id, created_at, updated_at, root_session_id, depth, ancestors, traceparent)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       [sessionId, input.agent, input.executor, tags, input.project_dir, input.parent_session_id, input.priority,
-        input.timeout_s, input.prompt, runId, now, now, place.root_session_id, place.depth, JSON.stringify(place.ancestors)],
+        input.timeout_s, input.prompt, runId, now, now, place.root_session_id, place.depth, JSON.stringify(place.ancestors),
+        sessionTraceparent(place.parent, input.traceparent)],
     );
     await countInAncestors(tx, place, now);
     if (place.parent !== null) tx.announce({ kind: 'tree', root_session_id: place.root_session_id });

@@ -1,0 +1,23 @@
+/** Attributes of our spans: one prefix, and the usage counters of a run as numbers. */
+
+/** Prefix of every attribute our spans carry (`agent_runner.session_id`, …). */
+export const ATTRIBUTE_PREFIX = 'agent_runner.';
+
+const USAGE_COUNTERS = ['input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens', 'cost_usd'] as const;
+
+/**
+ * Span attributes from `facts`: each under ATTRIBUTE_PREFIX, null and undefined left out, and the numbers
+ * of a usage report (tokens and cost) when one is given. Pure.
+ */
+export function spanAttributes(
+  facts: Record<string, string | number | boolean | null | undefined>,
+  usage?: Record<string, unknown> | null,
+): Record<string, string | number | boolean> {
+  const attributes: Record<string, string | number | boolean> = {};
+  for (const [name, value] of Object.entries(facts)) if (value !== null && value !== undefined) attributes[`${ATTRIBUTE_PREFIX}${name}`] = value;
+  for (const counter of USAGE_COUNTERS) {
+    const value = usage?.[counter];
+    if (typeof value === 'number' && Number.isFinite(value)) attributes[`${ATTRIBUTE_PREFIX}${counter}`] = value;
+  }
+  return attributes;
+}
