@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { id, isoTime, tags } from './fields.js';
 import { SessionViewSchema, RunViewSchema } from './sessions.js';
 import { RunModeSchema } from './statuses.js';
+import { BudgetLeftSchema } from './budget-left.js';
 import './zod-config.js';
 
 /** The most session trees one long-poll may be limited to. */
@@ -69,7 +70,14 @@ export const AssignmentSchema = z.looseObject({
     executor: z.string().nullable(),
     tags: z.array(z.string()),
     timeout_s: z.number().nullable(),
-    metadata: z.looseObject({ run_id: z.string(), runner_id: z.string(), attempt: z.number(), executor_session_id: z.string().nullable() }),
+    metadata: z.looseObject({
+      run_id: z.string(),
+      runner_id: z.string(),
+      attempt: z.number(),
+      executor_session_id: z.string().nullable(),
+      /** What the session's tree has left when the run was claimed; absent when no budget applies. */
+      budget: BudgetLeftSchema.optional(),
+    }),
   }),
 });
 export type Assignment = z.infer<typeof AssignmentSchema>;

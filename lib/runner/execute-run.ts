@@ -98,6 +98,8 @@ export async function executeRun(assignment: Assignment, context: RunContext, si
           });
     const metadata: Record<string, unknown> = { run_id: run.run_id, runner_id: inputs.metadata.runner_id, attempt: inputs.metadata.attempt };
     if (inputs.metadata.executor_session_id !== null) metadata.executor_session_id = inputs.metadata.executor_session_id;
+    // What the session's tree has left, so an executor that can bound its own spending does (claude-code: maxBudgetUsd).
+    if (inputs.metadata.budget !== undefined) metadata.budget = inputs.metadata.budget;
     invocation = buildInvocation({
       mode: inputs.mode,
       sessionId: inputs.session_id,

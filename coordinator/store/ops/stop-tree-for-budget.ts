@@ -1,0 +1,45 @@
+import { MAX_STOP_DESCENDANTS } from '../../../protocol/limits.js';
+import type { BudgetStop } from '../../budget/budget-rules.js';
+import type { SqlClient } from '../sql-client.js';
+import { type StoppedRun, stopSessionTree } from './stop-session-tree.js';
+
+/** Rounds of MAX_STOP_DESCENDANTS stops one call makes at most (a bigger tree's rest is stopped by the next call). */
+const MAX_STOP_ROUNDS = 50;
+
+/** A tree stopped for its budget: every run asked to stop or cancelled, and whether some are left for a next call. */
+export interface BudgetStopped {
+  stopped: StoppedRun[];
+  more: boolean;
+}
+
+/**
+ * Stop the subtree under the session whose budget was passed, once: its `stop_reason` is written (only if it
+ * has none: a tree stopped once is not stopped again, by this replica or another) on it and every session
+ * below it, then each run in flight there is stopped as `POST /v1/sessions/:id/stop` stops it (a queued run is
+ * cancelled with the reason as its error; a running one is asked to stop through its runner).
+ * @returns null when the tree was stopped before.
+ */
+export async function stopTreeForBudget(sql: SqlClient, stop: BudgetStop, now: number): Promise<BudgetStopped | null> {
+  return sql.transaction(async (tx) => {
+    const reason = JSON.stringify({ ...stop, at: new Date(now).toISOString() });
+    const first = await tx.query('UPDATE sessions SET stop_reason = ?, updated_at = ? WHERE id = ? AND stop_reason IS NULL RETURNING id', [reason, now, stop.session_id]);
+    if (first.length === 0) return null;
+    await tx.query(
+      `WITH RECURSIVE tree (id) AS (
+         SELECT id FROM sessions WHERE parent_session_id = ?
+         UNION ALL
+         SELECT s.id FROM sessions s JOIN tree ON s.parent_session_id = tree.id
+       )
+       UPDATE sessions SET stop_reason = ? WHERE id IN (SELECT id FROM tree) AND stop_reason IS NULL`,
+      [stop.session_id, reason],
+    );
+    const stopped: StoppedRun[] = [];
+    for (let round = 0; round < MAX_STOP_ROUNDS; round++) {
+      const tree = await stopSessionTree(tx, stop.session_id, now, true, MAX_STOP_DESCENDANTS);
+      if (round === 0) stopped.push({ run: tree.run, notifyRunner: tree.notifyRunner });
+      stopped.push(...tree.descendants);
+      if (!tree.moreDescendants) return { stopped, more: false };
+    }
+    return { stopped, more: true };
+  });
+}
