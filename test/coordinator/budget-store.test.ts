@@ -158,4 +158,35 @@ describe.each(STORE_KINDS)('budgets of trees in the store (%s)', (kind) => {
       details: { limit: 'usd', limit_value: 0.5, used: 0.5 },
     });
   });
+
+  it('a parent waiting for callbacks in a stopped tree is not resumed: the outcome stays recorded, undelivered', async () => {
+    await open();
+    const root = await create(null, { usd: 1 });
+    await store.registerRunner({ id: 'r1', name: 'r1', hostname: null, executors: ['test'], tags: [], capacity: 4, metadata: null }, 'hash', Date.now());
+    const [run] = await store.claimRuns({ id: 'r1', executors: ['test'], tags: [], roots: [root.id] }, Date.now(), 1);
+    await store.startRun(run!.id, 'r1', Date.now());
+    await store.finishRun(run!.id, 'r1', { kind: 'succeeded', message: 'ok' }, Date.now(), POLICY);
+    const child = await create(root.id, undefined, { callback_session_id: root.id });
+    await spend(root.id, 2);
+    expect(await enforceBudgets({ store }, [root.id])).toHaveLength(1);
+    expect(await store.getSession(child.id)).toMatchObject({ status: 'cancelled' });
+    expect(await store.getSession(root.id)).toMatchObject({ status: 'idle', last_run_id: run!.id });
+    expect(await store.listCallbacks(root.id)).toMatchObject([{ child_session_id: child.id, status: 'cancelled', delivered_run_id: null }]);
+  });
+
+  it('children created while the tree is being stopped are either refused or stopped with it', async () => {
+    await open();
+    const root = await create(null, { usd: 1, max_sessions: 1_000 });
+    const kids = await Promise.all(Array.from({ length: 5 }, () => create(root.id)));
+    await spend(root.id, 1.5);
+    const [stops, ...created] = await Promise.allSettled([
+      enforceBudgets({ store }, [root.id]),
+      ...kids.flatMap((k) => [create(k.id), create(k.id)]),
+    ]);
+    expect(stops).toMatchObject({ status: 'fulfilled', value: [{ limit: 'usd' }] });
+    for (const c of created) {
+      if (c.status === 'rejected') expect(c.reason).toMatchObject({ name: 'BudgetExceededError' });
+      else expect(await store.getSession(c.value.id)).toMatchObject({ status: 'cancelled', stop_reason: { session_id: root.id } });
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import { MAX_STOP_DESCENDANTS } from '../../../protocol/limits.js';
 import type { BudgetStop } from '../../budget/budget-rules.js';
-import type { SqlClient } from '../sql-client.js';
+import { placeholders, type SqlClient } from '../sql-client.js';
 import { type StoppedRun, stopSessionTree } from './stop-session-tree.js';
 
 /** Rounds of MAX_STOP_DESCENDANTS stops one call makes at most (a bigger tree's rest is stopped by the next call). */
@@ -21,25 +21,39 @@ export interface BudgetStopped {
  */
 export async function stopTreeForBudget(sql: SqlClient, stop: BudgetStop, now: number): Promise<BudgetStopped | null> {
   return sql.transaction(async (tx) => {
+    const [budgeted] = await tx.query<{ stop_reason: string | null }>('SELECT stop_reason FROM sessions WHERE id = ?', [stop.session_id]);
+    if (budgeted === undefined || budgeted.stop_reason !== null) return null;
     const reason = JSON.stringify({ ...stop, at: new Date(now).toISOString() });
-    const first = await tx.query('UPDATE sessions SET stop_reason = ?, updated_at = ? WHERE id = ? AND stop_reason IS NULL RETURNING id', [reason, now, stop.session_id]);
-    if (first.length === 0) return null;
-    await tx.query(
+    // Rows are locked deepest first, then the budget's session: upwards, the order every writer of a session
+    // and its ancestors follows (a child's creation locks its parent, then the budgets above it).
+    const below = await tx.query<{ id: string }>(
       `WITH RECURSIVE tree (id) AS (
          SELECT id FROM sessions WHERE parent_session_id = ?
          UNION ALL
          SELECT s.id FROM sessions s JOIN tree ON s.parent_session_id = tree.id
        )
-       UPDATE sessions SET stop_reason = ? WHERE id IN (SELECT id FROM tree) AND stop_reason IS NULL`,
-      [stop.session_id, reason],
+       SELECT sessions.id FROM sessions WHERE id IN (SELECT id FROM tree) AND stop_reason IS NULL ORDER BY depth DESC, seq${tx.forUpdate()}`,
+      [stop.session_id],
     );
+    for (let i = 0; i < below.length; i += 500) {
+      const chunk = below.slice(i, i + 500).map((row) => row.id);
+      await tx.query(`UPDATE sessions SET stop_reason = ? WHERE id IN (${placeholders(chunk.length)}) AND stop_reason IS NULL`, [reason, ...chunk]);
+    }
+    // Written only if it has none (another replica may have stopped this tree meanwhile: then this one does nothing more).
+    const first = await tx.query('UPDATE sessions SET stop_reason = ?, updated_at = ? WHERE id = ? AND stop_reason IS NULL RETURNING id', [reason, now, stop.session_id]);
+    if (first.length === 0) return null;
     const stopped: StoppedRun[] = [];
-    for (let round = 0; round < MAX_STOP_ROUNDS; round++) {
+    let more = true;
+    for (let round = 0; round < MAX_STOP_ROUNDS && more; round++) {
       const tree = await stopSessionTree(tx, stop.session_id, now, true, MAX_STOP_DESCENDANTS);
       if (round === 0) stopped.push({ run: tree.run, notifyRunner: tree.notifyRunner });
       stopped.push(...tree.descendants);
-      if (!tree.moreDescendants) return { stopped, more: false };
+      more = tree.moreDescendants;
     }
-    return { stopped, more: true };
+    // A child committed after the tree was read above (its creation saw no stop yet) was stopped all the same: mark it too.
+    const marked = new Set([stop.session_id, ...below.map((row) => row.id)]);
+    const late = stopped.map((s) => s.run.session_id).filter((id) => !marked.has(id));
+    if (late.length > 0) await tx.query(`UPDATE sessions SET stop_reason = ? WHERE id IN (${placeholders(late.length)}) AND stop_reason IS NULL`, [reason, ...late]);
+    return { stopped, more };
   });
 }
