@@ -11,6 +11,8 @@ describe('`run --budget-usd --budget-tokens --max-wall --max-depth --max-childre
     expect(run.code, run.stderr).toBe(0);
     const { session_id } = JSON.parse(run.stdout) as { session_id: string };
     expect((await api('GET', `/v1/sessions/${session_id}`)).body.budget).toEqual({ usd: 5, tokens: 100_000, wall_s: 600, max_depth: 3, max_children: 4, max_sessions: 20 });
+    const show = await kit().cli(['sessions', 'show', session_id, '-c', url]);
+    expect(show.stdout).toMatch(/^budget {6}usd 5, tokens 100000, wall_s 600, max_depth 3, max_children 4, max_sessions 20; left: usd \$5\.0000, tokens 100000, wall \S+, max_depth 3, max_children 4, max_sessions 19$/m);
   });
 
   it.each([

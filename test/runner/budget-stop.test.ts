@@ -66,6 +66,8 @@ describe.each(STORE_KINDS)('a budget stops a tree running on two runners (%s)', 
     await expectStoppedForBudget(api, [parent, child], parent.session_id, 'usd');
     expect((await api('GET', `/v1/sessions/${child.session_id}`)).body.stop_reason).toMatchObject({ limit_value: 0.5, used: 0.6 });
     const show = await kit().cli(['sessions', 'show', child.session_id, '-c', url]);
-    expect(show.stdout).toContain('budget_exceeded: usd $0.6000 used of $0.5000');
+    expect(show.stdout).toContain('budget_exceeded: usd $0.6000 used of $0.5000'); // the run's error
+    expect(show.stdout).toContain(`stopped     budget_exceeded: usd 0.6 used of 0.5 (budget of ${parent.session_id})`);
+    expect(show.stdout).toContain('budget      none of its own; left: usd $0.0000');
   });
 });
