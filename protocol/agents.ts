@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { didYouMean } from './did-you-mean.js';
 import { timeoutS } from './fields.js';
 import { AgentBlueprintSchema } from './invocation.js';
+import { BudgetSchema } from './tree.js';
 import './zod-config.js';
 
 /** Agent names are file names and URL segments: letters, digits, `.`, `_`, `-`. */
@@ -38,6 +39,7 @@ export const StoredAgentSchema = AgentBlueprintSchema.extend({
   tags: z.array(z.string().min(1, { message: 'a tag must not be empty' })).optional(),
   model: z.string().min(1, { message: 'model must not be empty' }).optional(),
   timeout_s: timeoutS.optional(),
+  budget: BudgetSchema.optional().describe('Limits on the tree of a session of this agent, when the request gives none (docs/coordinator.md, "Budgets").'),
   ...claudeCodeFields,
 });
 

@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'not_found',
   'conflict',
   'illegal_transition',
+  'budget_exceeded',
   'payload_too_large',
   'internal',
 ] as const;

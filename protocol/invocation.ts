@@ -6,6 +6,7 @@
  * `schemas/invocation-2.0.schema.json` is generated from it (`npm run schemas`).
  */
 import { z } from 'zod';
+import { BudgetLeftSchema } from './budget-left.js';
 import './zod-config.js';
 
 export const SCHEMA_VERSION = '2.0';
@@ -63,6 +64,9 @@ export const InvocationMetadataSchema = z
       .string()
       .optional()
       .describe('W3C trace context of this run (the same as the TRACEPARENT environment variable): spans the executor makes go under it.'),
+    budget: BudgetLeftSchema.optional().describe(
+      'What the session\'s tree has left when the run was claimed (`usd`, `tokens`, `wall_s`); absent: no budget applies. An executor should not spend more.',
+    ),
   })
   .describe('Runner-supplied facts; extensible.');
 

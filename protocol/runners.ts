@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { id, isoTime, tags } from './fields.js';
 import { SessionViewSchema, RunViewSchema } from './sessions.js';
 import { RunModeSchema } from './statuses.js';
+import { BudgetLeftSchema } from './budget-left.js';
 import './zod-config.js';
 
 /** The most session trees one long-poll may be limited to. */
@@ -76,6 +77,8 @@ export const AssignmentSchema = z.looseObject({
       executor_session_id: z.string().nullable(),
       /** W3C traceparent of the run's span (absent from coordinators before traces; null: the session has no trace context). */
       traceparent: z.string().nullable().optional(),
+      /** What the session's tree has left when the run was claimed; absent when no budget applies. */
+      budget: BudgetLeftSchema.optional(),
     }),
   }),
 });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { id, isoTime, limit, priority, projectDir, prompt, tags, timeoutS } from './fields.js';
 import { MAX_AGE_S, MAX_RUN_ATTEMPTS } from './limits.js';
 import { ENDED_SESSION_STATUSES, RunModeSchema, RunStatusSchema, SessionStatusSchema } from './statuses.js';
-import { BudgetSchema, UsageTotalsSchema } from './tree.js';
+import { BudgetSchema, BudgetStatusSchema, UsageTotalsSchema } from './tree.js';
 import { traceparentField } from './trace-context.js';
 import './zod-config.js';
 
@@ -21,6 +21,9 @@ export const CreateSessionSchema = z
     callback_session_id: id('callback_session_id').optional().describe('Resume this session with the outcome when the run ends.'),
     /** A root's runs are spans of this trace, under this span (a child's are in its parent's trace whatever this says). */
     traceparent: traceparentField.optional(),
+    budget: BudgetSchema.optional().describe(
+      'Limits on the new session\'s tree (defaults to its agent\'s `budget`). Under a parent, never more than what the parent\'s tree has left.',
+    ),
   })
   .describe('`executor` defaults to the agent\'s, else the coordinator\'s default executor (--default-executor, claude-code).');
 export type CreateSession = z.input<typeof CreateSessionSchema>;
@@ -130,6 +133,8 @@ export const SessionViewSchema = z.looseObject({
    * from before traces (absent from coordinators before them).
    */
   trace_id: z.string().nullable().optional(),
+  /** What its tree has left under every budget on it and its ancestors (`GET /v1/sessions/:id` only; null: no budget applies). */
+  budget_left: BudgetStatusSchema.nullable().optional(),
   /** Why its latest run is still queued (`GET /v1/sessions/:id` only; null when it is not queued). */
   waiting: WaitingSchema.nullable().optional(),
 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { isoTime } from './fields.js';
 import { MAX_TREE_DEPTH, MAX_TREE_NODES } from './limits.js';
 import { SessionStatusSchema } from './statuses.js';
+import { BudgetLeftSchema } from './budget-left.js';
 import './zod-config.js';
 
 /** Tokens and cost summed over runs (a session's own, its subtree's, an agent's, an executor's). */
@@ -41,6 +42,37 @@ export const BudgetSchema = z
   })
   .describe('Limits on a tree of sessions: spending and wall time stop it, shape limits refuse children.');
 export type Budget = z.infer<typeof BudgetSchema>;
+
+export { BudgetLeftSchema, type BudgetLeft } from './budget-left.js';
+
+/** A session's budget figures as `GET /v1/sessions/:id` shows them: what is left, and the tightest limit of each kind. */
+export const BudgetStatusSchema = BudgetLeftSchema.extend({
+  /** Levels still allowed below this session, children it may still start, sessions its tree may still add. */
+  max_depth: z.number().min(0).optional(),
+  max_children: z.number().min(0).optional(),
+  max_sessions: z.number().min(0).optional(),
+  /** The budgets that apply (the session's own and its ancestors'), each with its subtree's usage so far. */
+  budgets: z.array(
+    z.looseObject({
+      session_id: z.string(),
+      budget: BudgetSchema,
+      used: z.looseObject({ usd: z.number(), tokens: z.number(), wall_s: z.number(), sessions: z.number() }),
+    }),
+  ),
+});
+export type BudgetStatus = z.infer<typeof BudgetStatusSchema>;
+
+/** Why the coordinator stopped a tree: which budget, which limit, its value and what was used. */
+export const StopReasonSchema = z.looseObject({
+  reason: z.literal('budget_exceeded'),
+  limit: z.enum(['usd', 'tokens', 'wall_s']),
+  limit_value: z.number(),
+  used: z.number(),
+  /** The session whose budget was passed (the stopped subtree's top). */
+  session_id: z.string(),
+  at: isoTime,
+});
+export type StopReason = z.infer<typeof StopReasonSchema>;
 
 /** `GET /v1/sessions/:id/tree`: how deep below the session, and how many nodes at most (breadth first). */
 export const TreeQuerySchema = z.strictObject({

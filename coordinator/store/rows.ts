@@ -1,4 +1,5 @@
 import type { UsageTotals } from '../../protocol/tree.js';
+import type { BudgetHolder } from '../budget/budget-rules.js';
 import type { CallbackRecord, EventRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
 
 type Row = Record<string, unknown>;
@@ -17,6 +18,23 @@ const totals = (row: Row, prefix: '' | 'tree_'): UsageTotals => ({
   cache_creation_input_tokens: num(row[`${prefix}cache_creation_input_tokens`] ?? 0),
   cost_usd: num(row[`${prefix}cost_usd`] ?? 0),
 });
+
+/** What of `sessions` toBudgetHolder reads (a budget check reads no events). */
+export const BUDGET_HOLDER_COLUMNS =
+  'id, depth, descendants, created_at, budget, stop_reason, tree_input_tokens, tree_output_tokens, tree_cache_read_input_tokens, tree_cache_creation_input_tokens, tree_cost_usd';
+
+/** A session row (at least BUDGET_HOLDER_COLUMNS) with a budget, as the budget rules read it. */
+export function toBudgetHolder(row: Row): BudgetHolder {
+  return {
+    id: String(row.id),
+    depth: num(row.depth),
+    descendants: num(row.descendants),
+    created_at: num(row.created_at),
+    budget: json(row.budget) as BudgetHolder['budget'],
+    stop_reason: json(row.stop_reason) as BudgetHolder['stop_reason'],
+    tree_totals: totals(row, 'tree_'),
+  };
+}
 
 const LAST_EVENT_SEQ = '(SELECT COALESCE(MAX(events.seq), 0) FROM events WHERE events.session_id = sessions.id) AS event_seq';
 

@@ -36,3 +36,17 @@ export class NotHolderError extends Error {
     super(`runner ${runnerId} does not hold run ${runId}`);
   }
 }
+
+/**
+ * A budget refuses the request: a child past `max_depth`, `max_children` or `max_sessions`, a sub-budget
+ * larger than what the tree has left, or a tree already stopped for its budget. Names the limit and the figures.
+ */
+export class BudgetExceededError extends Error {
+  override name = 'BudgetExceededError';
+  constructor(
+    message: string,
+    readonly details: { limit: string; limit_value: number; used: number; budget_session_id: string },
+  ) {
+    super(message);
+  }
+}

@@ -34,11 +34,16 @@ import { runsToStop } from './ops/runs-to-stop.js';
 import { startRun } from './ops/start-run.js';
 import { stopSessionTree, type StoppedTree } from './ops/stop-session-tree.js';
 import { listSubtree, readSessionTree, type SubtreeMember, type TreeRead, type TreeRecord } from './ops/session-tree.js';
+import { type BudgetStopped, stopTreeForBudget } from './ops/stop-tree-for-budget.js';
+import { listBudgetsInFlight } from './ops/list-budgets-in-flight.js';
+import { readBudgetHolders } from './ops/read-budget-holders.js';
+import type { BudgetHolder, BudgetStop } from '../budget/budget-rules.js';
 import { countCallbackRunsInFlight } from './ops/count-callback-runs.js';
 import { touchIdleRunners, touchRunner } from './ops/touch-runner.js';
 import type { Dialect, SqlClient } from './sql-client.js';
 
 export type { SubtreeMember, TreeRead, TreeRecord };
+export type { BudgetStopped };
 export type { AppendResult, ClaimedRun, FinishReport, IncomingEvent, NewRunner, NewSession, PruneFilter, ResumeInput, RunReportToApply, RunReportApplied, SessionFilter, SystemCounts };
 
 /**
@@ -63,6 +68,12 @@ export interface Store {
   resumeSession(id: string, input: ResumeInput, now: number): Promise<{ session: SessionRecord; run: RunRecord }>;
   /** Stop a session's run in flight and, with `cascade` (the default), its descendants' (see stopSessionTree). */
   stopSession(id: string, now: number, options?: { cascade?: boolean }): Promise<StoppedTree>;
+  /** The sessions among `ids` that carry a budget, deepest first. */
+  readBudgetHolders(ids: readonly string[]): Promise<BudgetHolder[]>;
+  /** Budgets not yet passed with a session in flight on or under them (looking at up to `max` sessions in flight). */
+  listBudgetsInFlight(max: number): Promise<BudgetHolder[]>;
+  /** Stop the subtree of a passed budget once, its sessions marked with the reason (null: it was stopped before). */
+  stopTreeForBudget(stop: BudgetStop, now: number): Promise<BudgetStopped | null>;
   /** Delete an ended session with its descendants (refused while any of them is in flight). */
   deleteSession(id: string): Promise<{ deleted: number }>;
   /** Delete up to `max` ended sessions matching the filter whose descendants all match too. */
@@ -129,6 +140,9 @@ export function createStore(sql: SqlClient): Store {
     listSubtree: (top) => listSubtree(sql, top),
     resumeSession: (id, input, now) => resumeSession(sql, id, input, now),
     stopSession: (id, now, options) => stopSessionTree(sql, id, now, options?.cascade ?? true),
+    readBudgetHolders: (ids) => readBudgetHolders(sql, ids),
+    listBudgetsInFlight: (max) => listBudgetsInFlight(sql, max),
+    stopTreeForBudget: (stop, now) => stopTreeForBudget(sql, stop, now),
     deleteSession: (id) => deleteSession(sql, id),
     pruneSessions: (filter, max) => pruneSessions(sql, filter, max),
     getRun: (id) => getRun(sql, id),

@@ -1,10 +1,11 @@
 import { parseDuration } from '../../protocol/duration.js';
 import { MAX_PRIORITY, MAX_RUN_ATTEMPTS } from '../../protocol/limits.js';
 import type { CreateSession } from '../../protocol/sessions.js';
+import { type BudgetFlags, parseBudgetFlags } from './budget-flags.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 
 /** The flags of `run` that shape the session it creates (as commander hands them over: text). */
-export interface RunShapeFlags {
+export interface RunShapeFlags extends BudgetFlags {
   tags?: string | undefined;
   timeout?: string | undefined;
   priority?: string | undefined;
@@ -30,12 +31,12 @@ export function parseTagList(text: string, flag = '--tags'): string[] {
 }
 
 /**
- * Turn `run`'s `--tags`, `--timeout`, `--priority` and `--max-attempts` into fields of the session to
+ * Turn `run`'s `--tags`, `--timeout`, `--priority`, `--max-attempts` and budget flags into fields of the session to
  * create, checked here so a bad value is a usage error naming the flag before anything is submitted.
  * `--timeout` is rounded up to whole seconds (the API's `timeout_s`), at most 7 days.
  */
-export function parseRunShape(flags: RunShapeFlags): Pick<CreateSession, 'tags' | 'timeout_s' | 'priority' | 'max_attempts'> {
-  const shape: Pick<CreateSession, 'tags' | 'timeout_s' | 'priority' | 'max_attempts'> = {};
+export function parseRunShape(flags: RunShapeFlags): Pick<CreateSession, 'tags' | 'timeout_s' | 'priority' | 'max_attempts' | 'budget'> {
+  const shape: Pick<CreateSession, 'tags' | 'timeout_s' | 'priority' | 'max_attempts' | 'budget'> = {};
   if (flags.tags !== undefined) shape.tags = parseTagList(flags.tags);
   if (flags.timeout !== undefined) {
     let ms: number;
@@ -49,5 +50,7 @@ export function parseRunShape(flags: RunShapeFlags): Pick<CreateSession, 'tags' 
   }
   if (flags.priority !== undefined) shape.priority = wholeNumber(flags.priority, '--priority', -MAX_PRIORITY, MAX_PRIORITY);
   if (flags.maxAttempts !== undefined) shape.max_attempts = wholeNumber(flags.maxAttempts, '--max-attempts', 1, MAX_RUN_ATTEMPTS);
+  const budget = parseBudgetFlags(flags);
+  if (budget !== undefined) shape.budget = budget;
   return shape;
 }

@@ -45,6 +45,24 @@ function describeRunner(id: string | null, runners: readonly RunnerView[]): stri
   return runner === undefined ? id : `${id} (${runner.name}${runner.hostname !== null && !runner.name.startsWith(runner.hostname) ? ` on ${runner.hostname}` : ''})`;
 }
 
+/** The session's own budget and what the budgets on its tree leave (`usd 5, max_depth 3; left: usd $4.2000, …`). */
+function describeBudget(s: SessionDetail): string {
+  const own = s.budget === null ? 'none of its own' : Object.entries(s.budget).map(([k, v]) => `${k} ${v}`).join(', ');
+  const left = s.budget_left;
+  if (left === null || left === undefined) return own;
+  const parts: string[] = [];
+  if (left.usd !== undefined) parts.push(`usd $${left.usd.toFixed(4)}`);
+  if (left.tokens !== undefined) parts.push(`tokens ${Math.round(left.tokens)}`);
+  if (left.wall_s !== undefined) parts.push(`wall ${formatDuration(left.wall_s * 1000)}`);
+  for (const key of ['max_depth', 'max_children', 'max_sessions'] as const) if (left[key] !== undefined) parts.push(`${key} ${left[key]}`);
+  return `${own}; left: ${parts.join(', ')}`;
+}
+
+/** Why the coordinator stopped the session's tree: `budget_exceeded: usd 0.61 used of 0.5 (budget of ses_…)`. */
+function describeStop(reason: Record<string, unknown>): string {
+  return `${String(reason.reason)}: ${String(reason.limit)} ${String(reason.used)} used of ${String(reason.limit_value)} (budget of ${String(reason.session_id)})`;
+}
+
 /** `sessions show`: one field a line, times as `sessions list` shows them. */
 export function describeSession(s: SessionDetail, runners: readonly RunnerView[], now = Date.now()): string {
   const run = s.last_run;
@@ -69,6 +87,8 @@ export function describeSession(s: SessionDetail, runners: readonly RunnerView[]
   lines.push(field('usage', formatTotals(s.totals)));
   if (s.descendants_count > 0) lines.push(field('tree usage', `${formatTotals(s.tree_totals)} (${s.descendants_count + 1} sessions)`));
   lines.push(field('last run', formatUsage(s.usage)));
+  if (s.budget !== null || (s.budget_left ?? null) !== null) lines.push(field('budget', describeBudget(s)));
+  if (s.stop_reason !== null) lines.push(field('stopped', describeStop(s.stop_reason)));
   lines.push(field('prompt', s.prompt));
   lines.push(field('result', result?.result_text ?? (result === null ? '-' : result.result_data === undefined ? '-' : '')));
   if (result !== null && result.result_data !== undefined) lines.push(field('result_data', JSON.stringify(result.result_data, null, 2) ?? 'undefined'));

@@ -4,6 +4,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { UserApi } from '../client/user-api.js';
 import { registerCallerTools } from './caller-tools.js';
+import { registerFleetTools } from './fleet-tools.js';
 import { MCP_PATH, type McpEndpointOptions } from './endpoint-options.js';
 import { registerSessionTools } from './session-tools.js';
 import { BodyError, readJsonBody, wantsProgress } from './read-body.js';
@@ -30,6 +31,7 @@ export function buildToolServer(ctx: ToolContext): McpServer {
   });
   registerCallerTools(server, ctx);
   registerSessionTools(server, ctx);
+  registerFleetTools(server, ctx);
   return server;
 }
 

@@ -5,10 +5,26 @@ import { truncateText } from './tool-result.js';
 /** Characters of an event kept in a progress notification's message. */
 const PROGRESS_TEXT_CHARS = 300;
 
-/** What a tool tells an agent about a session: status, result (text cut to the limit), usage, times. */
+/**
+ * What a tool tells an agent about a session: status, result (text cut to the limit), usage, times, and its
+ * tree: the usage of the session and every descendant, how many sessions it holds, and what its budgets
+ * leave (`budget_left`, when one applies: dollars, tokens, seconds, levels, children and sessions), and why
+ * the coordinator stopped it (`stop_reason`), so an orchestrating agent can decide what to start next.
+ */
 export function summarizeSession(view: SessionView, error?: string | null) {
   const result = view.result === null ? null : { ...view.result, ...(typeof view.result.result_text === 'string' ? { result_text: truncateText(view.result.result_text) } : {}) };
-  return { ...identity(view), result, usage: view.usage, ...(error === undefined || error === null ? {} : { error }) };
+  return { ...identity(view), result, usage: view.usage, tree: treeOf(view), ...(error === undefined || error === null ? {} : { error }) };
+}
+
+/** The session's tree as summarizeSession shows it. */
+function treeOf(view: SessionView) {
+  return {
+    usage: view.tree_totals,
+    sessions: view.descendants_count + 1,
+    budget: view.budget,
+    ...(view.budget_left === undefined || view.budget_left === null ? {} : { budget_left: view.budget_left }),
+    ...(view.stop_reason === null ? {} : { stop_reason: view.stop_reason }),
+  };
 }
 
 /** What every description of a session starts with. */

@@ -6,6 +6,7 @@ import { describeEvent, listEntry, summarizeSession } from './session-summary.js
 import { followRun, waitForSessionEnd } from '../client/follow-session.js';
 import { isSessionEnded } from '../../protocol/statuses.js';
 import { deadlineSignal } from './session-waits.js';
+import { BudgetSchema } from '../../protocol/tree.js';
 import type { ToolContext } from './tool-context.js';
 import { DEFAULT_WAIT_S, MAX_TOOL_PROMPT_CHARS, MAX_WAIT_S, MAX_WAIT_SESSIONS } from './tool-limits.js';
 import { guarded, toolResult, ToolError, type ToolExtra } from './tool-result.js';
@@ -70,6 +71,10 @@ export function registerSessionTools(server: McpServer, ctx: ToolContext): void 
         tags: z.array(z.string().min(1).max(64)).max(64).optional().describe('Runner tags the child needs.'),
         project_dir: z.string().min(1).max(4096).optional().describe('Working directory of the child (default: yours).'),
         timeout_s: waitS.optional().describe(`sync only: how long to wait, in seconds (default ${DEFAULT_WAIT_S}).`),
+        budget: BudgetSchema.optional().describe(
+          'A budget of the child\'s own, for its subtree: usd, tokens, wall_s (stop it when passed), max_depth, max_children, max_sessions ' +
+            '(refuse its children past them). Never more than what your tree has left (see get_agent_session of yourself, tree.budget_left).',
+        ),
       },
     },
     guarded(async (args, extra, caller) => {
@@ -90,6 +95,7 @@ export function registerSessionTools(server: McpServer, ctx: ToolContext): void 
         ...(args.tags === undefined ? {} : { tags: args.tags }),
         ...(projectDir === undefined ? {} : { project_dir: projectDir }),
         ...(args.mode === 'callback' ? { callback_session_id: caller } : {}),
+        ...(args.budget === undefined ? {} : { budget: args.budget }),
       });
       ctx.scope.learn(created.session_id, caller);
       if (args.mode !== 'sync') return toolResult({ session_id: created.session_id, status: created.status, mode: args.mode });
@@ -114,7 +120,12 @@ export function registerSessionTools(server: McpServer, ctx: ToolContext): void 
 
   server.registerTool(
     'get_agent_session',
-    { description: 'Status, result and usage of your own session or one of its descendants.', inputSchema: { session_id: sessionId } },
+    {
+      description:
+        'Status, result and usage of your own session or one of its descendants, with its tree: usage of it and every session under it, ' +
+        'and (when a budget applies) what is left to spend and how many more children, levels and sessions it may start.',
+      inputSchema: { session_id: sessionId },
+    },
     guarded(async (args, _extra, caller) => toolResult(await describe(ctx, await ctx.scope.check(caller, args.session_id)))),
   );
 

@@ -107,6 +107,8 @@ export async function executeRun(assignment: Assignment, context: RunContext, si
     if (inputs.metadata.executor_session_id !== null) metadata.executor_session_id = inputs.metadata.executor_session_id;
     const traceparent = attemptTraceparent(assignment);
     if (traceparent !== null) metadata.traceparent = traceparent;
+    // What the session's tree has left, so an executor that can bound its own spending does (claude-code: maxBudgetUsd).
+    if (inputs.metadata.budget !== undefined) metadata.budget = inputs.metadata.budget;
     invocation = buildInvocation({
       mode: inputs.mode,
       sessionId: inputs.session_id,

@@ -14,11 +14,16 @@ beforeEach(() => {
 });
 
 /** Run once with the fake claude and return what it was started with. */
-async function launch(blueprint: AgentBlueprint | undefined, env: Record<string, string> = {}, extra: { resumeId?: string } = {}): Promise<FakeClaudeRecord> {
+async function launch(
+  blueprint: AgentBlueprint | undefined,
+  env: Record<string, string> = {},
+  extra: { resumeId?: string; metadata?: Record<string, unknown> } = {},
+): Promise<FakeClaudeRecord> {
   const inv = invocation({
     project_dir: project,
     ...(blueprint === undefined ? {} : { agent_blueprint: blueprint }),
     ...(extra.resumeId === undefined ? {} : { mode: 'resume', metadata: { executor_session_id: extra.resumeId } }),
+    ...(extra.metadata === undefined ? {} : { metadata: extra.metadata }),
   });
   const { outcome, stderr } = await runExecutor(inv, isolatedEnv(dir, { CLAUDE_CODE_EXECUTABLE: FAKE_CLAUDE, FAKE_CLAUDE_RECORD: recordFile, ...env }));
   expect(stderr).toEqual([]);
@@ -129,6 +134,17 @@ describe('claude-code executor: invocation → Claude Code options', () => {
     const env = { AGENT_RUNNER_CLAUDE_MODEL: 'claude-haiku-9', AGENT_RUNNER_CLAUDE_ALLOWED_TOOLS: 'Read', AGENT_RUNNER_CLAUDE_DISALLOWED_TOOLS: 'WebSearch', AGENT_RUNNER_CLAUDE_MAX_TURNS: '3' };
     const record = await launch({ name: 'w', model: 'claude-opus-9', allowed_tools: ['Edit'], disallowed_tools: ['Bash'], max_turns: 9 }, env);
     expect(flags(record)).toMatchObject({ model: 'claude-opus-9', allowedTools: 'Edit', disallowedTools: 'WebSearch,Bash', 'max-turns': '9' });
+  });
+
+  // Nothing left (0) adds no limit of its own (the coordinator stops that tree); no dollars in the budget neither.
+  it.each([
+    ['only the tree left', undefined, {}, { usd: 0.4, tokens: 1000 }, '0.4'],
+    ['the blueprint, smaller', { name: 'w', max_budget_usd: 0.1 }, {}, { usd: 0.4 }, '0.1'],
+    ['the tree left, smaller than the config', undefined, { AGENT_RUNNER_CLAUDE_MAX_BUDGET_USD: '2' }, { usd: 0.75 }, '0.75'],
+    ['nothing left', undefined, {}, { usd: 0 }, undefined],
+    ['no dollars in the budget', undefined, {}, { tokens: 5 }, undefined],
+  ] as const)("bounds the run by what its tree has left (metadata.budget.usd), the lesser of it and its own: %s", async (_what, blueprint, env, budget, expected) => {
+    expect(flags(await launch(blueprint, env, { metadata: { budget } }))['max-budget-usd']).toBe(expected);
   });
 
   it('passes --allow-dangerously-skip-permissions only with bypassPermissions', async () => {

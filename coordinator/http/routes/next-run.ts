@@ -9,6 +9,8 @@ import type { CoordinatorContext } from '../context.js';
 import { authenticateRunner, bearerToken, type RunnerEnv, runnerAuth } from '../auth.js';
 import { renderRun, renderSession } from '../render.js';
 import { PollSchema } from '../../../protocol/runners.js';
+import type { BudgetLeft } from '../../../protocol/tree.js';
+import { budgetLeft } from '../../budget/budget-rules.js';
 import { readBody } from '../validate.js';
 import { runTraceparent } from '../../../lib/trace/trace-ids.js';
 
@@ -55,7 +57,8 @@ export function mountNextRunRoute(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
         }
         if (body.request_id !== undefined) ctx.pollClaims.set(runner.id, { requestId: body.request_id, runIds: runs.map((run) => run.id) });
         for (const run of runs) ctx.claimLatency.observe(Math.max(0, (run.claimed_at ?? 0) - Math.max(run.queued_at, run.available_at)) / 1000);
-        const assignments = claimed.map((one) => assignmentOf(one.run, one.session, one.agent, runner));
+        const budgets = await Promise.all(claimed.map((one) => budgetLeftFor(ctx, one.session)));
+        const assignments = claimed.map((one, i) => assignmentOf(one.run, one.session, one.agent, runner, budgets[i] ?? null));
         // `run`, `session` and `invocation` repeat the first of `runs`, for clients that ask for one.
         return c.json({ ...assignments[0]!, runs: assignments, stop: [] });
       }
@@ -146,11 +149,20 @@ async function undeliveredStops(ctx: CoordinatorContext, runnerId: string): Prom
 async function assignment(ctx: CoordinatorContext, run: RunRecord, runner: RunnerRecord) {
   const session = await ctx.store.getSession(run.session_id);
   const blueprint = session?.agent ? await ctx.store.getAgent(session.agent) : null;
-  return assignmentOf(run, session, blueprint, runner);
+  return assignmentOf(run, session, blueprint, runner, await budgetLeftFor(ctx, session));
+}
+
+/**
+ * What the session's tree has left for its run, under every budget on it and its ancestors (null: none
+ * applies). A root without a budget costs nothing; any other session one indexed read.
+ */
+async function budgetLeftFor(ctx: CoordinatorContext, session: SessionRecord | null): Promise<BudgetLeft | null> {
+  if (session === null || (session.budget === null && session.ancestors.length === 0)) return null;
+  return budgetLeft(await ctx.store.readBudgetHolders([session.id, ...session.ancestors]), Date.now());
 }
 
 /** Everything a runner needs to build the Schema 2.0 invocation for a claimed run. */
-function assignmentOf(run: RunRecord, session: SessionRecord | null, blueprint: AgentDocument | null, runner: RunnerRecord) {
+function assignmentOf(run: RunRecord, session: SessionRecord | null, blueprint: AgentDocument | null, runner: RunnerRecord, budget: BudgetLeft | null) {
   return {
     run: renderRun(run),
     session: session === null ? null : renderSession(session),
@@ -172,6 +184,7 @@ function assignmentOf(run: RunRecord, session: SessionRecord | null, blueprint: 
         executor_session_id: run.mode === 'resume' ? run.executor_session_id : null,
         // The run's span in its tree's trace (protocol/trace-context.ts); the runner's spans and the executor's go under it.
         traceparent: runTraceparent(session?.traceparent ?? null, run.id),
+        ...(budget === null ? {} : { budget }),
       },
     },
   };

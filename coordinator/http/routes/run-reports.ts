@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { enforceBudgets } from '../../budget/enforce-budgets.js';
 import { requeueBackoff } from '../../constants.js';
 import type { AppendResult } from '../../store/store.js';
 import type { RunRecord } from '../../types.js';
@@ -37,7 +38,8 @@ export function mountRunReportRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorConte
   app.post('/runs/:id/events', anyRunner, async (c) => {
     const runner = c.get('runner');
     const body = await readBody(c, EventBatchSchema, false, 'replace');
-    const { run_usage: _usage, budgeted: _budgeted, ...result } = await store.appendEvents(c.req.param('id'), runner.id, body.events, Date.now());
+    const { run_usage: _usage, budgeted, ...result } = await store.appendEvents(c.req.param('id'), runner.id, body.events, Date.now());
+    checkBudgets(ctx, budgeted ?? []);
     return c.json(result);
   });
 
@@ -55,11 +57,13 @@ export function mountRunReportRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorConte
     const runner = c.get('runner');
     const { reports } = await readBody(c, RunReportsSchema, false, 'replace');
     const now = Date.now();
+    const budgeted: string[] = [];
     const results = await Promise.all(
       reports.map(async (report) => {
         try {
           const applied = await store.applyRunReport(runner.id, report, now, requeueBackoff(ctx.timings));
           if (applied.skipped !== undefined) return { run_id: report.run_id, status: applied.run.status, skipped: applied.skipped };
+          budgeted.push(...applied.budgeted);
           if (applied.finished) afterFinished(ctx, applied.run, report.finished!.kind);
           return { run_id: report.run_id, status: applied.run.status, ...eventCounts(applied.events) };
         } catch (error) {
@@ -69,8 +73,18 @@ export function mountRunReportRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorConte
         }
       }),
     );
+    checkBudgets(ctx, budgeted);
     return c.json({ results });
   });
+}
+
+/**
+ * The budgets whose trees a report's usage changed: those passed stop their trees, after the answer (the
+ * runner is not kept waiting; a failure here is caught by the sweep's look at every budget in flight).
+ */
+function checkBudgets(ctx: CoordinatorContext, sessionIds: readonly string[]): void {
+  if (sessionIds.length === 0) return;
+  enforceBudgets(ctx, sessionIds).catch((error: unknown) => ctx.logger.warn({ err: error, sessions: sessionIds }, 'budget check failed; the sweep checks again'));
 }
 
 function eventCounts(result: AppendResult | null): { accepted?: number; duplicates?: number } {

@@ -5,6 +5,7 @@ import { decodeCursor, encodeCursor } from '../../rules/cursor.js';
 import { DEFAULT_PAGE_LIMIT, MAX_PRUNE_SESSIONS } from '../../../protocol/limits.js';
 import { NotFoundError } from '../../store/store-errors.js';
 import { explainWaiting } from '../../rules/placement.js';
+import { budgetStatus } from '../../budget/budget-rules.js';
 import type { SessionRecord } from '../../types.js';
 import type { SessionStatus } from '../../../protocol/statuses.js';
 import type { CoordinatorContext } from '../context.js';
@@ -43,6 +44,9 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
     return explainWaiting(run, await store.listOnlineRunners(now, ctx.timings.leaseMs), now, ctx.timings.placementTimeoutMs);
   };
 
+  /** What the session's tree has left under the budgets on it and its ancestors (null when none applies). */
+  const budgetLeftOf = async (session: SessionRecord) => budgetStatus(session, await store.readBudgetHolders([session.id, ...session.ancestors]), Date.now());
+
   /** 422 naming the field when a session it refers to does not exist. */
   const mustExist = async (field: string, id: string | undefined) => {
     if (id === undefined || (await store.getSession(id)) !== null) return;
@@ -69,6 +73,9 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
         max_attempts: body.max_attempts ?? ctx.timings.maxAttempts,
         callback_session_id: body.callback_session_id ?? null,
         traceparent: body.traceparent ?? null,
+        // The agent's budget is a default: under a parent it is cut to what the tree has left, never refused.
+        budget: body.budget ?? agent?.budget ?? null,
+        budget_is_default: body.budget === undefined && agent?.budget !== undefined,
       },
       Date.now(),
     );
@@ -93,7 +100,7 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
 
   app.get('/v1/sessions/:id', async (c) => {
     const session = await mustGet(c.req.param('id'));
-    return c.json({ ...renderSession(session), waiting: await waitingOf(session) });
+    return c.json({ ...renderSession(session), budget_left: await budgetLeftOf(session), waiting: await waitingOf(session) });
   });
 
   app.get('/v1/sessions/:id/result', async (c) => {

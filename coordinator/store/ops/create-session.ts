@@ -1,5 +1,8 @@
 import { newId } from '../../ids.js';
-import { NotFoundError } from '../store-errors.js';
+import { type BudgetHolder, clampSubBudget, refuseChild } from '../../budget/budget-rules.js';
+import type { Budget } from '../../../protocol/tree.js';
+import { BudgetExceededError, NotFoundError } from '../store-errors.js';
+import { readBudgetHolders } from './read-budget-holders.js';
 import type { RunRecord, SessionRecord } from '../../types.js';
 import { appendRunStatusEvent } from './append-run-status-event.js';
 import { noEventsYet } from './event-seqs.js';
@@ -15,6 +18,10 @@ export interface NewSession
   callback_session_id?: string | null | undefined;
   /** A root's W3C trace context to continue (validated); a child's trace is its parent's (protocol/trace-context.ts). */
   traceparent?: string | null | undefined;
+  /** Limits on the new session's subtree; under a parent, refused when larger than what the tree has left. */
+  budget?: Budget | null | undefined;
+  /** The budget is a default (the agent's): cut to what the tree has left instead of refused. */
+  budget_is_default?: boolean | undefined;
 }
 
 /** Where a new session goes in its tree: under its parent (read under the parent row's lock), or a root. */
@@ -25,6 +32,8 @@ export interface TreePlace {
   ancestors: string[];
   /** The parent's row, as this transaction locked it (null for a root). */
   parent: SessionRecord | null;
+  /** The budgets on the parent and its ancestors, deepest first, their rows locked (PostgreSQL). */
+  holders: BudgetHolder[];
 }
 
 /**
@@ -32,11 +41,30 @@ export interface TreePlace {
  * child is counted in them. @throws NotFoundError when the parent does not exist.
  */
 async function placeInTree(tx: SqlClient, sessionId: string, parentId: string | null): Promise<TreePlace> {
-  if (parentId === null) return { root_session_id: sessionId, depth: 0, ancestors: [], parent: null };
+  if (parentId === null) return { root_session_id: sessionId, depth: 0, ancestors: [], parent: null, holders: [] };
   const [row] = await tx.query(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?${tx.forUpdate()}`, [parentId]);
   if (row === undefined) throw new NotFoundError('session', parentId);
   const parent = toSession(row);
-  return { root_session_id: parent.root_session_id, depth: parent.depth + 1, ancestors: [...parent.ancestors, parent.id], parent };
+  // The ancestors' budgets, locked so that two children created at once in one budget's subtree are counted one after the other.
+  const above = await readBudgetHolders(tx, parent.ancestors, true);
+  const holders = parent.budget === null ? above : [{ ...parent, budget: parent.budget }, ...above];
+  return { root_session_id: parent.root_session_id, depth: parent.depth + 1, ancestors: [...parent.ancestors, parent.id], parent, holders };
+}
+
+/**
+ * The new session's budget, after its tree's budgets agreed to the child: a child past a shape limit, in a
+ * tree with nothing left, or with a sub-budget larger than what is left is refused (BudgetExceededError);
+ * a default (the agent's) budget is cut to what is left instead.
+ */
+function admitInTree(place: TreePlace, input: NewSession, now: number): Budget | null {
+  const budget = input.budget ?? null;
+  if (place.parent === null) return budget;
+  const asked = input.budget_is_default === true ? null : budget;
+  const refusal = refuseChild(place.parent, place.holders, asked, now);
+  if (refusal !== null) {
+    throw new BudgetExceededError(refusal.message, { limit: refusal.limit, limit_value: refusal.limit_value, used: refusal.used, budget_session_id: refusal.session_id });
+  }
+  return budget !== null && input.budget_is_default === true ? clampSubBudget(budget, place.depth, place.holders, now) : budget;
 }
 
 /**
@@ -65,13 +93,14 @@ export async function createSession(
   const tags = JSON.stringify(input.tags);
   return sql.transaction(async (tx) => {
     const place = await placeInTree(tx, sessionId, input.parent_session_id);
+    const budget = admitInTree(place, input, now);
     const [sessionRow] = await tx.query(
       `INSERT INTO sessions (id, agent, executor, tags, project_dir, parent_session_id, priority, timeout_s, prompt,
-         status, last_run_id, created_at, updated_at, root_session_id, depth, ancestors, traceparent)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+         status, last_run_id, created_at, updated_at, root_session_id, depth, ancestors, traceparent, budget)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       [sessionId, input.agent, input.executor, tags, input.project_dir, input.parent_session_id, input.priority,
         input.timeout_s, input.prompt, runId, now, now, place.root_session_id, place.depth, JSON.stringify(place.ancestors),
-        sessionTraceparent(place.parent, input.traceparent)],
+        sessionTraceparent(place.parent, input.traceparent), budget === null ? null : JSON.stringify(budget)],
     );
     await countInAncestors(tx, place, now);
     if (place.parent !== null) tx.announce({ kind: 'tree', root_session_id: place.root_session_id });

@@ -23,7 +23,8 @@ export async function deliverCallbacks(tx: SqlClient, sessionId: string, now: nu
   const [row] = await tx.query(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?${tx.forUpdate({ of: 'sessions' })}`, [sessionId]);
   if (row === undefined) return null;
   const session = toSession(row);
-  if (session.status !== 'idle') return null;
+  // A tree stopped for its budget is not resumed: the outcomes stay recorded, undelivered.
+  if (session.status !== 'idle' || session.stop_reason !== null) return null;
   const pending = (await tx.query('SELECT * FROM callbacks WHERE session_id = ? AND delivered_run_id IS NULL ORDER BY seq', [sessionId])).map(toCallback);
   if (pending.length === 0) return null;
   const [last] = await tx.query<{ max_attempts: unknown }>('SELECT max_attempts FROM runs WHERE id = ?', [session.last_run_id]);

@@ -1,5 +1,6 @@
 import type { RunOutcome } from '../../../lib/process/run-outcome.js';
 import type { RequeuePolicy } from '../../constants.js';
+import { type BudgetStop, describeStopReason } from '../../budget/budget-rules.js';
 import { decideFinish } from '../../rules/finish-decision.js';
 import { runnerCanServe } from '../../rules/matching.js';
 import { unplaceableReason } from '../../rules/placement.js';
@@ -17,6 +18,13 @@ export type FinishReport = Pick<RunOutcome, 'kind' | 'message'> & {
   result?: unknown;
   executor_session_id?: string | null;
 };
+
+/** `error` preceded by why the coordinator stopped the session's tree, when it did (a budget passed). */
+async function withStopReason(tx: SqlClient, sessionId: string, error: string): Promise<string> {
+  const [row] = await tx.query<{ stop_reason: string | null }>('SELECT stop_reason FROM sessions WHERE id = ?', [sessionId]);
+  if (row?.stop_reason === null || row?.stop_reason === undefined) return error;
+  return `stopped for its tree's budget (${describeStopReason(JSON.parse(row.stop_reason) as BudgetStop)}): ${error}`;
+}
 
 /** Whether the executor itself ended the run with exit 75 (not the runner before it, e.g. a blueprint it could not fetch). */
 export function executorTempFailed(outcome: FinishReport): boolean {
@@ -62,7 +70,9 @@ export async function finishHeldRun(
     if (!online.some((runner) => runnerCanServe(retryRun, runner))) unplaceable = unplaceableReason(retryRun, online);
   }
   const decision = decideFinish(outcome.kind, { ...run, placeable: unplaceable === null }, now, policy);
-  const error = outcome.kind === 'succeeded' ? null : decision.unplaceable ? `${outcome.message}; not retried: ${unplaceable}` : outcome.message;
+  let error = outcome.kind === 'succeeded' ? null : decision.unplaceable ? `${outcome.message}; not retried: ${unplaceable}` : outcome.message;
+  // A run stopped because its tree passed a budget says so, with the figures (sessions show, run).
+  if (run.stop_requested && error !== null) error = await withStopReason(tx, run.session_id, error);
   const alsoSet = {
     ...(excludes ? { excluded_runners: retryRun.excluded_runners } : {}),
     // The run's event counter and usage, when the events of the same report were stored without them (applyRunReport).

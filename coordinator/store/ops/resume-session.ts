@@ -3,7 +3,8 @@ import { isSessionActive } from '../../rules/session-status.js';
 import type { RunRecord, SessionRecord } from '../../types.js';
 import { SESSION_COLUMNS, SESSION_RETURNING, toSession } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
-import { ConflictError, NotFoundError } from '../store-errors.js';
+import { BudgetExceededError, ConflictError, NotFoundError } from '../store-errors.js';
+import { type BudgetStop, describeStopReason } from '../../budget/budget-rules.js';
 import { insertRun } from './create-session.js';
 
 export interface ResumeInput {
@@ -33,6 +34,12 @@ export async function resumeSession(
       throw new ConflictError(`session ${id} is ${session.status}; wait for its run to end or stop it before resuming`, {
         session: id,
         status: session.status,
+      });
+    }
+    const stopped = session.stop_reason as BudgetStop | null;
+    if (stopped !== null) {
+      throw new BudgetExceededError(`session ${id}: its tree was stopped, ${describeStopReason(stopped)}; it cannot be resumed`, {
+        limit: stopped.limit, limit_value: stopped.limit_value, used: stopped.used, budget_session_id: stopped.session_id,
       });
     }
     const run = await insertRun(tx, {

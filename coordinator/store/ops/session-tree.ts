@@ -48,7 +48,7 @@ export async function readSessionTree(sql: SqlClient, top: SessionRecord, maxDep
     `SELECT
        (SELECT COUNT(*) FROM sessions s WHERE ${where('s')} AND s.status IN ('queued', 'running')) AS in_flight,
        (SELECT COUNT(*) FROM callbacks c JOIN sessions s ON s.id = c.session_id
-         WHERE ${where('s')} AND c.delivered_run_id IS NULL AND s.status NOT IN ('failed', 'cancelled')) AS callbacks_waiting`,
+         WHERE ${where('s')} AND c.delivered_run_id IS NULL AND s.status NOT IN ('failed', 'cancelled') AND s.stop_reason IS NULL) AS callbacks_waiting`,
     [...subtreeParams, ...subtreeParams],
   );
   const nodes = rows.slice(0, maxNodes).map((row) => ({

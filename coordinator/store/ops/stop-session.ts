@@ -1,3 +1,4 @@
+import { type BudgetStop, describeStopReason } from '../../budget/budget-rules.js';
 import type { RunRecord } from '../../types.js';
 import type { SqlClient } from '../sql-client.js';
 import { NotFoundError } from '../store-errors.js';
@@ -21,7 +22,8 @@ export async function stopSession(
     if (run === null) throw new NotFoundError('run', session.last_run_id);
     if (run.status === 'queued' || run.status === 'lost') {
       const target = run.status === 'lost' ? 'failed' : 'cancelled';
-      const stopped = await transitionRun(tx, run, target, { finished_at: now, error: 'stopped before a runner started it' }, now);
+      const why = session.stop_reason === null ? 'stopped' : `stopped for its tree's budget (${describeStopReason(session.stop_reason as unknown as BudgetStop)})`;
+      const stopped = await transitionRun(tx, run, target, { finished_at: now, error: `${why} before a runner started it` }, now);
       return { run: stopped, notifyRunner: null };
     }
     if (run.status === 'claimed' || run.status === 'running') {

@@ -40,7 +40,7 @@ export function buildOptions(input: BuildOptionsInput): SdkOptions {
   if (model !== undefined) options.model = model;
   const maxTurns = settings.maxTurns ?? config.maxTurns;
   if (maxTurns !== undefined) options.maxTurns = maxTurns;
-  const maxBudgetUsd = settings.maxBudgetUsd ?? config.maxBudgetUsd;
+  const maxBudgetUsd = leastBudget(settings.maxBudgetUsd ?? config.maxBudgetUsd, invocation.metadata?.budget?.usd);
   if (maxBudgetUsd !== undefined) options.maxBudgetUsd = maxBudgetUsd;
   if (input.resumeId !== undefined) options.resume = input.resumeId;
   if (config.executable !== undefined) options.pathToClaudeCodeExecutable = config.executable;
@@ -77,4 +77,14 @@ export function toSdkMcpServer(server: McpServerConfig): SdkMcpServer {
     };
   }
   return { type, url: server.url ?? '', ...(server.headers === undefined ? {} : { headers: server.headers }) };
+}
+
+/**
+ * The run's dollar limit: the blueprint's (or the executor's default) and what the session's tree has left
+ * (`metadata.budget.usd`, sent by the coordinator), whichever is less. Nothing left (0) adds no limit: the
+ * coordinator stops a tree that spent its budget.
+ */
+export function leastBudget(own: number | undefined, treeLeft: number | undefined): number | undefined {
+  if (treeLeft === undefined || !(treeLeft > 0)) return own;
+  return own === undefined ? treeLeft : Math.min(own, treeLeft);
 }
