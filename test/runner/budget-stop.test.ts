@@ -3,7 +3,6 @@
 // `wall_s`, or once its spending passes `usd`; every session ends cancelled with the reason and the figures.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openStore } from '../../coordinator/store/open-store.js';
 import { freshDatabase, STORE_KINDS, type StoreKind } from '../coordinator/helpers.js';
 import { isRunning } from '../helpers/fixtures.js';
 import { createSession, type RunnerKit, useRunnerKit, waitForEvent, waitForSession } from './runner-kit.js';
@@ -11,14 +10,14 @@ import { createSession, type RunnerKit, useRunnerKit, waitForEvent, waitForSessi
 const ENDED = ['idle', 'failed', 'cancelled'];
 
 /** A coordinator on `kind`, runners `a` and `b` serving the ticker, and a tree with `budget` on its root, both running. */
-async function budgetedTree(kit: RunnerKit, kind: StoreKind, budget: Record<string, number>) {
+async function budgetedTree(kit: RunnerKit, kind: StoreKind, budget: Record<string, number>, extraEnv: Record<string, string> = {}) {
   const db = await freshDatabase(kind);
   kit.afterCleanup(db.drop);
   const { api, url } = await kit.coordinator({
     database: db.databaseUrl,
     args: ['--sweep-interval', '100ms', ...(db.databaseSchema === undefined ? [] : ['--database-schema', db.databaseSchema])],
   });
-  const env = { GO_FILE: join(kit.dir, 'never') };
+  const env = { GO_FILE: join(kit.dir, 'never'), ...extraEnv };
   await kit.daemon(['-c', url, '-x', 'ticker', '-t', 'a', '--grace', '2s'], env);
   await kit.daemon(['-c', url, '-x', 'ticker', '-t', 'b', '--grace', '2s'], env);
   const parent = await createSession(api, { executor: 'ticker', tags: ['a'], prompt: 'parent', budget });
@@ -54,20 +53,21 @@ describe.each(STORE_KINDS)('a budget stops a tree running on two runners (%s)', 
     expect(refused).toMatchObject({ status: 409, body: { error: { code: 'budget_exceeded', details: { limit: 'wall_s', budget_session_id: parent.session_id } } } });
   });
 
-  it("usd: the whole tree is stopped once its totals pass the limit (the totals a runner's usage reports keep)", { timeout: 120_000 }, async () => {
-    const { api, url, db, parent, child } = await budgetedTree(kit(), kind, { usd: 0.5 });
-    const store = await openStore({ databaseUrl: db.databaseUrl, schema: db.databaseSchema });
-    try {
-      // What the coordinator's usage totals (kept from the runs' usage reports) say after the tree spent $0.60.
-      await store.sql.query('UPDATE sessions SET tree_cost_usd = 0.6 WHERE id = ?', [parent.session_id]);
-    } finally {
-      await store.close();
-    }
+  it("usd: the whole tree is stopped once its totals pass the limit (the runs' own usage reports, summed)", { timeout: 120_000 }, async () => {
+    // Each tick reports the run's cost so far, a cent a tick: the tree passes $0.50 after 50 ticks between them.
+    const { api, url, parent, child } = await budgetedTree(kit(), kind, { usd: 0.5 }, { TICK_COST_CENTS: '1' });
     await expectStoppedForBudget(api, [parent, child], parent.session_id, 'usd');
-    expect((await api('GET', `/v1/sessions/${child.session_id}`)).body.stop_reason).toMatchObject({ limit_value: 0.5, used: 0.6 });
+    const reason = (await api('GET', `/v1/sessions/${child.session_id}`)).body.stop_reason;
+    expect(reason).toMatchObject({ limit_value: 0.5 });
+    expect(reason.used).toBeGreaterThanOrEqual(0.5);
+    // The tree's totals hold every cent both runs reported, at least what stopped it.
+    const root = (await api('GET', `/v1/sessions/${parent.session_id}`)).body;
+    expect(root.tree_totals.cost_usd).toBeGreaterThanOrEqual(reason.used);
+    const own = root.totals.cost_usd + (await api('GET', `/v1/sessions/${child.session_id}`)).body.totals.cost_usd;
+    expect(root.tree_totals.cost_usd).toBeCloseTo(own, 9);
     const show = await kit().cli(['sessions', 'show', child.session_id, '-c', url]);
-    expect(show.stdout).toContain('budget_exceeded: usd $0.6000 used of $0.5000'); // the run's error
-    expect(show.stdout).toContain(`stopped     budget_exceeded: usd 0.6 used of 0.5 (budget of ${parent.session_id})`);
+    expect(show.stdout).toMatch(/budget_exceeded: usd \$0\.\d{4} used of \$0\.5000/); // the run's error
+    expect(show.stdout).toContain(`(budget of ${parent.session_id})`);
     expect(show.stdout).toContain('budget      none of its own; left: usd $0.0000');
   });
 });
