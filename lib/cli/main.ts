@@ -84,6 +84,7 @@ export function buildProgram(): Command {
     .option('--status <status>', 'only sessions in this state (queued, running, idle, failed, cancelled)')
     .option('--agent <name>', 'only sessions of this agent')
     .option('--parent <id>', 'only the children of this session')
+    .option('--root <id>', 'only the sessions of the tree under this root (itself included)')
     .option('--limit <n>', 'sessions per page (default 20)')
     .option('--cursor <cursor>', 'the page after this cursor (printed at the end of a page)')
     .action(async (options) => {
