@@ -22,14 +22,16 @@ export const TARGET_TYPES = ['webhook', 'slack', 'discord', 'telegram'] as const
 /** Where a secret comes from: an environment variable or a file (its content, trimmed). Never inline. */
 export const SecretSourceSchema = z.union(
   [z.strictObject({ env: z.string().min(1, { message: 'must name a variable' }) }), z.strictObject({ file: z.string().min(1, { message: 'must name a file' }) })],
-  { message: 'must be {env: NAME} or {file: PATH}: secrets are never written inline in the config' },
+  { error: (issue) => (issue.input === undefined ? 'is required ({env: NAME} or {file: PATH})' : 'must be {env: NAME} or {file: PATH}: secrets are never written inline in the config') },
 );
 export type SecretSource = z.infer<typeof SecretSourceSchema>;
 
 /** An http(s) URL. */
 const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' });
 /** A URL given inline, or (because Slack's and Discord's webhook URLs hold their token) from env or a file. */
-const urlOrSecret = z.union([httpUrl, SecretSourceSchema], { message: 'must be an http(s) URL, or {env: NAME} / {file: PATH} holding one' });
+const urlOrSecret = z.union([httpUrl, SecretSourceSchema], {
+  error: (issue) => (issue.input === undefined ? 'is required (an http(s) URL)' : 'must be an http(s) URL, or {env: NAME} / {file: PATH} holding one'),
+});
 
 /** Defaults of a target's delivery. */
 export const NOTIFY_DEFAULTS = {
@@ -76,7 +78,7 @@ export const TelegramTargetSchema = z.strictObject({
 });
 
 export const NotifyTargetSchema = z.discriminatedUnion('type', [WebhookTargetSchema, SlackTargetSchema, DiscordTargetSchema, TelegramTargetSchema], {
-  message: `type must be one of ${TARGET_TYPES.join(', ')}`,
+  message: `must be one of ${TARGET_TYPES.join(', ')}`,
 });
 export type NotifyTarget = z.infer<typeof NotifyTargetSchema>;
 
