@@ -115,7 +115,7 @@ function parseDocument(text: string, file: string): unknown {
   try {
     return parseYaml(text, { prettyErrors: true }) as unknown;
   } catch (error) {
-    const message = error instanceof YAMLParseError ? error.message.split('\n')[0]! : (error as Error).message;
+    const message = error instanceof YAMLParseError ? error.message.split('\n')[0]!.replace(/:$/, '') : (error as Error).message;
     throw new NotifyConfigError(`notification config ${file}: not valid YAML: ${message}`);
   }
 }
