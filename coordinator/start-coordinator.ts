@@ -17,6 +17,7 @@ import { RunSpans } from './tracing/run-spans.js';
 import { startDeliveryWorker } from './notify/delivery-worker.js';
 import { loadNotifyConfig, type ResolvedNotifyConfig } from './notify/notify-config.js';
 import { outboxPlanOf } from './notify/outbox-routes.js';
+import { runEndHeard } from './notify/run-end-heard.js';
 
 export interface CoordinatorOptions {
   /** Interface to bind (default 127.0.0.1). Anything but loopback requires `apiToken`. */
@@ -115,6 +116,8 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   });
   let agents = 0;
   let runSpans: RunSpans | null = null;
+  // Started once the store is subscribed; a run's end heard before then is found by the worker's first look.
+  let worker: ReturnType<typeof startDeliveryWorker> | null = null;
   try {
     // Watching first: a change while the folder is read is read again.
     if (options.watchAgents !== false) await agentsFolder?.watch();
@@ -124,6 +127,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     await store.sql.subscribeChanges((changes) => {
       dispatchChanges(ctx, changes);
       runSpans?.hear(changes);
+      if (worker !== null && runEndHeard(changes)) worker.kick();
     });
   } catch (error) {
     await runSpans?.close();
@@ -132,7 +136,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     throw error;
   }
   const stopSweeper = startSweeper(ctx);
-  const worker = notify === null ? null : startDeliveryWorker({ store, config: notify, logger, pollMs: options.notifyPollMs, random: options.notifyRandom });
+  worker = notify === null ? null : startDeliveryWorker({ store, config: notify, logger, pollMs: options.notifyPollMs, random: options.notifyRandom });
   const app = buildApp(ctx);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? DEFAULT_PORT }, () => resolve(s));

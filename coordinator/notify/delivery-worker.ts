@@ -67,14 +67,33 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): { stop: () 
   const loops = config.targets.map(async (target) => {
     const inFlight = new Set<Promise<void>>();
     let wake: (() => void) | null = null;
-    const waker = () => wake?.();
+    // A kick while this loop was claiming (not waiting) is kept for its next wait.
+    let kicked = false;
+    const waker = () => {
+      kicked = true;
+      wake?.();
+    };
     wakers.add(waker);
+    // Deliveries that succeeded in one turn of the event loop are marked in one statement.
+    let delivered: { seqs: number[]; done: Promise<void> } | null = null;
+    const markDelivered = (seq: number): Promise<void> => {
+      if (delivered === null) {
+        const batch: { seqs: number[]; done: Promise<void> } = { seqs: [], done: Promise.resolve() };
+        batch.done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+          delivered = null;
+          return store.markNotificationsDelivered(batch.seqs, Date.now());
+        });
+        delivered = batch;
+      }
+      delivered.seqs.push(seq);
+      return delivered.done;
+    };
     const settleOne = async (row: NotificationRecord) => {
       const result = await sendRequest(requestFor(target, row), target.timeoutMs, abort.signal);
       if (abort.signal.aborted) return;
       const now = Date.now();
       if (result.ok) {
-        await store.settleNotification(row, { delivered: true }, now);
+        await markDelivered(row.seq);
         return;
       }
       const error = redactSecrets(result.error, config.secrets);
@@ -83,10 +102,12 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): { stop: () 
       await store.settleNotification(row, { delivered: false, error, retryAt: last ? null : now + delay }, now);
       logger[last ? 'warn' : 'debug']({ target: target.name, notification: row.id, event: row.event, attempt: row.attempts, error }, last ? 'notification failed' : 'notification delivery failed; will retry');
     };
+    // Claims are batched: a claim is a transaction, so one is made when half the slots (or all) are free.
+    const batch = Math.max(1, Math.ceil(target.concurrency / 2));
     while (!abort.signal.aborted) {
       const free = target.concurrency - inFlight.size;
       let claimed: NotificationRecord[] = [];
-      if (free > 0) {
+      if (free >= batch || (free > 0 && inFlight.size === 0)) {
         try {
           claimed = await store.claimNotifications(target.name, Date.now(), free, target.timeoutMs + margin);
         } catch (error) {
@@ -104,9 +125,14 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): { stop: () 
       }
       // A full batch may have more behind it; otherwise wait for a free slot, a kick, or the poll interval.
       if (claimed.length > 0 && claimed.length === free) continue;
+      if (kicked && free - claimed.length >= batch) {
+        kicked = false;
+        continue;
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, pollMs);
         function done() {
+          kicked = false;
           clearTimeout(timer);
           abort.signal.removeEventListener('abort', done);
           wake = null;

@@ -40,7 +40,7 @@ import { readBudgetHolders } from './ops/read-budget-holders.js';
 import type { BudgetHolder, BudgetStop } from '../budget/budget-rules.js';
 import { countCallbackRunsInFlight } from './ops/count-callback-runs.js';
 import { touchIdleRunners, touchRunner } from './ops/touch-runner.js';
-import { claimNotifications, type DeliveryResult, listNotifications, type NotificationRecord, settleNotification } from './ops/notification-outbox.js';
+import { claimNotifications, type DeliveryResult, listNotifications, markNotificationsDelivered, type NotificationRecord, settleNotification } from './ops/notification-outbox.js';
 import { enqueueNotification, type NotificationToEnqueue } from './ops/enqueue-notifications.js';
 import { notifyRunnersOffline } from './ops/notify-runners-offline.js';
 import type { OutboxPlan } from './outbox-plan.js';
@@ -134,6 +134,8 @@ export interface Store {
   notifyRunnersOffline(now: number, leaseMs: number): Promise<string[]>;
   claimNotifications(target: string, now: number, max: number, leaseMs: number): Promise<NotificationRecord[]>;
   settleNotification(claimed: Pick<NotificationRecord, 'seq' | 'attempts'>, result: DeliveryResult, now: number): Promise<boolean>;
+  /** Mark rows delivered in one statement. */
+  markNotificationsDelivered(seqs: readonly number[], now: number): Promise<void>;
   listNotifications(filter: { status?: NotificationRecord['status'] | undefined }, page: { limit: number; before: number | null }): Promise<{ notifications: NotificationRecord[]; next: number | null }>;
   close(): Promise<void>;
 }
@@ -196,6 +198,7 @@ export function createStore(sql: SqlClient): Store {
     notifyRunnersOffline: (now, leaseMs) => notifyRunnersOffline(sql, now, leaseMs),
     claimNotifications: (target, now, max, leaseMs) => claimNotifications(sql, target, now, max, leaseMs),
     settleNotification: (claimed, result, now) => settleNotification(sql, claimed, result, now),
+    markNotificationsDelivered: (seqs, now) => markNotificationsDelivered(sql, seqs, now),
     listNotifications: (filter, page) => listNotifications(sql, filter, page),
     close: () => sql.close(),
   };

@@ -28,20 +28,30 @@ export function wantsNotification(sql: SqlClient, event: NotificationEvent): boo
  * @returns how many rows were stored (0 for an instance already there).
  */
 export async function enqueueNotification(tx: SqlClient, n: NotificationToEnqueue, now: number): Promise<number> {
-  const agent = n.session?.agent ?? null;
-  const routes = (tx.hooks.outbox?.routes(n.event) ?? []).filter((r) => r.agents === null || (agent !== null && r.agents.includes(agent)));
-  if (routes.length === 0) return 0;
-  const payload = JSON.stringify(n.data);
+  return enqueueNotifications(tx, [n], now);
+}
+
+/** enqueueNotification for several event instances, in one INSERT. */
+export async function enqueueNotifications(tx: SqlClient, list: readonly NotificationToEnqueue[], now: number): Promise<number> {
   const params: unknown[] = [];
-  for (const route of routes) {
-    params.push(newId('ntf'), route.target, route.recipient ?? '', n.event, n.dedupeKey, n.session?.id ?? null, agent, n.session?.root_session_id ?? null, payload, now, n.occurredAt, now, now);
+  let rows = 0;
+  for (const n of list) {
+    const agent = n.session?.agent ?? null;
+    const routes = (tx.hooks.outbox?.routes(n.event) ?? []).filter((r) => r.agents === null || (agent !== null && r.agents.includes(agent)));
+    if (routes.length === 0) continue;
+    const payload = JSON.stringify(n.data);
+    for (const route of routes) {
+      params.push(newId('ntf'), route.target, route.recipient ?? '', n.event, n.dedupeKey, n.session?.id ?? null, agent, n.session?.root_session_id ?? null, payload, now, n.occurredAt, now, now);
+      rows += 1;
+    }
   }
+  if (rows === 0) return 0;
   const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
-  const rows = await tx.query(
+  const stored = await tx.query(
     `INSERT INTO notifications (id, target, recipient, event, dedupe_key, session_id, agent, root_session_id, payload, next_attempt_at, occurred_at, created_at, updated_at)
-     VALUES ${routes.map(() => row).join(', ')}
+     VALUES ${Array.from({ length: rows }, () => row).join(', ')}
      ON CONFLICT (target, recipient, dedupe_key) DO NOTHING RETURNING seq`,
     params,
   );
-  return rows.length;
+  return stored.length;
 }

@@ -90,6 +90,19 @@ export async function settleNotification(sql: SqlClient, claimed: Pick<Notificat
   return rows.length > 0;
 }
 
+/**
+ * Mark claimed rows delivered, in one statement (a worker's deliveries of one turn). Not guarded by the
+ * claim's attempt: a row delivered is delivered, whichever claim delivered it.
+ */
+export async function markNotificationsDelivered(sql: SqlClient, seqs: readonly number[], now: number): Promise<void> {
+  if (seqs.length === 0) return;
+  await sql.query(
+    `UPDATE notifications SET status = 'delivered', delivered_at = ?, last_error = NULL, updated_at = ?
+     WHERE seq IN (${seqs.map(() => '?').join(', ')}) AND status = 'pending'`,
+    [now, now, ...seqs],
+  );
+}
+
 /** A page of the outbox, newest first (`before`: the seq to page below). */
 export async function listNotifications(
   sql: SqlClient,
