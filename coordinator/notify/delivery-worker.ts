@@ -17,6 +17,12 @@ export const NOTIFY_POLL_MS = 250;
  */
 export const CLAIM_MARGIN_MS = 5_000;
 
+/** How long delivered and failed notifications are kept (GET /v1/notifications shows them meanwhile). */
+export const NOTIFY_RETENTION_MS = 7 * 24 * 3_600_000;
+/** How often older ones are deleted, at most PRUNE_BATCH at a time. */
+export const PRUNE_INTERVAL_MS = 3_600_000;
+const PRUNE_BATCH = 5_000;
+
 export interface DeliveryWorkerOptions {
   store: Store;
   config: ResolvedNotifyConfig;
@@ -145,9 +151,14 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): { stop: () 
     await Promise.allSettled([...inFlight]);
     wakers.delete(waker);
   });
+  const pruning = setInterval(() => {
+    store.pruneNotifications(Date.now() - NOTIFY_RETENTION_MS, PRUNE_BATCH).catch((error: unknown) => logger.warn({ err: error }, 'pruning old notifications failed'));
+  }, PRUNE_INTERVAL_MS);
+  pruning.unref();
   return {
     kick,
     stop: async () => {
+      clearInterval(pruning);
       abort.abort();
       await Promise.allSettled(loops);
     },

@@ -40,7 +40,7 @@ import { readBudgetHolders } from './ops/read-budget-holders.js';
 import type { BudgetHolder, BudgetStop } from '../budget/budget-rules.js';
 import { countCallbackRunsInFlight } from './ops/count-callback-runs.js';
 import { touchIdleRunners, touchRunner } from './ops/touch-runner.js';
-import { claimNotifications, type DeliveryResult, listNotifications, markNotificationsDelivered, type NotificationRecord, settleNotification } from './ops/notification-outbox.js';
+import { claimNotifications, type DeliveryResult, listNotifications, markNotificationsDelivered, type NotificationRecord, pruneNotifications, settleNotification } from './ops/notification-outbox.js';
 import { enqueueNotification, type NotificationToEnqueue } from './ops/enqueue-notifications.js';
 import { notifyRunnersOffline } from './ops/notify-runners-offline.js';
 import type { OutboxPlan } from './outbox-plan.js';
@@ -136,6 +136,8 @@ export interface Store {
   settleNotification(claimed: Pick<NotificationRecord, 'seq' | 'attempts'>, result: DeliveryResult, now: number): Promise<boolean>;
   /** Mark rows delivered in one statement. */
   markNotificationsDelivered(seqs: readonly number[], now: number): Promise<void>;
+  /** Delete up to `max` delivered or failed notifications settled before `before`. */
+  pruneNotifications(before: number, max: number): Promise<number>;
   listNotifications(filter: { status?: NotificationRecord['status'] | undefined }, page: { limit: number; before: number | null }): Promise<{ notifications: NotificationRecord[]; next: number | null }>;
   close(): Promise<void>;
 }
@@ -199,6 +201,7 @@ export function createStore(sql: SqlClient): Store {
     claimNotifications: (target, now, max, leaseMs) => claimNotifications(sql, target, now, max, leaseMs),
     settleNotification: (claimed, result, now) => settleNotification(sql, claimed, result, now),
     markNotificationsDelivered: (seqs, now) => markNotificationsDelivered(sql, seqs, now),
+    pruneNotifications: (before, max) => pruneNotifications(sql, before, max),
     listNotifications: (filter, page) => listNotifications(sql, filter, page),
     close: () => sql.close(),
   };

@@ -45,26 +45,21 @@ function toNotification(row: Row): NotificationRecord {
 }
 
 /**
- * Claim up to `max` due pending rows of one target for delivery: each is pushed `leaseMs` ahead (due again
- * then if this worker dies before it settles it) and its attempt counted. PostgreSQL skips rows another
- * replica is claiming (FOR UPDATE SKIP LOCKED), so replicas share the work and never claim one row twice
- * within a lease.
+ * Claim up to `max` due pending rows of one target for delivery, in one statement: each is pushed `leaseMs`
+ * ahead (due again then if this worker dies before it settles it) and its attempt counted. PostgreSQL skips
+ * rows another replica is claiming (FOR UPDATE SKIP LOCKED), so replicas share the work and never claim one
+ * row twice within a lease.
  */
 export async function claimNotifications(sql: SqlClient, target: string, now: number, max: number, leaseMs: number): Promise<NotificationRecord[]> {
-  return sql.transaction(async (tx) => {
-    const due = await tx.query<{ seq: unknown }>(
-      `SELECT seq FROM notifications WHERE target = ? AND status = 'pending' AND next_attempt_at <= ?
-       ORDER BY next_attempt_at, seq LIMIT ?${tx.forUpdate({ skipLocked: true })}`,
-      [target, now, max],
-    );
-    if (due.length === 0) return [];
-    const rows = await tx.query(
-      `UPDATE notifications SET attempts = attempts + 1, next_attempt_at = ?, updated_at = ?
-       WHERE seq IN (${due.map(() => '?').join(', ')}) RETURNING *`,
-      [now + leaseMs, now, ...due.map((d) => Number(d.seq))],
-    );
-    return rows.map(toNotification).sort((a, b) => a.seq - b.seq);
-  });
+  const rows = await sql.query(
+    `UPDATE notifications SET attempts = attempts + 1, next_attempt_at = ?, updated_at = ?
+     WHERE seq IN (
+       SELECT seq FROM notifications WHERE target = ? AND status = 'pending' AND next_attempt_at <= ?
+       ORDER BY next_attempt_at, seq LIMIT ?${sql.forUpdate({ skipLocked: true })}
+     ) RETURNING *`,
+    [now + leaseMs, now, target, now, max],
+  );
+  return rows.map(toNotification).sort((a, b) => a.seq - b.seq);
 }
 
 /** How a delivery attempt ended. */
@@ -101,6 +96,20 @@ export async function markNotificationsDelivered(sql: SqlClient, seqs: readonly 
      WHERE seq IN (${seqs.map(() => '?').join(', ')}) AND status = 'pending'`,
     [now, now, ...seqs],
   );
+}
+
+/**
+ * Delete up to `max` delivered or failed rows settled before `before` (the outbox keeps NOTIFY_RETENTION_MS
+ * of history). @returns how many were deleted.
+ */
+export async function pruneNotifications(sql: SqlClient, before: number, max: number): Promise<number> {
+  const rows = await sql.query(
+    `DELETE FROM notifications WHERE seq IN (
+       SELECT seq FROM notifications WHERE status IN ('delivered', 'failed') AND updated_at < ? ORDER BY seq LIMIT ?
+     ) RETURNING seq`,
+    [before, max],
+  );
+  return rows.length;
 }
 
 /** A page of the outbox, newest first (`before`: the seq to page below). */
