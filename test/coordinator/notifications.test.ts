@@ -207,6 +207,26 @@ describe.each(STORE_KINDS)('notifications (%s)', (kind) => {
     expect(hook.received[0]!.json).toMatchObject({ event: 'tree.ended', data: { root_session_id: root, status: 'succeeded', sessions: 2 } });
   });
 
+  it('budget.exceeded once when a tree is stopped by its budget, with the stop reason', async () => {
+    const hook = await receiver();
+    const { api } = await startWith(kind, [{ name: 'money', type: 'webhook', url: hook.url, events: ['budget.exceeded'] }]);
+    const runner = await registerRunner(api, ['b']);
+    const { session_id } = (await api('POST', '/v1/sessions', { executor: 'b', prompt: 'spend', budget: { tokens: 100 } })).body;
+    const { run } = await pollRun(api, runner);
+    const usage = (seq: number, tokens: number) => ({ seq, event: { type: 'usage', input_tokens: tokens, output_tokens: 0 } });
+    expect((await api('POST', `/v1/runs/${run.run_id}/events`, { events: [usage(1, 500)] }, runner.token)).status).toBe(200);
+    await hook.waitFor(1);
+    expect(hook.received[0]!.json).toMatchObject({
+      event: 'budget.exceeded',
+      data: { session_id, root_session_id: session_id, stop_reason: { reason: 'budget_exceeded', limit: 'tokens', session_id } },
+    });
+    // More spending of the stopped tree: no second notification.
+    expect((await api('POST', `/v1/runs/${run.run_id}/events`, { events: [usage(2, 900)] }, runner.token)).status).toBe(200);
+    expect((await api('POST', `/v1/runs/${run.run_id}/finished`, { kind: 'cancelled', message: 'stopped' }, runner.token)).status).toBe(200);
+    await eventually(async () => ((await api('GET', '/v1/notifications')).body.notifications[0]?.status === 'delivered' ? true : null));
+    expect((await api('GET', '/v1/notifications')).body.notifications).toHaveLength(1);
+  });
+
   it('runner.offline once when a runner stops heartbeating past its lease', async () => {
     const hook = await receiver();
     const { api } = await startWith(kind, [{ name: 'ops', type: 'webhook', url: hook.url, events: ['runner.offline'] }], { timings: { leaseMs: 100, sweepIntervalMs: 20, heartbeatIntervalMs: 30 } });
