@@ -158,6 +158,13 @@ export function buildProgram(): Command {
       const { runnersCommand } = await import('./runners-command.js');
       process.exitCode = await runnersCommand(options);
     });
+  common(program.command('notifications').description('the notification outbox, newest first: event, target, status, attempts, last error'))
+    .option('--failed', 'only notifications that failed (gave up after their attempts)')
+    .option('--limit <n>', 'how many (default 50, at most 500)')
+    .action(async (options) => {
+      const { notificationsCommand } = await import('./notifications-command.js');
+      process.exitCode = await notificationsCommand(options);
+    });
   common(program.command('status').description('system status: coordinator and store, runners, runs by state, queue age, last hour, sessions'))
     .action(async (options) => {
       const { statusCommand } = await import('./status-command.js');
