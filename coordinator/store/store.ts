@@ -33,6 +33,7 @@ import { type ResumeInput, resumeSession } from './ops/resume-session.js';
 import { runsToStop } from './ops/runs-to-stop.js';
 import { startRun } from './ops/start-run.js';
 import { stopSessionTree, type StoppedTree } from './ops/stop-session-tree.js';
+import { acquireLease } from './ops/acquire-lease.js';
 import { listSubtree, readSessionTree, type SubtreeMember, type TreeRead, type TreeRecord } from './ops/session-tree.js';
 import { type BudgetStopped, stopTreeForBudget } from './ops/stop-tree-for-budget.js';
 import { listBudgetsInFlight } from './ops/list-budgets-in-flight.js';
@@ -70,6 +71,8 @@ export interface Store {
   readSessionTree(top: SessionRecord, maxDepth: number, maxNodes: number): Promise<TreeRead>;
   /** Every session of the subtree under a session, breadth first (for tree event streams). */
   listSubtree(top: Pick<SessionRecord, 'id' | 'root_session_id'>): Promise<SubtreeMember[]>;
+  /** Take or renew a named lease (one replica at a time does the work it names); see acquireLease. */
+  acquireLease(name: string, holder: string, until: number, now: number): Promise<boolean>;
   resumeSession(id: string, input: ResumeInput, now: number): Promise<{ session: SessionRecord; run: RunRecord }>;
   /** Stop a session's run in flight and, with `cascade` (the default), its descendants' (see stopSessionTree). */
   stopSession(id: string, now: number, options?: { cascade?: boolean }): Promise<StoppedTree>;
@@ -156,6 +159,7 @@ export function createStore(sql: SqlClient): Store {
     listSessions: (filter, page) => listSessions(sql, filter, page),
     readSessionTree: (top, maxDepth, maxNodes) => readSessionTree(sql, top, maxDepth, maxNodes),
     listSubtree: (top) => listSubtree(sql, top),
+    acquireLease: (name, holder, until, now) => acquireLease(sql, name, holder, until, now),
     resumeSession: (id, input, now) => resumeSession(sql, id, input, now),
     stopSession: (id, now, options) => stopSessionTree(sql, id, now, options?.cascade ?? true),
     readBudgetHolders: (ids) => readBudgetHolders(sql, ids),
