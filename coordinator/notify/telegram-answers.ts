@@ -42,7 +42,7 @@ interface Update {
   message?: { chat?: { id?: number | string }; from?: { id?: number; username?: string }; text?: string; reply_to_message?: { text?: string } };
 }
 
-const QUESTION_ID = /\b(qst_[A-Za-z0-9_-]{1,44})\b/;
+const QUESTION_ID = /\b(q_[A-Za-z0-9_-]{1,46})\b/;
 
 /** Who answered, as the question records it: `telegram:@name`, else `telegram:<user id>`. */
 const who = (from: { id?: number; username?: string } | undefined, chat: string) =>
