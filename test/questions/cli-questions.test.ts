@@ -113,6 +113,20 @@ describe('people answer from the CLI', { timeout: 120_000 }, () => {
     expect((await cli('answer', 'q_nope', 'x')).code).toBe(1);
   });
 
+  it('sessions list, show and tree say waiting_for_input while a question is open', async () => {
+    const id = await bed.drive([{ tool: 'ask_user', args: { question: 'Hold on?' } }]);
+    const qid = qidOf(await bed.waitForEvent(id, isQuestion));
+    expect((await cli('sessions', 'list')).stdout).toMatch(new RegExp(`${id}\\s+waiting_for_input`));
+    expect((await cli('sessions', 'show', id)).stdout).toContain('running, waiting_for_input (1 open question: agent-runner inbox)');
+    const tree = (await cli('sessions', 'tree', id)).stdout;
+    expect(tree).toContain('waiting_for_input');
+    expect(tree).toContain('1 waiting for input');
+    expect(tree).not.toContain('quiet');
+    await cli('answer', qid, 'go on');
+    await bed.waitEnded(id);
+    expect((await cli('sessions', 'list')).stdout).toMatch(new RegExp(`${id}\\s+idle`));
+  });
+
   it('inbox --follow prints new questions as they come and a line when one is answered', async () => {
     const follower = startCli(['inbox', '--follow', '-c', bed.coordinator.url]);
     let out = '';
