@@ -34,12 +34,6 @@ async function startRunner(cwd: string, localPort: number): Promise<{ child: Chi
   return { child, mcpUrl };
 }
 
-async function timed<T>(fn: () => Promise<T>): Promise<number> {
-  const t0 = performance.now();
-  await fn();
-  return performance.now() - t0;
-}
-
 const { dir, cleanup } = tempDir('questions-bench-');
 const localPort = await freePort();
 const { child, mcpUrl } = await startRunner(dir, localPort);
