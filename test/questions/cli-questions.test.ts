@@ -146,6 +146,24 @@ describe('people answer from the CLI', { timeout: 120_000 }, () => {
     expect((await follower).exitCode).toBe(0);
   });
 
+  it('run without a terminal prints the question and its answer as events, reads nothing, and follows until it is answered', async () => {
+    const run = startCli(['run', '-x', 'mcp-driver', '-c', bed.coordinator.url, script([{ tool: 'ask_user', args: { question: 'Piped?', options: ['a', 'b'] } }])], { env: { TZ: 'UTC' } });
+    let out = '';
+    await new Promise<void>((resolve) => {
+      run.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('Piped?')) resolve();
+      });
+    });
+    expect(out).toMatch(/question\s+q_\w+: Piped\? \[0\] a \[1\] b/);
+    const [q] = (await bed.user.listQuestions()).questions;
+    await bed.user.answerQuestion(q!.question_id, { choice: 0, answered_by: 'gina' });
+    const done = await run;
+    expect(done.exitCode).toBe(0);
+    expect(String(done.stdout)).toMatch(/answer\s+q_\w+ answered: choice 0: a by gina/);
+    expect(String(done.stdout)).not.toContain('Your answer');
+  });
+
   it('run asks the question of its tree on a terminal and the agent gets the choice', async () => {
     const pty = new PtyProcess(['run', '-x', 'mcp-driver', '-c', bed.coordinator.url, script([{ tool: 'ask_user', args: { question: 'Ship it?', options: ['no', 'yes'] } }])]);
     ptys.push(pty);
