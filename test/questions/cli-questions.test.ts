@@ -164,6 +164,23 @@ describe('people answer from the CLI', { timeout: 120_000 }, () => {
     expect(String(done.stdout)).not.toContain('Your answer');
   });
 
+  it('run: Ctrl-C (a signal, no prompt open) while a question waits stops the tree and cancels the question', async () => {
+    const run = startCli(['run', '-x', 'mcp-driver', '-c', bed.coordinator.url, script([{ tool: 'ask_user', args: { question: 'Stop me?' } }])]);
+    let out = '';
+    await new Promise<void>((resolve) => {
+      run.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('Stop me?')) resolve();
+      });
+    });
+    run.kill('SIGINT');
+    const done = await run;
+    expect(done.exitCode).toBe(130);
+    const [q] = (await bed.user.listQuestions({ status: 'all' })).questions;
+    expect(q).toMatchObject({ status: 'cancelled', answered_by: 'stop' });
+    expect(String(done.stdout)).toMatch(/answer\s+q_\w+ cancelled by stop/);
+  });
+
   it('run asks the question of its tree on a terminal and the agent gets the choice', async () => {
     const pty = new PtyProcess(['run', '-x', 'mcp-driver', '-c', bed.coordinator.url, script([{ tool: 'ask_user', args: { question: 'Ship it?', options: ['no', 'yes'] } }])]);
     ptys.push(pty);
