@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CoordinatorError } from '../../lib/client/coordinator-error.js';
 import { UserApi } from '../../lib/client/user-api.js';
 import type { SessionEvent } from '../../protocol/events.js';
-import { McpTestBed } from '../mcp/harness.js';
+import { McpTestBed, toolData } from '../mcp/harness.js';
 
 type Call = { tool: string; is_error: boolean; data: any; progress: string[] };
 const calls = (view: { result: { result_data?: unknown } | null }) => (view.result?.result_data as { calls: Call[] }).calls;
@@ -35,6 +35,8 @@ describe('ask_user and request_approval from an executor process', () => {
     expect(event.event).toMatchObject({ kind: 'question', question: 'Deploy to prod?', details: '**now**', urgency: 'high', wait: true, options: null });
     const waiting = await bed.user.getSession(id);
     expect(waiting).toMatchObject({ status: 'running', waiting_for_input: true, open_questions: 1 });
+    const seen = toolData(await (await bed.client(id)).callTool({ name: 'get_agent_session', arguments: { session_id: id } }));
+    expect(seen).toMatchObject({ session_id: id, status: 'running', waiting_for_input: true });
     const inbox = await bed.user.listQuestions();
     expect(inbox.questions.map((q) => q.question_id)).toEqual([qid]);
     expect(inbox.questions[0]).toMatchObject({ session_id: id, agent: null, root_session_id: id, status: 'open', kind: 'question' });
