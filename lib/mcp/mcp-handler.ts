@@ -8,6 +8,7 @@ import { registerFleetTools } from './fleet-tools.js';
 import { MCP_PATH, type McpEndpointOptions } from './endpoint-options.js';
 import { registerSessionTools } from './session-tools.js';
 import { registerQuestionTools } from './question-tools.js';
+import { QUESTION_PROGRESS_MS } from './tool-limits.js';
 import { BodyError, readJsonBody, wantsProgress } from './read-body.js';
 import { jsonRpcError, RequestAuth } from './request-auth.js';
 import { SessionScope } from './session-scope.js';
@@ -49,7 +50,7 @@ export function createMcpHandler(options: McpEndpointOptions): McpHandler {
   const auth = new RequestAuth(options.secret, api);
   const scope = new SessionScope(api);
   const log = options.logger.child({ component: 'mcp' });
-  const ctx: ToolContext = { api, streams, scope, reporter: options.reporter };
+  const ctx: ToolContext = { api, streams, scope, reporter: options.reporter, questionProgressMs: options.questionProgressMs ?? QUESTION_PROGRESS_MS };
   const idle: McpServer[] = [];
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {

@@ -11,7 +11,6 @@ import {
 } from '../../protocol/questions.js';
 import { MAX_TIMEOUT_S } from '../../protocol/limits.js';
 import type { ToolContext } from './tool-context.js';
-import { QUESTION_PROGRESS_MS } from './tool-limits.js';
 import { guarded, toolResult, ToolError, type ToolExtra } from './tool-result.js';
 
 const timeoutS = z.int().min(1).max(MAX_TIMEOUT_S);
@@ -25,7 +24,7 @@ const wait = z
 
 /**
  * Wait for the `answer` event of question `questionId` on the session's stream, from after `afterSeq` (the
- * question's own event), sending a progress notification every QUESTION_PROGRESS_MS when the caller asked
+ * question's own event), sending a progress notification every `ctx.questionProgressMs` when the caller asked
  * for progress, so its MCP client keeps the call alive. Ends when the caller goes away (its run ended).
  */
 export async function awaitAnswer(ctx: ToolContext, sessionId: string, questionId: string, afterSeq: number, extra: ToolExtra): Promise<AnswerEvent> {
@@ -37,7 +36,7 @@ export async function awaitAnswer(ctx: ToolContext, sessionId: string, questionI
       : setInterval(() => {
           const params = { progressToken: token, progress: ++sent, message: `waiting for an answer to ${questionId}` };
           extra.sendNotification({ method: 'notifications/progress', params }).catch(() => undefined);
-        }, QUESTION_PROGRESS_MS);
+        }, ctx.questionProgressMs);
   const inner = new AbortController();
   const abort = () => inner.abort();
   extra.signal.addEventListener('abort', abort, { once: true });

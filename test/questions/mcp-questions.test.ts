@@ -4,7 +4,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CoordinatorError } from '../../lib/client/coordinator-error.js';
 import { UserApi } from '../../lib/client/user-api.js';
 import type { SessionEvent } from '../../protocol/events.js';
-import { McpTestBed, toolData } from '../mcp/harness.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { startMcpEndpoint } from '../../lib/mcp/mcp-endpoint.js';
+import { sessionToken } from '../../lib/mcp/session-token.js';
+import { McpTestBed, silent, toolData } from '../mcp/harness.js';
 
 type Call = { tool: string; is_error: boolean; data: any; progress: string[] };
 const calls = (view: { result: { result_data?: unknown } | null }) => (view.result?.result_data as { calls: Call[] }).calls;
@@ -112,6 +116,37 @@ describe('ask_user and request_approval from an executor process', () => {
     await bed.user.answerQuestion(qid, { text: 'survived' });
     const [call] = calls(await bed.waitEnded(id));
     expect(call!.data).toMatchObject({ status: 'answered', answer: { text: 'survived' } });
+  });
+
+  it('a waiting ask_user sends progress notifications to a client that asked for them', async () => {
+    const me = await bed.liveSession();
+    const secret = 'p'.repeat(64);
+    const endpoint = await startMcpEndpoint({
+      port: 0, secret, coordinatorUrl: bed.coordinator.url, logger: silent, questionProgressMs: 20,
+      reporter: { report: () => { throw new Error('no run here'); } },
+    });
+    try {
+      const transport = new StreamableHTTPClientTransport(new URL(endpoint.url), {
+        requestInit: { headers: { 'X-Agent-Session-Id': me.session_id, Authorization: `Bearer ${sessionToken(secret, me.session_id)}` } },
+      });
+      const client = new Client({ name: 'progress-test', version: '1.0.0' });
+      await client.connect(transport);
+      const progress: string[] = [];
+      let firstProgress!: () => void;
+      const progressed = new Promise<void>((resolve) => (firstProgress = resolve));
+      const call = client.callTool({ name: 'ask_user', arguments: { question: 'Still there?' } }, undefined, {
+        onprogress: (p) => (progress.push(p.message ?? ''), firstProgress()),
+        resetTimeoutOnProgress: true,
+      });
+      await progressed;
+      const [q] = (await bed.user.listQuestions({ session: me.session_id })).questions;
+      expect(progress[0]).toBe(`waiting for an answer to ${q!.question_id}`);
+      await bed.user.answerQuestion(q!.question_id, { text: 'yes' });
+      expect(toolData(await call)).toMatchObject({ status: 'answered', answer: { text: 'yes' } });
+      await client.close();
+    } finally {
+      await endpoint.close();
+    }
   });
 
   it('malformed and hostile tool input is a tool error naming the field; nothing is asked', async () => {
