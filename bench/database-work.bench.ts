@@ -15,20 +15,20 @@
 // measured phase is a coordinator process of its own, and its counters are read after it stopped. A phase
 // with no work (start, register, stop) is measured the same way and taken off.
 // Knobs: DBWORK_RUNS (default 1000), DBWORK_CREATES (default 300), DBWORK_IDLE_S (default 60), DBWORK_PART=runs|wakeups|idle.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { UserApi } from '../lib/client/user-api.js';
 import { followRun } from '../lib/client/follow-session.js';
-import { BIN, ROOT } from '../test/helpers/fixtures.js';
 import { spawnCoordinator, type SpawnedCoordinator } from '../test/coordinator/spawn-coordinator.js';
 import { heartbeatNeeded, idlePollTimeoutMs } from '../lib/runner/idle-poll.js';
 import { apiClient, freshDatabase, registerRunner } from '../test/coordinator/helpers.js';
 import { STARTUP_NOTIFY_MS } from '../coordinator/store/replica-presence.js';
 import { fmt, percentile } from './coordinator-kit.js';
 import { report } from './lib/stats.js';
+import { cpuMs, startBenchRunner, stopChild } from './lib/runner-process.js';
 
 const RUNS = Number(process.env.DBWORK_RUNS ?? 1000);
 const CREATES = Number(process.env.DBWORK_CREATES ?? 300);
@@ -45,17 +45,6 @@ process.on('exit', () => {
 });
 // Interrupted: end as a normal exit does, so no coordinator or runner outlives the bench.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
-
-/** CPU time (user + system) of a process so far, in ms; 0 if it is gone. */
-function cpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100/s)
-  } catch {
-    return 0;
-  }
-}
 
 function processAlive(pid: number): boolean {
   try {
@@ -131,29 +120,13 @@ type BenchDatabase = Awaited<ReturnType<typeof benchDatabase>>;
 
 /** Start `agent-runner -c url …` (the trivial sh executor) and resolve once it registered. */
 async function startRunner(url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, '-c', url, '-x', 'trivial-sh', '-n', String(SLOTS)], {
-    cwd: work,
-    env: { ...process.env, AGENT_RUNNER_EXECUTORS_PATH: join(ROOT, 'bench', 'executors'), AGENT_RUNNER_LOCAL_PORT: '1', AGENT_RUNNER_LOG_FORMAT: 'json' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = await startBenchRunner(url, ['-x', 'trivial-sh', '-n', String(SLOTS)], { cwd: work });
   children.add(child);
-  let stderr = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-20_000);
-      if (stderr.includes('"msg":"registered with the coordinator"')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`agent-runner exited with ${code}: ${stderr}`)));
-  });
   return child;
 }
 
 async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await stopChild(child);
   children.delete(child);
 }
 

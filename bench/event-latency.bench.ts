@@ -10,14 +10,14 @@
 // Each case prints p50 / p99 / max against the target (≤ 50 ms), and the share of the way before the coordinator.
 // "at coordinator" splits each latency at the event's created_at: when the coordinator began handling the
 // runner's batch, before storing it (millisecond resolution, so ±1 ms).
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { Agent, get, type IncomingMessage } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, ROOT } from '../test/helpers/fixtures.js';
 import { benchCoordinator } from './coordinator-kit.js';
 import { mean, ms, percentile, report } from './lib/stats.js';
+import { cpuMs, startBenchRunner, stopChild } from './lib/runner-process.js';
 
 const SPACED_EVENTS = 200;
 const SPACED_INTERVAL_MS = 7;
@@ -56,39 +56,12 @@ type Api = ReturnType<Coordinator['api']>;
 
 /** Start `agent-runner -c url …` and resolve once it registered. */
 async function startRunner(url: string, args: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, '-c', url, ...args], {
-    cwd: work,
-    env: { ...process.env, AGENT_RUNNER_EXECUTORS_PATH: join(ROOT, 'bench', 'executors'), AGENT_RUNNER_LOCAL_PORT: '1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = await startBenchRunner(url, args, { cwd: work });
   children.push(child);
-  let stderr = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-      if (stderr.includes('"msg":"registered with the coordinator"')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`agent-runner exited with ${code}: ${stderr.slice(-2000)}`)));
-  });
-  // Keep draining stderr (a full pipe would block the runner), but stop keeping it.
-  child.stderr!.removeAllListeners('data');
-  child.stderr!.resume();
   return child;
 }
 
-async function stopRunner(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
-/** CPU time (user + system) a process used so far, in ms (Linux clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
+const stopRunner = stopChild;
 
 async function metric(api: Api, pattern: RegExp): Promise<number> {
   const text = (await api('GET', '/metrics')).body as string;

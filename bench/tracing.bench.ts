@@ -7,18 +7,18 @@
 // - CPU per run of the coordinator and the runner together, off and on: what tracing costs, which a busy
 //   machine's scattered wall-clock rates may hide.
 // BENCH_RUNS=n changes the runs per round (default 400), BENCH_ROUNDS the rounds of each (default 3).
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoordinatorHttp } from '../lib/client/http-client.js';
 import { SessionStartedSchema } from '../protocol/sessions.js';
 import { apiClient, freshDatabase } from '../test/coordinator/helpers.js';
 import { spawnCoordinator } from '../test/coordinator/spawn-coordinator.js';
-import { BIN, ROOT } from '../test/helpers/fixtures.js';
 import { startOtlpReceiver } from '../test/helpers/otlp-receiver.js';
 import { fmt, percentile, rssMb } from './coordinator-kit.js';
 import { report } from './lib/stats.js';
+import { cpuMs, startBenchRunner, stopChild } from './lib/runner-process.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 400);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -34,36 +34,12 @@ process.on('exit', () => {
 });
 
 async function startRunner(url: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, '-c', url, '-x', EXECUTOR, '-n', String(CONCURRENCY)], {
-    cwd: work,
-    env: { ...process.env, AGENT_RUNNER_EXECUTORS_PATH: join(ROOT, 'bench', 'executors'), AGENT_RUNNER_LOCAL_PORT: '1', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = await startBenchRunner(url, ['-x', EXECUTOR, '-n', String(CONCURRENCY)], { cwd: work, env });
   children.push(child);
-  let stderr = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-20_000);
-      if (stderr.includes('"msg":"registered with the coordinator"')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`agent-runner exited with ${code}: ${stderr}`)));
-  });
   return child;
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
-/** CPU time (user + system) a process used so far, in ms (Linux clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
+const stop = stopChild;
 
 async function succeeded(api: ReturnType<typeof apiClient>): Promise<number> {
   const metrics = (await api('GET', '/metrics')).body as string;

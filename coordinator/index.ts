@@ -6,3 +6,7 @@ export type { CoordinatorTimings } from './constants.js';
 export type { Store } from './store/store.js';
 export { openStore } from './store/open-store.js';
 export type * from './types.js';
+export { enqueueNotification, wantsNotification, type NotificationToEnqueue } from './store/ops/enqueue-notifications.js';
+export { notifyBudgetExceeded } from './store/ops/notify-budget-exceeded.js';
+export { loadNotifyConfig, NotifyConfigError, type ResolvedNotifyConfig } from './notify/notify-config.js';
+export { encodeCallbackData, decodeCallbackData, type ButtonChoice } from './notify/callback-data.js';

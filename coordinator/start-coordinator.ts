@@ -14,6 +14,10 @@ import type { Store } from './store/store.js';
 import { startSweeper } from './sweeper.js';
 import { startTracing } from '../lib/trace/tracing.js';
 import { RunSpans } from './tracing/run-spans.js';
+import { startDeliveryWorker } from './notify/delivery-worker.js';
+import { loadNotifyConfig, type ResolvedNotifyConfig } from './notify/notify-config.js';
+import { outboxPlanOf } from './notify/outbox-routes.js';
+import { runEndHeard } from './notify/run-end-heard.js';
 
 export interface CoordinatorOptions {
   /** Interface to bind (default 127.0.0.1). Anything but loopback requires `apiToken`. */
@@ -42,6 +46,15 @@ export interface CoordinatorOptions {
   /** `json` or `pretty` (default: AGENT_RUNNER_LOG_FORMAT, else pretty on a terminal); ignored when `logger` is given. */
   logFormat?: LogFormat;
   logger?: Logger;
+  /**
+   * The notification config (`--notify`): a JSON or YAML file, or one already loaded (loadNotifyConfig).
+   * Unset: no notifications, and no statement spent on them.
+   */
+  notify?: string | ResolvedNotifyConfig | null;
+  /** How often the delivery worker looks for due notifications when idle (default NOTIFY_POLL_MS). */
+  notifyPollMs?: number;
+  /** The notification backoff's jitter source (tests fix it). */
+  notifyRandom?: () => number;
   /** The message of the line logged once it listens, with its url, store, database and agents (default `coordinator listening`). */
   listeningMessage?: string | undefined;
 }
@@ -92,14 +105,19 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   const timings = resolveTimings(options.timings);
   if (options.defaultExecutor !== undefined) checkExecutorName(options.defaultExecutor, 'defaultExecutor');
   const agentsDir = options.agentsDir === undefined ? DEFAULT_AGENTS_DIR : options.agentsDir;
+  // A bad notification config stops start-up before anything is opened.
+  const notify = typeof options.notify === 'string' ? loadNotifyConfig(options.notify) : (options.notify ?? null);
   const databaseUrl = options.databaseUrl ?? openProjectDatabase(process.cwd(), logger);
   const store = await openStore({ databaseUrl, schema: options.databaseSchema });
+  if (notify !== null) store.setOutboxPlan(outboxPlanOf(notify));
   const agentsFolder = agentsDir === null ? null : new AgentsFolder({ dir: agentsDir, optional: options.agentsDir === undefined, store, logger });
   const ctx = createContext({
     store, timings, logger, apiToken, maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES, defaultExecutor: options.defaultExecutor ?? DEFAULT_EXECUTOR, agentsFolder,
   });
   let agents = 0;
   let runSpans: RunSpans | null = null;
+  // Started once the store is subscribed; a run's end heard before then is found by the worker's first look.
+  let worker: ReturnType<typeof startDeliveryWorker> | null = null;
   try {
     // Watching first: a change while the folder is read is read again.
     if (options.watchAgents !== false) await agentsFolder?.watch();
@@ -109,6 +127,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     await store.sql.subscribeChanges((changes) => {
       dispatchChanges(ctx, changes);
       runSpans?.hear(changes);
+      if (worker !== null && runEndHeard(changes)) worker.kick();
     });
   } catch (error) {
     await runSpans?.close();
@@ -117,12 +136,14 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     throw error;
   }
   const stopSweeper = startSweeper(ctx);
+  worker = notify === null ? null : startDeliveryWorker({ store, config: notify, logger, pollMs: options.notifyPollMs, random: options.notifyRandom });
   const app = buildApp(ctx);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? DEFAULT_PORT }, () => resolve(s));
     s.once('error', reject);
   }).catch(async (error: unknown) => {
     await stopSweeper();
+    await worker?.stop();
     await agentsFolder?.close();
     await runSpans?.drain();
     await store.close();
@@ -134,7 +155,8 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   const url = `http://${urlHost}:${port}`;
   // A SQLite file's path says where the data is; a PostgreSQL URL may hold a password, so it is not logged.
   const database = store.dialect === 'sqlite' ? { database: databaseUrl } : {};
-  logger.info({ url, store: store.dialect, ...database, agents }, options.listeningMessage ?? 'coordinator listening');
+  const notifications = notify === null ? {} : { notify: notify.file, targets: notify.targets.map((t) => t.name) };
+  logger.info({ url, store: store.dialect, ...database, agents, ...notifications }, options.listeningMessage ?? 'coordinator listening');
   let closing: Promise<void> | null = null;
   return {
     url,
@@ -150,6 +172,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
           (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         });
         await stopSweeper();
+        await worker?.stop();
         await agentsFolder?.close();
         // The spans of runs that ended read their run before the store closes; then they are sent.
         await runSpans?.drain();

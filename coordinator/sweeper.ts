@@ -24,6 +24,8 @@ export function startSweeper(ctx: CoordinatorContext): () => Promise<void> {
     for (const run of reclaimed) {
       logger.warn({ run: run.id, status: run.status, attempt: run.attempt, error: run.error }, 'run lost: runner lease expired');
     }
+    // No target wants runner.offline: no statement.
+    for (const runner of await store.notifyRunnersOffline(now, timings.leaseMs)) logger.info({ runner }, 'runner offline: notification enqueued');
     const online = await store.listOnlineRunners(now, timings.leaseMs);
     for (const run of await store.failUnplaceable(now, timings.placementTimeoutMs, online)) {
       logger.warn({ run: run.id, error: run.error }, 'run failed: no runner can serve it');

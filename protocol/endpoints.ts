@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { AgentDocumentPutSchema, AgentDocumentSchema, AgentListSchema, AgentsReloadSchema, StoredAgentSchema } from './agents.js';
 import { EventPageSchema, EventsQuerySchema, SessionEventSchema } from './events.js';
 import { HealthSchema } from './health.js';
+import { NotificationBodySchema, NotificationPageSchema, NotificationsQuerySchema, NotifyConfigSchema } from './notifications.js';
 import { SystemStatusSchema } from './status.js';
 import { SessionTreeSchema, TreeQuerySchema } from './tree.js';
 import { AnswerQuestionSchema, AskQuestionSchema, ListQuestionsQuerySchema, QuestionAskedSchema, QuestionListSchema, QuestionViewSchema } from './questions.js';
@@ -89,6 +90,9 @@ export const NAMED_SCHEMAS: Record<string, z.ZodType> = {
   EventBatch: EventBatchSchema,
   EventBatchResult: EventBatchResultSchema,
   RunFinished: RunFinishedSchema,
+  NotificationPage: NotificationPageSchema,
+  NotificationBody: NotificationBodySchema,
+  NotifyConfig: NotifyConfigSchema,
   AskQuestion: AskQuestionSchema,
   QuestionAsked: QuestionAskedSchema,
   QuestionView: QuestionViewSchema,
@@ -102,6 +106,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   { method: 'GET', path: '/healthz', summary: 'Whether the coordinator answers, and its store.', caller: 'anyone', replies: { 200: S.Health! } },
   { method: 'GET', path: '/v1/status', summary: 'One screen of system status: coordinator and store, runners, runs in flight, queue age, the last hour.', caller: 'client', replies: { 200: S.SystemStatus! } },
   { method: 'GET', path: '/v1/usage', summary: 'Tokens and cost of every run, per agent and per executor (kept as runs report, never rescanned).', caller: 'client', replies: { 200: S.UsageReport! } },
+  { method: 'GET', path: '/v1/notifications', summary: 'The notification outbox, newest first: deliveries, retries and failures (targets by name, never their URLs or secrets).', caller: 'client', query: NotificationsQuerySchema, replies: { 200: S.NotificationPage! } },
   { method: 'GET', path: '/v1/agents', summary: 'Every agent blueprint.', caller: 'client', replies: { 200: S.AgentList! } },
   { method: 'GET', path: '/v1/agents/{name}', summary: 'One agent blueprint; 304 while If-None-Match matches its ETag.', caller: 'client', replies: { 200: S.AgentDocument!, 304: null } },
   { method: 'PUT', path: '/v1/agents/{name}', summary: 'Create or replace an agent blueprint.', caller: 'client', body: S.AgentDocumentPut!, replies: { 200: S.AgentDocument!, 201: S.AgentDocument! } },

@@ -38,6 +38,7 @@ export const ResumeSessionSchema = z.strictObject({
 export const ListSessionsQuerySchema = z.strictObject({
   status: SessionStatusSchema.optional(),
   parent: id('parent').optional(),
+  root: id('root').optional().describe('Only the sessions of the tree under this root (itself included).'),
   agent: id('agent').optional(),
   limit: limit.optional(),
   cursor: id('cursor').optional(),

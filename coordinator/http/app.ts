@@ -7,6 +7,7 @@ import { toApiError } from './error-status.js';
 import { mountAgentRoutes } from './routes/agents.js';
 import { mountHealthRoutes } from './routes/health.js';
 import { mountNextRunRoute } from './routes/next-run.js';
+import { mountNotificationRoutes } from './routes/notifications.js';
 import { mountRunReportRoutes } from './routes/run-reports.js';
 import { mountRunnerRoutes } from './routes/runners.js';
 import { mountSessionEventRoutes } from './routes/session-events.js';
@@ -47,6 +48,7 @@ export function buildApp(ctx: CoordinatorContext): Hono {
   mountQuestionRoutes(app, ctx);
   mountStatusRoutes(app, ctx);
   mountUsageRoutes(app, ctx);
+  mountNotificationRoutes(app, ctx);
   app.notFound((c) => c.json(new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`).toJSON(), 404));
   app.onError((error, c) => {
     const known = toApiError(error);

@@ -1,5 +1,6 @@
 import { interleaveEvents } from '../../lib/events/interleave-events.js';
 import { frameSseComment, frameSseMessage } from '../events/sse-frame.js';
+import { Nudge } from '../events/nudge.js';
 import { sessionTopic, treeTopic } from '../events/wake-hub.js';
 import type { SubtreeMember } from '../store/store.js';
 import type { EventRecord, SessionRecord } from '../types.js';
@@ -31,8 +32,8 @@ export function treeEventStream(ctx: CoordinatorContext, top: SessionRecord, sig
   const dirty = new Set<string>();
   const unsubscribes: Array<() => void> = [];
   let listMembers = true;
-  let nudge: (() => void) | null = null;
-  const wake = () => nudge?.();
+  const nudge = new Nudge();
+  const wake = () => nudge.wake();
   const unsubscribeAll = () => {
     for (const u of unsubscribes.splice(0)) u();
   };
@@ -85,11 +86,7 @@ export function treeEventStream(ctx: CoordinatorContext, top: SessionRecord, sig
         const text = frame(await next());
         if (text !== '') return controller.enqueue(encoder.encode(text));
         if (dirty.size > 0 || listMembers) continue;
-        const woken = await new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => resolve(false), ctx.timings.sseKeepAliveMs);
-          nudge = () => (clearTimeout(timer), resolve(true));
-        });
-        nudge = null;
+        const woken = await nudge.wait(ctx.timings.sseKeepAliveMs);
         if (signal.aborted) return controller.close();
         if (woken) continue;
         listMembers = true;

@@ -4,6 +4,7 @@
  * them to `$1, $2, …`. Row locks come from `forUpdate`; where the dialects differ otherwise, an operation
  * reads `dialect`.
  */
+import type { StoreHooks } from './outbox-plan.js';
 import type { ChangeListener, StoreChange } from './store-changes.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -51,6 +52,8 @@ export interface SqlClient {
    * and on SQLite, where a lookup is an in-process index probe and not worth remembering.
    */
   readonly memo: Map<string, number> | null;
+  /** What the coordinator plugged in (the notification outbox plan), one object shared with every transaction. */
+  readonly hooks: StoreHooks;
   /** How many other coordinator replicas were heard from lately (PostgreSQL; 0 on SQLite). */
   replicaPeers(): number;
   close(): Promise<void>;

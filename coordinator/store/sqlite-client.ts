@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { StoreHooks } from './outbox-plan.js';
 import type { SqlClient } from './sql-client.js';
 import { ChangeBuffer, type ChangeListener, type StoreChange } from './store-changes.js';
 
@@ -157,8 +158,10 @@ export function openSqliteClient(path: string): SqlClient {
     onChanges = listener;
   };
 
+  const hooks: StoreHooks = { outbox: null };
   const inside: SqlClient = {
     dialect: 'sqlite',
+    hooks,
     forUpdate: noRowLocks,
     notifyTarget: null,
     memo: null,
@@ -173,6 +176,7 @@ export function openSqliteClient(path: string): SqlClient {
 
   return {
     dialect: 'sqlite',
+    hooks,
     forUpdate: noRowLocks,
     memo: null,
     async query<T>(sql: string, params?: readonly unknown[]) {

@@ -41,10 +41,15 @@ import { readBudgetHolders } from './ops/read-budget-holders.js';
 import type { BudgetHolder, BudgetStop } from '../budget/budget-rules.js';
 import { countCallbackRunsInFlight } from './ops/count-callback-runs.js';
 import { touchIdleRunners, touchRunner } from './ops/touch-runner.js';
+import { claimNotifications, type DeliveryResult, listNotifications, markNotificationsDelivered, type NotificationRecord, pruneNotifications, settleNotification } from './ops/notification-outbox.js';
+import { enqueueNotification, type NotificationToEnqueue } from './ops/enqueue-notifications.js';
+import { notifyRunnersOffline } from './ops/notify-runners-offline.js';
+import type { OutboxPlan } from './outbox-plan.js';
 import type { Dialect, SqlClient } from './sql-client.js';
 
 export type { SubtreeMember, TreeRead, TreeRecord };
 export type { BudgetStopped };
+export type { DeliveryResult, NotificationRecord, NotificationToEnqueue, OutboxPlan };
 export type { NewQuestion, QuestionAsked, QuestionClose, QuestionFilter };
 export type { AppendResult, ClaimedRun, FinishReport, IncomingEvent, NewRunner, NewSession, PruneFilter, ResumeInput, RunReportToApply, RunReportApplied, SessionFilter, SystemCounts };
 
@@ -123,6 +128,19 @@ export interface Store {
   countSystemStatus(since: number): Promise<SystemCounts>;
   /** Usage totals per agent and per executor (GET /v1/usage, /metrics). */
   listUsageTotals(): Promise<UsageTotalsRecord[]>;
+  /** Which notifications this coordinator enqueues (its --notify config); null: none, and no statement for them. */
+  setOutboxPlan(plan: OutboxPlan | null): void;
+  /** Put an event in the outbox for the targets that want it (in a transaction of its own; see enqueueNotification). */
+  enqueueNotification(n: NotificationToEnqueue, now: number): Promise<number>;
+  /** Enqueue `runner.offline` for runners whose lease ran out (the sweep). */
+  notifyRunnersOffline(now: number, leaseMs: number): Promise<string[]>;
+  claimNotifications(target: string, now: number, max: number, leaseMs: number): Promise<NotificationRecord[]>;
+  settleNotification(claimed: Pick<NotificationRecord, 'seq' | 'attempts'>, result: DeliveryResult, now: number): Promise<boolean>;
+  /** Mark rows delivered in one statement. */
+  markNotificationsDelivered(seqs: readonly number[], now: number): Promise<void>;
+  /** Delete up to `max` delivered or failed notifications settled before `before`. */
+  pruneNotifications(before: number, max: number): Promise<number>;
+  listNotifications(filter: { status?: NotificationRecord['status'] | undefined }, page: { limit: number; before: number | null }): Promise<{ notifications: NotificationRecord[]; next: number | null }>;
   /** A session asks a question or an approval (nothing is asked for an approval its session remembered). */
   askQuestion(sessionId: string, input: NewQuestion, now: number): Promise<QuestionAsked>;
   getQuestion(id: string): Promise<QuestionRecord | null>;
@@ -188,6 +206,16 @@ export function createStore(sql: SqlClient): Store {
     countHeldRuns: () => countHeldRuns(sql),
     countSystemStatus: (since) => countSystemStatus(sql, since),
     listUsageTotals: () => listUsageTotals(sql),
+    setOutboxPlan: (plan) => {
+      sql.hooks.outbox = plan;
+    },
+    enqueueNotification: (n, now) => sql.transaction((tx) => enqueueNotification(tx, n, now)),
+    notifyRunnersOffline: (now, leaseMs) => notifyRunnersOffline(sql, now, leaseMs),
+    claimNotifications: (target, now, max, leaseMs) => claimNotifications(sql, target, now, max, leaseMs),
+    settleNotification: (claimed, result, now) => settleNotification(sql, claimed, result, now),
+    markNotificationsDelivered: (seqs, now) => markNotificationsDelivered(sql, seqs, now),
+    pruneNotifications: (before, max) => pruneNotifications(sql, before, max),
+    listNotifications: (filter, page) => listNotifications(sql, filter, page),
     askQuestion: (sessionId, input, now) => askQuestion(sql, sessionId, input, now),
     getQuestion: (id) => getQuestion(sql, id),
     listQuestions: (filter, limit) => listQuestions(sql, filter, limit),

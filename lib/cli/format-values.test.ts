@@ -56,3 +56,11 @@ describe('format-values', () => {
     expect(painted.split('\n')[2]).toBe('<1:bbb>  x           short');
   });
 });
+
+describe('formatCount', () => {
+  it('separates thousands with commas, without Intl', async () => {
+    const { formatCount } = await import('./format-values.js');
+    expect([0, 7, 999, 1000, 12345, 1234567, -4321, 10.6].map(formatCount)).toEqual(['0', '7', '999', '1,000', '12,345', '1,234,567', '-4,321', '11']);
+    expect(formatCount(Number.NaN)).toBe('NaN');
+  });
+});

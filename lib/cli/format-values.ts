@@ -26,6 +26,13 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(s / 86_400)}d${pad2(Math.floor((s % 86_400) / 3_600))}h`;
 }
 
+/** A whole number with thousands separated by commas (`1,234,567`), without Intl (loading ICU costs a CLI ~15 ms). */
+export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  const sign = n < 0 ? '-' : '';
+  return sign + String(Math.round(Math.abs(n))).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 /** How long ago an ISO time was: `3s ago`; `-` for none. */
 export function formatAge(iso: string | null | undefined, now = Date.now()): string {
   if (iso === null || iso === undefined) return '-';

@@ -84,6 +84,7 @@ export function buildProgram(): Command {
     .option('--status <status>', 'only sessions in this state (queued, running, idle, failed, cancelled)')
     .option('--agent <name>', 'only sessions of this agent')
     .option('--parent <id>', 'only the children of this session')
+    .option('--root <id>', 'only the sessions of the tree under this root (itself included)')
     .option('--limit <n>', 'sessions per page (default 20)')
     .option('--cursor <cursor>', 'the page after this cursor (printed at the end of a page)')
     .action(async (options) => {
@@ -156,6 +157,13 @@ export function buildProgram(): Command {
     .action(async (options) => {
       const { runnersCommand } = await import('./runners-command.js');
       process.exitCode = await runnersCommand(options);
+    });
+  common(program.command('notifications').description('the notification outbox, newest first: event, target, status, attempts, last error'))
+    .option('--failed', 'only notifications that failed (gave up after their attempts)')
+    .option('--limit <n>', 'how many (default 50, at most 500)')
+    .action(async (options) => {
+      const { notificationsCommand } = await import('./notifications-command.js');
+      process.exitCode = await notificationsCommand(options);
     });
   common(program.command('status').description('system status: coordinator and store, runners, runs by state, queue age, last hour, sessions'))
     .action(async (options) => {

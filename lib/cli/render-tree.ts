@@ -1,6 +1,6 @@
 import type { SessionTree, TreeNode } from '../../protocol/tree.js';
 import type { SessionStatus } from '../../protocol/statuses.js';
-import { formatDuration } from './format-values.js';
+import { formatCount, formatDuration } from './format-values.js';
 import type { Style } from './style.js';
 import { terminalText } from './terminal-text.js';
 
@@ -74,7 +74,7 @@ export function treeTotalLine(tree: SessionTree, style: Style): string {
   if (tree.truncated) parts.push(`${tree.nodes} shown`);
   const t = tree.root.tree_totals;
   const tokens = t.input_tokens + t.output_tokens + t.cache_read_input_tokens + t.cache_creation_input_tokens;
-  parts.push(`${cost(t.cost_usd)} (${tokens.toLocaleString('en-US')} tokens)`);
+  parts.push(`${cost(t.cost_usd)} (${formatCount(tokens)} tokens)`);
   if (tree.quiet) parts.push('quiet');
   return style.dim(`total: ${parts.join(' · ')}`);
 }

@@ -4,15 +4,13 @@ import type { CreateSession } from '../../protocol/sessions.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 import { commandLogger } from './command-logger.js';
 import { connectCoordinator, type Connection } from './connect-coordinator.js';
-import { type InterruptCause, RunInterrupts } from './run-interrupts.js';
+import { RunInterrupts } from './run-interrupts.js';
 import { renderSessionEvent } from './render-session-event.js';
-import { isUnplaceable, renderRunEnding, renderWaiting, runDurationMs } from './run-ending.js';
+import { renderRunEnding, runDurationMs } from './run-ending.js';
+import { beginRunStream } from './run-stream.js';
 import { parseRunShape, type RunShapeFlags } from './run-flags.js';
-import { terminalText } from './terminal-text.js';
 import { traceparentFromEnv } from './run-traceparent.js';
 import { selectExecutor } from './select-executor.js';
-import { Spinner } from './spinner.js';
-import { makeStyle } from './style.js';
 import { exitCodeForRun } from '../../protocol/outcome.js';
 import { followRun } from '../client/follow-session.js';
 import { EMBEDDED_PLACEMENT_HINT, streamTree } from './run-tree.js';
@@ -94,41 +92,14 @@ export async function runCommand(prompt: string, options: RunOptions): Promise<n
  */
 export async function streamRun(connection: Connection, interrupts: RunInterrupts, sessionId: string, runId: string, after: number, json: boolean): Promise<number> {
   const { api } = connection;
-  const out = process.stdout;
-  const write = (text: string) => void (interrupts.outputClosed || out.write(text));
-  const say = (text: string) => void (interrupts.outputClosed || process.stderr.write(`${text}\n`));
-  const style = makeStyle(out);
-  const spinner = new Spinner(process.stderr, !json && process.stderr.isTTY === true);
-  if (!json) write(style.bold(`▶ session ${sessionId}`) + style.dim(`  run ${runId}\n`));
-  // Said at once, after the run's `queued` line: no online runner can take it (it waits up to the placement timeout).
-  const { waiting } = await api.getSession(sessionId);
-  let placement =
-    isUnplaceable(waiting) && waiting.run_id === runId
-      ? json ? `${JSON.stringify({ type: 'waiting', session_id: sessionId, run_id: runId, waiting })}\n` : `${renderWaiting(waiting, style)}\n`
-      : undefined;
-  spinner.start('waiting for a runner…');
-  const following = new AbortController();
-  const onInterrupt = (cause: InterruptCause, count: number) => {
-    spinner.stop();
-    if (count > 1) {
-      say(connection.embedded ? 'cancelling this command\'s executors now…' : `no longer waiting; the coordinator goes on stopping ${sessionId}`);
-      following.abort();
-      return;
-    }
-    const why = cause === 'SIGINT' ? '' : `${cause}: `;
-    say(`${why}stopping the session… (Ctrl-C again to stop waiting${connection.embedded ? ' and cancel at once' : ''})`);
-    api.stopSession(sessionId).catch((error: Error) => {
-      say(`could not stop ${sessionId}: ${terminalText(error.message)}`);
-      following.abort();
-    });
-  };
-  interrupts.handle(onInterrupt);
+  const stream = await beginRunStream(connection, interrupts, sessionId, runId, json);
+  const { write, say, style, spinner, following } = stream;
   try {
     const onEvent = (record: SessionEvent) => {
       spinner.stop();
       write(json ? `${JSON.stringify(record)}\n` : `${renderSessionEvent(record, style, { endReason: false })}\n`);
+      const placement = stream.takePlacement();
       if (placement !== undefined) write(placement);
-      placement = undefined;
       spinner.start(record.type === 'run_status' && record.event.status === 'queued' ? 'waiting for a runner…' : 'working…');
     };
     // Follows until the run ends (the stream reconnects by itself; an error that is not retryable throws).
@@ -148,7 +119,6 @@ export async function streamRun(connection: Connection, interrupts: RunInterrupt
     }
     return code;
   } finally {
-    spinner.stop();
-    interrupts.handle(undefined);
+    stream.close();
   }
 }

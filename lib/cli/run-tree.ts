@@ -6,11 +6,11 @@ import type { Connection } from './connect-coordinator.js';
 import { formatDuration } from './format-values.js';
 import { renderSessionEvent } from './render-session-event.js';
 import { renderTreeEvent, walkTree } from './render-tree.js';
-import { isUnplaceable, renderWaiting, runCostUsd } from './run-ending.js';
-import type { InterruptCause, RunInterrupts } from './run-interrupts.js';
-import { Spinner } from './spinner.js';
+import { runCostUsd } from './run-ending.js';
+import { beginRunStream } from './run-stream.js';
 import { canPrompt, QuestionPrompter } from './run-questions.js';
-import { makeStyle, type Style } from './style.js';
+import type { RunInterrupts } from './run-interrupts.js';
+import type { Style } from './style.js';
 import { terminalText } from './terminal-text.js';
 
 /** The exit code of a command that was interrupted before the tree was quiet (as a cancelled run's). */
@@ -64,35 +64,9 @@ export function renderTreeEnding(tree: SessionTree, run: { status: string; error
  */
 export async function streamTree(connection: Connection, interrupts: RunInterrupts, sessionId: string, runId: string, json: boolean): Promise<number> {
   const { api } = connection;
-  const out = process.stdout;
-  const write = (text: string) => void (interrupts.outputClosed || out.write(text));
-  const say = (text: string) => void (interrupts.outputClosed || process.stderr.write(`${text}\n`));
-  const style = makeStyle(out);
-  const spinner = new Spinner(process.stderr, !json && process.stderr.isTTY === true);
   const started = Date.now();
-  if (!json) write(style.bold(`▶ session ${sessionId}`) + style.dim(`  run ${runId}\n`));
-  const { waiting } = await api.getSession(sessionId);
-  let placement =
-    isUnplaceable(waiting) && waiting.run_id === runId
-      ? json ? `${JSON.stringify({ type: 'waiting', session_id: sessionId, run_id: runId, waiting })}\n` : `${renderWaiting(waiting, style)}\n`
-      : undefined;
-  spinner.start('waiting for a runner…');
-  const following = new AbortController();
-  const onInterrupt = (cause: InterruptCause, count: number) => {
-    spinner.stop();
-    if (count > 1) {
-      say(connection.embedded ? 'cancelling this command\'s executors now…' : `no longer waiting; the coordinator goes on stopping ${sessionId}`);
-      following.abort();
-      return;
-    }
-    const why = cause === 'SIGINT' ? '' : `${cause}: `;
-    say(`${why}stopping the session and its tree… (Ctrl-C again to stop waiting${connection.embedded ? ' and cancel at once' : ''})`);
-    api.stopSession(sessionId).catch((error: Error) => {
-      say(`could not stop ${sessionId}: ${terminalText(error.message)}`);
-      following.abort();
-    });
-  };
-  interrupts.handle(onInterrupt);
+  const stream = await beginRunStream(connection, interrupts, sessionId, runId, json, 'stopping the session and its tree…');
+  const { write, say, style, spinner, following } = stream;
   /** Sessions of the tree with a run in flight, for the spinner's words. */
   const working = new Set<string>();
   // On a terminal, questions of the tree are asked right here (lib/cli/run-questions.ts).
@@ -103,7 +77,10 @@ export async function streamTree(connection: Connection, interrupts: RunInterrup
       spinner.stop();
       if (json) write(`${JSON.stringify(record)}\n`);
       else print(`${renderTreeEvent(record, renderSessionEvent(record, style, { endReason: record.session_id !== sessionId }), style, { plainTop: true })}\n`);
-      if (placement !== undefined && record.session_id === sessionId) print(placement), (placement = undefined);
+      if (record.session_id === sessionId) {
+        const placement = stream.takePlacement();
+        if (placement !== undefined) print(placement);
+      }
       prompter?.offer(record);
       if (prompter?.prompting === true) return;
       if (record.type === 'run_status') {
@@ -134,8 +111,7 @@ export async function streamTree(connection: Connection, interrupts: RunInterrup
     }
     return code;
   } finally {
-    spinner.stop();
     await prompter?.close();
-    interrupts.handle(undefined);
+    stream.close();
   }
 }

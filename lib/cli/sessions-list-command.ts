@@ -16,6 +16,7 @@ export interface ListSessionsOptions extends ClientOptions {
   status?: string;
   agent?: string;
   parent?: string;
+  root?: string;
   limit?: string;
   cursor?: string;
 }
@@ -29,10 +30,10 @@ function readFilters(options: ListSessionsOptions) {
   if (options.status !== undefined && !(SESSION_STATUSES as readonly string[]).includes(options.status)) {
     throw new CliError(`--status: "${terminalText(options.status)}" is not a session status (one of ${SESSION_STATUSES.join(', ')})`, EXIT_USAGE);
   }
-  for (const [flag, value] of [['--agent', options.agent], ['--parent', options.parent], ['--cursor', options.cursor]] as const) {
+  for (const [flag, value] of [['--agent', options.agent], ['--parent', options.parent], ['--root', options.root], ['--cursor', options.cursor]] as const) {
     if (value !== undefined && value.trim() === '') throw new CliError(`${flag}: must not be empty`, EXIT_USAGE);
   }
-  return { status: options.status, agent: options.agent, parent: options.parent, cursor: options.cursor, limit };
+  return { status: options.status, agent: options.agent, parent: options.parent, root: options.root, cursor: options.cursor, limit };
 }
 
 const oneLine = (text: string, max: number) => {
@@ -47,7 +48,7 @@ const shellWord = (word: string) => (/^[\w.:@/+=-]+$/.test(word) ? word : `'${wo
 function nextPageCommand(options: ListSessionsOptions, cursor: string): string {
   const words = ['agent-runner', 'sessions', 'list'];
   if (options.coordinatorUrl !== undefined) words.push('-c', options.coordinatorUrl);
-  for (const [flag, value] of [['--status', options.status], ['--agent', options.agent], ['--parent', options.parent], ['--limit', options.limit]] as const) {
+  for (const [flag, value] of [['--status', options.status], ['--agent', options.agent], ['--parent', options.parent], ['--root', options.root], ['--limit', options.limit]] as const) {
     if (value !== undefined) words.push(flag, value);
   }
   words.push('--cursor', cursor);

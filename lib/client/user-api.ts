@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AgentListSchema, AgentsReloadSchema, StoredAgentSchema, type AgentDocument } from '../../protocol/agents.js';
 import { EventPageSchema, type SessionEvent } from '../../protocol/events.js';
 import { HealthSchema } from '../../protocol/health.js';
+import { NotificationPageSchema } from '../../protocol/notifications.js';
 import { RunnerListSchema } from '../../protocol/runners.js';
 import { SystemStatusSchema } from '../../protocol/status.js';
 import {
@@ -105,6 +106,14 @@ export class UserApi {
   /** Every runner with its health (a user listing, `GET /v1/runners`). */
   listRunners() {
     return this.#call({ method: 'GET', path: '/v1/runners' }, RunnerListSchema);
+  }
+
+  /** The notification outbox, newest first (`GET /v1/notifications`). */
+  listNotifications(query: { status?: string | undefined; limit?: number | undefined; cursor?: string | undefined } = {}) {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+    const qs = params.toString();
+    return this.#call({ method: 'GET', path: `/v1/notifications${qs === '' ? '' : `?${qs}`}` }, NotificationPageSchema);
   }
 
   /** One screen of system status (`GET /v1/status`). */

@@ -68,6 +68,7 @@ describe('client commands against a running coordinator load only what they use 
     { args: ['sessions', 'show', 'SESSION', '--json'], shows: 'session' },
     { args: ['runners'] },
     { args: ['status'] },
+    { args: ['notifications'] },
     { args: ['agents', 'list'] },
   ];
   for (const { args, shows } of commands) {

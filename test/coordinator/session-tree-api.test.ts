@@ -56,6 +56,12 @@ describe.each(STORE_KINDS)('the session tree over HTTP (%s)', (kind) => {
     expect(few.body.root.children.map((n: any) => n.session_id)).toEqual([a.session_id]);
     expect(few.body.root.children_omitted).toBe(1);
 
+    // The tree's sessions as a list (newest first); another tree's are not in it.
+    const other = await create({ executor: 'nobody' });
+    const listed = await api('GET', `/v1/sessions?root=${root.session_id}`);
+    expect(listed.body.sessions.map((s: any) => s.session_id)).toEqual([a1.session_id, b.session_id, a.session_id, root.session_id]);
+    expect((await api('GET', `/v1/sessions?root=${other.session_id}`)).body.sessions.map((s: any) => s.session_id)).toEqual([other.session_id]);
+    expect((await api('GET', '/v1/sessions?root=')).body.error.details.issues[0].path).toBe('root');
     // Everything stopped: quiet.
     await api('POST', `/v1/sessions/${root.session_id}/stop`, {});
     expect((await api('GET', `/v1/sessions/${root.session_id}/tree`)).body).toMatchObject({ in_flight: 0, quiet: true });

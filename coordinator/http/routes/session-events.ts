@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import { ApiError } from '../../api-error.js';
 import { DEFAULT_PAGE_LIMIT } from '../../../protocol/limits.js';
 import { frameSseComment, frameSseMessage, parseLastEventId } from '../../events/sse-frame.js';
+import { Nudge } from '../../events/nudge.js';
 import { sessionTopic } from '../../events/wake-hub.js';
 import { NotFoundError } from '../../store/store-errors.js';
 import type { EventRecord } from '../../types.js';
@@ -76,16 +77,16 @@ function eventStream(ctx: CoordinatorContext, sessionId: string, after: number, 
   let heard: EventRecord[] = [];
   /** Something changed that was not heard with its events: the store must be read. */
   let mustRead = true;
-  let nudge: (() => void) | null = null;
+  const nudge = new Nudge();
   /** A store read is under way: what is heard meanwhile may be newer than what it reads. */
   let reading = false;
   const unsubscribe = ctx.hub.subscribe([sessionTopic(sessionId)], (_topic, payload) => {
     const events = payload as EventRecord[] | undefined;
     if (events === undefined || reading || heard.length > 1_000) mustRead = true;
     if (events !== undefined) heard.push(...events);
-    nudge?.();
+    nudge.wake();
   });
-  signal.addEventListener('abort', () => (unsubscribe(), nudge?.()), { once: true });
+  signal.addEventListener('abort', () => (unsubscribe(), nudge.wake()), { once: true });
   const send = (controller: ReadableStreamDefaultController<Uint8Array>, events: readonly EventRecord[]) => {
     let text = '';
     for (const e of events) text += frameSseMessage({ id: String(e.seq), data: JSON.stringify(renderEvent(e)) });
@@ -131,11 +132,7 @@ function eventStream(ctx: CoordinatorContext, sessionId: string, after: number, 
         firstEvents = [];
         if (events.length > 0) return send(controller, events);
         if (mustRead) continue;
-        const woken = await new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => resolve(false), ctx.timings.sseKeepAliveMs);
-          nudge = () => (clearTimeout(timer), resolve(true));
-        });
-        nudge = null;
+        const woken = await nudge.wait(ctx.timings.sseKeepAliveMs);
         if (signal.aborted) return controller.close();
         if (woken) continue;
         // Quiet for a while: look at the store once in case a wake-up went missing (a replica that had

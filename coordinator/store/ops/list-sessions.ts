@@ -6,6 +6,7 @@ import type { SqlClient } from '../sql-client.js';
 export interface SessionFilter {
   status?: SessionStatus | undefined;
   parent_session_id?: string | undefined;
+  root_session_id?: string | undefined;
   agent?: string | undefined;
 }
 
@@ -22,6 +23,7 @@ export async function listSessions(
   const params: unknown[] = [];
   if (filter.status !== undefined) (where.push('status = ?'), params.push(filter.status));
   if (filter.parent_session_id !== undefined) (where.push('parent_session_id = ?'), params.push(filter.parent_session_id));
+  if (filter.root_session_id !== undefined) (where.push('root_session_id = ?'), params.push(filter.root_session_id));
   if (filter.agent !== undefined) (where.push('agent = ?'), params.push(filter.agent));
   if (page.before !== null) (where.push('seq < ?'), params.push(page.before));
   const clause = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;

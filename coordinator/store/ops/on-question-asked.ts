@@ -1,5 +1,6 @@
 import type { QuestionRecord, SessionRecord } from '../../types.js';
 import type { SqlClient } from '../sql-client.js';
+import { enqueueNotification, wantsNotification } from './enqueue-notifications.js';
 
 /**
  * What a notification of a question carries (`question.asked`, or `approval.needed` for an approval), as
@@ -13,13 +14,19 @@ export function questionNotification(q: QuestionRecord, session: Pick<SessionRec
 }
 
 /**
- * The hook of a question just asked, called in the transaction that stored it (so a notification is stored
- * if and only if the question is). Today it does nothing: the notifications outbox (branch `notify`) is
- * not merged yet. At merge it becomes:
- *
- *   const n = questionNotification(question, session);
- *   if (!wantsNotification(tx, n.event)) return;
- *   await enqueueNotification(tx, { event: n.event, dedupeKey: `${n.event}:${question.id}`, occurredAt: now, data: n.data,
- *     session: { id: session.id, agent: session.agent, root_session_id: session.root_session_id } }, now);
+ * The hook of a question just asked, called in the transaction that stored it: `question.asked`, or
+ * `approval.needed` for an approval, goes into the notifications outbox (docs/notifications.md) for the
+ * targets that want it, so a notification is stored if and only if the question is. Without a notification
+ * config, no statement.
  */
-export async function onQuestionAsked(_tx: SqlClient, _question: QuestionRecord, _session: SessionRecord, _now: number): Promise<void> {}
+export async function onQuestionAsked(tx: SqlClient, question: QuestionRecord, session: SessionRecord, now: number): Promise<void> {
+  const n = questionNotification(question, session);
+  if (!wantsNotification(tx, n.event)) return;
+  await enqueueNotification(tx, {
+    event: n.event,
+    dedupeKey: `${n.event}:${question.id}`,
+    occurredAt: now,
+    data: n.data,
+    session: { id: session.id, agent: session.agent, root_session_id: session.root_session_id },
+  }, now);
+}

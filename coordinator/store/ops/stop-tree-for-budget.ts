@@ -1,6 +1,7 @@
 import { MAX_STOP_DESCENDANTS } from '../../../protocol/limits.js';
 import type { BudgetStop } from '../../budget/budget-rules.js';
 import { placeholders, type SqlClient } from '../sql-client.js';
+import { notifyBudgetExceeded } from './notify-budget-exceeded.js';
 import { type StoppedRun, stopSessionTree } from './stop-session-tree.js';
 
 /** Rounds of MAX_STOP_DESCENDANTS stops one call makes at most (a bigger tree's rest is stopped by the next call). */
@@ -23,7 +24,8 @@ export async function stopTreeForBudget(sql: SqlClient, stop: BudgetStop, now: n
   return sql.transaction(async (tx) => {
     const [budgeted] = await tx.query<{ stop_reason: string | null }>('SELECT stop_reason FROM sessions WHERE id = ?', [stop.session_id]);
     if (budgeted === undefined || budgeted.stop_reason !== null) return null;
-    const reason = JSON.stringify({ ...stop, at: new Date(now).toISOString() });
+    const stopReason = { ...stop, at: new Date(now).toISOString() };
+    const reason = JSON.stringify(stopReason);
     // Rows are locked deepest first, then the budget's session: upwards, the order every writer of a session
     // and its ancestors follows (a child's creation locks its parent, then the budgets above it).
     const below = await tx.query<{ id: string }>(
@@ -42,6 +44,8 @@ export async function stopTreeForBudget(sql: SqlClient, stop: BudgetStop, now: n
     // Written only if it has none (another replica may have stopped this tree meanwhile: then this one does nothing more).
     const first = await tx.query('UPDATE sessions SET stop_reason = ?, updated_at = ? WHERE id = ? AND stop_reason IS NULL RETURNING id', [reason, now, stop.session_id]);
     if (first.length === 0) return null;
+    // Told with the stop, in its transaction (no statement unless a notification target wants it).
+    await notifyBudgetExceeded(tx, stop.session_id, stopReason, now);
     const stopped: StoppedRun[] = [];
     let more = true;
     for (let round = 0; round < MAX_STOP_ROUNDS && more; round++) {

@@ -4,6 +4,7 @@ import type { RunRecord } from '../../types.js';
 import { toRun } from '../rows.js';
 import { appendRunStatusEvent } from './append-run-status-event.js';
 import { deliverCallbacks } from './deliver-callbacks.js';
+import { notifyRunEnded } from './notify-run-ended.js';
 import { recordCallback } from './record-callback.js';
 import { cancelQuestionsOfRetriedRun } from './questions.js';
 import { SessionUpdate } from './session-update.js';
@@ -55,7 +56,11 @@ export async function transitionRun(
   const sessionUpdate = (session ?? new SessionUpdate(updated.session_id, updated.id)).followRun(updated, now);
   if (session === undefined || isTerminal(to)) await sessionUpdate.write(tx, now);
   await appendRunStatusEvent(tx, updated, Number(row.status_seq), now, statusMessage(updated, patch));
-  if (isTerminal(to) && (await recordCallback(tx, updated, now))) await deliverCallbacks(tx, updated.callback_session_id!, now);
+  if (isTerminal(to)) {
+    if (await recordCallback(tx, updated, now)) await deliverCallbacks(tx, updated.callback_session_id!, now);
+    // After the callbacks: a parent they resumed is in flight, so its tree is not quiet.
+    await notifyRunEnded(tx, updated, now);
+  }
   if (to === 'queued' && run.started_at !== null) await cancelQuestionsOfRetriedRun(tx, updated.id, now);
   return updated;
 }
