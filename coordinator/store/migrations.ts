@@ -5,8 +5,9 @@ import { excludedRunners } from './migrations/004-excluded-runners.js';
 import { statusIndexes } from './migrations/005-status-indexes.js';
 import { dropSessionEventSeq } from './migrations/006-session-event-seq.js';
 import { sessionTree } from './migrations/007-session-tree.js';
-import { leases } from './migrations/010-leases.js';
 import { notificationOutbox } from './migrations/008-notification-outbox.js';
+import { questions } from './migrations/009-questions.js';
+import { leases } from './migrations/010-leases.js';
 import type { Dialect, SqlClient } from './sql-client.js';
 
 /** One versioned schema change. Versions only grow; an applied migration is never edited. */
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'session-event-seq', sql: dropSessionEventSeq },
   { version: 7, name: 'session-tree', sql: sessionTree },
   { version: 8, name: 'notification-outbox', sql: notificationOutbox },
+  { version: 9, name: 'questions', sql: questions },
   { version: 10, name: 'leases', sql: leases },
 ];
 

@@ -9,8 +9,8 @@ import { type ClientOptions, withConnection } from './with-connection.js';
 import { interleaveEvents } from '../events/interleave-events.js';
 import { MAX_TREE_NODES } from '../../protocol/limits.js';
 
-/** Whether an event may change what the tree shows (a status, spending, a session created). */
-const changesTree = (e: SessionEvent) => e.type === 'run_status' || e.type === 'usage';
+/** Whether an event may change what the tree shows (a status, spending, a session created, a question asked or closed). */
+const changesTree = (e: SessionEvent) => e.type === 'run_status' || e.type === 'usage' || e.type === 'question' || e.type === 'answer';
 
 /** Stop on Ctrl-C or SIGTERM: the returned signal aborts, and `dispose` stops listening. */
 function interruptSignal(): { signal: AbortSignal; dispose: () => void } {

@@ -19,7 +19,7 @@ function* nodes(node: TreeNode): Generator<TreeNode> {
 }
 
 /**
- * Follow the tree under a session until it is quiet (nothing queued or running, no callback waiting) and
+ * Follow the tree under a session until it is quiet (nothing queued or running, no callback waiting, no question open) and
  * every event of it has been seen, or until `signal` aborts. The tree is fetched at once and again after
  * each event that may change it (one fetch at a time, one more if something came meanwhile); once a fetch
  * says quiet, the follow ends as soon as the stream has delivered each session's last event (the tree
@@ -30,7 +30,8 @@ export async function followTreeUntilQuiet(api: UserApi, id: string, signal: Abo
   const inner = new AbortController();
   const abort = () => inner.abort();
   signal.addEventListener('abort', abort, { once: true });
-  const refreshOn = follow.refreshOn ?? ((e: SessionEvent) => e.type === 'run_status');
+  // A question's answer may end the tree's last wait (a question cancelled by a stop, after its runs ended).
+  const refreshOn = follow.refreshOn ?? ((e: SessionEvent) => e.type === 'run_status' || e.type === 'answer');
   const seen = new Map<string, number>();
   /** Each session's last seq in a quiet tree: the follow ends when all were seen. */
   let target: { tree: SessionTree; seqs: Map<string, number> } | null = null;

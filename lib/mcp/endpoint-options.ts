@@ -14,4 +14,6 @@ export interface McpEndpointOptions {
   apiToken?: string | undefined;
   reporter: RunReporter;
   logger: Logger;
+  /** How often a waiting ask_user / request_approval sends a progress notification (default QUESTION_PROGRESS_MS). */
+  questionProgressMs?: number;
 }

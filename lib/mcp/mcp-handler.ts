@@ -7,6 +7,8 @@ import { registerCallerTools } from './caller-tools.js';
 import { registerFleetTools } from './fleet-tools.js';
 import { MCP_PATH, type McpEndpointOptions } from './endpoint-options.js';
 import { registerSessionTools } from './session-tools.js';
+import { registerQuestionTools } from './question-tools.js';
+import { QUESTION_PROGRESS_MS } from './tool-limits.js';
 import { BodyError, readJsonBody, wantsProgress } from './read-body.js';
 import { jsonRpcError, RequestAuth } from './request-auth.js';
 import { SessionScope } from './session-scope.js';
@@ -26,12 +28,13 @@ const SERVER_POOL_MAX = 256;
 export function buildToolServer(ctx: ToolContext): McpServer {
   const server = new McpServer(SERVER_INFO, {
     instructions:
-      'Tools to start, steer and wait for child agent sessions, and to report your own progress and result. ' +
+      'Tools to start, steer and wait for child agent sessions, to report your own progress and result, and to ask a person (ask_user, request_approval). ' +
       'You may only see and act on your own session and the sessions it started.',
   });
   registerCallerTools(server, ctx);
   registerSessionTools(server, ctx);
   registerFleetTools(server, ctx);
+  registerQuestionTools(server, ctx);
   return server;
 }
 
@@ -47,7 +50,7 @@ export function createMcpHandler(options: McpEndpointOptions): McpHandler {
   const auth = new RequestAuth(options.secret, api);
   const scope = new SessionScope(api);
   const log = options.logger.child({ component: 'mcp' });
-  const ctx: ToolContext = { api, streams, scope, reporter: options.reporter };
+  const ctx: ToolContext = { api, streams, scope, reporter: options.reporter, questionProgressMs: options.questionProgressMs ?? QUESTION_PROGRESS_MS };
   const idle: McpServer[] = [];
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {

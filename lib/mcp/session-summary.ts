@@ -30,7 +30,8 @@ function treeOf(view: SessionView) {
 /** What every description of a session starts with. */
 function identity(view: SessionView) {
   const { session_id, status, agent, executor, parent_session_id, created_at, ended_at } = view;
-  return { session_id, status, agent, executor, parent_session_id, created_at, ended_at };
+  // Said only when true: a session waiting for a person's answer (a question or approval of it is open).
+  return { session_id, status, agent, executor, parent_session_id, created_at, ended_at, ...(view.waiting_for_input === true ? { waiting_for_input: true } : {}) };
 }
 
 /** A short line about a list entry (no result, prompt cut), for `list_agent_sessions`. */
@@ -55,6 +56,10 @@ export function describeEvent(event: SessionEvent): string {
       return `result: ${cut(e.result_text ?? JSON.stringify(e.result_data))}`;
     case 'run_status':
       return `run ${cut(e.status)}`;
+    case 'question':
+      return `waiting for a person: ${cut(e.question)}`;
+    case 'answer':
+      return `question ${cut(e.status)}`;
     default:
       return cut(e.type);
   }

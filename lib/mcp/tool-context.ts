@@ -19,4 +19,6 @@ export interface ToolContext {
   streams: UserApi;
   scope: SessionScope;
   reporter: RunReporter;
+  /** How often a waiting question tool sends a progress notification, in ms. */
+  questionProgressMs: number;
 }

@@ -26,13 +26,14 @@ interface EndedRow {
 const TREE_COLUMNS = `,
   r.agent AS root_agent, r.status AS root_status, r.descendants AS root_descendants, r.tree_cost_usd AS root_cost_usd,
   (SELECT COUNT(*) FROM sessions x WHERE x.root_session_id = s.root_session_id AND x.status IN ('queued', 'running')) AS in_flight,
-  (SELECT COUNT(*) FROM callbacks c JOIN sessions x ON x.id = c.session_id
-     WHERE x.root_session_id = s.root_session_id AND c.delivered_run_id IS NULL AND x.status NOT IN ('failed', 'cancelled') AND x.stop_reason IS NULL) AS waiting`;
+  ((SELECT COUNT(*) FROM callbacks c JOIN sessions x ON x.id = c.session_id
+     WHERE x.root_session_id = s.root_session_id AND c.delivered_run_id IS NULL AND x.status NOT IN ('failed', 'cancelled') AND x.stop_reason IS NULL)
+   + (SELECT COALESCE(SUM(x.open_questions), 0) FROM sessions x WHERE x.root_session_id = s.root_session_id AND x.stop_reason IS NULL)) AS waiting`;
 
 /**
  * A run ended (inside the transaction that ended it): enqueue `session.ended` when it is its session's
  * latest run, and `tree.ended` when its root's tree is quiet now (nothing queued or running, no callback
- * waiting, as GET /v1/sessions/:id/tree counts them). Only for events a target subscribes to: one read and one INSERT; without a notification config,
+ * waiting, no question open, as GET /v1/sessions/:id/tree counts them). Only for events a target subscribes to: one read and one INSERT; without a notification config,
  * no statement.
  * On PostgreSQL the tree check first takes a transaction lock on the root, so two runs of one tree ending
  * at once are checked one after the other and the second sees the first's end (READ COMMITTED): the tree's

@@ -6,6 +6,7 @@ import { appendRunStatusEvent } from './append-run-status-event.js';
 import { deliverCallbacks } from './deliver-callbacks.js';
 import { notifyRunEnded } from './notify-run-ended.js';
 import { recordCallback } from './record-callback.js';
+import { cancelQuestionsOfRetriedRun } from './questions.js';
 import { SessionUpdate } from './session-update.js';
 import type { SqlClient } from '../sql-client.js';
 import { ConflictError } from '../store-errors.js';
@@ -60,6 +61,7 @@ export async function transitionRun(
     // After the callbacks: a parent they resumed is in flight, so its tree is not quiet.
     await notifyRunEnded(tx, updated, now);
   }
+  if (to === 'queued' && run.started_at !== null) await cancelQuestionsOfRetriedRun(tx, updated.id, now);
   return updated;
 }
 
