@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { InvocationSchema, type Invocation } from '../../../protocol/invocation.js';
 import { formatFieldIssues, formatPath, toFieldIssues } from '../../../protocol/field-issues.js';
+import type { ApprovalSettings } from './approvals.js';
 import { PERMISSION_MODES, type PermissionMode } from './config.js';
 
 const toolNames = (field: string) =>
@@ -26,6 +27,19 @@ export const ClaudeBlueprintSchema = z.looseObject({
     .record(z.string(), z.unknown(), { message: 'output_schema must be a JSON Schema object' })
     .optional()
     .describe('Ask for structured output matching this JSON Schema; it is reported as result_data.'),
+  approvals: z
+    .object(
+      {
+        tools: z
+          .array(z.string().min(1, { message: 'approvals.tools entries must not be empty' }), { message: 'approvals.tools must be an array of tool names' })
+          .min(1, { message: 'approvals.tools must name at least one tool' }),
+        timeout_s: z.int({ message: 'approvals.timeout_s must be a whole number of seconds' }).positive({ message: 'approvals.timeout_s must be more than 0' }).optional(),
+        on_timeout: z.enum(['deny', 'allow'], { message: 'approvals.on_timeout must be "deny" or "allow"' }).optional(),
+      },
+      { message: 'approvals must be an object: {tools, timeout_s?, on_timeout?}' },
+    )
+    .optional()
+    .describe("Tools whose permission requests go to a person through the coordinator's request_approval."),
 });
 
 export interface BlueprintSettings {
@@ -37,6 +51,7 @@ export interface BlueprintSettings {
   maxTurns?: number;
   maxBudgetUsd?: number;
   outputSchema?: Record<string, unknown>;
+  approvals?: ApprovalSettings;
 }
 
 export type ParsedInvocation =
@@ -75,6 +90,11 @@ export function parseInvocation(text: string): ParsedInvocation {
   if (b.max_turns !== undefined) settings.maxTurns = b.max_turns;
   if (b.max_budget_usd !== undefined) settings.maxBudgetUsd = b.max_budget_usd;
   if (b.output_schema !== undefined) settings.outputSchema = b.output_schema;
+  if (b.approvals !== undefined) {
+    settings.approvals = { tools: b.approvals.tools };
+    if (b.approvals.timeout_s !== undefined) settings.approvals.timeoutS = b.approvals.timeout_s;
+    if (b.approvals.on_timeout !== undefined) settings.approvals.onTimeout = b.approvals.on_timeout;
+  }
   return { ok: true, invocation, settings, resumeId };
 }
 
