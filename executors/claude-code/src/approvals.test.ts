@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { approvalListed, askRules } from './approvals.js';
+import { denialMessage, notGranted } from './permission-callback.js';
+
+describe('approvalListed', () => {
+  it('matches exact names and * globs, nothing else', () => {
+    const tools = ['Bash', 'mcp__github__*', 'mcp__*__delete_*'];
+    expect(approvalListed(tools, 'Bash')).toBe(true);
+    expect(approvalListed(tools, 'bash')).toBe(false);
+    expect(approvalListed(tools, 'BashOutput')).toBe(false);
+    expect(approvalListed(tools, 'mcp__github__create_issue')).toBe(true);
+    expect(approvalListed(tools, 'mcp__github')).toBe(false);
+    expect(approvalListed(tools, 'mcp__files__delete_all')).toBe(true);
+    expect(approvalListed(tools, 'mcp__files__read')).toBe(false);
+    expect(approvalListed(['*'], 'Anything at all')).toBe(true);
+  });
+
+  it('treats regular-expression characters in names literally', () => {
+    expect(approvalListed(['Bash(rm .*)'], 'Bash(rm .*)')).toBe(true);
+    expect(approvalListed(['a.c*'], 'abc')).toBe(false);
+    expect(approvalListed(['a.c*'], 'a.cd')).toBe(true);
+  });
+});
+
+describe('askRules', () => {
+  it('exact names as they are, mcp__<server>__* as the server rule, other globs not at all', () => {
+    expect(askRules(['Bash', 'Write', 'mcp__github__*', 'mcp__x__create_*', 'Ba*', '*', 'Bash'])).toEqual(['Bash', 'Write', 'mcp__github']);
+  });
+});
+
+describe('what Claude is told', () => {
+  it('on a denial: the person\'s message, or a timeout, or who denied', () => {
+    expect(denialMessage('Bash', { decision: 'deny', message: ' not on prod ', answered_by: 'ana' }, 60)).toBe('Bash call denied by ana: not on prod');
+    expect(denialMessage('Bash', { decision: 'deny', message: 'no' }, undefined)).toBe('Bash call denied by a person: no');
+    expect(denialMessage('Bash', { decision: 'deny', timed_out: true }, 60)).toBe('Bash call denied: no answer within 60 s.');
+    expect(denialMessage('Bash', { decision: 'deny', timed_out: true }, undefined)).toBe('Bash call denied: no answer within the approval timeout.');
+    expect(denialMessage('Write', { decision: 'deny', answered_by: 'cli' }, 5)).toBe('Write call denied by cli.');
+  });
+
+  it('for a tool nobody was asked about', () => {
+    expect(notGranted('WebFetch')).toBe("Permission to use WebFetch has not been granted: it is not in allowed_tools, and this agent's approvals do not list it.");
+  });
+});
