@@ -31,7 +31,8 @@ describe('askRules', () => {
 describe('what Claude is told', () => {
   it('on a denial: the person\'s message, or a timeout, or who denied', () => {
     expect(denialMessage('Bash', { decision: 'deny', message: ' not on prod ', answered_by: 'ana' }, 60)).toBe('Bash call denied by ana: not on prod');
-    expect(denialMessage('Bash', { decision: 'deny', message: 'no' }, undefined)).toBe('Bash call denied by a person: no');
+    expect(denialMessage('Bash', { decision: 'deny', message: 'the approval was cancelled' }, undefined)).toBe('Bash call denied: the approval was cancelled');
+    expect(denialMessage('Bash', { decision: 'deny' }, undefined)).toBe('Bash call denied.');
     expect(denialMessage('Bash', { decision: 'deny', timed_out: true }, 60)).toBe('Bash call denied: no answer within 60 s.');
     expect(denialMessage('Bash', { decision: 'deny', timed_out: true }, undefined)).toBe('Bash call denied: no answer within the approval timeout.');
     expect(denialMessage('Write', { decision: 'deny', answered_by: 'cli' }, 5)).toBe('Write call denied by cli.');

@@ -25,12 +25,13 @@ export function notGranted(tool: string): string {
   return `Permission to use ${tool} has not been granted: it is not in allowed_tools, and this agent's approvals do not list it.`;
 }
 
-/** The text Claude gets for a denied call. */
+/** The text Claude gets for a denied call: who denied it (when known) and their message. */
 export function denialMessage(tool: string, answer: ApprovalAnswer, timeoutS: number | undefined): string {
   if (answer.timed_out === true) return `${tool} call denied: no answer within ${timeoutS === undefined ? 'the approval timeout' : `${timeoutS} s`}.`;
+  const by = answer.answered_by === undefined || answer.answered_by === null ? '' : ` by ${answer.answered_by}`;
   const message = answer.message?.trim();
-  if (message !== undefined && message !== '') return `${tool} call denied by ${answer.answered_by ?? 'a person'}: ${message}`;
-  return `${tool} call denied by ${answer.answered_by ?? 'a person'}.`;
+  if (message !== undefined && message !== '') return `${tool} call denied${by}: ${message}`;
+  return `${tool} call denied${by}.`;
 }
 
 export function createPermissionCallback(input: PermissionCallbackInput): SdkCanUseTool {
