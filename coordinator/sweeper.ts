@@ -1,11 +1,13 @@
 import { enforceBudgetsInFlight } from './budget/enforce-budgets.js';
 import { requeueBackoff } from './constants.js';
+import { expireQuestions } from './rules/expire-questions.js';
 import type { CoordinatorContext } from './http/context.js';
 
 /**
  * The periodic sweep: renew the leases of idle runners whose long-poll is parked here (they send no
  * heartbeats), take back runs whose runner's lease expired, fail runs no online runner can serve after
  * the placement timeout, stop trees that passed a budget (wall time, and spending a report did not catch),
+ * close questions past their timeout,
  * and wake long-polls when backed-off runs become claimable.
  * Several replicas may sweep the same database; every change goes through the guarded transition.
  * @returns a function that stops the sweep and resolves when the current pass ends.
@@ -27,6 +29,7 @@ export function startSweeper(ctx: CoordinatorContext): () => Promise<void> {
       logger.warn({ run: run.id, error: run.error }, 'run failed: no runner can serve it');
     }
     await enforceBudgetsInFlight(ctx, now);
+    await expireQuestions(ctx, now);
     // The backstop of the wake-ups: runs whose backoff ended, or offered while no poll here could take them.
     if (ctx.parked.size > 0) {
       const claimable = Math.min(await store.countClaimable(now), ctx.parked.size);

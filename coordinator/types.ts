@@ -15,6 +15,7 @@
 import type { RunOutcomeSummary, SessionResult } from '../protocol/sessions.js';
 import type { RunMode, RunStatus, SessionStatus } from '../protocol/statuses.js';
 import type { Budget, UsageTotals } from '../protocol/tree.js';
+import type { ApprovalSubject, QuestionAnswer, QuestionKind, QuestionStatus } from '../protocol/questions.js';
 
 export interface SessionRecord {
   id: string;
@@ -49,6 +50,8 @@ export interface SessionRecord {
   stop_reason: Record<string, unknown> | null;
   /** The W3C trace context its runs' spans are children of. */
   traceparent: string | null;
+  /** Its questions still open (it is waiting for input while this is above 0). */
+  open_questions: number;
   created_at: number;
   updated_at: number;
   ended_at: number | null;
@@ -98,6 +101,33 @@ export interface CallbackRecord {
   created_at: number;
   delivered_run_id: string | null;
   delivered_at: number | null;
+}
+
+/** A question or approval a session asked (migration 009). */
+export interface QuestionRecord {
+  id: string;
+  session_id: string;
+  /** The run that asked. */
+  run_id: string;
+  root_session_id: string;
+  kind: QuestionKind;
+  question: string;
+  options: string[] | null;
+  details: string | null;
+  urgency: 'low' | 'normal' | 'high';
+  subject: ApprovalSubject | null;
+  wait: boolean;
+  timeout_s: number | null;
+  timeout_at: number | null;
+  on_timeout: 'deny' | 'allow' | null;
+  status: QuestionStatus;
+  answer: QuestionAnswer | null;
+  answered_by: string | null;
+  answered_at: number | null;
+  /** The answer is delivered by resuming the session (not to a waiting tool call). */
+  resume: boolean;
+  resume_run_id: string | null;
+  created_at: number;
 }
 
 export interface RunnerRecord {

@@ -3,6 +3,7 @@ import { didYouMean } from './did-you-mean.js';
 import { timeoutS } from './fields.js';
 import { AgentBlueprintSchema } from './invocation.js';
 import { BudgetSchema } from './tree.js';
+import { ApprovalsSchema } from './questions.js';
 import './zod-config.js';
 
 /** Agent names are file names and URL segments: letters, digits, `.`, `_`, `-`. */
@@ -40,6 +41,7 @@ export const StoredAgentSchema = AgentBlueprintSchema.extend({
   model: z.string().min(1, { message: 'model must not be empty' }).optional(),
   timeout_s: timeoutS.optional(),
   budget: BudgetSchema.optional().describe('Limits on the tree of a session of this agent, when the request gives none (docs/coordinator.md, "Budgets").'),
+  approvals: ApprovalsSchema.optional(),
   ...claudeCodeFields,
 });
 

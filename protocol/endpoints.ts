@@ -9,6 +9,7 @@ import { EventPageSchema, EventsQuerySchema, SessionEventSchema } from './events
 import { HealthSchema } from './health.js';
 import { SystemStatusSchema } from './status.js';
 import { SessionTreeSchema, TreeQuerySchema } from './tree.js';
+import { AnswerQuestionSchema, AskQuestionSchema, ListQuestionsQuerySchema, QuestionAskedSchema, QuestionListSchema, QuestionViewSchema } from './questions.js';
 import { UsageReportSchema } from './usage.js';
 import { EventBatchResultSchema, EventBatchSchema, RunFinishedSchema, RunReportResultsSchema, RunReportsSchema, RunStartedSchema } from './run-reports.js';
 import { HeartbeatReplySchema, HeartbeatSchema, PollAnswerSchema, PollSchema, RegisterRunnerSchema, RegistrationSchema, RunnerListSchema } from './runners.js';
@@ -88,6 +89,11 @@ export const NAMED_SCHEMAS: Record<string, z.ZodType> = {
   EventBatch: EventBatchSchema,
   EventBatchResult: EventBatchResultSchema,
   RunFinished: RunFinishedSchema,
+  AskQuestion: AskQuestionSchema,
+  QuestionAsked: QuestionAskedSchema,
+  QuestionView: QuestionViewSchema,
+  QuestionList: QuestionListSchema,
+  AnswerQuestion: AnswerQuestionSchema,
 };
 
 const S = NAMED_SCHEMAS;
@@ -108,6 +114,10 @@ export const ENDPOINTS: readonly Endpoint[] = [
   { method: 'POST', path: '/v1/sessions/prune', summary: 'Delete sessions that ended long enough ago (never one in flight or with a descendant kept).', caller: 'client', body: S.PruneSessions!, replies: { 200: S.SessionsPruned! } },
   { method: 'GET', path: '/v1/sessions/{id}/result', summary: "A session's status, result and usage.", caller: 'client', replies: { 200: S.SessionOutcome! } },
   { method: 'GET', path: '/v1/sessions/{id}/tree', summary: 'The tree under a session: each node with status, runner, times, attempts, usage and children; depth- and node-limited, breadth first.', caller: 'client', query: TreeQuerySchema, replies: { 200: S.SessionTree! } },
+  { method: 'POST', path: '/v1/sessions/{id}/questions', summary: 'A session asks a person a question or an approval (what the MCP tools ask_user and request_approval call); an approval its session allowed for the session answers remembered.', caller: 'client', body: S.AskQuestion!, replies: { 201: S.QuestionAsked! } },
+  { method: 'GET', path: '/v1/questions', summary: 'Questions and approvals, oldest first (open ones unless status says otherwise), by session or tree root.', caller: 'client', query: ListQuestionsQuerySchema, replies: { 200: S.QuestionList! } },
+  { method: 'GET', path: '/v1/questions/{id}', summary: 'One question or approval, with its answer once answered.', caller: 'client', replies: { 200: S.QuestionView! } },
+  { method: 'POST', path: '/v1/questions/{id}/answer', summary: 'Answer a question once: text or choice, or an approval\'s decision (with message, remember); 409 the second time, naming who answered and when.', caller: 'client', body: S.AnswerQuestion!, replies: { 200: S.QuestionView! } },
   { method: 'GET', path: '/v1/sessions/{id}/callbacks', summary: 'Callback-mode outcomes waiting for (or delivered to) a session.', caller: 'client', replies: { 200: S.CallbackList! } },
   { method: 'GET', path: '/v1/sessions/{id}/runs', summary: "A session's runs.", caller: 'client', replies: { 200: S.RunList! } },
   { method: 'POST', path: '/v1/sessions/{id}/resume', summary: 'Queue a new run on an ended session.', caller: 'client', body: S.ResumeSession!, replies: { 201: S.SessionStarted! } },

@@ -133,6 +133,13 @@ export const SessionViewSchema = z.looseObject({
    * from before traces (absent from coordinators before them).
    */
   trace_id: z.string().nullable().optional(),
+  /**
+   * Its questions and approvals still open, and whether it waits for a person (open_questions > 0): a derived
+   * state beside `status` (a session asking with wait:true is running, one that asked with wait:false is idle).
+   * Absent from coordinators before questions.
+   */
+  open_questions: z.number().optional(),
+  waiting_for_input: z.boolean().optional(),
   /** What its tree has left under every budget on it and its ancestors (`GET /v1/sessions/:id` only; null: no budget applies). */
   budget_left: BudgetStatusSchema.nullable().optional(),
   /** Why its latest run is still queued (`GET /v1/sessions/:id` only; null when it is not queued). */

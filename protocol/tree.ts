@@ -105,6 +105,8 @@ export interface TreeNode {
   /** Children left out by the depth or node limit. */
   children_omitted: number;
   children: TreeNode[];
+  /** A question or approval of it is open (absent from coordinators before questions). */
+  waiting_for_input?: boolean | undefined;
 }
 
 export const TreeNodeSchema: z.ZodType<TreeNode> = z.lazy(() =>
@@ -129,6 +131,7 @@ export const TreeNodeSchema: z.ZodType<TreeNode> = z.lazy(() =>
     descendants_count: z.number(),
     children_omitted: z.number(),
     children: z.array(TreeNodeSchema),
+    waiting_for_input: z.boolean().optional(),
   }),
 ) as z.ZodType<TreeNode>;
 
@@ -141,7 +144,9 @@ export const SessionTreeSchema = z.looseObject({
   /** Sessions of the subtree queued or running, and callbacks waiting to be delivered in it: 0 and 0 means quiet. */
   in_flight: z.number(),
   callbacks_waiting: z.number(),
-  /** Nothing in flight and no callback waiting: the tree will not move unless someone resumes a session of it. */
+  /** Questions and approvals open in the subtree (absent from coordinators before questions). */
+  questions_open: z.number().optional(),
+  /** Nothing in flight, no callback waiting, no question open: the tree will not move unless someone resumes a session of it. */
   quiet: z.boolean(),
 });
 export type SessionTree = z.infer<typeof SessionTreeSchema>;

@@ -12,6 +12,7 @@ import { mountRunnerRoutes } from './routes/runners.js';
 import { mountSessionEventRoutes } from './routes/session-events.js';
 import { mountSessionRoutes } from './routes/sessions.js';
 import { mountSessionTreeRoutes } from './routes/session-tree.js';
+import { mountQuestionRoutes } from './routes/questions.js';
 import { mountStatusRoutes } from './routes/status.js';
 import { mountUsageRoutes } from './routes/usage.js';
 import { refuseNulInUrl } from './validate.js';
@@ -43,6 +44,7 @@ export function buildApp(ctx: CoordinatorContext): Hono {
   mountSessionRoutes(app, ctx);
   mountSessionEventRoutes(app, ctx);
   mountSessionTreeRoutes(app, ctx);
+  mountQuestionRoutes(app, ctx);
   mountStatusRoutes(app, ctx);
   mountUsageRoutes(app, ctx);
   app.notFound((c) => c.json(new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`).toJSON(), 404));

@@ -4,7 +4,8 @@ import type { RunnerViewSchema } from '../../protocol/runners.js';
 import type { CallbackViewSchema, RunViewSchema, SessionViewSchema } from '../../protocol/sessions.js';
 import { parseTraceparent } from '../../protocol/trace-context.js';
 import type { RunnerHealth } from '../rules/runner-health.js';
-import type { CallbackRecord, EventRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
+import type { CallbackRecord, EventRecord, QuestionRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
+import type { QuestionViewSchema } from '../../protocol/questions.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 const isoNow = (ms: number): string => new Date(ms).toISOString();
@@ -19,6 +20,7 @@ export function renderSession(s: SessionRecord): z.input<typeof SessionViewSchem
     root_session_id: s.root_session_id, depth: s.depth, children_count: s.children, descendants_count: s.descendants,
     totals: s.totals, tree_totals: s.tree_totals, budget: s.budget, stop_reason: s.stop_reason,
     trace_id: parseTraceparent(s.traceparent)?.traceId ?? null,
+    open_questions: s.open_questions, waiting_for_input: s.open_questions > 0,
     created_at: isoNow(s.created_at), updated_at: isoNow(s.updated_at), ended_at: iso(s.ended_at),
   };
 }
@@ -56,4 +58,14 @@ export function renderRunner(r: RunnerRecord, health: RunnerHealth, slotsUsed: n
 /** An event as the API shows it: its per-session `seq`, the run and per-run `run_seq`, and the executor event. */
 export function renderEvent(e: EventRecord): z.input<typeof SessionEventSchema> {
   return { seq: e.seq, session_id: e.session_id, run_id: e.run_id, run_seq: e.run_seq, type: e.type, event: { ...e.data, type: e.type }, created_at: isoNow(e.created_at) };
+}
+
+/** A question as the API shows it (with its session's agent, when known). */
+export function renderQuestion(q: QuestionRecord, agent?: string | null): z.input<typeof QuestionViewSchema> {
+  return {
+    question_id: q.id, session_id: q.session_id, run_id: q.run_id, root_session_id: q.root_session_id, kind: q.kind, question: q.question,
+    options: q.options, details: q.details, urgency: q.urgency, subject: q.subject, wait: q.wait, timeout_s: q.timeout_s, timeout_at: iso(q.timeout_at),
+    on_timeout: q.on_timeout, status: q.status, answer: q.answer, answered_by: q.answered_by, answered_at: iso(q.answered_at),
+    resume_run_id: q.resume_run_id, created_at: isoNow(q.created_at), ...(agent === undefined ? {} : { agent }),
+  };
 }

@@ -5,6 +5,7 @@ import { excludedRunners } from './migrations/004-excluded-runners.js';
 import { statusIndexes } from './migrations/005-status-indexes.js';
 import { dropSessionEventSeq } from './migrations/006-session-event-seq.js';
 import { sessionTree } from './migrations/007-session-tree.js';
+import { questions } from './migrations/009-questions.js';
 import type { Dialect, SqlClient } from './sql-client.js';
 
 /** One versioned schema change. Versions only grow; an applied migration is never edited. */
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'status-indexes', sql: statusIndexes },
   { version: 6, name: 'session-event-seq', sql: dropSessionEventSeq },
   { version: 7, name: 'session-tree', sql: sessionTree },
+  { version: 9, name: 'questions', sql: questions },
 ];
 
 /** Split a migration into statements (ours hold no `;` inside literals). */

@@ -1,6 +1,6 @@
 import type { UsageTotals } from '../../protocol/tree.js';
 import type { BudgetHolder } from '../budget/budget-rules.js';
-import type { CallbackRecord, EventRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
+import type { CallbackRecord, EventRecord, QuestionRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
 
 type Row = Record<string, unknown>;
 
@@ -74,6 +74,7 @@ export function toSession(row: Row): SessionRecord {
     budget: json(row.budget) as SessionRecord['budget'],
     stop_reason: json(row.stop_reason) as SessionRecord['stop_reason'],
     traceparent: strOrNull(row.traceparent),
+    open_questions: num(row.open_questions ?? 0),
     created_at: num(row.created_at),
     updated_at: num(row.updated_at),
     ended_at: numOrNull(row.ended_at),
@@ -153,6 +154,33 @@ export function toEvent(row: Row): EventRecord {
     run_seq: num(row.run_seq),
     type: String(row.type),
     data: JSON.parse(String(row.data)) as Record<string, unknown>,
+    created_at: num(row.created_at),
+  };
+}
+
+/** Map a `questions` row to its record. */
+export function toQuestion(row: Row): QuestionRecord {
+  return {
+    id: String(row.id),
+    session_id: String(row.session_id),
+    run_id: String(row.run_id),
+    root_session_id: String(row.root_session_id),
+    kind: row.kind as QuestionRecord['kind'],
+    question: String(row.question),
+    options: json(row.options) as string[] | null,
+    details: strOrNull(row.details),
+    urgency: row.urgency as QuestionRecord['urgency'],
+    subject: json(row.subject) as QuestionRecord['subject'],
+    wait: num(row.wait) === 1,
+    timeout_s: numOrNull(row.timeout_s),
+    timeout_at: numOrNull(row.timeout_at),
+    on_timeout: strOrNull(row.on_timeout) as QuestionRecord['on_timeout'],
+    status: row.status as QuestionRecord['status'],
+    answer: json(row.answer) as QuestionRecord['answer'],
+    answered_by: strOrNull(row.answered_by),
+    answered_at: numOrNull(row.answered_at),
+    resume: num(row.resume) === 1,
+    resume_run_id: strOrNull(row.resume_run_id),
     created_at: num(row.created_at),
   };
 }

@@ -2,7 +2,8 @@ import type { BackoffPolicy } from '../../lib/retry/backoff.js';
 import type { RequeuePolicy } from '../constants.js';
 import type { AgentDocument } from '../../protocol/agents.js';
 import type { RunStatus } from '../../protocol/statuses.js';
-import type { CallbackRecord, EventRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
+import type { CallbackRecord, EventRecord, QuestionRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
+import { askQuestion, closeQuestion, getQuestion, listQuestions, listTimedOutQuestions, type NewQuestion, type QuestionAsked, type QuestionClose, type QuestionFilter } from './ops/questions.js';
 import { deleteAgent, getAgent, listAgents, putAgent } from './ops/agent-documents.js';
 import { type AppendResult, appendEvents, type IncomingEvent } from './ops/append-events.js';
 import { listUsageTotals, type UsageTotalsRecord } from './ops/list-usage-totals.js';
@@ -44,6 +45,7 @@ import type { Dialect, SqlClient } from './sql-client.js';
 
 export type { SubtreeMember, TreeRead, TreeRecord };
 export type { BudgetStopped };
+export type { NewQuestion, QuestionAsked, QuestionClose, QuestionFilter };
 export type { AppendResult, ClaimedRun, FinishReport, IncomingEvent, NewRunner, NewSession, PruneFilter, ResumeInput, RunReportToApply, RunReportApplied, SessionFilter, SystemCounts };
 
 /**
@@ -121,6 +123,15 @@ export interface Store {
   countSystemStatus(since: number): Promise<SystemCounts>;
   /** Usage totals per agent and per executor (GET /v1/usage, /metrics). */
   listUsageTotals(): Promise<UsageTotalsRecord[]>;
+  /** A session asks a question or an approval (nothing is asked for an approval its session remembered). */
+  askQuestion(sessionId: string, input: NewQuestion, now: number): Promise<QuestionAsked>;
+  getQuestion(id: string): Promise<QuestionRecord | null>;
+  /** Questions matching the filter, oldest first, each with its session's agent. */
+  listQuestions(filter: QuestionFilter, limit: number): Promise<{ question: QuestionRecord; agent: string | null }[]>;
+  /** Answer, time out or cancel an open question, exactly once (ConflictError the second time). */
+  closeQuestion(id: string, close: QuestionClose, now: number): Promise<QuestionRecord>;
+  /** Open questions past their timeout. */
+  listTimedOutQuestions(now: number, max: number): Promise<QuestionRecord[]>;
   close(): Promise<void>;
 }
 
@@ -175,6 +186,11 @@ export function createStore(sql: SqlClient): Store {
     countHeldRuns: () => countHeldRuns(sql),
     countSystemStatus: (since) => countSystemStatus(sql, since),
     listUsageTotals: () => listUsageTotals(sql),
+    askQuestion: (sessionId, input, now) => askQuestion(sql, sessionId, input, now),
+    getQuestion: (id) => getQuestion(sql, id),
+    listQuestions: (filter, limit) => listQuestions(sql, filter, limit),
+    closeQuestion: (id, close, now) => closeQuestion(sql, id, close, now),
+    listTimedOutQuestions: (now, max) => listTimedOutQuestions(sql, now, max),
     close: () => sql.close(),
   };
 }

@@ -19,6 +19,7 @@ import {
   type StopSession,
 } from '../../protocol/sessions.js';
 import { SessionTreeSchema } from '../../protocol/tree.js';
+import { QuestionAskedSchema, QuestionListSchema, QuestionViewSchema, type AnswerQuestion, type ListQuestionsQuery } from '../../protocol/questions.js';
 import { followSessionEvents, followTreeEvents } from './follow-events.js';
 import { CoordinatorHttp, type HttpCall } from './http-client.js';
 
@@ -149,6 +150,28 @@ export class UserApi {
   /** Every event of the subtree under a session, live, each once (tagged with its depth below it). Ends when `signal` aborts. */
   followTreeEvents(id: string, signal: AbortSignal, options: { failFast?: boolean } = {}): AsyncGenerator<SessionEvent> {
     return followTreeEvents(this.#http, id, signal, options);
+  }
+
+  /** A session asks a question or an approval (what the runner's MCP tools call; `body` as AskQuestionSchema). */
+  askQuestion(sessionId: string, body: Record<string, unknown>) {
+    return this.#call({ method: 'POST', path: `/v1/sessions/${encodeURIComponent(sessionId)}/questions`, body }, QuestionAskedSchema);
+  }
+
+  getQuestion(id: string) {
+    return this.#call({ method: 'GET', path: `/v1/questions/${encodeURIComponent(id)}` }, QuestionViewSchema);
+  }
+
+  /** Questions, oldest first (open ones unless `status` says otherwise). */
+  listQuestions(query: ListQuestionsQuery = {}) {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+    const qs = params.size === 0 ? '' : `?${params}`;
+    return this.#call({ method: 'GET', path: `/v1/questions${qs}` }, QuestionListSchema);
+  }
+
+  /** Answer a question once (a second answer is a 409 naming who answered and when). */
+  answerQuestion(id: string, body: AnswerQuestion) {
+    return this.#call({ method: 'POST', path: `/v1/questions/${encodeURIComponent(id)}/answer`, body }, QuestionViewSchema);
   }
 
   async close(): Promise<void> {

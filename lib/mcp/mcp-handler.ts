@@ -7,6 +7,7 @@ import { registerCallerTools } from './caller-tools.js';
 import { registerFleetTools } from './fleet-tools.js';
 import { MCP_PATH, type McpEndpointOptions } from './endpoint-options.js';
 import { registerSessionTools } from './session-tools.js';
+import { registerQuestionTools } from './question-tools.js';
 import { BodyError, readJsonBody, wantsProgress } from './read-body.js';
 import { jsonRpcError, RequestAuth } from './request-auth.js';
 import { SessionScope } from './session-scope.js';
@@ -26,12 +27,13 @@ const SERVER_POOL_MAX = 256;
 export function buildToolServer(ctx: ToolContext): McpServer {
   const server = new McpServer(SERVER_INFO, {
     instructions:
-      'Tools to start, steer and wait for child agent sessions, and to report your own progress and result. ' +
+      'Tools to start, steer and wait for child agent sessions, to report your own progress and result, and to ask a person (ask_user, request_approval). ' +
       'You may only see and act on your own session and the sessions it started.',
   });
   registerCallerTools(server, ctx);
   registerSessionTools(server, ctx);
   registerFleetTools(server, ctx);
+  registerQuestionTools(server, ctx);
   return server;
 }
 

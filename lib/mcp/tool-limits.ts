@@ -19,3 +19,5 @@ export const MAX_WAIT_S = 3_600;
 export const MAX_LISTED_SESSIONS = 500;
 /** How deep the scope check walks up parent links before it gives up. */
 export const MAX_SESSION_DEPTH = 64;
+/** How often a waiting `ask_user` / `request_approval` call sends a progress notification (when asked for progress). */
+export const QUESTION_PROGRESS_MS = 10_000;

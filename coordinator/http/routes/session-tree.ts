@@ -18,6 +18,7 @@ function renderNode(r: TreeRecord, now: number): TreeNode {
     ended_at: iso(s.ended_at), duration_ms: r.started_at === null ? null : Math.max(0, (s.ended_at ?? now) - r.started_at),
     attempts: r.attempts, runs: r.runs, last_event_seq: s.event_seq, totals: s.totals, tree_totals: s.tree_totals,
     children_count: s.children, descendants_count: s.descendants, children_omitted: s.children, children: [],
+    waiting_for_input: s.open_questions > 0,
   };
 }
 
@@ -34,7 +35,7 @@ export function renderTree(read: TreeRead, rootId: string, now: number): z.input
     }
   }
   const top = byId.get(read.nodes[0]!.session.id)!;
-  return { root: top, root_session_id: rootId, nodes: read.nodes.length, truncated: read.truncated, in_flight: read.in_flight, callbacks_waiting: read.callbacks_waiting, quiet: read.in_flight === 0 && read.callbacks_waiting === 0 };
+  return { root: top, root_session_id: rootId, nodes: read.nodes.length, truncated: read.truncated, in_flight: read.in_flight, callbacks_waiting: read.callbacks_waiting, questions_open: read.questions_open, quiet: read.in_flight === 0 && read.callbacks_waiting === 0 && read.questions_open === 0 };
 }
 
 /** `GET /v1/sessions/:id/tree`: the subtree under a session, depth- and node-limited. */

@@ -1,7 +1,8 @@
 import { callbackMessage } from '../../rules/callback-message.js';
+import { answersMessage } from '../../rules/answer-message.js';
 import { newId } from '../../ids.js';
-import type { RunRecord } from '../../types.js';
-import { SESSION_COLUMNS, toCallback, toSession } from '../rows.js';
+import type { QuestionRecord, RunRecord } from '../../types.js';
+import { SESSION_COLUMNS, toCallback, toQuestion, toSession } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
 import { insertRun } from './create-session.js';
 
@@ -9,35 +10,57 @@ import { insertRun } from './create-session.js';
 const DEFAULT_MAX_ATTEMPTS = 3;
 
 /**
- * Resume `sessionId` with every outcome waiting for it, in one run, if it is idle (its last run
- * succeeded). While it is queued or running the outcomes keep waiting, and arrive together when its
+ * Resume `sessionId` with every outcome waiting for it (callback-mode children's, and answers to its
+ * questions delivered by resume: coordinator/rules/answer-message.ts), in one run, if it is idle (its last
+ * run succeeded), or failed with an answer waiting. While it is queued or running the outcomes keep waiting, and arrive together when its
  * run ends; a failed or cancelled session gets them after it is resumed and ends idle. Call inside a
  * transaction.
  * @returns the resume run, or null when nothing was delivered.
  */
 export async function deliverCallbacks(tx: SqlClient, sessionId: string, now: number): Promise<RunRecord | null> {
-  // Most sessions have no callbacks waiting: one lookup, no lock. Any that waits was recorded by a
+  // Most sessions have no callbacks nor answers waiting: one lookup, no lock. Any that waits was recorded by a
   // committed transaction before this one read (or is this one's own), and is read again below under the lock.
-  const waiting = await tx.query('SELECT 1 AS one FROM callbacks WHERE session_id = ? AND delivered_run_id IS NULL LIMIT 1', [sessionId]);
+  const waiting = await tx.query(
+    `SELECT 1 AS one FROM callbacks WHERE session_id = ? AND delivered_run_id IS NULL
+     UNION ALL SELECT 1 AS one FROM questions WHERE session_id = ? AND resume = 1 AND resume_run_id IS NULL AND status IN ('answered', 'timed_out')
+     LIMIT 1`,
+    [sessionId, sessionId],
+  );
   if (waiting.length === 0) return null;
   const [row] = await tx.query(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?${tx.forUpdate({ of: 'sessions' })}`, [sessionId]);
   if (row === undefined) return null;
   const session = toSession(row);
-  // A tree stopped for its budget is not resumed: the outcomes stay recorded, undelivered.
-  if (session.status !== 'idle' || session.stop_reason !== null) return null;
+  // A tree stopped for its budget is not resumed: the outcomes stay recorded, undelivered. A person's answer
+  // also resumes a session whose run failed meanwhile (its asking run was lost): the answer is not dropped.
+  if (session.stop_reason !== null || (session.status !== 'idle' && session.status !== 'failed')) return null;
+  const answers = await pendingAnswers(tx, sessionId);
+  if (session.status === 'failed' && answers.length === 0) return null;
   const pending = (await tx.query('SELECT * FROM callbacks WHERE session_id = ? AND delivered_run_id IS NULL ORDER BY seq', [sessionId])).map(toCallback);
-  if (pending.length === 0) return null;
+  if (pending.length === 0 && answers.length === 0) return null;
+  const prompt = [answers.length === 0 ? null : answersMessage(answers), pending.length === 0 ? null : callbackMessage(pending)].filter((p) => p !== null).join('\n\n');
   const [last] = await tx.query<{ max_attempts: unknown }>('SELECT max_attempts FROM runs WHERE id = ?', [session.last_run_id]);
   const run = await insertRun(tx, {
-    id: newId('run'), session_id: sessionId, mode: 'resume', prompt: callbackMessage(pending), priority: session.priority,
+    id: newId('run'), session_id: sessionId, mode: 'resume', prompt, priority: session.priority,
     executor: session.executor, tags: JSON.stringify(session.tags), timeout_s: session.timeout_s,
     max_attempts: last === undefined ? DEFAULT_MAX_ATTEMPTS : Number(last.max_attempts), executor_session_id: session.executor_session_id,
   }, now);
   await tx.query("UPDATE sessions SET status = 'queued', last_run_id = ?, runner_id = NULL, updated_at = ?, ended_at = NULL WHERE id = ?", [run.id, now, sessionId]);
-  await tx.query('UPDATE callbacks SET delivered_run_id = ?, delivered_at = ? WHERE session_id = ? AND delivered_run_id IS NULL AND seq <= ?', [
-    run.id, now, sessionId, pending[pending.length - 1]!.seq,
-  ]);
+  if (pending.length > 0) {
+    await tx.query('UPDATE callbacks SET delivered_run_id = ?, delivered_at = ? WHERE session_id = ? AND delivered_run_id IS NULL AND seq <= ?', [
+      run.id, now, sessionId, pending[pending.length - 1]!.seq,
+    ]);
+  }
+  for (const answer of answers) await tx.query('UPDATE questions SET resume_run_id = ? WHERE id = ?', [run.id, answer.id]);
   return run;
+}
+
+/** Answered questions of a session waiting to be delivered by a resume, oldest answer first. */
+async function pendingAnswers(tx: SqlClient, sessionId: string): Promise<QuestionRecord[]> {
+  const rows = await tx.query(
+    "SELECT * FROM questions WHERE session_id = ? AND resume = 1 AND resume_run_id IS NULL AND status IN ('answered', 'timed_out') ORDER BY answered_at, id",
+    [sessionId],
+  );
+  return rows.map(toQuestion);
 }
 
 /** The callbacks of a session (to see what waits and what was delivered in which run). */

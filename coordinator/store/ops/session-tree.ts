@@ -19,6 +19,8 @@ export interface TreeRead {
   /** Sessions of the whole subtree with a run in flight, and callback outcomes waiting for a session that will take them. */
   in_flight: number;
   callbacks_waiting: number;
+  /** Questions open in the subtree (a person's answer will unblock or resume a session of it). */
+  questions_open: number;
 }
 
 /** A LIKE pattern matching a JSON array of ids that holds `id` (`_` and `%` taken literally). */
@@ -44,12 +46,13 @@ export async function readSessionTree(sql: SqlClient, top: SessionRecord, maxDep
      ORDER BY depth, seq LIMIT ?`,
     [...subtreeParams, top.depth + maxDepth, maxNodes + 1],
   );
-  const [counts] = await sql.query<{ in_flight: unknown; callbacks_waiting: unknown }>(
+  const [counts] = await sql.query<{ in_flight: unknown; callbacks_waiting: unknown; questions_open: unknown }>(
     `SELECT
        (SELECT COUNT(*) FROM sessions s WHERE ${where('s')} AND s.status IN ('queued', 'running')) AS in_flight,
        (SELECT COUNT(*) FROM callbacks c JOIN sessions s ON s.id = c.session_id
-         WHERE ${where('s')} AND c.delivered_run_id IS NULL AND s.status NOT IN ('failed', 'cancelled') AND s.stop_reason IS NULL) AS callbacks_waiting`,
-    [...subtreeParams, ...subtreeParams],
+         WHERE ${where('s')} AND c.delivered_run_id IS NULL AND s.status NOT IN ('failed', 'cancelled') AND s.stop_reason IS NULL) AS callbacks_waiting,
+       (SELECT COALESCE(SUM(s.open_questions), 0) FROM sessions s WHERE ${where('s')} AND s.stop_reason IS NULL) AS questions_open`,
+    [...subtreeParams, ...subtreeParams, ...subtreeParams],
   );
   const nodes = rows.slice(0, maxNodes).map((row) => ({
     session: toSession(row),
@@ -62,6 +65,7 @@ export async function readSessionTree(sql: SqlClient, top: SessionRecord, maxDep
     truncated: rows.length > maxNodes || nodes.length < top.descendants + 1,
     in_flight: Number(counts?.in_flight ?? 0),
     callbacks_waiting: Number(counts?.callbacks_waiting ?? 0),
+    questions_open: Number(counts?.questions_open ?? 0),
   };
 }
 
