@@ -117,4 +117,16 @@ describe('claude-code approvals through a real coordinator and runner (fake clau
     expect(view.status).toBe('cancelled');
     await eventually(async () => (isRunning(claude!.pid) ? undefined : true), WAIT_MS);
   });
+
+  it('a hostile, oversized tool call is refused by the coordinator and so denied, with the reason, without a question', async () => {
+    const { api } = await start({ tools: ['Bash'] });
+    const huge = { ...bash('echo '), pad: 300_000 };
+    const { session_id } = await createSession(api, { agent: 'gatekeeper', project_dir: kit().tempDir(), prompt: prompt(huge as Call, bash('echo small')) });
+    const first = await nthQuestion(api, session_id, 0); // only the second call became a question
+    expect(first.subject.input.command).toBe('echo small');
+    await answer(api, first.question_id, { decision: 'allow' });
+    const [denied, allowed] = await resultLines(api, session_id);
+    expect(denied).toMatch(/^Bash: denied: Bash call denied: the approval could not be asked \(request_approval failed: .*subject.*\)\.$/);
+    expect(allowed).toBe('Bash: allowed {"command":"echo small","description":"run echo small"}');
+  });
 });
