@@ -23,3 +23,21 @@ export async function expireQuestions(ctx: CoordinatorContext, now: number): Pro
     }
   }
 }
+
+/** Most questions one stop cancels. */
+const MAX_CANCELLED = 1_000;
+
+/** A stopped session's open questions (and with `cascade` its subtree's) are cancelled: no answer will be awaited. */
+export async function cancelQuestions(ctx: CoordinatorContext, sessionId: string, cascade: boolean): Promise<number> {
+  let cancelled = 0;
+  for (const id of await ctx.store.listOpenQuestionIds(sessionId, cascade, MAX_CANCELLED)) {
+    try {
+      await ctx.store.closeQuestion(id, { status: 'cancelled', answer: null, answered_by: 'stop' }, Date.now());
+      cancelled += 1;
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+  if (cancelled > 0) ctx.logger.info({ session: sessionId, cancelled }, 'questions cancelled by a stop');
+  return cancelled;
+}

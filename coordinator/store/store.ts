@@ -3,7 +3,7 @@ import type { RequeuePolicy } from '../constants.js';
 import type { AgentDocument } from '../../protocol/agents.js';
 import type { RunStatus } from '../../protocol/statuses.js';
 import type { CallbackRecord, EventRecord, QuestionRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
-import { askQuestion, closeQuestion, getQuestion, listQuestions, listTimedOutQuestions, type NewQuestion, type QuestionAsked, type QuestionClose, type QuestionFilter } from './ops/questions.js';
+import { askQuestion, closeQuestion, getQuestion, listOpenQuestionIds, listQuestions, listTimedOutQuestions, type NewQuestion, type QuestionAsked, type QuestionClose, type QuestionFilter } from './ops/questions.js';
 import { deleteAgent, getAgent, listAgents, putAgent } from './ops/agent-documents.js';
 import { type AppendResult, appendEvents, type IncomingEvent } from './ops/append-events.js';
 import { listUsageTotals, type UsageTotalsRecord } from './ops/list-usage-totals.js';
@@ -130,6 +130,8 @@ export interface Store {
   listQuestions(filter: QuestionFilter, limit: number): Promise<{ question: QuestionRecord; agent: string | null }[]>;
   /** Answer, time out or cancel an open question, exactly once (ConflictError the second time). */
   closeQuestion(id: string, close: QuestionClose, now: number): Promise<QuestionRecord>;
+  /** Open questions of a session (and with `cascade` of its subtree), at most `max`. */
+  listOpenQuestionIds(sessionId: string, cascade: boolean, max: number): Promise<string[]>;
   /** Open questions past their timeout. */
   listTimedOutQuestions(now: number, max: number): Promise<QuestionRecord[]>;
   close(): Promise<void>;
@@ -190,6 +192,7 @@ export function createStore(sql: SqlClient): Store {
     getQuestion: (id) => getQuestion(sql, id),
     listQuestions: (filter, limit) => listQuestions(sql, filter, limit),
     closeQuestion: (id, close, now) => closeQuestion(sql, id, close, now),
+    listOpenQuestionIds: (sessionId, cascade, max) => listOpenQuestionIds(sql, sessionId, cascade, max),
     listTimedOutQuestions: (now, max) => listTimedOutQuestions(sql, now, max),
     close: () => sql.close(),
   };

@@ -13,6 +13,7 @@ import { renderCallback, renderRun, renderSession } from '../render.js';
 import { CreateSessionSchema, ListRunsQuerySchema, ListSessionsQuerySchema, PruneSessionsSchema, ResumeSessionSchema, StopSessionSchema } from '../../../protocol/sessions.js';
 import { ENDED_SESSION_STATUSES } from '../../../protocol/statuses.js';
 import { readBody, readQuery } from '../validate.js';
+import { cancelQuestions } from '../../rules/expire-questions.js';
 
 /** `/v1/sessions` (create, list, get, resume, stop, delete, prune, result, runs) and `/v1/runs` (get, list by session). */
 export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
@@ -131,6 +132,7 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
     // Who must act (the runner holding a run, a session called back) heard it from the store's changes.
     const { run, notifyRunner, descendants } = stopped;
     if (descendants.length > 0) ctx.logger.info({ session: run.session_id, descendants: descendants.length, more: stopped.moreDescendants }, 'stop cascaded to descendants');
+    await cancelQuestions(ctx, c.req.param('id'), body.cascade ?? true);
     const session = await mustGet(c.req.param('id'));
     return c.json(
       {

@@ -187,3 +187,16 @@ export async function listTimedOutQuestions(sql: SqlClient, now: number, max: nu
   const rows = await sql.query("SELECT * FROM questions WHERE status = 'open' AND timeout_at IS NOT NULL AND timeout_at <= ? ORDER BY timeout_at LIMIT ?", [now, max]);
   return rows.map(toQuestion);
 }
+
+/** Ids of the open questions of a session and, with `cascade`, of every session under it (at most `max`). */
+export async function listOpenQuestionIds(sql: SqlClient, sessionId: string, cascade: boolean, max: number): Promise<string[]> {
+  const pattern = `%"${sessionId.replace(/[\\%_]/g, (c) => `\\${c}`)}"%`;
+  const rows = await sql.query<{ id: string }>(
+    cascade
+      ? `SELECT q.id FROM questions q JOIN sessions s ON s.id = q.session_id
+         WHERE q.status = 'open' AND (q.session_id = ? OR s.ancestors LIKE ? ESCAPE '\\') ORDER BY q.created_at LIMIT ?`
+      : "SELECT id FROM questions WHERE status = 'open' AND session_id = ? ORDER BY created_at LIMIT ?",
+    cascade ? [sessionId, pattern, max] : [sessionId, max],
+  );
+  return rows.map((r) => String(r.id));
+}
