@@ -93,10 +93,12 @@ describe('claude-code approvals: denied without a person when the approval canno
   it('a malformed approvals field is refused before Claude starts, naming the field', async () => {
     for (const [approvals, message] of [
       [{ tools: [] }, 'agent_blueprint.approvals.tools: approvals.tools must name at least one tool'],
-      [{ tools: 'Bash' }, 'agent_blueprint.approvals.tools: approvals.tools must be an array of tool names'],
-      [{ tools: ['Bash'], timeout_s: -1 }, 'agent_blueprint.approvals.timeout_s: approvals.timeout_s must be more than 0'],
-      [{ tools: ['Bash'], on_timeout: 'maybe' }, 'agent_blueprint.approvals.on_timeout: approvals.on_timeout must be "deny" or "allow"'],
-      ['Bash', 'agent_blueprint.approvals: approvals must be an object: {tools, timeout_s?, on_timeout?}'],
+      [{ tools: [''] }, 'agent_blueprint.approvals.tools[0]: approvals.tools: a tool name must not be empty'],
+      [{ tools: 'Bash' }, 'agent_blueprint.approvals.tools: Invalid input: expected array, received string'],
+      [{ tools: ['Bash'], timeout_s: -1 }, 'agent_blueprint.approvals.timeout_s: timeout_s must be a positive whole number of seconds'],
+      [{ tools: ['Bash'], on_timeout: 'maybe' }, 'agent_blueprint.approvals.on_timeout: on_timeout must be "deny" or "allow"'],
+      [{ tools: ['Bash'], timeot_s: 5 }, 'timeot_s'],
+      ['Bash', 'agent_blueprint.approvals: Invalid input: expected object, received string'],
     ] as const) {
       const { outcome, stderr } = await runExecutor(
         invocation({ project_dir: project, agent_blueprint: { name: 'w', approvals } as unknown as AgentBlueprint }),

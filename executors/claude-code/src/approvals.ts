@@ -5,28 +5,21 @@
  * would let them through.
  */
 
-/** The blueprint's `approvals`, as this executor uses it. */
+export { approvalListed } from '../../../protocol/questions.js';
+
+/** The blueprint's `approvals` (protocol/questions.ts ApprovalsSchema), as this executor uses it. */
 export interface ApprovalSettings {
-  /** Tool names, exact (`Bash`) or with `*` standing for any run of characters (`mcp__github__*`). */
+  /** Tool names, exact (`Bash`) or ending in `*`, which matches every name that starts with the rest (`mcp__github__*`). */
   tools: string[];
   timeoutS?: number;
   onTimeout?: 'deny' | 'allow';
 }
 
-function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${escaped.join('.*')}$`, 's');
-}
-
-/** Whether `patterns` covers `tool` (exactly, or through a `*` glob). */
-export function approvalListed(patterns: readonly string[], tool: string): boolean {
-  return patterns.some((pattern) => (pattern.includes('*') ? globToRegExp(pattern).test(tool) : pattern === tool));
-}
-
 /**
  * The permission rules (`permissions.ask`) that make Claude Code ask before every call of a listed tool:
- * an exact name is its own rule; `mcp__<server>__*` is the rule for all of that server's tools. Other globs
- * have no rule form: such tools reach the person only when Claude Code would ask anyway.
+ * an exact name is its own rule; `mcp__<server>__*` is the rule for all of that server's tools. Other
+ * patterns (`mcp__github__create_*`, `Ba*`) have no rule form: such tools reach the person only when Claude
+ * Code would ask anyway.
  */
 export function askRules(patterns: readonly string[]): string[] {
   const rules = new Set<string>();

@@ -38,7 +38,7 @@ export function createPermissionCallback(input: PermissionCallbackInput): SdkCan
   const { approvals, approver, runSignal } = input;
   const log = input.log ?? (() => {});
   return async (toolName, toolInput, options): Promise<SdkPermissionResult> => {
-    if (!approvalListed(approvals.tools, toolName)) return { behavior: 'deny', message: notGranted(toolName), decisionClassification: 'user_reject' };
+    if (!approvalListed(approvals, toolName)) return { behavior: 'deny', message: notGranted(toolName), decisionClassification: 'user_reject' };
     if (approver === undefined) {
       return {
         behavior: 'deny',

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { InvocationSchema, type Invocation } from '../../../protocol/invocation.js';
 import { formatFieldIssues, formatPath, toFieldIssues } from '../../../protocol/field-issues.js';
+import { ApprovalsSchema } from '../../../protocol/questions.js';
 import type { ApprovalSettings } from './approvals.js';
 import { PERMISSION_MODES, type PermissionMode } from './config.js';
 
@@ -27,19 +28,7 @@ export const ClaudeBlueprintSchema = z.looseObject({
     .record(z.string(), z.unknown(), { message: 'output_schema must be a JSON Schema object' })
     .optional()
     .describe('Ask for structured output matching this JSON Schema; it is reported as result_data.'),
-  approvals: z
-    .object(
-      {
-        tools: z
-          .array(z.string().min(1, { message: 'approvals.tools entries must not be empty' }), { message: 'approvals.tools must be an array of tool names' })
-          .min(1, { message: 'approvals.tools must name at least one tool' }),
-        timeout_s: z.int({ message: 'approvals.timeout_s must be a whole number of seconds' }).positive({ message: 'approvals.timeout_s must be more than 0' }).optional(),
-        on_timeout: z.enum(['deny', 'allow'], { message: 'approvals.on_timeout must be "deny" or "allow"' }).optional(),
-      },
-      { message: 'approvals must be an object: {tools, timeout_s?, on_timeout?}' },
-    )
-    .optional()
-    .describe("Tools whose permission requests go to a person through the coordinator's request_approval."),
+  approvals: ApprovalsSchema.optional(),
 });
 
 export interface BlueprintSettings {
