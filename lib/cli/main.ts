@@ -163,6 +163,25 @@ export function buildProgram(): Command {
       process.exitCode = await statusCommand(options);
     });
 
+  common(program.command('inbox').description('open questions and approvals agents asked, oldest first (session, agent, tree root, age, the question or exact tool call)'))
+    .option('-f, --follow', 'keep watching: print each new question, and a line when one is answered (Ctrl-C stops)')
+    .action(async (options) => {
+      const { inboxCommand } = await import('./inbox-command.js');
+      process.exitCode = await inboxCommand(options);
+    });
+  common(program.command('answer').description('answer a question or approval once: TEXT, --choice N, --allow or --deny'))
+    .argument('<question-id>', 'the question (q_…), from `agent-runner inbox`')
+    .argument('[text]', 'a free answer')
+    .option('--choice <n>', 'pick option N (0, 1, …) of the question')
+    .option('--allow', 'approve the tool call')
+    .option('--deny', 'refuse the tool call')
+    .option('--message <text>', 'words for the agent with the answer (e.g. why it is denied)')
+    .option('--remember', 'with --allow: allow this tool for the rest of the session')
+    .action(async (id: string, text: string | undefined, options) => {
+      const { answerCommand } = await import('./inbox-command.js');
+      process.exitCode = await answerCommand(id, text, options);
+    });
+
   // Shell completion, generated from this program; `__complete` lists names for the scripts.
   program
     .command('completion')

@@ -48,7 +48,8 @@ export function renderTree(tree: SessionTree, style: Style): string {
     const duration = node.duration_ms === null ? '' : ` ${formatDuration(node.duration_ms)}`;
     const attempts = node.attempts > node.runs ? style.yellow(` ${node.attempts - node.runs} retr${node.attempts - node.runs === 1 ? 'y' : 'ies'}`) : '';
     const spend = node.descendants_count > 0 ? `${cost(node.totals.cost_usd)} (tree ${cost(node.tree_totals.cost_usd)})` : cost(node.totals.cost_usd);
-    lines.push(`${prefix}${branch}${statusIcon(node.status, style)} ${style.bold(nodeName(node))} ${node.status}${duration}${attempts} ${style.dim(spend)}`);
+    const status = node.waiting_for_input === true ? style.yellow('waiting_for_input') : node.status;
+    lines.push(`${prefix}${branch}${statusIcon(node.status, style)} ${style.bold(nodeName(node))} ${status}${duration}${attempts} ${style.dim(spend)}`);
     const childPrefix = top ? '' : `${prefix}${isLast ? '   ' : '│  '}`;
     node.children.forEach((child, i) => visit(child, childPrefix, i === node.children.length - 1 && node.children_omitted === 0, false));
     if (node.children_omitted > 0) lines.push(style.dim(`${childPrefix}└─ … ${node.children_omitted} more`));
@@ -68,6 +69,8 @@ export function treeTotalLine(tree: SessionTree, style: Style): string {
     const n = counts.get(status) ?? 0;
     if (n > 0) parts.push(`${n} ${status}`);
   }
+  const waiting = [...walkTree(tree.root)].filter((n) => n.waiting_for_input === true).length;
+  if (waiting > 0) parts.push(`${waiting} waiting for input`);
   if (tree.truncated) parts.push(`${tree.nodes} shown`);
   const t = tree.root.tree_totals;
   const tokens = t.input_tokens + t.output_tokens + t.cache_read_input_tokens + t.cache_creation_input_tokens;

@@ -9,6 +9,7 @@ import { renderTreeEvent, walkTree } from './render-tree.js';
 import { isUnplaceable, renderWaiting, runCostUsd } from './run-ending.js';
 import type { InterruptCause, RunInterrupts } from './run-interrupts.js';
 import { Spinner } from './spinner.js';
+import { canPrompt, QuestionPrompter } from './run-questions.js';
 import { makeStyle, type Style } from './style.js';
 import { terminalText } from './terminal-text.js';
 
@@ -58,6 +59,8 @@ export function renderTreeEnding(tree: SessionTree, run: { status: string; error
  * quiet: nothing queued or running under the root and no callback waiting, so a parent resumed with its
  * children's outcomes (callback mode) is followed to its end. The exit code follows the root's latest run.
  * The first interruption stops the root and, by the cascading stop, its tree; a second stops waiting.
+ * On a terminal, a question or approval of the tree is asked inline (QuestionPrompter; Ctrl-C at its
+ * prompt only leaves it unanswered).
  */
 export async function streamTree(connection: Connection, interrupts: RunInterrupts, sessionId: string, runId: string, json: boolean): Promise<number> {
   const { api } = connection;
@@ -92,12 +95,17 @@ export async function streamTree(connection: Connection, interrupts: RunInterrup
   interrupts.handle(onInterrupt);
   /** Sessions of the tree with a run in flight, for the spinner's words. */
   const working = new Set<string>();
+  // On a terminal, questions of the tree are asked right here (lib/cli/run-questions.ts).
+  const prompter = canPrompt(json) ? new QuestionPrompter(api, write, style) : null;
+  const print = (text: string) => (prompter === null ? write(text) : prompter.print(text));
   try {
     const onEvent = (record: SessionEvent) => {
       spinner.stop();
       if (json) write(`${JSON.stringify(record)}\n`);
-      else write(`${renderTreeEvent(record, renderSessionEvent(record, style, { endReason: record.session_id !== sessionId }), style, { plainTop: true })}\n`);
-      if (placement !== undefined && record.session_id === sessionId) write(placement), (placement = undefined);
+      else print(`${renderTreeEvent(record, renderSessionEvent(record, style, { endReason: record.session_id !== sessionId }), style, { plainTop: true })}\n`);
+      if (placement !== undefined && record.session_id === sessionId) print(placement), (placement = undefined);
+      prompter?.offer(record);
+      if (prompter?.prompting === true) return;
       if (record.type === 'run_status') {
         const status = record.event.status;
         if (status === 'running') working.add(record.session_id);
@@ -108,6 +116,7 @@ export async function streamTree(connection: Connection, interrupts: RunInterrup
     };
     const tree = await followTreeUntilQuiet(api, sessionId, following.signal, { onEvent, query: { limit: 10_000 } });
     spinner.stop();
+    await prompter?.close();
     if (tree === null) return EXIT_INTERRUPTED;
     const session = await api.getSession(sessionId);
     const run = await api.getRun(session.last_run_id);
@@ -126,6 +135,7 @@ export async function streamTree(connection: Connection, interrupts: RunInterrup
     return code;
   } finally {
     spinner.stop();
+    await prompter?.close();
     interrupts.handle(undefined);
   }
 }

@@ -80,7 +80,7 @@ export async function listSessionsCommand(options: ListSessionsOptions): Promise
     const header = ['SESSION', 'STATUS', 'AGENT', 'EXECUTOR', 'PARENT', 'CREATED', 'DURATION', 'COST', 'PROMPT'];
     const rows = page.sessions.map((s) => [
       s.session_id,
-      leftBehind(s) ? INTERRUPTED : s.status,
+      leftBehind(s) ? INTERRUPTED : s.waiting_for_input === true ? 'waiting_for_input' : s.status,
       terminalText(s.agent ?? '-'),
       terminalText(s.executor ?? '-'),
       s.parent_session_id ?? '-',

@@ -69,7 +69,7 @@ export function describeSession(s: SessionDetail, runners: readonly RunnerView[]
   const result = s.result;
   const lines = [
     field('session', s.session_id),
-    field('status', s.status),
+    field('status', s.waiting_for_input === true ? `${s.status}, waiting_for_input (${s.open_questions ?? 1} open question${s.open_questions === 1 ? '' : 's'}: agent-runner inbox)` : s.status),
     field('agent', s.agent ?? '-'),
     field('executor', s.executor ?? '-'),
     field('project', s.project_dir ?? '-'),

@@ -6,6 +6,7 @@ import type { SqlClient } from '../sql-client.js';
 import { ConflictError, NotFoundError } from '../store-errors.js';
 import { allocateEventSeqs } from './event-seqs.js';
 import { deliverCallbacks } from './deliver-callbacks.js';
+import { onQuestionAsked } from './on-question-asked.js';
 
 /** A question as a session asks it (validated by the HTTP layer; approval defaults already applied). */
 export interface NewQuestion {
@@ -98,6 +99,7 @@ export async function askQuestion(sql: SqlClient, sessionId: string, input: NewQ
     );
     const seq = await appendCoordinatorEvent(tx, sessionId, q.run_id, questionEvent(q), now);
     await tx.query('UPDATE sessions SET open_questions = open_questions + 1 WHERE id = ?', [sessionId]);
+    await onQuestionAsked(tx, q, session, now);
     return { question: q, event_seq: seq };
   });
 }
