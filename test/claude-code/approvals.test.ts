@@ -52,7 +52,7 @@ describe('claude-code approvals through a real coordinator and runner (fake clau
   };
 
   it('a Bash call waits for approval: allowed once, then denied with a message Claude receives', async () => {
-    const { api } = await start({ tools: ['Bash'], timeout_s: 600 });
+    const { api, url } = await start({ tools: ['Bash'], timeout_s: 600 });
     const project = kit().tempDir();
     const { session_id } = await createSession(api, { agent: 'gatekeeper', project_dir: project, prompt: prompt(bash('ls -la'), bash('rm -rf build')) });
 
@@ -63,12 +63,14 @@ describe('claude-code approvals through a real coordinator and runner (fake clau
 
     const second = await nthQuestion(api, session_id, 1);
     expect(second).toMatchObject({ kind: 'approval', subject: { tool: 'Bash', input: { command: 'rm -rf build' } } });
-    await answer(api, second.question_id, { decision: 'deny', message: 'not on the build box, use make clean', answered_by: 'ana' });
+    // The second answer comes from the command line, as a person at a terminal gives it.
+    const cli = await kit().cli(['answer', second.question_id, '--deny', '--message', 'not on the build box, use make clean', '-c', url]);
+    expect(cli.code, cli.stderr).toBe(0);
 
-    expect(await resultLines(api, session_id)).toEqual([
-      'Bash: allowed {"command":"ls -la","description":"run ls -la"}',
-      'Bash: denied: Bash call denied by ana: not on the build box, use make clean',
-    ]);
+    const lines = await resultLines(api, session_id);
+    expect(lines[0]).toBe('Bash: allowed {"command":"ls -la","description":"run ls -la"}');
+    expect(lines[1]).toMatch(/^Bash: denied: Bash call denied by cli:\S+: not on the build box, use make clean$/);
+    expect(lines).toHaveLength(2);
     const events = await allEvents(api, session_id);
     expect(events.filter((e) => e.type === 'log' && String(e.event.message).startsWith('approval for Bash'))).toHaveLength(2);
   });
