@@ -112,6 +112,33 @@ describe('ask_user and request_approval from an executor process', () => {
     expect(call!.data).toMatchObject({ status: 'answered', answer: { text: 'survived' } });
   });
 
+  it('malformed and hostile tool input is a tool error naming the field; nothing is asked', async () => {
+    const me = await bed.liveSession();
+    const client = await bed.client(me.session_id);
+    const bad: Array<[string, Record<string, unknown>, string]> = [
+      ['ask_user', {}, 'question'],
+      ['ask_user', { question: '' }, 'question'],
+      ['ask_user', { question: 'x', options: [] }, 'options'],
+      ['ask_user', { question: 'x', urgency: 'asap' }, 'urgency'],
+      ['ask_user', { question: 'x', timeout_s: 0 }, 'timeout_s'],
+      ['ask_user', { question: 'x'.repeat(10_001) }, 'question'],
+      ['escalate_decision', { question: 'x', wait: 'no' }, 'wait'],
+      ['request_approval', { tool: 'Bash' }, 'input'],
+      ['request_approval', { tool: 'Bash', input: 'rm -rf /' }, 'input'],
+      ['request_approval', { tool: '', input: {} }, 'tool'],
+      ['request_approval', { tool: 'Bash', input: {}, on_timeout: 'shrug' }, 'on_timeout'],
+    ];
+    for (const [name, args, field] of bad) {
+      const result = await client.callTool({ name, arguments: args }).catch((e: Error) => ({ isError: true, content: [{ type: 'text', text: e.message }] }));
+      expect(result.isError, `${name} ${JSON.stringify(args)}`).toBe(true);
+      expect(JSON.stringify(result.content), `${name} ${JSON.stringify(args)}`).toContain(field);
+    }
+    const huge = await client.callTool({ name: 'request_approval', arguments: { tool: 'Write', input: { content: 'x'.repeat(200_001) }, wait: false } });
+    expect(huge.isError).toBe(true);
+    expect(JSON.stringify(huge.content)).toContain('subject.input');
+    expect((await bed.user.listQuestions({ status: 'all' })).questions).toEqual([]);
+  });
+
   it('request_approval: allow once, deny with a message, remember for the session', async () => {
     const gate = join(bed.dir, 'approval-gate');
     const id = await bed.drive([

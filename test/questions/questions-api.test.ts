@@ -226,6 +226,20 @@ describe.each(STORE_KINDS)('questions over HTTP (%s)', (kind) => {
     expect((await api('GET', `/v1/runs/${a.body.resume_run_id}`)).body.prompt).toContain('Answer: yes');
   });
 
+  it('a run queued again for another attempt cancels its wait:true questions (the agent asks again); wait:false ones stay', async () => {
+    const s = await runningSession();
+    const waiting = (await ask(s.session_id, { question: 'Before the crash?' })).body.question.question_id;
+    const later = (await ask(s.session_id, { question: 'Keep me?', wait: false })).body.question.question_id;
+    // An exit 75 is retried on another runner only: one must be online.
+    await registerRunner(api, ['test']);
+    const requeued = await api('POST', `/v1/runs/${s.run_id}/finished`, { kind: 'infra_failed', message: 'exit 75', exit_code: 75 }, runner.token);
+    expect(requeued.status).toBe(200);
+    expect((await api('GET', `/v1/runs/${s.run_id}`)).body).toMatchObject({ status: 'queued', attempt: 2 });
+    expect((await api('GET', `/v1/questions/${waiting}`)).body).toMatchObject({ status: 'cancelled', answered_by: 'retry' });
+    expect((await api('GET', `/v1/questions/${later}`)).body.status).toBe('open');
+    expect((await api('GET', `/v1/sessions/${s.session_id}`)).body.open_questions).toBe(1);
+  });
+
   it('the sweeper closes a question at its timeout: "no answer within N s"; an approval by its on_timeout', async () => {
     const s = await runningSession();
     const q = (await ask(s.session_id, { question: 'Quick?', timeout_s: 1 })).body.question.question_id;

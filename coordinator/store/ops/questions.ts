@@ -147,41 +147,57 @@ export interface QuestionClose {
  * resumes the session with it (now if it is idle, else when its run ends, as callbacks are delivered).
  */
 export async function closeQuestion(sql: SqlClient, id: string, close: QuestionClose, now: number): Promise<QuestionRecord> {
-  return sql.transaction(async (tx) => {
-    const remember = close.answer?.remember === true && close.answer.decision === 'allow';
-    const [row] = await tx.query(
-      `UPDATE questions SET status = ?, answer = ?, answered_by = ?, answered_at = ?,
-         remember_tool = CASE WHEN ? = 1 AND kind = 'approval' THEN ${tx.dialect === 'sqlite' ? "json_extract(subject, '$.tool')" : "(subject::json->>'tool')"} ELSE NULL END
-       WHERE id = ? AND status = 'open' RETURNING *`,
-      [close.status, close.answer === null ? null : JSON.stringify(close.answer), close.answered_by, now, remember ? 1 : 0, id],
-    );
-    if (row === undefined) {
-      const existing = await getQuestion(tx, id);
-      if (existing === null) throw new NotFoundError('question', id);
-      const when = existing.answered_at === null ? 'earlier' : `at ${new Date(existing.answered_at).toISOString()}`;
-      throw new ConflictError(`question ${id} is already ${existing.status.replace('_', ' ')}: by ${existing.answered_by ?? 'unknown'} ${when}`, {
-        question: id,
-        status: existing.status,
-        answered_by: existing.answered_by,
-        answered_at: existing.answered_at === null ? null : new Date(existing.answered_at).toISOString(),
-      });
-    }
-    let q = toQuestion(row);
-    const [run] = await tx.query<{ status: unknown }>(`SELECT status FROM runs WHERE id = ?${tx.forUpdate()}`, [q.run_id]);
-    const asking = run?.status === 'claimed' || run?.status === 'running';
-    if (!q.resume && !asking && close.status !== 'cancelled') {
-      await tx.query('UPDATE questions SET resume = 1 WHERE id = ?', [id]);
-      q = { ...q, resume: true };
-    }
-    if (close.status === 'cancelled' && q.resume) await tx.query('UPDATE questions SET resume = 0 WHERE id = ?', [id]);
-    await appendCoordinatorEvent(tx, q.session_id, q.run_id, answerEvent(q), now);
-    await tx.query('UPDATE sessions SET open_questions = CASE WHEN open_questions > 0 THEN open_questions - 1 ELSE 0 END WHERE id = ?', [q.session_id]);
-    if (q.resume && close.status !== 'cancelled') {
-      const resumed = await deliverCallbacks(tx, q.session_id, now);
-      if (resumed !== null) q = { ...q, resume_run_id: resumed.id };
-    }
-    return q;
-  });
+  return sql.transaction((tx) => closeQuestionIn(tx, id, close, now));
+}
+
+/** closeQuestion inside the caller's transaction (which may hold the asking run's row already). */
+async function closeQuestionIn(tx: SqlClient, id: string, close: QuestionClose, now: number): Promise<QuestionRecord> {
+  const remember = close.answer?.remember === true && close.answer.decision === 'allow';
+  // The asking run's row first, then the question's: the order a run transition (which cancels a retried
+  // run's questions) takes them, so the two never wait for each other.
+  const [asked] = await tx.query<{ run_id: unknown }>('SELECT run_id FROM questions WHERE id = ?', [id]);
+  if (asked === undefined) throw new NotFoundError('question', id);
+  const [run] = await tx.query<{ status: unknown }>(`SELECT status FROM runs WHERE id = ?${tx.forUpdate()}`, [String(asked.run_id)]);
+  const [row] = await tx.query(
+    `UPDATE questions SET status = ?, answer = ?, answered_by = ?, answered_at = ?,
+       remember_tool = CASE WHEN ? = 1 AND kind = 'approval' THEN ${tx.dialect === 'sqlite' ? "json_extract(subject, '$.tool')" : "(subject::json->>'tool')"} ELSE NULL END
+     WHERE id = ? AND status = 'open' RETURNING *`,
+    [close.status, close.answer === null ? null : JSON.stringify(close.answer), close.answered_by, now, remember ? 1 : 0, id],
+  );
+  if (row === undefined) {
+    const existing = await getQuestion(tx, id);
+    if (existing === null) throw new NotFoundError('question', id);
+    const when = existing.answered_at === null ? 'earlier' : `at ${new Date(existing.answered_at).toISOString()}`;
+    throw new ConflictError(`question ${id} is already ${existing.status.replace('_', ' ')}: by ${existing.answered_by ?? 'unknown'} ${when}`, {
+      question: id,
+      status: existing.status,
+      answered_by: existing.answered_by,
+      answered_at: existing.answered_at === null ? null : new Date(existing.answered_at).toISOString(),
+    });
+  }
+  let q = toQuestion(row);
+  const asking = run?.status === 'claimed' || run?.status === 'running';
+  if (!q.resume && !asking && close.status !== 'cancelled') {
+    await tx.query('UPDATE questions SET resume = 1 WHERE id = ?', [id]);
+    q = { ...q, resume: true };
+  }
+  if (close.status === 'cancelled' && q.resume) await tx.query('UPDATE questions SET resume = 0 WHERE id = ?', [id]);
+  await appendCoordinatorEvent(tx, q.session_id, q.run_id, answerEvent(q), now);
+  await tx.query('UPDATE sessions SET open_questions = CASE WHEN open_questions > 0 THEN open_questions - 1 ELSE 0 END WHERE id = ?', [q.session_id]);
+  if (q.resume && close.status !== 'cancelled') {
+    const resumed = await deliverCallbacks(tx, q.session_id, now);
+    if (resumed !== null) q = { ...q, resume_run_id: resumed.id };
+  }
+  return q;
+}
+
+/**
+ * A run queued again for another attempt starts its agent over, which asks again: its open `wait: true`
+ * questions are cancelled (no tool call waits for them any more). Call inside the transaction that re-queued it.
+ */
+export async function cancelQuestionsOfRetriedRun(tx: SqlClient, runId: string, now: number): Promise<void> {
+  const rows = await tx.query<{ id: string }>("SELECT id FROM questions WHERE run_id = ? AND status = 'open' AND wait = 1", [runId]);
+  for (const row of rows) await closeQuestionIn(tx, String(row.id), { status: 'cancelled', answer: null, answered_by: 'retry' }, now);
 }
 
 /** Open questions past their timeout (at most `max`), oldest deadline first. */

@@ -5,6 +5,7 @@ import { toRun } from '../rows.js';
 import { appendRunStatusEvent } from './append-run-status-event.js';
 import { deliverCallbacks } from './deliver-callbacks.js';
 import { recordCallback } from './record-callback.js';
+import { cancelQuestionsOfRetriedRun } from './questions.js';
 import { SessionUpdate } from './session-update.js';
 import type { SqlClient } from '../sql-client.js';
 import { ConflictError } from '../store-errors.js';
@@ -55,6 +56,7 @@ export async function transitionRun(
   if (session === undefined || isTerminal(to)) await sessionUpdate.write(tx, now);
   await appendRunStatusEvent(tx, updated, Number(row.status_seq), now, statusMessage(updated, patch));
   if (isTerminal(to) && (await recordCallback(tx, updated, now))) await deliverCallbacks(tx, updated.callback_session_id!, now);
+  if (to === 'queued' && run.started_at !== null) await cancelQuestionsOfRetriedRun(tx, updated.id, now);
   return updated;
 }
 
