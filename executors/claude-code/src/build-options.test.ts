@@ -77,6 +77,16 @@ describe('buildOptions', () => {
     const schema = { type: 'object', properties: { n: { type: 'number' } } };
     expect(buildOptions(input({ settings: { systemPromptMode: 'append', outputSchema: schema } })).outputFormat).toEqual({ type: 'json_schema', schema });
   });
+
+  it('gives the tools the approvals list ask rules (which win over allow rules), leaving the rest as it was', () => {
+    const settings = { systemPromptMode: 'append' as const, allowedTools: ['Bash', 'Read'], approvals: { tools: ['Bash', 'mcp__github__*'], timeoutS: 60 } };
+    const options = buildOptions(input({ settings }));
+    expect(options.settings).toEqual({ permissions: { ask: ['Bash', 'mcp__github'] } });
+    expect(options.allowedTools).toEqual(['Bash', 'Read']);
+    expect(options.permissionMode).toBe('acceptEdits');
+    expect(options.canUseTool).toBeUndefined(); // main.ts sets it: it needs the run's MCP client and abort signal
+    expect(buildOptions(input()).settings).toBeUndefined();
+  });
 });
 
 describe('toSdkMcpServer', () => {

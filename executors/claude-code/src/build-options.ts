@@ -3,6 +3,7 @@
  * Pure: main.ts adds the process plumbing (abort controller, spawn hook).
  */
 import type { Invocation, McpServerConfig } from '../../../protocol/invocation.js';
+import { askRules } from './approvals.js';
 import type { ExecutorConfig } from './config.js';
 import type { BlueprintSettings } from './read-invocation.js';
 import type { SdkMcpServer, SdkOptions } from './sdk-types.js';
@@ -62,6 +63,11 @@ export function buildOptions(input: BuildOptionsInput): SdkOptions {
   if (disallowed.length > 0) options.disallowedTools = disallowed;
 
   if (settings.outputSchema !== undefined) options.outputFormat = { type: 'json_schema', schema: settings.outputSchema };
+
+  // Approvals: ask rules win over allow rules and the permission mode, so Claude Code asks before every
+  // call of a listed tool; main.ts sets the permission callback that takes the question to the coordinator.
+  const ask = askRules(settings.approvals?.tools ?? []);
+  if (ask.length > 0) options.settings = { permissions: { ask } };
   return options;
 }
 

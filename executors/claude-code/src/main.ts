@@ -11,8 +11,13 @@ import { readConfig } from './config.js';
 import { loadSdk } from './load-sdk.js';
 import { mapMessage, newMappingState, usageSoFar } from './map-message.js';
 import { EXIT_INFRA, EXIT_REJECTED, EXIT_TERMINATED, endingFromError, endingFromResult, PREFIX, type Ending } from './outcome.js';
+import { createPermissionCallback } from './permission-callback.js';
 import { parseInvocation, readStdin } from './read-invocation.js';
+import { createApprover, type Approver } from './request-approval.js';
 import type { SdkSpawnOptions } from './sdk-types.js';
+
+/** The blueprint's MCP server that reaches the runner (the coordinator's tools, request_approval among them). */
+const ORCHESTRATOR_SERVER = 'orchestrator';
 
 function emit(event: ExecutorEvent): void {
   process.stdout.write(`${JSON.stringify(event)}\n`);
@@ -82,6 +87,16 @@ export async function main(): Promise<void> {
     return spawned;
   };
 
+  // Approvals: Claude's permission requests for the listed tools go to a person through the coordinator.
+  let approver: Approver | undefined;
+  const approvals = parsed.settings.approvals;
+  if (approvals !== undefined) {
+    const orchestrator = parsed.invocation.agent_blueprint?.mcp_servers?.[ORCHESTRATOR_SERVER];
+    if (orchestrator?.url !== undefined) approver = createApprover({ url: orchestrator.url, ...(orchestrator.headers === undefined ? {} : { headers: orchestrator.headers }) });
+    else emit({ type: 'log', level: 'warn', message: `approvals: the blueprint has no "${ORCHESTRATOR_SERVER}" MCP server over http, so every listed tool is denied` });
+    options.canUseTool = createPermissionCallback({ approvals, approver, runSignal: abort.signal, log: (level, message) => emit({ type: 'log', level, message }) });
+  }
+
   const state = newMappingState();
   let ending: Ending;
   queryStarted = true;
@@ -94,6 +109,7 @@ export async function main(): Promise<void> {
     ending = endingFromError(error, state);
   }
   await reap(child, killGraceMs);
+  await approver?.close();
   // Ended without Claude's result message (cancelled, or Claude Code failed): what it used so far still counts.
   const partialUsage = usageSoFar(state);
   if (partialUsage !== undefined) emit(partialUsage);

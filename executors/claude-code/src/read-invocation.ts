@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { InvocationSchema, type Invocation } from '../../../protocol/invocation.js';
 import { formatFieldIssues, formatPath, toFieldIssues } from '../../../protocol/field-issues.js';
+import { ApprovalsSchema } from '../../../protocol/questions.js';
+import type { ApprovalSettings } from './approvals.js';
 import { PERMISSION_MODES, type PermissionMode } from './config.js';
 
 const toolNames = (field: string) =>
@@ -26,6 +28,7 @@ export const ClaudeBlueprintSchema = z.looseObject({
     .record(z.string(), z.unknown(), { message: 'output_schema must be a JSON Schema object' })
     .optional()
     .describe('Ask for structured output matching this JSON Schema; it is reported as result_data.'),
+  approvals: ApprovalsSchema.optional(),
 });
 
 export interface BlueprintSettings {
@@ -37,6 +40,7 @@ export interface BlueprintSettings {
   maxTurns?: number;
   maxBudgetUsd?: number;
   outputSchema?: Record<string, unknown>;
+  approvals?: ApprovalSettings;
 }
 
 export type ParsedInvocation =
@@ -75,6 +79,11 @@ export function parseInvocation(text: string): ParsedInvocation {
   if (b.max_turns !== undefined) settings.maxTurns = b.max_turns;
   if (b.max_budget_usd !== undefined) settings.maxBudgetUsd = b.max_budget_usd;
   if (b.output_schema !== undefined) settings.outputSchema = b.output_schema;
+  if (b.approvals !== undefined) {
+    settings.approvals = { tools: b.approvals.tools };
+    if (b.approvals.timeout_s !== undefined) settings.approvals.timeoutS = b.approvals.timeout_s;
+    if (b.approvals.on_timeout !== undefined) settings.approvals.onTimeout = b.approvals.on_timeout;
+  }
   return { ok: true, invocation, settings, resumeId };
 }
 

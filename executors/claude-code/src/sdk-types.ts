@@ -20,6 +20,18 @@ export interface SdkSpawnOptions {
   signal: AbortSignal;
 }
 
+/** What the permission callback answers (a slice of the SDK's `PermissionResult`). */
+export type SdkPermissionResult =
+  | { behavior: 'allow'; updatedInput?: Record<string, unknown>; decisionClassification?: 'user_temporary' | 'user_permanent' }
+  | { behavior: 'deny'; message: string; decisionClassification?: 'user_reject' };
+
+/** The SDK's `CanUseTool`, with the options this executor reads. */
+export type SdkCanUseTool = (
+  toolName: string,
+  input: Record<string, unknown>,
+  options: { signal: AbortSignal; toolUseID: string; title?: string; decisionReason?: string },
+) => Promise<SdkPermissionResult>;
+
 /** The `query()` options this executor sets. */
 export interface SdkOptions {
   cwd: string;
@@ -36,6 +48,9 @@ export interface SdkOptions {
   mcpServers?: Record<string, SdkMcpServer>;
   mcpServersDelivery?: 'argv' | 'initialize';
   outputFormat?: { type: 'json_schema'; schema: Record<string, unknown> };
+  /** Flag settings (`--settings`): here only the permission rules that make listed tools ask. */
+  settings?: { permissions: { ask: string[] } };
+  canUseTool?: SdkCanUseTool;
   pathToClaudeCodeExecutable?: string;
   abortController?: AbortController;
   spawnClaudeCodeProcess?: (options: SdkSpawnOptions) => ChildProcessWithoutNullStreams;
