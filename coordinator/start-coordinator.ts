@@ -18,6 +18,7 @@ import { startDeliveryWorker } from './notify/delivery-worker.js';
 import { loadNotifyConfig, type ResolvedNotifyConfig } from './notify/notify-config.js';
 import { outboxPlanOf } from './notify/outbox-routes.js';
 import { runEndHeard } from './notify/run-end-heard.js';
+import { startTelegramAnswerPolls } from './notify/telegram-wiring.js';
 
 export interface CoordinatorOptions {
   /** Interface to bind (default 127.0.0.1). Anything but loopback requires `apiToken`. */
@@ -53,6 +54,8 @@ export interface CoordinatorOptions {
   notify?: string | ResolvedNotifyConfig | null;
   /** How often the delivery worker looks for due notifications when idle (default NOTIFY_POLL_MS). */
   notifyPollMs?: number;
+  /** How long a Telegram getUpdates long-poll waits for an answer, in seconds (default 25). */
+  telegramPollTimeoutS?: number;
   /** The notification backoff's jitter source (tests fix it). */
   notifyRandom?: () => number;
   /** The message of the line logged once it listens, with its url, store, database and agents (default `coordinator listening`). */
@@ -137,6 +140,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   }
   const stopSweeper = startSweeper(ctx);
   worker = notify === null ? null : startDeliveryWorker({ store, config: notify, logger, pollMs: options.notifyPollMs, random: options.notifyRandom });
+  const stopTelegram = notify === null ? async () => {} : startTelegramAnswerPolls(store, notify, logger, options.telegramPollTimeoutS);
   const app = buildApp(ctx);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? DEFAULT_PORT }, () => resolve(s));
@@ -144,6 +148,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   }).catch(async (error: unknown) => {
     await stopSweeper();
     await worker?.stop();
+    await stopTelegram();
     await agentsFolder?.close();
     await runSpans?.drain();
     await store.close();
@@ -173,6 +178,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
         });
         await stopSweeper();
         await worker?.stop();
+        await stopTelegram();
         await agentsFolder?.close();
         // The spans of runs that ended read their run before the store closes; then they are sent.
         await runSpans?.drain();
