@@ -146,9 +146,13 @@ export function startTelegramAnswers(options: TelegramAnswersOptions & { isAppro
           await pause(leaseMs / 2);
           continue;
         }
-        const updates = (await call('getUpdates', { offset, timeout: pollTimeoutS, allowed_updates: ['message', 'callback_query'] }, (pollTimeoutS + 10) * 1000)) as Update[];
+        const asked = Date.now();
+        const updates = await call('getUpdates', { offset, timeout: pollTimeoutS, allowed_updates: ['message', 'callback_query'] }, (pollTimeoutS + 10) * 1000);
+        if (!Array.isArray(updates)) throw new Error('getUpdates: the answer holds no list of updates');
         failures = 0;
-        for (const update of Array.isArray(updates) ? updates : []) {
+        // A Bot API that answers "nothing" at once instead of holding the poll is not asked again at once.
+        if (updates.length === 0 && Date.now() - asked < (pollTimeoutS * 1000) / 10) await pause(1_000);
+        for (const update of updates as Update[]) {
           // Confirmed (by the next poll's offset) only once handled: an update that failed is fetched again.
           await handle(update);
           offset = Math.max(offset, update.update_id + 1);

@@ -19,7 +19,9 @@ export type Answer = number | 'hang' | { status: number; body?: string; headers?
 /**
  * A loopback HTTP server standing in for a webhook receiver, Slack, Discord or the Telegram Bot API: it
  * records every request and answers as `respond` says (200 by default). `waitFor(n)` resolves on the
- * n-th request (an event, not a sleep); `close` ends hung requests too.
+ * n-th request (an event, not a sleep); `close` ends hung requests too. A Bot API `getUpdates` long-poll
+ * (the coordinator asking a Telegram target for answers) is held open and not recorded: it is not a
+ * delivery (test/helpers/fake-telegram.ts stands in for the Bot API's answers).
  */
 export async function startReceiver(respond: (req: Received, index: number) => Answer = () => 200) {
   const received: Received[] = [];
@@ -29,6 +31,7 @@ export async function startReceiver(respond: (req: Received, index: number) => A
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (/\/getUpdates$/.test(req.url ?? '')) return;
       const body = Buffer.concat(chunks).toString('utf8');
       let json: unknown = null;
       try {
