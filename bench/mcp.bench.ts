@@ -1,13 +1,12 @@
 // The MCP endpoint: get_agent_session round trip on loopback (target p50 ≤ 2 ms), 100 concurrent MCP
 // clients, and start-to-result latency of a sync child on test-executor. The runner (with its embedded
 // coordinator) runs as `bin/agent-runner` in its own process; the clients run here.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserApi } from '../lib/client/user-api.js';
 import { projectStateDir } from '../lib/state/state-dir.js';
-import { BIN, FIXTURE_EXECUTORS, freePort, tempDir } from '../test/helpers/fixtures.js';
-import { connectMcp as connect } from './lib/mcp-client.js';
+import { freePort, tempDir } from '../test/helpers/fixtures.js';
+import { connectMcp as connect, startEmbeddedRunner } from './lib/mcp-client.js';
 import { mean, ms, percentile, report } from './lib/stats.js';
 
 const ROUND_TRIPS = 2_000;
@@ -17,25 +16,6 @@ const CALLS_PER_CLIENT = 20;
 const SYNC_CHILDREN = 50;
 
 
-/** Start the runner daemon (embedded coordinator) and resolve with its MCP URL once it listens. */
-async function startRunner(cwd: string, localPort: number): Promise<{ child: ChildProcess; mcpUrl: string }> {
-  const child = spawn(process.execPath, [BIN, '--executors-dir', FIXTURE_EXECUTORS, '--concurrency', '16'], {
-    cwd,
-    env: { ...process.env, AGENT_RUNNER_LOCAL_PORT: String(localPort), AGENT_RUNNER_LOG_LEVEL: 'info', VITEST: undefined },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  const mcpUrl = await new Promise<string>((resolve, reject) => {
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => {
-      stderr += chunk;
-      const match = /"url":"(http:\/\/[^"]+\/mcp)"/.exec(stderr);
-      if (match !== null && stderr.includes('registered with the coordinator')) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`agent-runner exited with ${code}: ${stderr}`)));
-  });
-  return { child, mcpUrl };
-}
 
 async function timed<T>(fn: () => Promise<T>): Promise<number> {
   const t0 = performance.now();
@@ -52,7 +32,7 @@ process.on('warning', (w) => {
 
 const { dir, cleanup } = tempDir('mcp-bench-');
 const localPort = await freePort();
-const { child, mcpUrl } = await startRunner(dir, localPort);
+const { child, mcpUrl } = await startEmbeddedRunner(dir, localPort);
 // If this process dies early (an exception, a closed stdout), do not leave the runner behind.
 process.on('exit', () => child.kill('SIGKILL'));
 const user = new UserApi(`http://127.0.0.1:${localPort}`);

@@ -2,41 +2,21 @@
 // sees it in the inbox (GET /v1/questions, polled back to back), answers it (POST /v1/questions/:id/answer),
 // and the tool call returns with the answer. Target p50 ≤ 50 ms on loopback. The runner (with its embedded
 // coordinator) runs as `bin/agent-runner` in its own process; the agent's MCP client and the person's run here.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserApi } from '../lib/client/user-api.js';
 import { projectStateDir } from '../lib/state/state-dir.js';
-import { BIN, FIXTURE_EXECUTORS, freePort, tempDir } from '../test/helpers/fixtures.js';
-import { connectMcp as connect } from './lib/mcp-client.js';
+import { freePort, tempDir } from '../test/helpers/fixtures.js';
+import { connectMcp as connect, startEmbeddedRunner } from './lib/mcp-client.js';
 import { mean, ms, percentile, report } from './lib/stats.js';
 
 const ROUND_TRIPS = 300;
 const WARMUP = 30;
 
-/** Start the runner daemon (embedded coordinator) and resolve with its MCP URL once it listens. */
-async function startRunner(cwd: string, localPort: number): Promise<{ child: ChildProcess; mcpUrl: string }> {
-  const child = spawn(process.execPath, [BIN, '--executors-dir', FIXTURE_EXECUTORS, '--concurrency', '16'], {
-    cwd,
-    env: { ...process.env, AGENT_RUNNER_LOCAL_PORT: String(localPort), AGENT_RUNNER_LOG_LEVEL: 'info', VITEST: undefined },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  const mcpUrl = await new Promise<string>((resolve, reject) => {
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => {
-      stderr += chunk;
-      const match = /"url":"(http:\/\/[^"]+\/mcp)"/.exec(stderr);
-      if (match !== null && stderr.includes('registered with the coordinator')) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`agent-runner exited with ${code}: ${stderr}`)));
-  });
-  return { child, mcpUrl };
-}
 
 const { dir, cleanup } = tempDir('questions-bench-');
 const localPort = await freePort();
-const { child, mcpUrl } = await startRunner(dir, localPort);
+const { child, mcpUrl } = await startEmbeddedRunner(dir, localPort);
 process.on('exit', () => child.kill('SIGKILL'));
 const person = new UserApi(`http://127.0.0.1:${localPort}`);
 try {
