@@ -157,18 +157,9 @@ export type ListQuestionsQuery = z.infer<typeof ListQuestionsQuerySchema>;
 export const QuestionListSchema = z.looseObject({ questions: z.array(QuestionViewSchema) });
 
 /** The `question` event on the asking session's stream (and its tree's). */
-export const QuestionEventSchema = z.looseObject({
-  type: z.literal('question'),
-  question_id: z.string(),
-  kind: QuestionKindSchema,
-  question: z.string(),
-  options: z.array(z.string()).nullable(),
-  details: z.string().nullable(),
-  urgency: UrgencySchema,
-  subject: ApprovalSubjectSchema.nullable(),
-  wait: z.boolean(),
-  timeout_at: isoTime.nullable(),
-});
+export const QuestionEventSchema = QuestionViewSchema.pick({
+  question_id: true, kind: true, question: true, options: true, details: true, urgency: true, subject: true, wait: true, timeout_at: true,
+}).extend({ type: z.literal('question') });
 export type QuestionEvent = z.infer<typeof QuestionEventSchema>;
 
 /** The `answer` event: the question was answered, timed out or cancelled. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ApiError } from '../api-error.js';
-import { answerFor } from '../http/routes/questions.js';
+import { answerQuestion } from '../rules/answer-question.js';
 import { newId } from '../ids.js';
 import type { Store } from '../store/store.js';
 import { ConflictError, NotFoundError } from '../store/store-errors.js';
@@ -15,7 +15,7 @@ export async function answerFromOutside(store: Store, questionId: string, answer
   try {
     const q = await store.getQuestion(questionId);
     if (q === null) return { ok: false, reason: `no question ${questionId}` };
-    await store.closeQuestion(q.id, { status: 'answered', answer: answerFor(q, answer), answered_by: answeredBy }, Date.now());
+    await answerQuestion(store, q, answer, answeredBy, Date.now());
     return { ok: true };
   } catch (error) {
     if (error instanceof ConflictError || error instanceof ApiError || error instanceof NotFoundError) return { ok: false, reason: error.message };

@@ -1,5 +1,4 @@
 import type { Hono } from 'hono';
-import { ApiError } from '../../api-error.js';
 import { DEFAULT_PAGE_LIMIT } from '../../../protocol/limits.js';
 import {
   AnswerQuestionSchema,
@@ -7,42 +6,12 @@ import {
   AskQuestionSchema,
   ListQuestionsQuerySchema,
   MAX_SUBJECT_CHARS,
-  type AnswerQuestion,
-  type QuestionAnswer,
 } from '../../../protocol/questions.js';
 import { NotFoundError } from '../../store/store-errors.js';
-import type { QuestionRecord } from '../../types.js';
+import { answerQuestion, badField } from '../../rules/answer-question.js';
 import type { CoordinatorContext } from '../context.js';
 import { renderQuestion } from '../render.js';
 import { readBody, readQuery } from '../validate.js';
-
-/** 400 naming one field of the body. */
-function badField(path: string, message: string): ApiError {
-  return new ApiError(400, 'invalid_request', `invalid body: ${path === '' ? '' : `${path}: `}${message}`, { issues: [{ path, message }] });
-}
-
-/** Check an answer against its question (a choice in range, a decision only for approvals, …); @returns the answer to store. */
-export function answerFor(q: QuestionRecord, body: AnswerQuestion): QuestionAnswer {
-  if (q.kind === 'approval') {
-    if (body.text !== undefined) throw badField('text', 'an approval is answered with decision "allow" or "deny" (add words with message)');
-    if (body.choice !== undefined) throw badField('choice', 'an approval has no options; answer with decision "allow" or "deny"');
-    if (body.decision === undefined) throw badField('decision', 'an approval needs decision "allow" or "deny"');
-    if (body.remember === true && body.decision !== 'allow') throw badField('remember', 'only an allow can be remembered for the session');
-    return { decision: body.decision, remember: body.remember ?? false, ...(body.message === undefined ? {} : { message: body.message }) };
-  }
-  if (body.decision !== undefined) throw badField('decision', 'decision is for approvals; answer a question with text or choice');
-  if (body.remember !== undefined) throw badField('remember', 'remember is for approvals');
-  if (body.choice !== undefined) {
-    if (q.options === null) throw badField('choice', 'this question has no options; answer with text');
-    if (body.choice >= q.options.length) throw badField('choice', `choice ${body.choice} is out of range: the question has ${q.options.length} options (0 to ${q.options.length - 1})`);
-    if (body.text !== undefined) throw badField('text', 'give text or choice, not both');
-  }
-  return {
-    ...(body.text === undefined ? {} : { text: body.text }),
-    ...(body.choice === undefined ? {} : { choice: body.choice, choice_text: q.options![body.choice]! }),
-    ...(body.message === undefined ? {} : { message: body.message }),
-  };
-}
 
 /** `POST /v1/sessions/:id/questions` (a session asks), `GET /v1/questions`, `GET /v1/questions/:id`, `POST /v1/questions/:id/answer`. */
 export function mountQuestionRoutes(app: Hono, ctx: CoordinatorContext): void {
@@ -98,8 +67,7 @@ export function mountQuestionRoutes(app: Hono, ctx: CoordinatorContext): void {
   app.post('/v1/questions/:id/answer', async (c) => {
     const body = await readBody(c, AnswerQuestionSchema);
     const q = await mustGet(c.req.param('id'));
-    const answer = answerFor(q, body);
-    const closed = await store.closeQuestion(q.id, { status: 'answered', answer, answered_by: body.answered_by ?? 'api' }, Date.now());
+    const closed = await answerQuestion(store, q, body, body.answered_by ?? 'api', Date.now());
     ctx.logger.info({ question: q.id, session: q.session_id, by: closed.answered_by }, 'question answered');
     return c.json(renderQuestion(closed));
   });

@@ -1,6 +1,6 @@
 import { newId } from '../../ids.js';
 import type { EventRecord, QuestionRecord } from '../../types.js';
-import type { ApprovalSubject, QuestionAnswer, QuestionKind, QuestionStatus } from '../../../protocol/questions.js';
+import type { QuestionAnswer, QuestionStatus } from '../../../protocol/questions.js';
 import { SESSION_COLUMNS, toQuestion, toSession } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
 import { ConflictError, NotFoundError } from '../store-errors.js';
@@ -9,17 +9,7 @@ import { deliverCallbacks } from './deliver-callbacks.js';
 import { onQuestionAsked } from './on-question-asked.js';
 
 /** A question as a session asks it (validated by the HTTP layer; approval defaults already applied). */
-export interface NewQuestion {
-  kind: QuestionKind;
-  question: string;
-  options: string[] | null;
-  details: string | null;
-  urgency: 'low' | 'normal' | 'high';
-  subject: ApprovalSubject | null;
-  wait: boolean;
-  timeout_s: number | null;
-  on_timeout: 'deny' | 'allow' | null;
-}
+export type NewQuestion = Pick<QuestionRecord, 'kind' | 'question' | 'options' | 'details' | 'urgency' | 'subject' | 'wait' | 'timeout_s' | 'on_timeout'>;
 
 export interface QuestionAsked {
   /** null: an approval of a tool the session allowed "for this session" (nothing was asked). */
