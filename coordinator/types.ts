@@ -52,6 +52,10 @@ export interface SessionRecord {
   traceparent: string | null;
   /** Its questions still open (it is waiting for input while this is above 0). */
   open_questions: number;
+  /** The workflow run it belongs to: as its root, or as one of its tasks' sessions (null: none). */
+  workflow_run_id: string | null;
+  /** Invocation metadata its runs carry besides the runner's own facts (a workflow task's `inputs` and `workflow`). */
+  metadata: Record<string, unknown> | null;
   created_at: number;
   updated_at: number;
   ended_at: number | null;
@@ -87,6 +91,8 @@ export interface RunRecord {
   excluded_runners: string[];
   /** The latest usage the run reported (its totals so far), or null. */
   usage: Record<string, unknown> | null;
+  /** The workflow run whose task this run's session is (its end advances the workflow), else null. */
+  workflow_run_id: string | null;
 }
 
 /** A run's outcome waiting to be delivered to a session (callback mode). */

@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import { id, isoTime, tags } from './fields.js';
 import { SessionViewSchema, RunViewSchema } from './sessions.js';
-import { RunModeSchema } from './statuses.js';
 import { BudgetLeftSchema } from './budget-left.js';
 import './zod-config.js';
 
@@ -60,7 +59,8 @@ export const AssignmentSchema = z.looseObject({
   run: RunViewSchema,
   session: SessionViewSchema.nullable(),
   invocation: z.looseObject({
-    mode: RunModeSchema,
+    /** A runner is only ever given `start` and `resume` runs (a workflow's root run is the coordinator's). */
+    mode: z.enum(['start', 'resume']),
     session_id: z.string(),
     prompt: z.string(),
     project_dir: z.string().nullable(),

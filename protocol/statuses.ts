@@ -23,9 +23,10 @@ export function isSessionEnded(status: SessionStatus): boolean {
   return status !== 'queued' && status !== 'running';
 }
 
-export const RUN_MODES = ['start', 'resume'] as const;
+/** `workflow`: a workflow run's root session's one run, held by the coordinator's workflow engine, never by a runner. */
+export const RUN_MODES = ['start', 'resume', 'workflow'] as const;
 export type RunMode = (typeof RUN_MODES)[number];
 
 export const RunStatusSchema = z.enum(RUN_STATUSES, { message: `status must be one of ${RUN_STATUSES.join(', ')}` });
 export const SessionStatusSchema = z.enum(SESSION_STATUSES, { message: `status must be one of ${SESSION_STATUSES.join(', ')}` });
-export const RunModeSchema = z.enum(RUN_MODES, { message: 'mode must be "start" or "resume"' });
+export const RunModeSchema = z.enum(RUN_MODES, { message: 'mode must be "start", "resume" or "workflow"' });

@@ -20,7 +20,7 @@ export function renderSession(s: SessionRecord): z.input<typeof SessionViewSchem
     root_session_id: s.root_session_id, depth: s.depth, children_count: s.children, descendants_count: s.descendants,
     totals: s.totals, tree_totals: s.tree_totals, budget: s.budget, stop_reason: s.stop_reason,
     trace_id: parseTraceparent(s.traceparent)?.traceId ?? null,
-    open_questions: s.open_questions, waiting_for_input: s.open_questions > 0,
+    open_questions: s.open_questions, waiting_for_input: s.open_questions > 0, workflow_run_id: s.workflow_run_id,
     created_at: isoNow(s.created_at), updated_at: isoNow(s.updated_at), ended_at: iso(s.ended_at),
   };
 }

@@ -8,6 +8,7 @@ import { sessionTree } from './migrations/007-session-tree.js';
 import { notificationOutbox } from './migrations/008-notification-outbox.js';
 import { questions } from './migrations/009-questions.js';
 import { leases } from './migrations/010-leases.js';
+import { workflows } from './migrations/011-workflows.js';
 import type { Dialect, SqlClient } from './sql-client.js';
 
 /** One versioned schema change. Versions only grow; an applied migration is never edited. */
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'notification-outbox', sql: notificationOutbox },
   { version: 9, name: 'questions', sql: questions },
   { version: 10, name: 'leases', sql: leases },
+  { version: 11, name: 'workflows', sql: workflows },
 ];
 
 /** Split a migration into statements (ours hold no `;` inside literals). */

@@ -75,6 +75,8 @@ export function toSession(row: Row): SessionRecord {
     stop_reason: json(row.stop_reason) as SessionRecord['stop_reason'],
     traceparent: strOrNull(row.traceparent),
     open_questions: num(row.open_questions ?? 0),
+    workflow_run_id: strOrNull(row.workflow_run_id),
+    metadata: json(row.metadata) as SessionRecord['metadata'],
     created_at: num(row.created_at),
     updated_at: num(row.updated_at),
     ended_at: numOrNull(row.ended_at),
@@ -110,6 +112,7 @@ export function toRun(row: Row): RunRecord {
     callback_session_id: strOrNull(row.callback_session_id),
     excluded_runners: strings(row.excluded_runners),
     usage: json(row.usage) as RunRecord['usage'],
+    workflow_run_id: strOrNull(row.workflow_run_id),
   };
 }
 
