@@ -6,6 +6,7 @@ import { EXECUTOR_ENV_VAR } from '../process/executor-env.js';
 import { growYoungGenerationAtOnce } from '../runner/young-generation.js';
 import { describeStateDir } from '../state/state-dir.js';
 import { addAgentsCommands } from './agents-program.js';
+import { addWorkflowCommands } from './workflow-program.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 import { terminalText } from './terminal-text.js';
 import { refuseStrayArguments } from './unknown-command.js';
@@ -244,6 +245,7 @@ export function buildProgram(): Command {
     });
 
   addAgentsCommands(program);
+  addWorkflowCommands(program);
 
   // The root command takes no operands; set after the subcommands, which would inherit it.
   program.allowUnknownOption().allowExcessArguments();
