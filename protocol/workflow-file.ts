@@ -27,7 +27,7 @@ export const MAX_WORKFLOW_TEXT_CHARS = 1_000_000;
 const text = (what: string) => z.string({ message: `${what} must be a string` }).max(MAX_WORKFLOW_TEXT_CHARS, { message: `${what} is longer than ${MAX_WORKFLOW_TEXT_CHARS} characters` });
 
 const workflowName = z
-  .string({ message: 'name must be a string' })
+  .string({ error: (issue) => (issue.input === undefined ? 'is required (the workflow\'s name)' : 'name must be a string') })
   .regex(WORKFLOW_NAME, { message: 'name must be up to 128 letters, digits, ".", "_" or "-", starting with a letter or digit' });
 
 /**
@@ -49,7 +49,8 @@ export const durationSeconds = (what: string) =>
     try {
       return Math.ceil(parseDuration(value, what) / 1_000);
     } catch (error) {
-      return refuse((error as Error).message);
+      // The issue's path names the field already.
+      return refuse((error as Error).message.replace(`${what}: `, ''));
     }
   });
 
@@ -245,13 +246,13 @@ export const TriggersSchema = z.strictObject(
 export const JobsWorkflowFileSchema = z.strictObject({
   name: workflowName,
   description: text('description').optional(),
-  inputs: z.record(z.string().regex(JOB_ID, { message: 'an input name must be letters, digits, "_" or "-", starting with a letter or "_"' }), InputSchema, { message: 'inputs must be an object of name: {type, …}' }).optional(),
+  inputs: z.record(z.string().regex(JOB_ID, { message: 'an input name must be letters, digits, "_" or "-", starting with a letter or "_"' }), InputSchema, { error: (issue) => (issue.code === 'invalid_type' ? 'inputs must be an object of name: {type, …}' : undefined) }).optional(),
   defaults: DefaultsSchema.optional(),
   budget: BudgetSchema.optional(),
   timeout: durationSeconds('timeout').optional(),
   on: TriggersSchema.optional(),
   jobs: z
-    .record(z.string().regex(JOB_ID, { message: 'a job id must be letters, digits, "_" or "-", starting with a letter or "_"' }), JobSchema, { message: 'jobs must be an object of id: job' })
+    .record(z.string().regex(JOB_ID, { message: 'a job id must be letters, digits, "_" or "-", starting with a letter or "_"' }), JobSchema, { error: (issue) => (issue.code === 'invalid_type' ? 'jobs must be an object of id: job' : undefined) })
     .refine((jobs) => Object.keys(jobs).length > 0, { message: 'jobs must hold at least one job' }),
 });
 export type JobsWorkflowFile = z.infer<typeof JobsWorkflowFileSchema>;

@@ -73,20 +73,28 @@ export function findCycles(def: WorkflowDef): string[][] {
   return cycles;
 }
 
-/** The jobs `id` waits for, directly or not (memoized per call site by the caller's map). */
-export function ancestorsOf(id: string, byId: ReadonlyMap<string, JobDef>, memo: Map<string, Set<string>>): Set<string> {
-  const known = memo.get(id);
+/**
+ * Whether job `id` waits for `other`, directly or not. A direct need answers at once; otherwise a walk up
+ * its needs that stops when it finds `other`. Answers are memoized per pair: a chain of 2,000 jobs whose
+ * every ancestor set were built would hold two million entries (most of the validator's time, in GC).
+ */
+export function waitsFor(id: string, other: string, byId: ReadonlyMap<string, JobDef>, memo: Map<string, boolean>): boolean {
+  const direct = byId.get(id)?.needs ?? [];
+  if (direct.includes(other)) return true;
+  const key = `${id}\u0000${other}`;
+  const known = memo.get(key);
   if (known !== undefined) return known;
   const seen = new Set<string>();
-  const todo = [...(byId.get(id)?.needs ?? [])];
-  while (todo.length > 0) {
+  const todo = [...direct];
+  let found = false;
+  while (todo.length > 0 && !found) {
     const next = todo.pop()!;
     if (seen.has(next)) continue;
     seen.add(next);
-    const cached = memo.get(next);
-    if (cached !== undefined) for (const a of cached) seen.add(a);
-    else todo.push(...(byId.get(next)?.needs ?? []));
+    const needs = byId.get(next)?.needs ?? [];
+    if (needs.includes(other)) found = true;
+    else todo.push(...needs);
   }
-  memo.set(id, seen);
-  return seen;
+  memo.set(key, found);
+  return found;
 }

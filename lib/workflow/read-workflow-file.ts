@@ -3,7 +3,7 @@
  * in the document (`jobs.build.needs[1]`) to where it is written (line:column), so every error can point
  * at its place. Refuses hostile input plainly: huge files, alias bombs, deep nesting, duplicate keys.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node, type Pair, type YAMLMap } from 'yaml';
 import { findNul } from '../../protocol/json-shape.js';
 import { MAX_JSON_DEPTH } from '../../protocol/limits.js';
 import type { SourcePosition } from './model.js';
@@ -35,13 +35,19 @@ export function readWorkflowFile(text: string): ReadWorkflowResult {
   if (Buffer.byteLength(text, 'utf8') > MAX_WORKFLOW_FILE_BYTES) return refuse(`the file is larger than ${MAX_WORKFLOW_FILE_BYTES} bytes`);
   if (text.startsWith('\uFEFF')) text = text.slice(1);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });
+  // yaml's own duplicate-key check compares every key with every other (quadratic: 100 ms for 2,000 jobs); ours below is a set per map.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, keepSourceTokens: false });
   if (doc.errors.length > 0) {
     // The first error is the cause; the rest are usually its echoes (a missing bracket reported at every level).
     const first = doc.errors[0]!;
     const at = lineCounter.linePos(first.pos[0]);
     const message = first.code === 'RESOURCE_EXHAUSTION' ? `nested too deep to read (at most ${MAX_JSON_DEPTH} levels)` : `not valid YAML: ${first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
-    return refuse(first.code === 'DUPLICATE_KEY' ? `duplicate key: ${describeKey(text, first.pos[0])} is written twice in the same object` : message, at.line, at.col);
+    return refuse(message, at.line, at.col);
+  }
+  const duplicate = firstDuplicateKey(doc);
+  if (duplicate !== null) {
+    const at = lineCounter.linePos(duplicate.offset);
+    return refuse(`duplicate key: "${duplicate.key}" is written twice in the same object`, at.line, at.col);
   }
   let value: unknown;
   try {
@@ -52,8 +58,9 @@ export function readWorkflowFile(text: string): ReadWorkflowResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return refuse(`the file must hold an object (a workflow), not ${value === null ? 'nothing' : Array.isArray(value) ? 'a list' : typeof value}`, 1, 1);
   }
+  const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
   const locate = (path: DocumentPath): SourcePosition | null => {
-    const offset = offsetOf(doc.contents, path);
+    const offset = offsetOf(doc.contents, path, pairIndex);
     if (offset === null) return null;
     const pos = lineCounter.linePos(offset);
     return { line: pos.line, col: pos.col };
@@ -68,19 +75,43 @@ export function readWorkflowFile(text: string): ReadWorkflowResult {
   return { ok: true, document: value as Record<string, unknown>, locate };
 }
 
-function describeKey(text: string, offset: number): string {
-  const key = /^[^:\n]*/.exec(text.slice(offset, offset + 200))?.[0]?.trim() ?? '';
-  return key === '' ? 'a key' : `"${key}"`;
+/** The first key written twice in one map (scalar keys compared by value), with where its second writing starts. */
+function firstDuplicateKey(doc: ReturnType<typeof parseDocument>): { key: string; offset: number } | null {
+  let found: { key: string; offset: number } | null = null;
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const key = String(pair.key.value);
+        if (seen.has(key)) {
+          found = { key, offset: pair.key.range?.[0] ?? 0 };
+          return visit.BREAK;
+        }
+        seen.add(key);
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /** Where the deepest written part of `path` starts: a map entry's key, a list's item. */
-function offsetOf(root: unknown, path: DocumentPath): number | null {
+function offsetOf(root: unknown, path: DocumentPath, pairIndex: WeakMap<YAMLMap, Map<string, Pair>>): number | null {
   let node: unknown = root;
-  let found: number | null = null;
+  // A path the file does not hold (a missing field) is placed at the nearest object that holds it, at worst the document's start.
+  let found: number | null = (root as Node | null)?.range?.[0] ?? null;
   for (const key of path) {
     if (isAlias(node)) return found;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
+      // An index per map: locating each of 2,000 jobs by a scan of the jobs map would be quadratic.
+      let index = pairIndex.get(node);
+      if (index === undefined) {
+        index = new Map();
+        for (const p of node.items) if (isPair(p) && isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
+        pairIndex.set(node, index);
+      }
+      const pair = index.get(String(key));
       if (pair === undefined) return found;
       found = (pair.key as Node).range?.[0] ?? found;
       node = pair.value;
@@ -96,15 +127,26 @@ function offsetOf(root: unknown, path: DocumentPath): number | null {
   return found;
 }
 
-/** The path of a value nested deeper than `max`, or null. Iterative, so the check cannot itself overflow. */
+/** The path of a value nested deeper than `max`, or null. Iterative, so the check cannot itself overflow; paths are built only for the culprit. */
 function depthProblem(value: unknown, max: number): Array<string | number> | null {
-  const stack: Array<{ value: unknown; path: Array<string | number> }> = [{ value, path: [] }];
+  interface Frame {
+    value: unknown;
+    depth: number;
+    key: string | number | null;
+    parent: Frame | null;
+  }
+  const stack: Frame[] = [{ value, depth: 0, key: null, parent: null }];
   while (stack.length > 0) {
-    const { value: v, path } = stack.pop()!;
+    const frame = stack.pop()!;
+    const v = frame.value;
     if (typeof v !== 'object' || v === null) continue;
-    if (path.length >= max) return path;
-    if (Array.isArray(v)) v.forEach((item, i) => stack.push({ value: item, path: [...path, i] }));
-    else for (const [k, item] of Object.entries(v)) stack.push({ value: item, path: [...path, k] });
+    if (frame.depth >= max) {
+      const path: Array<string | number> = [];
+      for (let f: Frame | null = frame; f !== null && f.key !== null; f = f.parent) path.unshift(f.key);
+      return path;
+    }
+    if (Array.isArray(v)) v.forEach((item, i) => stack.push({ value: item, depth: frame.depth + 1, key: i, parent: frame }));
+    else for (const [k, item] of Object.entries(v)) stack.push({ value: item, depth: frame.depth + 1, key: k, parent: frame });
   }
   return null;
 }

@@ -73,7 +73,7 @@ export function validateWorkflowDocument(document: Record<string, unknown>, loca
   issues.push(...checkJobGraph(def, sources));
   issues.push(...checkKnownNames(def, sources, options.known ?? {}));
   issues.push(...checkSchedules(def));
-  const scope: ExpressionScope = { def, byId: new Map(def.jobs.map((j) => [j.id, j])), ancestors: new Map() };
+  const scope: ExpressionScope = { def, byId: new Map(def.jobs.map((j) => [j.id, j])), waits: new Map() };
   for (const job of def.jobs) {
     const source = sources.get(job.id)!;
     if (file.form === 'jobs' && job.matrix !== null) issues.push(...checkMatrix(job, source.path, file.file.jobs[job.id]!.strategy!.matrix));
@@ -90,6 +90,8 @@ function schemaIssues(error: z.ZodError, form: 'seed' | 'jobs'): PathIssue[] {
       const fields = fieldsAt(path, form);
       return issue.keys.map((key) => ({ path: [...path, key], message: `unknown field "${key}"${fields.length > 0 ? didYouMean(key, fields) : ''}` }));
     }
+    // A bad key of a record (a job id, an input name): the key's own message.
+    if (issue.code === 'invalid_key') return [{ path, message: issue.issues[0]?.message ?? issue.message }];
     return [{ path, message: issue.message }];
   });
 }
