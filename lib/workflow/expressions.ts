@@ -133,6 +133,7 @@ export type TemplatePart = { kind: 'text'; text: string } | { kind: 'expression'
  */
 export function templateParts(str: string): { ok: true; parts: TemplatePart[] } | { ok: false; message: string; offset: number } {
   const parts: TemplatePart[] = [];
+  let expressions = 0;
   let i = 0;
   while (i < str.length) {
     const open = str.indexOf('${{', i);
@@ -152,7 +153,7 @@ export function templateParts(str: string): { ok: true; parts: TemplatePart[] } 
     }
     if (close === -1) return { ok: false, message: `"\${{" at character ${open + 1} is never closed with "}}"`, offset: open };
     parts.push({ kind: 'expression', source: str.slice(open + 3, close).trim(), offset: open });
-    if (parts.length > MAX_TEMPLATE_EXPRESSIONS * 2) return { ok: false, message: `more than ${MAX_TEMPLATE_EXPRESSIONS} expressions in one string`, offset: open };
+    if (++expressions > MAX_TEMPLATE_EXPRESSIONS) return { ok: false, message: `more than ${MAX_TEMPLATE_EXPRESSIONS} expressions in one string`, offset: open };
     i = close + 2;
   }
   if (i < str.length) parts.push({ kind: 'text', text: str.slice(i) });
