@@ -3,7 +3,7 @@
  * in the document (`jobs.build.needs[1]`) to where it is written (line:column), so every error can point
  * at its place. Refuses hostile input plainly: huge files, alias bombs, deep nesting, duplicate keys.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { findNul } from '../../protocol/json-shape.js';
 import { MAX_JSON_DEPTH } from '../../protocol/limits.js';
 import type { SourcePosition } from './model.js';
@@ -75,25 +75,26 @@ export function readWorkflowFile(text: string): ReadWorkflowResult {
   return { ok: true, document: value as Record<string, unknown>, locate };
 }
 
-/** The first key written twice in one map (scalar keys compared by value), with where its second writing starts. */
+/** The first key written twice in one map (scalar keys compared by value), with where its second writing starts. Iterative. */
 function firstDuplicateKey(doc: ReturnType<typeof parseDocument>): { key: string; offset: number } | null {
-  let found: { key: string; offset: number } | null = null;
-  visit(doc, {
-    Map(_, map) {
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
       const seen = new Set<string>();
-      for (const pair of map.items) {
-        if (!isScalar(pair.key)) continue;
-        const key = String(pair.key.value);
-        if (seen.has(key)) {
-          found = { key, offset: pair.key.range?.[0] ?? 0 };
-          return visit.BREAK;
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          const key = String(pair.key.value);
+          if (seen.has(key)) return { key, offset: pair.key.range?.[0] ?? 0 };
+          seen.add(key);
         }
-        seen.add(key);
+        stack.push(pair.value);
       }
-      return undefined;
-    },
-  });
-  return found;
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  return null;
 }
 
 /** Where the deepest written part of `path` starts: a map entry's key, a list's item. */
