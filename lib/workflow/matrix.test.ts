@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_MATRIX_INSTANCES } from '../../protocol/workflows.js';
-import { expandMatrix, MatrixProblem, taskKey } from './matrix.js';
+import { expandJobMatrix, expandMatrix, MatrixProblem, taskKey } from './matrix.js';
 
 describe('expandMatrix', () => {
   it('is the cartesian product in key order, the last axis fastest', () => {
@@ -70,5 +70,24 @@ describe('taskKey', () => {
     expect(taskKey('build', null)).toBe('build');
     expect(taskKey('build', 0)).toBe('build[0]');
     expect(taskKey('build', 12)).toBe('build[12]');
+  });
+});
+
+describe('expandJobMatrix', () => {
+  const matrix = { axes: { file: '${{ fromJSON(jobs.plan.outputs.files) }}', tone: ['plain', '${{ inputs.tone }}'] }, include: [], exclude: [{ file: 'b.md', tone: 'lively' }], max_parallel: null, fail_fast: true };
+  const context = { inputs: { tone: 'lively' }, jobs: { plan: { result: 'success', outputs: { files: '["a.md","b.md"]' } } } };
+
+  it('evaluates expression axes when the job is ready, then expands', () => {
+    expect(expandJobMatrix(matrix, context)).toEqual([
+      { file: 'a.md', tone: 'plain' },
+      { file: 'a.md', tone: 'lively' },
+      { file: 'b.md', tone: 'plain' },
+    ]);
+  });
+
+  it('refuses an expression that gives no list, and too many instances', () => {
+    expect(() => expandJobMatrix(matrix, { ...context, jobs: { plan: { outputs: { files: '"one"' } } } })).toThrow('matrix axis "file" must be a list of values (it is string)');
+    const many = JSON.stringify(Array.from({ length: 3_000 }, (_, i) => i));
+    expect(() => expandJobMatrix(matrix, { ...context, jobs: { plan: { outputs: { files: many } } } })).toThrow(`more than ${MAX_MATRIX_INSTANCES} instances`);
   });
 });

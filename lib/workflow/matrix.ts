@@ -5,6 +5,8 @@
  * is added as a combination of its own.
  */
 import { MAX_MATRIX_INSTANCES } from '../../protocol/workflows.js';
+import { interpolate, interpolateDeep, type ExpressionContext } from './expressions.js';
+import type { MatrixDef } from './model.js';
 
 export type MatrixInstance = Record<string, unknown>;
 
@@ -82,6 +84,17 @@ function objectList(value: unknown, name: 'include' | 'exclude'): Record<string,
     if (!isObject(entry)) throw new MatrixProblem(`matrix ${name}[${i}] must be an object of axis: value`, [name, i]);
   });
   return value as Record<string, unknown>[];
+}
+
+/**
+ * The instances of a job's matrix when the job is ready: expression axes evaluated over `context`
+ * (`inputs`, `jobs`), string values interpolated, then expanded.
+ * @throws MatrixProblem (an axis that is no list, too many instances) or ExpressionProblem.
+ */
+export function expandJobMatrix(matrix: MatrixDef, context: ExpressionContext, max: number = MAX_MATRIX_INSTANCES): MatrixInstance[] {
+  const axes: Record<string, unknown> = {};
+  for (const [key, values] of Object.entries(matrix.axes)) axes[key] = typeof values === 'string' ? interpolate(values, context) : interpolateDeep(values, context);
+  return expandMatrix(axes, interpolateDeep(matrix.include, context), interpolateDeep(matrix.exclude, context), max);
 }
 
 /** The key of one task of a job: `build[3]` for matrix instance 3, `build` for a job without a matrix. */
