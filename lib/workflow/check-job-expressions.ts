@@ -45,6 +45,9 @@ export function checkJobExpressions(job: JobDef, source: JobSource, scope: Expre
       if (typeof values === 'string') check(values, [...matrixPath, axis], ['inputs', 'jobs'], { inMatrix: true });
       else walkStrings(values, [...matrixPath, axis], (text, path) => check(text, path, ['inputs', 'jobs'], { inMatrix: true }));
     }
+    for (const name of ['include', 'exclude'] as const) {
+      walkStrings(job.matrix[name], [...matrixPath, name], (text, path) => check(text, path, ['inputs', 'jobs'], { inMatrix: true }));
+    }
   }
   return issues;
 }
@@ -101,7 +104,7 @@ function checkText(
 function referenceProblem(ref: ContextReference, contexts: readonly ExpressionContextName[], inMatrix: boolean, job: JobDef, scope: ExpressionScope): string | null {
   const { def } = scope;
   if (!(contexts as readonly string[]).includes(ref.context)) {
-    if (ref.context === 'matrix' && inMatrix) return 'a matrix axis cannot read matrix (it is what the axis makes)';
+    if (ref.context === 'matrix' && inMatrix) return 'a matrix cannot read matrix (it is what the matrix makes)';
     return `${ref.context} is not available here (use ${contexts.join(', ')})`;
   }
   const [first, second] = ref.keys;

@@ -135,6 +135,13 @@ describe('limits and hostile input', () => {
     expect(issues).toEqual([{ path: 'jobs.a.needs[0]', message: 'unknown job "b"', line: null, col: null }]);
   });
 
+  it('checks expressions in matrix include and exclude entries too', () => {
+    const text = 'name: m\njobs:\n  a:\n    run: echo\n    strategy:\n      matrix:\n        os: [linux]\n        include: [{os: mac, v: "${{ matrix.os }}"}]\n';
+    expect(validateWorkflow(text).issues).toEqual([
+      { path: 'jobs.a.strategy.matrix.include[0].v', message: '${{ matrix.os }}: a matrix cannot read matrix (it is what the matrix makes)', line: 8, col: 29 },
+    ]);
+  });
+
   it('reports every issue of a file, in file order', () => {
     const text = 'name: many-issues\njobs:\n  a:\n    needs: [zz]\n    run: echo ${{ inputs.nope }}\n  b:\n    agent: x\n    if: ${{ matrix.os }}\n';
     const { issues } = validateWorkflow(text);
