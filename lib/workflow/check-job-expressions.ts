@@ -4,7 +4,7 @@
  * keys the job has, and jobs it (transitively) needs. Pure.
  */
 import { didYouMean } from '../../protocol/did-you-mean.js';
-import { waitsFor, type PathIssue } from './check-job-graph.js';
+import type { Ancestry, PathIssue } from './check-job-graph.js';
 import type { JobSource } from './compile-workflow.js';
 import { JOB_CONTEXTS, OUTPUT_CONTEXTS, parseExpression, soleExpression, templateParts, type ContextReference, type ExpressionContextName } from './expressions.js';
 import type { JobDef, WorkflowDef } from './model.js';
@@ -15,8 +15,8 @@ type Path = Array<string | number>;
 export interface ExpressionScope {
   def: WorkflowDef;
   byId: ReadonlyMap<string, JobDef>;
-  /** Memo of waitsFor. */
-  waits: Map<string, boolean>;
+  /** Which job waits for which (built on first use: only `jobs.X` references need it). */
+  ancestry: () => Ancestry;
 }
 
 const JOB_FIELDS = ['result', 'outcome', 'outputs'];
@@ -123,7 +123,7 @@ function referenceProblem(ref: ContextReference, contexts: readonly ExpressionCo
     case 'jobs': {
       if (!scope.byId.has(first)) return `unknown job "${first}"${didYouMean(first, scope.byId.keys())}`;
       if (first === job.id) return `job "${job.id}" cannot read its own result (its outputs: read result, data, exit_code, stdout there)`;
-      if (!waitsFor(job.id, first, scope.byId, scope.waits)) return `jobs.${first} is read but "${first}" is not among the jobs "${job.id}" needs (add it to needs)`;
+      if (!scope.ancestry().waitsFor(job.id, first)) return `jobs.${first} is read but "${first}" is not among the jobs "${job.id}" needs (add it to needs)`;
       if (second !== undefined && !JOB_FIELDS.includes(second)) return `jobs.${first}.${second}: a job has ${JOB_FIELDS.join(', ')}${didYouMean(second, JOB_FIELDS)}`;
       if (second === 'outputs' && ref.keys[2] !== undefined) {
         const declared = scope.byId.get(first)!.outputs;

@@ -92,17 +92,18 @@ function compileSeed(file: SeedWorkflowFile, locate: Locate): CompiledWorkflow {
     previous = ids;
   });
   // depends_on names skills: the latest job of that skill before the step, else its first one.
+  const positions = new Map(jobs.map((j, i) => [j.id, i]));
   for (const { job, step, implied } of pending) {
     if (step.depends_on === undefined) {
       job.needs = [...implied];
       continue;
     }
-    const position = jobs.indexOf(job);
+    const position = positions.get(job.id)!;
     job.needs = unique(
       step.depends_on.map((skill) => {
         const ids = bySkill.get(skill);
         if (ids === undefined) return skill;
-        const before = ids.filter((id) => jobs.findIndex((j) => j.id === id) < position);
+        const before = ids.filter((id) => positions.get(id)! < position);
         return before.at(-1) ?? ids[0]!;
       }),
     );

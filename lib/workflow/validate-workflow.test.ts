@@ -108,6 +108,23 @@ describe('limits and hostile input', () => {
     ]);
   });
 
+  it(`refuses a seed form of more than ${MAX_WORKFLOW_JOBS} steps, counting parallel ones, before any other check`, () => {
+    const steps = Array.from({ length: MAX_WORKFLOW_JOBS / 2 }, (_, i) => `    - parallel: [{skill: a${i}}, {skill: b${i}}]\n`).join('');
+    expect(validateWorkflow(`workflow:\n  name: big\n  steps:\n${steps}`).def?.jobs).toHaveLength(MAX_WORKFLOW_JOBS);
+    expect(validateWorkflow(`workflow:\n  name: big\n  steps:\n${steps}    - skill: one-more\n`).issues).toEqual([
+      { path: 'workflow.steps', message: `${MAX_WORKFLOW_JOBS + 1} steps: a workflow may have at most ${MAX_WORKFLOW_JOBS}`, line: 3, col: 3 },
+    ]);
+  });
+
+  it('answers "does this job wait for that one" for every reference of a long chain (a bit set per job, not a walk per reference)', () => {
+    const n = MAX_WORKFLOW_JOBS / 2;
+    const chain = (p: string) => Array.from({ length: n }, (_, i) => `  ${p}${i}: {agent: x${i > 0 ? `, needs: ${p}${i - 1}` : ''}, prompt: "\${{ jobs.a0.result }} \${{ jobs.a${n - 1}.result }}"}\n`).join('');
+    const { issues } = validateWorkflow(`name: chains\njobs:\n${chain('a')}${chain('b')}`);
+    // Every b reads two jobs it does not wait for; each a reads a0 (an ancestor) and a(n-1), which it does not wait for (a0 and the last read themselves).
+    expect(issues.filter((i) => i.message.includes('not among the jobs'))).toHaveLength(2 * n + n - 1);
+    expect(issues.filter((i) => i.message.includes('cannot read its own result'))).toHaveLength(2);
+  });
+
   it('refuses a huge file without parsing it', () => {
     const text = `name: big\njobs:\n  a: {run: echo}\n#${'x'.repeat(MAX_WORKFLOW_FILE_BYTES)}\n`;
     expect(validateWorkflow(text).issues[0]!.message).toBe(`the file is larger than ${MAX_WORKFLOW_FILE_BYTES} bytes`);

@@ -11,7 +11,7 @@ import { JobsWorkflowFileSchema, SeedWorkflowFileSchema, WORKFLOW_FIELDS, workfl
 import { MAX_WORKFLOW_JOBS } from '../../protocol/workflows.js';
 import { checkJobExpressions, type ExpressionScope } from './check-job-expressions.js';
 import { checkJobsFormFields, checkKnownNames, checkMatrix, checkSchedules, type KnownNames } from './check-job-fields.js';
-import { checkJobGraph, type PathIssue } from './check-job-graph.js';
+import { Ancestry, checkJobGraph, type PathIssue } from './check-job-graph.js';
 import { compileWorkflow } from './compile-workflow.js';
 import type { WorkflowDef } from './model.js';
 import { readWorkflowFile, type DocumentPath } from './read-workflow-file.js';
@@ -56,6 +56,8 @@ export function validateWorkflowDocument(document: Record<string, unknown>, loca
   const form = workflowFormOf(document);
   let file: WorkflowFile;
   if (form === 'seed') {
+    const steps = seedStepCount(document);
+    if (steps > MAX_WORKFLOW_JOBS) return { def: null, issues: place([{ path: ['workflow', 'steps'], message: `${steps} steps: a workflow may have at most ${MAX_WORKFLOW_JOBS}` }]) };
     const parsed = SeedWorkflowFileSchema.safeParse(document);
     if (!parsed.success) return { def: null, issues: place(schemaIssues(parsed.error, form)) };
     file = { form, file: parsed.data };
@@ -67,19 +69,30 @@ export function validateWorkflowDocument(document: Record<string, unknown>, loca
     file = { form, file: parsed.data };
   }
   const { def, sources } = compileWorkflow(file, locate);
-  if (def.jobs.length > MAX_WORKFLOW_JOBS) return { def: null, issues: place([{ path: ['workflow', 'steps'], message: `${def.jobs.length} steps: a workflow may have at most ${MAX_WORKFLOW_JOBS}` }]) };
   const issues: PathIssue[] = [];
   if (file.form === 'jobs') issues.push(...checkJobsFormFields(file.file));
   issues.push(...checkJobGraph(def, sources));
   issues.push(...checkKnownNames(def, sources, options.known ?? {}));
   issues.push(...checkSchedules(def));
-  const scope: ExpressionScope = { def, byId: new Map(def.jobs.map((j) => [j.id, j])), waits: new Map() };
+  let ancestry: Ancestry | undefined;
+  const scope: ExpressionScope = { def, byId: new Map(def.jobs.map((j) => [j.id, j])), ancestry: () => (ancestry ??= new Ancestry(def)) };
   for (const job of def.jobs) {
     const source = sources.get(job.id)!;
     if (file.form === 'jobs' && job.matrix !== null) issues.push(...checkMatrix(job, source.path, file.file.jobs[job.id]!.strategy!.matrix));
     issues.push(...checkJobExpressions(job, source, scope));
   }
   return issues.length === 0 ? { def, issues: [] } : { def: null, issues: place(issues) };
+}
+
+/** How many steps a seed-form document holds, counting each step of a parallel group (before any schema: a huge list is refused first). */
+function seedStepCount(document: Record<string, unknown>): number {
+  const workflow = document.workflow;
+  const steps = typeof workflow === 'object' && workflow !== null ? (workflow as Record<string, unknown>).steps : undefined;
+  if (!Array.isArray(steps)) return 0;
+  return steps.reduce((n: number, item: unknown) => {
+    const group = typeof item === 'object' && item !== null ? (item as Record<string, unknown>).parallel : undefined;
+    return n + (Array.isArray(group) ? group.length : 1);
+  }, 0);
 }
 
 /** Zod's issues as path issues: an unknown field named at its own key, with a suggestion. */
