@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../test/helpers/fixtures.js';
-import { topologicalOrder } from './compile-workflow.js';
+import { topologicalOrder } from './topological-order.js';
 import { NO_RETRY, type JobDef, type WorkflowDef } from './model.js';
 import { validateWorkflow } from './validate-workflow.js';
 

@@ -9,6 +9,7 @@ import { ContextAccess, FunctionCall, IndexAccess, Literal, Star, type ExprVisit
 import type { FunctionDefinition } from '@actions/expressions/funcs/info';
 import { truthy } from '@actions/expressions/result';
 import type { JobResult } from '../../protocol/workflows.js';
+import { fromData, toData } from './expression-data.js';
 
 /** Every context a workflow expression may name; the validator narrows them per field. */
 export const EXPRESSION_CONTEXTS = ['inputs', 'jobs', 'matrix', 'result', 'data', 'exit_code', 'stdout'] as const;
@@ -266,36 +267,3 @@ function evaluateParsed(parsed: ParsedExpression, context: ExpressionContext, st
 }
 
 const clip = (source: string) => (source.length > 80 ? `${source.slice(0, 77)}...` : source);
-
-/** Plain JSON → the library's values. Iterative depth is bounded by the caller's JSON (MAX_JSON_DEPTH where it comes from requests). */
-export function toData(value: unknown): data.ExpressionData {
-  if (value === null || value === undefined) return new data.Null();
-  if (typeof value === 'string') return new data.StringData(value);
-  if (typeof value === 'number') return new data.NumberData(value);
-  if (typeof value === 'boolean') return new data.BooleanData(value);
-  if (Array.isArray(value)) return new data.Array(...value.map(toData));
-  if (typeof value === 'object') {
-    const dictionary = new data.Dictionary();
-    for (const [k, v] of Object.entries(value)) dictionary.add(k, toData(v));
-    return dictionary;
-  }
-  return new data.StringData(String(value));
-}
-
-/** The library's values → plain JSON. */
-export function fromData(value: data.ExpressionData): unknown {
-  switch (value.kind) {
-    case data.Kind.Null:
-      return null;
-    case data.Kind.String:
-      return (value as data.StringData).value;
-    case data.Kind.Number:
-      return value.number();
-    case data.Kind.Boolean:
-      return (value as data.BooleanData).value;
-    case data.Kind.Array:
-      return (value as data.Array).values().map(fromData);
-    default:
-      return Object.fromEntries((value as data.Dictionary).pairs().map((p) => [p.key, fromData(p.value)]));
-  }
-}
