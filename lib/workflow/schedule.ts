@@ -1,0 +1,162 @@
+/**
+ * Schedules of workflows (`on: {schedule: "0 9 * * 1-5"}`): parsing cron expressions and the slot math the
+ * coordinator's scheduler fires by. Pure: every function takes the time it reasons about.
+ *
+ * **Slots.** A slot is an instant whose wall-clock time in the schedule's time zone matches the cron
+ * fields. Across daylight-saving changes that means: a wall time the clocks skip (02:30 in Europe/Berlin on
+ * the last Sunday of March) has no slot that day; a wall time that happens twice (02:30 on the last Sunday
+ * of October) has one slot, the first. (cron-parser's own `next()` and `prev()` disagree there, and its
+ * `next()` answers differently depending on where it starts, so both are filtered through this rule.)
+ *
+ * **Missed slots.** `slotToFire` fires at most ONE slot: the most recent one at or before now, and only if
+ * it is later than both `since` (when the workflow was loaded: slots from before never fire) and the last
+ * slot already fired. Slots missed while no coordinator ran are not replayed one by one: the latest of them
+ * fires once, as systemd's `Persistent=true` timers and a Kubernetes CronJob catching up do. The store's
+ * `workflow_schedule_slots` primary key (name, slot) makes "once" hold across replicas and restarts.
+ */
+import { CronExpressionParser, type CronExpression } from 'cron-parser';
+
+/** A schedule as written in a workflow (lib/workflow/model.ts `WorkflowDef.schedules`). */
+export interface ScheduleSpec {
+  cron: string;
+  /** An IANA time zone (`Europe/Berlin`); null or absent: UTC. */
+  timezone?: string | null;
+}
+
+/** A schedule checked and ready for slot math (from parseSchedule). */
+export interface Schedule {
+  cron: string;
+  timezone: string;
+}
+
+export type ParsedSchedule = { ok: true; schedule: Schedule } | { ok: false; error: string };
+
+/** Longest cron expression accepted. */
+export const MAX_CRON_CHARS = 200;
+/** Aliases accepted besides 5 or 6 fields. */
+const ALIASES = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@hourly'] as const;
+/** The characters cron fields are made of: digits, names (jan, mon), `* , - / ? L W #`. */
+const FIELD = /^[0-9A-Za-z*,\-/?#]+$/;
+
+/** Whether `zone` is an IANA time zone this runtime knows. */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Check a schedule: 5 fields (minute hour day-of-month month day-of-week), 6 (seconds first), or an alias
+ * (`@daily`); the time zone an IANA name (default UTC); and at least one slot in the years ahead.
+ * @returns the schedule, or an error message naming what is wrong.
+ */
+export function parseSchedule(spec: ScheduleSpec): ParsedSchedule {
+  const { cron } = spec;
+  const timezone = spec.timezone ?? 'UTC';
+  if (typeof cron !== 'string') return { ok: false, error: 'cron must be a string' };
+  if (cron.length > MAX_CRON_CHARS) return { ok: false, error: `cron is longer than ${MAX_CRON_CHARS} characters` };
+  if (typeof timezone !== 'string' || timezone === '' || !isTimeZone(timezone)) {
+    return { ok: false, error: `timezone ${JSON.stringify(timezone)} is not an IANA time zone (e.g. "Europe/Berlin"; default UTC)` };
+  }
+  if (/[^\x20-\x7e\t]/.test(cron)) return { ok: false, error: `cron ${JSON.stringify(cron)} has characters cron does not use (only printable ASCII)` };
+  const fields = cron.trim().split(/[ \t]+/);
+  if (cron.trim() === '') return { ok: false, error: 'cron must not be empty (five fields: minute hour day-of-month month day-of-week)' };
+  if (fields.length === 1 && fields[0]!.startsWith('@')) {
+    if (!(ALIASES as readonly string[]).includes(fields[0]!.toLowerCase())) {
+      return { ok: false, error: `cron ${JSON.stringify(cron)}: unknown alias; use one of ${ALIASES.join(', ')} or five fields` };
+    }
+  } else {
+    if (fields.length !== 5 && fields.length !== 6) {
+      return { ok: false, error: `cron ${JSON.stringify(cron)} has ${fields.length} field${fields.length === 1 ? '' : 's'}; expected 5 (minute hour day-of-month month day-of-week) or 6 (seconds first)` };
+    }
+    const bad = fields.find((field) => !FIELD.test(field));
+    if (bad !== undefined) return { ok: false, error: `cron ${JSON.stringify(cron)}: field ${JSON.stringify(bad)} has characters cron does not use` };
+    // cron-parser's `H` picks a random value per parse: replicas would disagree on the slots.
+    if (fields.some((field) => /h/i.test(field.replace(/thu/gi, '')))) {
+      return { ok: false, error: `cron ${JSON.stringify(cron)}: hashed values (H) are not supported; write the minute or hour` };
+    }
+  }
+  const schedule: Schedule = { cron: cron.trim(), timezone };
+  try {
+    // Parsing alone accepts some dates that never come (31 April); a first slot proves there is one.
+    expression(schedule, Date.UTC(2000, 0, 1)).next();
+  } catch (error) {
+    return { ok: false, error: `cron ${JSON.stringify(cron)}: ${(error as Error).message}` };
+  }
+  return { ok: true, schedule };
+}
+
+function expression(schedule: Schedule, from: number): CronExpression {
+  return CronExpressionParser.parse(schedule.cron, { tz: schedule.timezone, currentDate: new Date(from) });
+}
+
+/** Most candidates cron-parser offers that are skipped as not slots before giving up (DST edges give one or two). */
+const MAX_SKIPPED = 16;
+/** How far back the same wall time can come again when clocks go back: 30 min (Lord Howe), 1 h, 2 h. */
+const REPEAT_SHIFTS_MS = [30 * 60_000, 60 * 60_000, 120 * 60_000];
+
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+/** The wall-clock time of `ms` in `zone`, to the second. */
+function wallClock(zone: string, ms: number): string {
+  let format = wallClocks.get(zone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    wallClocks.set(zone, format);
+  }
+  return format.format(ms);
+}
+
+/** Whether `ms`, a time cron-parser offers, is a slot: its wall time matches, and is not a wall time met already. */
+function isSlot(schedule: Schedule, cron: CronExpression, ms: number): boolean {
+  if (!cron.includesDate(new Date(ms))) return false;
+  const wall = wallClock(schedule.timezone, ms);
+  return !REPEAT_SHIFTS_MS.some((shift) => wallClock(schedule.timezone, ms - shift) === wall);
+}
+
+/** The first slot strictly after `now` (ms since the epoch), or null when there is none. */
+export function nextSlot(schedule: Schedule, now: number): number | null {
+  try {
+    const cron = expression(schedule, now);
+    for (let skipped = 0; skipped < MAX_SKIPPED; skipped++) {
+      const ms = cron.next().getTime();
+      if (isSlot(schedule, cron, ms)) return ms;
+    }
+  } catch {
+    // no date ahead (cron-parser's loop limit or time span)
+  }
+  return null;
+}
+
+/** The latest slot at or before `now` (ms since the epoch), or null when there is none. */
+export function latestSlot(schedule: Schedule, now: number): number | null {
+  try {
+    // prev() finds times strictly before its start: start just after now so a slot at now counts.
+    const cron = expression(schedule, now + 1);
+    for (let skipped = 0; skipped < MAX_SKIPPED; skipped++) {
+      const ms = cron.prev().getTime();
+      if (isSlot(schedule, cron, ms)) return ms;
+    }
+  } catch {
+    // no date before
+  }
+  return null;
+}
+
+/**
+ * The one slot to fire now for a workflow with these schedules, or null: the most recent slot at or before
+ * `now` over all of them, if it is after `since` (slots at or before it never fire) and after `lastFired`
+ * (the latest slot already fired, null if none). Several missed slots fire once, as the latest.
+ */
+export function slotToFire(schedules: readonly Schedule[], at: { since: number; lastFired: number | null; now: number }): number | null {
+  let latest: number | null = null;
+  for (const schedule of schedules) {
+    const slot = latestSlot(schedule, at.now);
+    if (slot !== null && (latest === null || slot > latest)) latest = slot;
+  }
+  if (latest === null || latest <= at.since) return null;
+  if (at.lastFired !== null && latest <= at.lastFired) return null;
+  return latest;
+}
