@@ -107,6 +107,21 @@ describe('latestSlot and nextSlot', () => {
     expect(iso(nextSlot(half, t('2026-10-25T00:30:00Z')))).toBe('2026-10-25T02:00:00.000Z');
   });
 
+  it('per-second and per-minute schedules skip the whole repeated hour in one step', () => {
+    const seconds = schedule('* * * * * *', 'Europe/Berlin');
+    const minutes = schedule('* * * * *', 'Europe/Berlin');
+    // 01:00Z–02:00Z on 2026-10-25 repeats 00:00Z–01:00Z (02:00–03:00 local).
+    expect(iso(latestSlot(seconds, t('2026-10-25T01:30:00Z')))).toBe('2026-10-25T00:59:59.000Z');
+    expect(iso(nextSlot(seconds, t('2026-10-25T00:59:59Z')))).toBe('2026-10-25T02:00:00.000Z');
+    expect(iso(nextSlot(seconds, t('2026-10-25T01:30:00Z')))).toBe('2026-10-25T02:00:00.000Z');
+    expect(iso(latestSlot(minutes, t('2026-10-25T01:59:00Z')))).toBe('2026-10-25T00:59:00.000Z');
+    expect(iso(nextSlot(minutes, t('2026-10-25T00:59:30Z')))).toBe('2026-10-25T02:00:00.000Z');
+    // Lord Howe Island goes back 30 minutes (2026-04-05 02:00 +11 → 01:30 +10:30, i.e. 15:00Z).
+    const lordHowe = schedule('* * * * *', 'Australia/Lord_Howe');
+    expect(iso(latestSlot(lordHowe, t('2026-04-04T15:10:00Z')))).toBe('2026-04-04T14:59:00.000Z');
+    expect(iso(nextSlot(lordHowe, t('2026-04-04T14:59:00Z')))).toBe('2026-04-04T15:30:00.000Z');
+  });
+
   it('finds rare slots far back and ahead (29 February)', () => {
     const leap = schedule('0 0 29 2 *');
     expect(iso(latestSlot(leap, t('2026-12-02T00:00:00Z')))).toBe('2024-02-29T00:00:00.000Z');

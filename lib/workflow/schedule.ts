@@ -99,50 +99,74 @@ const MAX_SKIPPED = 16;
 const REPEAT_SHIFTS_MS = [30 * 60_000, 60 * 60_000, 120 * 60_000];
 
 const wallClocks = new Map<string, Intl.DateTimeFormat>();
-/** The wall-clock time of `ms` in `zone`, to the second. */
-function wallClock(zone: string, ms: number): string {
+/** The wall-clock time of `ms` in `zone`, to the second, as ms of the same fields read as UTC. */
+function wallClock(zone: string, ms: number): number {
   let format = wallClocks.get(zone);
   if (format === undefined) {
     format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
     wallClocks.set(zone, format);
   }
-  return format.format(ms);
+  const [month, day, year, hour, minute, second] = format.format(ms).match(/\d+/g)!.map(Number);
+  return Date.UTC(year!, month! - 1, day!, hour!, minute!, second!);
 }
 
-/** Whether `ms`, a time cron-parser offers, is a slot: its wall time matches, and is not a wall time met already. */
-function isSlot(schedule: Schedule, cron: CronExpression, ms: number): boolean {
-  if (!cron.includesDate(new Date(ms))) return false;
-  const wall = wallClock(schedule.timezone, ms);
-  return !REPEAT_SHIFTS_MS.some((shift) => wallClock(schedule.timezone, ms - shift) === wall);
+/** When `ms`'s wall time already happened earlier (clocks went back), how much earlier; else null. */
+function repeatShift(zone: string, ms: number): number | null {
+  const wall = wallClock(zone, ms);
+  return REPEAT_SHIFTS_MS.find((shift) => wallClock(zone, ms - shift) === wall) ?? null;
+}
+
+/** The first instant in (from, to] whose UTC offset differs from `from`'s (a binary search to the second). */
+function offsetChange(zone: string, from: number, to: number): number {
+  const offset = (ms: number) => wallClock(zone, ms) - Math.floor(ms / 1_000) * 1_000;
+  const before = offset(from);
+  let [low, high] = [from, to];
+  while (high - low > 1_000) {
+    const mid = low + Math.floor((high - low) / 2_000) * 1_000;
+    if (offset(mid) === before) low = mid;
+    else high = mid;
+  }
+  return high;
+}
+
+/**
+ * Walk cron-parser's candidates from `from` (forward or back) to the first slot: a time whose wall time
+ * matches the fields and was not met already. A candidate in a repeated hour sends the walk past that
+ * hour at once (to its end going forward, to its start going back), so even a per-second schedule skips
+ * it in one step.
+ */
+function walk(schedule: Schedule, from: number, direction: 'next' | 'prev'): number | null {
+  const zone = schedule.timezone;
+  let cursor = from;
+  try {
+    for (let skipped = 0; skipped < MAX_SKIPPED; skipped++) {
+      const cron = expression(schedule, cursor);
+      const ms = cron[direction]().getTime();
+      if (!cron.includesDate(new Date(ms))) {
+        cursor = ms;
+        continue;
+      }
+      const shift = repeatShift(zone, ms);
+      if (shift === null) return ms;
+      // The clocks went back at `change`: [change, change + shift) repeats [change - shift, change).
+      const change = offsetChange(zone, ms - shift, ms);
+      cursor = direction === 'next' ? change + shift - 1 : change;
+    }
+  } catch {
+    // no date that way (cron-parser's loop limit or time span)
+  }
+  return null;
 }
 
 /** The first slot strictly after `now` (ms since the epoch), or null when there is none. */
 export function nextSlot(schedule: Schedule, now: number): number | null {
-  try {
-    const cron = expression(schedule, now);
-    for (let skipped = 0; skipped < MAX_SKIPPED; skipped++) {
-      const ms = cron.next().getTime();
-      if (isSlot(schedule, cron, ms)) return ms;
-    }
-  } catch {
-    // no date ahead (cron-parser's loop limit or time span)
-  }
-  return null;
+  return walk(schedule, now, 'next');
 }
 
 /** The latest slot at or before `now` (ms since the epoch), or null when there is none. */
 export function latestSlot(schedule: Schedule, now: number): number | null {
-  try {
-    // prev() finds times strictly before its start: start just after now so a slot at now counts.
-    const cron = expression(schedule, now + 1);
-    for (let skipped = 0; skipped < MAX_SKIPPED; skipped++) {
-      const ms = cron.prev().getTime();
-      if (isSlot(schedule, cron, ms)) return ms;
-    }
-  } catch {
-    // no date before
-  }
-  return null;
+  // prev() finds times strictly before its start: start just after now so a slot at now counts.
+  return walk(schedule, now + 1, 'prev');
 }
 
 /**
