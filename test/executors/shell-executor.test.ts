@@ -118,6 +118,18 @@ describe('the shell executor', () => {
     await waitUntil(() => !isRunning(sleep), 'the sleep is gone');
   });
 
+  it('ends even when a process that left its group holds the output open', async () => {
+    const pidFile = join(tmp.dir, 'pid');
+    const { code, events } = await runExecutor(SHELL, shell(`setsid sh -c 'echo $$ > ${pidFile}.tmp; mv ${pidFile}.tmp ${pidFile}; exec sleep 1000' & while [ ! -s ${pidFile} ]; do sleep 0.01; done; echo done`));
+    const escaped = Number(readFileSync(pidFile, 'utf8'));
+    try {
+      expect(code).toBe(0);
+      expect(resultOf(events)).toMatchObject({ result_text: 'done', result_data: { exit_code: 0 } });
+    } finally {
+      process.kill(escaped, 'SIGKILL');
+    }
+  });
+
   it('uses its working directory without project_dir', async () => {
     writeFileSync(join(tmp.dir, 'here.txt'), '');
     const { events } = await runExecutor(SHELL, invocation({ prompt: 'ls' }), { cwd: tmp.dir });
