@@ -1,6 +1,10 @@
 /** Terminal colours, only when writing to a TTY and NO_COLOR is unset (https://no-color.org). */
 export function makeStyle(stream: NodeJS.WriteStream) {
-  const on = stream.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+  return styleOf(stream.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb');
+}
+
+/** Colours on or off, as decided by the caller (a renderer told `color: true`). */
+export function styleOf(on: boolean) {
   const wrap = (open: number, close: number) => (text: string) => (on ? `\u001b[${open}m${text}\u001b[${close}m` : text);
   return {
     bold: wrap(1, 22),
@@ -12,4 +16,4 @@ export function makeStyle(stream: NodeJS.WriteStream) {
   };
 }
 
-export type Style = ReturnType<typeof makeStyle>;
+export type Style = ReturnType<typeof styleOf>;

@@ -77,7 +77,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
   });
 
   it('bash: executor names from discovery, agent and session names from the coordinator, agent files without one', async () => {
-    expect(await bash(['run', '-x', 'sh'])).toEqual(['sh-echo']);
+    expect(await bash(['run', '-x', 'sh'])).toEqual(['sh-echo', 'shell']);
     expect(await bash(['--executor', 'py'])).toEqual(['python-echo']);
     expect(await bash(['executor', 'check', 'test-'])).toEqual(['test-executor']);
     expect(await bash(['run', '--agent', ''])).toEqual(['reviewer', 'writer']);
@@ -154,7 +154,7 @@ end`;
     expect(answers['sessions list --st']).toEqual(['--status']);
     expect(answers['sessions list --status ']).toEqual(['cancelled', 'failed', 'idle', 'queued', 'running']);
     expect(answers['sessions prune --status ']).toEqual(['cancelled', 'failed', 'idle']);
-    expect(answers['run -x sh']).toEqual(['sh-echo']);
+    expect(answers['run -x sh']).toEqual(['sh-echo', 'shell']);
     expect(answers['run --agent ']).toEqual(['reviewer', 'writer']);
     expect(answers['sessions show ']).toEqual([sessionId]);
     expect(answers['completion ']).toEqual(['bash', 'fish', 'zsh']);

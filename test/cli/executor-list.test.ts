@@ -27,6 +27,7 @@ describe('agent-runner --executor-list', () => {
       '  ! no ao-*-exec file in the folder',
       'python-echo',
       'sh-echo',
+      'shell',
       'test-executor',
     ]);
     expect(lines[2]).toMatch(/^half-done\s+-\s+\.\/executors\s+unusable$/);
@@ -80,7 +81,7 @@ describe('agent-runner --executor / --executor-path (the daemon refuses what it 
     const { code, stderr } = await runCli(['-x', 'tset-executor'], { cwd: cwd.dir });
     expect(code).toBe(2);
     expect(stderr).toMatch(
-      /^agent-runner: unknown executor "tset-executor". Available: claude-code, python-echo, sh-echo, test-executor. Did you mean "test-executor"\? \(looked in /,
+      /^agent-runner: unknown executor "tset-executor". Available: claude-code, python-echo, sh-echo, shell, test-executor. Did you mean "test-executor"\? \(looked in /,
     );
   });
 
