@@ -1,10 +1,9 @@
-import { watch, type FSWatcher } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AgentProblem, AgentsReload } from '../../protocol/agents.js';
 import { AGENTS_WATCH_DEBOUNCE_MS } from '../constants.js';
 import type { Store } from '../store/store.js';
+import { FolderWatch } from '../folder-watch.js';
 import { AgentFileError, loadAgentsDir } from './load-agents-dir.js';
 
 export interface AgentsFolderOptions {
@@ -29,16 +28,18 @@ export class AgentsFolder {
   readonly #loaded = new Map<string, string>();
   #problems: AgentProblem[] = [];
   #queue: Promise<unknown> = Promise.resolve();
-  #watcher: FSWatcher | undefined;
-  /** The watched folder's inode and birth time. */
-  #watchedInode: string | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #watching = false;
-  #closed = false;
+  readonly #watch: FolderWatch;
 
   constructor(options: AgentsFolderOptions) {
     this.dir = options.dir;
     this.#options = options;
+    this.#watch = new FolderWatch(
+      options.dir,
+      () => void this.reload(false).catch((error: unknown) => options.logger.warn({ dir: this.dir, err: error }, `agents folder: ${(error as Error).message}`)),
+      options.logger,
+      { folder: 'agents folder', reload: '`agents reload`' },
+      options.debounceMs ?? AGENTS_WATCH_DEBOUNCE_MS,
+    );
   }
 
   /** The folder's bad files at the last reading. */
@@ -95,64 +96,18 @@ export class AgentsFolder {
     }
     this.#problems = problems;
     if (loaded.length > 0 || removed.length > 0) logger.info({ dir: this.dir, loaded, removed }, 'agents folder read');
-    await this.#watchAgainIfMoved();
+    await this.#watch.recheck();
     return { agents_dir: this.dir, loaded, removed, problems };
   }
 
   /** Reload on every change of the folder, debounced. A folder missing now is watched from the next reload that finds it. */
   async watch(): Promise<void> {
-    this.#watching = true;
-    await this.#watchAgainIfMoved();
-  }
-
-  #changed(): void {
-    if (this.#closed) return;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.reload(false).catch((error: unknown) => this.#options.logger.warn({ dir: this.dir, err: error }, `agents folder: ${(error as Error).message}`));
-    }, this.#options.debounceMs ?? AGENTS_WATCH_DEBOUNCE_MS);
-  }
-
-  /** (Re)start the watch when it is wanted and the folder exists: a folder removed and made again is another inode. */
-  async #watchAgainIfMoved(): Promise<void> {
-    if (!this.#watching || this.#closed) return;
-    // A folder removed and made again may get the same inode back at once (tmpfs, ext4): its birth time
-    // tells them apart where the file system records it.
-    const identity = await stat(this.dir).then(
-      (s) => `${s.ino}:${s.birthtimeMs}`,
-      () => undefined,
-    );
-    if (this.#watcher !== undefined && identity === this.#watchedInode) return;
-    this.#unwatch();
-    if (identity === undefined || this.#closed) return;
-    let watcher: FSWatcher;
-    try {
-      watcher = watch(this.dir, { persistent: false }, () => this.#changed());
-    } catch (error) {
-      this.#options.logger.warn({ dir: this.dir, err: error }, 'agents folder not watched; `agents reload` reads it');
-      return;
-    }
-    this.#watcher = watcher;
-    this.#watchedInode = identity;
-    watcher.on('error', (error) => {
-      // A late error of a watch already replaced (the folder was made again) must not end the new one.
-      if (this.#watcher !== watcher) return;
-      this.#options.logger.warn({ dir: this.dir, err: error }, 'agents folder no longer watched; `agents reload` watches it again');
-      this.#unwatch();
-    });
-  }
-
-  #unwatch(): void {
-    this.#watcher?.close();
-    this.#watcher = undefined;
-    this.#watchedInode = undefined;
+    await this.#watch.start();
   }
 
   /** Stop watching and wait for a reading in progress. */
   async close(): Promise<void> {
-    this.#closed = true;
-    clearTimeout(this.#timer);
-    this.#unwatch();
+    this.#watch.close();
     await this.#queue;
   }
 }
