@@ -17,8 +17,3 @@ export interface OutboxPlan {
   /** The rows `event` makes (empty when no target wants it). */
   routes(event: NotificationEvent): readonly OutboxRoute[];
 }
-
-/** What a store's SQL client carries for the operations besides SQL: shared by the client and its transactions. */
-export interface StoreHooks {
-  outbox: OutboxPlan | null;
-}

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import pg from 'pg';
-import type { StoreHooks } from './outbox-plan.js';
+import type { StoreHooks } from './sql-client.js';
+import { DEFAULT_WORKFLOW_SETTINGS } from './workflow-rows.js';
 import type { SqlClient } from './sql-client.js';
 import { forUpdateClause, toNumberedPlaceholders } from './sql-client.js';
 import { PRESENCE_INTERVAL_MS, ReplicaPresence } from './replica-presence.js';
@@ -79,7 +80,7 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
   const sayHere = () => void pool.query('SELECT pg_notify($1, $2)', [channel, presencePayload(sender)]).catch(() => {});
 
   // A transaction opened inside a transaction joins it (as on SQLite), so one operation can call others atomically.
-  const hooks: StoreHooks = { outbox: null };
+  const hooks: StoreHooks = { outbox: null, workflows: DEFAULT_WORKFLOW_SETTINGS, engine: null };
   const clientFor = (runner: pg.Pool | pg.PoolClient, changes: ChangeBuffer | null): SqlClient => {
     const client: SqlClient = {
       dialect: 'postgres',

@@ -4,7 +4,9 @@
  * them to `$1, $2, …`. Row locks come from `forUpdate`; where the dialects differ otherwise, an operation
  * reads `dialect`.
  */
-import type { StoreHooks } from './outbox-plan.js';
+import type { OutboxPlan } from './outbox-plan.js';
+import type { QuestionRecord, RunRecord } from '../types.js';
+import type { NewWorkflowRun, WorkflowRunRecord, WorkflowRunStarted, WorkflowSettings, WorkflowStopCause } from './workflow-rows.js';
 import type { ChangeListener, StoreChange } from './store-changes.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -57,6 +59,34 @@ export interface SqlClient {
   /** How many other coordinator replicas were heard from lately (PostgreSQL; 0 on SQLite). */
   replicaPeers(): number;
   close(): Promise<void>;
+}
+
+/**
+ * The workflow engine's entry points that store operations below it call (a run's end, a question's close,
+ * a root's stop, a nested run's start and end): reached through the client's hooks, so the operations they
+ * sit in need not import the engine that imports them (store/ops/workflow-events.ts fills it in).
+ */
+export interface WorkflowEngine {
+  /** A run of a workflow task's session ended (in the transaction that ended it). */
+  taskRunEnded(tx: SqlClient, run: RunRecord, now: number): Promise<void>;
+  /** A question was closed (a workflow gate's, or not). */
+  gateClosed(tx: SqlClient, question: QuestionRecord, now: number): Promise<void>;
+  /** A nested workflow run ended. */
+  childWorkflowEnded(tx: SqlClient, child: WorkflowRunRecord, now: number): Promise<void>;
+  /** Stop a workflow run; false when it had ended or was being stopped. */
+  requestWorkflowStop(tx: SqlClient, id: string, cause: WorkflowStopCause, now: number): Promise<boolean>;
+  /** Start a workflow run inside the caller's transaction. */
+  startWorkflowRunIn(tx: SqlClient, input: NewWorkflowRun, now: number): Promise<WorkflowRunStarted>;
+}
+
+/** What a store's SQL client carries for the operations besides SQL: shared by the client and its transactions. */
+export interface StoreHooks {
+  /** Which notifications this coordinator enqueues (its --notify config). */
+  outbox: OutboxPlan | null;
+  /** What the workflow engine needs of the coordinator's settings to create its jobs' sessions. */
+  workflows: WorkflowSettings;
+  /** The workflow engine (set by createStore). */
+  engine: WorkflowEngine | null;
 }
 
 /** Rewrite `?` placeholders to `$1…$n` (our statements never put `?` inside string literals). Pure. */

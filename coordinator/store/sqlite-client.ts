@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { StoreHooks } from './outbox-plan.js';
+import type { StoreHooks } from './sql-client.js';
+import { DEFAULT_WORKFLOW_SETTINGS } from './workflow-rows.js';
 import type { SqlClient } from './sql-client.js';
 import { ChangeBuffer, type ChangeListener, type StoreChange } from './store-changes.js';
 
@@ -158,7 +159,7 @@ export function openSqliteClient(path: string): SqlClient {
     onChanges = listener;
   };
 
-  const hooks: StoreHooks = { outbox: null };
+  const hooks: StoreHooks = { outbox: null, workflows: DEFAULT_WORKFLOW_SETTINGS, engine: null };
   const inside: SqlClient = {
     dialect: 'sqlite',
     hooks,

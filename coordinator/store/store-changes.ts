@@ -10,12 +10,17 @@ import type { EventRecord } from '../types.js';
 export type StoreChange =
   /** A session's events were stored (SSE watchers send them); `events` are the rows, in order, when this process stored them. */
   | { kind: 'events'; session_id: string; events?: EventRecord[] }
-  /** A run became claimable (queued and available now): a parked long-poll that can serve it may take it. */
-  | { kind: 'claimable'; requirement: RunRequirement }
+  /**
+   * A run became claimable (queued and available now, or at `at`: a workflow job's retry waiting out its
+   * backoff): a parked long-poll that can serve it may take it.
+   */
+  | { kind: 'claimable'; requirement: RunRequirement; at?: number }
   /** A runner has something to be told on its long-poll (a stop request). */
   | { kind: 'runner'; runner_id: string }
   /** A session was created under a tree (tree event streams take it in). */
-  | { kind: 'tree'; root_session_id: string };
+  | { kind: 'tree'; root_session_id: string }
+  /** A workflow run or one of its jobs changed (its followers read it again). */
+  | { kind: 'workflow'; workflow_run_id: string };
 
 /** Who hears committed changes. */
 export type ChangeListener = (changes: readonly StoreChange[]) => void;
@@ -36,7 +41,7 @@ export function encodeChanges(sender: string, changes: readonly StoreChange[]): 
       change.kind === 'events'
         ? { kind: change.kind, session_id: change.session_id }
         : change.kind === 'claimable'
-          ? { kind: change.kind, requirement: requirementOf(change.requirement) }
+          ? { kind: change.kind, requirement: requirementOf(change.requirement), ...(change.at === undefined ? {} : { at: change.at }) }
           : change;
     const line = JSON.stringify(wire);
     if (lines.length > 0 && size + line.length > MAX_PAYLOAD_BYTES) {
@@ -77,7 +82,10 @@ export function decodeChanges(self: string, payload: string): { sender: string; 
     if (change.kind === 'events' && typeof change.session_id === 'string') changes.push({ kind: 'events', session_id: change.session_id });
     else if (change.kind === 'runner' && typeof change.runner_id === 'string') changes.push({ kind: 'runner', runner_id: change.runner_id });
     else if (change.kind === 'tree' && typeof change.root_session_id === 'string') changes.push({ kind: 'tree', root_session_id: change.root_session_id });
-    else if (change.kind === 'claimable' && isRequirement(change.requirement)) changes.push({ kind: 'claimable', requirement: change.requirement });
+    else if (change.kind === 'workflow' && typeof change.workflow_run_id === 'string') changes.push({ kind: 'workflow', workflow_run_id: change.workflow_run_id });
+    else if (change.kind === 'claimable' && isRequirement(change.requirement)) {
+      changes.push({ kind: 'claimable', requirement: change.requirement, ...(typeof change.at === 'number' && Number.isFinite(change.at) ? { at: change.at } : {}) });
+    }
   }
   return { sender, changes };
 }

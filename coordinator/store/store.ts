@@ -46,12 +46,22 @@ import { claimNotifications, type DeliveryResult, listNotifications, markNotific
 import { enqueueNotification, type NotificationToEnqueue } from './ops/enqueue-notifications.js';
 import { notifyRunnersOffline } from './ops/notify-runners-offline.js';
 import type { OutboxPlan } from './outbox-plan.js';
+import type { WorkflowDef } from '../../lib/workflow/model.js';
+import type { WorkflowRunStatus } from '../../protocol/workflows.js';
+import type { NewWorkflowRun, WorkflowDefinitionRecord, WorkflowRunRecord, WorkflowRunStarted, WorkflowSettings } from './workflow-rows.js';
+import { workflowEngine } from './ops/workflow-events.js';
+import { deleteWorkflow, getWorkflow, listWorkflows, putWorkflow } from './ops/workflow-definitions.js';
+import { startWorkflowRun } from './ops/start-workflow-run.js';
+import { listTimedOutWorkflowRuns, listWorkflowRuns, readWorkflowRun, type WorkflowRunListed, type WorkflowRunRead } from './ops/read-workflow-runs.js';
+import { cancelWorkflowRun, resumeWorkflowRun, timeOutWorkflowRuns } from './ops/workflow-run-control.js';
+import { fireSchedules, type ScheduleFired } from './ops/fire-schedules.js';
 import type { Dialect, SqlClient } from './sql-client.js';
 
 export type { SubtreeMember, TreeRead, TreeRecord };
 export type { BudgetStopped };
 export type { DeliveryResult, NotificationRecord, NotificationToEnqueue, OutboxPlan };
 export type { NewQuestion, QuestionAsked, QuestionClose, QuestionFilter };
+export type { NewWorkflowRun, ScheduleFired, WorkflowDefinitionRecord, WorkflowRunListed, WorkflowRunRead, WorkflowRunRecord, WorkflowRunStarted, WorkflowSettings };
 export type { AppendResult, ClaimedRun, FinishReport, IncomingEvent, NewRunner, NewSession, PruneFilter, ResumeInput, RunReportToApply, RunReportApplied, SessionFilter, SystemCounts };
 
 /**
@@ -155,11 +165,29 @@ export interface Store {
   listOpenQuestionIds(sessionId: string, cascade: boolean, max: number): Promise<string[]>;
   /** Open questions past their timeout. */
   listTimedOutQuestions(now: number, max: number): Promise<QuestionRecord[]>;
+  /** What the workflow engine creates its jobs' sessions with (the coordinator's default executor, attempts). */
+  setWorkflowSettings(settings: WorkflowSettings): void;
+  /** Store a workflow of the folder (see putWorkflow: its schedules count from now when new or changed). */
+  putWorkflow(def: WorkflowDef, document: unknown, file: string | null, now: number): Promise<{ created: boolean }>;
+  getWorkflow(name: string): Promise<WorkflowDefinitionRecord | null>;
+  listWorkflows(): Promise<WorkflowDefinitionRecord[]>;
+  deleteWorkflow(name: string): Promise<boolean>;
+  /** Start a workflow run: its root session, its jobs, and every job that can start now, in one transaction. */
+  startWorkflowRun(input: NewWorkflowRun, now: number): Promise<WorkflowRunStarted>;
+  readWorkflowRun(id: string): Promise<WorkflowRunRead | null>;
+  listWorkflowRuns(filter: { name?: string | undefined; status?: WorkflowRunStatus | undefined }, page: { limit: number; before: number | null }): Promise<{ runs: WorkflowRunListed[]; next: number | null }>;
+  cancelWorkflowRun(id: string, now: number): Promise<WorkflowRunRecord>;
+  resumeWorkflowRun(id: string, now: number): Promise<WorkflowRunRecord>;
+  /** Stop the running workflow runs past their timeout (at most `max`). */
+  timeOutWorkflowRuns(now: number, max: number): Promise<string[]>;
+  /** Fire each scheduled workflow's due slot, once across replicas and restarts. */
+  fireSchedules(now: number): Promise<ScheduleFired[]>;
   close(): Promise<void>;
 }
 
 /** Bind every store operation to one SQL client. */
 export function createStore(sql: SqlClient): Store {
+  sql.hooks.engine = workflowEngine;
   return {
     dialect: sql.dialect,
     sql,
@@ -226,6 +254,20 @@ export function createStore(sql: SqlClient): Store {
     closeQuestion: (id, close, now) => closeQuestion(sql, id, close, now),
     listOpenQuestionIds: (sessionId, cascade, max) => listOpenQuestionIds(sql, sessionId, cascade, max),
     listTimedOutQuestions: (now, max) => listTimedOutQuestions(sql, now, max),
+    setWorkflowSettings: (settings) => {
+      sql.hooks.workflows = settings;
+    },
+    putWorkflow: (def, document, file, now) => putWorkflow(sql, def, document, file, now),
+    getWorkflow: (name) => getWorkflow(sql, name),
+    listWorkflows: () => listWorkflows(sql),
+    deleteWorkflow: (name) => deleteWorkflow(sql, name),
+    startWorkflowRun: (input, now) => startWorkflowRun(sql, input, now),
+    readWorkflowRun: (id) => readWorkflowRun(sql, id),
+    listWorkflowRuns: (filter, page) => listWorkflowRuns(sql, filter, page),
+    cancelWorkflowRun: (id, now) => cancelWorkflowRun(sql, id, now),
+    resumeWorkflowRun: (id, now) => resumeWorkflowRun(sql, id, now),
+    timeOutWorkflowRuns: async (now, max) => timeOutWorkflowRuns(sql, await listTimedOutWorkflowRuns(sql, now, max), now),
+    fireSchedules: (now) => fireSchedules(sql, now),
     close: () => sql.close(),
   };
 }

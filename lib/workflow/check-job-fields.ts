@@ -42,8 +42,8 @@ export function checkJobsFormFields(file: JobsWorkflowFile): PathIssue[] {
 
 function kindsOf(job: JobDecl): string[] {
   const named = JOB_KIND_FIELDS.filter((f) => job[f] !== undefined);
-  // agent + executor together are one agent run (the executor overrides the agent's).
-  return named.filter((f) => !(f === 'executor' && named.includes('agent')));
+  // agent + executor together are one agent run (the executor overrides the agent's); an executor alone is an agent run too.
+  return named.filter((f) => !(f === 'executor' && named.includes('agent'))).map((f) => (f === 'executor' ? 'agent' : f));
 }
 
 /** Agents, executors and nested workflows the coordinator does not know, when the caller gives the sets. */

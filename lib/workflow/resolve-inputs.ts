@@ -17,13 +17,13 @@ export function resolveInputs(declared: Readonly<Record<string, WorkflowInputDef
   const issues: Array<{ path: string; message: string }> = [];
   const inputs: Record<string, unknown> = {};
   for (const name of Object.keys(given)) {
-    if (!(name in declared)) {
+    if (!Object.hasOwn(declared, name)) {
       const names = Object.keys(declared);
       issues.push({ path: `inputs.${name}`, message: names.length === 0 ? 'the workflow declares no inputs' : `unknown input${didYouMean(name, names)} (declared: ${names.join(', ')})` });
     }
   }
   for (const [name, def] of Object.entries(declared)) {
-    if (!(name in given) || given[name] === undefined) {
+    if (!Object.hasOwn(given, name) || given[name] === undefined) {
       if (def.required && def.default === undefined) issues.push({ path: `inputs.${name}`, message: `is required (${def.type})` });
       else inputs[name] = def.default ?? null;
       continue;
@@ -61,4 +61,19 @@ function readText(type: WorkflowInputDef['type'], text: string): { ok: true; val
     default:
       return { ok: true, value: text };
   }
+}
+
+/** Inputs that do not fit the declarations; `issues` names each input and what is wrong. */
+export class WorkflowInputsError extends Error {
+  override name = 'WorkflowInputsError';
+  constructor(readonly issues: Array<{ path: string; message: string }>) {
+    super(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+  }
+}
+
+/** resolveInputs for callers that stop at the first refusal. @throws WorkflowInputsError naming every bad input. */
+export function requireInputs(declared: Readonly<Record<string, WorkflowInputDef>>, given: Readonly<Record<string, unknown>>, options: { fromText?: boolean } = {}): Record<string, unknown> {
+  const resolved = resolveInputs(declared, given, options);
+  if (!resolved.ok) throw new WorkflowInputsError(resolved.issues);
+  return resolved.inputs;
 }

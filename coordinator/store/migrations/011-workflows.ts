@@ -11,6 +11,8 @@ import type { Dialect } from '../sql-client.js';
  *   graph), its inputs, and its root session (its jobs' sessions are children of it). `version` grows with
  *   every change of the run or its jobs (followers use it). `parent_workflow_run_id`/`parent_task`: the
  *   task of an enclosing workflow this run is (a nested workflow).
+ *   `cancel_requested`: why it is being stopped (`cancel`, `timeout`, `budget`), or null: its jobs in flight are
+ *   stopped and only jobs whose `if` holds when cancelled (`always()`, `cancelled()`) still start.
  * - `workflow_jobs`: one row per job: its state and the counts of its tasks (a matrix expands a job into
  *   tasks; a job without one has one task). `tasks_started - tasks_done` is how many are in flight.
  * - `workflow_tasks`: one row per task (`key`: the job id, or `id[i]` for matrix instance i): its attempt,
@@ -20,6 +22,8 @@ import type { Dialect } from '../sql-client.js';
  * - `sessions.workflow_run_id`: the workflow run a session belongs to (its root, or a task's session);
  *   `sessions.metadata`: invocation metadata the session's runs carry (a task's `inputs` and `workflow`).
  * - `runs.workflow_run_id`: set on the runs of a task's session, so a run's end finds its task without a read.
+ * - `runs_callback_session`: a task's session that started children in callback mode is not done while
+ *   their runs are in flight (looked up by `callback_session_id` at each of its runs' ends).
  */
 export function workflows(dialect: Dialect): string {
   const SERIAL = dialect === 'sqlite' ? 'INTEGER PRIMARY KEY AUTOINCREMENT' : 'BIGSERIAL PRIMARY KEY';
@@ -50,6 +54,7 @@ CREATE TABLE workflow_runs (
   tags TEXT NOT NULL DEFAULT '[]',
   attempt INTEGER NOT NULL DEFAULT 1,
   error TEXT,
+  cancel_requested TEXT,
   timeout_at BIGINT,
   version BIGINT NOT NULL DEFAULT 0,
   created_at BIGINT NOT NULL,
@@ -72,6 +77,7 @@ CREATE TABLE workflow_jobs (
   tasks_started INTEGER NOT NULL DEFAULT 0,
   tasks_done INTEGER NOT NULL DEFAULT 0,
   tasks_failed INTEGER NOT NULL DEFAULT 0,
+  tasks_cancelled INTEGER NOT NULL DEFAULT 0,
   attempts INTEGER NOT NULL DEFAULT 0,
   started_at BIGINT,
   ended_at BIGINT,
@@ -108,6 +114,7 @@ CREATE TABLE workflow_schedule_slots (
 );
 ALTER TABLE sessions ADD COLUMN workflow_run_id TEXT;
 ALTER TABLE sessions ADD COLUMN metadata TEXT;
-ALTER TABLE runs ADD COLUMN workflow_run_id TEXT
+ALTER TABLE runs ADD COLUMN workflow_run_id TEXT;
+CREATE INDEX runs_callback_session ON runs (callback_session_id)
 `;
 }

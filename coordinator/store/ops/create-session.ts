@@ -22,6 +22,12 @@ export interface NewSession
   budget?: Budget | null | undefined;
   /** The budget is a default (the agent's): cut to what the tree has left instead of refused. */
   budget_is_default?: boolean | undefined;
+  /** Invocation metadata its runs carry (a workflow task's `inputs` and `workflow`). */
+  metadata?: Record<string, unknown> | null | undefined;
+  /** The workflow run it is a task of: its runs' ends advance that workflow. */
+  workflow_run_id?: string | null | undefined;
+  /** When its first run may be claimed (a workflow task's retry waits out its backoff); default now. */
+  available_at?: number | undefined;
 }
 
 /** Where a new session goes in its tree: under its parent (read under the parent row's lock), or a root. */
@@ -96,11 +102,12 @@ export async function createSession(
     const budget = admitInTree(place, input, now);
     const [sessionRow] = await tx.query(
       `INSERT INTO sessions (id, agent, executor, tags, project_dir, parent_session_id, priority, timeout_s, prompt,
-         status, last_run_id, created_at, updated_at, root_session_id, depth, ancestors, traceparent, budget)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+         status, last_run_id, created_at, updated_at, root_session_id, depth, ancestors, traceparent, budget, metadata, workflow_run_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       [sessionId, input.agent, input.executor, tags, input.project_dir, input.parent_session_id, input.priority,
         input.timeout_s, input.prompt, runId, now, now, place.root_session_id, place.depth, JSON.stringify(place.ancestors),
-        sessionTraceparent(place.parent, input.traceparent), budget === null ? null : JSON.stringify(budget)],
+        sessionTraceparent(place.parent, input.traceparent), budget === null ? null : JSON.stringify(budget),
+        input.metadata === null || input.metadata === undefined ? null : JSON.stringify(input.metadata), input.workflow_run_id ?? null],
     );
     await countInAncestors(tx, place, now);
     if (place.parent !== null) tx.announce({ kind: 'tree', root_session_id: place.root_session_id });
@@ -109,6 +116,7 @@ export async function createSession(
       id: runId, session_id: sessionId, mode: 'start', prompt: input.prompt, priority: input.priority,
       executor: input.executor, tags, timeout_s: input.timeout_s, max_attempts: input.max_attempts,
       executor_session_id: null, callback_session_id: input.callback_session_id ?? null,
+      workflow_run_id: input.workflow_run_id ?? null, available_at: input.available_at,
     }, now);
     // Seen before its first event (the run's `queued`), so a follower from this view misses none.
     return { session: toSession({ ...sessionRow!, event_seq: 0 }), run };
@@ -121,15 +129,20 @@ export async function insertRun(
   run: Pick<RunRecord, 'id' | 'session_id' | 'mode' | 'prompt' | 'priority' | 'executor' | 'timeout_s' | 'max_attempts' | 'executor_session_id'> & {
     tags: string;
     callback_session_id?: string | null;
+    /** The workflow run whose task the session is (resumes of the session carry it too). */
+    workflow_run_id?: string | null;
+    /** When it may be claimed (default now). */
+    available_at?: number | undefined;
   },
   now: number,
 ): Promise<RunRecord> {
   const [row] = await tx.query(
     `INSERT INTO runs (id, session_id, mode, prompt, status, priority, executor, tags, timeout_s, attempt, max_attempts,
-       executor_session_id, available_at, created_at, queued_at, callback_session_id, status_seq)
-     VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, 1) RETURNING *`,
+       executor_session_id, available_at, created_at, queued_at, callback_session_id, status_seq, workflow_run_id)
+     VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, 1, ?) RETURNING *`,
     [run.id, run.session_id, run.mode, run.prompt, run.priority, run.executor, run.tags, run.timeout_s,
-      run.max_attempts, run.executor_session_id, now, now, now, run.callback_session_id ?? null],
+      run.max_attempts, run.executor_session_id, Math.max(now, run.available_at ?? now), now, now, run.callback_session_id ?? null,
+      run.workflow_run_id ?? null],
   );
   const inserted = toRun(row!);
   await appendRunStatusEvent(tx, inserted, 1, now);

@@ -1,4 +1,5 @@
 import { callbackMessage } from '../../rules/callback-message.js';
+import { isWorkflowRoot } from '../../rules/workflow-rules.js';
 import { answersMessage } from '../../rules/answer-message.js';
 import { newId } from '../../ids.js';
 import type { QuestionRecord, RunRecord } from '../../types.js';
@@ -32,7 +33,7 @@ export async function deliverCallbacks(tx: SqlClient, sessionId: string, now: nu
   const session = toSession(row);
   // A tree stopped for its budget is not resumed: the outcomes stay recorded, undelivered. A person's answer
   // also resumes a session whose run failed meanwhile (its asking run was lost): the answer is not dropped.
-  if (session.stop_reason !== null || (session.status !== 'idle' && session.status !== 'failed')) return null;
+  if (session.stop_reason !== null || (session.status !== 'idle' && session.status !== 'failed') || isWorkflowRoot(session)) return null;
   const answers = await pendingAnswers(tx, sessionId);
   if (session.status === 'failed' && answers.length === 0) return null;
   const pending = (await tx.query('SELECT * FROM callbacks WHERE session_id = ? AND delivered_run_id IS NULL ORDER BY seq', [sessionId])).map(toCallback);
@@ -43,6 +44,7 @@ export async function deliverCallbacks(tx: SqlClient, sessionId: string, now: nu
     id: newId('run'), session_id: sessionId, mode: 'resume', prompt, priority: session.priority,
     executor: session.executor, tags: JSON.stringify(session.tags), timeout_s: session.timeout_s,
     max_attempts: last === undefined ? DEFAULT_MAX_ATTEMPTS : Number(last.max_attempts), executor_session_id: session.executor_session_id,
+    workflow_run_id: session.workflow_run_id,
   }, now);
   await tx.query("UPDATE sessions SET status = 'queued', last_run_id = ?, runner_id = NULL, updated_at = ?, ended_at = NULL WHERE id = ?", [run.id, now, sessionId]);
   if (pending.length > 0) {

@@ -140,8 +140,11 @@ export async function closeQuestion(sql: SqlClient, id: string, close: QuestionC
   return sql.transaction((tx) => closeQuestionIn(tx, id, close, now));
 }
 
-/** closeQuestion inside the caller's transaction (which may hold the asking run's row already). */
-async function closeQuestionIn(tx: SqlClient, id: string, close: QuestionClose, now: number): Promise<QuestionRecord> {
+/**
+ * closeQuestion inside the caller's transaction (which may hold the asking run's row already). A workflow
+ * gate's question ends its task, in the same transaction (gateClosed).
+ */
+export async function closeQuestionIn(tx: SqlClient, id: string, close: QuestionClose, now: number): Promise<QuestionRecord> {
   const remember = close.answer?.remember === true && close.answer.decision === 'allow';
   // The asking run's row first, then the question's: the order a run transition (which cancels a retried
   // run's questions) takes them, so the two never wait for each other.
@@ -178,6 +181,7 @@ async function closeQuestionIn(tx: SqlClient, id: string, close: QuestionClose, 
     const resumed = await deliverCallbacks(tx, q.session_id, now);
     if (resumed !== null) q = { ...q, resume_run_id: resumed.id };
   }
+  await tx.hooks.engine?.gateClosed(tx, q, now);
   return q;
 }
 

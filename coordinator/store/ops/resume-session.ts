@@ -6,6 +6,7 @@ import type { SqlClient } from '../sql-client.js';
 import { BudgetExceededError, ConflictError, NotFoundError } from '../store-errors.js';
 import { type BudgetStop, describeStopReason } from '../../budget/budget-rules.js';
 import { insertRun } from './create-session.js';
+import { isWorkflowRoot } from '../../rules/workflow-rules.js';
 
 export interface ResumeInput {
   prompt: string;
@@ -36,6 +37,12 @@ export async function resumeSession(
         status: session.status,
       });
     }
+    if (isWorkflowRoot(session)) {
+      throw new ConflictError(`session ${id} is the root of workflow run ${session.workflow_run_id}; use \`agent-runner workflow resume ${session.workflow_run_id}\``, {
+        session: id,
+        workflow_run_id: session.workflow_run_id,
+      });
+    }
     const stopped = session.stop_reason as BudgetStop | null;
     if (stopped !== null) {
       throw new BudgetExceededError(`session ${id}: its tree was stopped, ${describeStopReason(stopped)}; it cannot be resumed`, {
@@ -47,6 +54,7 @@ export async function resumeSession(
       priority: input.priority ?? session.priority, executor: session.executor, tags: JSON.stringify(session.tags),
       timeout_s: input.timeout_s ?? session.timeout_s, max_attempts: input.max_attempts,
       executor_session_id: session.executor_session_id, callback_session_id: input.callback_session_id ?? null,
+      workflow_run_id: session.workflow_run_id,
     }, now);
     const [updated] = await tx.query(
       `UPDATE sessions SET status = 'queued', last_run_id = ?, runner_id = NULL, updated_at = ?, ended_at = NULL WHERE id = ? RETURNING ${SESSION_RETURNING}`,

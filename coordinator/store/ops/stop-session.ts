@@ -20,6 +20,7 @@ export async function stopSession(
     if (session === null) throw new NotFoundError('session', id);
     const run = await getRunForUpdate(tx, session.last_run_id);
     if (run === null) throw new NotFoundError('run', session.last_run_id);
+    if (run.mode === 'workflow') return stopWorkflowRoot(tx, session.workflow_run_id, session.stop_reason !== null, run, now);
     if (run.status === 'queued' || run.status === 'lost') {
       const target = run.status === 'lost' ? 'failed' : 'cancelled';
       const why = session.stop_reason === null ? 'stopped' : `stopped for its tree's budget (${describeStopReason(session.stop_reason as unknown as BudgetStop)})`;
@@ -33,4 +34,16 @@ export async function stopSession(
     }
     return { run, notifyRunner: null };
   });
+}
+
+/**
+ * Stopping a workflow's root session stops its workflow run (as a timeout or a passed budget would): its
+ * jobs in flight are cancelled, and the root's run ends once they have. The cascade then stops the rest of
+ * the tree, so `always()` jobs do not start: `workflow cancel` is the stop that lets them.
+ */
+async function stopWorkflowRoot(tx: SqlClient, workflowRunId: string | null, forBudget: boolean, run: RunRecord, now: number): Promise<{ run: RunRecord; notifyRunner: string | null }> {
+  if (workflowRunId !== null && (run.status === 'running' || run.status === 'claimed')) {
+    await tx.hooks.engine?.requestWorkflowStop(tx, workflowRunId, forBudget ? 'budget' : 'cancel', now);
+  }
+  return { run: (await getRunForUpdate(tx, run.id)) ?? run, notifyRunner: null };
 }

@@ -60,6 +60,8 @@ export async function transitionRun(
     if (await recordCallback(tx, updated, now)) await deliverCallbacks(tx, updated.callback_session_id!, now);
     // After the callbacks: a parent they resumed is in flight, so its tree is not quiet.
     await notifyRunEnded(tx, updated, now);
+    // A workflow task's session is done: its workflow advances in this same transaction.
+    if (updated.workflow_run_id !== null) await tx.hooks.engine?.taskRunEnded(tx, updated, now);
   }
   if (to === 'queued' && run.started_at !== null) await cancelQuestionsOfRetriedRun(tx, updated.id, now);
   return updated;
