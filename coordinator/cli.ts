@@ -38,6 +38,7 @@ export function buildCoordinatorProgram(): Command {
     .addOption(new Option('--database-url <url>', 'SQLite file path or postgres:// URL (default: coordinator.db in this folder\'s state folder, see below)').env(`${ENV}DATABASE_URL`))
     .addOption(new Option('--database-schema <name>', 'PostgreSQL schema (default: public)').env(`${ENV}DATABASE_SCHEMA`))
     .addOption(new Option('--agents-dir <dir>', 'folder of <name>.json agent blueprints, watched for changes (default ./agents)').env(`${ENV}AGENTS_DIR`))
+    .addOption(new Option('--workflows-dir <dir>', 'folder of workflow files (*.yaml, *.yml, *.json), watched for changes (default ./workflows)').env(`${ENV}WORKFLOWS_DIR`))
     .addOption(new Option('--api-token <token>', 'bearer token for the user API (required off loopback)').env(`${ENV}TOKEN`))
     .addOption(new Option('--default-executor <name>', 'executor of sessions that name none and whose agent names none').env(`${ENV}DEFAULT_EXECUTOR`).default(DEFAULT_EXECUTOR))
     .addOption(new Option('--notify <file>', 'notification config (JSON or YAML): targets and the events each wants (docs/notifications.md)').env(`${ENV}NOTIFY`))
@@ -109,6 +110,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       databaseUrl: o.databaseUrl ?? openProjectDatabase(process.cwd(), stderrNotices('agent-coordinator')),
       databaseSchema: o.databaseSchema,
       ...(o.agentsDir === undefined ? {} : { agentsDir: o.agentsDir }),
+      ...(o.workflowsDir === undefined ? {} : { workflowsDir: o.workflowsDir }),
       apiToken: o.apiToken ?? null,
       notify: o.notify === undefined || o.notify === '' ? null : o.notify,
       defaultExecutor: o.defaultExecutor!,

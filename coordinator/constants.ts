@@ -7,6 +7,8 @@ import type { BackoffPolicy } from '../lib/retry/backoff.js';
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8765;
 export const DEFAULT_AGENTS_DIR = './agents';
+/** The workflows folder a coordinator loads when none is given. */
+export const DEFAULT_WORKFLOWS_DIR = './workflows';
 /**
  * After a change in the agents folder, wait this long for more before reading it again: an editor's save
  * or a `git checkout` is several events, read once.

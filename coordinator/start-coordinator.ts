@@ -6,7 +6,8 @@ import type { LogFormat } from '../lib/log/log-format.js';
 import { openProjectDatabase } from '../lib/state/project-state.js';
 import { executorNameProblem } from '../protocol/fields.js';
 import { AgentsFolder } from './agents/agents-folder.js';
-import { type CoordinatorTimings, DEFAULT_AGENTS_DIR, DEFAULT_EXECUTOR, DEFAULT_HOST, DEFAULT_PORT, MAX_BODY_BYTES, resolveTimings } from './constants.js';
+import { WorkflowsFolder } from './workflows/workflows-folder.js';
+import { type CoordinatorTimings, DEFAULT_AGENTS_DIR, DEFAULT_WORKFLOWS_DIR, DEFAULT_EXECUTOR, DEFAULT_HOST, DEFAULT_PORT, MAX_BODY_BYTES, resolveTimings } from './constants.js';
 import { createContext, dispatchChanges } from './http/context.js';
 import { buildApp } from './http/app.js';
 import { openStore } from './store/open-store.js';
@@ -34,6 +35,13 @@ export interface CoordinatorOptions {
    * loads none). A bad file is skipped with a warning and listed as a problem; an unreadable folder stops start-up.
    */
   agentsDir?: string | null;
+  /**
+   * Folder of workflow files (`*.yaml`, `*.yml`, `*.json`), loaded at start and watched (default
+   * `./workflows`; `null` loads none). A bad file is skipped with a warning and listed as a problem.
+   */
+  workflowsDir?: string | null;
+  /** The workflow retry jitter's source (tests fix it). */
+  workflowRandom?: () => number;
   /** Reload the agents folder when it changes (default true); `POST /v1/agents/reload` works either way. */
   watchAgents?: boolean;
   /** Bearer token for the user-facing API; `null`/unset leaves it open (loopback only). */
@@ -114,10 +122,15 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   const store = await openStore({ databaseUrl, schema: options.databaseSchema });
   if (notify !== null) store.setOutboxPlan(outboxPlanOf(notify));
   const agentsFolder = agentsDir === null ? null : new AgentsFolder({ dir: agentsDir, optional: options.agentsDir === undefined, store, logger });
+  const workflowsDir = options.workflowsDir === undefined ? DEFAULT_WORKFLOWS_DIR : options.workflowsDir;
+  const workflowsFolder = workflowsDir === null ? null : new WorkflowsFolder({ dir: workflowsDir, optional: options.workflowsDir === undefined, store, logger });
+  const defaultExecutor = options.defaultExecutor ?? DEFAULT_EXECUTOR;
+  store.setWorkflowSettings({ defaultExecutor, maxAttempts: timings.maxAttempts, random: options.workflowRandom ?? Math.random });
   const ctx = createContext({
-    store, timings, logger, apiToken, maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES, defaultExecutor: options.defaultExecutor ?? DEFAULT_EXECUTOR, agentsFolder,
+    store, timings, logger, apiToken, maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES, defaultExecutor, agentsFolder, workflowsFolder,
   });
   let agents = 0;
+  let workflows = 0;
   let runSpans: RunSpans | null = null;
   // Started once the store is subscribed; a run's end heard before then is found by the worker's first look.
   let worker: ReturnType<typeof startDeliveryWorker> | null = null;
@@ -125,6 +138,8 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     // Watching first: a change while the folder is read is read again.
     if (options.watchAgents !== false) await agentsFolder?.watch();
     agents = (await agentsFolder?.reload(true))?.loaded.length ?? 0;
+    if (options.watchAgents !== false) await workflowsFolder?.watch();
+    workflows = (await workflowsFolder?.reload(true))?.loaded.length ?? 0;
     const spans = await startTracing(process.env, 'agent-coordinator', logger);
     runSpans = spans === null ? null : new RunSpans(store, spans, logger);
     await store.sql.subscribeChanges((changes) => {
@@ -135,6 +150,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   } catch (error) {
     await runSpans?.close();
     await agentsFolder?.close();
+    await workflowsFolder?.close();
     await store.close();
     throw error;
   }
@@ -150,6 +166,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     await worker?.stop();
     await stopTelegram();
     await agentsFolder?.close();
+    await workflowsFolder?.close();
     await runSpans?.drain();
     await store.close();
     await runSpans?.close();
@@ -161,7 +178,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   // A SQLite file's path says where the data is; a PostgreSQL URL may hold a password, so it is not logged.
   const database = store.dialect === 'sqlite' ? { database: databaseUrl } : {};
   const notifications = notify === null ? {} : { notify: notify.file, targets: notify.targets.map((t) => t.name) };
-  logger.info({ url, store: store.dialect, ...database, agents, ...notifications }, options.listeningMessage ?? 'coordinator listening');
+  logger.info({ url, store: store.dialect, ...database, agents, workflows, ...notifications }, options.listeningMessage ?? 'coordinator listening');
   let closing: Promise<void> | null = null;
   return {
     url,
@@ -180,6 +197,8 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
         await worker?.stop();
         await stopTelegram();
         await agentsFolder?.close();
+        await workflowsFolder?.close();
+    await workflowsFolder?.close();
         // The spans of runs that ended read their run before the store closes; then they are sent.
         await runSpans?.drain();
         await store.close();

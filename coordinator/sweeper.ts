@@ -3,6 +3,9 @@ import { requeueBackoff } from './constants.js';
 import { expireQuestions } from './rules/expire-questions.js';
 import type { CoordinatorContext } from './http/context.js';
 
+/** Workflow runs past their timeout stopped by one sweep (the next sweep takes the rest). */
+const MAX_TIMEOUTS_PER_SWEEP = 100;
+
 /**
  * The periodic sweep: renew the leases of idle runners whose long-poll is parked here (they send no
  * heartbeats), take back runs whose runner's lease expired, fail runs no online runner can serve after
@@ -32,6 +35,11 @@ export function startSweeper(ctx: CoordinatorContext): () => Promise<void> {
     }
     await enforceBudgetsInFlight(ctx, now);
     await expireQuestions(ctx, now);
+    for (const id of await store.timeOutWorkflowRuns(now, MAX_TIMEOUTS_PER_SWEEP)) logger.warn({ workflow_run: id }, 'workflow run timed out: stopping its jobs');
+    for (const fired of await store.fireSchedules(now)) {
+      if (fired.error === null) logger.info({ workflow: fired.name, slot: new Date(fired.slot).toISOString(), workflow_run: fired.workflow_run_id }, 'scheduled workflow started');
+      else logger.warn({ workflow: fired.name, slot: new Date(fired.slot).toISOString() }, `scheduled workflow not started: ${fired.error}`);
+    }
     // The backstop of the wake-ups: runs whose backoff ended, or offered while no poll here could take them.
     if (ctx.parked.size > 0) {
       const claimable = Math.min(await store.countClaimable(now), ctx.parked.size);

@@ -37,9 +37,17 @@ export type JobResult = (typeof JOB_RESULTS)[number];
 export const WORKFLOW_TRIGGERS = ['cli', 'api', 'mcp', 'schedule', 'dispatch', 'workflow'] as const;
 export type WorkflowTrigger = (typeof WORKFLOW_TRIGGERS)[number];
 
+/** Inputs by name. A `__proto__` key is refused (a record would drop it: nothing given may be lost silently). */
 const inputsField = z
-  .record(z.string().min(1, { message: 'an input name must not be empty' }), z.unknown(), { message: 'inputs must be an object of name: value' })
-  .refine((inputs) => JSON.stringify(inputs).length <= MAX_WORKFLOW_INPUTS_CHARS, { message: `inputs is larger than ${MAX_WORKFLOW_INPUTS_CHARS} characters as JSON` });
+  .unknown()
+  .superRefine((value, ctx) => {
+    if (typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')) ctx.addIssue({ code: 'custom', message: '"__proto__" is not a name an input may have' });
+  })
+  .pipe(
+    z
+      .record(z.string().min(1, { message: 'an input name must not be empty' }), z.unknown(), { message: 'inputs must be an object of name: value' })
+      .refine((inputs) => JSON.stringify(inputs).length <= MAX_WORKFLOW_INPUTS_CHARS, { message: `inputs is larger than ${MAX_WORKFLOW_INPUTS_CHARS} characters as JSON` }),
+  );
 
 /**
  * `POST /v1/workflow-runs`: run a workflow, by name (the coordinator's workflows folder) or given whole
@@ -56,7 +64,7 @@ export const StartWorkflowRunSchema = z
     priority: priority.optional(),
     tags: tags.optional(),
     budget: BudgetSchema.optional().describe('The tree budget of this run (default: the workflow\'s `budget`).'),
-    trigger: z.enum(['cli', 'api'], { message: 'trigger must be "cli" or "api"' }).optional(),
+    trigger: z.enum(['cli', 'api', 'mcp'], { message: 'trigger must be "cli", "api" or "mcp"' }).optional(),
   })
   .superRefine((body, ctx) => {
     if ((body.workflow === undefined) === (body.definition === undefined)) {

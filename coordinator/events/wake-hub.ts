@@ -68,3 +68,5 @@ export const runnerTopic = (runnerId: string): string => `runner:${runnerId}`;
 export const sessionTopic = (sessionId: string): string => `session:${sessionId}`;
 /** Signalled when a session is created in the tree under `rootSessionId`. */
 export const treeTopic = (rootSessionId: string): string => `tree:${rootSessionId}`;
+/** The topic of a workflow run's changes. */
+export const workflowTopic = (workflowRunId: string): string => `workflow:${workflowRunId}`;

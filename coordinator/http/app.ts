@@ -16,6 +16,7 @@ import { mountSessionTreeRoutes } from './routes/session-tree.js';
 import { mountQuestionRoutes } from './routes/questions.js';
 import { mountStatusRoutes } from './routes/status.js';
 import { mountUsageRoutes } from './routes/usage.js';
+import { mountWorkflowRoutes } from './routes/workflows.js';
 import { refuseNulInUrl } from './validate.js';
 
 /**
@@ -49,6 +50,7 @@ export function buildApp(ctx: CoordinatorContext): Hono {
   mountStatusRoutes(app, ctx);
   mountUsageRoutes(app, ctx);
   mountNotificationRoutes(app, ctx);
+  mountWorkflowRoutes(app, ctx);
   app.notFound((c) => c.json(new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`).toJSON(), 404));
   app.onError((error, c) => {
     const known = toApiError(error);

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { AgentsFolder } from '../agents/agents-folder.js';
+import type { WorkflowsFolder } from '../workflows/workflows-folder.js';
 import type { CoordinatorTimings } from '../constants.js';
 import { ParkedPolls } from '../events/parked-polls.js';
-import { runnerTopic, sessionTopic, treeTopic, WakeHub } from '../events/wake-hub.js';
+import { runnerTopic, sessionTopic, treeTopic, WakeHub, workflowTopic } from '../events/wake-hub.js';
 import type { RunRequirement } from '../rules/matching.js';
 import type { StoreChange } from '../store/store-changes.js';
 import type { Store } from '../store/store.js';
@@ -23,6 +24,8 @@ export interface CoordinatorContext {
   defaultExecutor: string;
   /** The agents folder this coordinator loads and watches; null when it has none. */
   agentsFolder: AgentsFolder | null;
+  /** The workflows folder this coordinator loads and watches; null when it has none. */
+  workflowsFolder: WorkflowsFolder | null;
   claimLatency: LatencyHistogram;
   /** Stop requests already handed to each runner's long-poll (heartbeats always repeat them). */
   deliveredStops: Map<string, Set<string>>;
@@ -76,7 +79,13 @@ export function dispatchChanges(ctx: Pick<CoordinatorContext, 'hub' | 'parked' |
       ctx.stopsPending.add(change.runner_id);
       ctx.hub.signal(runnerTopic(change.runner_id));
     } else if (change.kind === 'tree') ctx.hub.signal(treeTopic(change.root_session_id));
-    else claimable.push(change.requirement);
+    else if (change.kind === 'workflow') ctx.hub.signal(workflowTopic(change.workflow_run_id));
+    else if (change.at !== undefined && change.at > Date.now()) {
+      // A retry waiting out its backoff: offered to the polls here once it may be taken (each replica
+      // times its own; a restart in between leaves it to the polls' own re-polls).
+      const requirement = change.requirement;
+      setTimeout(() => ctx.parked.offer([requirement]), change.at - Date.now()).unref();
+    } else claimable.push(change.requirement);
   }
   if (claimable.length > 0) ctx.parked.offer(claimable);
 }

@@ -185,7 +185,19 @@ function assignmentOf(run: RunRecord, session: SessionRecord | null, blueprint: 
         // The run's span in its tree's trace (protocol/trace-context.ts); the runner's spans and the executor's go under it.
         traceparent: runTraceparent(session?.traceparent ?? null, run.id),
         ...(budget === null ? {} : { budget }),
+        // A workflow task's structured inputs and where it is in its workflow (lib/workflow, issue 16).
+        ...workflowMetadata(session),
       },
     },
+  };
+}
+
+/** The `inputs` and `workflow` a workflow task's session carries to its invocation's metadata (nothing else of it). */
+function workflowMetadata(session: SessionRecord | null): { inputs?: unknown; workflow?: unknown } {
+  const metadata = session?.metadata ?? null;
+  if (metadata === null) return {};
+  return {
+    ...(metadata.inputs === undefined ? {} : { inputs: metadata.inputs }),
+    ...(metadata.workflow === undefined ? {} : { workflow: metadata.workflow }),
   };
 }
