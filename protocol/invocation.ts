@@ -67,6 +67,21 @@ export const InvocationMetadataSchema = z
     budget: BudgetLeftSchema.optional().describe(
       'What the session\'s tree has left when the run was claimed (`usd`, `tokens`, `wall_s`); absent: no budget applies. An executor should not spend more.',
     ),
+    inputs: z
+      .unknown()
+      .optional()
+      .describe('A workflow job\'s structured inputs: its `with` (the seed form\'s `params`), expressions already evaluated. Absent outside workflows.'),
+    workflow: z
+      .looseObject({
+        workflow_run_id: z.string(),
+        name: z.string(),
+        job: z.string(),
+        task: z.string(),
+        attempt: z.int().min(1),
+        matrix: z.record(z.string(), z.unknown()).nullable(),
+      })
+      .optional()
+      .describe('Where this run is in a workflow: the run, the workflow\'s name, the job, the task (`job[i]` for matrix instance i), its attempt (retries count up), its matrix values.'),
   })
   .describe('Runner-supplied facts; extensible.');
 

@@ -79,6 +79,10 @@ export const AssignmentSchema = z.looseObject({
       traceparent: z.string().nullable().optional(),
       /** What the session's tree has left when the run was claimed; absent when no budget applies. */
       budget: BudgetLeftSchema.optional(),
+      /** A workflow task's structured inputs (its job's `with`, the seed form's `params`). */
+      inputs: z.unknown().optional(),
+      /** Where a workflow task is: workflow run, name, job, task, attempt, matrix values. */
+      workflow: z.record(z.string(), z.unknown()).optional(),
     }),
   }),
 });

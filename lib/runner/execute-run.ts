@@ -109,6 +109,9 @@ export async function executeRun(assignment: Assignment, context: RunContext, si
     if (traceparent !== null) metadata.traceparent = traceparent;
     // What the session's tree has left, so an executor that can bound its own spending does (claude-code: maxBudgetUsd).
     if (inputs.metadata.budget !== undefined) metadata.budget = inputs.metadata.budget;
+    // A workflow task's structured inputs, and where it is in its workflow.
+    if (inputs.metadata.inputs !== undefined) metadata.inputs = inputs.metadata.inputs;
+    if (inputs.metadata.workflow !== undefined) metadata.workflow = inputs.metadata.workflow;
     invocation = buildInvocation({
       mode: inputs.mode,
       sessionId: inputs.session_id,
