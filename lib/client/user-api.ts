@@ -22,6 +22,10 @@ import {
 import { SessionTreeSchema } from '../../protocol/tree.js';
 import { QuestionAskedSchema, QuestionListSchema, QuestionViewSchema, type AnswerQuestion, type ListQuestionsQuery } from '../../protocol/questions.js';
 import { followSessionEvents, followTreeEvents } from './follow-events.js';
+import { followWorkflowRun } from './follow-workflow.js';
+import {
+  type StartWorkflowRun, WorkflowProblemSchema, WorkflowRunStartedSchema, WorkflowRunSummarySchema, type WorkflowRunView, WorkflowRunViewSchema, WorkflowSummarySchema,
+} from '../../protocol/workflows.js';
 import { CoordinatorHttp, type HttpCall } from './http-client.js';
 
 /** The user-facing half of the coordinator API: sessions, runs and their events; every reply parsed with its schema. */
@@ -181,6 +185,41 @@ export class UserApi {
   /** Answer a question once (a second answer is a 409 naming who answered and when). */
   answerQuestion(id: string, body: AnswerQuestion) {
     return this.#call({ method: 'POST', path: `/v1/questions/${encodeURIComponent(id)}/answer`, body }, QuestionViewSchema);
+  }
+
+  /** The workflows of the coordinator's folder, and its bad files. */
+  listWorkflows() {
+    return this.#call({ method: 'GET', path: '/v1/workflows' }, z.looseObject({ workflows: z.array(WorkflowSummarySchema), problems: z.array(WorkflowProblemSchema) }));
+  }
+
+  /** Start a workflow run (by name, or given whole as `definition`). */
+  startWorkflowRun(body: StartWorkflowRun) {
+    return this.#call({ method: 'POST', path: '/v1/workflow-runs', body }, WorkflowRunStartedSchema);
+  }
+
+  getWorkflowRun(id: string) {
+    return this.#call({ method: 'GET', path: `/v1/workflow-runs/${encodeURIComponent(id)}` }, WorkflowRunViewSchema);
+  }
+
+  /** Workflow runs newest first (`name`, `status` filter them). */
+  listWorkflowRuns(query: { name?: string | undefined; status?: string | undefined; limit?: number | undefined; cursor?: string | undefined } = {}) {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+    const qs = params.size === 0 ? '' : `?${params}`;
+    return this.#call({ method: 'GET', path: `/v1/workflow-runs${qs}` }, z.looseObject({ workflow_runs: z.array(WorkflowRunSummarySchema), next_cursor: z.string().nullable() }));
+  }
+
+  cancelWorkflowRun(id: string, reason?: string) {
+    return this.#call({ method: 'POST', path: `/v1/workflow-runs/${encodeURIComponent(id)}/cancel`, body: reason === undefined ? {} : { reason } }, WorkflowRunViewSchema);
+  }
+
+  resumeWorkflowRun(id: string) {
+    return this.#call({ method: 'POST', path: `/v1/workflow-runs/${encodeURIComponent(id)}/resume`, body: {} }, WorkflowRunViewSchema);
+  }
+
+  /** A workflow run's views as it changes, until it ended (the last view is the ended one) or `signal` aborts. */
+  followWorkflowRun(id: string, signal: AbortSignal): AsyncGenerator<WorkflowRunView> {
+    return followWorkflowRun(this.#http, id, signal);
   }
 
   async close(): Promise<void> {

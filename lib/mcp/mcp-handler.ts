@@ -8,6 +8,7 @@ import { registerFleetTools } from './fleet-tools.js';
 import { MCP_PATH, type McpEndpointOptions } from './endpoint-options.js';
 import { registerSessionTools } from './session-tools.js';
 import { registerQuestionTools } from './question-tools.js';
+import { registerWorkflowTools } from './workflow-tools.js';
 import { QUESTION_PROGRESS_MS } from './tool-limits.js';
 import { BodyError, readJsonBody, wantsProgress } from './read-body.js';
 import { jsonRpcError, RequestAuth } from './request-auth.js';
@@ -28,13 +29,14 @@ const SERVER_POOL_MAX = 256;
 export function buildToolServer(ctx: ToolContext): McpServer {
   const server = new McpServer(SERVER_INFO, {
     instructions:
-      'Tools to start, steer and wait for child agent sessions, to report your own progress and result, and to ask a person (ask_user, request_approval). ' +
+      'Tools to start, steer and wait for child agent sessions, to report your own progress and result, to ask a person (ask_user, request_approval), and to start workflows of the coordinator (start_workflow). ' +
       'You may only see and act on your own session and the sessions it started.',
   });
   registerCallerTools(server, ctx);
   registerSessionTools(server, ctx);
   registerFleetTools(server, ctx);
   registerQuestionTools(server, ctx);
+  registerWorkflowTools(server, ctx);
   return server;
 }
 

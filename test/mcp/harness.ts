@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { pino } from 'pino';
-import { startCoordinator, type RunningCoordinator } from '../../coordinator/start-coordinator.js';
+import { type CoordinatorOptions, startCoordinator, type RunningCoordinator } from '../../coordinator/start-coordinator.js';
 import { UserApi } from '../../lib/client/user-api.js';
 import type { SessionEvent } from '../../protocol/events.js';
 import type { SessionView } from '../../protocol/sessions.js';
@@ -27,8 +27,8 @@ export function mcpTestExecutors() {
 }
 
 /** Start a coordinator on SQLite in `dir` (a fixed port when given, e.g. to restart it in place). */
-export function startTestCoordinatorIn(dir: string, port = 0): Promise<RunningCoordinator> {
-  return startCoordinator({ port, databaseUrl: join(dir, 'coordinator.db'), agentsDir: null, logLevel: 'silent', timings: { sweepIntervalMs: 50 } });
+export function startTestCoordinatorIn(dir: string, port = 0, options: CoordinatorOptions = {}): Promise<RunningCoordinator> {
+  return startCoordinator({ port, databaseUrl: join(dir, 'coordinator.db'), agentsDir: null, workflowsDir: null, logLevel: 'silent', timings: { sweepIntervalMs: 50 }, ...options });
 }
 
 /** Start a runner (with its MCP endpoint) joined to `url`, keeping its state under `cwd`. */
@@ -52,9 +52,9 @@ export class McpTestBed {
     this.#cleanup = temp.cleanup;
   }
 
-  static async start(options: { concurrency?: number } = {}): Promise<McpTestBed> {
+  static async start(options: { concurrency?: number; coordinator?: (dir: string) => CoordinatorOptions } = {}): Promise<McpTestBed> {
     const bed = new McpTestBed();
-    bed.coordinator = await startTestCoordinatorIn(bed.dir);
+    bed.coordinator = await startTestCoordinatorIn(bed.dir, 0, options.coordinator?.(bed.dir));
     bed.runner = await startTestRunner(bed.dir, bed.coordinator.url, 0, options.concurrency);
     bed.user = new UserApi(bed.coordinator.url);
     return bed;
