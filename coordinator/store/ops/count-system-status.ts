@@ -14,16 +14,17 @@ export interface SystemCounts {
 }
 
 /**
- * Count runs in flight, runs ended since `since`, and sessions in flight, in one statement that reads only
+ * Count runs in flight, runs ended since `since` (executor runs only: a workflow's root run is the engine's),
+ * and sessions in flight, in one statement that reads only
  * index ranges (runs_queue, runs_finished, sessions_status): it does not grow with the history kept.
  */
 export async function countSystemStatus(sql: SqlClient, since: number): Promise<SystemCounts> {
   const rows = await sql.query<{ part: string; status: string; n: unknown; oldest: unknown }>(
     `SELECT 'runs' AS part, status, COUNT(*) AS n, MIN(queued_at) AS oldest FROM runs
-       WHERE status IN ('queued', 'claimed', 'running', 'lost') GROUP BY status
+       WHERE status IN ('queued', 'claimed', 'running', 'lost') AND mode <> 'workflow' GROUP BY status
      UNION ALL
      SELECT 'ended' AS part, status, COUNT(*) AS n, NULL AS oldest FROM runs
-       WHERE finished_at >= ? AND status IN ('succeeded', 'failed', 'cancelled', 'timed_out') GROUP BY status
+       WHERE finished_at >= ? AND status IN ('succeeded', 'failed', 'cancelled', 'timed_out') AND mode <> 'workflow' GROUP BY status
      UNION ALL
      SELECT 'sessions' AS part, status, COUNT(*) AS n, NULL AS oldest FROM sessions
        WHERE status IN ('queued', 'running') GROUP BY status`,

@@ -20,7 +20,7 @@ export async function expireLeases(
   return sql.transaction(async (tx) => {
     const rows = await tx.query(
       `SELECT runs.* FROM runs LEFT JOIN runners ON runners.id = runs.runner_id
-       WHERE runs.status IN ('claimed', 'running')
+       WHERE runs.status IN ('claimed', 'running') AND runs.mode <> 'workflow'
          AND (runners.id IS NULL OR runners.deregistered_at IS NOT NULL OR runners.last_seen_at < ?)
        ORDER BY runs.seq LIMIT 500${tx.forUpdate({ of: 'runs', skipLocked: true })}`,
       [now - leaseMs],
