@@ -79,6 +79,11 @@ export const DispatchWorkflowSchema = z.strictObject({
   project_dir: projectDir.optional(),
 });
 
+/** `GET /v1/workflow-runs/:id/events`: `tasks=true` sends every task in each view (default: each job's tasks summed up). */
+export const WorkflowRunEventsQuerySchema = z.strictObject({
+  tasks: z.enum(['true', 'false'], { message: 'tasks must be true or false' }).transform((v) => v === 'true').optional(),
+});
+
 export const CancelWorkflowRunSchema = z.strictObject({
   reason: z.string().max(1_000, { message: 'reason is longer than 1000 characters' }).optional(),
 });
@@ -122,7 +127,7 @@ export const WorkflowJobViewSchema = z.looseObject({
   /** Why it was skipped or cancelled, or the last error. */
   reason: z.string().nullable(),
   continue_on_error: z.boolean(),
-  /** Attempts over all its tasks. */
+  /** The most attempts any of its tasks took (1: no retry). */
   attempts: z.number(),
   started_at: isoTime.nullable(),
   ended_at: isoTime.nullable(),
@@ -131,6 +136,9 @@ export const WorkflowJobViewSchema = z.looseObject({
   outputs: z.record(z.string(), z.unknown()).nullable(),
   /** Matrix instances: how many in all, ended, failed (null without a matrix). */
   matrix: z.looseObject({ total: z.number(), done: z.number(), failed: z.number() }).nullable(),
+  /** Without tasks (a live view): its tasks in flight, by their state. */
+  in_flight: z.looseObject({ queued: z.number(), running: z.number(), waiting: z.number() }).optional(),
+  /** Every task; empty in a view read without them (`tasks_included: false`). */
   tasks: z.array(WorkflowTaskViewSchema),
 });
 export type WorkflowJobView = z.infer<typeof WorkflowJobViewSchema>;
@@ -157,6 +165,8 @@ export const WorkflowRunViewSchema = z.looseObject({
   counts: z.looseObject({ total: z.number(), done: z.number(), succeeded: z.number(), failed: z.number(), skipped: z.number(), cancelled: z.number() }),
   /** Grows with every change of the run or its jobs. */
   version: z.number(),
+  /** false: jobs come without their tasks (`GET …/events` unless `?tasks=true`): a live view, cheap for any matrix. */
+  tasks_included: z.boolean().optional(),
   jobs: z.array(WorkflowJobViewSchema),
 });
 export type WorkflowRunView = z.infer<typeof WorkflowRunViewSchema>;

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { JobDef } from '../../lib/workflow/model.js';
 import { nextSlot, parseSchedule } from '../../lib/workflow/schedule.js';
 import type { JobStatus, WorkflowJobViewSchema, WorkflowRunSummarySchema, WorkflowRunViewSchema, WorkflowSummarySchema, WorkflowTaskViewSchema } from '../../protocol/workflows.js';
-import type { TaskRead, WorkflowRunListed, WorkflowRunRead } from '../store/ops/read-workflow-runs.js';
+import type { JobTasksSummary, TaskRead, WorkflowRunListed, WorkflowRunRead } from '../store/ops/read-workflow-runs.js';
 import type { WorkflowDefinitionRecord, WorkflowJobRecord, WorkflowRunRecord } from '../store/workflow-rows.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -38,13 +38,21 @@ function jobLiveStatus(rec: WorkflowJobRecord, tasks: z.input<typeof WorkflowTas
   return 'queued';
 }
 
-function renderJob(job: JobDef, rec: WorkflowJobRecord, tasks: TaskRead[], now: number): z.input<typeof WorkflowJobViewSchema> {
+/** A job in flight from its tasks summed up: as jobLiveStatus, from the counts. */
+function summaryStatus(rec: WorkflowJobRecord, summary: JobTasksSummary | undefined): JobStatus {
+  if (rec.status !== 'running' || summary === undefined) return rec.status;
+  return summary.running > 0 ? 'running' : summary.waiting > 0 ? 'waiting' : 'queued';
+}
+
+function renderJob(job: JobDef, rec: WorkflowJobRecord, tasks: TaskRead[], summary: JobTasksSummary | undefined, now: number): z.input<typeof WorkflowJobViewSchema> {
   const views = tasks.map(renderTask);
   return {
-    id: job.id, kind: job.kind, label: jobLabel(job), needs: job.needs, status: jobLiveStatus(rec, views), result: rec.result, reason: rec.reason,
-    continue_on_error: job.continue_on_error, attempts: rec.attempts, started_at: iso(rec.started_at), ended_at: iso(rec.ended_at),
+    id: job.id, kind: job.kind, label: jobLabel(job), needs: job.needs,
+    status: summary === undefined ? jobLiveStatus(rec, views) : summaryStatus(rec, summary), result: rec.result, reason: rec.reason,
+    continue_on_error: job.continue_on_error, attempts: summary?.attempts ?? Math.max(0, ...tasks.map((t) => t.attempt)), started_at: iso(rec.started_at), ended_at: iso(rec.ended_at),
     duration_ms: rec.started_at === null ? null : (rec.ended_at ?? now) - rec.started_at,
-    cost_usd: tasks.reduce((sum, t) => sum + t.cost_usd, 0),
+    cost_usd: summary?.cost_usd ?? tasks.reduce((sum, t) => sum + t.cost_usd, 0),
+    ...(summary === undefined ? {} : { in_flight: { queued: summary.queued, running: summary.running, waiting: summary.waiting } }),
     outputs: rec.outputs,
     matrix: job.matrix === null ? null : { total: rec.tasks_total, done: rec.tasks_done, failed: rec.tasks_failed },
     tasks: views,
@@ -75,9 +83,9 @@ export function renderWorkflowRun(read: WorkflowRunRead, now = Date.now()): z.in
   const recs = new Map(read.jobs.map((j) => [j.job_id, j]));
   const jobs = read.def.jobs.flatMap((job) => {
     const rec = recs.get(job.id);
-    return rec === undefined ? [] : [renderJob(job, rec, byJob.get(job.id) ?? [], now)];
+    return rec === undefined ? [] : [renderJob(job, rec, byJob.get(job.id) ?? [], read.summaries?.get(job.id), now)];
   });
-  return { ...renderRunFields(read.run, now), totals: read.totals, counts: counts(read.jobs), jobs };
+  return { ...renderRunFields(read.run, now), totals: read.totals, counts: counts(read.jobs), tasks_included: read.summaries === null, jobs };
 }
 
 /** A workflow run in a list. */

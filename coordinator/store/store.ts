@@ -174,7 +174,8 @@ export interface Store {
   deleteWorkflow(name: string): Promise<boolean>;
   /** Start a workflow run: its root session, its jobs, and every job that can start now, in one transaction. */
   startWorkflowRun(input: NewWorkflowRun, now: number): Promise<WorkflowRunStarted>;
-  readWorkflowRun(id: string): Promise<WorkflowRunRead | null>;
+  /** A workflow run; `tasks: false` sums each job's tasks up instead of listing them (a live follower's read). */
+  readWorkflowRun(id: string, options?: { tasks?: boolean }): Promise<WorkflowRunRead | null>;
   listWorkflowRuns(filter: { name?: string | undefined; status?: WorkflowRunStatus | undefined }, page: { limit: number; before: number | null }): Promise<{ runs: WorkflowRunListed[]; next: number | null }>;
   cancelWorkflowRun(id: string, now: number): Promise<WorkflowRunRecord>;
   resumeWorkflowRun(id: string, now: number): Promise<WorkflowRunRecord>;
@@ -262,7 +263,7 @@ export function createStore(sql: SqlClient): Store {
     listWorkflows: () => listWorkflows(sql),
     deleteWorkflow: (name) => deleteWorkflow(sql, name),
     startWorkflowRun: (input, now) => startWorkflowRun(sql, input, now),
-    readWorkflowRun: (id) => readWorkflowRun(sql, id),
+    readWorkflowRun: (id, options) => readWorkflowRun(sql, id, options),
     listWorkflowRuns: (filter, page) => listWorkflowRuns(sql, filter, page),
     cancelWorkflowRun: (id, now) => cancelWorkflowRun(sql, id, now),
     resumeWorkflowRun: (id, now) => resumeWorkflowRun(sql, id, now),

@@ -8,11 +8,12 @@ import { readSse } from './sse-reader.js';
 
 /**
  * A workflow run's views, live (`GET /v1/workflow-runs/:id/events`): each time it changes, until it
- * ended (the last view yielded is the ended one) or `signal` aborts. A dropped stream is reconnected after a
+ * ended (the last view yielded is the ended one) or `signal` aborts. Each job's tasks come summed up
+ * (`in_flight`) unless `tasks` asks for every one. A dropped stream is reconnected after a
  * backoff; it starts again with the run as it is, and a view not newer than the last one is dropped.
  */
-export async function* followWorkflowRun(http: CoordinatorHttp, id: string, signal: AbortSignal): AsyncGenerator<WorkflowRunView> {
-  const path = `/v1/workflow-runs/${encodeURIComponent(id)}/events`;
+export async function* followWorkflowRun(http: CoordinatorHttp, id: string, signal: AbortSignal, options: { tasks?: boolean } = {}): AsyncGenerator<WorkflowRunView> {
+  const path = `/v1/workflow-runs/${encodeURIComponent(id)}/events${options.tasks === true ? '?tasks=true' : ''}`;
   let failures = 0;
   let last: WorkflowRunView | null = null;
   while (!signal.aborted) {

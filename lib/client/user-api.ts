@@ -192,6 +192,11 @@ export class UserApi {
     return this.#call({ method: 'GET', path: '/v1/workflows' }, z.looseObject({ workflows: z.array(WorkflowSummarySchema), problems: z.array(WorkflowProblemSchema) }));
   }
 
+  /** A workflow of the folder, with its compiled definition. */
+  getWorkflow(name: string) {
+    return this.#call({ method: 'GET', path: `/v1/workflows/${encodeURIComponent(name)}` }, WorkflowSummarySchema.extend({ definition: z.record(z.string(), z.unknown()) }));
+  }
+
   /** Start a workflow run (by name, or given whole as `definition`). */
   startWorkflowRun(body: StartWorkflowRun) {
     return this.#call({ method: 'POST', path: '/v1/workflow-runs', body }, WorkflowRunStartedSchema);
@@ -209,6 +214,11 @@ export class UserApi {
     return this.#call({ method: 'GET', path: `/v1/workflow-runs${qs}` }, z.looseObject({ workflow_runs: z.array(WorkflowRunSummarySchema), next_cursor: z.string().nullable() }));
   }
 
+  /** The definition a workflow run runs (the one it started with). */
+  getWorkflowRunDefinition(id: string) {
+    return this.#call({ method: 'GET', path: `/v1/workflow-runs/${encodeURIComponent(id)}/definition` }, z.looseObject({ workflow_run_id: z.string(), definition: z.record(z.string(), z.unknown()) }));
+  }
+
   cancelWorkflowRun(id: string, reason?: string) {
     return this.#call({ method: 'POST', path: `/v1/workflow-runs/${encodeURIComponent(id)}/cancel`, body: reason === undefined ? {} : { reason } }, WorkflowRunViewSchema);
   }
@@ -218,8 +228,8 @@ export class UserApi {
   }
 
   /** A workflow run's views as it changes, until it ended (the last view is the ended one) or `signal` aborts. */
-  followWorkflowRun(id: string, signal: AbortSignal): AsyncGenerator<WorkflowRunView> {
-    return followWorkflowRun(this.#http, id, signal);
+  followWorkflowRun(id: string, signal: AbortSignal, options: { tasks?: boolean } = {}): AsyncGenerator<WorkflowRunView> {
+    return followWorkflowRun(this.#http, id, signal, options);
   }
 
   async close(): Promise<void> {

@@ -160,7 +160,7 @@ jobs:
     const ac = new AbortController();
     let most = 0;
     let last: WorkflowRunView | null = null;
-    for await (const view of stack.api.followWorkflowRun(started.workflow_run_id, ac.signal)) {
+    for await (const view of stack.api.followWorkflowRun(started.workflow_run_id, ac.signal, { tasks: true })) {
       last = view;
       const tasks = job(view, 'fan').tasks;
       const inFlight = tasks.filter((t) => ['queued', 'running'].includes(t.status));
@@ -187,7 +187,7 @@ jobs:
     const fast = await stack.api.startWorkflowRun({ workflow: 'fast' });
     const ac2 = new AbortController();
     let fastLast: WorkflowRunView | null = null;
-    for await (const view of stack.api.followWorkflowRun(fast.workflow_run_id, ac2.signal)) {
+    for await (const view of stack.api.followWorkflowRun(fast.workflow_run_id, ac2.signal, { tasks: true })) {
       fastLast = view;
       const tasks = job(view, 'fan').tasks;
       if (tasks.every((t) => t.status === 'running') && !existsSync(join(stack.dir, 'never-0'))) writeFileSync(join(stack.dir, 'never-0'), '');

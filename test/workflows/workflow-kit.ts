@@ -32,7 +32,7 @@ export interface WorkflowStack {
   addWorkflow(file: string, text: string): Promise<void>;
   /** Write an agent blueprint into the folder and have the coordinator read it. */
   addAgent(name: string, doc: Record<string, unknown>): Promise<void>;
-  /** Start a run and follow it to its end (the ended view). */
+  /** Start a run and follow it to its end (the ended run, tasks included). */
   run(body: StartWorkflowRun): Promise<WorkflowRunView>;
   /** Follow a started run to its end. */
   follow(id: string): Promise<WorkflowRunView>;
@@ -58,9 +58,9 @@ export async function startWorkflowStack(kit: RunnerKit, kind: StoreKind, option
   const api = new UserApi(url);
   const follow = async (id: string) => {
     const ac = new AbortController();
-    let last: WorkflowRunView | null = null;
-    for await (const view of api.followWorkflowRun(id, ac.signal)) last = view;
-    return last ?? api.getWorkflowRun(id);
+    for await (const view of api.followWorkflowRun(id, ac.signal)) void view;
+    // The stream's views sum each job's tasks up: the whole run, tasks included, once it ended.
+    return api.getWorkflowRun(id);
   };
   return {
     url,

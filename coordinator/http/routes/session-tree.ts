@@ -19,6 +19,8 @@ function renderNode(r: TreeRecord, now: number): TreeNode {
     attempts: r.attempts, runs: r.runs, last_event_seq: s.event_seq, totals: s.totals, tree_totals: s.tree_totals,
     children_count: s.children, descendants_count: s.descendants, children_omitted: s.children, children: [],
     waiting_for_input: s.open_questions > 0,
+    // A workflow's root (its engine's session): named by its workflow (its prompt is `workflow NAME`).
+    ...(s.workflow_run_id !== null && s.executor === null ? { workflow_run_id: s.workflow_run_id, workflow: s.prompt.replace(/^workflow /, '') } : {}),
   };
 }
 

@@ -4,7 +4,7 @@ import { requireInputs, WorkflowInputsError } from '../../../lib/workflow/resolv
 import type { WorkflowDef } from '../../../lib/workflow/model.js';
 import { DEFAULT_PAGE_LIMIT } from '../../../protocol/limits.js';
 import {
-  CancelWorkflowRunSchema, DispatchWorkflowSchema, ListWorkflowRunsQuerySchema, StartWorkflowRunSchema, type WorkflowTrigger,
+  CancelWorkflowRunSchema, DispatchWorkflowSchema, WorkflowRunEventsQuerySchema, ListWorkflowRunsQuerySchema, StartWorkflowRunSchema, type WorkflowTrigger,
 } from '../../../protocol/workflows.js';
 import { ApiError } from '../../api-error.js';
 import { decodeCursor, encodeCursor } from '../../rules/cursor.js';
@@ -126,9 +126,17 @@ export function mountWorkflowRoutes(app: Hono, ctx: CoordinatorContext): void {
 
   app.get('/v1/workflow-runs/:id', async (c) => c.json(renderWorkflowRun(await mustRead(c.req.param('id')))));
 
+  app.get('/v1/workflow-runs/:id/definition', async (c) => {
+    const read = await mustRead(c.req.param('id'));
+    return c.json({ workflow_run_id: read.run.id, definition: read.def });
+  });
+
   app.get('/v1/workflow-runs/:id/events', async (c) => {
-    const first = renderWorkflowRun(await mustRead(c.req.param('id')));
-    return new Response(workflowRunStream(ctx, c.req.param('id'), first, c.req.raw.signal), { headers: SSE_HEADERS });
+    const { tasks } = readQuery(c, WorkflowRunEventsQuerySchema);
+    const id = c.req.param('id');
+    const first = await store.readWorkflowRun(id, { tasks: tasks === true });
+    if (first === null) throw new NotFoundError('workflow run', id);
+    return new Response(workflowRunStream(ctx, id, first, tasks === true, c.req.raw.signal), { headers: SSE_HEADERS });
   });
 
   app.post('/v1/workflow-runs/:id/cancel', async (c) => {

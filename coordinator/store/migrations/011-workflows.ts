@@ -104,6 +104,7 @@ CREATE TABLE workflow_tasks (
 );
 CREATE INDEX workflow_tasks_job ON workflow_tasks (workflow_run_id, job_id, idx);
 CREATE INDEX workflow_tasks_session ON workflow_tasks (session_id);
+CREATE INDEX workflow_tasks_status ON workflow_tasks (workflow_run_id, status);
 CREATE INDEX workflow_tasks_question ON workflow_tasks (question_id);
 CREATE TABLE workflow_schedule_slots (
   name TEXT NOT NULL,

@@ -11,12 +11,26 @@ export interface TaskRead extends WorkflowTaskRecord {
   cost_usd: number;
 }
 
+/** A job's tasks summed up (what a follower needs without every task): in flight by their sessions' state, cost, most attempts. */
+export interface JobTasksSummary {
+  queued: number;
+  running: number;
+  waiting: number;
+  cost_usd: number;
+  attempts: number;
+  /** The sessions of its tasks in flight (a follower hears them start). */
+  sessions: string[];
+}
+
 /** Everything `GET /v1/workflow-runs/:id` shows. */
 export interface WorkflowRunRead {
   run: WorkflowRunRecord;
   def: WorkflowDef;
   jobs: WorkflowJobRecord[];
+  /** Every task (empty when read without them). */
   tasks: TaskRead[];
+  /** Read without tasks: each job's tasks summed up instead. */
+  summaries: Map<string, JobTasksSummary> | null;
   totals: UsageTotals;
 }
 
@@ -32,13 +46,19 @@ function totalsOf(row: Record<string, unknown> | undefined): UsageTotals {
   };
 }
 
-/** A workflow run with its definition, jobs, tasks (each with its session's status and cost) and its tree's totals. */
-export async function readWorkflowRun(sql: SqlClient, id: string): Promise<WorkflowRunRead | null> {
+/**
+ * A workflow run with its definition, jobs, tasks (each with its session's status and cost) and its tree's
+ * totals. Without `tasks`, each job's tasks are summed up by one aggregate instead, and only the sessions of
+ * tasks in flight are listed: what a live follower reads on every change, however wide the matrix.
+ */
+export async function readWorkflowRun(sql: SqlClient, id: string, options: { tasks?: boolean } = {}): Promise<WorkflowRunRead | null> {
   const [row] = await sql.query(`SELECT ${WORKFLOW_RUN_COLUMNS}, definition FROM workflow_runs WHERE id = ?`, [id]);
   if (row === undefined) return null;
   const run = toWorkflowRun(row);
   const def = JSON.parse(String(row.definition)) as WorkflowDef;
   const jobs = (await sql.query('SELECT * FROM workflow_jobs WHERE workflow_run_id = ? ORDER BY ord', [id])).map(toWorkflowJob);
+  const [root] = await sql.query(`SELECT ${TOTAL_COLUMNS} FROM sessions WHERE id = ?`, [run.root_session_id]);
+  if (options.tasks === false) return { run, def, jobs, tasks: [], summaries: await summarizeTasks(sql, id), totals: totalsOf(root) };
   const taskRows = await sql.query(
     `SELECT t.*, s.status AS session_status, s.tree_cost_usd AS session_cost FROM workflow_tasks t LEFT JOIN sessions s ON s.id = t.session_id
      WHERE t.workflow_run_id = ? ORDER BY t.job_id, t.idx`,
@@ -49,8 +69,29 @@ export async function readWorkflowRun(sql: SqlClient, id: string): Promise<Workf
     session_status: r.session_status === null || r.session_status === undefined ? null : (String(r.session_status) as SessionStatus),
     cost_usd: Number(r.session_cost ?? 0),
   }));
-  const [root] = await sql.query(`SELECT ${TOTAL_COLUMNS} FROM sessions WHERE id = ?`, [run.root_session_id]);
-  return { run, def, jobs, tasks, totals: totalsOf(root) };
+  return { run, def, jobs, tasks, summaries: null, totals: totalsOf(root) };
+}
+
+/** Each job's tasks summed up, in two statements (an aggregate, and the sessions of tasks in flight). */
+async function summarizeTasks(sql: SqlClient, id: string): Promise<Map<string, JobTasksSummary>> {
+  const rows = await sql.query<Record<string, unknown>>(
+    `SELECT t.job_id,
+       SUM(CASE WHEN t.status = 'running' AND s.status = 'queued' THEN 1 ELSE 0 END) AS queued,
+       SUM(CASE WHEN t.status = 'running' AND (s.status IS NULL OR s.status <> 'queued') THEN 1 ELSE 0 END) AS running,
+       SUM(CASE WHEN t.status = 'waiting' THEN 1 ELSE 0 END) AS waiting,
+       COALESCE(SUM(s.tree_cost_usd), 0) AS cost, MAX(t.attempt) AS attempts
+     FROM workflow_tasks t LEFT JOIN sessions s ON s.id = t.session_id WHERE t.workflow_run_id = ? GROUP BY t.job_id`,
+    [id],
+  );
+  const out = new Map<string, JobTasksSummary>(
+    rows.map((r) => [String(r.job_id), { queued: Number(r.queued ?? 0), running: Number(r.running ?? 0), waiting: Number(r.waiting ?? 0), cost_usd: Number(r.cost ?? 0), attempts: Number(r.attempts ?? 0), sessions: [] }]),
+  );
+  const flying = await sql.query<{ job_id: unknown; session_id: unknown }>(
+    "SELECT job_id, session_id FROM workflow_tasks WHERE workflow_run_id = ? AND status = 'running' AND session_id IS NOT NULL",
+    [id],
+  );
+  for (const f of flying) out.get(String(f.job_id))?.sessions.push(String(f.session_id));
+  return out;
 }
 
 /** Workflow runs newest first, each with its jobs' counts and its tree's totals. */

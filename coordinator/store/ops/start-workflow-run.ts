@@ -57,6 +57,8 @@ export async function startWorkflowRunIn(tx: SqlClient, input: NewWorkflowRun, n
     def,
     jobs: new Map(def.jobs.map((job, ord) => [job.id, toWorkflowJob({ job_id: job.id, ord, status: 'pending', tasks_total: 0, tasks_started: 0, tasks_done: 0, tasks_failed: 0, tasks_cancelled: 0, attempts: 0 })])),
     dirty: true,
+    unwritten: new Set(),
+    outputs: new Map(),
   };
   await settleWorkflow(tx, state, now);
   await saveWorkflow(tx, state, now);

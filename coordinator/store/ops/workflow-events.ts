@@ -55,16 +55,14 @@ async function willResume(tx: SqlClient, sessionId: string, children: number, op
  */
 export async function taskRunEnded(tx: SqlClient, run: RunRecord, now: number): Promise<void> {
   if (run.workflow_run_id === null || run.mode === 'workflow' || !isTerminal(run.status)) return;
-  const [found] = await tx.query<{ task_key: unknown; status: unknown }>('SELECT task_key, status FROM workflow_tasks WHERE session_id = ? AND workflow_run_id = ?', [
-    run.session_id,
-    run.workflow_run_id,
-  ]);
-  if (found === undefined || isJobEnded(String(found.status) as WorkflowTaskRecord['status'])) return;
-  const [session] = await tx.query<{ result: unknown; last_run_id: unknown; children: unknown; open_questions: unknown }>(
-    'SELECT result, last_run_id, children, open_questions FROM sessions WHERE id = ?',
-    [run.session_id],
+  const [found] = await tx.query<{ task_key: unknown; status: unknown; result: unknown; last_run_id: unknown; children: unknown; open_questions: unknown }>(
+    `SELECT t.task_key, t.status, s.result, s.last_run_id, s.children, s.open_questions
+     FROM workflow_tasks t JOIN sessions s ON s.id = t.session_id WHERE t.session_id = ? AND t.workflow_run_id = ?`,
+    [run.session_id, run.workflow_run_id],
   );
-  if (session === undefined || String(session.last_run_id) !== run.id) return;
+  if (found === undefined || isJobEnded(String(found.status) as WorkflowTaskRecord['status'])) return;
+  const session = found;
+  if (String(session.last_run_id) !== run.id) return;
   if (await willResume(tx, run.session_id, Number(session.children ?? 0), Number(session.open_questions ?? 0))) return;
   const state = await lockWorkflow(tx, run.workflow_run_id);
   if (state === null || state.run.status !== 'running') return;

@@ -53,6 +53,9 @@ export async function resumeWorkflowRun(sql: SqlClient, id: string, now: number)
       });
     }
     const [root] = await tx.query(`SELECT priority, tags, executor_session_id FROM sessions WHERE id = ?${tx.forUpdate()}`, [state.run.root_session_id]);
+    if (root === undefined) {
+      throw new ConflictError(`workflow run ${id}: its root session ${state.run.root_session_id} was deleted; start the workflow again`, { workflow_run_id: id });
+    }
     const runId = newId('run');
     await insertRun(tx, {
       id: runId, session_id: state.run.root_session_id, mode: 'start', prompt: `workflow ${state.def.name} (resume ${state.run.attempt + 1})`,

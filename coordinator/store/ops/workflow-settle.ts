@@ -8,7 +8,8 @@ import { getRunForUpdate } from './get-records.js';
 import { SessionUpdate } from './session-update.js';
 import { transitionRun } from './transition-run.js';
 import { expressionContext, jobStatus } from './workflow-context.js';
-import { readTask, type WorkflowState, writeJob } from './workflow-state.js';
+import { flushJobs, readTask, type WorkflowState, writeJob } from './workflow-state.js';
+import type { WorkflowTaskRecord } from '../workflow-rows.js';
 import { startTaskAttempt } from './workflow-task-attempt.js';
 import { taskEnded } from './workflow-task-end.js';
 
@@ -61,18 +62,23 @@ async function startJob(tx: SqlClient, state: WorkflowState, job: JobDef, now: n
   }
   const rec = state.jobs.get(job.id)!;
   await writeJob(tx, state, { ...rec, status: 'running', tasks_total: instances.length, started_at: now, reason: null });
-  await startMoreTasks(tx, state, job, now);
+  // The rows just inserted, as records: the tasks started now need no read.
+  const known = new Map<string, WorkflowTaskRecord>(rows.map(([, key, , idx], i) => [String(key), {
+    workflow_run_id: state.run.id, task_key: String(key), job_id: job.id, idx: Number(idx), matrix: instances[i] ?? null, status: 'pending', attempt: 0,
+    session_id: null, session_ids: [], question_id: null, child_workflow_run_id: null, outputs: null, error: null, retry_at: null, started_at: null, ended_at: null,
+  }]));
+  await startMoreTasks(tx, state, job, now, known);
 }
 
 /** Start the job's next tasks (in matrix order) while fewer than `max-parallel` are in flight. */
-async function startMoreTasks(tx: SqlClient, state: WorkflowState, job: JobDef, now: number): Promise<void> {
+async function startMoreTasks(tx: SqlClient, state: WorkflowState, job: JobDef, now: number, known?: ReadonlyMap<string, WorkflowTaskRecord>): Promise<void> {
   const limit = job.matrix?.max_parallel ?? Number.POSITIVE_INFINITY;
   for (;;) {
     const rec = state.jobs.get(job.id)!;
     if (rec.tasks_started >= rec.tasks_total || rec.tasks_started - rec.tasks_done >= limit) return;
     const key = job.matrix === null ? job.id : taskKey(job.id, rec.tasks_started);
     await writeJob(tx, state, { ...rec, tasks_started: rec.tasks_started + 1 });
-    const task = await readTask(tx, state.run.id, key);
+    const task = known?.get(key) ?? (await readTask(tx, state.run.id, key));
     if (task === null) continue;
     const started = await startTaskAttempt(tx, state, job, task, 0, now);
     if (started.ended !== null) await taskEnded(tx, state, job, started.task, started.ended, now);
@@ -123,6 +129,8 @@ export async function settleWorkflow(tx: SqlClient, state: WorkflowState, now: n
  * instance's value in matrix order (null where an instance has none).
  */
 async function jobOutputs(tx: SqlClient, state: WorkflowState, job: JobDef): Promise<Record<string, unknown> | null> {
+  // A job of one task that ended in this transaction: its outputs are in hand.
+  if (job.matrix === null && state.outputs.has(job.id)) return state.outputs.get(job.id) ?? null;
   const rows = await tx.query<{ outputs: unknown }>('SELECT outputs FROM workflow_tasks WHERE workflow_run_id = ? AND job_id = ? ORDER BY idx', [state.run.id, job.id]);
   const each = rows.map((r) => (r.outputs === null || r.outputs === undefined ? null : (JSON.parse(String(r.outputs)) as Record<string, unknown>)));
   if (job.matrix === null) return each[0] ?? null;
@@ -154,5 +162,7 @@ async function finishWorkflow(tx: SqlClient, state: WorkflowState, now: number):
     const update = new SessionUpdate(state.run.root_session_id, rootRun.id).result(workflowResult(state, status, error));
     await transitionRun(tx, rootRun, rootRunStatus(status), { finished_at: now, error }, now, update);
   }
+  // The parent reads this run's jobs' outputs from their rows.
+  await flushJobs(tx, state);
   if (state.run.parent_workflow_run_id !== null) await tx.hooks.engine!.childWorkflowEnded(tx, state.run, now);
 }

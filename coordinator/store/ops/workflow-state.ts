@@ -12,6 +12,10 @@ export interface WorkflowState {
   jobs: Map<string, WorkflowJobRecord>;
   /** Something changed: the run's version is bumped and followers told, once, by `saveWorkflow`. */
   dirty: boolean;
+  /** Jobs changed in memory and not written yet (flushJobs writes each once). */
+  unwritten: Set<string>;
+  /** The outputs of tasks ended in this transaction, by task key (a job's outputs need no read). */
+  outputs: Map<string, Record<string, unknown> | null>;
 }
 
 /** Definitions by workflow run id: a run's definition never changes, so it is parsed once per process (bounded). */
@@ -35,15 +39,14 @@ async function loadDefinition(tx: SqlClient, id: string): Promise<WorkflowDef> {
  * @returns null when the run does not exist.
  */
 export async function lockWorkflow(tx: SqlClient, id: string): Promise<WorkflowState | null> {
-  const [root] = await tx.query<{ root_session_id: unknown }>('SELECT root_session_id FROM workflow_runs WHERE id = ?', [id]);
-  if (root === undefined) return null;
-  await tx.query(`SELECT id FROM sessions WHERE id = ?${tx.forUpdate()}`, [String(root.root_session_id)]);
+  // The root's row, locked (by a subquery: one statement), then the run's.
+  await tx.query(`SELECT id FROM sessions WHERE id = (SELECT root_session_id FROM workflow_runs WHERE id = ?)${tx.forUpdate()}`, [id]);
   const [row] = await tx.query(`SELECT ${WORKFLOW_RUN_COLUMNS} FROM workflow_runs WHERE id = ?${tx.forUpdate()}`, [id]);
   if (row === undefined) return null;
   const run = toWorkflowRun(row);
   const def = await loadDefinition(tx, id);
   const rows = await tx.query('SELECT * FROM workflow_jobs WHERE workflow_run_id = ? ORDER BY ord', [id]);
-  return { run, def, jobs: new Map(rows.map((r) => { const job = toWorkflowJob(r); return [job.job_id, job]; })), dirty: false };
+  return { run, def, jobs: new Map(rows.map((r) => { const job = toWorkflowJob(r); return [job.job_id, job]; })), dirty: false, unwritten: new Set(), outputs: new Map() };
 }
 
 /** Remember a new run's definition (it is in hand: no read needed). */
@@ -57,10 +60,24 @@ export function forgetDefinition(id: string): void {
   definitions.delete(id);
 }
 
-/** Write a job's record as the state now has it. */
-export async function writeJob(tx: SqlClient, state: WorkflowState, job: WorkflowJobRecord): Promise<void> {
+/**
+ * Change a job's record: in memory now, written once by flushJobs (at saveWorkflow, or before a reader of the
+ * rows: a parent reading a nested run's outputs). Async to keep its callers' shape.
+ */
+export async function writeJob(_tx: SqlClient, state: WorkflowState, job: WorkflowJobRecord): Promise<void> {
   state.jobs.set(job.job_id, job);
   state.dirty = true;
+  state.unwritten.add(job.job_id);
+  return Promise.resolve();
+}
+
+/** Write every job changed in memory, each once. */
+export async function flushJobs(tx: SqlClient, state: WorkflowState): Promise<void> {
+  for (const id of state.unwritten) await updateJobRow(tx, state, state.jobs.get(id)!);
+  state.unwritten.clear();
+}
+
+async function updateJobRow(tx: SqlClient, state: WorkflowState, job: WorkflowJobRecord): Promise<void> {
   await tx.query(
     `UPDATE workflow_jobs SET status = ?, result = ?, reason = ?, outputs = ?, tasks_total = ?, tasks_started = ?, tasks_done = ?, tasks_failed = ?,
        tasks_cancelled = ?, attempts = ?, started_at = ?, ended_at = ? WHERE workflow_run_id = ? AND job_id = ?`,
@@ -94,6 +111,7 @@ export async function readTask(tx: SqlClient, runId: string, key: string): Promi
 
 /** Bump the run's version and tell its followers (here and on other replicas), once per transaction's changes. */
 export async function saveWorkflow(tx: SqlClient, state: WorkflowState, now: number): Promise<void> {
+  await flushJobs(tx, state);
   if (!state.dirty) return;
   state.dirty = false;
   const [row] = await tx.query<{ version: unknown }>('UPDATE workflow_runs SET version = version + 1, updated_at = ? WHERE id = ? RETURNING version', [now, state.run.id]);

@@ -31,6 +31,7 @@ export async function taskEnded(tx: SqlClient, state: WorkflowState, job: JobDef
     outcome = next.ended;
   }
   await writeTask(tx, state, { ...task, status: outcome.status, outputs: outcome.outputs, error: outcome.error, ended_at: now, retry_at: null });
+  state.outputs.set(task.task_key, outcome.outputs);
   const rec = state.jobs.get(job.id)!;
   await writeJob(tx, state, {
     ...rec,
