@@ -24,8 +24,9 @@ export function statusIcon(status: SessionStatus, style: Style): string {
 export const shortId = (id: string): string => (id.length > 10 ? id.slice(0, 10) : id);
 
 /** A session's name on a line: its agent, else its executor, and its short id. */
-export function nodeName(node: Pick<TreeNode, 'agent' | 'executor' | 'session_id'>): string {
-  return terminalText(`${node.agent ?? node.executor ?? 'session'} ${shortId(node.session_id)}`);
+export function nodeName(node: Pick<TreeNode, 'agent' | 'executor' | 'session_id'> & { workflow?: unknown }): string {
+  const workflow = typeof node.workflow === 'string' ? `workflow ${node.workflow}` : null;
+  return terminalText(`${node.agent ?? node.executor ?? workflow ?? 'session'} ${shortId(node.session_id)}`);
 }
 
 const cost = (usd: number): string => `$${usd.toFixed(4)}`;

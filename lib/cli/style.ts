@@ -1,6 +1,11 @@
 /** Terminal colours, only when writing to a TTY and NO_COLOR is unset (https://no-color.org). */
 export function makeStyle(stream: NodeJS.WriteStream) {
-  return styleOf(stream.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb');
+  return styleOf(colorsOn(stream));
+}
+
+/** Whether colours go to this stream: a TTY, NO_COLOR unset, TERM not dumb. */
+export function colorsOn(stream: NodeJS.WriteStream): boolean {
+  return stream.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 }
 
 /** Colours on or off, as decided by the caller (a renderer told `color: true`). */
