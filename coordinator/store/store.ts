@@ -49,12 +49,26 @@ import type { OutboxPlan } from './outbox-plan.js';
 import type { WorkflowDef } from '../../lib/workflow/model.js';
 import type { WorkflowRunStatus } from '../../protocol/workflows.js';
 import type { NewWorkflowRun, WorkflowDefinitionRecord, WorkflowRunRecord, WorkflowRunStarted, WorkflowSettings } from './workflow-rows.js';
-import { workflowEngine } from './ops/workflow-events.js';
 import { deleteWorkflow, getWorkflow, listWorkflows, putWorkflow } from './ops/workflow-definitions.js';
-import { startWorkflowRun } from './ops/start-workflow-run.js';
 import { listTimedOutWorkflowRuns, listWorkflowRuns, readWorkflowRun, type WorkflowRunListed, type WorkflowRunRead } from './ops/read-workflow-runs.js';
-import { cancelWorkflowRun, resumeWorkflowRun, timeOutWorkflowRuns } from './ops/workflow-run-control.js';
-import { fireSchedules, type ScheduleFired } from './ops/fire-schedules.js';
+import type { ScheduleFired } from './ops/fire-schedules.js';
+import type { WorkflowEngine } from './sql-client.js';
+
+/**
+ * The workflow engine and its operations load on first use (the expression language, the matrix, cron):
+ * a coordinator that runs no workflow, and every client command that embeds one, starts without them.
+ */
+const engineModule = () => import('./ops/workflow-events.js');
+const controlModule = () => import('./ops/workflow-run-control.js');
+
+/** The engine as the SQL client's hooks hold it: each entry point loads the engine on its first call. */
+const lazyEngine: WorkflowEngine = {
+  taskRunEnded: async (...a) => (await engineModule()).workflowEngine.taskRunEnded(...a),
+  gateClosed: async (...a) => (await engineModule()).workflowEngine.gateClosed(...a),
+  childWorkflowEnded: async (...a) => (await engineModule()).workflowEngine.childWorkflowEnded(...a),
+  requestWorkflowStop: async (...a) => (await engineModule()).workflowEngine.requestWorkflowStop(...a),
+  startWorkflowRunIn: async (...a) => (await engineModule()).workflowEngine.startWorkflowRunIn(...a),
+};
 import type { Dialect, SqlClient } from './sql-client.js';
 
 export type { SubtreeMember, TreeRead, TreeRecord };
@@ -188,7 +202,7 @@ export interface Store {
 
 /** Bind every store operation to one SQL client. */
 export function createStore(sql: SqlClient): Store {
-  sql.hooks.engine = workflowEngine;
+  sql.hooks.engine = lazyEngine;
   return {
     dialect: sql.dialect,
     sql,
@@ -262,13 +276,20 @@ export function createStore(sql: SqlClient): Store {
     getWorkflow: (name) => getWorkflow(sql, name),
     listWorkflows: () => listWorkflows(sql),
     deleteWorkflow: (name) => deleteWorkflow(sql, name),
-    startWorkflowRun: (input, now) => startWorkflowRun(sql, input, now),
+    startWorkflowRun: async (input, now) => (await import('./ops/start-workflow-run.js')).startWorkflowRun(sql, input, now),
     readWorkflowRun: (id, options) => readWorkflowRun(sql, id, options),
     listWorkflowRuns: (filter, page) => listWorkflowRuns(sql, filter, page),
-    cancelWorkflowRun: (id, now) => cancelWorkflowRun(sql, id, now),
-    resumeWorkflowRun: (id, now) => resumeWorkflowRun(sql, id, now),
-    timeOutWorkflowRuns: async (now, max) => timeOutWorkflowRuns(sql, await listTimedOutWorkflowRuns(sql, now, max), now),
-    fireSchedules: (now) => fireSchedules(sql, now),
+    cancelWorkflowRun: async (id, now) => (await controlModule()).cancelWorkflowRun(sql, id, now),
+    resumeWorkflowRun: async (id, now) => (await controlModule()).resumeWorkflowRun(sql, id, now),
+    timeOutWorkflowRuns: async (now, max) => {
+      const ids = await listTimedOutWorkflowRuns(sql, now, max);
+      return ids.length === 0 ? [] : (await controlModule()).timeOutWorkflowRuns(sql, ids, now);
+    },
+    fireSchedules: async (now) => {
+      // Most coordinators schedule nothing: one indexed look, and cron is never loaded.
+      const any = await sql.query('SELECT 1 AS one FROM workflows WHERE schedule_since IS NOT NULL LIMIT 1');
+      return any.length === 0 ? [] : (await import('./ops/fire-schedules.js')).fireSchedules(sql, now);
+    },
     close: () => sql.close(),
   };
 }

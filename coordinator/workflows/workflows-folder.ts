@@ -1,7 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { validateWorkflow } from '../../lib/workflow/validate-workflow.js';
 import type { WorkflowDef } from '../../lib/workflow/model.js';
 import type { WorkflowProblem } from '../../protocol/workflows.js';
 import { FolderWatch } from '../folder-watch.js';
@@ -85,6 +84,8 @@ export class WorkflowsFolder {
   async #read(force: boolean): Promise<WorkflowsReload> {
     const { store, logger } = this.#options;
     const files = await this.#files();
+    // The validator (YAML, the expression language, cron) loads only for a folder that has files.
+    const { validateWorkflow } = files.length === 0 ? { validateWorkflow: null } : await import('../../lib/workflow/validate-workflow.js');
     const good = new Map<string, { def: WorkflowDef; document: unknown; file: string }>();
     const problems: WorkflowProblem[] = [];
     for (const file of files) {
@@ -95,7 +96,7 @@ export class WorkflowsFolder {
         problems.push({ file, workflow: null, message: `cannot read it: ${(error as Error).message}`, issues: [], kept: false });
         continue;
       }
-      const checked = validateWorkflow(text, { file });
+      const checked = validateWorkflow!(text, { file });
       if (checked.def === null) {
         const first = checked.issues[0];
         problems.push({ file, workflow: null, message: first === undefined ? 'invalid' : `${first.line === null ? '' : `${first.line}:${first.col}: `}${first.path}: ${first.message}`, issues: checked.issues.map((i) => ({ ...i })), kept: false });

@@ -1,6 +1,5 @@
 import type { Context, Hono } from 'hono';
-import { validateWorkflowDocument } from '../../../lib/workflow/validate-workflow.js';
-import { requireInputs, WorkflowInputsError } from '../../../lib/workflow/resolve-inputs.js';
+import type { WorkflowInputsError } from '../../../lib/workflow/resolve-inputs.js';
 import type { WorkflowDef } from '../../../lib/workflow/model.js';
 import { DEFAULT_PAGE_LIMIT } from '../../../protocol/limits.js';
 import {
@@ -10,9 +9,18 @@ import { ApiError } from '../../api-error.js';
 import { decodeCursor, encodeCursor } from '../../rules/cursor.js';
 import { NotFoundError } from '../../store/store-errors.js';
 import type { CoordinatorContext } from '../context.js';
-import { renderWorkflowRun, renderWorkflowRunSummary, renderWorkflowSummary } from '../render-workflow.js';
 import { readBody, readQuery } from '../validate.js';
-import { workflowRunStream } from '../workflow-run-stream.js';
+
+/** What these routes need beyond the store, loaded on the first workflow request (the validator, cron, views). */
+const modules = async () => {
+  const [validate, inputs, render, stream] = await Promise.all([
+    import('../../../lib/workflow/validate-workflow.js'),
+    import('../../../lib/workflow/resolve-inputs.js'),
+    import('../render-workflow.js'),
+    import('../workflow-run-stream.js'),
+  ]);
+  return { ...validate, ...inputs, ...render, ...stream };
+};
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
 
@@ -53,11 +61,12 @@ export function mountWorkflowRoutes(app: Hono, ctx: CoordinatorContext): void {
     given: Record<string, unknown>,
     options: { trigger: WorkflowTrigger; project_dir?: string | undefined; parent_session_id?: string | undefined; priority?: number | undefined; tags?: string[] | undefined; budget?: WorkflowDef['budget'] | undefined },
   ) => {
+    const { requireInputs, WorkflowInputsError: InputsError } = await modules();
     let inputs: Record<string, unknown>;
     try {
       inputs = requireInputs(def.inputs, given);
     } catch (error) {
-      if (error instanceof WorkflowInputsError) throw invalidInputs(error);
+      if (error instanceof InputsError) throw invalidInputs(error);
       throw error;
     }
     if (options.parent_session_id !== undefined && (await store.getSession(options.parent_session_id)) === null) {
@@ -72,6 +81,7 @@ export function mountWorkflowRoutes(app: Hono, ctx: CoordinatorContext): void {
   };
 
   app.get('/v1/workflows', async (c) => {
+    const { renderWorkflowSummary } = await modules();
     const now = Date.now();
     return c.json({ workflows: (await store.listWorkflows()).map((w) => renderWorkflowSummary(w, now)), problems: ctx.workflowsFolder?.problems() ?? [] });
   });
@@ -83,6 +93,7 @@ export function mountWorkflowRoutes(app: Hono, ctx: CoordinatorContext): void {
 
   app.get('/v1/workflows/:name', async (c) => {
     const record = await mustGetDefinition(c.req.param('name'));
+    const { renderWorkflowSummary } = await modules();
     return c.json({ ...renderWorkflowSummary(record), definition: record.definition, document: record.document });
   });
 
@@ -98,6 +109,7 @@ export function mountWorkflowRoutes(app: Hono, ctx: CoordinatorContext): void {
     if (body.workflow !== undefined) {
       def = (await mustGetDefinition(body.workflow)).definition;
     } else {
+      const { validateWorkflowDocument } = await modules();
       const checked = validateWorkflowDocument(body.definition!, () => null, { ...(body.file === undefined ? {} : { file: body.file }), known: await knownNames() });
       if (checked.def === null) throw invalidWorkflow(checked.issues, 'definition.');
       def = checked.def;
@@ -115,6 +127,7 @@ export function mountWorkflowRoutes(app: Hono, ctx: CoordinatorContext): void {
     }
     const page = await store.listWorkflowRuns({ name: q.name, status: q.status }, { limit: q.limit ?? DEFAULT_PAGE_LIMIT, before });
     const now = Date.now();
+    const { renderWorkflowRunSummary } = await modules();
     return c.json({ workflow_runs: page.runs.map((r) => renderWorkflowRunSummary(r, now)), next_cursor: page.next === null ? null : encodeCursor(page.next) });
   });
 
@@ -124,7 +137,7 @@ export function mountWorkflowRoutes(app: Hono, ctx: CoordinatorContext): void {
     return read;
   };
 
-  app.get('/v1/workflow-runs/:id', async (c) => c.json(renderWorkflowRun(await mustRead(c.req.param('id')))));
+  app.get('/v1/workflow-runs/:id', async (c) => c.json((await modules()).renderWorkflowRun(await mustRead(c.req.param('id')))));
 
   app.get('/v1/workflow-runs/:id/definition', async (c) => {
     const read = await mustRead(c.req.param('id'));
@@ -136,6 +149,7 @@ export function mountWorkflowRoutes(app: Hono, ctx: CoordinatorContext): void {
     const id = c.req.param('id');
     const first = await store.readWorkflowRun(id, { tasks: tasks === true });
     if (first === null) throw new NotFoundError('workflow run', id);
+    const { workflowRunStream } = await modules();
     return new Response(workflowRunStream(ctx, id, first, tasks === true, c.req.raw.signal), { headers: SSE_HEADERS });
   });
 
@@ -143,13 +157,13 @@ export function mountWorkflowRoutes(app: Hono, ctx: CoordinatorContext): void {
     const body = await readBody(c, CancelWorkflowRunSchema, true);
     const run = await store.cancelWorkflowRun(c.req.param('id'), Date.now());
     ctx.logger.info({ workflow_run: run.id, reason: body.reason ?? null }, 'workflow run cancel requested');
-    return c.json(renderWorkflowRun(await mustRead(run.id)), run.status === 'running' ? 202 : 200);
+    return c.json((await modules()).renderWorkflowRun(await mustRead(run.id)), run.status === 'running' ? 202 : 200);
   });
 
   app.post('/v1/workflow-runs/:id/resume', async (c) => {
     await readBody(c, CancelWorkflowRunSchema.pick({}), true);
     const run = await store.resumeWorkflowRun(c.req.param('id'), Date.now());
     ctx.logger.info({ workflow_run: run.id, attempt: run.attempt }, 'workflow run resumed');
-    return c.json(renderWorkflowRun(await mustRead(run.id)));
+    return c.json((await modules()).renderWorkflowRun(await mustRead(run.id)));
   });
 }
