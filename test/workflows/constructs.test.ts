@@ -198,6 +198,25 @@ jobs:
     expect(fan.tasks[1]!.error).toBe('cancelled: fan[0] failed (fail-fast)');
   });
 
+  it("the workflow's budget is its tree's: a job past max_sessions is refused and fails, naming the limit", async () => {
+    const stack = await startWorkflowStack(kit(), kind);
+    await stack.addWorkflow('budgeted.yaml', `
+name: budgeted
+budget: {max_sessions: 3}
+jobs:
+  a: {executor: scripted}
+  b: {executor: scripted, needs: a}
+  c: {executor: scripted, needs: b}
+`);
+    const view = await stack.run({ workflow: 'budgeted' });
+    expect(view.status).toBe('failed');
+    expect(job(view, 'a').status).toBe('succeeded');
+    expect(job(view, 'b').status).toBe('succeeded');
+    expect(job(view, 'c').status).toBe('failed');
+    expect(job(view, 'c').reason).toMatch(/max_sessions/);
+    expect((await stack.api.getSession(view.root_session_id)).budget).toEqual({ max_sessions: 3 });
+  });
+
   it('run steps: the exit code and stdout are outputs; a non-zero exit fails the job', async () => {
     const stack = await startWorkflowStack(kit(), kind);
     await stack.addWorkflow('sh.yaml', `
