@@ -128,8 +128,13 @@ export function workflowOutcome(
   if (cancelling === 'timeout') return { status: 'failed', error: 'the workflow timed out' };
   if (cancelling === 'budget') return { status: 'failed', error: "the workflow's budget was passed" };
   if (cancelling === 'cancel') return { status: 'cancelled', error: 'cancelled' };
-  const failed = [...jobs].filter((j) => j.result === 'failure');
-  if (failed.length === 0) return { status: 'succeeded', error: null };
+  const all = [...jobs];
+  const failed = all.filter((j) => j.result === 'failure');
+  if (failed.length === 0) {
+    // A job stopped by hand (its session stopped) without the run being cancelled: the run did not do all it was to.
+    const cancelled = all.find((j) => j.result === 'cancelled');
+    return cancelled === undefined ? { status: 'succeeded', error: null } : { status: 'cancelled', error: `job ${cancelled.job_id} was cancelled` };
+  }
   const first = failed[0]!;
   const more = failed.length > 1 ? ` (and ${failed.length - 1} more)` : '';
   return { status: 'failed', error: `job ${first.job_id} failed${first.reason === null ? '' : `: ${first.reason}`}${more}` };
