@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { NO_RETRY, type JobDef, type WorkflowDef } from '../../lib/workflow/model.js';
 import type { QuestionRecord } from '../types.js';
-import { defaultOutputs, gateOutcome, jobConclusion, retryDelayMs, skipReason, statusFunctions, workflowOutcome } from './workflow-rules.js';
+import { jobStatusView } from '../../lib/workflow/expressions.js';
+import { ancestorResults, defaultOutputs, gateOutcome, jobConclusion, retryDelayMs, skipReason, workflowOutcome } from './workflow-rules.js';
+
+/** A job's status functions as the engine builds them (workflow-context.ts jobStatus), as plain values. */
+function statusFunctions(d: WorkflowDef, id: string, jobs: Parameters<typeof ancestorResults>[2], cancelling: boolean) {
+  const view = jobStatusView(ancestorResults(d, id, jobs), cancelling);
+  return { success: view.success(), failure: view.failure(), cancelled: view.cancelled() };
+}
 
 const job = (id: string, needs: string[] = [], extra: Partial<JobDef> = {}): JobDef => ({
   id, needs, if: null, kind: 'agent', agent: null, executor: 'x', run: null, gate: null, workflow: null, prompt: null, with: {}, outputs: null,

@@ -39,26 +39,13 @@ export function ancestorsOf(def: WorkflowDef): Map<string, Set<string>> {
   return out;
 }
 
-/** The status functions of expressions for one job, GitHub Actions' semantics over its ancestors. */
-export interface StatusFunctions {
-  /** Every ancestor's result is success and the run is not being cancelled. */
-  success: boolean;
-  /** Some ancestor's result is failure. */
-  failure: boolean;
-  /** The workflow run is being cancelled (or timed out, or stopped for its budget). */
-  cancelled: boolean;
-}
-
-export function statusFunctions(def: WorkflowDef, jobId: string, jobs: ReadonlyMap<string, Pick<WorkflowJobRecord, 'result'>>, cancelling: boolean): StatusFunctions {
-  const ancestors = ancestorsOf(def).get(jobId) ?? new Set<string>();
-  let success = !cancelling;
-  let failure = false;
-  for (const id of ancestors) {
-    const result = jobs.get(id)?.result ?? null;
-    if (result !== 'success') success = false;
-    if (result === 'failure') failure = true;
-  }
-  return { success, failure, cancelled: cancelling };
+/**
+ * The results of every job a job needs, directly or not: what its status functions look at (GitHub Actions'
+ * semantics over the ancestors; lib/workflow/expressions.ts jobStatusView decides from them). An ancestor
+ * without a result counts as not succeeded.
+ */
+export function ancestorResults(def: WorkflowDef, jobId: string, jobs: ReadonlyMap<string, Pick<WorkflowJobRecord, 'result'>>): JobResult[] {
+  return [...(ancestorsOf(def).get(jobId) ?? [])].map((id) => jobs.get(id)?.result ?? 'skipped');
 }
 
 /** Why a job whose condition is false is skipped, in words for the report. */

@@ -140,7 +140,9 @@ export function mountWorkflowRoutes(app: Hono, ctx: CoordinatorContext): void {
   app.get('/v1/workflow-runs/:id', async (c) => c.json((await modules()).renderWorkflowRun(await mustRead(c.req.param('id')))));
 
   app.get('/v1/workflow-runs/:id/definition', async (c) => {
-    const read = await mustRead(c.req.param('id'));
+    const id = c.req.param('id');
+    const read = await store.readWorkflowRun(id, { tasks: false });
+    if (read === null) throw new NotFoundError('workflow run', id);
     return c.json({ workflow_run_id: read.run.id, definition: read.def });
   });
 

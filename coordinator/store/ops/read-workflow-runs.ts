@@ -3,6 +3,7 @@ import type { SessionStatus } from '../../../protocol/statuses.js';
 import type { UsageTotals } from '../../../protocol/tree.js';
 import type { WorkflowRunStatus } from '../../../protocol/workflows.js';
 import type { SqlClient } from '../sql-client.js';
+import { loadDefinition } from './workflow-state.js';
 import { toWorkflowJob, toWorkflowRun, toWorkflowTask, WORKFLOW_RUN_COLUMNS, type WorkflowJobRecord, type WorkflowRunRecord, type WorkflowTaskRecord } from '../workflow-rows.js';
 
 /** A task with what its current session says now (its status, and its subtree's cost). */
@@ -52,10 +53,11 @@ function totalsOf(row: Record<string, unknown> | undefined): UsageTotals {
  * tasks in flight are listed: what a live follower reads on every change, however wide the matrix.
  */
 export async function readWorkflowRun(sql: SqlClient, id: string, options: { tasks?: boolean } = {}): Promise<WorkflowRunRead | null> {
-  const [row] = await sql.query(`SELECT ${WORKFLOW_RUN_COLUMNS}, definition FROM workflow_runs WHERE id = ?`, [id]);
+  const [row] = await sql.query(`SELECT ${WORKFLOW_RUN_COLUMNS} FROM workflow_runs WHERE id = ?`, [id]);
   if (row === undefined) return null;
   const run = toWorkflowRun(row);
-  const def = JSON.parse(String(row.definition)) as WorkflowDef;
+  // A run's definition never changes: parsed once per process (a follower reads the run on every change).
+  const def = await loadDefinition(sql, id);
   const jobs = (await sql.query('SELECT * FROM workflow_jobs WHERE workflow_run_id = ? ORDER BY ord', [id])).map(toWorkflowJob);
   const [root] = await sql.query(`SELECT ${TOTAL_COLUMNS} FROM sessions WHERE id = ?`, [run.root_session_id]);
   if (options.tasks === false) return { run, def, jobs, tasks: [], summaries: await summarizeTasks(sql, id), totals: totalsOf(root) };

@@ -12,7 +12,7 @@ import { cacheDefinition, runOutputs, saveWorkflow, type WorkflowState } from '.
 const JOB_INSERT_CHUNK = 200;
 
 /** A time no claim reaches: the root's run is made as a queued run, never offered, then turned into the engine's. */
-const NEVER = 8_640_000_000_000_000;
+export const NEVER = 8_640_000_000_000_000;
 
 /**
  * Make the root session a workflow's jobs go under: a session with no agent and no executor whose one run

@@ -2,9 +2,9 @@
  * What expressions of a workflow run see: `inputs`, `jobs.ID.{result, outcome, outputs}`, `matrix`. Built
  * from the locked state (lib/workflow/expressions.ts evaluates them).
  */
-import type { JobStatusView } from '../../../lib/workflow/expressions.js';
+import { jobStatusView, type JobStatusView } from '../../../lib/workflow/expressions.js';
 import type { JobResult } from '../../../protocol/workflows.js';
-import { statusFunctions } from '../../rules/workflow-rules.js';
+import { ancestorResults } from '../../rules/workflow-rules.js';
 import type { WorkflowState } from './workflow-state.js';
 
 /** A job's outcome before continue-on-error: `failure` even when its result passed as `success`. */
@@ -22,6 +22,5 @@ export function expressionContext(state: WorkflowState, matrix: Record<string, u
 
 /** The status functions of one job (over its ancestors' results), as lib/workflow/expressions.ts asks for them. */
 export function jobStatus(state: WorkflowState, jobId: string): JobStatusView {
-  const s = statusFunctions(state.def, jobId, state.jobs, state.run.cancel_requested !== null);
-  return { success: () => s.success, failure: () => s.failure, cancelled: () => s.cancelled };
+  return jobStatusView(ancestorResults(state.def, jobId, state.jobs), state.run.cancel_requested !== null);
 }

@@ -2,7 +2,7 @@ import { newId } from '../../ids.js';
 import type { SqlClient } from '../sql-client.js';
 import { ConflictError, NotFoundError } from '../store-errors.js';
 import { insertRun } from './create-session.js';
-import { startRootRun } from './start-workflow-run.js';
+import { NEVER, startRootRun } from './start-workflow-run.js';
 import { settleWorkflow } from './workflow-settle.js';
 import { lockWorkflow, saveWorkflow, writeJob } from './workflow-state.js';
 import { requestWorkflowStop } from './workflow-events.js';
@@ -24,9 +24,6 @@ export async function cancelWorkflowRun(sql: SqlClient, id: string, now: number)
     return state.run;
   });
 }
-
-/** A time no claim reaches (see startWorkflowRunIn). */
-const NEVER = 8_640_000_000_000_000;
 
 /**
  * `workflow resume`: re-run the jobs that failed, were cancelled or skipped, and every job that needs one of

@@ -22,7 +22,8 @@ export interface WorkflowState {
 const definitions = new Map<string, WorkflowDef>();
 const MAX_CACHED_DEFINITIONS = 256;
 
-async function loadDefinition(tx: SqlClient, id: string): Promise<WorkflowDef> {
+/** A run's definition, from the cache or read and parsed once. */
+export async function loadDefinition(tx: SqlClient, id: string): Promise<WorkflowDef> {
   const cached = definitions.get(id);
   if (cached !== undefined) return cached;
   const [row] = await tx.query<{ definition: unknown }>('SELECT definition FROM workflow_runs WHERE id = ?', [id]);
