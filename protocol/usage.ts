@@ -13,6 +13,15 @@ export const UsageEntrySchema = UsageTotalsSchema.extend({
 });
 export type UsageEntry = z.infer<typeof UsageEntrySchema>;
 
+/** One agent's sessions created since `since` and their own usage (`name` null for sessions without an agent). */
+export const AgentUsageSinceSchema = z.looseObject({
+  name: z.string().nullable(),
+  sessions: z.number(),
+  input_tokens: z.number(),
+  output_tokens: z.number(),
+  cost_usd: z.number(),
+});
+
 export const UsageReportSchema = z.looseObject({
   /** Per agent, by name. */
   agents: z.array(UsageEntrySchema),
@@ -20,5 +29,17 @@ export const UsageReportSchema = z.looseObject({
   executors: z.array(UsageEntrySchema),
   /** Every run's: the sum over `agents`. */
   total: UsageTotalsSchema.extend({ runs: z.number() }),
+  /** With `?since=`: that time, and per agent the sessions created since it. */
+  since: z.looseObject({ time: isoTime, agents: z.array(AgentUsageSinceSchema) }).optional(),
 });
 export type UsageReport = z.infer<typeof UsageReportSchema>;
+
+/** `GET /v1/usage?since=`: sessions created since a time, per agent. */
+export const UsageQuerySchema = z.strictObject({
+  since: z
+    .string()
+    .refine((text) => /^\d{4}-\d\d-\d\d(?:T[\d:.]+(?:Z|[+-]\d\d:?\d\d)?)?$/.test(text) && !Number.isNaN(Date.parse(text)), { message: 'must be an ISO 8601 time, e.g. 2026-12-02T00:00:00Z' })
+    .optional()
+    .describe('Also sum up, per agent, the sessions created at or after this time (ISO 8601), e.g. since midnight.'),
+});
+

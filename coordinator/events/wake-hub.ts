@@ -70,3 +70,6 @@ export const sessionTopic = (sessionId: string): string => `session:${sessionId}
 export const treeTopic = (rootSessionId: string): string => `tree:${rootSessionId}`;
 /** The topic of a workflow run's changes. */
 export const workflowTopic = (workflowRunId: string): string => `workflow:${workflowRunId}`;
+
+/** Every committed change, summed up for `GET /v1/changes` (the console's live lists). */
+export const CHANGES_TOPIC = 'changes';

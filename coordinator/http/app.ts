@@ -18,6 +18,9 @@ import { mountStatusRoutes } from './routes/status.js';
 import { mountUsageRoutes } from './routes/usage.js';
 import { mountWorkflowRoutes } from './routes/workflows.js';
 import { refuseNulInUrl } from './validate.js';
+import { refuseCrossSite } from './cross-site.js';
+import { mountChangeRoutes } from './routes/changes.js';
+import { consoleError, mountConsole } from '../console/mount-console.js';
 
 /**
  * The runner API (mounted at /v1): register, list, heartbeat, long-poll, reports, deregister, and
@@ -32,11 +35,15 @@ export function buildRunnerApi(ctx: CoordinatorContext): Hono<RunnerEnv> {
   return api;
 }
 
-/** The coordinator's Hono app: body limit, no NUL in the URL, health, the runner API, the user API behind its guard, one JSON error handler. */
+/**
+ * The coordinator's Hono app: body limit, no NUL in the URL, no cross-site writes, health, the runner API,
+ * the user API behind its guard, the console's pages (at /), one JSON error handler.
+ */
 export function buildApp(ctx: CoordinatorContext): Hono {
   const app = new Hono();
   app.use('*', limitBody(ctx.maxBodyBytes));
   app.use('*', refuseNulInUrl());
+  app.use('*', refuseCrossSite({ loopbackOnly: ctx.apiToken === null }));
   mountHealthRoutes(app, ctx);
   // The runner API first: its routes answer before the user API's guard, which matches all of /v1
   // (an unknown /v1 path too: it needs the token before it gets its 404).
@@ -51,8 +58,12 @@ export function buildApp(ctx: CoordinatorContext): Hono {
   mountUsageRoutes(app, ctx);
   mountNotificationRoutes(app, ctx);
   mountWorkflowRoutes(app, ctx);
+  mountChangeRoutes(app, ctx);
+  mountConsole(app, ctx);
   app.notFound((c) => c.json(new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`).toJSON(), 404));
   app.onError((error, c) => {
+    const asPage = consoleError(c, error);
+    if (asPage !== null) return asPage;
     const known = toApiError(error);
     if (known !== null) return c.json(known.toJSON(), known.status);
     ctx.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed');

@@ -3,7 +3,10 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { ApiError } from '../api-error.js';
 import type { RunnerRecord } from '../types.js';
+import { consoleAccess, CSRF_HEADER, csrfValid } from '../console/console-auth.js';
 import type { CoordinatorContext } from './context.js';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** SHA-256 of a token, hex; the store keeps only this. */
 export function hashToken(token: string): string {
@@ -62,6 +65,15 @@ async function requireApiAccess(ctx: CoordinatorContext, c: Context): Promise<vo
   if (ctx.apiToken === null) return;
   const token = bearerToken(c);
   if (token !== null && sameSecret(token, ctx.apiToken)) return;
+  if (token === null) {
+    // The console's pages call the API with their login cookie; a state-changing call also carries the
+    // CSRF token the page was served with, which no other site can read.
+    const access = consoleAccess(ctx.apiToken, c);
+    if (access.kind === 'cookie') {
+      if (SAFE_METHODS.has(c.req.method) || csrfValid(ctx.apiToken, access.cookie, c.req.header(CSRF_HEADER))) return;
+      throw new ApiError(403, 'forbidden', `${CSRF_HEADER}: missing or not this login's; a console page sends it with each change it makes`);
+    }
+  }
   if (token !== null && (await isRunnerToken(ctx, token))) {
     throw new ApiError(403, 'forbidden', 'a runner token reaches the runner routes only; this route needs the API token (Authorization: Bearer <api token>)');
   }

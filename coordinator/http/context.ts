@@ -3,7 +3,7 @@ import type { AgentsFolder } from '../agents/agents-folder.js';
 import type { WorkflowsFolder } from '../workflows/workflows-folder.js';
 import type { CoordinatorTimings } from '../constants.js';
 import { ParkedPolls } from '../events/parked-polls.js';
-import { runnerTopic, sessionTopic, treeTopic, WakeHub, workflowTopic } from '../events/wake-hub.js';
+import { CHANGES_TOPIC, runnerTopic, sessionTopic, treeTopic, WakeHub, workflowTopic } from '../events/wake-hub.js';
 import type { RunRequirement } from '../rules/matching.js';
 import type { StoreChange } from '../store/store-changes.js';
 import type { Store } from '../store/store.js';
@@ -80,6 +80,7 @@ export function dispatchChanges(ctx: Pick<CoordinatorContext, 'hub' | 'parked' |
       ctx.hub.signal(runnerTopic(change.runner_id));
     } else if (change.kind === 'tree') ctx.hub.signal(treeTopic(change.root_session_id));
     else if (change.kind === 'workflow') ctx.hub.signal(workflowTopic(change.workflow_run_id));
+    else if (change.kind !== 'claimable') continue;
     else if (change.at !== undefined && change.at > Date.now()) {
       // A retry waiting out its backoff: offered to the polls here once it may be taken (each replica
       // times its own; a restart in between leaves it to the polls' own re-polls).
@@ -88,4 +89,5 @@ export function dispatchChanges(ctx: Pick<CoordinatorContext, 'hub' | 'parked' |
     } else claimable.push(change.requirement);
   }
   if (claimable.length > 0) ctx.parked.offer(claimable);
+  if (ctx.hub.waiting(CHANGES_TOPIC) > 0) ctx.hub.signal(CHANGES_TOPIC, changes);
 }

@@ -20,7 +20,9 @@ export type StoreChange =
   /** A session was created under a tree (tree event streams take it in). */
   | { kind: 'tree'; root_session_id: string }
   /** A workflow run or one of its jobs changed (its followers read it again). */
-  | { kind: 'workflow'; workflow_run_id: string };
+  | { kind: 'workflow'; workflow_run_id: string }
+  /** A question or approval of a session was asked or closed (inboxes read again). */
+  | { kind: 'question'; question_id: string; session_id: string };
 
 /** Who hears committed changes. */
 export type ChangeListener = (changes: readonly StoreChange[]) => void;
@@ -83,6 +85,9 @@ export function decodeChanges(self: string, payload: string): { sender: string; 
     else if (change.kind === 'runner' && typeof change.runner_id === 'string') changes.push({ kind: 'runner', runner_id: change.runner_id });
     else if (change.kind === 'tree' && typeof change.root_session_id === 'string') changes.push({ kind: 'tree', root_session_id: change.root_session_id });
     else if (change.kind === 'workflow' && typeof change.workflow_run_id === 'string') changes.push({ kind: 'workflow', workflow_run_id: change.workflow_run_id });
+    else if (change.kind === 'question' && typeof change.question_id === 'string' && typeof change.session_id === 'string') {
+      changes.push({ kind: 'question', question_id: change.question_id, session_id: change.session_id });
+    }
     else if (change.kind === 'claimable' && isRequirement(change.requirement)) {
       changes.push({ kind: 'claimable', requirement: change.requirement, ...(typeof change.at === 'number' && Number.isFinite(change.at) ? { at: change.at } : {}) });
     }

@@ -6,7 +6,7 @@ import type { CallbackRecord, EventRecord, QuestionRecord, RunRecord, RunnerReco
 import { askQuestion, closeQuestion, getQuestion, listOpenQuestionIds, listQuestions, listTimedOutQuestions, type NewQuestion, type QuestionAsked, type QuestionClose, type QuestionFilter } from './ops/questions.js';
 import { deleteAgent, getAgent, listAgents, putAgent } from './ops/agent-documents.js';
 import { type AppendResult, appendEvents, type IncomingEvent } from './ops/append-events.js';
-import { listUsageTotals, type UsageTotalsRecord } from './ops/list-usage-totals.js';
+import { type AgentUsageSince, listUsageTotals, sumAgentUsageSince, type UsageTotalsRecord } from './ops/list-usage-totals.js';
 import { applyRunReport, type RunReportToApply, type RunReportApplied } from './ops/apply-run-report.js';
 import { claimAssignments, type ClaimedRun, claimNextRun, claimRuns, type ClaimingRunner } from './ops/claim-next-run.js';
 import { countHeldRuns } from './ops/count-held-runs.js';
@@ -155,6 +155,8 @@ export interface Store {
   countSystemStatus(since: number): Promise<SystemCounts>;
   /** Usage totals per agent and per executor (GET /v1/usage, /metrics). */
   listUsageTotals(): Promise<UsageTotalsRecord[]>;
+  /** Per agent, the sessions created since `since` (ms) and their own usage (GET /v1/usage?since=). */
+  sumAgentUsageSince(since: number): Promise<AgentUsageSince[]>;
   /** Which notifications this coordinator enqueues (its --notify config); null: none, and no statement for them. */
   setOutboxPlan(plan: OutboxPlan | null): void;
   /** Put an event in the outbox for the targets that want it (in a transaction of its own; see enqueueNotification). */
@@ -253,6 +255,7 @@ export function createStore(sql: SqlClient): Store {
     countHeldRuns: () => countHeldRuns(sql),
     countSystemStatus: (since) => countSystemStatus(sql, since),
     listUsageTotals: () => listUsageTotals(sql),
+    sumAgentUsageSince: (since) => sumAgentUsageSince(sql, since),
     setOutboxPlan: (plan) => {
       sql.hooks.outbox = plan;
     },

@@ -27,3 +27,29 @@ export async function listUsageTotals(sql: SqlClient): Promise<UsageTotalsRecord
     updated_at: Number(row.updated_at),
   }));
 }
+
+/** One agent's sessions created since a time, and what they cost (their own runs, not their trees'). */
+export interface AgentUsageSince {
+  /** The agent's name; `''` for sessions started without one. */
+  name: string;
+  sessions: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+}
+
+/** Per agent, the sessions created at or after `since` (ms) and their usage, by cost (highest first). */
+export async function sumAgentUsageSince(sql: SqlClient, since: number): Promise<AgentUsageSince[]> {
+  const rows = await sql.query(
+    `SELECT COALESCE(agent, '') AS name, COUNT(*) AS sessions, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(cost_usd) AS cost_usd
+       FROM sessions WHERE created_at >= ? GROUP BY COALESCE(agent, '') ORDER BY SUM(cost_usd) DESC, COALESCE(agent, '')`,
+    [since],
+  );
+  return rows.map((row) => ({
+    name: String(row.name),
+    sessions: Number(row.sessions),
+    input_tokens: Number(row.input_tokens ?? 0),
+    output_tokens: Number(row.output_tokens ?? 0),
+    cost_usd: Number(row.cost_usd ?? 0),
+  }));
+}

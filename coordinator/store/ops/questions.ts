@@ -57,6 +57,7 @@ async function appendCoordinatorEvent(tx: SqlClient, sessionId: string, runId: s
   ]);
   const record: EventRecord = { session_id: sessionId, seq, run_id: runId, run_seq: runSeq, type, data, created_at: now };
   tx.announce({ kind: 'events', session_id: sessionId, events: [record] });
+  if (typeof data.question_id === 'string') tx.announce({ kind: 'question', question_id: data.question_id, session_id: sessionId });
   return seq;
 }
 

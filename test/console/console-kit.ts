@@ -1,0 +1,82 @@
+// What the console's browser tests share: Debian's Chromium driven by puppeteer-core (never a downloaded
+// browser), a page that records the errors its scripts threw, screenshots kept as test artifacts, and a
+// coordinator with a runner (the workflow tests' stack: scripted, shell and test executors).
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { ROOT } from '../helpers/fixtures.js';
+import type { RunnerKit } from '../runner/runner-kit.js';
+
+/** The browser's globals, in functions that run in the page (this program has no DOM types). */
+declare const document: { querySelectorAll(selector: string): ArrayLike<{ textContent: string | null }> };
+
+/** The Chromium the tests drive: CHROMIUM_PATH, else Debian's package (.ci/run installs it). */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Whether a browser is here; the browser tests are skipped (saying so) without one. */
+export const HAVE_CHROMIUM = existsSync(CHROMIUM);
+/** Where screenshots go (git ignores it; CI keeps it as an artifact). */
+export const ARTIFACTS = join(ROOT, 'test-artifacts', 'console');
+
+/** Launch Chromium headless; closed (and its processes gone) when the kit cleans up, even after a failure. */
+export async function launchBrowser(kit: RunnerKit): Promise<Browser> {
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // Tests run as root in CI (no sandbox there); no GPU; /dev/shm may be small in containers.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--no-default-browser-check'],
+    protocolTimeout: 60_000,
+  });
+  const pid = browser.process()?.pid;
+  kit.afterCleanup(async () => {
+    await browser.close().catch(() => undefined);
+    if (pid !== undefined) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // its group is gone already
+      }
+    }
+  });
+  return browser;
+}
+
+/** A page that keeps what went wrong in it: uncaught script errors and failed requests for our own assets. */
+export interface WatchedPage {
+  page: Page;
+  errors: string[];
+}
+
+/** A new tab, `width` wide (phone width is 390), recording script errors. */
+export async function openPage(browser: Browser, width = 1280): Promise<WatchedPage> {
+  const page = await browser.newPage();
+  await page.setViewport({ width, height: 900 });
+  page.setDefaultTimeout(30_000);
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${(error as Error).message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  return { page, errors };
+}
+
+/** Save a screenshot of the whole page as test-artifacts/console/NAME.png. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) as `${string}.png`, fullPage: true });
+}
+
+/** The text of the first element `selector` matches, once some element matches it. */
+export async function textOf(page: Page, selector: string): Promise<string> {
+  await page.waitForSelector(selector);
+  return page.$eval(selector, (el: { textContent: string | null }) => el.textContent ?? '');
+}
+
+/** Wait until the element `selector` matches holds `text` (the page updated itself). */
+export async function waitForText(page: Page, selector: string, text: string): Promise<void> {
+  await page.waitForFunction(
+    (sel: string, wanted: string) => Array.from(document.querySelectorAll(sel)).some((el) => (el.textContent ?? '').includes(wanted)),
+    {},
+    selector,
+    text,
+  );
+}
