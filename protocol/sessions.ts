@@ -35,11 +35,26 @@ export const ResumeSessionSchema = z.strictObject({
   callback_session_id: id('callback_session_id').optional(),
 });
 
+/** The longest text `GET /v1/sessions?q=` searches prompts for. */
+export const MAX_SESSION_SEARCH_CHARS = 200;
+/** How many positions (sessions.seq) one `?q=` request scans back at most: its cost is bounded whatever it matches. */
+export const SESSION_SEARCH_WINDOW = 20_000;
+
 export const ListSessionsQuerySchema = z.strictObject({
   status: SessionStatusSchema.optional(),
   parent: id('parent').optional(),
   root: id('root').optional().describe('Only the sessions of the tree under this root (itself included).'),
   agent: id('agent').optional(),
+  executor: id('executor').optional(),
+  q: z
+    .string()
+    .min(1, { message: 'q must not be empty' })
+    .max(MAX_SESSION_SEARCH_CHARS, { message: `q is longer than ${MAX_SESSION_SEARCH_CHARS} characters` })
+    .refine((text) => !text.includes('\0'), { message: 'q must not contain NUL' })
+    .optional()
+    .describe(
+      `Only sessions whose prompt contains this text (case-insensitive). A scan: each request examines at most ${SESSION_SEARCH_WINDOW} sessions; a page with fewer matches and a cursor continues further back.`,
+    ),
   limit: limit.optional(),
   cursor: id('cursor').optional(),
 });

@@ -86,6 +86,8 @@ export function buildProgram(): Command {
     .option('--agent <name>', 'only sessions of this agent')
     .option('--parent <id>', 'only the children of this session')
     .option('--root <id>', 'only the sessions of the tree under this root (itself included)')
+    .option('--executor <name>', 'only sessions run by this executor')
+    .option('--search <text>', 'only sessions whose prompt contains this text (case-insensitive; scans at most 20,000 sessions per page)')
     .option('--limit <n>', 'sessions per page (default 20)')
     .option('--cursor <cursor>', 'the page after this cursor (printed at the end of a page)')
     .action(async (options) => {

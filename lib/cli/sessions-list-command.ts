@@ -1,4 +1,4 @@
-import type { SessionView } from '../../protocol/sessions.js';
+import { MAX_SESSION_SEARCH_CHARS, type SessionView } from '../../protocol/sessions.js';
 import { SESSION_STATUSES } from '../../protocol/statuses.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 import { formatDuration, formatTime, formatTotalCost, renderTable } from './format-values.js';
@@ -17,6 +17,8 @@ export interface ListSessionsOptions extends ClientOptions {
   agent?: string;
   parent?: string;
   root?: string;
+  executor?: string;
+  search?: string;
   limit?: string;
   cursor?: string;
 }
@@ -30,10 +32,13 @@ function readFilters(options: ListSessionsOptions) {
   if (options.status !== undefined && !(SESSION_STATUSES as readonly string[]).includes(options.status)) {
     throw new CliError(`--status: "${terminalText(options.status)}" is not a session status (one of ${SESSION_STATUSES.join(', ')})`, EXIT_USAGE);
   }
-  for (const [flag, value] of [['--agent', options.agent], ['--parent', options.parent], ['--root', options.root], ['--cursor', options.cursor]] as const) {
+  for (const [flag, value] of [['--agent', options.agent], ['--parent', options.parent], ['--root', options.root], ['--executor', options.executor], ['--search', options.search], ['--cursor', options.cursor]] as const) {
     if (value !== undefined && value.trim() === '') throw new CliError(`${flag}: must not be empty`, EXIT_USAGE);
   }
-  return { status: options.status, agent: options.agent, parent: options.parent, root: options.root, cursor: options.cursor, limit };
+  if (options.search !== undefined && options.search.length > MAX_SESSION_SEARCH_CHARS) {
+    throw new CliError(`--search: longer than ${MAX_SESSION_SEARCH_CHARS} characters`, EXIT_USAGE);
+  }
+  return { status: options.status, agent: options.agent, parent: options.parent, root: options.root, executor: options.executor, q: options.search, cursor: options.cursor, limit };
 }
 
 const oneLine = (text: string, max: number) => {
@@ -48,7 +53,7 @@ const shellWord = (word: string) => (/^[\w.:@/+=-]+$/.test(word) ? word : `'${wo
 function nextPageCommand(options: ListSessionsOptions, cursor: string): string {
   const words = ['agent-runner', 'sessions', 'list'];
   if (options.coordinatorUrl !== undefined) words.push('-c', options.coordinatorUrl);
-  for (const [flag, value] of [['--status', options.status], ['--agent', options.agent], ['--parent', options.parent], ['--root', options.root], ['--limit', options.limit]] as const) {
+  for (const [flag, value] of [['--status', options.status], ['--agent', options.agent], ['--parent', options.parent], ['--root', options.root], ['--executor', options.executor], ['--search', options.search], ['--limit', options.limit]] as const) {
     if (value !== undefined) words.push(flag, value);
   }
   words.push('--cursor', cursor);
@@ -60,7 +65,7 @@ export function sessionDurationMs(s: SessionView, now = Date.now()): number {
   return (s.ended_at === null ? now : Date.parse(s.ended_at)) - Date.parse(s.created_at);
 }
 
-/** `sessions list`: newest first, a page at a time, filtered by status, agent and parent. */
+/** `sessions list`: newest first, a page at a time, filtered by status, agent, parent, root, executor and prompt text. */
 export async function listSessionsCommand(options: ListSessionsOptions): Promise<number> {
   const query = readFilters(options);
   return withConnection(options, false, async ({ api, embedded }) => {
@@ -71,7 +76,9 @@ export async function listSessionsCommand(options: ListSessionsOptions): Promise
     }
     const style = makeStyle(process.stdout);
     if (page.sessions.length === 0) {
-      process.stdout.write('No sessions.\n');
+      // A search scans a bounded window of sessions: none matched in it, older ones may.
+      if (page.next_cursor !== null) process.stdout.write(`No match among the sessions searched.\n${style.dim(`more: ${nextPageCommand(options, page.next_cursor)}\n`)}`);
+      else process.stdout.write('No sessions.\n');
       return 0;
     }
     // Only the embedded database holds work nobody serves: a coordinator of its own has its runners.

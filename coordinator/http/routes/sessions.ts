@@ -93,7 +93,7 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
       });
     }
     const page = await store.listSessions(
-      { status: q.status, parent_session_id: q.parent, root_session_id: q.root, agent: q.agent },
+      { status: q.status, parent_session_id: q.parent, root_session_id: q.root, agent: q.agent, executor: q.executor, prompt_contains: q.q },
       { limit: q.limit ?? DEFAULT_PAGE_LIMIT, before },
     );
     return c.json({ sessions: page.sessions.map(renderSession), next_cursor: page.next === null ? null : encodeCursor(page.next) });
