@@ -16,6 +16,7 @@ import { mountAgentPages } from './pages/agents.js';
 import { mountChatPage } from './pages/chat.js';
 import { mountFleetPage } from './pages/fleet.js';
 import { mountInboxPage } from './pages/inbox.js';
+import { mountSessionListPage } from './pages/sessions-list.js';
 import { mountSessionPages } from './pages/sessions.js';
 import { mountWorkflowPages } from './pages/workflows.js';
 import { timingSafeEqual } from 'node:crypto';
@@ -104,6 +105,7 @@ export function mountConsole(app: Hono, ctx: CoordinatorContext): void {
   };
 
   console.get('/', (c) => c.redirect('/sessions', 303));
+  mountSessionListPage(console, deps);
   mountSessionPages(console, deps);
   mountChatPage(console, deps);
   mountInboxPage(console, deps);

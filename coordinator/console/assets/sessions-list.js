@@ -1,0 +1,12 @@
+// The sessions list: read the table again when sessions change (at most twice a second). On the first
+// page, any change may add a row or move one; on a later page, only a change to a row shown matters.
+import { onChanges, refresh, throttle } from './console.js';
+
+const box = document.getElementById('sessions');
+const again = throttle(() => refresh(box, box.dataset.fragment).catch(() => undefined), 500);
+const shown = (id) => box.querySelector(`tr[data-session="${CSS.escape(id)}"]`) !== null;
+
+onChanges((change) => {
+  if (box.dataset.page === 'first' || change.more || change.reconnected) return again();
+  if (change.sessions.some(shown) || change.trees.some(shown)) again();
+});
