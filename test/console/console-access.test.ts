@@ -96,7 +96,8 @@ describe('console access', () => {
     expect(ok.status).toBe(201);
 
     // The same request, said to come from another site, is refused even with both.
-    for (const headers of [{ origin: 'http://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'null' }]) {
+    const crossSite: Record<string, string>[] = [{ origin: 'http://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'null' }];
+    for (const headers of crossSite) {
       const res = await fetch(`${url}/v1/sessions`, { method: 'POST', headers: { ...json, cookie, 'x-csrf-token': csrf, ...headers }, body: JSON.stringify({ prompt: 'x' }) });
       expect(res.status, JSON.stringify(headers)).toBe(403);
     }
