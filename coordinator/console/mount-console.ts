@@ -18,6 +18,7 @@ import { mountFleetPage } from './pages/fleet.js';
 import { mountInboxPage } from './pages/inbox.js';
 import { mountSessionListPage } from './pages/sessions-list.js';
 import { mountSessionPages } from './pages/sessions.js';
+import { mountSessionEventsFragment } from './pages/session-events.js';
 import { mountWorkflowPages } from './pages/workflows.js';
 import { timingSafeEqual } from 'node:crypto';
 
@@ -106,6 +107,7 @@ export function mountConsole(app: Hono, ctx: CoordinatorContext): void {
 
   console.get('/', (c) => c.redirect('/sessions', 303));
   mountSessionListPage(console, deps);
+  mountSessionEventsFragment(console, deps);
   mountSessionPages(console, deps);
   mountChatPage(console, deps);
   mountInboxPage(console, deps);
