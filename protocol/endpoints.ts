@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { AgentDocumentPutSchema, AgentDocumentSchema, AgentListSchema, AgentsReloadSchema, StoredAgentSchema } from './agents.js';
 import { EventPageSchema, EventsQuerySchema, SessionEventSchema } from './events.js';
 import { HealthSchema } from './health.js';
+import { MentionMessageSchema, MentionsStartedSchema } from './mentions.js';
 import { NotificationBodySchema, NotificationPageSchema, NotificationsQuerySchema, NotifyConfigSchema } from './notifications.js';
 import { SystemStatusSchema } from './status.js';
 import { SessionTreeSchema, TreeQuerySchema } from './tree.js';
@@ -98,6 +99,8 @@ export const NAMED_SCHEMAS: Record<string, z.ZodType> = {
   QuestionView: QuestionViewSchema,
   QuestionList: QuestionListSchema,
   AnswerQuestion: AnswerQuestionSchema,
+  MentionMessage: MentionMessageSchema,
+  MentionsStarted: MentionsStartedSchema,
 };
 
 const S = NAMED_SCHEMAS;
@@ -113,6 +116,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   { method: 'DELETE', path: '/v1/agents/{name}', summary: 'Delete an agent blueprint.', caller: 'client', replies: { 204: null } },
   { method: 'POST', path: '/v1/agents/reload', summary: 'Read the agents folder again; every good file is stored, a bad one keeps its last good version.', caller: 'client', replies: { 200: S.AgentsReload! } },
   { method: 'POST', path: '/v1/sessions', summary: 'Start a session (its first run is queued).', caller: 'client', body: S.CreateSession!, replies: { 201: S.SessionStarted! } },
+  { method: 'POST', path: '/v1/mentions', summary: 'A message addressed by @mention: one session per agent mentioned (all names checked first; an unknown one starts nothing).', caller: 'client', body: S.MentionMessage!, replies: { 201: S.MentionsStarted! } },
   { method: 'GET', path: '/v1/sessions', summary: 'Sessions, newest first, a page at a time.', caller: 'client', query: ListSessionsQuerySchema, replies: { 200: S.SessionPage! } },
   { method: 'GET', path: '/v1/sessions/{id}', summary: 'One session.', caller: 'client', replies: { 200: S.SessionView! } },
   { method: 'DELETE', path: '/v1/sessions/{id}', summary: 'Delete an ended session and its descendants, with their runs and events (409 while any is in flight).', caller: 'client', replies: { 200: S.SessionDeleted! } },

@@ -20,6 +20,7 @@ import { mountWorkflowRoutes } from './routes/workflows.js';
 import { refuseNulInUrl } from './validate.js';
 import { refuseCrossSite } from './cross-site.js';
 import { mountChangeRoutes } from './routes/changes.js';
+import { mountMentionRoutes } from './routes/mentions.js';
 import { consoleError, mountConsole } from '../console/mount-console.js';
 
 /**
@@ -59,6 +60,7 @@ export function buildApp(ctx: CoordinatorContext): Hono {
   mountNotificationRoutes(app, ctx);
   mountWorkflowRoutes(app, ctx);
   mountChangeRoutes(app, ctx);
+  mountMentionRoutes(app, ctx);
   mountConsole(app, ctx);
   app.notFound((c) => c.json(new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`).toJSON(), 404));
   app.onError((error, c) => {

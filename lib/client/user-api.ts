@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AgentListSchema, AgentsReloadSchema, StoredAgentSchema, type AgentDocument } from '../../protocol/agents.js';
 import { EventPageSchema, type SessionEvent } from '../../protocol/events.js';
 import { HealthSchema } from '../../protocol/health.js';
+import { MentionsStartedSchema } from '../../protocol/mentions.js';
 import { NotificationPageSchema } from '../../protocol/notifications.js';
 import { RunnerListSchema } from '../../protocol/runners.js';
 import { SystemStatusSchema } from '../../protocol/status.js';
@@ -67,6 +68,11 @@ export class UserApi {
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
     const qs = params.size === 0 ? '' : `?${params}`;
     return this.#call({ method: 'GET', path: `/v1/sessions${qs}` }, SessionPageSchema);
+  }
+
+  /** A message addressed by @mention: one session per agent mentioned (an unknown name starts nothing). */
+  sendMentions(message: string) {
+    return this.#call({ method: 'POST', path: '/v1/mentions', body: { message } }, MentionsStartedSchema);
   }
 
   resumeSession(id: string, prompt: string, options: { callback_session_id?: string } = {}) {
