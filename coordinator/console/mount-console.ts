@@ -93,7 +93,7 @@ export function mountConsole(app: Hono, ctx: CoordinatorContext): void {
     c.set('console', { csrf: access.kind === 'cookie' ? csrfTokenOf(ctx.apiToken!, access.cookie) : '', signedIn: access.kind === 'cookie' });
     await next();
   });
-  for (const path of ['/', '/sessions', '/sessions/*', '/chat', '/inbox', '/workflows', '/workflows/*', '/workflow-runs/*', '/fleet', '/agents', '/agents/*']) console.use(path, guard);
+  for (const path of ['/', '/sessions', '/sessions/*', '/chat', '/chat/*', '/inbox', '/workflows', '/workflows/*', '/workflow-runs/*', '/fleet', '/agents', '/agents/*']) console.use(path, guard);
 
   const deps: ConsoleDeps = {
     ctx,
