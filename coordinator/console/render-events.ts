@@ -1,6 +1,5 @@
-import { html } from 'hono/html';
-import MarkdownIt from 'markdown-it';
-import { raw } from 'hono/html';
+import { html, raw } from 'hono/html';
+import type MarkdownIt from 'markdown-it';
 import type { SessionEvent } from '../../protocol/events.js';
 import { money, statusBadge } from './format.js';
 
@@ -8,17 +7,27 @@ import { money, statusBadge } from './format.js';
  * Markdown of agent text: raw HTML off (markdown-it escapes it), links limited to what markdown-it's
  * validateLink allows (no javascript:, vbscript:, file:, data: but images), opened without a referrer.
  * Images from elsewhere do not load (the page's CSP allows only this server and data: images).
+ * Loaded on the first page that shows agent text (markdownReady), not when the coordinator starts.
  */
-const markdown = new MarkdownIt({ html: false, linkify: true, breaks: true });
-const defaultLinkOpen = markdown.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
-markdown.renderer.rules.link_open = (tokens, idx, options, env, self) => {
-  tokens[idx]?.attrSet('rel', 'noopener noreferrer nofollow');
-  tokens[idx]?.attrSet('target', '_blank');
-  return defaultLinkOpen(tokens, idx, options, env, self);
-};
+let markdown: InstanceType<typeof MarkdownIt> | null = null;
 
-/** Text an agent wrote, as HTML: markdown rendered by markdown-it, which escapes every raw tag. */
+/** Load the markdown renderer (once); call before renderMarkdown. */
+export async function markdownReady(): Promise<void> {
+  if (markdown !== null) return;
+  const { default: MarkdownItClass } = await import('markdown-it');
+  const md = new MarkdownItClass({ html: false, linkify: true, breaks: true });
+  const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
+  md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
+    tokens[idx]?.attrSet('rel', 'noopener noreferrer nofollow');
+    tokens[idx]?.attrSet('target', '_blank');
+    return defaultLinkOpen(tokens, idx, options, env, self);
+  };
+  markdown = md;
+}
+
+/** Text an agent wrote, as HTML: markdown rendered by markdown-it, which escapes every raw tag (after markdownReady). */
 export function renderMarkdown(text: string) {
+  if (markdown === null) throw new Error('renderMarkdown before markdownReady()');
   return raw(markdown.render(text));
 }
 
@@ -93,7 +102,8 @@ export function renderEvent(e: SessionEvent) {
   return html`<article class="event event-${type}" id="e-${e.session_id}-${e.seq}" data-seq="${e.seq}" data-session="${e.session_id}">${origin(e)}${time(e.created_at)}<div class="event-body">${body(e)}</div></article>`;
 }
 
-/** Events as the feed's HTML, in the order given. */
-export function renderEvents(events: readonly SessionEvent[]) {
+/** Events as the feed's HTML, in the order given (loads the markdown renderer first). */
+export async function renderEvents(events: readonly SessionEvent[]) {
+  await markdownReady();
   return html`${events.map(renderEvent)}`;
 }

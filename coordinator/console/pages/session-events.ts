@@ -22,7 +22,7 @@ export function mountSessionEventsFragment(app: Hono<ConsoleEnv>, deps: ConsoleD
     const q = QuerySchema.parse({ after: c.req.query('after'), limit: c.req.query('limit') });
     const id = encodeURIComponent(c.req.param('id'));
     const page = await deps.api<EventPage>(`/v1/sessions/${id}/events?after=${q.after}&limit=${q.limit}`);
-    const response = await fragment(c, renderEvents(page.events));
+    const response = await fragment(c, await renderEvents(page.events));
     response.headers.set('x-next-after', String(page.next_after));
     response.headers.set('x-more', page.events.length === q.limit ? '1' : '0');
     return response;
