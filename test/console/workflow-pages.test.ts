@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
+import { eventually } from '../coordinator/helpers.js';
 import { useRunnerKit } from '../runner/runner-kit.js';
 import { startWorkflowStack } from '../workflows/workflow-kit.js';
 import { HAVE_CHROMIUM, launchBrowser, openPage, screenshot, textOf, waitForText } from './console-kit.js';
@@ -214,6 +215,49 @@ jobs:
     expect(await noPageOverflow(page)).toBeLessThanOrEqual(0);
 
     expect(dialogs).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows a gate waiting for approval, linked to the inbox, until it is answered', async () => {
+    const stack = await startWorkflowStack(kit(), 'sqlite');
+    await stack.addWorkflow(
+      'gated.yaml',
+      `
+name: gated
+jobs:
+  approve:
+    gate: {question: ${JSON.stringify(`Ship ${HOSTILE}?`)}}
+  ship:
+    needs: approve
+    executor: scripted
+    prompt: ship
+`,
+    );
+    const started = await stack.api.startWorkflowRun({ workflow: 'gated' });
+    const browser = await launchBrowser(kit());
+    const { page, errors } = await openPage(browser);
+    await page.goto(`${stack.url}/workflow-runs/${started.workflow_run_id}`);
+    await nodeState(page, 'approve', 'waiting');
+    expect(await nodeFill(page, 'approve')).toBe('rgb(251, 239, 255)');
+    await waitForText(page, '#jobs tr[data-job="approve"] a.wf-gate[href="/inbox"]', 'waiting for approval');
+    await waitForText(page, '.graph-svg', `gate: Ship <img`);
+    expect(await page.evaluate(() => document.querySelectorAll('main img, main script').length)).toBe(0);
+    await screenshot(page, 'workflow-run-gate');
+
+    const question = await eventually(async () => {
+      const res = await fetch(`${stack.url}/v1/questions?root=${started.root_session_id}`);
+      const body = (await res.json()) as { questions: { question_id: string; status: string }[] };
+      return body.questions.find((q) => q.status === 'open');
+    });
+    const res = await fetch(`${stack.url}/v1/questions/${question.question_id}/answer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ decision: 'allow', answered_by: 'ada' }),
+    });
+    expect(res.status).toBe(200);
+    await nodeState(page, 'ship', 'succeeded');
+    await waitForText(page, '#run-status', 'succeeded');
+    expect(await page.$('a.wf-gate')).toBeNull();
     expect(errors).toEqual([]);
   });
 });

@@ -4,7 +4,6 @@ import { html } from 'hono/html';
 import type { z } from 'zod';
 import type { WorkflowProblem, WorkflowSummarySchema } from '../../../protocol/workflows.js';
 import type { ConsoleDeps } from '../console-page.js';
-import { timeAgo } from '../format.js';
 import { runsTable, type RunSummary } from './workflow-parts.js';
 
 export type WorkflowSummary = z.infer<typeof WorkflowSummarySchema>;
