@@ -214,8 +214,17 @@ jobs:
     await screenshot(page, 'workflows-phone');
     expect(await noPageOverflow(page)).toBeLessThanOrEqual(0);
 
+    // Unknown names answer as pages saying so, with the API's 404.
+    const missingRun = await page.goto(`${stack.url}/workflow-runs/wr_nope`);
+    expect(missingRun?.status()).toBe(404);
+    expect(await textOf(page, 'main')).toContain('wr_nope');
+    const missingWorkflow = await page.goto(`${stack.url}/workflows/nope`);
+    expect(missingWorkflow?.status()).toBe(404);
+    expect(await textOf(page, 'main')).toContain('known: hostile');
+
     expect(dialogs).toEqual([]);
-    expect(errors).toEqual([]);
+    // The browser notes the two 404 pages; nothing else went wrong.
+    expect(errors.filter((e) => !e.includes('status of 404'))).toEqual([]);
   });
 
   it('shows a gate waiting for approval, linked to the inbox, until it is answered', async () => {

@@ -12,7 +12,8 @@ const figure = root.querySelector('[data-graph]');
 
 const stateKey = (states) => [...states].map(([job, state]) => `${job}=${state}`).join('\n');
 let drawnStates = stateKey(statesOf(figure) ?? new Map());
-let seen = '';
+// The page was served with this view: the stream's first view (the same, usually) reads nothing again.
+let seen = root.dataset.signature ?? '';
 
 const reread = throttle(async () => {
   await Promise.all([refresh(head, head.dataset.fragment), refresh(jobs, jobs.dataset.fragment)]).catch(() => undefined);

@@ -110,6 +110,11 @@ export async function runFragment(deps: ConsoleDeps, id: string, part: 'head' | 
   return part === 'head' ? runHead(view) : html`${jobsTable(view)}${runReport(view)}`;
 }
 
+/** What workflow-run.js compares each view of the stream with (as it computes it): the parts change when it does. */
+export function viewSignature(view: WorkflowRunView): string {
+  return `${view.status}|${view.version}|${view.cancel_requested ?? ''}|${view.jobs.map((j) => `${j.status}:${j.attempts}`).join(',')}`;
+}
+
 /** The whole page's body. */
 export async function runPageBody(deps: ConsoleDeps, id: string) {
   const [view, { definition }] = await Promise.all([
@@ -119,7 +124,7 @@ export async function runPageBody(deps: ConsoleDeps, id: string) {
   const base = `/workflow-runs/${encodeURIComponent(id)}`;
   return {
     title: `Run of ${view.name}`,
-    body: html`<div id="run" data-run="${view.workflow_run_id}" data-status="${view.status}">
+    body: html`<div id="run" data-run="${view.workflow_run_id}" data-status="${view.status}" data-signature="${viewSignature(view)}">
 <section id="run-head" data-fragment="${base}?fragment=head">${runHead(view)}</section>
 <h2>Graph</h2>
 ${graphBlock(definition, new Map(view.jobs.map((j) => [j.id, j.status])))}
