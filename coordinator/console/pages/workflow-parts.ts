@@ -15,7 +15,7 @@ export function runsTable(runs: readonly RunSummary[], options: { withName: bool
   return html`<div class="table-wrap"><table id="${options.id}">
 <thead><tr><th>Run</th><th>Status</th>${options.withName ? html`<th>Workflow</th>` : ''}<th>Started</th><th class="num">Duration</th><th class="hide-narrow">Trigger</th><th class="num hide-narrow">Jobs</th><th class="num hide-narrow">Cost</th></tr></thead>
 <tbody>${runs.map(
-    (r) => html`<tr data-run="${r.workflow_run_id}"><td><a class="mono" href="/workflow-runs/${encodeURIComponent(r.workflow_run_id)}">${shortId(r.workflow_run_id)}</a>${r.attempt > 1 ? html` <span class="muted" title="resumed ${r.attempt - 1}×">#${r.attempt}</span>` : ''}</td>
+    (r) => html`<tr data-run="${r.workflow_run_id}"><td><a class="mono wf-run-link" href="/workflow-runs/${encodeURIComponent(r.workflow_run_id)}">${shortId(r.workflow_run_id)}</a>${r.attempt > 1 ? html` <span class="muted" title="resumed ${r.attempt - 1}×">#${r.attempt}</span>` : ''}</td>
 <td>${statusBadge(r.status)}</td>${options.withName ? html`<td><a href="/workflows/${encodeURIComponent(r.name)}">${r.name}</a></td>` : ''}
 <td>${timeAgo(r.created_at)}</td><td class="num">${r.duration_ms === null ? '–' : duration(r.duration_ms)}</td><td class="hide-narrow">${r.trigger}</td>
 <td class="num hide-narrow">${r.counts.done}/${r.counts.total}</td><td class="num hide-narrow">${money(r.totals.cost_usd)}</td></tr>`,
