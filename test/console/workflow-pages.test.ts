@@ -182,7 +182,9 @@ jobs:
     expect(await textOf(page, '#workflow-problems')).toMatch(/broken\.yaml:\d+:\d+/);
     expect(await textOf(page, '#workflows')).toContain(`desc ${HOSTILE}`);
 
+    // A run started elsewhere shows in the recent runs without a reload.
     const started = await stack.api.startWorkflowRun({ workflow: 'hostile' });
+    await page.waitForSelector(`#recent-runs tr[data-run="${started.workflow_run_id}"]`);
     await page.goto(`${stack.url}/workflow-runs/${started.workflow_run_id}`);
     await nodeState(page, 'wait', 'running');
     await nodeState(page, 'loud', 'succeeded');
