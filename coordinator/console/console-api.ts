@@ -30,7 +30,8 @@ export function apiReader(app: Hono, apiToken: string | null): ApiReader {
       body = text;
     }
     if (!response.ok) {
-      const message = (body as { message?: unknown } | null)?.message;
+      // The API answers errors as {error: {code, message, details}}.
+      const message = (body as { error?: { message?: unknown } } | null)?.error?.message ?? (body as { message?: unknown } | null)?.message;
       throw new ApiReadError(response.status, typeof message === 'string' ? message : `${response.status} from ${path}`, body);
     }
     return body as T;

@@ -10,7 +10,7 @@ import type { JobDef, WorkflowDef } from './model.js';
 export const MAX_LABEL_CHARS = 60;
 
 /** Fill and stroke per state, GitHub-like colours readable on light and dark themes. */
-const STATE_STYLES: Record<JobStatus, string> = {
+export const STATE_STYLES: Record<JobStatus, string> = {
   pending: 'fill:#f6f8fa,stroke:#8c959f,color:#24292f',
   queued: 'fill:#fff8c5,stroke:#bf8700,color:#24292f',
   running: 'fill:#ddf4ff,stroke:#0969da,color:#24292f',
