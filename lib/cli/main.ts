@@ -155,6 +155,11 @@ export function buildProgram(): Command {
     });
 
   // The fleet and the system: runners, status.
+  common(program.command('say').description('a message to agents by @mention: `@reviewer look at the last commit` starts a session of reviewer; several mentions, one session each').argument('<message>'))
+    .action(async (message: string, options) => {
+      const { sayCommand } = await import('./say-command.js');
+      process.exitCode = await sayCommand(message, options);
+    });
   common(program.command('runners').description('the fleet: each runner\'s executors, tags, slots used/total, last heartbeat, state'))
     .option('--all', 'offline runners too')
     .action(async (options) => {
