@@ -72,6 +72,13 @@ describe.skipIf(!HAVE_CHROMIUM)('the sessions list page', () => {
     await waitForText(page, '#no-sessions', 'No session matches these filters.');
     await page.goBack();
     expect(await rows()).toEqual([last.session_id, hostile.session_id]);
+    // Hostile filter text is put back in the form as text.
+    const sneaky = '"><script>alert(3)</script><img src=x onerror=alert(4)>';
+    await page.goto(`${stack.url}/sessions?q=${encodeURIComponent(sneaky)}&agent=${encodeURIComponent(sneaky)}`);
+    await page.waitForSelector('#no-sessions');
+    expect(await page.$eval('#f-q', (el) => (el as unknown as { value: string }).value)).toBe(sneaky);
+    expect(await page.$eval('#f-agent', (el) => (el as unknown as { value: string }).value)).toBe(sneaky);
+    expect(await page.evaluate(() => document.querySelectorAll('main img, main script').length)).toBe(0);
     // A filter the API refuses is said, on the page.
     await page.goto(`${stack.url}/sessions?q=${'x'.repeat(201)}`);
     await waitForText(page, '#filter-error', 'prompt contains: q is longer than 200 characters');

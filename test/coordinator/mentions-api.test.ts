@@ -96,5 +96,11 @@ describe.each(STORE_KINDS)('POST /v1/mentions (%s)', (kind) => {
     // With it, the sessions start (each through POST /v1/sessions in process, with the token).
     expect((await api('POST', '/v1/mentions', { message: '@reviewer hi' })).status).toBe(201);
     expect(await count()).toBe(1);
+    // The chat page and its fragments are behind the console's login too (they read the API with the token).
+    for (const path of ['/chat', `/chat/turn?sessions=${(await api('GET', '/v1/sessions')).body.sessions[0].session_id}`, '/sessions', '/sessions?fragment=body']) {
+      const page = await fetch(`${url}${path}`, { redirect: 'manual' });
+      expect(page.status, path).toBe(303);
+      expect(page.headers.get('location'), path).toMatch(/^\/login\?next=/);
+    }
   });
 });
