@@ -89,6 +89,8 @@ async function show(message, ids) {
 
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
+  // One message at a time (Enter pressed again while the last one is being sent does nothing).
+  if (send.disabled) return;
   const message = box.value;
   clearErrors(form);
   if (message.trim() === '') {
