@@ -2,6 +2,8 @@
 // valid one; a second create of the same name and a stale edit refused; edit; delete. An agent's MCP tools
 // listed from a loopback MCP server (signed in with the API token) and one called. Hostile descriptions,
 // system prompts, tool descriptions and tool output shown as text. Phone width.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
 import { startTestCoordinator } from '../coordinator/helpers.js';
@@ -17,8 +19,8 @@ declare const document: {
 };
 declare const window: { innerWidth: number };
 
-async function coordinator(kit: RunnerKit, apiToken?: string) {
-  const t = await startTestCoordinator('sqlite', apiToken === undefined ? {} : { apiToken });
+async function coordinator(kit: RunnerKit, apiToken?: string, agentsDir?: string) {
+  const t = await startTestCoordinator('sqlite', { ...(apiToken === undefined ? {} : { apiToken }), ...(agentsDir === undefined ? {} : { agentsDir, watchAgents: false }) });
   kit.afterCleanup(t.stop);
   const api = (method: string, path: string, body?: unknown) => t.api(method, path, body, apiToken);
   return { url: t.url, api };
@@ -44,9 +46,15 @@ describe.skipIf(!HAVE_CHROMIUM)('the Agents pages', () => {
   const kit = useRunnerKit();
 
   it('create with invalid fields (errors on the fields), then valid; refused twice; edit; delete', async () => {
-    const { url, api } = await coordinator(kit());
+    const agentsDir = kit().tempDir();
+    writeFileSync(join(agentsDir, 'broken.json'), JSON.stringify({ name: 'broken', exectuor: 'shell' }));
+    const { url, api } = await coordinator(kit(), undefined, agentsDir);
     const browser = await launchBrowser(kit());
     const { page, errors } = await openPage(browser);
+
+    // The agents folder's bad file is listed with what is wrong with it.
+    await page.goto(`${url}/agents`);
+    expect(await textOf(page, '#agent-problems')).toBe('broken.json: exectuor: unknown field (did you mean "executor"?)');
 
     await page.goto(`${url}/agents/new`);
     await fill(page, '#agent-name', 'reviewer');
@@ -69,19 +77,19 @@ describe.skipIf(!HAVE_CHROMIUM)('the Agents pages', () => {
 
     await fill(page, '#agent-timeout', '600');
     await fill(page, '#agent-tags', 'linux, big');
-    await fill(page, '#agent-system-prompt', 'Review the last commit.\nBe brief.');
+    await fill(page, '#agent-system-prompt', '\nReview the last commit.\nBe brief.');
     await fill(page, '#agent-other', '{"x-team": "docs", "budget": {"usd": 2}}');
     await Promise.all([page.waitForNavigation(), page.click('#agent-form button[type="submit"]')]);
     expect(new URL(page.url()).pathname).toBe('/agents/reviewer');
     expect(await textOf(page, '.agent-fields')).toContain('600 s');
-    expect(await textOf(page, '#system-prompt')).toBe('Review the last commit.\nBe brief.');
+    expect(await textOf(page, '#system-prompt')).toBe('\nReview the last commit.\nBe brief.');
     expect(JSON.parse(await textOf(page, '#other-fields'))).toEqual({ 'x-team': 'docs', budget: { usd: 2 } });
     expect((await api('GET', '/v1/agents/reviewer')).body).toEqual({
       name: 'reviewer',
       executor: 'scripted',
       timeout_s: 600,
       tags: ['linux', 'big'],
-      system_prompt: 'Review the last commit.\nBe brief.',
+      system_prompt: '\nReview the last commit.\nBe brief.',
       'x-team': 'docs',
       budget: { usd: 2 },
     });
@@ -103,6 +111,9 @@ describe.skipIf(!HAVE_CHROMIUM)('the Agents pages', () => {
 
     await page.goto(`${url}/agents/reviewer/edit`);
     expect(await page.$eval('#agent-description', (el) => (el as unknown as { value: string }).value)).toBe('changed by someone else');
+    expect((await api('PUT', '/v1/agents/reviewer', { executor: 'scripted', description: 'changed by someone else', system_prompt: '\nfirst line after a blank one' })).status).toBe(200);
+    await page.reload();
+    expect(await page.$eval('#agent-system-prompt', (el) => (el as unknown as { value: string }).value)).toBe('\nfirst line after a blank one');
     await fill(page, '#agent-description', 'Reviews commits');
     await Promise.all([page.waitForNavigation(), page.click('#agent-form button[type="submit"]')]);
     expect(await textOf(page, '.agent-fields')).toContain('Reviews commits');

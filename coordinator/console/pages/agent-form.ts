@@ -8,6 +8,8 @@ import { otherFields } from './agent-view.js';
  * agent-form.js sends it as one `PUT /v1/agents/:name` (If-None-Match: * to create, If-Match: `etag` to
  * edit) and shows each issue the API names on its field.
  */
+// A newline right after <textarea> is dropped by the HTML parser: each textarea starts with one, so a
+// value that starts with a newline keeps it.
 export function agentForm(agent: AgentDocument | null, etag: string | null) {
   const editing = agent !== null;
   const rest = otherFields(agent);
@@ -29,9 +31,11 @@ ${editing ? html`<p class="hint" id="agent-name-hint">A name is not changed here
 <label for="agent-timeout">Timeout (seconds)</label>
 <input id="agent-timeout" name="timeout_s" inputmode="numeric" autocomplete="off" value="${value(agent?.timeout_s)}">
 <label for="agent-system-prompt">System prompt</label>
-<textarea id="agent-system-prompt" name="system_prompt" rows="8">${value(agent?.system_prompt)}</textarea>
+<textarea id="agent-system-prompt" name="system_prompt" rows="8">
+${value(agent?.system_prompt)}</textarea>
 <label for="agent-other">Other fields (JSON)</label>
-<textarea id="agent-other" name="other" rows="10" spellcheck="false" aria-describedby="agent-other-hint">${JSON.stringify(rest, null, 2)}</textarea>
+<textarea id="agent-other" name="other" rows="10" spellcheck="false" aria-describedby="agent-other-hint">
+${JSON.stringify(rest, null, 2)}</textarea>
 <p class="hint" id="agent-other-hint">An object of the other fields: <code>mcp_servers</code>, <code>budget</code>, <code>approvals</code>, <code>orchestrator_mcp</code>, the claude-code executor's fields, fields of your own starting with <code>x-</code>.</p>
 <div id="agent-other-errors" class="json-errors" aria-live="polite"></div>
 <p class="form-error" role="alert"></p>

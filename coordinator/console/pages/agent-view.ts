@@ -35,7 +35,8 @@ ${row('Model', agent.model)}
 ${row('Timeout', agent.timeout_s === undefined ? undefined : `${agent.timeout_s} s`)}
 </dl>
 <h2>System prompt</h2>
-${agent.system_prompt === undefined ? html`<p class="muted">None.</p>` : html`<pre id="system-prompt">${agent.system_prompt}</pre>`}
+${agent.system_prompt === undefined ? html`<p class="muted">None.</p>` : html`<pre id="system-prompt">
+${agent.system_prompt}</pre>` /* the parser drops a newline right after <pre>: this one, not the prompt's */}
 <h2>Other fields</h2>
 ${Object.keys(rest).length === 0 ? html`<p class="muted">None.</p>` : html`<pre id="other-fields">${JSON.stringify(rest, null, 2)}</pre>`}
 </div>
