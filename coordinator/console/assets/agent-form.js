@@ -68,8 +68,10 @@ form.addEventListener('submit', async (event) => {
     form.elements.other.focus();
     return;
   }
-  if (body.name === '') {
-    showErrors(form, { issues: [{ path: 'name', message: 'is required: the agent\u2019s name' }], message: '' });
+  // '' and dot segments never reach the API's name check (a URL cannot carry them as a segment).
+  if (body.name === '' || body.name === '.' || body.name === '..') {
+    const message = body.name === '' ? 'is required: the agent\u2019s name' : 'must be letters, digits, ".", "_" or "-", starting with a letter or digit';
+    showErrors(form, { issues: [{ path: 'name', message }], message: '' });
     return;
   }
   const button = form.querySelector('button[type="submit"]');
