@@ -189,6 +189,14 @@ describe.skipIf(!HAVE_CHROMIUM)('the Agents pages', () => {
     await page.click('#mcp-reload');
     await page.waitForSelector('#mcp-servers[aria-busy="false"] .mcp-server[data-server="down"] .mcp-error');
     expect(errors).toEqual([]);
+
+    // Signed in, the form's PUT carries the cookie, the CSRF header and If-Match.
+    await page.goto(`${url}/agents/toolsmith/edit`);
+    await fill(page, '#agent-description', 'Has tools');
+    await Promise.all([page.waitForNavigation(), page.click('#agent-form button[type="submit"]')]);
+    expect(await textOf(page, '.agent-fields')).toContain('Has tools');
+    expect((await api('GET', '/v1/agents/toolsmith')).body.mcp_servers.tools.headers).toEqual({ 'x-api-key': 'k' });
+    expect(errors).toEqual([]);
   }, 120_000);
 
   it('shows hostile agent fields, tool descriptions and tool output as text; readable at phone width', async () => {
