@@ -1,7 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { McpServerTools, McpTool, McpToolResult } from '../../protocol/agent-mcp.js';
 import { McpServerConfigSchema } from '../../protocol/invocation.js';
@@ -10,7 +10,26 @@ import { McpServerConfigSchema } from '../../protocol/invocation.js';
 export const MCP_SERVER_TIME_BOX_MS = 10_000;
 /** At most this many pages of `tools/list` are read from one server (a server whose cursor never ends stops here). */
 export const MCP_MAX_TOOL_PAGES = 50;
+/** Most bytes the coordinator reads of one answer of an MCP server (a tool list, a call's result, an SSE stream). */
+export const MCP_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 const MAX_MESSAGE = 500;
+
+/** fetch whose answers' bodies fail once they pass `maxBytes` (a server cannot make the coordinator hold an endless answer). */
+export function sizeLimitedFetch(maxBytes: number): FetchLike {
+  return async (url, init) => {
+    const response = await fetch(url, init);
+    if (response.body === null) return response;
+    let seen = 0;
+    const limit = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > maxBytes) controller.error(new Error(`the server's answer is larger than ${maxBytes} bytes`));
+        else controller.enqueue(chunk);
+      },
+    });
+    return new Response(response.body.pipeThrough(limit), { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+}
 
 /** A server the coordinator can reach: its transport and URL with the literal `$${` written as `${`, and its headers. */
 export interface ReachableServer {
@@ -101,20 +120,18 @@ function describeError(error: unknown): string {
   return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text;
 }
 
-function transportOf(target: ReachableServer): Transport {
+function transportOf(target: ReachableServer, maxBytes: number): Transport {
   // The agent's headers go to this server only: the SDK follows a redirect only within the same origin.
-  const requestInit = { headers: target.headers };
+  const options = { requestInit: { headers: target.headers }, redirectPolicy: 'same-origin' as const, fetch: sizeLimitedFetch(maxBytes) };
   const url = new URL(target.url);
-  return target.transport === 'sse'
-    ? new SSEClientTransport(url, { requestInit, redirectPolicy: 'same-origin' })
-    : new StreamableHTTPClientTransport(url, { requestInit, redirectPolicy: 'same-origin' });
+  return target.transport === 'sse' ? new SSEClientTransport(url, options) : new StreamableHTTPClientTransport(url, options);
 }
 
 /**
  * Connect to `target` with the official MCP client, run `work`, close; all within `timeBoxMs`.
  * @throws McpServerError naming what failed (never the headers).
  */
-async function withClient<T>(target: ReachableServer, timeBoxMs: number, work: (client: Client, options: RequestOptions) => Promise<T>): Promise<T> {
+async function withClient<T>(target: ReachableServer, timeBoxMs: number, maxBytes: number, work: (client: Client, options: RequestOptions) => Promise<T>): Promise<T> {
   const abort = new AbortController();
   const client = new Client({ name: 'agent-runner-coordinator', version: '1' });
   let timer: NodeJS.Timeout | undefined;
@@ -128,7 +145,7 @@ async function withClient<T>(target: ReachableServer, timeBoxMs: number, work: (
   try {
     return await Promise.race([
       (async () => {
-        await client.connect(transportOf(target), options);
+        await client.connect(transportOf(target, maxBytes), options);
         return work(client, options);
       })(),
       timeout,
@@ -143,8 +160,8 @@ async function withClient<T>(target: ReachableServer, timeBoxMs: number, work: (
 }
 
 /** List every tool of `target` (following `nextCursor`, at most MCP_MAX_TOOL_PAGES pages). */
-export function listServerTools(target: ReachableServer, timeBoxMs = MCP_SERVER_TIME_BOX_MS): Promise<McpTool[]> {
-  return withClient(target, timeBoxMs, async (client, options) => {
+export function listServerTools(target: ReachableServer, timeBoxMs = MCP_SERVER_TIME_BOX_MS, maxBytes = MCP_MAX_RESPONSE_BYTES): Promise<McpTool[]> {
+  return withClient(target, timeBoxMs, maxBytes, async (client, options) => {
     const tools: McpTool[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < MCP_MAX_TOOL_PAGES; page++) {
@@ -160,13 +177,13 @@ export function listServerTools(target: ReachableServer, timeBoxMs = MCP_SERVER_
 }
 
 /** Each server of an agent's `mcp_servers` with its tools or its error; servers are reached in parallel. */
-export function listAgentTools(servers: Record<string, unknown>, timeBoxMs = MCP_SERVER_TIME_BOX_MS): Promise<McpServerTools[]> {
+export function listAgentTools(servers: Record<string, unknown>, timeBoxMs = MCP_SERVER_TIME_BOX_MS, maxBytes = MCP_MAX_RESPONSE_BYTES): Promise<McpServerTools[]> {
   return Promise.all(
     Object.entries(servers).map(async ([server, config]): Promise<McpServerTools> => {
       const target = reachServer(server, config);
       if (!isReachable(target)) return { server, transport: target.transport, url: target.url, tools: [], error: target.reason };
       try {
-        return { server, transport: target.transport, url: target.url, tools: await listServerTools(target, timeBoxMs) };
+        return { server, transport: target.transport, url: target.url, tools: await listServerTools(target, timeBoxMs, maxBytes) };
       } catch (error) {
         return { server, transport: target.transport, url: target.url, tools: [], error: error instanceof McpServerError ? error.message : describeError(error) };
       }
@@ -175,8 +192,8 @@ export function listAgentTools(servers: Record<string, unknown>, timeBoxMs = MCP
 }
 
 /** Call one tool of `target` with `args`. A tool that reports an error answers `is_error: true`; a server that fails throws McpServerError. */
-export function callServerTool(target: ReachableServer, tool: string, args: Record<string, unknown>, timeBoxMs = MCP_SERVER_TIME_BOX_MS): Promise<McpToolResult> {
-  return withClient(target, timeBoxMs, async (client, options) => {
+export function callServerTool(target: ReachableServer, tool: string, args: Record<string, unknown>, timeBoxMs = MCP_SERVER_TIME_BOX_MS, maxBytes = MCP_MAX_RESPONSE_BYTES): Promise<McpToolResult> {
+  return withClient(target, timeBoxMs, maxBytes, async (client, options) => {
     const answer = await client.callTool({ name: tool, arguments: args }, undefined, options);
     const result: McpToolResult = {
       server: target.server,

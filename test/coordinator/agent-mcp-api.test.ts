@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { listAgentTools } from '../../coordinator/agents/mcp-tools.js';
 import { AgentMcpSchema, McpToolResultSchema } from '../../protocol/agent-mcp.js';
 import { type Api, startTestCoordinator } from './helpers.js';
-import { deadUrl, HOSTILE_TEXT, type McpTestServer, startMcpTestServer } from './mcp-test-server.js';
+import { deadUrl, HOSTILE_TEXT, type McpTestServer, startMcpSseTestServer, startMcpTestServer } from './mcp-test-server.js';
 
 describe('agent MCP tools over HTTP', () => {
   let t: Awaited<ReturnType<typeof startTestCoordinator>>;
@@ -171,6 +171,30 @@ describe('agent MCP tools over HTTP', () => {
     } finally {
       silent.closeAllConnections();
       silent.close();
+    }
+  });
+
+  it('an answer larger than the limit is refused, not held', async () => {
+    const servers = await listAgentTools({ tools: { url: mcp.url } }, 5_000, 200);
+    expect(servers[0]!.tools).toEqual([]);
+    expect(servers[0]!.error).toContain('larger than 200 bytes');
+  });
+
+  it('reaches an SSE server (type: "sse"): lists and calls, with its headers', async () => {
+    const sse = await startMcpSseTestServer();
+    try {
+      expect((await api('PUT', '/v1/agents/old-school', { mcp_servers: { legacy: { type: 'sse', url: sse.url, headers: { 'x-api-key': 'sse-key' } } } })).status).toBe(201);
+      const listed = await api('GET', '/v1/agents/old-school/mcp');
+      expect(listed.body.servers[0]).toMatchObject({ server: 'legacy', transport: 'sse', url: sse.url });
+      expect(listed.body.servers[0].error).toBeUndefined();
+      expect(listed.body.servers[0].tools.map((tool: { name: string }) => tool.name)).toEqual(['echo', 'fail', 'hostile']);
+      const called = await api('POST', '/v1/agents/old-school/mcp/legacy/call', { tool: 'echo', arguments: { text: 'sse' } });
+      expect(called.status, JSON.stringify(called.body)).toBe(200);
+      expect(called.body.content).toEqual([{ type: 'text', text: 'sse' }]);
+      expect(sse.requestHeaders.length).toBeGreaterThan(0);
+      expect(sse.requestHeaders.every((h) => h['x-api-key'] === 'sse-key')).toBe(true);
+    } finally {
+      await sse.close();
     }
   });
 });

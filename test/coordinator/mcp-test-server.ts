@@ -4,6 +4,7 @@
 import { createServer, type IncomingHttpHeaders, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 
@@ -44,6 +45,57 @@ function call(name: string, args: Record<string, unknown>): CallToolResult {
   throw new McpError(ErrorCode.InvalidParams, `unknown tool ${name}`);
 }
 
+/** The SDK's server with the test's tools (listed one per page). */
+function toolServer(offered: Tool[], calls: { name: string; arguments: unknown }[]): Server {
+  const server = new Server({ name: 'test-tools', version: '1.0.0' }, { capabilities: { tools: {} } });
+  server.setRequestHandler(ListToolsRequestSchema, (request) => {
+    const at = Number(request.params?.cursor ?? '0');
+    const page = offered.slice(at, at + 1);
+    return at + 1 < offered.length ? { tools: page, nextCursor: String(at + 1) } : { tools: page };
+  });
+  server.setRequestHandler(CallToolRequestSchema, (request) => {
+    calls.push({ name: request.params.name, arguments: request.params.arguments });
+    return call(request.params.name, request.params.arguments ?? {});
+  });
+  return server;
+}
+
+/** The same tools over the older SSE transport: GET /sse opens the stream, POST /messages?sessionId= carries requests. */
+export async function startMcpSseTestServer(): Promise<McpTestServer> {
+  const requestHeaders: IncomingHttpHeaders[] = [];
+  const calls: { name: string; arguments: unknown }[] = [];
+  const transports = new Map<string, SSEServerTransport>();
+  const http: HttpServer = createServer((req, res) => {
+    requestHeaders.push(req.headers);
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.method === 'GET' && url.pathname === '/sse') {
+      const transport = new SSEServerTransport('/messages', res);
+      transports.set(transport.sessionId, transport);
+      res.on('close', () => transports.delete(transport.sessionId));
+      void toolServer(TOOLS, calls).connect(transport);
+      return;
+    }
+    const transport = transports.get(url.searchParams.get('sessionId') ?? '');
+    if (req.method !== 'POST' || url.pathname !== '/messages' || transport === undefined) {
+      res.writeHead(404).end();
+      return;
+    }
+    void transport.handlePostMessage(req, res);
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const { port } = http.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/sse`,
+    requestHeaders,
+    calls,
+    close: () =>
+      new Promise<void>((resolve) => {
+        http.closeAllConnections();
+        http.close(() => resolve());
+      }),
+  };
+}
+
 /** Start the server; `tools` limits which of echo, fail and hostile it offers. */
 export async function startMcpTestServer(tools: string[] = ['echo', 'fail', 'hostile']): Promise<McpTestServer> {
   const requestHeaders: IncomingHttpHeaders[] = [];
@@ -55,16 +107,7 @@ export async function startMcpTestServer(tools: string[] = ['echo', 'fail', 'hos
       res.writeHead(405).end();
       return;
     }
-    const server = new Server({ name: 'test-tools', version: '1.0.0' }, { capabilities: { tools: {} } });
-    server.setRequestHandler(ListToolsRequestSchema, (request) => {
-      const at = Number(request.params?.cursor ?? '0');
-      const page = offered.slice(at, at + 1);
-      return at + 1 < offered.length ? { tools: page, nextCursor: String(at + 1) } : { tools: page };
-    });
-    server.setRequestHandler(CallToolRequestSchema, (request) => {
-      calls.push({ name: request.params.name, arguments: request.params.arguments });
-      return call(request.params.name, request.params.arguments ?? {});
-    });
+    const server = toolServer(offered, calls);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
       void transport.close();
