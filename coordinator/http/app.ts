@@ -5,6 +5,7 @@ import { limitBody } from './body-limit.js';
 import type { CoordinatorContext } from './context.js';
 import { toApiError } from './error-status.js';
 import { mountAgentRoutes } from './routes/agents.js';
+import { mountAgentMcpRoutes } from './routes/agent-mcp.js';
 import { mountHealthRoutes } from './routes/health.js';
 import { mountNextRunRoute } from './routes/next-run.js';
 import { mountNotificationRoutes } from './routes/notifications.js';
@@ -50,6 +51,7 @@ export function buildApp(ctx: CoordinatorContext): Hono {
   app.route('/v1', buildRunnerApi(ctx));
   app.use('/v1/*', apiAccess(ctx));
   mountAgentRoutes(app, ctx);
+  mountAgentMcpRoutes(app, ctx);
   mountSessionRoutes(app, ctx);
   mountSessionEventRoutes(app, ctx);
   mountSessionTreeRoutes(app, ctx);
