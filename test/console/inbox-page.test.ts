@@ -45,6 +45,19 @@ async function start(kit: RunnerKit) {
 }
 
 const card = (qid: string) => `article[data-question="${qid}"]`;
+
+/**
+ * Type into a field of a card as a person would: focus it first (in one step of the page, so the list
+ * being read again cannot swap the card between finding the field and focusing it), then type.
+ */
+async function typeInto(page: Page, selector: string, text: string): Promise<void> {
+  await page.waitForFunction((sel: string) => {
+    const field = document.querySelector(sel) as unknown as { focus(): void } | null;
+    field?.focus();
+    return field !== null && document.activeElement === (field as unknown);
+  }, {}, selector);
+  await page.keyboard.type(text);
+}
 const gone = (page: Page, qid: string) => page.waitForFunction((sel: string) => document.querySelectorAll(sel).length === 0, {}, card(qid));
 
 describe.skipIf(!HAVE_CHROMIUM)('the inbox page', () => {
@@ -69,7 +82,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the inbox page', () => {
     await waitForText(page, '.inbox-summary', '1 waiting: 1 approval, 0 questions');
     await screenshot(page, 'inbox-approval');
 
-    await page.type(`#note-${qid}`, 'careful with that');
+    await typeInto(page, `#note-${qid}`, 'careful with that');
     await page.click(`#remember-${qid}`);
     await page.click(`${card(qid)} button[value="allow"]`);
     await gone(page, qid);
@@ -93,7 +106,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the inbox page', () => {
   it('a question with options (a button each) and a free-text one; typed text survives the list refreshing; deny with a message', { timeout: 90_000 }, async () => {
     const { bed, page, errors, asks } = await start(kit());
     const pick = await asks([{ tool: 'escalate_decision', args: { question: 'Which region?', options: ['eu-west', 'us-east'], urgency: 'high' } }]);
-    const free = await asks([{ tool: 'ask_user', args: { question: 'What should the release be called?\nOne word, please.', urgency: 'low' } }]);
+    const free = await asks([{ tool: 'ask_user', args: { question: 'What should the release be called?\nOne word, please.', urgency: 'low', timeout_s: 3600 } }]);
     await page.goto(`${bed.coordinator.url}/inbox`);
     // Most urgent first: the high-urgency question leads, the low one comes last.
     const order = async () => page.$$eval('#inbox-open article[data-question]', (els) => els.map((el) => el.getAttribute('data-question')));
@@ -108,19 +121,23 @@ describe.skipIf(!HAVE_CHROMIUM)('the inbox page', () => {
     expect((await bed.user.getQuestion(free.qid)).status).toBe('open');
 
     // Typing, then a new approval arrives and the list is read again: the text and the focus stay.
-    await page.type(`#text-${free.qid}`, 'Halcyon');
-    const approval = await asks([{ tool: 'request_approval', args: { tool: 'Deploy', input: { to: 'prod' } } }]);
+    await typeInto(page, `#text-${free.qid}`, 'Halcyon');
+    const approval = await asks([{ tool: 'request_approval', args: { tool: 'Deploy', input: { to: 'prod' }, timeout_s: 7200 } }]);
     await page.waitForSelector(card(approval.qid));
     expect(await order()).toEqual([pick.qid, approval.qid, free.qid]);
     expect(await page.$eval(`#text-${free.qid}`, (el) => (el as unknown as { value: string }).value)).toBe('Halcyon');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe(`text-${free.qid}`);
+    // When each expires, counting down, and what happens then.
+    expect(await page.$eval(`${card(free.qid)} .q-expiry`, (el) => el.textContent)).toMatch(/^Expires in (59 min \d+ s|1 h 0 min) \(then it closes unanswered\)\.$/);
+    expect(await page.$eval(`${card(approval.qid)} .q-expiry`, (el) => el.textContent)).toMatch(/^Expires in (1 h 59 min|2 h 0 min) \(then it is denied\)\.$/);
+    expect(await page.$$(`${card(pick.qid)} .q-expiry`)).toHaveLength(0);
     await screenshot(page, 'inbox-questions');
 
     await page.click(`${card(pick.qid)} button[value="1"]`);
     await gone(page, pick.qid);
     await page.click(`${card(free.qid)} button[type="submit"]`);
     await gone(page, free.qid);
-    await page.type(`#note-${approval.qid}`, 'not on a Friday');
+    await typeInto(page, `#note-${approval.qid}`, 'not on a Friday');
     await page.click(`${card(approval.qid)} button[value="deny"]`);
     await gone(page, approval.qid);
 
@@ -141,7 +158,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the inbox page', () => {
 
     await bed.user.answerQuestion(idle.qid, { text: 'from the terminal', answered_by: 'cli:ana@box' });
     await gone(page, idle.qid);
-    await page.type(`#text-${typed.qid}`, 'half an ans');
+    await typeInto(page, `#text-${typed.qid}`, 'half an ans');
     await bed.user.answerQuestion(typed.qid, { text: 'faster', answered_by: 'telegram:bo' });
     await gone(page, typed.qid);
     await waitForText(page, '#flash', `${typed.qid} was answered (faster) by telegram:bo elsewhere.`);
