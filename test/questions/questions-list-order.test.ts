@@ -30,13 +30,12 @@ describe.each(STORE_KINDS)('listing questions by status closed, latest first (%s
     const first = await ask(s.session_id, { question: 'First?' });
     const second = await ask(s.session_id, { question: 'Second?' });
     await ask(s.session_id, { question: 'Still open?' });
-    await ask(s.session_id, { question: 'Times out?', timeout_s: 1 });
     // Answered in the other order than asked: the second one first.
     expect((await answer(second, { text: 'b', answered_by: 'bo' })).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 5)); // two distinct answered_at milliseconds
     expect((await answer(first, { text: 'a', answered_by: 'al' })).status).toBe(200);
-
-    // The sweeper closes the timed-out one (after both answers, so it is the latest closed).
+    // Asked after both answers, the sweeper closes it a second later: the latest closed.
+    await ask(s.session_id, { question: 'Times out?', timeout_s: 1 });
     for (;;) {
       const closed = await api('GET', '/v1/questions?status=timed_out');
       if (closed.body.questions.length === 1) break;
