@@ -70,7 +70,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the inbox page', () => {
     await page.type('#answer-as', 'dana');
 
     const { id, qid } = await asks([
-      { tool: 'request_approval', args: { tool: 'Bash', input: { command: 'rm -rf build', cwd: '/srv/app' }, reason: 'Clean the build\nbefore the release.' } },
+      { tool: 'request_approval', args: { tool: 'Bash', input: { command: 'rm -rf build', cwd: '/srv/app' }, reason: 'Clean the build\nbefore the **release**.' } },
       { tool: 'request_approval', args: { tool: 'Bash', input: { command: 'ls' } } },
     ]);
     // It arrives on the open page, no reload: who asks, the tool, its input as pretty JSON, the details (lines kept).
@@ -79,6 +79,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the inbox page', () => {
     expect(await page.$eval(`${card(qid)} pre.q-input`, (el) => el.textContent)).toBe(JSON.stringify({ command: 'rm -rf build', cwd: '/srv/app' }, null, 2));
     expect(await page.$eval(`${card(qid)} .q-who a`, (el) => [el.textContent, el.getAttribute('href')])).toEqual([id, `/sessions/${id}`]);
     expect(await page.$eval(`${card(qid)} .q-details-text`, (el) => (el as unknown as { innerText: string }).innerText)).toBe('Clean the build\nbefore the release.');
+    expect(await page.$eval(`${card(qid)} .q-details-text strong`, (el) => el.textContent)).toBe('release'); // details are markdown
     await waitForText(page, '.inbox-summary', '1 waiting: 1 approval, 0 questions');
     await screenshot(page, 'inbox-approval');
 
@@ -198,7 +199,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the inbox page', () => {
     expect(await page.$eval(`${card(question.qid)} .q-details-text`, (el) => el.textContent)).toContain('<iframe src="javascript:alert(3)"></iframe>');
     expect(await page.$eval(`${card(approval.qid)} .q-tool`, (el) => el.textContent)).toBe('<script>alert(5)</script>');
     expect(await page.$eval(`${card(approval.qid)} pre.q-input`, (el) => el.textContent)).toContain(`"command": "</pre>${hostile}"`);
-    expect(await page.$eval(`${card(approval.qid)} .q-details-text`, (el) => el.textContent)).toBe(hostile);
+    expect(await page.$eval(`${card(approval.qid)} .q-details-text`, (el) => el.textContent?.trim())).toBe(hostile);
     // Nothing of it became an element.
     const made = () => page.evaluate(() => document.querySelectorAll('main img, main script, main iframe, main b').length);
     expect(await made()).toBe(0);

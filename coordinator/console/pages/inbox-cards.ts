@@ -1,6 +1,7 @@
 import { html } from 'hono/html';
 import type { QuestionView } from '../../../protocol/questions.js';
 import { statusBadge, timeAgo } from '../format.js';
+import { renderMarkdown } from '../render-events.js';
 
 const URGENCY_RANK = { high: 0, normal: 1, low: 2 } as const;
 
@@ -53,7 +54,10 @@ ${body}
 </form>`;
 }
 
-/** One open question or approval as a card: who asks, when, the question, an approval's exact tool call, details, the answer controls. */
+/**
+ * One open question or approval as a card: who asks, when, the question (text, its lines kept), an
+ * approval's exact tool call, the details (markdown: call markdownReady first), the answer controls.
+ */
 export function openCard(q: QuestionView) {
   const label = q.kind === 'approval' ? 'Approval' : q.options !== null ? 'Question (choose one)' : 'Question';
   return html`<article class="card q-card urgency-${q.urgency}" id="q-${q.question_id}" data-question="${q.question_id}" aria-labelledby="q-${q.question_id}-text">
@@ -66,7 +70,7 @@ ${
     ? ''
     : html`<div class="q-subject"><p>Tool call: <code class="q-tool">${q.subject.tool}</code></p><pre class="q-input">${JSON.stringify(q.subject.input, null, 2)}</pre></div>`
 }
-${q.details === null || q.details === '' ? '' : html`<details class="q-details" open><summary>Details</summary><div class="q-details-text">${q.details}</div></details>`}
+${q.details === null || q.details === '' ? '' : html`<details class="q-details" open><summary>Details</summary><div class="q-details-text markdown">${renderMarkdown(q.details)}</div></details>`}
 ${expiry(q)}
 ${answerForm(q)}
 </article>`;

@@ -3,6 +3,7 @@ import { html } from 'hono/html';
 import { MAX_PAGE_LIMIT } from '../../../protocol/limits.js';
 import type { QuestionView } from '../../../protocol/questions.js';
 import { fragment, type ConsoleDeps, type ConsoleEnv } from '../console-page.js';
+import { markdownReady } from '../render-events.js';
 import { closedItem, inboxOrder, openCard } from './inbox-cards.js';
 
 /** How many closed questions "Recently answered" shows. */
@@ -12,6 +13,7 @@ export const RECENT_QUESTIONS = 20;
 async function openPart(deps: ConsoleDeps) {
   const { questions } = await deps.api<{ questions: QuestionView[] }>(`/v1/questions?status=open&limit=${MAX_PAGE_LIMIT}`);
   const open = [...questions].sort(inboxOrder);
+  if (open.some((q) => q.details !== null && q.details !== '')) await markdownReady();
   const approvals = open.filter((q) => q.kind === 'approval').length;
   const summary =
     open.length === 0
