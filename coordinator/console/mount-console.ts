@@ -17,6 +17,7 @@ import { mountChatPage } from './pages/chat.js';
 import { mountFleetPage } from './pages/fleet.js';
 import { mountInboxPage } from './pages/inbox.js';
 import { mountSessionPages } from './pages/sessions.js';
+import { mountSessionEventsFragment } from './pages/session-events.js';
 import { mountWorkflowPages } from './pages/workflows.js';
 import { timingSafeEqual } from 'node:crypto';
 
@@ -104,6 +105,7 @@ export function mountConsole(app: Hono, ctx: CoordinatorContext): void {
   };
 
   console.get('/', (c) => c.redirect('/sessions', 303));
+  mountSessionEventsFragment(console, deps);
   mountSessionPages(console, deps);
   mountChatPage(console, deps);
   mountInboxPage(console, deps);
