@@ -12,7 +12,9 @@ export class ApiError extends Error {
     super(message);
     this.status = status;
     this.body = body;
-    this.issues = Array.isArray(body?.details?.issues) ? body.details.issues : [];
+    // The API's error body is {error: {code, message, details: {issues}}}.
+    const details = body?.error?.details ?? body?.details;
+    this.issues = Array.isArray(details?.issues) ? details.issues : [];
   }
 }
 
@@ -30,7 +32,8 @@ export async function api(method, path, body) {
     parsed = text;
   }
   if (response.status === 401) location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-  if (!response.ok) throw new ApiError(response.status, typeof parsed?.message === 'string' ? parsed.message : `${response.status} ${response.statusText}`, parsed);
+  const message = parsed?.error?.message ?? parsed?.message;
+  if (!response.ok) throw new ApiError(response.status, typeof message === 'string' ? message : `${response.status} ${response.statusText}`, parsed);
   return parsed;
 }
 
