@@ -178,7 +178,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   // A SQLite file's path says where the data is; a PostgreSQL URL may hold a password, so it is not logged.
   const database = store.dialect === 'sqlite' ? { database: databaseUrl } : {};
   const notifications = notify === null ? {} : { notify: notify.file, targets: notify.targets.map((t) => t.name) };
-  logger.info({ url, store: store.dialect, ...database, agents, workflows, ...notifications }, options.listeningMessage ?? 'coordinator listening');
+  logger.info({ url, console: `${url}/`, store: store.dialect, ...database, agents, workflows, ...notifications }, options.listeningMessage ?? 'coordinator listening');
   let closing: Promise<void> | null = null;
   return {
     url,

@@ -35,7 +35,7 @@ export const UsageReportSchema = z.looseObject({
 export type UsageReport = z.infer<typeof UsageReportSchema>;
 
 /** `GET /v1/usage?since=`: sessions created since a time, per agent. */
-export const UsageQuerySchema = z.strictObject({
+export const UsageQuerySchema = z.object({
   since: z
     .string()
     .refine((text) => /^\d{4}-\d\d-\d\d(?:T[\d:.]+(?:Z|[+-]\d\d:?\d\d)?)?$/.test(text) && !Number.isNaN(Date.parse(text)), { message: 'must be an ISO 8601 time, e.g. 2026-12-02T00:00:00Z' })

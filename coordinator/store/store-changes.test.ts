@@ -10,6 +10,7 @@ describe('store changes on the wire (NOTIFY payloads)', () => {
       { kind: 'claimable', requirement: { executor: 'sh', tags: ['gpu'], excluded_runners: ['rnr_x'] } },
       { kind: 'claimable', requirement: { executor: null, tags: [] } },
       { kind: 'runner', runner_id: 'rnr_y' },
+      { kind: 'question', question_id: 'q_1', session_id: 'ses_a' },
     ];
     const [payload, ...more] = encodeChanges('host:1:abc', changes);
     expect(more).toEqual([]);
@@ -20,6 +21,7 @@ describe('store changes on the wire (NOTIFY payloads)', () => {
         { kind: 'claimable', requirement: { executor: 'sh', tags: ['gpu'], excluded_runners: ['rnr_x'] } },
         { kind: 'claimable', requirement: { executor: null, tags: [], excluded_runners: [] } },
         { kind: 'runner', runner_id: 'rnr_y' },
+        { kind: 'question', question_id: 'q_1', session_id: 'ses_a' },
       ],
     });
     expect(decodeChanges('host:1:abc', payload!)).toBeNull();

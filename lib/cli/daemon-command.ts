@@ -89,6 +89,8 @@ export async function daemonCommand(options: DaemonOptions): Promise<number> {
     }
     throw error;
   }
+  // An embedded coordinator's listening line names its console; one joined by URL serves it there too.
+  if (config.coordinatorUrl !== undefined) logger.info({ console: new URL('/', stack.url).href }, 'the coordinator\'s console (web page)');
   await done;
   // Something executors reported never reached the coordinator: say so with the exit code too.
   return stack.daemon.undelivered === undefined ? 0 : 1;

@@ -40,7 +40,7 @@ export async function beginRunStream(
   const say = (text: string) => void (interrupts.outputClosed || process.stderr.write(`${text}\n`));
   const style = makeStyle(out);
   const spinner = new Spinner(process.stderr, !json && process.stderr.isTTY === true);
-  if (!json) write(style.bold(`▶ session ${sessionId}`) + style.dim(`  run ${runId}\n`));
+  if (!json) write(style.bold(`▶ session ${sessionId}`) + style.dim(`  run ${runId}\n  watch it: ${api.baseUrl}/sessions/${sessionId}\n`));
   // Said at once, after the run's `queued` line: no online runner can take it (it waits up to the placement timeout).
   const { waiting } = await api.getSession(sessionId);
   let placement =

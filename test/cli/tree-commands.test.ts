@@ -30,6 +30,8 @@ describe('the tree in the terminal', () => {
     expect(run.code, run.stderr).toBe(0);
     const out = lines(run.stdout);
     const root = out[0]!.match(/^▶ session (ses_\w+)/)![1]!;
+    // Where to watch it in the console: this command's own coordinator (on a port of its own).
+    expect(out[1]).toMatch(new RegExp(`^  watch it: http://127\\.0\\.0\\.1:\\d+/sessions/${root}$`));
     // Children's lines carry their executor and short id, indented one level; the grandchild's two.
     expect(out.filter((l) => /^ {2}test-executor ses_\w{6} +assistant +Echo: child work$/.test(l))).toHaveLength(2);
     expect(out.some((l) => /^ {4}test-executor ses_\w{6} +assistant +Echo: grandchild work$/.test(l))).toBe(true);

@@ -75,4 +75,22 @@ describe.each(STORE_KINDS)('usage over HTTP (%s)', (kind) => {
     expect((await user('GET', '/v1/usage?limit=-1')).status).toBe(200);
     expect((await user('GET', '/v1/usage?scope=%00')).status).toBe(400);
   });
+
+  it('GET /v1/usage?since=: per agent, the sessions created since then and their own cost; a bad time is refused naming since', async () => {
+    const runner = await registerRunner(api);
+    const before = new Date(Date.now() - 1000).toISOString();
+    await reportedSession(runner, {}, [{ type: 'usage', input_tokens: 5, output_tokens: 2, cost_usd: 0.5 }]);
+    await reportedSession(runner, {}, [{ type: 'usage', cost_usd: 0.25 }]);
+    const res = await api('GET', `/v1/usage?since=${encodeURIComponent(before)}`);
+    expect(res.status).toBe(200);
+    expect(UsageReportSchema.parse(res.body).since).toEqual({ time: before, agents: [{ name: null, sessions: 2, input_tokens: 5, output_tokens: 2, cost_usd: 0.75 }] });
+    const later = await api('GET', `/v1/usage?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`);
+    expect(later.body.since.agents).toEqual([]);
+    expect((await api('GET', '/v1/usage')).body.since).toBeUndefined();
+    for (const bad of ['yesterday', '2026-13-45', '1e9', '', '2026-12-02T00:00:00Z%00']) {
+      const refused = await api('GET', `/v1/usage?since=${bad}`);
+      expect(refused.status, bad).toBe(400);
+      expect(refused.body.error.details.issues[0].path, bad).toBe('since');
+    }
+  });
 });

@@ -10,7 +10,9 @@ describe('agent-runner run / sessions resume, end to end', { timeout: 180_000 },
   it('runs and resumes with the sh example on a daemon with an embedded coordinator', async () => {
     const port = String(await freePort());
     const daemon = await kit().daemon(['-x', 'sh-echo'], { AGENT_RUNNER_LOCAL_PORT: port });
-    await daemon.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('no --coordinator-url: started a coordinator in-process'), 'the embedded coordinator');
+    const listening = await daemon.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('no --coordinator-url: started a coordinator in-process'), 'the embedded coordinator');
+    // The first line names the console too.
+    expect(listening.console).toBe(`http://127.0.0.1:${port}/`);
     const env = { AGENT_RUNNER_LOCAL_PORT: port };
     const cwd = kit().tempDir();
 
