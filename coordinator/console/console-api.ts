@@ -30,7 +30,9 @@ export function apiReader(app: Hono, apiToken: string | null): ApiReader {
       body = text;
     }
     if (!response.ok) {
-      const message = (body as { message?: unknown } | null)?.message;
+      // The API's error body: {error: {code, message, details}}.
+      const answer = body as { error?: { message?: unknown }; message?: unknown } | null;
+      const message = answer?.error?.message ?? answer?.message;
       throw new ApiReadError(response.status, typeof message === 'string' ? message : `${response.status} from ${path}`, body);
     }
     return body as T;

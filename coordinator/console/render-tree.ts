@@ -20,7 +20,7 @@ function renderNode(node: TreeNode, selected: string): Html {
 <div class="tree-node${isSelected ? ' selected' : ''}">${statusBadge(node.status)}
 <a href="/sessions/${encodeURIComponent(node.session_id)}"${isSelected ? html` aria-current="true"` : ''}><span class="tree-name">${nodeName(node)}</span> <span class="muted mono">${node.session_id.slice(0, 12)}</span></a>
 ${node.waiting_for_input === true ? html`<a class="status status-waiting" href="/inbox">waits for input</a>` : ''}
-<span class="tree-facts"><span class="hide-narrow">${node.runner_id === null ? '' : html`on <span class="mono">${node.runner_id.slice(0, 12)}</span> · `}</span>${node.duration_ms === null ? 'not started' : duration(node.duration_ms)} · ${ownCost}${node.descendants_count > 0 ? html` <span class="muted">(subtree ${money(node.tree_totals.cost_usd)})</span>` : ''}${node.attempts > 1 ? html` · ${node.attempts} attempts` : ''}</span>
+<span class="tree-facts"><span class="hide-narrow">${node.runner_id === null ? '' : html`on <span class="mono">${node.runner_id.slice(0, 12)}</span> · `}</span>${node.duration_ms === null ? 'not started' : duration(node.duration_ms)} · ${ownCost}${node.descendants_count > 0 ? html` <span class="muted">(subtree ${money(node.tree_totals.cost_usd)})</span>` : ''}${node.runs > 1 ? ` · ${node.runs} runs` : ''}${node.attempts > node.runs ? ` · ${node.attempts - node.runs} retried` : ''}</span>
 </div>
 ${node.children.length === 0 ? '' : html`<ul>${node.children.map((child) => renderNode(child, selected))}</ul>`}
 ${node.children_omitted > 0 ? html`<p class="muted tree-omitted">${node.children_omitted} more not shown</p>` : ''}

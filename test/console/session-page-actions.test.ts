@@ -71,6 +71,12 @@ describe.skipIf(!HAVE_CHROMIUM)('the session page: actions', () => {
     const root = await stack.api.createSession({ executor: 'scripted', prompt: JSON.stringify(script) });
     // A child no runner serves: its executor's name, tags and folder are markup too.
     const child = await stack.api.createSession({ executor: HOSTILE, prompt: `never runs ${HOSTILE}`, tags: [HOSTILE], project_dir: `/tmp/${HOSTILE}`, parent_session_id: root.session_id });
+    // An unknown session (its id markup): a 404 page saying so, the id escaped.
+    const unknown = await fetch(`${stack.url}/sessions/${encodeURIComponent(HOSTILE)}`);
+    expect(unknown.status).toBe(404);
+    const text = await unknown.text();
+    expect(text).toContain('&lt;img src=x');
+    expect(text).not.toContain(HOSTILE);
     const browser = await launchBrowser(kit());
     const { page, errors } = await openPage(browser);
     let dialogs = 0;
