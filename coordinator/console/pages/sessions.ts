@@ -18,16 +18,18 @@ const FIRST_EVENTS = 500;
 /** What the page shows, read through the API: the session, its tree (from its root), its runs. */
 interface SessionData {
   session: SessionView;
-  tree: SessionTree;
+  /** Null where no part asked shows it (the outcome alone). */
+  tree: SessionTree | null;
   runs: RunView[];
 }
 
-async function readSession(deps: ConsoleDeps, id: string): Promise<SessionData> {
+/** Read what `parts` need of a session: always the session, its tree unless only the outcome is asked, its runs for the outcome. */
+async function readSession(deps: ConsoleDeps, id: string, parts: { tree: boolean; runs: boolean } = { tree: true, runs: true }): Promise<SessionData> {
   const path = `/v1/sessions/${encodeURIComponent(id)}`;
   const session = await deps.api<SessionView>(path);
-  const [tree, { runs }] = await Promise.all([
-    deps.api<SessionTree>(`/v1/sessions/${encodeURIComponent(session.root_session_id)}/tree`),
-    deps.api<{ runs: RunView[] }>(`${path}/runs`),
+  const [tree, runs] = await Promise.all([
+    parts.tree ? deps.api<SessionTree>(`/v1/sessions/${encodeURIComponent(session.root_session_id)}/tree`) : null,
+    parts.runs ? deps.api<{ runs: RunView[] }>(`${path}/runs`).then((r) => r.runs) : [],
   ]);
   return { session, tree, runs };
 }
@@ -57,7 +59,7 @@ function budgetLeft(session: SessionView) {
 
 /** The session's facts: status, agent, executor, runner, times, cost, usage, its tree's totals, budget left. */
 function factsPart({ session: s, tree }: SessionData) {
-  const node = findNode(tree.root, s.session_id);
+  const node = tree === null ? null : findNode(tree.root, s.session_id);
   const took = node?.duration_ms ?? null;
   const fact = (label: string, value: unknown) => html`<div><dt>${label}</dt><dd>${value}</dd></div>`;
   return html`<dl class="facts" data-status="${s.status}" data-ended="${isSessionEnded(s.status) ? '1' : '0'}" data-retryable="${s.workflow_run_id === null || s.workflow_run_id === undefined ? '1' : '0'}">
@@ -117,7 +119,7 @@ ${r.result_data === undefined ? '' : html`<h3>result_data</h3><pre id="result-da
 /** Resume (a chat box), stop (with the cascade choice, confirmed), retry: each sent to the API by session.js. */
 function actionsPart({ session: s, tree }: SessionData) {
   const ended = isSessionEnded(s.status);
-  const canStop = !ended || tree.in_flight > 0;
+  const canStop = !ended || (tree?.in_flight ?? 0) > 0;
   const retryable = s.workflow_run_id === null || s.workflow_run_id === undefined;
   const off = (disabled: boolean) => (disabled ? html` disabled` : '');
   return html`<section id="actions" aria-label="Actions">
@@ -144,7 +146,7 @@ function actionsPart({ session: s, tree }: SessionData) {
 
 const FRAGMENTS = {
   facts: factsPart,
-  tree: (d: SessionData) => renderTree(d.tree, d.session.session_id),
+  tree: (d: SessionData) => (d.tree === null ? html`` : renderTree(d.tree, d.session.session_id)),
   outcome: outcomePart,
 } as const;
 
@@ -157,9 +159,12 @@ const FRAGMENTS = {
 export function mountSessionPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
   app.get('/sessions/:id', async (c) => {
     const id = c.req.param('id');
-    const data = await readSession(deps, id);
     const part = c.req.query('fragment');
-    if (part !== undefined && Object.hasOwn(FRAGMENTS, part)) return fragment(c, FRAGMENTS[part as keyof typeof FRAGMENTS](data));
+    if (part !== undefined && Object.hasOwn(FRAGMENTS, part)) {
+      const data = await readSession(deps, id, { tree: part !== 'outcome', runs: part === 'outcome' });
+      return fragment(c, FRAGMENTS[part as keyof typeof FRAGMENTS](data));
+    }
+    const data = await readSession(deps, id);
     const s = data.session;
     const events = await deps.api<EventPage>(`/v1/sessions/${encodeURIComponent(s.session_id)}/events?after=0&limit=${FIRST_EVENTS}`);
     const base = `/sessions/${encodeURIComponent(s.session_id)}`;
@@ -168,7 +173,7 @@ export function mountSessionPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps): voi
 <details class="prompt"><summary>Prompt</summary><pre id="prompt">${s.prompt}</pre></details>
 ${actionsPart(data)}
 <div class="session-grid">
-<section aria-labelledby="tree-title"><h2 id="tree-title">Tree</h2><div id="tree" data-fragment="${base}?fragment=tree">${renderTree(data.tree, s.session_id)}</div></section>
+<section aria-labelledby="tree-title"><h2 id="tree-title">Tree</h2><div id="tree" data-fragment="${base}?fragment=tree">${FRAGMENTS.tree(data)}</div></section>
 <section aria-labelledby="events-title"><h2 id="events-title">Events</h2>
 <div id="events" class="feed" data-last-seq="${events.next_after}" aria-live="off">${renderEvents(events.events)}</div>
 ${events.events.length === 0 ? html`<p class="muted" id="no-events">No event yet.</p>` : ''}</section>
