@@ -21,11 +21,13 @@ const confirmBox = document.getElementById('stop-confirm');
 const cascade = document.getElementById('stop-cascade');
 let busy = false;
 
-/** Which actions the session allows now (from the parts last read): resume and retry once ended, stop while anything of it is in flight. */
+/** Which actions the session allows now (from the parts last read): resume and retry once ended, stop while it or a descendant is in flight. */
 function updateButtons() {
   const facts = document.querySelector('#facts .facts');
   const ended = facts?.dataset.ended === '1';
-  const inFlight = Number(document.querySelector('#tree .tree')?.dataset.inFlight ?? 0);
+  // Its descendants in flight (a cascading stop reaches them; not its siblings').
+  const mine = document.querySelector(`#tree li[data-session="${CSS.escape(id)}"]`);
+  const inFlight = mine?.querySelectorAll('li[data-status="queued"], li[data-status="running"]').length ?? 0;
   resumeButton.disabled = busy || !ended;
   retryButton.disabled = busy || !ended || facts?.dataset.retryable !== '1';
   stopButton.disabled = busy || (ended && inFlight === 0);

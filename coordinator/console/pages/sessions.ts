@@ -43,6 +43,11 @@ function findNode(node: TreeNode, id: string): TreeNode | null {
   return null;
 }
 
+/** Its descendants (as far as the tree read reaches) with a run in flight. */
+function descendantsInFlight(node: TreeNode): number {
+  return node.children.reduce((n, child) => n + (isSessionEnded(child.status) ? 0 : 1) + descendantsInFlight(child), 0);
+}
+
 const link = (id: string | null) => (id === null ? html`<span class="muted">–</span>` : html`<a class="mono" href="/sessions/${encodeURIComponent(id)}">${id}</a>`);
 
 function budgetLeft(session: SessionView) {
@@ -119,7 +124,8 @@ ${r.result_data === undefined ? '' : html`<h3>result_data</h3><pre id="result-da
 /** Resume (a chat box), stop (with the cascade choice, confirmed), retry: each sent to the API by session.js. */
 function actionsPart({ session: s, tree }: SessionData) {
   const ended = isSessionEnded(s.status);
-  const canStop = !ended || (tree?.in_flight ?? 0) > 0;
+  const node = tree === null ? null : findNode(tree.root, s.session_id);
+  const canStop = !ended || (node !== null && descendantsInFlight(node) > 0);
   const retryable = s.workflow_run_id === null || s.workflow_run_id === undefined;
   const off = (disabled: boolean) => (disabled ? html` disabled` : '');
   return html`<section id="actions" aria-label="Actions">
