@@ -14,6 +14,7 @@ import { mountRunnerRoutes } from './routes/runners.js';
 import { mountSessionEventRoutes } from './routes/session-events.js';
 import { mountSessionRoutes } from './routes/sessions.js';
 import { mountSessionTreeRoutes } from './routes/session-tree.js';
+import { mountSessionRetryRoute } from './routes/session-retry.js';
 import { mountQuestionRoutes } from './routes/questions.js';
 import { mountStatusRoutes } from './routes/status.js';
 import { mountUsageRoutes } from './routes/usage.js';
@@ -55,6 +56,7 @@ export function buildApp(ctx: CoordinatorContext): Hono {
   mountSessionRoutes(app, ctx);
   mountSessionEventRoutes(app, ctx);
   mountSessionTreeRoutes(app, ctx);
+  mountSessionRetryRoute(app, ctx);
   mountQuestionRoutes(app, ctx);
   mountStatusRoutes(app, ctx);
   mountUsageRoutes(app, ctx);
