@@ -12,9 +12,8 @@ import { SystemStatusSchema } from './status.js';
 import { SessionTreeSchema, TreeQuerySchema } from './tree.js';
 import { ChangeMessageSchema } from './changes.js';
 import { AgentMcpSchema, McpToolCallSchema, McpToolResultSchema } from './agent-mcp.js';
-import { UsageQuerySchema } from './usage.js';
 import { AnswerQuestionSchema, AskQuestionSchema, ListQuestionsQuerySchema, QuestionAskedSchema, QuestionListSchema, QuestionViewSchema } from './questions.js';
-import { UsageReportSchema } from './usage.js';
+import { UsageQuerySchema, UsageReportSchema } from './usage.js';
 import { EventBatchResultSchema, EventBatchSchema, RunFinishedSchema, RunReportResultsSchema, RunReportsSchema, RunStartedSchema } from './run-reports.js';
 import { HeartbeatReplySchema, HeartbeatSchema, PollAnswerSchema, PollSchema, RegisterRunnerSchema, RegistrationSchema, RunnerListSchema } from './runners.js';
 import {
