@@ -7,7 +7,7 @@ import { isSessionEnded } from '../../../protocol/statuses.js';
 import type { SessionTree, TreeNode } from '../../../protocol/tree.js';
 import { fragment, type ConsoleDeps, type ConsoleEnv } from '../console-page.js';
 import { duration, money, statusBadge, timeAgo } from '../format.js';
-import { prettyJson, renderEvents, renderMarkdown } from '../render-events.js';
+import { markdownReady, prettyJson, renderEvents, renderMarkdown } from '../render-events.js';
 import { nodeName, renderTree, tokens } from '../render-tree.js';
 
 type EventPage = z.infer<typeof EventPageSchema>;
@@ -26,7 +26,8 @@ interface SessionData {
 /** Read what `parts` need of a session: always the session, its tree unless only the outcome is asked, its runs for the outcome. */
 async function readSession(deps: ConsoleDeps, id: string, parts: { tree: boolean; runs: boolean } = { tree: true, runs: true }): Promise<SessionData> {
   const path = `/v1/sessions/${encodeURIComponent(id)}`;
-  const session = await deps.api<SessionView>(path);
+  // The result is markdown: the renderer loads on the first page that needs it.
+  const [session] = await Promise.all([deps.api<SessionView>(path), markdownReady()]);
   const [tree, runs] = await Promise.all([
     parts.tree ? deps.api<SessionTree>(`/v1/sessions/${encodeURIComponent(session.root_session_id)}/tree`) : null,
     parts.runs ? deps.api<{ runs: RunView[] }>(`${path}/runs`).then((r) => r.runs) : [],
