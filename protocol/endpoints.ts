@@ -11,8 +11,10 @@ import { MentionMessageSchema, MentionsStartedSchema } from './mentions.js';
 import { NotificationBodySchema, NotificationPageSchema, NotificationsQuerySchema, NotifyConfigSchema } from './notifications.js';
 import { SystemStatusSchema } from './status.js';
 import { SessionTreeSchema, TreeQuerySchema } from './tree.js';
+import { ChangeMessageSchema } from './changes.js';
+import { AgentMcpSchema, McpToolCallSchema, McpToolResultSchema } from './agent-mcp.js';
 import { AnswerQuestionSchema, AskQuestionSchema, ListQuestionsQuerySchema, QuestionAskedSchema, QuestionListSchema, QuestionViewSchema } from './questions.js';
-import { UsageReportSchema } from './usage.js';
+import { UsageQuerySchema, UsageReportSchema } from './usage.js';
 import { EventBatchResultSchema, EventBatchSchema, RunFinishedSchema, RunReportResultsSchema, RunReportsSchema, RunStartedSchema } from './run-reports.js';
 import { HeartbeatReplySchema, HeartbeatSchema, PollAnswerSchema, PollSchema, RegisterRunnerSchema, RegistrationSchema, RunnerListSchema } from './runners.js';
 import {
@@ -29,6 +31,8 @@ import {
   SessionPageSchema,
   SessionsPrunedSchema,
   SessionStartedSchema,
+  SessionRetriedSchema,
+  RetrySessionSchema,
   SessionStoppedSchema,
   SessionViewSchema,
   StopSessionSchema,
@@ -72,6 +76,8 @@ export const NAMED_SCHEMAS: Record<string, z.ZodType> = {
   SessionsPruned: SessionsPrunedSchema,
   StopSession: StopSessionSchema,
   SessionStopped: SessionStoppedSchema,
+  RetrySession: RetrySessionSchema,
+  SessionRetried: SessionRetriedSchema,
   CallbackList: CallbackListSchema,
   SessionTree: SessionTreeSchema,
   RunView: RunViewSchema,
@@ -99,6 +105,10 @@ export const NAMED_SCHEMAS: Record<string, z.ZodType> = {
   QuestionView: QuestionViewSchema,
   QuestionList: QuestionListSchema,
   AnswerQuestion: AnswerQuestionSchema,
+  ChangeMessage: ChangeMessageSchema,
+  AgentMcp: AgentMcpSchema,
+  McpToolCall: McpToolCallSchema,
+  McpToolResult: McpToolResultSchema,
   MentionMessage: MentionMessageSchema,
   MentionsStarted: MentionsStartedSchema,
 };
@@ -108,12 +118,15 @@ const S = NAMED_SCHEMAS;
 export const ENDPOINTS: readonly Endpoint[] = [
   { method: 'GET', path: '/healthz', summary: 'Whether the coordinator answers, and its store.', caller: 'anyone', replies: { 200: S.Health! } },
   { method: 'GET', path: '/v1/status', summary: 'One screen of system status: coordinator and store, runners, runs in flight, queue age, the last hour.', caller: 'client', replies: { 200: S.SystemStatus! } },
-  { method: 'GET', path: '/v1/usage', summary: 'Tokens and cost of every run, per agent and per executor (kept as runs report, never rescanned).', caller: 'client', replies: { 200: S.UsageReport! } },
+  { method: 'GET', path: '/v1/usage', summary: 'Tokens and cost of every run, per agent and per executor (kept as runs report, never rescanned); with since, per agent the sessions created since then.', caller: 'client', query: UsageQuerySchema, replies: { 200: S.UsageReport! } },
+  { method: 'GET', path: '/v1/changes', summary: 'What changed in the store, live (text/event-stream, `event: change`): ids of sessions, trees, workflow runs and questions; no history.', caller: 'client', replies: {}, stream: S.ChangeMessage! },
   { method: 'GET', path: '/v1/notifications', summary: 'The notification outbox, newest first: deliveries, retries and failures (targets by name, never their URLs or secrets).', caller: 'client', query: NotificationsQuerySchema, replies: { 200: S.NotificationPage! } },
   { method: 'GET', path: '/v1/agents', summary: 'Every agent blueprint.', caller: 'client', replies: { 200: S.AgentList! } },
   { method: 'GET', path: '/v1/agents/{name}', summary: 'One agent blueprint; 304 while If-None-Match matches its ETag.', caller: 'client', replies: { 200: S.AgentDocument!, 304: null } },
   { method: 'PUT', path: '/v1/agents/{name}', summary: 'Create or replace an agent blueprint.', caller: 'client', body: S.AgentDocumentPut!, replies: { 200: S.AgentDocument!, 201: S.AgentDocument! } },
   { method: 'DELETE', path: '/v1/agents/{name}', summary: 'Delete an agent blueprint.', caller: 'client', replies: { 204: null } },
+  { method: 'GET', path: '/v1/agents/{name}/mcp', summary: "The agent's MCP servers and their tools, listed by the coordinator with the MCP client (each server's error instead when it cannot be reached).", caller: 'client', replies: { 200: S.AgentMcp! } },
+  { method: 'POST', path: '/v1/agents/{name}/mcp/{server}/call', summary: "Call one tool of one of the agent's MCP servers.", caller: 'client', body: S.McpToolCall!, replies: { 200: S.McpToolResult! } },
   { method: 'POST', path: '/v1/agents/reload', summary: 'Read the agents folder again; every good file is stored, a bad one keeps its last good version.', caller: 'client', replies: { 200: S.AgentsReload! } },
   { method: 'POST', path: '/v1/sessions', summary: 'Start a session (its first run is queued).', caller: 'client', body: S.CreateSession!, replies: { 201: S.SessionStarted! } },
   { method: 'POST', path: '/v1/mentions', summary: 'A message addressed by @mention: one session per agent mentioned (all names checked first; an unknown one starts nothing).', caller: 'client', body: S.MentionMessage!, replies: { 201: S.MentionsStarted! } },
@@ -131,6 +144,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   { method: 'GET', path: '/v1/sessions/{id}/runs', summary: "A session's runs.", caller: 'client', replies: { 200: S.RunList! } },
   { method: 'POST', path: '/v1/sessions/{id}/resume', summary: 'Queue a new run on an ended session.', caller: 'client', body: S.ResumeSession!, replies: { 201: S.SessionStarted! } },
   { method: 'POST', path: '/v1/sessions/{id}/stop', summary: "Stop a session's run and its descendants' (202 while its runner stops it).", caller: 'client', body: S.StopSession!, replies: { 200: S.SessionStopped!, 202: S.SessionStopped! } },
+  { method: 'POST', path: '/v1/sessions/{id}/retry', summary: 'Start an ended session again as a new session (same agent, executor, tags, prompt, project_dir, parent, priority, timeout, budget); 409 while it is in flight.', caller: 'client', body: S.RetrySession!, replies: { 201: S.SessionRetried! } },
   { method: 'GET', path: '/v1/sessions/{id}/events', summary: "A session's events: a JSON page, or live as text/event-stream (Last-Event-ID resumes).", caller: 'client', query: EventsQuerySchema, replies: { 200: S.EventPage! }, stream: S.SessionEvent! },
   { method: 'GET', path: '/v1/runs', summary: "A session's runs.", caller: 'client', query: ListRunsQuerySchema, replies: { 200: S.RunList! } },
   { method: 'GET', path: '/v1/runs/{id}', summary: 'One run.', caller: 'client', replies: { 200: S.RunView! } },

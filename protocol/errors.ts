@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'illegal_transition',
   'budget_exceeded',
   'payload_too_large',
+  'upstream_failed',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -146,14 +146,19 @@ export const QuestionAskedSchema = z.looseObject({
 });
 
 export const ListQuestionsQuerySchema = z.strictObject({
-  status: z.enum(['open', 'answered', 'timed_out', 'cancelled', 'all'], { message: 'status must be open, answered, timed_out, cancelled or all' }).optional(),
+  /** `closed`: answered, timed out or cancelled. */
+  status: z
+    .enum(['open', 'answered', 'timed_out', 'cancelled', 'closed', 'all'], { message: 'status must be open, answered, timed_out, cancelled, closed or all' })
+    .optional(),
+  /** `asked` (the default): oldest asked first. `recent`: latest first, by when it closed (when it was asked, for an open one). */
+  order: z.enum(['asked', 'recent'], { message: 'order must be "asked" or "recent"' }).optional(),
   session: z.string().min(1, { message: 'session must not be empty' }).optional(),
   root: z.string().min(1, { message: 'root must not be empty' }).optional(),
   limit: limit.optional(),
 });
 export type ListQuestionsQuery = z.infer<typeof ListQuestionsQuerySchema>;
 
-/** `GET /v1/questions`: oldest first. */
+/** `GET /v1/questions`: oldest first (`?order=recent`: latest closed or asked first). */
 export const QuestionListSchema = z.looseObject({ questions: z.array(QuestionViewSchema) });
 
 /** The `question` event on the asking session's stream (and its tree's). */

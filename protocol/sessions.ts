@@ -233,6 +233,13 @@ export const SessionStoppedSchema = z.looseObject({
 });
 export type SessionStopped = z.infer<typeof SessionStoppedSchema>;
 
+/** `POST /v1/sessions/:id/retry` (an empty body is `{}`; nothing to give yet): start the ended session again as a new one. */
+export const RetrySessionSchema = z.strictObject({});
+
+/** `POST /v1/sessions/:id/retry` (201): the new session, its run, and the session it retries. */
+export const SessionRetriedSchema = SessionStartedSchema.extend({ retry_of: z.string() });
+export type SessionRetried = z.infer<typeof SessionRetriedSchema>;
+
 /** `GET /v1/sessions/:id/result`. */
 export const SessionOutcomeSchema = z.looseObject({ session_id: z.string(), status: SessionStatusSchema, result: z.unknown(), usage: z.unknown() });
 

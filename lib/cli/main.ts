@@ -78,7 +78,7 @@ export function buildProgram(): Command {
       process.exitCode = await runCommand(await readPrompt(prompt, options.promptFile), options);
     });
 
-  const sessions = program.command('sessions').description('list, inspect, follow, wait for, resume, stop, delete and prune sessions');
+  const sessions = program.command('sessions').description('list, inspect, follow, wait for, resume, stop, retry, delete and prune sessions');
   const common = (cmd: Command) =>
     cmd.option('-c, --coordinator-url <url>', 'the coordinator (default: one on 127.0.0.1:8765, else in-process)').option('--json', 'JSON output').option('-v, --verbose', 'debug logs');
   common(sessions.command('list').description('sessions, newest first'))
@@ -128,6 +128,11 @@ export function buildProgram(): Command {
     .action(async (id: string, options) => {
       const { stopSessionCommand } = await import('./sessions-stop-command.js');
       process.exitCode = await stopSessionCommand(id, options);
+    });
+  common(sessions.command('retry').description('start an ended session again as a new session (same agent, prompt, parent…); prints its id').argument('<id>'))
+    .action(async (id: string, options) => {
+      const { retrySessionCommand } = await import('./sessions-retry-command.js');
+      process.exitCode = await retrySessionCommand(id, options);
     });
   // Scripting and housekeeping: wait for the end, read the result, delete, prune.
   common(sessions.command('wait').description('wait until a session ends (exit code follows its outcome, as run\'s)').argument('<id>'))

@@ -13,6 +13,7 @@ import {
   SessionPageSchema,
   SessionsPrunedSchema,
   SessionStartedSchema,
+  SessionRetriedSchema,
   SessionStoppedSchema,
   SessionViewSchema,
   type CreateSession,
@@ -101,6 +102,11 @@ export class UserApi {
   /** Have the coordinator read its agents folder again. */
   reloadAgents() {
     return this.#call({ method: 'POST', path: '/v1/agents/reload' }, AgentsReloadSchema);
+  }
+
+  /** Start an ended session again as a new session (same agent, executor, tags, prompt, parent, budget…). */
+  retrySession(id: string) {
+    return this.#call({ method: 'POST', path: `/v1/sessions/${encodeURIComponent(id)}/retry`, body: {} }, SessionRetriedSchema);
   }
 
   /** Stop a session and (unless `cascade: false`) its descendants in flight. */

@@ -63,7 +63,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
   it('bash: commands, subcommands, flags, fixed values, folders', async () => {
     expect(await bash([''])).toEqual(['agents', 'answer', 'completion', 'executor', 'inbox', 'invoke', 'notifications', 'run', 'runners', 'say', 'sessions', 'status', 'workflow']);
     expect(await bash(['se'])).toEqual(['sessions']);
-    expect(await bash(['sessions', ''])).toEqual(['delete', 'events', 'help', 'list', 'prune', 'result', 'resume', 'show', 'stop', 'tree', 'wait']);
+    expect(await bash(['sessions', ''])).toEqual(['delete', 'events', 'help', 'list', 'prune', 'result', 'resume', 'retry', 'show', 'stop', 'tree', 'wait']);
     expect(await bash(['sessions', 'list', '--st'])).toEqual(['--status']);
     expect(await bash(['sessions', 'list', '--status', ''])).toEqual(['cancelled', 'failed', 'idle', 'queued', 'running']);
     expect(await bash(['sessions', 'list', '--status', '=', 'i'])).toEqual(['idle']); // --status=i (bash splits at =)
@@ -150,7 +150,7 @@ end`;
       return [line!, rest.filter(Boolean).sort()];
     }));
     expect(answers['']).toEqual(['agents', 'answer', 'completion', 'executor', 'inbox', 'invoke', 'notifications', 'run', 'runners', 'say', 'sessions', 'status', 'workflow']);
-    expect(answers['sessions ']).toEqual(['delete', 'events', 'help', 'list', 'prune', 'result', 'resume', 'show', 'stop', 'tree', 'wait']);
+    expect(answers['sessions ']).toEqual(['delete', 'events', 'help', 'list', 'prune', 'result', 'resume', 'retry', 'show', 'stop', 'tree', 'wait']);
     expect(answers['sessions list --st']).toEqual(['--status']);
     expect(answers['sessions list --status ']).toEqual(['cancelled', 'failed', 'idle', 'queued', 'running']);
     expect(answers['sessions prune --status ']).toEqual(['cancelled', 'failed', 'idle']);

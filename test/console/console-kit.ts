@@ -14,6 +14,9 @@ declare const document: { querySelectorAll(selector: string): ArrayLike<{ textCo
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Whether a browser is here; the browser tests are skipped (saying so) without one. */
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
+/** Firefox (ESR from Debian), driven over WebDriver BiDi: FIREFOX_PATH, else Debian's package. */
+export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+export const HAVE_FIREFOX = existsSync(FIREFOX);
 /** Where screenshots go (git ignores it; CI keeps it as an artifact). */
 export const ARTIFACTS = join(ROOT, 'test-artifacts', 'console');
 
@@ -26,6 +29,23 @@ export async function launchBrowser(kit: RunnerKit): Promise<Browser> {
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--no-default-browser-check'],
     protocolTimeout: 60_000,
   });
+  const pid = browser.process()?.pid;
+  kit.afterCleanup(async () => {
+    await browser.close().catch(() => undefined);
+    if (pid !== undefined) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // its group is gone already
+      }
+    }
+  });
+  return browser;
+}
+
+/** Launch Firefox headless (WebDriver BiDi); closed when the kit cleans up, even after a failure. */
+export async function launchFirefox(kit: RunnerKit): Promise<Browser> {
+  const browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true, protocolTimeout: 90_000 });
   const pid = browser.process()?.pid;
   kit.afterCleanup(async () => {
     await browser.close().catch(() => undefined);

@@ -12,11 +12,14 @@ export class ApiError extends Error {
     super(message);
     this.status = status;
     this.body = body;
-    // The API answers errors as {error: {code, message, details: {issues}}}.
-    const details = body?.error?.details ?? body?.details;
-    this.issues = Array.isArray(details?.issues) ? details.issues : [];
+    // The API answers {"error": {code, message, details: {issues}}}.
+    const error = body?.error ?? body;
+    this.issues = Array.isArray(error?.details?.issues) ? error.details.issues : [];
   }
 }
+
+/** The message of an API error body (`{"error": {"message"}}`), if it has one. */
+export const apiMessage = (body) => [body?.error?.message, body?.message].find((m) => typeof m === 'string');
 
 /** Call the API: `api('POST', '/v1/sessions', {prompt})`. Resolves with the parsed body; throws ApiError. */
 export async function api(method, path, body) {
@@ -32,8 +35,7 @@ export async function api(method, path, body) {
     parsed = text;
   }
   if (response.status === 401) location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-  const message = parsed?.error?.message ?? parsed?.message;
-  if (!response.ok) throw new ApiError(response.status, typeof message === 'string' ? message : `${response.status} ${response.statusText}`, parsed);
+  if (!response.ok) throw new ApiError(response.status, apiMessage(parsed) ?? `${response.status} ${response.statusText}`, parsed);
   return parsed;
 }
 

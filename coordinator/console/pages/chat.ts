@@ -7,7 +7,7 @@ import type { SessionView } from '../../../protocol/sessions.js';
 import { ApiReadError } from '../console-api.js';
 import { fragment, type ConsoleDeps, type ConsoleEnv } from '../console-page.js';
 import { duration, money, statusBadge } from '../format.js';
-import { renderEvents } from '../render-events.js';
+import { markdownReady, renderEvents } from '../render-events.js';
 
 type AgentList = z.infer<typeof AgentListSchema>;
 type EventPage = z.infer<typeof EventPageSchema>;
@@ -29,7 +29,8 @@ function head(s: SessionView) {
 async function sessionBlock(deps: ConsoleDeps, id: string) {
   try {
     const id_ = encodeURIComponent(id);
-    const [s, page] = await Promise.all([deps.api<SessionView>(`/v1/sessions/${id_}`), deps.api<EventPage>(`/v1/sessions/${id_}/events?after=0&limit=${TURN_EVENTS}`)]);
+    // Agent text is markdown: the renderer loads on the first page that needs it.
+    const [s, page] = await Promise.all([deps.api<SessionView>(`/v1/sessions/${id_}`), deps.api<EventPage>(`/v1/sessions/${id_}/events?after=0&limit=${TURN_EVENTS}`), markdownReady()]);
     return await html`<section class="chat-session" data-session="${s.session_id}" data-status="${s.status}">
 <header class="chat-head" data-head="${s.session_id}">${head(s)}</header>
 <div class="feed" data-session="${s.session_id}" data-last-seq="${page.next_after}" aria-live="polite">${renderEvents(page.events)}</div>

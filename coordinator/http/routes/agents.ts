@@ -16,8 +16,26 @@ function checkName(name: string): void {
 }
 
 /**
+ * A PUT's preconditions: `If-Match` (the ETag the client read: the agent must still be that version; `*`:
+ * it must exist) and `If-None-Match: *` (create only). 412 otherwise. Checked before the write, not in
+ * its transaction: a change between the two is not caught.
+ */
+async function checkPreconditions(ctx: CoordinatorContext, name: string, ifMatch: string | undefined, ifNoneMatch: string | undefined): Promise<void> {
+  if (ifMatch === undefined && ifNoneMatch === undefined) return;
+  const current = await ctx.store.getAgent(name);
+  const etag = current === null ? null : agentEtag(current);
+  if (ifMatch !== undefined && (etag === null || !etagMatches(ifMatch, etag))) {
+    const why = etag === null ? `agent "${name}" does not exist (any more)` : `agent "${name}" was changed since you read it (it is ${etag} now)`;
+    throw new ApiError(412, 'conflict', `If-Match: ${why}`, { agent: name, etag });
+  }
+  if (ifNoneMatch !== undefined && etag !== null && etagMatches(ifNoneMatch, etag)) {
+    throw new ApiError(412, 'conflict', `If-None-Match: agent "${name}" exists already`, { agent: name, etag });
+  }
+}
+
+/**
  * `/v1/agents`: list (with the agents folder's problems), get (with ETag / If-None-Match → 304), put
- * (create or replace; unknown fields refused), delete, and reload (read the agents folder again).
+ * (create or replace; unknown fields refused; If-Match / If-None-Match: * → 412), delete, and reload (read the agents folder again).
  */
 export function mountAgentRoutes(app: Hono, ctx: CoordinatorContext): void {
   app.get('/v1/agents', async (c) => c.json({ agents: await ctx.store.listAgents(), problems: ctx.agentsFolder?.problems() ?? [] }));
@@ -52,6 +70,7 @@ export function mountAgentRoutes(app: Hono, ctx: CoordinatorContext): void {
         issues: [{ path: 'name', message: `must match the URL ("${name}")` }],
       });
     }
+    await checkPreconditions(ctx, name, c.req.header('if-match'), c.req.header('if-none-match'));
     const doc: AgentDocument = { ...body, name };
     const { created } = await ctx.store.putAgent(doc, Date.now());
     return c.json(doc, created ? 201 : 200, { etag: agentEtag(doc) });

@@ -3,6 +3,7 @@ import { frameSseComment, frameSseMessage } from '../../events/sse-frame.js';
 import { Nudge } from '../../events/nudge.js';
 import { CHANGES_TOPIC } from '../../events/wake-hub.js';
 import type { StoreChange } from '../../store/store-changes.js';
+import type { ChangeMessage } from '../../../protocol/changes.js';
 import type { CoordinatorContext } from '../context.js';
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
@@ -39,7 +40,7 @@ class ChangeSet {
     return this.sessions.size + this.trees.size + this.workflowRuns.size + this.questions.size === 0 && !this.more;
   }
 
-  toJSON() {
+  toJSON(): ChangeMessage {
     return { sessions: [...this.sessions], trees: [...this.trees], workflow_runs: [...this.workflowRuns], questions: [...this.questions], more: this.more };
   }
 }

@@ -54,7 +54,7 @@ export function mountQuestionRoutes(app: Hono, ctx: CoordinatorContext): void {
   app.get('/v1/questions', async (c) => {
     const q = readQuery(c, ListQuestionsQuerySchema);
     const status = q.status === undefined ? 'open' : q.status === 'all' ? null : q.status;
-    const rows = await store.listQuestions({ status, session_id: q.session, root_session_id: q.root }, q.limit ?? DEFAULT_PAGE_LIMIT);
+    const rows = await store.listQuestions({ status, session_id: q.session, root_session_id: q.root, order: q.order }, q.limit ?? DEFAULT_PAGE_LIMIT);
     return c.json({ questions: rows.map((r) => renderQuestion(r.question, r.agent)) });
   });
 

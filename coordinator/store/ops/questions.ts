@@ -19,9 +19,12 @@ export interface QuestionAsked {
 }
 
 export interface QuestionFilter {
-  status: QuestionStatus | null;
+  /** null: any; 'closed': answered, timed out or cancelled. */
+  status: QuestionStatus | 'closed' | null;
   session_id?: string | undefined;
   root_session_id?: string | undefined;
+  /** 'asked' (default): oldest asked first; 'recent': latest closed (or asked, when open) first. */
+  order?: 'asked' | 'recent' | undefined;
 }
 
 /** The data of the `question` event. */
@@ -100,11 +103,13 @@ export async function getQuestion(sql: SqlClient, id: string): Promise<QuestionR
   return row === undefined ? null : toQuestion(row);
 }
 
-/** Questions matching the filter, oldest first, with the asking session's agent. */
+/** Questions matching the filter, oldest first (or latest closed first), with the asking session's agent. */
 export async function listQuestions(sql: SqlClient, filter: QuestionFilter, limit: number): Promise<{ question: QuestionRecord; agent: string | null }[]> {
   const where: string[] = [];
   const params: unknown[] = [];
-  if (filter.status !== null) {
+  if (filter.status === 'closed') {
+    where.push("q.status <> 'open'");
+  } else if (filter.status !== null) {
     where.push('q.status = ?');
     params.push(filter.status);
   }
@@ -118,7 +123,8 @@ export async function listQuestions(sql: SqlClient, filter: QuestionFilter, limi
   }
   const rows = await sql.query(
     `SELECT q.*, s.agent AS asking_agent FROM questions q JOIN sessions s ON s.id = q.session_id
-     ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY q.created_at, q.id LIMIT ?`,
+     ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`}
+     ORDER BY ${filter.order === 'recent' ? 'COALESCE(q.answered_at, q.created_at) DESC, q.id DESC' : 'q.created_at, q.id'} LIMIT ?`,
     [...params, limit],
   );
   return rows.map((row) => ({ question: toQuestion(row), agent: row.asking_agent === null || row.asking_agent === undefined ? null : String(row.asking_agent) }));
