@@ -20,15 +20,8 @@ export const HAVE_FIREFOX = existsSync(FIREFOX);
 /** Where screenshots go (git ignores it; CI keeps it as an artifact). */
 export const ARTIFACTS = join(ROOT, 'test-artifacts', 'console');
 
-/** Launch Chromium headless; closed (and its processes gone) when the kit cleans up, even after a failure. */
-export async function launchBrowser(kit: RunnerKit): Promise<Browser> {
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // Tests run as root in CI (no sandbox there); no GPU; /dev/shm may be small in containers.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--no-default-browser-check'],
-    protocolTimeout: 60_000,
-  });
+/** Close `browser` when the kit cleans up, and kill its process group (no browser process outlives a test). */
+function closedOnCleanup(kit: RunnerKit, browser: Browser): Browser {
   const pid = browser.process()?.pid;
   kit.afterCleanup(async () => {
     await browser.close().catch(() => undefined);
@@ -43,21 +36,22 @@ export async function launchBrowser(kit: RunnerKit): Promise<Browser> {
   return browser;
 }
 
+/** Launch Chromium headless; closed (and its processes gone) when the kit cleans up, even after a failure. */
+export async function launchBrowser(kit: RunnerKit): Promise<Browser> {
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // Tests run as root in CI (no sandbox there); no GPU; /dev/shm may be small in containers.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--no-default-browser-check'],
+    protocolTimeout: 60_000,
+  });
+  return closedOnCleanup(kit, browser);
+}
+
 /** Launch Firefox headless (WebDriver BiDi); closed when the kit cleans up, even after a failure. */
 export async function launchFirefox(kit: RunnerKit): Promise<Browser> {
   const browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true, protocolTimeout: 90_000 });
-  const pid = browser.process()?.pid;
-  kit.afterCleanup(async () => {
-    await browser.close().catch(() => undefined);
-    if (pid !== undefined) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // its group is gone already
-      }
-    }
-  });
-  return browser;
+  return closedOnCleanup(kit, browser);
 }
 
 /** A page that keeps what went wrong in it: uncaught script errors and failed requests for our own assets. */
