@@ -34,7 +34,7 @@ describe('readable logs: agent-runner --log-format / AGENT_RUNNER_LOG_FORMAT', (
   it('--log-format pretty: one human line per record, the embedded coordinator\'s (url, database) first', async () => {
     const { lines: out, port } = await daemonLines(['--log-format', 'pretty'], {}, (l) => l.msg?.includes('registered with the coordinator') === true);
     for (const line of out) expect(line).toMatch(PRETTY);
-    expect(out[0]).toMatch(new RegExp(`^\\S+ \\S+ INFO  \\[coordinator\\] ${EMBEDDED} url=http://127\\.0\\.0\\.1:${port} store=sqlite database=\\S+/coordinator\\.db agents=0 workflows=0$`));
+    expect(out[0]).toMatch(new RegExp(`^\\S+ \\S+ INFO  \\[coordinator\\] ${EMBEDDED} url=http://127\\.0\\.0\\.1:${port} console=http://127\\.0\\.0\\.1:${port}/ store=sqlite database=\\S+/coordinator\\.db agents=0 workflows=0$`));
     expect(out.some((l) => / INFO  registered with the coordinator runner=rnr_\w+ executors=\[sh-echo\] tags=\[\] concurrency=4$/.test(l))).toBe(true);
   });
 
@@ -100,7 +100,7 @@ describe('readable logs: agent-coordinator --log-format / AGENT_COORDINATOR_LOG_
       const out = await coordinatorLines(kind, ['--log-format', 'pretty']);
       for (const line of out) expect(line).toMatch(PRETTY);
       const listening = out.find((l) => l.includes('coordinator listening'))!;
-      expect(listening).toMatch(new RegExp(`INFO  coordinator listening url=http://127\\.0\\.0\\.1:\\d+ store=${kind}${kind === 'sqlite' ? ' database=\\S+\\.db' : ''} agents=0 workflows=0$`));
+      expect(listening).toMatch(new RegExp(`INFO  coordinator listening url=http://127\\.0\\.0\\.1:(\\d+) console=http://127\\.0\\.0\\.1:\\1/ store=${kind}${kind === 'sqlite' ? ' database=\\S+\\.db' : ''} agents=0 workflows=0$`));
       if (kind === 'postgres') expect(listening).not.toContain('postgres://');
       expect(out.at(-1)).toMatch(/ INFO  coordinator stopped$/);
     });
