@@ -17,10 +17,16 @@ export type ApiReader = <T>(path: string) => Promise<T>;
 /**
  * A reader of `app`'s API with the API token (the page's own request was let in already). The request
  * goes through the app's middleware and routes as a client's would, without a socket.
+ *
+ * Reads of the same path at the same time share one answer (single flight): fifty open pages that read
+ * the sessions list again on the same change cost one read of the store, not fifty. A read that starts
+ * after a change still sees it (only reads already in flight are shared), and each page hears of any
+ * later change on its stream and reads again.
  */
 export function apiReader(app: Hono, apiToken: string | null): ApiReader {
   const headers: Record<string, string> = apiToken === null ? {} : { authorization: `Bearer ${apiToken}` };
-  return async <T>(path: string): Promise<T> => {
+  const inFlight = new Map<string, Promise<unknown>>();
+  const read = async (path: string): Promise<unknown> => {
     const response = await app.request(path, { headers });
     const text = await response.text();
     let body: unknown = null;
@@ -34,6 +40,15 @@ export function apiReader(app: Hono, apiToken: string | null): ApiReader {
       const message = (body as { error?: { message?: unknown } } | null)?.error?.message ?? (body as { message?: unknown } | null)?.message;
       throw new ApiReadError(response.status, typeof message === 'string' ? message : `${response.status} from ${path}`, body);
     }
-    return body as T;
+    return body;
+  };
+  return async <T>(path: string): Promise<T> => {
+    let pending = inFlight.get(path);
+    if (pending === undefined) {
+      pending = read(path).finally(() => inFlight.delete(path));
+      inFlight.set(path, pending);
+    }
+    // Each caller gets its own copy: a page may change what it read while rendering.
+    return structuredClone(await pending) as T;
   };
 }

@@ -110,6 +110,24 @@ export function throttle(fn, ms) {
 }
 
 /**
+ * `fn`, but while the page is hidden (a background tab) only remembered, and run once when it is shown
+ * again: a tab nobody looks at reads nothing.
+ */
+export function whenVisible(fn) {
+  let owed = false;
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && owed) {
+      owed = false;
+      fn();
+    }
+  });
+  return () => {
+    if (document.visibilityState === 'hidden') owed = true;
+    else fn();
+  };
+}
+
+/**
  * Replace the contents of `element` with the same part of a page fetched again from the server
  * (`url` answers an HTML fragment, rendered and escaped there). Keeps the focused element's id focused.
  */

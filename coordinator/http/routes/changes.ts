@@ -10,6 +10,12 @@ const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-
 
 /** Ids kept per kind in one message: past it the message says `more: true` and a reader reads everything again. */
 const MAX_IDS = 500;
+/**
+ * At most one message per this interval per stream: under a steady stream of changes (a busy fleet) a
+ * reader gets ten summaries a second, not one per transaction. Its first change after a quiet spell goes
+ * at once.
+ */
+export const CHANGES_INTERVAL_MS = 100;
 
 /** What changed since the last message, by kind. */
 class ChangeSet {
@@ -49,7 +55,8 @@ class ChangeSet {
  * `GET /v1/changes` (SSE): what changed in the store, summed up, as `event: change` messages
  * `{sessions, trees, workflow_runs, questions, more}`: sessions with new events (a status change is one),
  * trees a session joined, workflow runs that moved, questions asked or closed. Ids only: a reader reads
- * what it shows again through the API. A burst of changes makes one message (the stream is pull-driven);
+ * what it shows again through the API. A burst of changes makes one message (the stream is pull-driven,
+ * and sends at most one message per CHANGES_INTERVAL_MS);
  * `more: true` means the ids were cut at 500 per kind. Live only: no history, no resume cursor (a
  * reconnecting reader reads its view again). The console's lists follow it.
  */
@@ -59,6 +66,7 @@ export function mountChangeRoutes(app: Hono, ctx: CoordinatorContext): void {
     const encoder = new TextEncoder();
     const nudge = new Nudge();
     let pending = new ChangeSet();
+    let lastSent = 0;
     const unsubscribe = ctx.hub.subscribe([CHANGES_TOPIC], (_topic, payload) => {
       pending.add(payload as readonly StoreChange[]);
       if (!pending.empty) nudge.wake();
@@ -72,6 +80,16 @@ export function mountChangeRoutes(app: Hono, ctx: CoordinatorContext): void {
         for (;;) {
           if (signal.aborted) return controller.close();
           if (!pending.empty) {
+            const wait = lastSent + CHANGES_INTERVAL_MS - Date.now();
+            if (wait > 0) {
+              // What comes in meanwhile joins this message.
+              await new Promise<void>((resolve) => {
+                const timer = setTimeout(resolve, wait);
+                signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+              });
+              if (signal.aborted) return controller.close();
+            }
+            lastSent = Date.now();
             const message = pending;
             pending = new ChangeSet();
             return controller.enqueue(encoder.encode(frameSseMessage({ event: 'change', data: JSON.stringify(message) })));
