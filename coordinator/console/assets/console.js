@@ -208,6 +208,12 @@ export function age(iso, now = Date.now()) {
   return `${Math.round(s / 86400)} d`;
 }
 
+// A read of a page's part that the network cut short (the page is being left, the coordinator restarts) is
+// not an error of the page: the stream's next message or its reconnection reads again.
+addEventListener('unhandledrejection', (event) => {
+  if (event.reason instanceof TypeError && /fetch|network/i.test(event.reason.message)) event.preventDefault();
+});
+
 // Times shown as <time datetime="…" data-age> say how long ago, kept current.
 const tick = () => document.querySelectorAll('time[data-age]').forEach((t) => (t.textContent = `${age(t.getAttribute('datetime'))} ago`));
 setInterval(tick, 5000);

@@ -19,26 +19,33 @@ export function followEvents(feed, sessionId) {
     }
     busy = true;
     try {
-      let more = true;
-      while (more || again) {
-        again = false;
-        const response = await fetch(`/sessions/${encodeURIComponent(sessionId)}/events?after=${last}`, { credentials: 'same-origin' });
-        if (!response.ok) return;
-        const html = await response.text();
-        const next = Number(response.headers.get('x-next-after') ?? last);
-        more = response.headers.get('x-more') === '1' && next > last;
-        if (html.trim() !== '' && next > last) {
-          const atBottom = feed.scrollHeight - feed.scrollTop - feed.clientHeight < 40;
-          feed.insertAdjacentHTML('beforeend', html);
-          if (atBottom) feed.scrollTop = feed.scrollHeight;
-          feed.dispatchEvent(new CustomEvent('events', { bubbles: true, detail: { after: last, last: next } }));
-          document.dispatchEvent(new CustomEvent('refreshed'));
-        }
-        last = Math.max(last, next);
-        feed.dataset.lastSeq = String(last);
-      }
+      await pullAll();
+    } catch {
+      // The network went away mid-read (the page is being left, the coordinator restarts): the stream's
+      // next message, or its reconnection, reads again from the last seq shown.
     } finally {
       busy = false;
+    }
+  };
+  /** Read and append pages of events after `last` until none is left. */
+  const pullAll = async () => {
+    let more = true;
+    while (more || again) {
+      again = false;
+      const response = await fetch(`/sessions/${encodeURIComponent(sessionId)}/events?after=${last}`, { credentials: 'same-origin' });
+      if (!response.ok) return;
+      const html = await response.text();
+      const next = Number(response.headers.get('x-next-after') ?? last);
+      more = response.headers.get('x-more') === '1' && next > last;
+      if (html.trim() !== '' && next > last) {
+        const atBottom = feed.scrollHeight - feed.scrollTop - feed.clientHeight < 40;
+        feed.insertAdjacentHTML('beforeend', html);
+        if (atBottom) feed.scrollTop = feed.scrollHeight;
+        feed.dispatchEvent(new CustomEvent('events', { bubbles: true, detail: { after: last, last: next } }));
+        document.dispatchEvent(new CustomEvent('refreshed'));
+      }
+      last = Math.max(last, next);
+      feed.dataset.lastSeq = String(last);
     }
   };
   // The stream starts after what the page shows; each message says events were stored (their HTML is read).
