@@ -1,7 +1,6 @@
 import type { Hono } from 'hono';
 import { McpToolCallSchema } from '../../../protocol/agent-mcp.js';
 import { didYouMean } from '../../../protocol/did-you-mean.js';
-import { callServerTool, isReachable, listAgentTools, McpServerError, reachServer } from '../../agents/mcp-tools.js';
 import { unknownAgentError } from '../../agents/unknown-agent.js';
 import { ApiError } from '../../api-error.js';
 import type { CoordinatorContext } from '../context.js';
@@ -14,6 +13,8 @@ import { readBody } from '../validate.js';
  * runner's placeholders are not reached (the coordinator starts no command and resolves no runner value).
  */
 export function mountAgentMcpRoutes(app: Hono, ctx: CoordinatorContext): void {
+  // The MCP client loads on the first of these requests, not when a coordinator starts.
+  const tools = () => import('../../agents/mcp-tools.js');
   const serversOf = async (name: string): Promise<Record<string, unknown>> => {
     const agent = await ctx.store.getAgent(name);
     if (agent === null) throw await unknownAgentError(ctx.store, name);
@@ -22,6 +23,7 @@ export function mountAgentMcpRoutes(app: Hono, ctx: CoordinatorContext): void {
 
   app.get('/v1/agents/:name/mcp', async (c) => {
     const name = c.req.param('name');
+    const { listAgentTools } = await tools();
     const servers = await listAgentTools(await serversOf(name));
     return c.json({ agent: name, servers });
   });
@@ -36,6 +38,7 @@ export function mountAgentMcpRoutes(app: Hono, ctx: CoordinatorContext): void {
       throw new ApiError(404, 'not_found', why, { agent: name, server });
     }
     const body = await readBody(c, McpToolCallSchema);
+    const { callServerTool, isReachable, McpServerError, reachServer } = await tools();
     const target = reachServer(server, servers[server]);
     if (!isReachable(target)) throw new ApiError(409, 'conflict', target.reason, { agent: name, server });
     try {
