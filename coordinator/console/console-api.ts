@@ -25,22 +25,10 @@ export type ApiReader = <T>(path: string) => Promise<T>;
  */
 export function apiReader(app: Hono, apiToken: string | null): ApiReader {
   const headers: Record<string, string> = apiToken === null ? {} : { authorization: `Bearer ${apiToken}` };
-  const inFlight = new Map<string, Promise<unknown>>();
-  const read = async (path: string): Promise<unknown> => {
+  const inFlight = new Map<string, Promise<{ ok: boolean; status: number; text: string }>>();
+  const read = async (path: string) => {
     const response = await app.request(path, { headers });
-    const text = await response.text();
-    let body: unknown = null;
-    try {
-      body = text === '' ? null : JSON.parse(text);
-    } catch {
-      body = text;
-    }
-    if (!response.ok) {
-      // The API answers errors as {error: {code, message, details}}.
-      const message = (body as { error?: { message?: unknown } } | null)?.error?.message ?? (body as { message?: unknown } | null)?.message;
-      throw new ApiReadError(response.status, typeof message === 'string' ? message : `${response.status} from ${path}`, body);
-    }
-    return body;
+    return { ok: response.ok, status: response.status, text: await response.text() };
   };
   return async <T>(path: string): Promise<T> => {
     let pending = inFlight.get(path);
@@ -48,7 +36,19 @@ export function apiReader(app: Hono, apiToken: string | null): ApiReader {
       pending = read(path).finally(() => inFlight.delete(path));
       inFlight.set(path, pending);
     }
-    // Each caller gets its own copy: a page may change what it read while rendering.
-    return structuredClone(await pending) as T;
+    // Each caller parses the shared text: its own copy, which a page may change while rendering.
+    const { ok, status, text } = await pending;
+    let body: unknown = null;
+    try {
+      body = text === '' ? null : JSON.parse(text);
+    } catch {
+      body = text;
+    }
+    if (!ok) {
+      // The API answers errors as {error: {code, message, details}}.
+      const message = (body as { error?: { message?: unknown } } | null)?.error?.message ?? (body as { message?: unknown } | null)?.message;
+      throw new ApiReadError(status, typeof message === 'string' ? message : `${status} from ${path}`, body);
+    }
+    return body as T;
   };
 }

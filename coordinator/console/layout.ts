@@ -28,6 +28,19 @@ export interface PageOptions {
   signedIn?: boolean;
 }
 
+/** The `<head>` of every console document: charset, viewport, no referrer elsewhere, the title, the stylesheet. */
+export function documentHead(title: string, extra: Html | '' = '') {
+  return html`<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+${extra}
+<meta name="referrer" content="same-origin">
+<title>${title} · agent-runner</title>
+<link rel="stylesheet" href="/assets/console.css">
+<link rel="icon" href="data:,">
+</head>`;
+}
+
 /** A whole console page: navigation, the page's body, the console's stylesheet and scripts. No remote asset. */
 export function page(options: PageOptions): Html {
   const nav = SECTIONS.map(
@@ -36,15 +49,7 @@ export function page(options: PageOptions): Html {
   const scripts = ['console.js', ...(options.scripts ?? [])].map((file) => html`<script type="module" src="/assets/${file}"></script>`);
   return html`<!doctype html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="csrf-token" content="${options.csrf}">
-<meta name="referrer" content="same-origin">
-<title>${options.title} · agent-runner</title>
-<link rel="stylesheet" href="/assets/console.css">
-<link rel="icon" href="data:,">
-</head>
+${documentHead(options.title, html`<meta name="csrf-token" content="${options.csrf}">`)}
 <body>
 <a class="skip" href="#main">Skip to content</a>
 <header class="top">

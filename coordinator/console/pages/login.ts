@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { Html } from '../layout.js';
+import { documentHead, type Html } from '../layout.js';
 
 /** Where to go after signing in: a path on this server only (never `//host` or a URL elsewhere). */
 export function safeNext(next: string | undefined): string {
@@ -11,14 +11,7 @@ export function safeNext(next: string | undefined): string {
 export function loginPage(next: string, problem: string | null): Html {
   return html`<!doctype html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="same-origin">
-<title>Sign in · agent-runner</title>
-<link rel="stylesheet" href="/assets/console.css">
-<link rel="icon" href="data:,">
-</head>
+${documentHead('Sign in')}
 <body>
 <main id="main" class="login">
 <h1>agent-runner</h1>
