@@ -211,9 +211,19 @@ describe.skipIf(!HAVE_CHROMIUM)('the inbox page', () => {
     const height = await page.$eval(`${card(approval.qid)} button[value="allow"]`, (el) => (el as unknown as { getBoundingClientRect(): { height: number } }).getBoundingClientRect().height);
     expect(height).toBeGreaterThanOrEqual(44);
 
-    // Answer the hostile option: the answer, shown in "recently answered", is text too.
+    // Answer the hostile option: the answer, shown in "recently answered", is text too. The list is read
+    // again after it; the approval's card, still open, stays the same element (nothing a person points at
+    // is swapped under them).
+    await page.evaluate((sel: string) => {
+      const w = window as unknown as { kept: unknown; refreshes: number };
+      w.kept = document.querySelector(sel);
+      w.refreshes = 0;
+      (document.querySelector('#inbox-open') as unknown as { addEventListener(t: string, f: () => void): void }).addEventListener('refreshed', () => (w.refreshes += 1));
+    }, card(approval.qid));
     await page.click(`${card(question.qid)} button[value="0"]`);
     await gone(page, question.qid);
+    await page.waitForFunction(() => (window as unknown as { refreshes: number }).refreshes > 0);
+    expect(await page.evaluate((sel: string) => document.querySelector(sel) === (window as unknown as { kept: unknown }).kept, card(approval.qid))).toBe(true);
     await waitForText(page, '#inbox-recent .q-closed-answer', '→ <img src=y onerror=alert(4)>');
     expect(await made()).toBe(0);
     expect(calls(await bed.waitEnded(question.id))[0]!.data).toMatchObject({ answer: { choice: 0, choice_text: '<img src=y onerror=alert(4)>' } });

@@ -1,6 +1,7 @@
 // The inbox page: answer a card (POST /v1/questions/:id/answer), and keep the lists current as questions
-// are asked and closed (GET /v1/changes). A card someone is working on (text typed, a box ticked, focus in
-// it, an answer on its way) is kept as it is when the list is read again; every other card is replaced.
+// are asked and closed (GET /v1/changes). An open question does not change until it closes, so a card
+// still open is kept as it is when the list is read again (a click, a selection or typing in it is never
+// lost to a refresh); only new cards are added and closed ones removed.
 import { api, clearErrors, flash, onChanges, refresh, showErrors, throttle } from './console.js';
 
 const openBox = document.getElementById('inbox-open');
@@ -54,7 +55,7 @@ function closedText(q) {
   return `${q.status.replace('_', ' ')}${what === '' ? '' : ` (${what})`}${q.answered_by ? ` by ${q.answered_by}` : ''}`;
 }
 
-/** Read the open cards again; keep the busy ones in place; say which busy ones were closed elsewhere. */
+/** Read the open cards again; keep the ones still open in place; say which busy ones were closed elsewhere. */
 async function reloadOpen() {
   const response = await fetch(openBox.dataset.fragment, { credentials: 'same-origin', headers: { accept: 'text/html' } });
   if (response.status === 401) return location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
@@ -71,10 +72,9 @@ async function reloadOpen() {
       if (card.dataset.pending === 'true') continue; // our own answer is on its way: its handler removes the card
       if (busy(card) && !answeredHere.has(id)) closedElsewhere(id);
       card.remove();
-    } else if (busy(card)) kept.set(id, card);
-    else card.remove();
+    } else kept.set(id, card);
   }
-  // The wanted order, busy cards staying where they are (moving a node would take its focus away).
+  // The wanted order. A kept card is moved only when it is out of place (a move would take its focus away).
   let cursor = list.firstElementChild;
   for (const card of fresh) {
     const node = kept.get(card.dataset.question) ?? card;
