@@ -87,7 +87,26 @@ export const LogEventSchema = z
   })
   .describe('A log line.');
 
-export const EVENT_TYPES = ['bind', 'message', 'tool_call', 'tool_result', 'progress', 'usage', 'result', 'log'] as const;
+/** What a rate limit holds back: the credential (its account, any model) or one model on it. */
+export const RATE_LIMIT_SCOPES = ['credential', 'model'] as const;
+
+export const RateLimitedEventSchema = z
+  .looseObject({
+    type: z.literal('rate_limited'),
+    retry_at: z.iso
+      .datetime({ offset: true, message: 'retry_at must be an ISO 8601 date-time such as "2026-12-02T21:20:00Z"' })
+      .optional()
+      .describe('When the limit resets, as the API said; absent when it did not say (the coordinator then waits its default).'),
+    scope: z.enum(RATE_LIMIT_SCOPES, { message: 'scope must be "credential" or "model"' }),
+    model: z.string().min(1, { message: 'model must not be empty' }).max(200, { message: 'model must be at most 200 characters' }).optional(),
+    message: z.string().max(2000, { message: 'message must be at most 2000 characters' }),
+  })
+  .refine((e) => e.scope !== 'model' || e.model !== undefined, { message: 'a rate limit of scope "model" names its model', path: ['model'] })
+  .describe(
+    'The API refused for a rate or usage limit. The executor then ends with exit 75; the coordinator parks the run until retry_at (or on another credential profile) without charging an attempt.',
+  );
+
+export const EVENT_TYPES = ['bind', 'message', 'tool_call', 'tool_result', 'progress', 'usage', 'result', 'log', 'rate_limited'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export const ExecutorEventSchema = z
@@ -100,6 +119,7 @@ export const ExecutorEventSchema = z
     UsageEventSchema,
     ResultEventSchema,
     LogEventSchema,
+    RateLimitedEventSchema,
   ])
   .describe('One event an executor reports, as one JSON object on one stdout line.');
 
@@ -113,9 +133,11 @@ export const EVENT_SCHEMAS: Record<EventType, z.ZodType> = {
   usage: UsageEventSchema,
   result: ResultEventSchema,
   log: LogEventSchema,
+  rate_limited: RateLimitedEventSchema,
 };
 
 export type ExecutorEvent = z.infer<typeof ExecutorEventSchema>;
 export type BindEvent = z.infer<typeof BindEventSchema>;
 export type ResultEvent = z.infer<typeof ResultEventSchema>;
 export type LogEvent = z.infer<typeof LogEventSchema>;
+export type RateLimitedEvent = z.infer<typeof RateLimitedEventSchema>;

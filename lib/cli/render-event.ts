@@ -47,6 +47,11 @@ export function renderEvent(event: ExecutorEvent, style: Style): string {
       const why = event.reason === undefined ? '' : style.yellow(`  (${text(event.reason)})`);
       return style.dim(`${label(event.stream === 'stderr' ? 'stderr' : 'log')}${text(event.message)}`) + why;
     }
+    case 'rate_limited': {
+      const what = event.scope === 'model' ? `model ${text(event.model ?? '')}` : 'credential';
+      const until = event.retry_at === undefined ? 'no reset time given' : `resets at ${text(event.retry_at)}`;
+      return style.yellow(`${label('rate limit')}${what}, ${until}: ${oneLine(event.message)}`);
+    }
   }
 }
 

@@ -126,6 +126,9 @@ async function runChecks(executor: ResolvedExecutor, limits: CheckLimits, projec
           : `${total} events, all valid`,
   });
 
+  const rateLimited = judgeRateLimits(probes);
+  if (rateLimited !== undefined) results.push(rateLimited);
+
   const leaky = probes.filter((p) => p.outcome.left_processes_behind).length;
   results.push({
     id: 'leaves-no-process-behind',
@@ -171,6 +174,21 @@ function judgeResume(resume: Probe, startBound: string | null): CheckResult {
   const again = resume.outcome.executor_session_id;
   const next = again === null ? 'kept it (no bind)' : again === startBound ? 'bound it again' : `bound ${again} to continue next time`;
   return { ...base, status: 'pass', detail: `exit 0 resuming executor session ${startBound}, ${next}, ${summarizeEvents(resume)}` };
+}
+
+/**
+ * A run that reported `rate_limited` ends with exit 75, so the coordinator parks it instead of failing it
+ * (docs/executors.md). Only reported when a probe met a rate limit (an executor behind a real API may).
+ */
+function judgeRateLimits(probes: readonly Probe[]): CheckResult | undefined {
+  const limited = probes.filter((p) => p.events.some((e) => e.type === 'rate_limited'));
+  if (limited.length === 0) return undefined;
+  const base = { id: 'rate-limit-exits-75', title: 'ends with exit 75 after a rate limit' };
+  const wrong = limited.filter((p) => p.outcome.exit_code !== 75);
+  if (wrong.length > 0) {
+    return { ...base, status: 'fail', detail: `${wrong.length} run(s) reported rate_limited but ended ${wrong[0]!.outcome.message} (expected exit 75, so the run is parked, not failed)` };
+  }
+  return { ...base, status: 'pass', detail: `${limited.length} run(s) reported rate_limited and ended with exit 75` };
 }
 
 function judgeSigterm(term: Probe, graceMs: number): CheckResult {

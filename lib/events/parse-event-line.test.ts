@@ -15,6 +15,9 @@ describe('parseEventLine', () => {
     ['{"type":"result","result_data":{"a":1},"is_error":false}', { type: 'result', result_data: { a: 1 }, is_error: false }],
     ['{"type":"log","level":"warn","message":"careful"}', { type: 'log', level: 'warn', message: 'careful' }],
     ['  {"type":"result","result_text":"","extra":true}', { type: 'result', result_text: '', extra: true }],
+    ['{"type":"rate_limited","retry_at":"2026-12-02T21:20:00Z","scope":"credential","message":"usage limit reached"}', { type: 'rate_limited', retry_at: '2026-12-02T21:20:00Z', scope: 'credential', message: 'usage limit reached' }],
+    ['{"type":"rate_limited","retry_at":"2026-12-02T21:20:00+01:00","scope":"model","model":"opus","message":""}', { type: 'rate_limited', retry_at: '2026-12-02T21:20:00+01:00', scope: 'model', model: 'opus', message: '' }],
+    ['{"type":"rate_limited","scope":"credential","message":"no reset given"}', { type: 'rate_limited', scope: 'credential', message: 'no reset given' }],
   ])('accepts %s', (text, event) => {
     expect(stdout(text)).toEqual(event);
   });
@@ -26,8 +29,14 @@ describe('parseEventLine', () => {
     ['{"type":"progress","message":"x","percent":101}', 'invalid progress event: percent: Too big: expected number to be <=100'],
     ['{"type":"usage","input_tokens":-1}', 'invalid usage event: input_tokens: Too small: expected number to be >=0'],
     ['{"type":"result","is_error":true}', 'invalid result event: result_text: a result needs result_text or result_data'],
-    ['{"type":"teleport"}', 'unknown event type "teleport" (known: bind, message, tool_call, tool_result, progress, usage, result, log)'],
-    ['{"type":7}', 'unknown event type 7 (known: bind, message, tool_call, tool_result, progress, usage, result, log)'],
+    ['{"type":"rate_limited","retry_at":"tomorrow","scope":"credential","message":"x"}', 'invalid rate_limited event: retry_at: retry_at must be an ISO 8601 date-time such as "2026-12-02T21:20:00Z"'],
+    ['{"type":"rate_limited","retry_at":1796220000,"scope":"credential","message":"x"}', 'invalid rate_limited event: retry_at: retry_at must be an ISO 8601 date-time such as "2026-12-02T21:20:00Z"'],
+    ['{"type":"rate_limited","scope":"everything","message":"x"}', 'invalid rate_limited event: scope: scope must be "credential" or "model"'],
+    ['{"type":"rate_limited","scope":"model","message":"x"}', 'invalid rate_limited event: model: a rate limit of scope "model" names its model'],
+    ['{"type":"rate_limited","scope":"credential"}', 'invalid rate_limited event: message: is required (string)'],
+    [`{"type":"rate_limited","scope":"credential","message":"${'x'.repeat(2001)}"}`, 'invalid rate_limited event: message: message must be at most 2000 characters'],
+    ['{"type":"teleport"}', 'unknown event type "teleport" (known: bind, message, tool_call, tool_result, progress, usage, result, log, rate_limited)'],
+    ['{"type":7}', 'unknown event type 7 (known: bind, message, tool_call, tool_result, progress, usage, result, log, rate_limited)'],
     ['{"kind":"message"}', 'JSON object without a "type" field'],
     ['{"type":"message", oops}', "invalid JSON: Expected double-quoted property name in JSON at position 19"],
   ])('turns %s into a log event that says why', (text, reason) => {

@@ -10,6 +10,7 @@ import { buildOptions } from './build-options.js';
 import { readConfig } from './config.js';
 import { loadSdk } from './load-sdk.js';
 import { mapMessage, newMappingState, usageSoFar } from './map-message.js';
+import { detectRateLimit, newRateLimitState } from './rate-limit.js';
 import { EXIT_INFRA, EXIT_REJECTED, EXIT_TERMINATED, endingFromError, endingFromResult, PREFIX, type Ending } from './outcome.js';
 import { createPermissionCallback } from './permission-callback.js';
 import { parseInvocation, readStdin } from './read-invocation.js';
@@ -53,11 +54,8 @@ export async function main(): Promise<void> {
   process.on('warning', (warning) => emit({ type: 'log', level: 'warn', message: `${warning.name}: ${warning.message}` }));
   process.stdout.on('error', () => {});
 
-  const cancel = (signal: NodeJS.Signals) => {
-    if (cancelledBy !== undefined) return;
-    cancelledBy = signal;
-    if (!queryStarted) void finish({ code: EXIT_TERMINATED, reason: `${PREFIX}: cancelled by ${signal} before Claude Code started` });
-    // Stop the query (the SDK closes Claude's input) and ask Claude Code itself to stop; main() reaps it.
+  // Stop the query (the SDK closes Claude's input) and ask Claude Code itself to stop; main() reaps it.
+  const stopClaude = () => {
     abort.abort();
     if (child !== undefined && child.exitCode === null && child.signalCode === null) {
       const target = child;
@@ -65,6 +63,12 @@ export async function main(): Promise<void> {
       const timer = setTimeout(() => target.kill('SIGKILL'), killGraceMs);
       target.once('exit', () => clearTimeout(timer));
     }
+  };
+  const cancel = (signal: NodeJS.Signals) => {
+    if (cancelledBy !== undefined) return;
+    cancelledBy = signal;
+    if (!queryStarted) void finish({ code: EXIT_TERMINATED, reason: `${PREFIX}: cancelled by ${signal} before Claude Code started` });
+    stopClaude();
   };
   process.on('SIGTERM', () => cancel('SIGTERM'));
   process.on('SIGINT', () => cancel('SIGINT'));
@@ -98,16 +102,25 @@ export async function main(): Promise<void> {
   }
 
   const state = newMappingState();
+  const limits = newRateLimitState();
   let ending: Ending;
   queryStarted = true;
   try {
     for await (const message of loaded.sdk.query({ prompt: parsed.invocation.prompt, options })) {
       for (const event of mapMessage(message, state)) emit(event);
+      const limited = detectRateLimit(message, limits, state.model, Date.now());
+      if (limited !== undefined) {
+        // Not Claude Code's own retry loop (minutes against a limit): the coordinator parks the run instead.
+        emit(limited);
+        stopClaude();
+        break;
+      }
     }
     ending = endingFromResult(state);
   } catch (error) {
     ending = endingFromError(error, state);
   }
+  if (limits.reported !== undefined) ending = { code: EXIT_INFRA, reason: `${PREFIX}: rate limited: ${limits.reported.message}` };
   await reap(child, killGraceMs);
   await approver?.close();
   // Ended without Claude's result message (cancelled, or Claude Code failed): what it used so far still counts.

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 export type FakeTurn =
   | { kind: 'text'; text: string }
   | { kind: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
-  | { kind: 'status'; status: number; body: unknown }
+  | { kind: 'status'; status: number; body: unknown; headers?: Record<string, string> }
   /** Never answer (the request stays open until the server closes): a model that takes forever. */
   | { kind: 'hang' };
 
@@ -80,7 +80,7 @@ export async function startFakeAnthropicApi(script: ScriptedTurn[] = [], fallbac
       const turn = typeof next === 'function' ? next(body) : next;
       if (turn.kind === 'hang') return;
       if (turn.kind === 'status') {
-        res.writeHead(turn.status, { 'content-type': 'application/json' });
+        res.writeHead(turn.status, { 'content-type': 'application/json', ...turn.headers });
         res.end(JSON.stringify(turn.body));
         return;
       }
