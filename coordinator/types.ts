@@ -1,3 +1,4 @@
+import type { RunnerProfile } from '../protocol/credential-profiles.js';
 /**
  * The coordinator's records, as the store returns them.
  *
@@ -50,6 +51,10 @@ export interface SessionRecord {
   stop_reason: Record<string, unknown> | null;
   /** The W3C trace context its runs' spans are children of. */
   traceparent: string | null;
+  /** Its latest run's park for a rate limit: until when, on which profile, why (all null when not parked). */
+  parked_until: number | null;
+  park_profile: string | null;
+  park_reason: string | null;
   /** Its questions still open (it is waiting for input while this is above 0). */
   open_questions: number;
   /** The workflow run it belongs to: as its root, or as one of its tasks' sessions (null: none). */
@@ -93,6 +98,16 @@ export interface RunRecord {
   usage: Record<string, unknown> | null;
   /** The workflow run whose task this run's session is (its end advances the workflow), else null. */
   workflow_run_id: string | null;
+  /** The credential profile (its name) its runner was told to use for it, or null (a runner without profiles). */
+  credential_profile: string | null;
+  /** Parked for a rate limit: queued until then (null: never parked, or its park was lifted by a claim). */
+  parked_until: number | null;
+  /** Why it was parked (the executor's rate_limited message), or null. */
+  park_reason: string | null;
+  /** How often it was parked (bounded by MAX_PARKS_PER_RUN). */
+  parks: number;
+  /** Its restart continues the executor session its parked attempt had bound (mode resume). */
+  continues_session: boolean;
 }
 
 /** A run's outcome waiting to be delivered to a session (callback mode). */
@@ -147,6 +162,10 @@ export interface RunnerRecord {
   registered_at: number;
   last_seen_at: number;
   deregistered_at: number | null;
+  /** Its credential profiles' summaries (never a secret); empty: it has none. */
+  credential_profiles: RunnerProfile[];
+  /** The executor it runs a run that names none with (the profiles of a run without executor are this one's). */
+  default_executor: string | null;
 }
 
 export interface EventRecord {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { id, isoTime, tags } from './fields.js';
 import { SessionViewSchema, RunViewSchema } from './sessions.js';
 import { BudgetLeftSchema } from './budget-left.js';
+import { RunnerProfileSchema, RunnerProfilesSchema } from './credential-profiles.js';
 import './zod-config.js';
 
 /** The most session trees one long-poll may be limited to. */
@@ -15,6 +16,10 @@ export const RegisterRunnerSchema = z.strictObject({
   tags: tags.optional(),
   capacity: z.int().min(1).max(10_000).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  /** Its credential profiles' summaries (names, weights, models, executors; never a secret value). */
+  credential_profiles: RunnerProfilesSchema.optional(),
+  /** The executor it runs a run that names none with (whose profiles such a run gets). */
+  default_executor: id('default_executor').max(200).optional(),
 });
 export type RegisterRunner = z.input<typeof RegisterRunnerSchema>;
 
@@ -112,6 +117,8 @@ export const RunnerViewSchema = z.looseObject({
   registered_at: isoTime,
   last_seen_at: isoTime,
   deregistered_at: isoTime.nullable(),
+  /** Its credential profiles (summaries; absent from coordinators before issue 18). */
+  credential_profiles: z.array(RunnerProfileSchema).optional(),
 });
 
 export type RunnerView = z.infer<typeof RunnerViewSchema>;

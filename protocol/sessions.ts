@@ -70,7 +70,7 @@ export const SessionResultSchema = z.looseObject({
 });
 
 /** Why a queued run is not taken, as one word: see WaitingSchema. */
-export const WAITING_REASONS = ['no_runner_online', 'no_runner_serves', 'retry_backoff', 'runner_busy'] as const;
+export const WAITING_REASONS = ['no_runner_online', 'no_runner_serves', 'retry_backoff', 'runner_busy', 'rate_limit'] as const;
 export type WaitingReason = (typeof WAITING_REASONS)[number];
 
 /** An online runner as a placement explanation shows it: what it serves, and whether it may take the run. */
@@ -160,6 +160,15 @@ export const SessionViewSchema = z.looseObject({
   budget_left: BudgetStatusSchema.nullable().optional(),
   /** Why its latest run is still queued (`GET /v1/sessions/:id` only; null when it is not queued). */
   waiting: WaitingSchema.nullable().optional(),
+  /**
+   * Its latest run is parked for a rate limit (docs/coordinator.md, "Parking"): until when, on which credential
+   * profile (a name), the executor's message, and the sentence ("waiting for rate limit until 21:20 UTC
+   * (profile team-a)"). Null when it is not parked now; absent from coordinators before issue 18.
+   */
+  rate_limit_wait: z
+    .looseObject({ until: isoTime, profile: z.string().nullable(), reason: z.string(), message: z.string() })
+    .nullable()
+    .optional(),
 });
 export type SessionView = z.infer<typeof SessionViewSchema>;
 export type SessionResult = z.infer<typeof SessionResultSchema>;
@@ -201,6 +210,12 @@ export const RunViewSchema = z.looseObject({
    * and the part earlier runs counted (`executor_session_cost_usd`, `cost_base_usd`); null before any.
    */
   usage: z.record(z.string(), z.unknown()).nullable().optional(),
+  /** The credential profile its runner was told to use (a name; null: none). Absent from coordinators before issue 18. */
+  credential_profile: z.string().nullable().optional(),
+  /** Parked for a rate limit: queued until then (null: not parked), why, and how often it was parked. */
+  parked_until: isoTime.nullable().optional(),
+  park_reason: z.string().nullable().optional(),
+  parks: z.int().min(0).optional(),
 });
 export type RunView = z.infer<typeof RunViewSchema>;
 export type RunOutcomeSummary = z.infer<typeof RunOutcomeSummarySchema>;

@@ -3,6 +3,7 @@ import type { SessionEventSchema } from '../../protocol/events.js';
 import type { RunnerViewSchema } from '../../protocol/runners.js';
 import type { CallbackViewSchema, RunViewSchema, SessionViewSchema } from '../../protocol/sessions.js';
 import { parseTraceparent } from '../../protocol/trace-context.js';
+import { describeRateLimitWait } from '../../protocol/credential-profiles.js';
 import type { RunnerHealth } from '../rules/runner-health.js';
 import type { CallbackRecord, EventRecord, QuestionRecord, RunRecord, RunnerRecord, SessionRecord } from '../types.js';
 import type { QuestionViewSchema } from '../../protocol/questions.js';
@@ -21,6 +22,7 @@ export function renderSession(s: SessionRecord): z.input<typeof SessionViewSchem
     totals: s.totals, tree_totals: s.tree_totals, budget: s.budget, stop_reason: s.stop_reason,
     trace_id: parseTraceparent(s.traceparent)?.traceId ?? null,
     open_questions: s.open_questions, waiting_for_input: s.open_questions > 0, workflow_run_id: s.workflow_run_id,
+    rate_limit_wait: rateLimitWait(s, Date.now()),
     created_at: isoNow(s.created_at), updated_at: isoNow(s.updated_at), ended_at: iso(s.ended_at),
   };
 }
@@ -35,7 +37,15 @@ export function renderRun(r: RunRecord): z.input<typeof RunViewSchema> {
     created_at: isoNow(r.created_at), queued_at: isoNow(r.queued_at), available_at: isoNow(r.available_at),
     claimed_at: iso(r.claimed_at), started_at: iso(r.started_at), finished_at: iso(r.finished_at),
     callback_session_id: r.callback_session_id, excluded_runners: r.excluded_runners, usage: r.usage,
+    credential_profile: r.credential_profile, parked_until: iso(r.parked_until), park_reason: r.park_reason, parks: r.parks,
   };
+}
+
+/** A session's wait for a rate limit, while its latest run is parked (null otherwise). */
+function rateLimitWait(s: SessionRecord, now: number): z.input<typeof SessionViewSchema>['rate_limit_wait'] {
+  const message = describeRateLimitWait(s, now);
+  if (message === null) return null;
+  return { until: isoNow(s.parked_until!), profile: s.park_profile, reason: s.park_reason ?? '', message };
 }
 
 /** A callback-mode outcome waiting for (or delivered to) a session. */
@@ -52,6 +62,7 @@ export function renderRunner(r: RunnerRecord, health: RunnerHealth, slotsUsed: n
     runner_id: r.id, name: r.name, hostname: r.hostname, executors: r.executors, tags: r.tags, capacity: r.capacity,
     slots_used: slotsUsed, metadata: r.metadata, status: health, registered_at: isoNow(r.registered_at), last_seen_at: isoNow(r.last_seen_at),
     deregistered_at: iso(r.deregistered_at),
+    credential_profiles: r.credential_profiles,
   };
 }
 

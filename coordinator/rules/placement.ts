@@ -1,4 +1,5 @@
 import { formatDuration } from '../../protocol/duration.js';
+import { describeRateLimitWait } from '../../protocol/credential-profiles.js';
 import type { Waiting, WaitingReason } from '../../protocol/sessions.js';
 import { describeRequirement, runnerCanServe, runnerMatches, type RunRequirement } from './matching.js';
 
@@ -13,6 +14,9 @@ export interface QueuedRun extends RunRequirement {
   queued_at: number;
   available_at: number;
   excluded_runners: readonly string[];
+  /** Parked for a rate limit until then, on this profile (absent or null: not parked). */
+  parked_until?: number | null;
+  credential_profile?: string | null;
 }
 
 /** What placement needs of an online runner. */
@@ -62,6 +66,9 @@ export function explainWaiting(run: QueuedRun, online: readonly OnlineRunner[], 
   if (unplaceable !== null) {
     reason = online.length === 0 ? 'no_runner_online' : 'no_runner_serves';
     message = `${unplaceable}; ${deadlineClause(run, placementTimeoutMs)}`;
+  } else if ((run.parked_until ?? 0) > now) {
+    reason = 'rate_limit';
+    message = describeRateLimitWait({ parked_until: run.parked_until!, park_profile: run.credential_profile ?? null }, now)!;
   } else if (run.available_at > now) {
     reason = 'retry_backoff';
     message = `attempt ${run.attempt} of ${run.max_attempts} waits for its retry delay, until ${new Date(run.available_at).toISOString()}`;

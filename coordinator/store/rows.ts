@@ -74,6 +74,9 @@ export function toSession(row: Row): SessionRecord {
     budget: json(row.budget) as SessionRecord['budget'],
     stop_reason: json(row.stop_reason) as SessionRecord['stop_reason'],
     traceparent: strOrNull(row.traceparent),
+    parked_until: numOrNull(row.parked_until),
+    park_profile: strOrNull(row.park_profile),
+    park_reason: strOrNull(row.park_reason),
     open_questions: num(row.open_questions ?? 0),
     workflow_run_id: strOrNull(row.workflow_run_id),
     metadata: json(row.metadata) as SessionRecord['metadata'],
@@ -113,6 +116,11 @@ export function toRun(row: Row): RunRecord {
     excluded_runners: strings(row.excluded_runners),
     usage: json(row.usage) as RunRecord['usage'],
     workflow_run_id: strOrNull(row.workflow_run_id),
+    credential_profile: strOrNull(row.credential_profile),
+    parked_until: numOrNull(row.parked_until),
+    park_reason: strOrNull(row.park_reason),
+    parks: num(row.parks ?? 0),
+    continues_session: num(row.continues_session ?? 0) !== 0,
   };
 }
 
@@ -145,6 +153,8 @@ export function toRunner(row: Row): RunnerRecord {
     registered_at: num(row.registered_at),
     last_seen_at: num(row.last_seen_at),
     deregistered_at: numOrNull(row.deregistered_at),
+    credential_profiles: (json(row.credential_profiles) as RunnerRecord['credential_profiles'] | null) ?? [],
+    default_executor: strOrNull(row.default_executor),
   };
 }
 

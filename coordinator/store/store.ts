@@ -8,7 +8,9 @@ import { deleteAgent, getAgent, listAgents, putAgent } from './ops/agent-documen
 import { type AppendResult, appendEvents, type IncomingEvent } from './ops/append-events.js';
 import { type AgentUsageSince, listUsageTotals, sumAgentUsageSince, type UsageTotalsRecord } from './ops/list-usage-totals.js';
 import { applyRunReport, type RunReportToApply, type RunReportApplied } from './ops/apply-run-report.js';
-import { claimAssignments, type ClaimedRun, claimNextRun, claimRuns, type ClaimingRunner } from './ops/claim-next-run.js';
+import { type ClaimedRun, claimNextRun, claimRuns, type ClaimingRunner } from './ops/claim-next-run.js';
+import { claimForRunner } from './ops/claim-with-profiles.js';
+import { parkedModels } from './ops/park-run.js';
 import { countHeldRuns } from './ops/count-held-runs.js';
 import { heartbeatRunner, type HeartbeatResult } from './ops/heartbeat-runner.js';
 import { countClaimable, countRunsByStatus } from './ops/count-runs.js';
@@ -120,6 +122,8 @@ export interface Store {
   /** claimRuns, each with its session and agent blueprint, read by the claim itself (what a long-poll answers). */
   claimAssignments(runner: ClaimingRunner, now: number, max: number): Promise<ClaimedRun[]>;
   releaseRun(runId: string, now: number): Promise<void>;
+  /** The models some credential profile is parked for now (scope `model` rate limits), for model routing. */
+  parkedModels(now: number): Promise<Set<string>>;
   /** Release the runs claimed before `claimedBefore` that `runnerId` holds but did not report (its heartbeat). */
   releaseUnreportedRuns(runnerId: string, reported: readonly string[], claimedBefore: number, now: number): Promise<RunRecord[]>;
   startRun(runId: string, runnerId: string, now: number): Promise<RunRecord>;
@@ -229,8 +233,9 @@ export function createStore(sql: SqlClient): Store {
     listRuns: (sessionId) => listRuns(sql, sessionId),
     claimNextRun: (runner, now) => claimNextRun(sql, runner, now),
     claimRuns: (runner, now, max) => claimRuns(sql, runner, now, max),
-    claimAssignments: (runner, now, max) => claimAssignments(sql, runner, now, max),
+    claimAssignments: (runner, now, max) => claimForRunner(sql, runner, now, max),
     releaseRun: (runId, now) => releaseRun(sql, runId, now),
+    parkedModels: (now) => parkedModels(sql, now),
     releaseUnreportedRuns: (runnerId, reported, claimedBefore, now) => releaseUnreportedRuns(sql, runnerId, reported, claimedBefore, now),
     startRun: (runId, runnerId, now) => startRun(sql, runId, runnerId, now),
     finishRun: (runId, runnerId, outcome, now, backoff) => finishRun(sql, runId, runnerId, outcome, now, backoff),

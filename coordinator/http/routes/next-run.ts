@@ -161,15 +161,24 @@ async function budgetLeftFor(ctx: CoordinatorContext, session: SessionRecord | n
   return budgetLeft(await ctx.store.readBudgetHolders([session.id, ...session.ancestors]), Date.now());
 }
 
+/**
+ * The prompt a parked run's restart continues its executor session with: the session already holds the run's
+ * own prompt (the executor bound it before the limit stopped it), so sending that again would repeat it.
+ */
+export const CONTINUE_AFTER_RATE_LIMIT_PROMPT =
+  'Your previous turn was interrupted by an API rate limit, which has now passed. Continue the task where you left off.';
+
 /** Everything a runner needs to build the Schema 2.0 invocation for a claimed run. */
 function assignmentOf(run: RunRecord, session: SessionRecord | null, blueprint: AgentDocument | null, runner: RunnerRecord, budget: BudgetLeft | null) {
+  // A run parked for a rate limit after its executor bound a session continues that session (resume).
+  const continues = run.continues_session && run.executor_session_id !== null;
   return {
     run: renderRun(run),
     session: session === null ? null : renderSession(session),
     invocation: {
-      mode: run.mode,
+      mode: continues ? 'resume' : run.mode,
       session_id: run.session_id,
-      prompt: run.prompt,
+      prompt: continues ? CONTINUE_AFTER_RATE_LIMIT_PROMPT : run.prompt,
       project_dir: session?.project_dir ?? null,
       agent: session?.agent ?? null,
       // The runner fetches the blueprint itself (GET /v1/agents/:name) and caches it by this version.
@@ -181,7 +190,7 @@ function assignmentOf(run: RunRecord, session: SessionRecord | null, blueprint: 
         run_id: run.id,
         runner_id: runner.id,
         attempt: run.attempt,
-        executor_session_id: run.mode === 'resume' ? run.executor_session_id : null,
+        executor_session_id: run.mode === 'resume' || continues ? run.executor_session_id : null,
         // The run's span in its tree's trace (protocol/trace-context.ts); the runner's spans and the executor's go under it.
         traceparent: runTraceparent(session?.traceparent ?? null, run.id),
         ...(budget === null ? {} : { budget }),

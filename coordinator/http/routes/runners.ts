@@ -29,6 +29,8 @@ export function mountRunnerRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
         tags: body.tags ?? [],
         capacity: body.capacity ?? 1,
         metadata: body.metadata ?? null,
+        credential_profiles: body.credential_profiles ?? [],
+        default_executor: body.default_executor ?? null,
       },
       hashToken(token),
       Date.now(),

@@ -8,15 +8,30 @@ import { SESSION_COLUMNS, toRun, toSession } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
 import { placeholders } from '../sql-client.js';
 import { transitionRun } from './transition-run.js';
+import type { RunnerProfile } from '../../../protocol/credential-profiles.js';
 
 /** How many queued runs one SQLite claim of one run looks at (tag matching happens on these, in priority order). */
 export const CLAIM_CANDIDATES = 32;
 
 /** Who claims: a runner's executors and tags, and the session trees it is limited to (`roots`, if any). */
-export type ClaimingRunner = { id: string; executors: readonly string[]; tags: readonly string[]; roots?: readonly string[] | undefined };
+export type ClaimingRunner = {
+  id: string;
+  executors: readonly string[];
+  tags: readonly string[];
+  roots?: readonly string[] | undefined;
+  /** Its credential profiles (a profile is chosen for each run it claims: claim-with-profiles.ts). */
+  credential_profiles?: readonly RunnerProfile[] | undefined;
+  default_executor?: string | null | undefined;
+  /** Whether it takes runs that name no executor (false while every profile of its default executor is parked). */
+  unnamed?: boolean | undefined;
+};
 
-const executorFilter = (runner: ClaimingRunner): string =>
-  runner.executors.length === 0 ? 'executor IS NULL' : `(executor IS NULL OR executor IN (${placeholders(runner.executors.length)}))`;
+const executorFilter = (runner: ClaimingRunner): string => {
+  const unnamed = runner.unnamed !== false;
+  if (runner.executors.length === 0) return unnamed ? 'executor IS NULL' : '1 = 0';
+  const named = `executor IN (${placeholders(runner.executors.length)})`;
+  return unnamed ? `(executor IS NULL OR ${named})` : named;
+};
 
 /** Leave out runs whose executor failed on this runner with exit 75 (their retries go elsewhere). */
 const notExcluded = (dialect: 'sqlite' | 'postgres'): string =>

@@ -11,6 +11,7 @@ import { getHeldRun } from './get-held-run.js';
 import { listOnlineRunners } from './list-online-runners.js';
 import { SessionUpdate } from './session-update.js';
 import { transitionRun, type RunPatch } from './transition-run.js';
+import { lastRateLimit, parkable, parkRun } from './park-run.js';
 
 /** How a runner says a run ended: the outcome's kind, message and exit code, and what the session keeps of it. */
 export type FinishReport = Pick<RunOutcome, 'kind' | 'message'> & {
@@ -62,6 +63,16 @@ export async function finishHeldRun(
   session: SessionUpdate = new SessionUpdate(run.session_id, run.id),
   runColumns: Pick<RunPatch, 'event_seq' | 'usage'> = {},
 ): Promise<RunRecord> {
+  // A rate limit parks the run (no attempt charged, its runner not excluded), bounded by MAX_PARKS_PER_RUN.
+  const limit = executorTempFailed(outcome) ? await lastRateLimit(tx, run) : null;
+  if (parkable(run, limit)) {
+    if (typeof outcome.executor_session_id === 'string') session.bind(outcome.executor_session_id);
+    const bound = typeof outcome.executor_session_id === 'string' ? outcome.executor_session_id : null;
+    const error = `parked for a rate limit: ${limit.message}`;
+    const parked = await parkRun(tx, run, limit, bound, now, policy.leaseMs, session, { outcome, error, ...runColumns });
+    await session.write(tx, now);
+    return parked;
+  }
   const excludes = executorTempFailed(outcome) && run.runner_id !== null && !run.excluded_runners.includes(run.runner_id);
   const retryRun = excludes ? { ...run, excluded_runners: [...run.excluded_runners, run.runner_id!] } : run;
   let unplaceable: string | null = null;

@@ -59,6 +59,16 @@ export class SessionUpdate {
     this.latest.set('status', sessionStatusFor(run.status));
     this.latest.set('runner_id', run.runner_id);
     this.latest.set('ended_at', isTerminal(run.status) ? now : null);
+    // A park lasts while its run waits queued; any other step of the run ends it (park() sets it again).
+    this.park(null);
+    return this;
+  }
+
+  /** The latest run's park for a rate limit (null: none): what `sessions show`, `status` and the tree say it waits for. */
+  park(park: { until: number; profile: string | null; reason: string } | null): this {
+    this.latest.set('parked_until', park?.until ?? null);
+    this.latest.set('park_profile', park?.profile ?? null);
+    this.latest.set('park_reason', park?.reason ?? null);
     return this;
   }
 

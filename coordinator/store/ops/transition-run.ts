@@ -16,6 +16,7 @@ export type RunPatch = Partial<
   Pick<
     RunRecord,
     'event_seq' | 'runner_id' | 'attempt' | 'available_at' | 'queued_at' | 'claimed_at' | 'started_at' | 'finished_at' | 'error' | 'stop_requested' | 'excluded_runners'
+    | 'credential_profile' | 'parked_until' | 'park_reason' | 'parks' | 'continues_session' | 'executor_session_id'
   >
 > & { outcome?: unknown; usage?: unknown };
 
