@@ -38,6 +38,7 @@ export function buildProgram(): Command {
     .option('--drain-timeout <duration>', 'on SIGINT/SIGTERM, wait this long for running executors (default 30s)')
     .option('--blueprint-env <name>', 'allow ${env.NAME} in blueprints to read NAME (repeatable or comma-separated)', collect, [])
     .option('--executor-env <name>', `pass NAME (or a prefix: AWS_*) to executors on top of the base set and their executor.json env (repeatable; env ${EXECUTOR_ENV_VAR})`, collect, [])
+    .option('--credentials <file>', 'credential profiles, one of which each run gets (env AGENT_RUNNER_CREDENTIALS; docs/runner.md)')
     .option('-v, --verbose', 'debug logs')
     .option('--log-format <format>', 'log lines as json or pretty (env AGENT_RUNNER_LOG_FORMAT; default: pretty on a terminal, else json)')
     .addHelpText('after', () => `\n${describeStateDir()}\n`)
@@ -178,6 +179,34 @@ export function buildProgram(): Command {
       const { notificationsCommand } = await import('./notifications-command.js');
       process.exitCode = await notificationsCommand(options);
     });
+  const credentials = program.command('credentials').description('a runner\'s credential profiles (--credentials FILE): list, check, encrypt, decrypt');
+  const credentialsFile = (command: Command) => command.option('--credentials <file>', 'the credentials file (env AGENT_RUNNER_CREDENTIALS)');
+  credentialsFile(credentials.command('list').description('each profile: name, weight, models, executors, the names of its variables (never their values)'))
+    .option('--json', 'machine-readable output')
+    .action(async (options) => {
+      const { credentialsListCommand } = await import('./credentials-command.js');
+      process.exitCode = await credentialsListCommand(options);
+    });
+  credentialsFile(credentials.command('check').description('ask each profile\'s API whether its key works now (ok, failing, rate limited); exit 1 when one fails'))
+    .option('--timeout <duration>', 'how long to wait for each answer (default 10s)')
+    .option('--json', 'machine-readable output')
+    .action(async (options) => {
+      const { credentialsCheckCommand } = await import('./credentials-command.js');
+      process.exitCode = await credentialsCheckCommand(options);
+    });
+  credentialsFile(credentials.command('encrypt').description(`encrypt the file in place with the passphrase in AGENT_RUNNER_CREDENTIALS_KEY`))
+    .argument('[file]', 'the file (default: --credentials)')
+    .action(async (file: string | undefined, options) => {
+      const { credentialsEncryptCommand } = await import('./credentials-command.js');
+      process.exitCode = await credentialsEncryptCommand(file, options);
+    });
+  credentialsFile(credentials.command('decrypt').description('decrypt the file in place, to edit it (encrypt it again after)'))
+    .argument('[file]', 'the file (default: --credentials)')
+    .action(async (file: string | undefined, options) => {
+      const { credentialsDecryptCommand } = await import('./credentials-command.js');
+      process.exitCode = await credentialsDecryptCommand(file, options);
+    });
+
   common(program.command('status').description('system status: coordinator and store, runners, runs by state, queue age, last hour, sessions'))
     .action(async (options) => {
       const { statusCommand } = await import('./status-command.js');

@@ -1,7 +1,7 @@
 import { EXECUTION_MARK_ENV } from './process-group.js';
 
 /** Runner secrets that never reach an executor's environment, whatever is allowed. */
-export const SECRET_ENV_NAMES = ['AGENT_COORDINATOR_TOKEN', 'AGENT_RUNNER_TOKEN', 'AGENT_RUNNER_SECRET'] as const;
+export const SECRET_ENV_NAMES = ['AGENT_COORDINATOR_TOKEN', 'AGENT_RUNNER_TOKEN', 'AGENT_RUNNER_SECRET', 'AGENT_RUNNER_CREDENTIALS_KEY'] as const;
 
 /**
  * What every executor gets from the runner's environment: enough to find programs, a home, a user, a

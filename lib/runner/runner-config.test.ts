@@ -15,6 +15,8 @@ describe('resolveRunnerConfig', () => {
       drainTimeoutMs: 30_000,
       blueprintEnv: new Set(),
       executorEnv: [],
+      credentials: [],
+      credentialsFile: undefined,
       verbose: false,
     });
   });
@@ -63,9 +65,9 @@ describe('resolveRunnerConfig', () => {
     [{ runTimeout: 'forever' }, {}, '--run-timeout: "forever" is not a duration (use e.g. 500ms, 30s, 5m, 1h30m)'],
     [{ blueprintEnv: ['GOOD,bad-name'] }, {}, '--blueprint-env: "bad-name" is not an environment variable name'],
     [{}, { AGENT_RUNNER_BLUEPRINT_ENV: 'A B' }, 'AGENT_RUNNER_BLUEPRINT_ENV: "A B" is not an environment variable name'],
-    [{ blueprintEnv: ['AGENT_RUNNER_SECRET'] }, {}, '--blueprint-env: "AGENT_RUNNER_SECRET" is the runner\'s own secret; AGENT_COORDINATOR_TOKEN, AGENT_RUNNER_TOKEN, AGENT_RUNNER_SECRET never reach blueprints or executors'],
-    [{}, { AGENT_RUNNER_BLUEPRINT_ENV: 'GITHUB_TOKEN,AGENT_COORDINATOR_TOKEN' }, 'AGENT_RUNNER_BLUEPRINT_ENV: "AGENT_COORDINATOR_TOKEN" is the runner\'s own secret; AGENT_COORDINATOR_TOKEN, AGENT_RUNNER_TOKEN, AGENT_RUNNER_SECRET never reach blueprints or executors'],
-    [{ executorEnv: ['AGENT_RUNNER_TOKEN'] }, {}, '--executor-env: "AGENT_RUNNER_TOKEN" is the runner\'s own secret; AGENT_COORDINATOR_TOKEN, AGENT_RUNNER_TOKEN, AGENT_RUNNER_SECRET never reach blueprints or executors'],
+    [{ blueprintEnv: ['AGENT_RUNNER_SECRET'] }, {}, '--blueprint-env: "AGENT_RUNNER_SECRET" is the runner\'s own secret; AGENT_COORDINATOR_TOKEN, AGENT_RUNNER_TOKEN, AGENT_RUNNER_SECRET, AGENT_RUNNER_CREDENTIALS_KEY never reach blueprints or executors'],
+    [{}, { AGENT_RUNNER_BLUEPRINT_ENV: 'GITHUB_TOKEN,AGENT_COORDINATOR_TOKEN' }, 'AGENT_RUNNER_BLUEPRINT_ENV: "AGENT_COORDINATOR_TOKEN" is the runner\'s own secret; AGENT_COORDINATOR_TOKEN, AGENT_RUNNER_TOKEN, AGENT_RUNNER_SECRET, AGENT_RUNNER_CREDENTIALS_KEY never reach blueprints or executors'],
+    [{ executorEnv: ['AGENT_RUNNER_TOKEN'] }, {}, '--executor-env: "AGENT_RUNNER_TOKEN" is the runner\'s own secret; AGENT_COORDINATOR_TOKEN, AGENT_RUNNER_TOKEN, AGENT_RUNNER_SECRET, AGENT_RUNNER_CREDENTIALS_KEY never reach blueprints or executors'],
     [{ executorEnv: ['AWS-*'] }, {}, '--executor-env: "AWS-*" is not an environment variable name or a prefix ending in *'],
     [{}, { AGENT_RUNNER_EXECUTOR_ENV: 'A,*B' }, 'AGENT_RUNNER_EXECUTOR_ENV: "*B" is not an environment variable name or a prefix ending in *'],
   ])('rejects %j %j naming the flag or variable', (flags, env, message) => {

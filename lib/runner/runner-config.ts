@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { parseDuration } from '../../protocol/duration.js';
+import { CREDENTIALS_KEY_ENV } from '../credentials/credentials-cipher.js';
+import { type CredentialProfile, CredentialsFileError, loadCredentialsFile } from '../credentials/credentials-file.js';
 import { envPatternProblem, EXECUTOR_ENV_VAR, isRunnerSecret, SECRET_ENV_NAMES } from '../process/executor-env.js';
 
 /** Executors run at once by default. */
@@ -27,6 +29,9 @@ export interface RunnerConfig {
   blueprintEnv: Set<string>;
   /** Names or prefixes every executor gets on top of the base set and its declared `env` (executor-env.ts). */
   executorEnv: string[];
+  /** `--credentials FILE`: the profiles one of which each run gets (none: executors use the runner's environment as allowed). */
+  credentials: CredentialProfile[];
+  credentialsFile: string | undefined;
   verbose: boolean;
 }
 
@@ -42,6 +47,7 @@ export interface RunnerFlags {
   drainTimeout?: string;
   blueprintEnv?: string[];
   executorEnv?: string[];
+  credentials?: string;
   verbose?: boolean;
 }
 
@@ -52,6 +58,7 @@ export const RUNNER_ENV = {
   concurrency: 'AGENT_RUNNER_CONCURRENCY',
   blueprintEnv: 'AGENT_RUNNER_BLUEPRINT_ENV',
   executorEnv: EXECUTOR_ENV_VAR,
+  credentials: 'AGENT_RUNNER_CREDENTIALS',
 } as const;
 
 /** A flag or environment value that cannot be used; the message names it and says why. */
@@ -105,6 +112,8 @@ export function resolveRunnerConfig(flags: RunnerFlags, env: NodeJS.ProcessEnv =
   const coordinator = from('coordinatorUrl', '--coordinator-url', flags.coordinatorUrl);
   const concurrency = from('concurrency', '--concurrency', flags.concurrency);
   const tags = from('tags', '--tags', flags.tags);
+  const credentials = from('credentials', '--credentials', flags.credentials);
+  const credentialsFile = credentials === undefined ? undefined : resolve(cwd, credentials.value);
   const blueprintEnvFromFlags = (flags.blueprintEnv?.length ?? 0) > 0;
   const blueprintEnv = blueprintEnvFromFlags ? flags.blueprintEnv!.flatMap(list) : list(env[RUNNER_ENV.blueprintEnv]);
   for (const name of blueprintEnv) {
@@ -124,8 +133,19 @@ export function resolveRunnerConfig(flags: RunnerFlags, env: NodeJS.ProcessEnv =
     drainTimeoutMs: duration(flags.drainTimeout, '--drain-timeout') ?? DEFAULT_DRAIN_TIMEOUT_MS,
     blueprintEnv: new Set(blueprintEnv),
     executorEnv: resolveExecutorEnv(flags.executorEnv, env),
+    credentials: credentialsFile === undefined ? [] : loadProfiles(credentialsFile, credentials!.name, env),
+    credentialsFile,
     verbose: flags.verbose === true,
   };
+}
+
+function loadProfiles(file: string, source: string, env: NodeJS.ProcessEnv): CredentialProfile[] {
+  try {
+    return loadCredentialsFile(file, { key: env[CREDENTIALS_KEY_ENV] });
+  } catch (error) {
+    if (error instanceof CredentialsFileError) throw new ConfigError(`${source}: ${error.message}`);
+    throw error;
+  }
 }
 
 function refuseSecret(name: string, source: string): void {

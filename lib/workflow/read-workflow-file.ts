@@ -27,10 +27,10 @@ export type ReadWorkflowResult =
   | { ok: false; issues: ReadIssue[] };
 
 /**
- * Parse a workflow file's text. `locate(path)` gives the line:column of the deepest part of `path` the file
+ * Parse a workflow file's text (or another YAML file of ours: `what` names what its object is). `locate(path)` gives the line:column of the deepest part of `path` the file
  * holds (the key of a map entry, the item of a list), or null when not even its first part is written.
  */
-export function readWorkflowFile(text: string): ReadWorkflowResult {
+export function readWorkflowFile(text: string, what = 'a workflow'): ReadWorkflowResult {
   const refuse = (message: string, line: number | null = null, col: number | null = null): ReadWorkflowResult => ({ ok: false, issues: [{ message, line, col }] });
   if (Buffer.byteLength(text, 'utf8') > MAX_WORKFLOW_FILE_BYTES) return refuse(`the file is larger than ${MAX_WORKFLOW_FILE_BYTES} bytes`);
   if (text.startsWith('\uFEFF')) text = text.slice(1);
@@ -56,7 +56,7 @@ export function readWorkflowFile(text: string): ReadWorkflowResult {
     return refuse(`refused: ${(error as Error).message} (aliases expand to more than ${MAX_WORKFLOW_ALIASES} nodes)`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return refuse(`the file must hold an object (a workflow), not ${value === null ? 'nothing' : Array.isArray(value) ? 'a list' : typeof value}`, 1, 1);
+    return refuse(`the file must hold an object (${what}), not ${value === null ? 'nothing' : Array.isArray(value) ? 'a list' : typeof value}`, 1, 1);
   }
   const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
   const locate = (path: DocumentPath): SourcePosition | null => {
