@@ -6,14 +6,14 @@
 import { z } from 'zod';
 import './zod-config.js';
 
-/** A profile's name: letters, digits, `.`, `_`, `-`, 1–64 characters (the credentials file's rule). */
-export const PROFILE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+/** A profile's name: letters, digits, `.`, `_`, `-`, 1–64 characters, starting with a letter or digit (the credentials file's rule). */
+export const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** The most profiles one runner may register. */
-export const MAX_RUNNER_PROFILES = 64;
+export const MAX_RUNNER_PROFILES = 100;
 
-const profileName = z.string().regex(PROFILE_NAME, { message: 'name must be 1–64 letters, digits, ".", "_" or "-"' });
+const profileName = z.string().regex(PROFILE_NAME, { message: 'name must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit' });
 const names = (what: string) =>
-  z.array(z.string().min(1, { message: `${what} must not hold an empty name` }).max(200, { message: `${what} names are at most 200 characters` })).max(256, { message: `${what} has at most 256 names` });
+  z.readonly(z.array(z.string().min(1, { message: `${what} must not hold an empty name` }).max(200, { message: `${what} names are at most 200 characters` })).max(256, { message: `${what} has at most 256 names` }));
 
 export const RunnerProfileSchema = z.strictObject({
   name: profileName,

@@ -81,16 +81,25 @@ export interface ExecutorEnvFacts {
   allow?: readonly string[] | undefined;
   /** The W3C traceparent the executor's own spans go under (`TRACEPARENT`); none inherited from the runner otherwise. */
   traceparent?: string | null | undefined;
+  /**
+   * The variables of the credential profile the coordinator chose for this run (its secrets): they replace
+   * the runner's own of the same names; never a runner secret nor a variable the runner sets per run.
+   */
+  credentialEnv?: Readonly<Record<string, string>> | undefined;
 }
 
 /**
  * The environment an executor gets: BASE_ENV and the allowed names of the runner's own (never its
  * secrets), plus `AGENT_SESSION_ID`, `AGENT_RUN_ID` and `AGENT_RUNNER_MCP_URL` (empty when there is no MCP
  * endpoint, e.g. `invoke`), the execution mark `AGENT_RUNNER_EXECUTION`, and the run's `TRACEPARENT`
- * (never the runner's own: an executor's spans belong to the run's trace) with the `OTEL_*` settings.
+ * (never the runner's own: an executor's spans belong to the run's trace) with the `OTEL_*` settings; over
+ * them the run's credential profile's variables, when it has one.
  */
 export function buildExecutorEnv(base: NodeJS.ProcessEnv, facts: ExecutorEnvFacts): NodeJS.ProcessEnv {
   const env = passedEnv(base, facts.allow ?? []);
+  for (const [name, value] of Object.entries(facts.credentialEnv ?? {})) {
+    if (!isRunnerSecret(name) && !(RUN_ENV_NAMES as readonly string[]).includes(name)) env[name] = value;
+  }
   env.AGENT_SESSION_ID = facts.sessionId;
   env.AGENT_RUN_ID = facts.runId ?? '';
   env.AGENT_RUNNER_MCP_URL = facts.mcpUrl ?? '';

@@ -24,6 +24,8 @@ export interface SpawnExecutorOptions {
   mcpUrl?: string;
   /** The run's W3C traceparent, given to the executor as `TRACEPARENT` (default: the invocation's `metadata.traceparent`). */
   traceparent?: string | null;
+  /** The run's credential profile's variables (its secrets), set over the base environment (executor-env.ts). */
+  credentialEnv?: Readonly<Record<string, string>> | undefined;
   /** Terminate after this many ms (outcome `timed_out`). */
   timeoutMs?: number;
   /** SIGTERM → SIGKILL delay (default DEFAULT_GRACE_MS). */
@@ -78,6 +80,7 @@ export function spawnExecutor(options: SpawnExecutorOptions): ExecutorProcess {
       allow: options.envAllow,
       executionMark,
       traceparent: options.traceparent ?? (typeof invocation.metadata?.traceparent === 'string' ? invocation.metadata.traceparent : null),
+      credentialEnv: options.credentialEnv,
     }),
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],

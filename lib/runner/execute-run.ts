@@ -12,6 +12,7 @@ import { checkProjectFolder } from './project-folder.js';
 import { attemptTraceparent } from './attempt-span.js';
 import type { ExecutorLedger } from './executor-ledger.js';
 import type { ReportOutbox } from './report-outbox.js';
+import type { CredentialProfile } from '../credentials/credentials-file.js';
 
 export interface RunContext {
   executors: ReadonlyMap<string, ResolvedExecutor>;
@@ -34,6 +35,8 @@ export interface RunContext {
   /** Add the runner's own MCP server to the blueprint (the session-scoped endpoint). */
   decorateBlueprint?: (blueprint: AgentBlueprint | undefined, sessionId: string) => AgentBlueprint | undefined;
   logger: Logger;
+  /** The runner's credential profiles by name (`--credentials`): a run gets only the one its claim names. */
+  credentials?: ReadonlyMap<string, CredentialProfile> | undefined;
   /** Where executor groups are noted so they end if the runner dies (watchdog.ts); set when the runner starts. */
   ledger?: ExecutorLedger | undefined;
 }
@@ -57,6 +60,19 @@ export function outcomeWithoutProcess(kind: RunOutcome['kind'], message: string)
 /** The executor an agent blueprint prefers (the coordinator's `executor` field, kept by the loose blueprint schema). */
 function preferredExecutor(blueprint: AgentBlueprint | undefined): string | undefined {
   return typeof blueprint?.executor === 'string' ? blueprint.executor : undefined;
+}
+
+/**
+ * The profile a run was given (by name, in its claim), or why it cannot be used (the message of an
+ * infrastructure failure: another runner, or this one after a restart, may have it). Null: no profile.
+ */
+function credentialFor(name: string | null, executor: string, profiles: ReadonlyMap<string, CredentialProfile> | undefined): CredentialProfile | string | null {
+  if (name === null) return null;
+  const profile = profiles?.get(name);
+  if (profile === undefined) return `credential profile "${name}" is not on this runner (its --credentials file changed?)`;
+  // Its secrets go only to the executors it is for.
+  if (profile.executors !== null && !profile.executors.includes(executor)) return `credential profile "${name}" is not for executor "${executor}"`;
+  return profile;
 }
 
 /** What a run's executor showed while it ran, for the runner's span of the attempt. */
@@ -126,11 +142,14 @@ export async function executeRun(assignment: Assignment, context: RunContext, si
     throw error;
   }
 
+  const credential = credentialFor(run.credential_profile ?? null, executor.name, context.credentials);
+  if (typeof credential === 'string') return outcomeWithoutProcess('infra_failed', credential);
+
   const folderProblem = await checkProjectFolder(invocation.project_dir ?? context.projectDir);
   if (folderProblem !== undefined) return outcomeWithoutProcess('rejected', folderProblem);
 
   const timeoutMs = inputs.timeout_s !== null ? inputs.timeout_s * 1000 : context.runTimeoutMs;
-  log.info({ executor: executor.name, mode: invocation.mode, attempt: run.attempt }, 'starting executor');
+  log.info({ executor: executor.name, mode: invocation.mode, attempt: run.attempt, ...(credential === null ? {} : { credential_profile: credential.name }) }, 'starting executor');
   const child = spawnExecutor({
     executable: executor.path,
     invocation,
@@ -141,6 +160,7 @@ export async function executeRun(assignment: Assignment, context: RunContext, si
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(context.graceMs === undefined ? {} : { graceMs: context.graceMs }),
     signal,
+    ...(credential === null ? {} : { credentialEnv: credential.env }),
     ...(context.ledger === undefined ? {} : { ledger: context.ledger }),
     onEvent: (event) => {
       if (event.type === 'usage') observed.usage = event;

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { CoordinatorError } from '../client/coordinator-error.js';
 import type { RunnerApi } from '../client/runner-api.js';
 import type { Registration } from '../../protocol/runners.js';
+import type { CredentialProfileSummary } from '../credentials/credentials-file.js';
 import { backoffDelay, RUNNER_BACKOFF, sleep } from '../retry/backoff.js';
 
 /**
@@ -12,7 +13,7 @@ import { backoffDelay, RUNNER_BACKOFF, sleep } from '../retry/backoff.js';
  */
 export async function registerWithRetry(
   api: RunnerApi,
-  offer: { executors: string[]; tags: string[]; concurrency: number },
+  offer: { executors: string[]; tags: string[]; concurrency: number; credentialProfiles?: CredentialProfileSummary[]; defaultExecutor?: string },
   logger: Logger,
   signal: AbortSignal,
 ): Promise<Registration> {
@@ -24,8 +25,11 @@ export async function registerWithRetry(
         executors: offer.executors,
         tags: offer.tags,
         capacity: offer.concurrency,
+        ...(offer.credentialProfiles === undefined || offer.credentialProfiles.length === 0 ? {} : { credential_profiles: offer.credentialProfiles }),
+        ...(offer.defaultExecutor === undefined ? {} : { default_executor: offer.defaultExecutor }),
       });
-      logger.info({ runner: registration.runner_id, executors: offer.executors, tags: offer.tags, concurrency: offer.concurrency }, 'registered with the coordinator');
+      const profiles = offer.credentialProfiles?.map((p) => p.name);
+      logger.info({ runner: registration.runner_id, executors: offer.executors, tags: offer.tags, concurrency: offer.concurrency, ...(profiles?.length ? { credential_profiles: profiles } : {}) }, 'registered with the coordinator');
       return registration;
     } catch (error) {
       if (error instanceof CoordinatorError && !error.retryable) throw error;

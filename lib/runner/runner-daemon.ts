@@ -1,3 +1,4 @@
+import { profileSummary } from '../credentials/credentials-file.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { CoordinatorError } from '../client/coordinator-error.js';
@@ -86,6 +87,7 @@ export class RunnerDaemon {
       mcpUrl: options.mcpUrl,
       executorBaseEnv: new Map(options.executors.map((executor) => [executor.name, passedEnv(process.env, [...executor.env, ...config.executorEnv])])),
       decorateBlueprint: options.decorateBlueprint,
+      credentials: new Map(config.credentials.map((profile) => [profile.name, profile])),
       logger: options.logger,
     };
     this.#shutdown = new RunnerShutdown(
@@ -183,7 +185,12 @@ export class RunnerDaemon {
 
   #registerWithRetry(): Promise<Registration> {
     const { config, executors, api, logger } = this.#options;
-    return registerWithRetry(api, { executors: executors.map((e) => e.name), tags: config.tags, concurrency: config.concurrency }, logger, this.#shutdown.stopping);
+    const offer = {
+      executors: executors.map((e) => e.name), tags: config.tags, concurrency: config.concurrency,
+      // Names, weights and scopes only: a profile's values never leave this process.
+      credentialProfiles: config.credentials.map(profileSummary), defaultExecutor: this.#options.defaultExecutor,
+    };
+    return registerWithRetry(api, offer, logger, this.#shutdown.stopping);
   }
 
   /** Long-poll for runs while a slot is free, until the shutdown begins. */
