@@ -33,5 +33,13 @@ export const SystemStatusSchema = z.looseObject({
   }),
   /** Sessions with a run in flight. */
   sessions: z.looseObject({ queued: count, running: count }),
+  /**
+   * Credential profiles parked for a rate limit now (docs/coordinator.md, "Parking"): the profile, the model it
+   * holds back (null: every model), until when, the executor's message, and the runs waiting on it. Absent
+   * from coordinators before issue 18.
+   */
+  rate_limits: z
+    .array(z.looseObject({ profile: z.string(), model: z.string().nullable(), until: isoTime, message: z.string(), runs_waiting: count }))
+    .optional(),
 });
 export type SystemStatus = z.infer<typeof SystemStatusSchema>;

@@ -107,6 +107,8 @@ export interface TreeNode {
   children: TreeNode[];
   /** A question or approval of it is open (absent from coordinators before questions). */
   waiting_for_input?: boolean | undefined;
+  /** Its latest run is parked for a rate limit: "waiting for rate limit until 21:20 UTC (profile team-a)" (null: not; absent before issue 18). */
+  rate_limit_wait?: string | null | undefined;
 }
 
 export const TreeNodeSchema: z.ZodType<TreeNode> = z.lazy(() =>
@@ -132,6 +134,7 @@ export const TreeNodeSchema: z.ZodType<TreeNode> = z.lazy(() =>
     children_omitted: z.number(),
     children: z.array(TreeNodeSchema),
     waiting_for_input: z.boolean().optional(),
+    rate_limit_wait: z.string().nullable().optional(),
   }),
 ) as z.ZodType<TreeNode>;
 

@@ -10,7 +10,7 @@ import { type AgentUsageSince, listUsageTotals, sumAgentUsageSince, type UsageTo
 import { applyRunReport, type RunReportToApply, type RunReportApplied } from './ops/apply-run-report.js';
 import { type ClaimedRun, claimNextRun, claimRuns, type ClaimingRunner } from './ops/claim-next-run.js';
 import { claimForRunner } from './ops/claim-with-profiles.js';
-import { parkedModels } from './ops/park-run.js';
+import { type CredentialParkView, listCredentialParks, parkedModels } from './ops/park-run.js';
 import { countHeldRuns } from './ops/count-held-runs.js';
 import { heartbeatRunner, type HeartbeatResult } from './ops/heartbeat-runner.js';
 import { countClaimable, countRunsByStatus } from './ops/count-runs.js';
@@ -124,6 +124,8 @@ export interface Store {
   releaseRun(runId: string, now: number): Promise<void>;
   /** The models some credential profile is parked for now (scope `model` rate limits), for model routing. */
   parkedModels(now: number): Promise<Set<string>>;
+  /** The credential profiles' parks in force now, with the runs waiting on each (`GET /v1/status`). */
+  listCredentialParks(now: number): Promise<CredentialParkView[]>;
   /** Release the runs claimed before `claimedBefore` that `runnerId` holds but did not report (its heartbeat). */
   releaseUnreportedRuns(runnerId: string, reported: readonly string[], claimedBefore: number, now: number): Promise<RunRecord[]>;
   startRun(runId: string, runnerId: string, now: number): Promise<RunRecord>;
@@ -236,6 +238,7 @@ export function createStore(sql: SqlClient): Store {
     claimAssignments: (runner, now, max) => claimForRunner(sql, runner, now, max),
     releaseRun: (runId, now) => releaseRun(sql, runId, now),
     parkedModels: (now) => parkedModels(sql, now),
+    listCredentialParks: (now) => listCredentialParks(sql, now),
     releaseUnreportedRuns: (runnerId, reported, claimedBefore, now) => releaseUnreportedRuns(sql, runnerId, reported, claimedBefore, now),
     startRun: (runId, runnerId, now) => startRun(sql, runId, runnerId, now),
     finishRun: (runId, runnerId, outcome, now, backoff) => finishRun(sql, runId, runnerId, outcome, now, backoff),

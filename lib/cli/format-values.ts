@@ -15,6 +15,14 @@ export function formatTime(iso: string | null | undefined): string {
   return `${t.getFullYear()}-${pad2(t.getMonth() + 1)}-${pad2(t.getDate())} ${pad2(t.getHours())}:${pad2(t.getMinutes())}:${pad2(t.getSeconds())}`;
 }
 
+/** A time of day as `HH:MM` in local time, with the date before it when it is not today (a rate limit's reset). */
+export function localClock(at: number, now = Date.now()): string {
+  const t = new Date(at);
+  const n = new Date(now);
+  const today = t.getFullYear() === n.getFullYear() && t.getMonth() === n.getMonth() && t.getDate() === n.getDate();
+  return `${today ? '' : `${t.getFullYear()}-${pad2(t.getMonth() + 1)}-${pad2(t.getDate())} `}${pad2(t.getHours())}:${pad2(t.getMinutes())}`;
+}
+
 /** A duration, two units at most: `850ms`, `4.2s`, `3m12s`, `2h05m`, `3d04h`. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '-';

@@ -49,7 +49,10 @@ export function renderTree(tree: SessionTree, style: Style): string {
     const duration = node.duration_ms === null ? '' : ` ${formatDuration(node.duration_ms)}`;
     const attempts = node.attempts > node.runs ? style.yellow(` ${node.attempts - node.runs} retr${node.attempts - node.runs === 1 ? 'y' : 'ies'}`) : '';
     const spend = node.descendants_count > 0 ? `${cost(node.totals.cost_usd)} (tree ${cost(node.tree_totals.cost_usd)})` : cost(node.totals.cost_usd);
-    const status = node.waiting_for_input === true ? style.yellow('waiting_for_input') : node.status;
+    const status =
+      node.waiting_for_input === true ? style.yellow('waiting_for_input')
+      : (node.rate_limit_wait ?? null) !== null ? `${node.status}, ${style.yellow(terminalText(node.rate_limit_wait!))}`
+      : node.status;
     lines.push(`${prefix}${branch}${statusIcon(node.status, style)} ${style.bold(nodeName(node))} ${status}${duration}${attempts} ${style.dim(spend)}`);
     const childPrefix = top ? '' : `${prefix}${isLast ? '   ' : '│  '}`;
     node.children.forEach((child, i) => visit(child, childPrefix, i === node.children.length - 1 && node.children_omitted === 0, false));

@@ -1,7 +1,8 @@
 import type { UserApi } from '../client/user-api.js';
 import type { RunnerView } from '../../protocol/runners.js';
 import type { RunView, SessionView } from '../../protocol/sessions.js';
-import { formatDuration, formatTime, formatTotals, formatUsage } from './format-values.js';
+import { formatDuration, formatTime, formatTotals, formatUsage, localClock } from './format-values.js';
+import { describeRateLimitWait } from '../../protocol/credential-profiles.js';
 import { sessionDurationMs } from './sessions-list-command.js';
 import { terminalText } from './terminal-text.js';
 import { type ClientOptions, withConnection } from './with-connection.js';
@@ -63,13 +64,22 @@ function describeStop(reason: Record<string, unknown>): string {
   return `${String(reason.reason)}: ${String(reason.limit)} ${String(reason.used)} used of ${String(reason.limit_value)} (budget of ${String(reason.session_id)})`;
 }
 
+/** The status, and what a queued or running session waits for: a person's answer, a rate limit's reset (local time). */
+function describeStatusLine(s: SessionDetail, now: number): string {
+  if (s.waiting_for_input === true) return `${s.status}, waiting_for_input (${s.open_questions ?? 1} open question${s.open_questions === 1 ? '' : 's'}: agent-runner inbox)`;
+  const wait = s.rate_limit_wait ?? null;
+  if (wait === null) return s.status;
+  const text = describeRateLimitWait({ parked_until: Date.parse(wait.until), park_profile: wait.profile === null ? null : terminalText(wait.profile) }, now, (at) => localClock(at, now));
+  return text === null ? s.status : `${s.status}, ${text}: ${terminalText(wait.reason)}`;
+}
+
 /** `sessions show`: one field a line, times as `sessions list` shows them. */
 export function describeSession(s: SessionDetail, runners: readonly RunnerView[], now = Date.now()): string {
   const run = s.last_run;
   const result = s.result;
   const lines = [
     field('session', s.session_id),
-    field('status', s.waiting_for_input === true ? `${s.status}, waiting_for_input (${s.open_questions ?? 1} open question${s.open_questions === 1 ? '' : 's'}: agent-runner inbox)` : s.status),
+    field('status', describeStatusLine(s, now)),
     field('agent', s.agent ?? '-'),
     field('executor', s.executor ?? '-'),
     field('project', s.project_dir ?? '-'),

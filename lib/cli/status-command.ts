@@ -1,5 +1,6 @@
 import type { SystemStatus } from '../../protocol/status.js';
-import { formatDuration } from './format-values.js';
+import { formatDuration, localClock } from './format-values.js';
+import { terminalText } from './terminal-text.js';
 import { makeStyle, type Style } from './style.js';
 import { type ClientOptions, withConnection } from './with-connection.js';
 
@@ -21,6 +22,9 @@ export function describeStatus(s: SystemStatus, where: string, style: Style): st
     line('queue', queue.depth === 0 ? 'empty' : `${plural(queue.depth, 'run')} waiting, the oldest for ${formatDuration((queue.age_s ?? 0) * 1000)}`),
     line('last hour', `${plural(ended, 'run')} ended: ${hour.succeeded} succeeded, ${hour.failed} failed, ${hour.cancelled} cancelled, ${hour.timed_out} timed out · ${rate}`),
     line('sessions', `${sessions.running} running, ${sessions.queued} queued`),
+    ...(s.rate_limits ?? []).map((p) =>
+      line('rate limit', style.yellow(`profile ${terminalText(p.profile)}${p.model === null ? '' : ` (model ${terminalText(p.model)})`} parked until ${localClock(Date.parse(p.until))}, ${plural(p.runs_waiting, 'run')} waiting: ${terminalText(p.message)}`)),
+    ),
   ].join('\n') + '\n';
 }
 

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { DEFAULT_TREE_NODES, MAX_TREE_DEPTH } from '../../../protocol/limits.js';
 import { type SessionTreeSchema, type TreeNode, TreeQuerySchema } from '../../../protocol/tree.js';
 import { NotFoundError } from '../../store/store-errors.js';
+import { describeRateLimitWait } from '../../../protocol/credential-profiles.js';
 import type { TreeRead, TreeRecord } from '../../store/store.js';
 import type { CoordinatorContext } from '../context.js';
 import { readQuery } from '../validate.js';
@@ -19,6 +20,7 @@ function renderNode(r: TreeRecord, now: number): TreeNode {
     attempts: r.attempts, runs: r.runs, last_event_seq: s.event_seq, totals: s.totals, tree_totals: s.tree_totals,
     children_count: s.children, descendants_count: s.descendants, children_omitted: s.children, children: [],
     waiting_for_input: s.open_questions > 0,
+    rate_limit_wait: describeRateLimitWait(s, now),
     // A workflow's root (its engine's session): named by its workflow (its prompt is `workflow NAME`).
     ...(s.workflow_run_id !== null && s.executor === null ? { workflow_run_id: s.workflow_run_id, workflow: s.prompt.replace(/^workflow /, '') } : {}),
   };

@@ -17,7 +17,7 @@ export function mountStatusRoutes(app: Hono, ctx: CoordinatorContext): void {
   const { store, timings } = ctx;
   app.get('/v1/status', async (c) => {
     const now = Date.now();
-    const [runners, held, counts] = await Promise.all([store.listRunners(), store.countHeldRuns(), store.countSystemStatus(now - STATUS_WINDOW_MS)]);
+    const [runners, held, counts, parks] = await Promise.all([store.listRunners(), store.countHeldRuns(), store.countSystemStatus(now - STATUS_WINDOW_MS), store.listCredentialParks(now)]);
     const fleet = { online: 0, stale: 0, offline: 0, slots_used: 0, slots_total: 0 };
     for (const runner of runners) {
       const health = runnerHealth(runner, now, timings.leaseMs, OFFLINE_AFTER_LEASES);
@@ -39,6 +39,7 @@ export function mountStatusRoutes(app: Hono, ctx: CoordinatorContext): void {
       queue: { depth: runs.queued ?? 0, oldest_queued_at: iso(oldest), age_s: oldest === null ? null : Math.max(0, (now - oldest) / 1000) },
       last_hour: { ...lastHour, success_rate: total === 0 ? null : lastHour.succeeded / total },
       sessions: { queued: counts.sessionsInFlight.queued ?? 0, running: counts.sessionsInFlight.running ?? 0 },
+      rate_limits: parks.map((p) => ({ ...p, until: iso(p.until)! })),
     };
     return c.json(body);
   });

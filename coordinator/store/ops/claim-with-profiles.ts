@@ -32,6 +32,10 @@ function stateOf(runnerId: string): RoundRobinState {
 /** claimAssignments for any runner: with profiles chosen when it has some (one read of the parks more, one write per claimed run). */
 export async function claimForRunner(sql: SqlClient, runner: ClaimingRunner, now: number, max: number): Promise<ClaimedRun[]> {
   if ((runner.credential_profiles?.length ?? 0) === 0) return claimAssignments(sql, runner, now, max);
+  // SQLite: the parks' read, the claim and the profile's write in one transaction (one commit, not two: a
+  // second commit cost 14 ms a run on the shared box, bench/credential-parks). PostgreSQL keeps its claim one
+  // statement that retries on its own (a failed statement would abort a transaction around it).
+  if (sql.dialect === 'sqlite') return sql.transaction((tx) => claimWithProfiles(tx, runner, now, max));
   return claimWithProfiles(sql, runner, now, max);
 }
 

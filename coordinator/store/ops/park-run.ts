@@ -28,6 +28,26 @@ export async function activeParks(sql: SqlClient, now: number): Promise<ProfileP
   return rows.map((r) => ({ profile: String(r.profile), model: String(r.model), until: Number(r.until_at) }));
 }
 
+/** A park as `status` shows it: the profile, the model it holds back (null: every model), until when, why, and the runs waiting on it. */
+export interface CredentialParkView {
+  profile: string;
+  model: string | null;
+  until: number;
+  message: string;
+  runs_waiting: number;
+}
+
+/** The parks in force now, earliest end first, each with the queued runs parked on its profile. */
+export async function listCredentialParks(sql: SqlClient, now: number): Promise<CredentialParkView[]> {
+  const rows = await sql.query<Record<string, unknown>>(
+    `SELECT p.profile, p.model, p.until_at, p.message,
+       (SELECT COUNT(*) FROM runs WHERE runs.status = 'queued' AND runs.credential_profile = p.profile AND runs.parked_until > ?) AS runs_waiting
+     FROM credential_parks p WHERE p.until_at > ? ORDER BY p.until_at, p.profile`,
+    [now, now],
+  );
+  return rows.map((r) => ({ profile: String(r.profile), model: r.model === '' ? null : String(r.model), until: Number(r.until_at), message: String(r.message), runs_waiting: Number(r.runs_waiting) }));
+}
+
 /** The models some profile is parked for now (scope `model` parks), for model routing. */
 export async function parkedModels(sql: SqlClient, now: number): Promise<Set<string>> {
   const rows = await sql.query<{ model: string }>("SELECT DISTINCT model FROM credential_parks WHERE until_at > ? AND model <> ''", [now]);
