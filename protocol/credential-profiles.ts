@@ -38,7 +38,11 @@ export const RunnerProfilesSchema = z
  * What a queued run waits for, in words: "waiting for rate limit until 21:20 (profile team-a)". `time`
  * formats the reset (the API: UTC as "21:20 UTC"; the CLI: local time). Null when the run is not parked now.
  */
-export function describeRateLimitWait(park: { parked_until: number | null; park_profile: string | null }, now: number, time: (at: number) => string = utcClock): string | null {
+export function describeRateLimitWait(
+  park: { parked_until: number | null; park_profile: string | null },
+  now: number,
+  time: (at: number) => string = (at) => utcClock(at, now),
+): string | null {
   if (park.parked_until === null || park.parked_until <= now) return null;
   return `waiting for rate limit until ${time(park.parked_until)}${park.park_profile === null ? '' : ` (profile ${park.park_profile})`}`;
 }
