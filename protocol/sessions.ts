@@ -89,7 +89,8 @@ export const PlacementRunnerSchema = z.looseObject({
  * Why a session's queued run waits (`GET /v1/sessions/:id`, while its latest run is queued): what it asked
  * for, the online runners and what they serve, and one sentence saying it. `reason`: `no_runner_online`
  * (none at all), `no_runner_serves` (none has the executor and tags, or those that do failed it before),
- * `retry_backoff` (a retry waits for its delay), `runner_busy` (a runner serves it; no slot is free yet).
+ * `retry_backoff` (a retry waits for its delay), `runner_busy` (a runner serves it; no slot is free yet),
+ * `rate_limit` (parked until its credential profile's limit resets: docs/coordinator.md, "Parking").
  */
 export const WaitingSchema = z.looseObject({
   run_id: z.string(),

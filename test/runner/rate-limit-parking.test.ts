@@ -8,6 +8,8 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FAKE_CLAUDE, isolatedEnv, TEST_EXECUTOR_ENV } from '../claude-code/helpers/run-executor.js';
+import { startFakeAnthropicApi } from '../claude-code/helpers/fake-anthropic-api.js';
+import { findRealClaudeCli } from '../claude-code/helpers/real-claude-cli.js';
 import { allEvents, createSession, useRunnerKit, waitForSession } from './runner-kit.js';
 import { eventually } from '../coordinator/helpers.js';
 
@@ -133,4 +135,40 @@ describe('rate limits park runs (runner, claude-code executor, fake claude)', { 
     expect(Date.parse(run.started_at)).toBeGreaterThanOrEqual(Math.ceil(until / 1000) * 1000);
     expect(done.rate_limit_wait).toBeNull();
   });
+
+  const cli = findRealClaudeCli();
+  (('skip' in cli) ? it.skip : it)('the real Claude Code CLI: a 429 for profile A\'s key parks the run; B continues the same Claude session', async () => {
+    const rateLimited = { type: 'error', error: { type: 'rate_limit_error', message: "This request would exceed your account's rate limit." } };
+    const fake = await startFakeAnthropicApi([], (_body, headers) =>
+      headers['x-api-key'] === KEY_A ? { kind: 'status', status: 429, body: rateLimited, headers: { 'retry-after': '5' } } : { kind: 'text', text: 'answered on B' },
+    );
+    kit().afterCleanup(() => fake.close());
+    const { url, api } = await kit().coordinator();
+    const file = credentialsFile(`profiles:
+  A:
+    env: { ANTHROPIC_API_KEY: ${KEY_A} }
+  B:
+    env: { ANTHROPIC_API_KEY: ${KEY_B} }
+`);
+    const env = isolatedEnv(kit().tempDir(), { ANTHROPIC_BASE_URL: fake.url });
+    // Claude Code's own retries on (it would wait out the 429 itself): the executor must stop them.
+    delete env.CLAUDE_CODE_MAX_RETRIES;
+    delete env.ANTHROPIC_API_KEY;
+    await kit().daemon(['-c', url, '-x', 'claude-code', '--credentials', file], env);
+    const project = kit().tempDir();
+    const { session_id } = await createSession(api, { executor: 'claude-code', project_dir: project, prompt: 'remember the word heron' });
+    const done = await waitForSession(api, session_id, ['idle', 'failed'], 90_000);
+    expect(done.status).toBe('idle');
+    expect(done.result).toMatchObject({ result_text: 'answered on B' });
+    const [run] = (await api('GET', `/v1/sessions/${session_id}/runs`)).body.runs;
+    expect(run).toMatchObject({ attempt: 1, parks: 1, credential_profile: 'B', mode: 'start' });
+    const turns = fake.turns();
+    expect(turns.map((t) => t.headers['x-api-key'])).toEqual([KEY_A, KEY_B]);
+    // The same Claude session: B's request carries the conversation A's had begun.
+    expect(JSON.stringify(turns[1]!.body.messages)).toContain('remember the word heron');
+    expect(JSON.stringify(turns[1]!.body.messages)).toContain('interrupted by an API rate limit');
+    const binds = (await allEvents(api, session_id)).filter((e) => e.type === 'bind').map((e) => e.event.executor_session_id);
+    expect(new Set(binds).size).toBe(1);
+  });
 });
+

@@ -9,8 +9,8 @@ export type FakeTurn =
   /** Never answer (the request stays open until the server closes): a model that takes forever. */
   | { kind: 'hang' };
 
-/** A turn, or a function of the request body that picks one (to answer what the request says). */
-export type ScriptedTurn = FakeTurn | ((body: any) => FakeTurn);
+/** A turn, or a function of the request body (and headers) that picks one (to answer what the request says, or who asks). */
+export type ScriptedTurn = FakeTurn | ((body: any, headers: IncomingMessage['headers']) => FakeTurn);
 
 export interface RecordedRequest {
   method: string;
@@ -77,7 +77,7 @@ export async function startFakeAnthropicApi(script: ScriptedTurn[] = [], fallbac
       }
       n += 1;
       const next = queue.shift() ?? fallback;
-      const turn = typeof next === 'function' ? next(body) : next;
+      const turn = typeof next === 'function' ? next(body, req.headers) : next;
       if (turn.kind === 'hang') return;
       if (turn.kind === 'status') {
         res.writeHead(turn.status, { 'content-type': 'application/json', ...turn.headers });
