@@ -32,7 +32,7 @@ describe('credential profiles and parks over HTTP (sqlite)', () => {
     [{ credential_profiles: Array.from({ length: 101 }, (_, i) => profile({ name: `p${i}` })) }, 'credential_profiles'],
     [{ credential_profiles: 'A' }, 'credential_profiles'],
     [{ default_executor: '' }, 'default_executor'],
-  ])('refuses a hostile registration %# naming %s', async (body, field) => {
+  ])('refuses hostile registration %# with an error naming the field, never a value', async (body, field) => {
     const res = await register(body);
     expect(res.status).toBe(400);
     const text = JSON.stringify(res.body);
