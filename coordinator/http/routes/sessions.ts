@@ -14,6 +14,7 @@ import { CreateSessionSchema, ListRunsQuerySchema, ListSessionsQuerySchema, Prun
 import { ENDED_SESSION_STATUSES } from '../../../protocol/statuses.js';
 import { readBody, readQuery } from '../validate.js';
 import { cancelQuestions } from '../../rules/expire-questions.js';
+import { effectiveSkills } from '../../skills/session-skills.js';
 
 /** `/v1/sessions` (create, list, get, resume, stop, delete, prune, result, runs) and `/v1/runs` (get, list by session). */
 export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
@@ -60,6 +61,7 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
     if (body.agent !== undefined && agent === null) throw await unknownAgentError(store, body.agent, 'agent');
     await mustExist('parent_session_id', body.parent_session_id);
     await mustExist('callback_session_id', body.callback_session_id);
+    const skills = await effectiveSkills(ctx, agent, body.parent_session_id);
     const { session, run } = await store.createSession(
       {
         agent: body.agent ?? null,
@@ -77,6 +79,7 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
         // The agent's budget is a default: under a parent it is cut to what the tree has left, never refused.
         budget: body.budget ?? agent?.budget ?? null,
         budget_is_default: body.budget === undefined && agent?.budget !== undefined,
+        skills,
       },
       Date.now(),
     );
