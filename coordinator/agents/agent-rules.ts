@@ -2,6 +2,7 @@ import type { AgentDocument } from '../../protocol/agents.js';
 import type { FieldIssue } from '../../protocol/field-issues.js';
 import { didYouMean } from '../../protocol/did-you-mean.js';
 import type { Store } from '../store/store.js';
+import { ApiError } from '../api-error.js';
 import type { SkillsFolder } from '../skills/skills-folder.js';
 import type { McpRegistry } from './mcp-registry.js';
 import { AgentResolveError, resolveAgent, runnerBlueprint, type ResolvedAgent } from './resolve-agent.js';
@@ -58,4 +59,9 @@ export async function runnerEtag(store: Store, agent: AgentDocument, rules: Agen
 /** Resolve a stored agent for use (a session's creation, a runner's fetch). @throws AgentResolveError. */
 export async function resolveStored(store: Store, agent: AgentDocument, rules: AgentRules): Promise<ResolvedAgent> {
   return resolveChecked(agent, await agentsByName(store), rules);
+}
+
+/** 422 for a blueprint that cannot be resolved, each field named. */
+export function unresolvableAgent(error: AgentResolveError, agent: string): ApiError {
+  return new ApiError(422, 'invalid_request', error.message, { agent, issues: error.issues });
 }

@@ -6,14 +6,9 @@ import { AGENT_NAME, AgentDocumentPutSchema, type AgentDocument } from '../../..
 import { ApiError } from '../../api-error.js';
 import type { CoordinatorContext } from '../context.js';
 import { readBody } from '../validate.js';
-import { agentsByName, resolveChecked, resolveStored } from '../../agents/agent-rules.js';
+import { agentsByName, resolveChecked, resolveStored, unresolvableAgent } from '../../agents/agent-rules.js';
 import { AgentResolveError, runnerBlueprint } from '../../agents/resolve-agent.js';
 
-/** 422 for a blueprint that cannot be resolved, each field named. */
-export function unresolvableAgent(error: AgentResolveError, agent: string, field?: string): ApiError {
-  const issues = error.issues.map((i) => ({ path: field === undefined ? i.path : `${field} (${agent}).${i.path}`, message: i.message }));
-  return new ApiError(422, 'invalid_request', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { agent, issues });
-}
 
 function checkName(name: string): void {
   if (!AGENT_NAME.test(name)) {
