@@ -3,25 +3,15 @@
  * (files, executable bits), served from it while its digest matches, revalidated with If-None-Match
  * otherwise; an answer whose file paths leave the skill's folder is refused, and nothing is written.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { afterTest, scratch } from './scratch.js';
 import { RunnerApi } from '../../lib/client/runner-api.js';
 import { SkillCache } from '../../lib/runner/skill-cache.js';
 import { SkillFilesSchema } from '../../protocol/skills.js';
 import { startTestCoordinator } from '../coordinator/helpers.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-function scratch(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 describe('the runner\'s skill cache', () => {
   it('writes a skill once, serves it by digest, revalidates a changed one', async () => {
@@ -30,9 +20,9 @@ describe('the runner\'s skill cache', () => {
     writeFileSync(join(skills, 'tidy', 'SKILL.md'), '---\nname: tidy\ndescription: Tidy up.\n---\nv1\n');
     writeFileSync(join(skills, 'tidy', 'bin', 'run'), '#!/bin/sh\n', { mode: 0o755 });
     const c = await startTestCoordinator('sqlite', { skillsDir: skills });
-    cleanups.push(c.stop);
+    afterTest(c.stop);
     const api = new RunnerApi(c.url);
-    cleanups.push(() => api.close());
+    afterTest(() => api.close());
     const cacheDir = scratch('skills-cache-');
     const cache = new SkillCache((name, etag) => api.skill(name, etag), cacheDir);
 

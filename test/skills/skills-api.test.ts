@@ -5,24 +5,14 @@
  * name (PUT, the agents folder, a session's creation), a session's skills are fixed when it is created
  * (inherited unless `inherit_skills: false`), and the runner's assignment and resolved blueprint carry them.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { afterTest, scratch } from './scratch.js';
 import { MAX_SKILL_BYTES } from '../../protocol/skills.js';
 import { parseMcpRegistry } from '../../coordinator/agents/mcp-registry.js';
 import { pollRun, registerRunner, startTestCoordinator, STORE_KINDS } from '../coordinator/helpers.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-function scratch(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 const skillMd = (name: string, description = `Use ${name}.`) => `---\nname: ${name}\ndescription: ${description}\n---\n\nBody of ${name}.\n`;
 
@@ -58,7 +48,7 @@ describe.each(STORE_KINDS)('skills, extends and shared MCP servers over the API 
   const start = async () => {
     const registry = parseMcpRegistry(JSON.stringify({ servers: { docs: { url: 'https://docs.example/mcp', headers: { 'X-Key': '${env.DOCS_KEY}' } }, retired: { url: 'https://old.example/', enabled: false } } }), 'servers.json');
     const c = await startTestCoordinator(kind, { skillsDir: skillsFolder(), mcpServers: registry });
-    cleanups.push(c.stop);
+    afterTest(c.stop);
     return c;
   };
 
@@ -175,7 +165,7 @@ describe.each(STORE_KINDS)('skills, extends and shared MCP servers over the API 
     write('no-skill', { skills: ['nope'] });
     write('off', { shared_mcp_servers: ['retired'] });
     const c = await startTestCoordinator(kind, { agentsDir, skillsDir: skillsFolder(), mcpServers: parseMcpRegistry('{"servers": {"docs": {"url": "https://d/"}, "retired": {"url": "https://r/", "enabled": false}}}', 'servers.json') });
-    cleanups.push(c.stop);
+    afterTest(c.stop);
     const list = (await c.api('GET', '/v1/agents')).body as { agents: Array<{ name: string }>; problems: Array<{ file: string; message: string }> };
     expect(list.agents.map((a) => a.name).sort()).toEqual(['base', 'good']);
     expect(Object.fromEntries(list.problems.map((p) => [p.file, p.message]))).toEqual({
