@@ -127,10 +127,11 @@ describe.each(STORE_KINDS)('skills, extends and shared MCP servers over the API 
     const create = async (agent: string, parent?: string) => {
       const res = await api('POST', '/v1/sessions', { agent, prompt: 'p', ...(parent === undefined ? {} : { parent_session_id: parent }) });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
-      return (await api('GET', `/v1/sessions/${res.body.session_id}`)).body as { session_id: string; skills: string[] };
+      return (await api('GET', `/v1/sessions/${res.body.session_id}`)).body as { session_id: string; skills: string[]; executor: string };
     };
     const parent = await create('parent');
     expect(parent.skills).toEqual(['review', 'pdf-forms']);
+    expect(parent.executor).toBe('test'); // its base's
     expect((await create('child', parent.session_id)).skills).toEqual(['review', 'pdf-forms']);
     expect((await create('loner', parent.session_id)).skills).toEqual([]);
 
