@@ -5,6 +5,8 @@ import { packageVersion } from '../lib/package-root.js';
 import { openProjectDatabase, stderrNotices } from '../lib/state/project-state.js';
 import { describeStateDir } from '../lib/state/state-dir.js';
 import { AgentFileError } from './agents/load-agents-dir.js';
+import { McpRegistryError } from './agents/mcp-registry.js';
+import { SkillsDirError } from './skills/skills-folder.js';
 import { NotifyConfigError } from './notify/notify-config.js';
 import { type CoordinatorTimings, DEFAULT_EXECUTOR, DEFAULT_HOST, DEFAULT_PORT, resolveTimings } from './constants.js';
 import { checkExecutorName, CoordinatorConfigError, startCoordinator, type RunningCoordinator } from './start-coordinator.js';
@@ -38,6 +40,8 @@ export function buildCoordinatorProgram(): Command {
     .addOption(new Option('--database-url <url>', 'SQLite file path or postgres:// URL (default: coordinator.db in this folder\'s state folder, see below)').env(`${ENV}DATABASE_URL`))
     .addOption(new Option('--database-schema <name>', 'PostgreSQL schema (default: public)').env(`${ENV}DATABASE_SCHEMA`))
     .addOption(new Option('--agents-dir <dir>', 'folder of <name>.json agent blueprints, watched for changes (default ./agents)').env(`${ENV}AGENTS_DIR`))
+    .addOption(new Option('--skills-dir <dir>', 'folder of Agent Skills (each a folder holding SKILL.md) blueprints list in `skills`').env(`${ENV}SKILLS_DIR`))
+    .addOption(new Option('--mcp-servers <file>', 'shared MCP servers (JSON or YAML: { servers: { name: { url, headers, enabled } } }) blueprints name in `shared_mcp_servers`').env(`${ENV}MCP_SERVERS`))
     .addOption(new Option('--workflows-dir <dir>', 'folder of workflow files (*.yaml, *.yml, *.json), watched for changes (default ./workflows)').env(`${ENV}WORKFLOWS_DIR`))
     .addOption(new Option('--api-token <token>', 'bearer token for the user API (required off loopback)').env(`${ENV}TOKEN`))
     .addOption(new Option('--default-executor <name>', 'executor of sessions that name none and whose agent names none').env(`${ENV}DEFAULT_EXECUTOR`).default(DEFAULT_EXECUTOR))
@@ -111,6 +115,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       databaseSchema: o.databaseSchema,
       ...(o.agentsDir === undefined ? {} : { agentsDir: o.agentsDir }),
       ...(o.workflowsDir === undefined ? {} : { workflowsDir: o.workflowsDir }),
+      ...(o.skillsDir === undefined || o.skillsDir === '' ? {} : { skillsDir: o.skillsDir }),
+      ...(o.mcpServers === undefined || o.mcpServers === '' ? {} : { mcpServers: o.mcpServers }),
       apiToken: o.apiToken ?? null,
       notify: o.notify === undefined || o.notify === '' ? null : o.notify,
       defaultExecutor: o.defaultExecutor!,
@@ -125,7 +131,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       process.exitCode = error.exitCode === 0 ? 0 : 2;
       return;
     }
-    if (error instanceof CoordinatorConfigError || error instanceof NotifyConfigError || error instanceof AgentFileError || error instanceof LogFormatError) {
+    if (error instanceof CoordinatorConfigError || error instanceof NotifyConfigError || error instanceof AgentFileError || error instanceof LogFormatError || error instanceof McpRegistryError || error instanceof SkillsDirError) {
       process.stderr.write(`agent-coordinator: ${error.message}\n`);
       process.exitCode = 2;
       return;

@@ -6,6 +6,8 @@ import type { LogFormat } from '../lib/log/log-format.js';
 import { openProjectDatabase } from '../lib/state/project-state.js';
 import { executorNameProblem } from '../protocol/fields.js';
 import { AgentsFolder } from './agents/agents-folder.js';
+import { EMPTY_MCP_REGISTRY, loadMcpRegistry, type McpRegistry } from './agents/mcp-registry.js';
+import { SkillsFolder } from './skills/skills-folder.js';
 import { WorkflowsFolder } from './workflows/workflows-folder.js';
 import { type CoordinatorTimings, DEFAULT_AGENTS_DIR, DEFAULT_WORKFLOWS_DIR, DEFAULT_EXECUTOR, DEFAULT_HOST, DEFAULT_PORT, MAX_BODY_BYTES, resolveTimings } from './constants.js';
 import { createContext, dispatchChanges } from './http/context.js';
@@ -40,6 +42,10 @@ export interface CoordinatorOptions {
    * `./workflows`; `null` loads none). A bad file is skipped with a warning and listed as a problem.
    */
   workflowsDir?: string | null;
+  /** Folder of Agent Skills (each a folder with SKILL.md), read at start and on `POST /v1/skills/reload`; unset: none. */
+  skillsDir?: string | null;
+  /** The shared MCP servers file (`--mcp-servers`, JSON or YAML), or a registry already loaded; unset: none. */
+  mcpServers?: string | McpRegistry | null;
   /** The workflow retry jitter's source (tests fix it). */
   workflowRandom?: () => number;
   /** Reload the agents folder when it changes (default true); `POST /v1/agents/reload` works either way. */
@@ -118,16 +124,21 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   const agentsDir = options.agentsDir === undefined ? DEFAULT_AGENTS_DIR : options.agentsDir;
   // A bad notification config stops start-up before anything is opened.
   const notify = typeof options.notify === 'string' ? loadNotifyConfig(options.notify) : (options.notify ?? null);
+  const mcpRegistry = typeof options.mcpServers === 'string' ? loadMcpRegistry(options.mcpServers) : (options.mcpServers ?? EMPTY_MCP_REGISTRY);
+  const skillsFolder = options.skillsDir == null ? null : new SkillsFolder(options.skillsDir, logger);
+  // An unreadable skills folder stops start-up, as an unreadable explicit agents folder does.
+  await skillsFolder?.reload();
   const databaseUrl = options.databaseUrl ?? openProjectDatabase(process.cwd(), logger);
   const store = await openStore({ databaseUrl, schema: options.databaseSchema });
   if (notify !== null) store.setOutboxPlan(outboxPlanOf(notify));
-  const agentsFolder = agentsDir === null ? null : new AgentsFolder({ dir: agentsDir, optional: options.agentsDir === undefined, store, logger });
+  const agentsFolder = agentsDir === null ? null : new AgentsFolder({ dir: agentsDir, optional: options.agentsDir === undefined, store, logger, rules: { mcpRegistry, skillsFolder } });
   const workflowsDir = options.workflowsDir === undefined ? DEFAULT_WORKFLOWS_DIR : options.workflowsDir;
   const workflowsFolder = workflowsDir === null ? null : new WorkflowsFolder({ dir: workflowsDir, optional: options.workflowsDir === undefined, store, logger });
   const defaultExecutor = options.defaultExecutor ?? DEFAULT_EXECUTOR;
   store.setWorkflowSettings({ defaultExecutor, maxAttempts: timings.maxAttempts, random: options.workflowRandom ?? Math.random });
   const ctx = createContext({
     store, timings, logger, apiToken, maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES, defaultExecutor, agentsFolder, workflowsFolder,
+    skillsFolder, mcpRegistry,
   });
   let agents = 0;
   let workflows = 0;

@@ -61,6 +61,8 @@ export interface SessionRecord {
   workflow_run_id: string | null;
   /** Invocation metadata its runs carry besides the runner's own facts (a workflow task's `inputs` and `workflow`). */
   metadata: Record<string, unknown> | null;
+  /** Its Agent Skills, fixed when it was created: its agent's, and its parent's unless the agent says `inherit_skills: false`. */
+  skills: string[];
   created_at: number;
   updated_at: number;
   ended_at: number | null;

@@ -4,6 +4,7 @@ import { timeoutS } from './fields.js';
 import { AgentBlueprintSchema } from './invocation.js';
 import { BudgetSchema } from './tree.js';
 import { ApprovalsSchema } from './questions.js';
+import { SkillNameSchema } from './skills.js';
 import './zod-config.js';
 
 /** Agent names are file names and URL segments: letters, digits, `.`, `_`, `-`. */
@@ -42,6 +43,10 @@ export const StoredAgentSchema = AgentBlueprintSchema.extend({
   timeout_s: timeoutS.optional(),
   budget: BudgetSchema.optional().describe('Limits on the tree of a session of this agent, when the request gives none (docs/coordinator.md, "Budgets").'),
   approvals: ApprovalsSchema.optional(),
+  skills: z.array(SkillNameSchema).optional().describe('Agent Skills of the coordinator\'s skills folder this agent\'s sessions get (docs/coordinator.md, "Skills").'),
+  inherit_skills: z.boolean({ message: 'inherit_skills must be true or false' }).optional().describe('false: a session of this agent does not get its parent session\'s skills. Default true.'),
+  extends: z.string().regex(AGENT_NAME, { message: 'extends must name an agent' }).optional().describe('The agent this one is based on: its fields, with this one\'s over them (docs/coordinator.md, "extends").'),
+  shared_mcp_servers: z.array(z.string().min(1, { message: 'a server name must not be empty' })).optional().describe('Names of the coordinator\'s shared MCP servers (`--mcp-servers`) this agent uses (docs/mcp.md).'),
   ...claudeCodeFields,
 });
 

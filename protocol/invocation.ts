@@ -37,6 +37,15 @@ export const McpServerConfigSchema = z
   })
   .describe('An MCP server the agent may use.');
 
+/** One Agent Skill the runner put on this machine for the run: a folder holding `SKILL.md` (docs/executors.md, "Skills"). */
+export const InvocationSkillSchema = z
+  .looseObject({
+    name: nonEmpty('name').describe('The skill\'s name (its folder\'s name and its SKILL.md `name`).'),
+    description: z.string().describe('Its SKILL.md `description`: when to use it.'),
+    path: nonEmpty('path').describe('Absolute path of the skill\'s folder on the runner\'s machine (read only; outside the project folder).'),
+  })
+  .describe('An Agent Skill available to this run.');
+
 /** The resolved agent blueprint: a named recipe. Unknown fields are kept and passed through. */
 export const AgentBlueprintSchema = z
   .looseObject({
@@ -48,6 +57,10 @@ export const AgentBlueprintSchema = z
       .boolean({ message: 'orchestrator_mcp must be true or false' })
       .optional()
       .describe('false: the runner does not add its `orchestrator` MCP server (docs/mcp.md). Default true.'),
+    skills: z
+      .array(InvocationSkillSchema)
+      .optional()
+      .describe('The Agent Skills of this session (its agent\'s, and its parent\'s unless `inherit_skills: false`), as local folders.'),
   })
   .describe('The fully resolved agent blueprint (placeholders already substituted).');
 
@@ -103,6 +116,7 @@ export const InvocationSchema = z
   .describe('Schema 2.0 invocation, written once to the executor stdin, which is then closed.');
 
 export type McpServerConfig = z.infer<typeof McpServerConfigSchema>;
+export type InvocationSkill = z.infer<typeof InvocationSkillSchema>;
 export type AgentBlueprint = z.infer<typeof AgentBlueprintSchema>;
 export type InvocationMetadata = z.infer<typeof InvocationMetadataSchema>;
 export type Invocation = z.infer<typeof InvocationSchema>;

@@ -1,5 +1,6 @@
 /** `/v1/runners`: registering a runner, its heartbeats and its long-poll for runs, and the runner list. */
 import { z } from 'zod';
+import { AssignedSkillSchema } from './skills.js';
 import { id, isoTime, tags } from './fields.js';
 import { SessionViewSchema, RunViewSchema } from './sessions.js';
 import { BudgetLeftSchema } from './budget-left.js';
@@ -72,6 +73,8 @@ export const AssignmentSchema = z.looseObject({
     agent: z.string().nullable(),
     /** Version (ETag) of the agent blueprint; the runner's cached copy is valid while it matches. */
     agent_etag: z.string().nullable(),
+    /** The session's Agent Skills and the version (digest) of each the run needs; absent when it has none. */
+    skills: z.array(AssignedSkillSchema).optional(),
     executor: z.string().nullable(),
     tags: z.array(z.string()),
     timeout_s: z.number().nullable(),

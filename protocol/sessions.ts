@@ -157,6 +157,8 @@ export const SessionViewSchema = z.looseObject({
    */
   open_questions: z.number().optional(),
   waiting_for_input: z.boolean().optional(),
+  /** Its Agent Skills, fixed when it was created: its agent's, and its parent's unless the agent says `inherit_skills: false` (absent from coordinators before skills). */
+  skills: z.array(z.string()).optional(),
   /** What its tree has left under every budget on it and its ancestors (`GET /v1/sessions/:id` only; null: no budget applies). */
   budget_left: BudgetStatusSchema.nullable().optional(),
   /** Why its latest run is still queued (`GET /v1/sessions/:id` only; null when it is not queued). */

@@ -4,7 +4,9 @@ import type { AgentProblem, AgentsReload } from '../../protocol/agents.js';
 import { AGENTS_WATCH_DEBOUNCE_MS } from '../constants.js';
 import type { Store } from '../store/store.js';
 import { FolderWatch } from '../folder-watch.js';
-import { AgentFileError, loadAgentsDir } from './load-agents-dir.js';
+import { AgentFileError, loadAgentsDir, type AgentsDirContents } from './load-agents-dir.js';
+import { agentsByName, resolveChecked, type AgentRules } from './agent-rules.js';
+import { AgentResolveError } from './resolve-agent.js';
 
 export interface AgentsFolderOptions {
   dir: string;
@@ -13,6 +15,8 @@ export interface AgentsFolderOptions {
   store: Store;
   logger: Logger;
   debounceMs?: number;
+  /** What a blueprint's `extends`, `shared_mcp_servers` and `skills` are checked against (unset: not checked). */
+  rules?: AgentRules;
 }
 
 /**
@@ -68,6 +72,7 @@ export class AgentsFolder {
       if (error instanceof AgentFileError) this.#problems = [{ file: '.', agent: null, message: error.message, issues: [{ path: '(folder)', message: error.message }], kept: true }];
       throw error;
     }
+    if (this.#options.rules !== undefined) await this.#checkRules(contents, this.#options.rules);
     const loaded: string[] = [];
     for (const agent of contents.agents) {
       const json = JSON.stringify(agent);
@@ -98,6 +103,26 @@ export class AgentsFolder {
     if (loaded.length > 0 || removed.length > 0) logger.info({ dir: this.dir, loaded, removed }, 'agents folder read');
     await this.#watch.recheck();
     return { agents_dir: this.dir, loaded, removed, problems };
+  }
+
+  /**
+   * Move the folder's blueprints that cannot be resolved (a bad `extends`, an unknown or disabled shared
+   * MCP server, an unknown skill) to the problems; bases may be in the folder or already stored.
+   */
+  async #checkRules(contents: AgentsDirContents, rules: AgentRules): Promise<void> {
+    const all = await agentsByName(this.#options.store);
+    for (const agent of contents.agents) all.set(agent.name, agent);
+    const good = [];
+    for (const agent of contents.agents) {
+      try {
+        resolveChecked(agent, all, rules);
+        good.push(agent);
+      } catch (error) {
+        if (!(error instanceof AgentResolveError)) throw error;
+        contents.problems.push({ file: `${agent.name}.json`, agent: agent.name, message: error.message, issues: error.issues, kept: false });
+      }
+    }
+    contents.agents = good;
   }
 
   /** Reload on every change of the folder, debounced. A folder missing now is watched from the next reload that finds it. */

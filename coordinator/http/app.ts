@@ -6,6 +6,7 @@ import type { CoordinatorContext } from './context.js';
 import { toApiError } from './error-status.js';
 import { mountAgentRoutes } from './routes/agents.js';
 import { mountAgentMcpRoutes } from './routes/agent-mcp.js';
+import { mountSkillRoutes } from './routes/skills.js';
 import { mountHealthRoutes } from './routes/health.js';
 import { mountNextRunRoute } from './routes/next-run.js';
 import { mountNotificationRoutes } from './routes/notifications.js';
@@ -54,6 +55,7 @@ export function buildApp(ctx: CoordinatorContext): Hono {
   app.use('/v1/*', apiAccess(ctx));
   mountAgentRoutes(app, ctx);
   mountAgentMcpRoutes(app, ctx);
+  mountSkillRoutes(app, ctx);
   mountSessionRoutes(app, ctx);
   mountSessionEventRoutes(app, ctx);
   mountSessionTreeRoutes(app, ctx);

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { AgentsFolder } from '../agents/agents-folder.js';
+import type { McpRegistry } from '../agents/mcp-registry.js';
+import type { SkillsFolder } from '../skills/skills-folder.js';
 import type { WorkflowsFolder } from '../workflows/workflows-folder.js';
 import type { CoordinatorTimings } from '../constants.js';
 import { ParkedPolls } from '../events/parked-polls.js';
@@ -24,6 +26,10 @@ export interface CoordinatorContext {
   defaultExecutor: string;
   /** The agents folder this coordinator loads and watches; null when it has none. */
   agentsFolder: AgentsFolder | null;
+  /** The skills folder (`--skills-dir`) it serves; null when it has none. */
+  skillsFolder: SkillsFolder | null;
+  /** The shared MCP servers (`--mcp-servers`) blueprints name in `shared_mcp_servers`. */
+  mcpRegistry: McpRegistry;
   /** The workflows folder this coordinator loads and watches; null when it has none. */
   workflowsFolder: WorkflowsFolder | null;
   claimLatency: LatencyHistogram;

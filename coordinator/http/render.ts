@@ -23,6 +23,7 @@ export function renderSession(s: SessionRecord): z.input<typeof SessionViewSchem
     trace_id: parseTraceparent(s.traceparent)?.traceId ?? null,
     open_questions: s.open_questions, waiting_for_input: s.open_questions > 0, workflow_run_id: s.workflow_run_id,
     rate_limit_wait: rateLimitWait(s, Date.now()),
+    skills: s.skills,
     created_at: isoNow(s.created_at), updated_at: isoNow(s.updated_at), ended_at: iso(s.ended_at),
   };
 }

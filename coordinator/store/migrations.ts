@@ -11,6 +11,7 @@ import { leases } from './migrations/010-leases.js';
 import { workflows } from './migrations/011-workflows.js';
 import { sessionsExecutorIndex } from './migrations/012-sessions-executor-index.js';
 import { credentialParks } from './migrations/013-credential-parks.js';
+import { sessionSkills } from './migrations/015-session-skills.js';
 import type { Dialect, SqlClient } from './sql-client.js';
 
 /** One versioned schema change. Versions only grow; an applied migration is never edited. */
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 11, name: 'workflows', sql: workflows },
   { version: 12, name: 'sessions-executor-index', sql: sessionsExecutorIndex },
   { version: 13, name: 'credential-parks', sql: credentialParks },
+  { version: 15, name: 'session-skills', sql: sessionSkills },
 ];
 
 /** Split a migration into statements (ours hold no `;` inside literals). */

@@ -80,6 +80,7 @@ export function toSession(row: Row): SessionRecord {
     open_questions: num(row.open_questions ?? 0),
     workflow_run_id: strOrNull(row.workflow_run_id),
     metadata: json(row.metadata) as SessionRecord['metadata'],
+    skills: (json(row.skills) as string[] | null) ?? [],
     created_at: num(row.created_at),
     updated_at: num(row.updated_at),
     ended_at: numOrNull(row.ended_at),

@@ -92,6 +92,7 @@ export function describeSession(s: SessionDetail, runners: readonly RunnerView[]
     field('outcome', describeOutcome(run)),
     field('exit code', describeExit(run)),
   ];
+  if (s.skills !== undefined && s.skills.length > 0) lines.splice(4, 0, field('skills', s.skills.join(', ')));
   if (run.error !== null) lines.push(field('error', run.error));
   // Its own runs (all of them, cancelled and failed too), its subtree's when it has one, and its latest run's as reported.
   lines.push(field('usage', formatTotals(s.totals)));

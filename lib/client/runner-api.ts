@@ -77,12 +77,22 @@ export class RunnerApi {
    * agent in its error (and an invalid answer must not be cached).
    */
   async agent(name: string, etag?: string): Promise<{ blueprint: unknown; etag: string | undefined } | null> {
-    const call = { method: 'GET', path: `/v1/agents/${encodeURIComponent(name)}`, ...(etag === undefined ? {} : { headers: { 'if-none-match': etag } }) } as const;
+    const call = { method: 'GET', path: `/v1/agents/${encodeURIComponent(name)}/resolved`, ...(etag === undefined ? {} : { headers: { 'if-none-match': etag } }) } as const;
     const answer = await this.#http.send(call);
     if (answer.status === 304) return null;
     const blueprint = readReply(call, answer.status, answer.text, z.unknown());
     const header = answer.headers.etag;
     return { blueprint, etag: typeof header === 'string' ? header : undefined };
+  }
+
+  /** An Agent Skill's files, or `null` when unchanged since `etag` (HTTP 304); parsed by SkillCache. */
+  async skill(name: string, etag?: string): Promise<{ skill: unknown; etag: string | undefined } | null> {
+    const call = { method: 'GET', path: `/v1/skills/${encodeURIComponent(name)}`, ...(etag === undefined ? {} : { headers: { 'if-none-match': etag } }) } as const;
+    const answer = await this.#http.send(call);
+    if (answer.status === 304) return null;
+    const skill = readReply(call, answer.status, answer.text, z.unknown());
+    const header = answer.headers.etag;
+    return { skill, etag: typeof header === 'string' ? header : undefined };
   }
 
   async deregister(): Promise<void> {

@@ -29,10 +29,18 @@ export interface EmbeddedCoordinatorOptions {
   listeningMessage?: string | undefined;
 }
 
-/** Start a coordinator in this process on SQLite in the project's state folder, with `./agents` if present. */
+/** The shared MCP servers file the embedded coordinator reads when the working directory has one (the first found). */
+export const EMBEDDED_MCP_SERVERS_FILES = ['mcp-servers.yaml', 'mcp-servers.yml', 'mcp-servers.json'] as const;
+
+/**
+ * Start a coordinator in this process on SQLite in the project's state folder, with `./agents`, `./skills`
+ * and `./mcp-servers.{yaml,yml,json}` if present.
+ */
 export async function startEmbeddedCoordinator(options: EmbeddedCoordinatorOptions): Promise<RunningCoordinator> {
   const databaseUrl = openProjectDatabase(options.cwd, options.logger);
   const agentsDir = join(options.cwd, 'agents');
+  const skillsDir = join(options.cwd, 'skills');
+  const mcpServers = EMBEDDED_MCP_SERVERS_FILES.map((name) => join(options.cwd, name)).find((file) => existsSync(file));
   // Loaded on use: a runner joined to a remote coordinator never needs Hono, SQLite or pg in memory.
   const { startCoordinator } = await import('../../coordinator/index.js');
   return startCoordinator({
@@ -40,6 +48,8 @@ export async function startEmbeddedCoordinator(options: EmbeddedCoordinatorOptio
     port: options.port,
     databaseUrl,
     agentsDir: existsSync(agentsDir) ? agentsDir : null,
+    skillsDir: existsSync(skillsDir) ? skillsDir : null,
+    mcpServers: mcpServers ?? null,
     logger: options.logger.child({ component: 'coordinator' }),
     defaultExecutor: options.defaultExecutor,
     ...(options.placementTimeoutMs === undefined ? {} : { timings: { placementTimeoutMs: options.placementTimeoutMs } }),

@@ -8,6 +8,7 @@ import type { AgentBlueprint } from '../../protocol/invocation.js';
 import type { RunOutcome } from '../process/run-outcome.js';
 import { spawnExecutor } from '../process/spawn-executor.js';
 import type { BlueprintCache } from './blueprint-cache.js';
+import type { SkillCache } from './skill-cache.js';
 import { checkProjectFolder } from './project-folder.js';
 import { attemptTraceparent } from './attempt-span.js';
 import type { ExecutorLedger } from './executor-ledger.js';
@@ -18,6 +19,8 @@ export interface RunContext {
   executors: ReadonlyMap<string, ResolvedExecutor>;
   defaultExecutor: string;
   blueprints: BlueprintCache;
+  /** The sessions' Agent Skills, fetched and kept under the runner's state folder. */
+  skills: SkillCache;
   outbox: ReportOutbox;
   projectDir: string;
   runTimeoutMs: number | undefined;
@@ -97,8 +100,17 @@ export async function executeRun(assignment: Assignment, context: RunContext, si
     if (inputs.agent !== null) blueprint = await context.blueprints.get(inputs.agent, inputs.agent_etag);
   } catch (error) {
     // Gone for good (deleted since the session was made) is the run's failure; anything else may pass.
-    const gone = error instanceof CoordinatorError && error.status === 404;
+    const gone = error instanceof CoordinatorError && (error.status === 404 || error.status === 422);
     return outcomeWithoutProcess(gone ? 'failed' : 'infra_failed', `agent "${inputs.agent}": cannot fetch its blueprint (${(error as Error).message})`);
+  }
+  if (inputs.skills !== undefined && inputs.skills.length > 0) {
+    try {
+      // A session without an agent may have its parent's skills: they go in an ad-hoc blueprint, as its orchestrator entry does.
+      blueprint = { ...(blueprint ?? { name: 'ad-hoc' }), skills: await context.skills.getAll(inputs.skills) };
+    } catch (error) {
+      const gone = error instanceof CoordinatorError && error.status === 404;
+      return outcomeWithoutProcess(gone ? 'failed' : 'infra_failed', `skills: cannot fetch them (${(error as Error).message})`);
+    }
   }
   const executorName = inputs.executor ?? preferredExecutor(blueprint) ?? context.defaultExecutor;
   const executor = context.executors.get(executorName);

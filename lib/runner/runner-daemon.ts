@@ -1,5 +1,6 @@
 import { profileSummary } from '../credentials/credentials-file.js';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { CoordinatorError } from '../client/coordinator-error.js';
 import type { RunnerApi } from '../client/runner-api.js';
@@ -13,6 +14,7 @@ import { backoffDelay, RUNNER_BACKOFF, sleep } from '../retry/backoff.js';
 import { ActiveRuns } from './active-runs.js';
 import { registerWithRetry } from './register-runner.js';
 import { BlueprintCache } from './blueprint-cache.js';
+import { SkillCache } from './skill-cache.js';
 import { ReportOutbox } from './report-outbox.js';
 import { sendReports } from './run-reports.js';
 import { executeRun, outcomeWithoutProcess, type RunContext, type RunObservations } from './execute-run.js';
@@ -78,6 +80,7 @@ export class RunnerDaemon {
       executors: new Map(options.executors.map((executor) => [executor.name, executor])),
       defaultExecutor: options.defaultExecutor,
       blueprints: new BlueprintCache((name, etag) => options.api.agent(name, etag)),
+      skills: new SkillCache((name, etag) => options.api.skill(name, etag), join(options.stateDir, 'skills')),
       outbox: this.#outbox,
       projectDir: config.projectDir,
       runTimeoutMs: config.runTimeoutMs,

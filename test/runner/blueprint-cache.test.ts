@@ -20,9 +20,9 @@ async function putAgent(api: Api, name: string, blueprint: Record<string, unknow
   return res.headers.get('etag')!;
 }
 
-const isAgentGet = (name: string) => (r: { method: string; path: string }) => r.method === 'GET' && r.path.split('?')[0] === `/v1/agents/${name}`;
+const isAgentGet = (name: string) => (r: { method: string; path: string }) => r.method === 'GET' && r.path.split('?')[0] === `/v1/agents/${name}/resolved`;
 
-/** What the proxy saw of `GET /v1/agents/<name>`: status and If-None-Match of each. */
+/** What the proxy saw of `GET /v1/agents/<name>/resolved`: status and If-None-Match of each. */
 const agentGets = (proxy: RecordingProxy, name: string) =>
   proxy.requests.filter(isAgentGet(name)).map((r) => ({ status: r.status, ifNoneMatch: r.ifNoneMatch ?? null }));
 

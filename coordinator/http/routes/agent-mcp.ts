@@ -2,6 +2,8 @@ import type { Hono } from 'hono';
 import { McpToolCallSchema } from '../../../protocol/agent-mcp.js';
 import { didYouMean } from '../../../protocol/did-you-mean.js';
 import { unknownAgentError } from '../../agents/unknown-agent.js';
+import { resolveStored, unresolvableAgent } from '../../agents/agent-rules.js';
+import { AgentResolveError } from '../../agents/resolve-agent.js';
 import { ApiError } from '../../api-error.js';
 import type { CoordinatorContext } from '../context.js';
 import { readBody } from '../validate.js';
@@ -18,7 +20,13 @@ export function mountAgentMcpRoutes(app: Hono, ctx: CoordinatorContext): void {
   const serversOf = async (name: string): Promise<Record<string, unknown>> => {
     const agent = await ctx.store.getAgent(name);
     if (agent === null) throw await unknownAgentError(ctx.store, name);
-    return (agent.mcp_servers ?? {}) as Record<string, unknown>;
+    // As its sessions have them: its bases' servers and the shared servers it names too.
+    try {
+      return ((await resolveStored(ctx.store, agent, ctx)).mcp_servers ?? {}) as Record<string, unknown>;
+    } catch (error) {
+      if (error instanceof AgentResolveError) throw unresolvableAgent(error, name);
+      throw error;
+    }
   };
 
   app.get('/v1/agents/:name/mcp', async (c) => {

@@ -6,6 +6,9 @@ import { AGENT_NAME, AgentDocumentPutSchema, type AgentDocument } from '../../..
 import { ApiError } from '../../api-error.js';
 import type { CoordinatorContext } from '../context.js';
 import { readBody } from '../validate.js';
+import { agentsByName, resolveChecked, resolveStored, unresolvableAgent } from '../../agents/agent-rules.js';
+import { AgentResolveError, runnerBlueprint } from '../../agents/resolve-agent.js';
+
 
 function checkName(name: string): void {
   if (!AGENT_NAME.test(name)) {
@@ -61,6 +64,22 @@ export function mountAgentRoutes(app: Hono, ctx: CoordinatorContext): void {
     return c.json(agent, 200, { etag });
   });
 
+  // The blueprint a session runs with (`extends` merged, shared MCP servers in `mcp_servers`), as runners fetch it; ETag and 304 as above.
+  app.get('/v1/agents/:name/resolved', async (c) => {
+    const agent = await ctx.store.getAgent(c.req.param('name'));
+    if (agent === null) throw await unknownAgentError(ctx.store, c.req.param('name'));
+    let resolved;
+    try {
+      resolved = runnerBlueprint(await resolveStored(ctx.store, agent, ctx));
+    } catch (error) {
+      if (error instanceof AgentResolveError) throw unresolvableAgent(error, agent.name);
+      throw error;
+    }
+    const etag = agentEtag(resolved as AgentDocument);
+    if (etagMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304, { etag });
+    return c.json(resolved, 200, { etag });
+  });
+
   app.put('/v1/agents/:name', async (c) => {
     const name = c.req.param('name');
     checkName(name);
@@ -72,6 +91,12 @@ export function mountAgentRoutes(app: Hono, ctx: CoordinatorContext): void {
     }
     await checkPreconditions(ctx, name, c.req.header('if-match'), c.req.header('if-none-match'));
     const doc: AgentDocument = { ...body, name };
+    try {
+      resolveChecked(doc, await agentsByName(ctx.store, doc), ctx);
+    } catch (error) {
+      if (error instanceof AgentResolveError) throw unresolvableAgent(error, name);
+      throw error;
+    }
     const { created } = await ctx.store.putAgent(doc, Date.now());
     return c.json(doc, created ? 201 : 200, { etag: agentEtag(doc) });
   });

@@ -1,9 +1,9 @@
 import type { Hono } from 'hono';
-import { agentEtag } from '../../agents/agent-etag.js';
+import { runnerEtag } from '../../agents/agent-rules.js';
+import type { SkillsFolder } from '../../skills/skills-folder.js';
 import type { ParkedPoll } from '../../events/parked-polls.js';
 import { runnerTopic } from '../../events/wake-hub.js';
 import type { RunRequirement } from '../../rules/matching.js';
-import type { AgentDocument } from '../../../protocol/agents.js';
 import type { RunRecord, RunnerRecord, SessionRecord } from '../../types.js';
 import type { CoordinatorContext } from '../context.js';
 import { authenticateRunner, bearerToken, type RunnerEnv, runnerAuth } from '../auth.js';
@@ -58,7 +58,8 @@ export function mountNextRunRoute(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
         if (body.request_id !== undefined) ctx.pollClaims.set(runner.id, { requestId: body.request_id, runIds: runs.map((run) => run.id) });
         for (const run of runs) ctx.claimLatency.observe(Math.max(0, (run.claimed_at ?? 0) - Math.max(run.queued_at, run.available_at)) / 1000);
         const budgets = await Promise.all(claimed.map((one) => budgetLeftFor(ctx, one.session)));
-        const assignments = claimed.map((one, i) => assignmentOf(one.run, one.session, one.agent, runner, budgets[i] ?? null));
+        const etags = await Promise.all(claimed.map(async (one) => (one.agent === null ? null : runnerEtag(ctx.store, one.agent, ctx))));
+        const assignments = claimed.map((one, i) => assignmentOf(one.run, one.session, etags[i] ?? null, runner, budgets[i] ?? null, ctx.skillsFolder));
         // `run`, `session` and `invocation` repeat the first of `runs`, for clients that ask for one.
         return c.json({ ...assignments[0]!, runs: assignments, stop: [] });
       }
@@ -149,7 +150,8 @@ async function undeliveredStops(ctx: CoordinatorContext, runnerId: string): Prom
 async function assignment(ctx: CoordinatorContext, run: RunRecord, runner: RunnerRecord) {
   const session = await ctx.store.getSession(run.session_id);
   const blueprint = session?.agent ? await ctx.store.getAgent(session.agent) : null;
-  return assignmentOf(run, session, blueprint, runner, await budgetLeftFor(ctx, session));
+  const etag = blueprint === null ? null : await runnerEtag(ctx.store, blueprint, ctx);
+  return assignmentOf(run, session, etag, runner, await budgetLeftFor(ctx, session), ctx.skillsFolder);
 }
 
 /**
@@ -169,7 +171,7 @@ export const CONTINUE_AFTER_RATE_LIMIT_PROMPT =
   'Your previous turn was interrupted by an API rate limit, which has now passed. Continue the task where you left off.';
 
 /** Everything a runner needs to build the Schema 2.0 invocation for a claimed run. */
-function assignmentOf(run: RunRecord, session: SessionRecord | null, blueprint: AgentDocument | null, runner: RunnerRecord, budget: BudgetLeft | null) {
+function assignmentOf(run: RunRecord, session: SessionRecord | null, agentEtag: string | null, runner: RunnerRecord, budget: BudgetLeft | null, skills: SkillsFolder | null) {
   // A run parked for a rate limit after its executor bound a session continues that session (resume).
   const continues = run.continues_session && run.executor_session_id !== null;
   return {
@@ -181,8 +183,10 @@ function assignmentOf(run: RunRecord, session: SessionRecord | null, blueprint: 
       prompt: continues ? CONTINUE_AFTER_RATE_LIMIT_PROMPT : run.prompt,
       project_dir: session?.project_dir ?? null,
       agent: session?.agent ?? null,
-      // The runner fetches the blueprint itself (GET /v1/agents/:name) and caches it by this version.
-      agent_etag: blueprint === null ? null : agentEtag(blueprint),
+      // The runner fetches the blueprint itself (GET /v1/agents/:name/resolved) and caches it by this version.
+      agent_etag: agentEtag,
+      // The session's skills and the version of each it needs now (the runner caches them by it; "" for one the folder lost: its fetch fails the run).
+      ...(session === null || session.skills.length === 0 ? {} : { skills: session.skills.map((name) => ({ name, digest: skills?.get(name)?.digest ?? '' })) }),
       executor: run.executor,
       tags: run.tags,
       timeout_s: run.timeout_s,

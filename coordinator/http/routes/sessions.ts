@@ -14,6 +14,7 @@ import { CreateSessionSchema, ListRunsQuerySchema, ListSessionsQuerySchema, Prun
 import { ENDED_SESSION_STATUSES } from '../../../protocol/statuses.js';
 import { readBody, readQuery } from '../validate.js';
 import { cancelQuestions } from '../../rules/expire-questions.js';
+import { effectiveSkills, resolveSessionAgent } from '../../skills/session-skills.js';
 
 /** `/v1/sessions` (create, list, get, resume, stop, delete, prune, result, runs) and `/v1/runs` (get, list by session). */
 export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
@@ -56,10 +57,13 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
 
   app.post('/v1/sessions', async (c) => {
     const body = await readBody(c, CreateSessionSchema);
-    const agent = body.agent === undefined ? null : await store.getAgent(body.agent);
-    if (body.agent !== undefined && agent === null) throw await unknownAgentError(store, body.agent, 'agent');
+    const stored = body.agent === undefined ? null : await store.getAgent(body.agent);
+    if (body.agent !== undefined && stored === null) throw await unknownAgentError(store, body.agent, 'agent');
+    // Its defaults are the agent's as resolved: a base's executor or tags count.
+    const agent = stored === null ? null : await resolveSessionAgent(ctx, stored);
     await mustExist('parent_session_id', body.parent_session_id);
     await mustExist('callback_session_id', body.callback_session_id);
+    const skills = await effectiveSkills(ctx, agent, body.parent_session_id);
     const { session, run } = await store.createSession(
       {
         agent: body.agent ?? null,
@@ -77,6 +81,7 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
         // The agent's budget is a default: under a parent it is cut to what the tree has left, never refused.
         budget: body.budget ?? agent?.budget ?? null,
         budget_is_default: body.budget === undefined && agent?.budget !== undefined,
+        skills,
       },
       Date.now(),
     );

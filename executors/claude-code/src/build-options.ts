@@ -20,6 +20,8 @@ export interface BuildOptionsInput {
   env: NodeJS.ProcessEnv;
   /** Used when the invocation has no `project_dir`. */
   cwd: string;
+  /** The plugin folder holding the run's skills (skills-plugin.ts), when it has any. */
+  skillsPlugin?: string | undefined;
 }
 
 /**
@@ -61,6 +63,8 @@ export function buildOptions(input: BuildOptionsInput): SdkOptions {
   if (allowed.length > 0) options.allowedTools = allowed;
   const disallowed = [...new Set([...config.disallowedTools, ...(settings.disallowedTools ?? [])])];
   if (disallowed.length > 0) options.disallowedTools = disallowed;
+
+  if (input.skillsPlugin !== undefined) options.plugins = [{ type: 'local', path: input.skillsPlugin }];
 
   if (settings.outputSchema !== undefined) options.outputFormat = { type: 'json_schema', schema: settings.outputSchema };
 

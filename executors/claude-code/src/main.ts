@@ -15,6 +15,7 @@ import { EXIT_INFRA, EXIT_REJECTED, EXIT_TERMINATED, endingFromError, endingFrom
 import { createPermissionCallback } from './permission-callback.js';
 import { parseInvocation, readStdin } from './read-invocation.js';
 import { createApprover, type Approver } from './request-approval.js';
+import { buildSkillsPlugin, type SkillsPlugin } from './skills-plugin.js';
 import type { SdkSpawnOptions } from './sdk-types.js';
 
 /** The blueprint's MCP server that reaches the runner (the coordinator's tools, request_approval among them). */
@@ -24,7 +25,11 @@ function emit(event: ExecutorEvent): void {
   process.stdout.write(`${JSON.stringify(event)}\n`);
 }
 
+/** The run's skills plugin folder, removed before the process exits. */
+let skillsPlugin: SkillsPlugin | undefined;
+
 async function finish(ending: Ending): Promise<never> {
+  await skillsPlugin?.remove().catch(() => undefined);
   if (ending.reason !== undefined) process.stderr.write(`${ending.reason}\n`);
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
   process.exit(ending.code);
@@ -83,7 +88,16 @@ export async function main(): Promise<void> {
   const loaded = await sdkLoading;
   if (!loaded.ok) return finish({ code: EXIT_INFRA, reason: `${PREFIX}: ${loaded.reason}` });
 
-  const options = buildOptions({ ...parsed, config: configured.config, env: process.env, cwd: process.cwd() });
+  // The run's skills: a plugin folder outside the project, for this run only (removed in finish()).
+  const skills = parsed.invocation.agent_blueprint?.skills ?? [];
+  if (skills.length > 0) {
+    try {
+      skillsPlugin = await buildSkillsPlugin(skills);
+    } catch (error) {
+      return finish({ code: EXIT_INFRA, reason: `${PREFIX}: agent_blueprint.skills: cannot copy the skills for Claude Code (${(error as Error).message})` });
+    }
+  }
+  const options = buildOptions({ ...parsed, config: configured.config, env: process.env, cwd: process.cwd(), skillsPlugin: skillsPlugin?.path });
   options.abortController = abort;
   options.spawnClaudeCodeProcess = (spawnOptions: SdkSpawnOptions) => {
     const spawned = spawnClaude(spawnOptions);

@@ -47,6 +47,8 @@ export interface SdkOptions {
   systemPrompt?: SdkSystemPrompt;
   mcpServers?: Record<string, SdkMcpServer>;
   mcpServersDelivery?: 'argv' | 'initialize';
+  /** Local plugin folders (here: the run's skills, skills-plugin.ts). */
+  plugins?: Array<{ type: 'local'; path: string }>;
   outputFormat?: { type: 'json_schema'; schema: Record<string, unknown> };
   /** Flag settings (`--settings`): here only the permission rules that make listed tools ask. */
   settings?: { permissions: { ask: string[] } };

@@ -1,0 +1,31 @@
+import type { AgentDocument } from '../../protocol/agents.js';
+import { resolveStored } from '../agents/agent-rules.js';
+import { AgentResolveError, type ResolvedAgent } from '../agents/resolve-agent.js';
+import { ApiError } from '../api-error.js';
+import type { CoordinatorContext } from '../http/context.js';
+
+/**
+ * The agent of a session about to be created, resolved (`extends` merged): its executor, tags, timeout,
+ * budget and skills are the session's defaults. A blueprint that cannot be resolved (a base gone, a shared
+ * MCP server disabled, a skill gone) is refused now, naming the agent and the field, not when a runner
+ * fetches it. @throws ApiError 422.
+ */
+export async function resolveSessionAgent(ctx: CoordinatorContext, agent: AgentDocument): Promise<ResolvedAgent> {
+  try {
+    return await resolveStored(ctx.store, agent, ctx);
+  } catch (error) {
+    if (!(error instanceof AgentResolveError)) throw error;
+    const issues = error.issues.map((i) => ({ path: 'agent', message: `agent "${agent.name}": ${i.path}: ${i.message}` }));
+    throw new ApiError(422, 'invalid_request', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { agent: agent.name, issues });
+  }
+}
+
+/**
+ * The skills of a session about to be created: its (resolved) agent's, then its parent's unless the agent
+ * says `inherit_skills: false`; each name once, the agent's first.
+ */
+export async function effectiveSkills(ctx: CoordinatorContext, agent: ResolvedAgent | null, parentId: string | undefined): Promise<string[]> {
+  const own = agent?.skills ?? [];
+  const parent = agent?.inherit_skills !== false && parentId !== undefined ? await ctx.store.getSession(parentId) : null;
+  return [...new Set([...own, ...(parent?.skills ?? [])])];
+}
