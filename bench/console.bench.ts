@@ -233,6 +233,7 @@ async function followersCost(): Promise<void> {
     const without: Array<Awaited<ReturnType<typeof throughput>>> = [];
     const withPages: typeof without = [];
     const counts = { reads: 0 };
+    const readsPerRound: number[] = [];
     setMaxListeners(FOLLOWERS + 10);
     for (let round = 0; round < ROUNDS; round++) {
       without.push(await throughput(c, api, done));
@@ -240,7 +241,9 @@ async function followersCost(): Promise<void> {
       const stop = new AbortController();
       const agent = new Agent({ keepAlive: true, maxSockets: FOLLOWERS * 2 });
       for (let i = 0; i < FOLLOWERS; i++) follower(c.url, agent, stop.signal, counts);
+      const reads0 = counts.reads;
       withPages.push(await throughput(c, api, done));
+      readsPerRound.push(counts.reads - reads0);
       done += ROUND_RUNS;
       stop.abort();
       agent.destroy();
@@ -259,6 +262,11 @@ async function followersCost(): Promise<void> {
     const cpuLoaded = median(cpu(withPages, 'coordinatorCpu'));
     report('coordinator CPU per run without pages, median', `${cpuBase.toFixed(2)} ms (${spread(cpu(without, 'coordinatorCpu'), 2)})`);
     report(`coordinator CPU per run with ${FOLLOWERS} pages, median`, `${cpuLoaded.toFixed(2)} ms (${spread(cpu(withPages, 'coordinatorCpu'), 2)}; +${((cpuLoaded / cpuBase - 1) * 100).toFixed(1)}%)`);
+    // What the followers cost the coordinator, per page read (its stream's share included): the CPU a
+    // round with them took over the round before it without, over the reads made. Rounds of different
+    // lengths (a loaded machine) make different numbers of reads; this does not move with that.
+    const perRead = without.map((w, i) => ((withPages[i]!.coordinatorCpu - w.coordinatorCpu) * ROUND_RUNS) / Math.max(1, readsPerRound[i]!));
+    report('coordinator CPU per page read, median', `${median(perRead).toFixed(2)} ms (${spread(perRead, 2)})`);
     report(`followers' own CPU per run (this process)`, `${median(cpu(withPages, 'benchCpu')).toFixed(2)} ms (without: ${median(cpu(without, 'benchCpu')).toFixed(2)} ms)`);
   } finally {
     await stopChild(runner);
