@@ -198,6 +198,16 @@ function follower(url: string, agent: Agent, stop: AbortSignal, counts: { reads:
   get(`${url}/v1/changes`, { agent, signal: stop }, (res) => res.on('data', reread).on('error', () => undefined)).on('error', () => undefined);
 }
 
+/**
+ * Runs ended, however (a loaded machine fails a few trivial-sh runs: waiting for as many successes never
+ * ended); the failed ones are said after the figures.
+ */
+function endedRuns(metrics: string): number {
+  let ended = 0;
+  for (const state of ['succeeded', 'failed', 'cancelled', 'timed_out', 'lost']) ended += Number(new RegExp(`agent_coordinator_runs\\{state="${state}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+  return ended;
+}
+
 /** One throughput round: runs/s, and the CPU ms per run the coordinator and this process (its followers) used. */
 async function throughput(c: { url: string; pid: number }, api: ReturnType<typeof apiClient>, done: number): Promise<{ rate: number; coordinatorCpu: number; benchCpu: number }> {
   const cpu0 = cpuMs(c.pid);
@@ -205,8 +215,7 @@ async function throughput(c: { url: string; pid: number }, api: ReturnType<typeo
   const t0 = performance.now();
   await createSessions(c.url, ROUND_RUNS, () => ({ executor: 'trivial-sh', prompt: 'hello' }));
   for (;;) {
-    const metrics = (await api('GET', '/metrics')).body as string;
-    if (Number(/agent_coordinator_runs\{state="succeeded"\} (\d+)/.exec(metrics)?.[1] ?? 0) >= done + ROUND_RUNS) break;
+    if (endedRuns((await api('GET', '/metrics')).body as string) >= done + ROUND_RUNS) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   const self = process.cpuUsage(self0);
@@ -267,6 +276,8 @@ async function followersCost(): Promise<void> {
     // lengths (a loaded machine) make different numbers of reads; this does not move with that.
     const perRead = without.map((w, i) => ((withPages[i]!.coordinatorCpu - w.coordinatorCpu) * ROUND_RUNS) / Math.max(1, readsPerRound[i]!));
     report('coordinator CPU per page read, median', `${median(perRead).toFixed(2)} ms (${spread(perRead, 2)})`);
+    const failed = Number(/agent_coordinator_runs\{state="failed"\} (\d+)/.exec((await api('GET', '/metrics')).body as string)?.[1] ?? 0);
+    if (failed > 0) report('runs failed (counted as ended)', String(failed));
     report(`followers' own CPU per run (this process)`, `${median(cpu(withPages, 'benchCpu')).toFixed(2)} ms (without: ${median(cpu(without, 'benchCpu')).toFixed(2)} ms)`);
   } finally {
     await stopChild(runner);
