@@ -7,10 +7,11 @@ import { createMiddleware } from 'hono/factory';
 import { packageRoot } from '../../lib/package-root.js';
 import type { CoordinatorContext } from '../http/context.js';
 import { apiReader, ApiReadError } from './console-api.js';
+import { followedFragments } from './followed-fragment.js';
 import { CONSOLE_COOKIE, CONSOLE_LOGIN_S, consoleAccess, csrfTokenOf, mintLoginCookie, overHttps } from './console-auth.js';
 import { html } from 'hono/html';
 import { page } from './layout.js';
-import { PAGE_HEADERS, type ConsoleDeps, type ConsoleEnv } from './console-page.js';
+import { htmlAnswer, type ConsoleDeps, type ConsoleEnv } from './console-page.js';
 import { loginPage, safeNext } from './pages/login.js';
 import { mountAgentPages } from './pages/agents.js';
 import { mountChatPage } from './pages/chat.js';
@@ -60,7 +61,7 @@ export function mountConsole(app: Hono, ctx: CoordinatorContext): void {
   app.get('/login', (c) => {
     const next = safeNext(c.req.query('next'));
     if (ctx.apiToken === null || consoleAccess(ctx.apiToken, c).kind === 'cookie') return c.redirect(next, 303);
-    return c.html(loginPage(next, null), 200, PAGE_HEADERS);
+    return htmlAnswer(c, loginPage(next, null));
   });
 
   app.post('/login', async (c) => {
@@ -70,7 +71,7 @@ export function mountConsole(app: Hono, ctx: CoordinatorContext): void {
     const token = typeof form.token === 'string' ? form.token.trim() : '';
     if (!sameSecret(token, ctx.apiToken)) {
       ctx.logger.warn({ from: c.req.header('x-forwarded-for') ?? null }, 'console sign-in refused: wrong token');
-      return c.html(loginPage(next, token === '' ? 'token: enter the API token' : 'token: not this coordinator’s API token'), 401, PAGE_HEADERS);
+      return htmlAnswer(c, loginPage(next, token === '' ? 'token: enter the API token' : 'token: not this coordinator’s API token'), 401);
     }
     setCookie(c, CONSOLE_COOKIE, mintLoginCookie(ctx.apiToken, Date.now()), { httpOnly: true, sameSite: 'Strict', secure: overHttps(c), path: '/', maxAge: CONSOLE_LOGIN_S });
     return c.redirect(next, 303);
@@ -98,10 +99,10 @@ export function mountConsole(app: Hono, ctx: CoordinatorContext): void {
   const deps: ConsoleDeps = {
     ctx,
     api,
+    followed: followedFragments(ctx.changes),
     async render(c, options, status = 200) {
       const request = c.get('console');
-      const body = await page({ ...options, csrf: request.csrf, signedIn: request.signedIn });
-      return c.html(body, status as 200, PAGE_HEADERS);
+      return htmlAnswer(c, page({ ...options, csrf: request.csrf, signedIn: request.signedIn }), status);
     },
   };
 
@@ -124,8 +125,6 @@ export function consoleError(c: Context, error: unknown): Promise<Response> | nu
   const request = (c as Context<ConsoleEnv>).get('console');
   if (!(error instanceof ApiReadError) || request === undefined) return null;
   const title = error.status === 404 ? 'Not found' : 'Error';
-  return Promise.resolve(page({ title, section: null, csrf: request.csrf, signedIn: request.signedIn, body: html`<p class="problem">${error.message}</p>` })).then((body) =>
-    c.html(body, error.status as 404, PAGE_HEADERS),
-  );
+  return htmlAnswer(c, page({ title, section: null, csrf: request.csrf, signedIn: request.signedIn, body: html`<p class="problem">${error.message}</p>` }), error.status);
 }
 

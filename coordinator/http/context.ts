@@ -4,6 +4,7 @@ import type { McpRegistry } from '../agents/mcp-registry.js';
 import type { SkillsFolder } from '../skills/skills-folder.js';
 import type { WorkflowsFolder } from '../workflows/workflows-folder.js';
 import type { CoordinatorTimings } from '../constants.js';
+import { ChangesFeed } from '../events/changes-feed.js';
 import { ParkedPolls } from '../events/parked-polls.js';
 import { CHANGES_TOPIC, runnerTopic, sessionTopic, treeTopic, WakeHub, workflowTopic } from '../events/wake-hub.js';
 import type { RunRequirement } from '../rules/matching.js';
@@ -16,6 +17,8 @@ import { RunnerTokens } from './runner-tokens.js';
 export interface CoordinatorContext {
   store: Store;
   hub: WakeHub;
+  /** The store's changes summed up for the followers of `GET /v1/changes`, one message for all of them. */
+  changes: ChangesFeed;
   timings: CoordinatorTimings;
   logger: Logger;
   apiToken: string | null;
@@ -51,7 +54,7 @@ export interface CoordinatorContext {
 
 /** Build the context; `wake` signals locally and forwards to the store's NOTIFY. */
 export function createContext(
-  fields: Omit<CoordinatorContext, 'hub' | 'parked' | 'runnerTokens' | 'claimLatency' | 'deliveredStops' | 'stopsPending' | 'pollClaims' | 'wakeRunner' | 'offerRun' | 'startedAt'>,
+  fields: Omit<CoordinatorContext, 'hub' | 'changes' | 'parked' | 'runnerTokens' | 'claimLatency' | 'deliveredStops' | 'stopsPending' | 'pollClaims' | 'wakeRunner' | 'offerRun' | 'startedAt'>,
 ): CoordinatorContext {
   const hub = new WakeHub();
   const parked = new ParkedPolls();
@@ -59,6 +62,7 @@ export function createContext(
     ...fields,
     startedAt: Date.now(),
     hub,
+    changes: new ChangesFeed(hub, { keepAliveMs: fields.timings.sseKeepAliveMs }),
     parked,
     claimLatency: new LatencyHistogram(),
     deliveredStops: new Map(),

@@ -1,5 +1,5 @@
 import type { Context, Hono } from 'hono';
-import { html } from 'hono/html';
+import { html, raw } from 'hono/html';
 import type { z } from 'zod';
 import type { AgentListSchema } from '../../../protocol/agents.js';
 import type { RunnerViewSchema } from '../../../protocol/runners.js';
@@ -7,6 +7,7 @@ import { MAX_SESSION_SEARCH_CHARS, type SessionView } from '../../../protocol/se
 import { SESSION_STATUSES } from '../../../protocol/statuses.js';
 import { ApiReadError } from '../console-api.js';
 import { fragment, type ConsoleDeps, type ConsoleEnv } from '../console-page.js';
+import type { FragmentAnswer } from '../followed-fragment.js';
 import { duration, money, statusBadge, timeAgo } from '../format.js';
 
 type Runner = z.infer<typeof RunnerViewSchema>;
@@ -128,17 +129,21 @@ function refusal(error: ApiReadError) {
 export function mountSessionListPage(app: Hono<ConsoleEnv>, deps: ConsoleDeps): void {
   app.get('/sessions', async (c) => {
     const { filters, cursor } = readFilters(c);
-    let body;
-    let status = 200;
-    try {
-      body = await listBody(deps, filters, cursor);
-    } catch (error) {
-      if (!(error instanceof ApiReadError) || error.status !== 400) throw error;
-      body = refusal(error);
-      status = 400;
+    const answer = async (): Promise<FragmentAnswer> => {
+      try {
+        return { status: 200, html: String(await listBody(deps, filters, cursor)) };
+      } catch (error) {
+        if (!(error instanceof ApiReadError) || error.status !== 400) throw error;
+        return { status: 400, html: String(refusal(error)) };
+      }
+    };
+    // `rows` too: the name the console benchmark's followers use for this part. Read again by every open
+    // page on each change: shared between them (followed-fragment.ts).
+    const part = c.req.query('fragment');
+    if (part === 'body' || part === 'rows') {
+      return fragment(c, (await deps.followed(listUrl(filters, cursor), answer)).html);
     }
-    // `rows` too: the name the console benchmark's followers use for this part.
-    if (c.req.query('fragment') === 'body' || c.req.query('fragment') === 'rows') return fragment(c, body);
+    const { status, html: body } = await answer();
     const live = cursor === undefined ? 'first' : 'later';
     return deps.render(
       c,
@@ -146,7 +151,7 @@ export function mountSessionListPage(app: Hono<ConsoleEnv>, deps: ConsoleDeps): 
         title: 'Sessions',
         section: '/sessions',
         body: html`${await filterForm(deps, filters)}
-<div id="sessions" data-page="${live}" data-fragment="${listUrl(filters, cursor)}${Object.keys(filters).length > 0 || cursor !== undefined ? '&' : '?'}fragment=body" aria-live="off">${body}</div>`,
+<div id="sessions" data-page="${live}" data-fragment="${listUrl(filters, cursor)}${Object.keys(filters).length > 0 || cursor !== undefined ? '&' : '?'}fragment=body" aria-live="off">${raw(body)}</div>`,
         scripts: ['sessions-list.js'],
       },
       status,
