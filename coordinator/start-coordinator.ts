@@ -20,6 +20,8 @@ import { loadNotifyConfig, type ResolvedNotifyConfig } from './notify/notify-con
 import { outboxPlanOf } from './notify/outbox-routes.js';
 import { runEndHeard } from './notify/run-end-heard.js';
 import { startTelegramAnswerPolls } from './notify/telegram-wiring.js';
+import { RoutingTable } from './routing/routing-table.js';
+import type { RoutingStatus } from '../protocol/routing.js';
 
 export interface CoordinatorOptions {
   /** Interface to bind (default 127.0.0.1). Anything but loopback requires `apiToken`. */
@@ -66,6 +68,13 @@ export interface CoordinatorOptions {
   telegramPollTimeoutS?: number;
   /** The notification backoff's jitter source (tests fix it). */
   notifyRandom?: () => number;
+  /**
+   * The model routing file (`--routing`, YAML or JSON; docs/coordinator.md, "Models and routing"), read at
+   * start (a bad file stops start-up) and again when it changes. Unset: every run gets its blueprint's own model.
+   */
+  routing?: string | null;
+  /** Called after each reading of the routing file that changed something (tests wait on it). */
+  onRoutingReload?: (status: RoutingStatus) => void;
   /** The message of the line logged once it listens, with its url, store, database and agents (default `coordinator listening`). */
   listeningMessage?: string | undefined;
 }
@@ -118,6 +127,8 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   const agentsDir = options.agentsDir === undefined ? DEFAULT_AGENTS_DIR : options.agentsDir;
   // A bad notification config stops start-up before anything is opened.
   const notify = typeof options.notify === 'string' ? loadNotifyConfig(options.notify) : (options.notify ?? null);
+  // So does a bad routing file.
+  const routing = new RoutingTable(options.routing ?? null, logger, options.onRoutingReload);
   const databaseUrl = options.databaseUrl ?? openProjectDatabase(process.cwd(), logger);
   const store = await openStore({ databaseUrl, schema: options.databaseSchema });
   if (notify !== null) store.setOutboxPlan(outboxPlanOf(notify));
@@ -127,7 +138,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   const defaultExecutor = options.defaultExecutor ?? DEFAULT_EXECUTOR;
   store.setWorkflowSettings({ defaultExecutor, maxAttempts: timings.maxAttempts, random: options.workflowRandom ?? Math.random });
   const ctx = createContext({
-    store, timings, logger, apiToken, maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES, defaultExecutor, agentsFolder, workflowsFolder,
+    store, timings, logger, apiToken, maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES, defaultExecutor, agentsFolder, workflowsFolder, routing,
   });
   let agents = 0;
   let workflows = 0;
@@ -140,6 +151,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     agents = (await agentsFolder?.reload(true))?.loaded.length ?? 0;
     if (options.watchAgents !== false) await workflowsFolder?.watch();
     workflows = (await workflowsFolder?.reload(true))?.loaded.length ?? 0;
+    if (options.watchAgents !== false) await routing.watch();
     const spans = await startTracing(process.env, 'agent-coordinator', logger);
     runSpans = spans === null ? null : new RunSpans(store, spans, logger);
     await store.sql.subscribeChanges((changes) => {
@@ -148,6 +160,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
       if (worker !== null && runEndHeard(changes)) worker.kick();
     });
   } catch (error) {
+    routing.close();
     await runSpans?.close();
     await agentsFolder?.close();
     await workflowsFolder?.close();
@@ -165,6 +178,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     await stopSweeper();
     await worker?.stop();
     await stopTelegram();
+    routing.close();
     await agentsFolder?.close();
     await workflowsFolder?.close();
     await runSpans?.drain();
@@ -178,7 +192,8 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   // A SQLite file's path says where the data is; a PostgreSQL URL may hold a password, so it is not logged.
   const database = store.dialect === 'sqlite' ? { database: databaseUrl } : {};
   const notifications = notify === null ? {} : { notify: notify.file, targets: notify.targets.map((t) => t.name) };
-  logger.info({ url, console: `${url}/`, store: store.dialect, ...database, agents, workflows, ...notifications }, options.listeningMessage ?? 'coordinator listening');
+  const routed = routing.file === null ? {} : { routing: routing.file, routing_rules: routing.status().rules.length };
+  logger.info({ url, console: `${url}/`, store: store.dialect, ...database, agents, workflows, ...notifications, ...routed }, options.listeningMessage ?? 'coordinator listening');
   let closing: Promise<void> | null = null;
   return {
     url,
@@ -196,6 +211,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
         await stopSweeper();
         await worker?.stop();
         await stopTelegram();
+        routing.close();
         await agentsFolder?.close();
         await workflowsFolder?.close();
     await workflowsFolder?.close();

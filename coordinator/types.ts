@@ -56,6 +56,8 @@ export interface SessionRecord {
   workflow_run_id: string | null;
   /** Invocation metadata its runs carry besides the runner's own facts (a workflow task's `inputs` and `workflow`). */
   metadata: Record<string, unknown> | null;
+  /** The task kind it was started with (routing rules match on it), or null. */
+  kind: string | null;
   created_at: number;
   updated_at: number;
   ended_at: number | null;
@@ -93,6 +95,9 @@ export interface RunRecord {
   usage: Record<string, unknown> | null;
   /** The workflow run whose task this run's session is (its end advances the workflow), else null. */
   workflow_run_id: string | null;
+  /** The model chosen when it was last claimed, and that model then its fallbacks (empty before a claim). */
+  model: string | null;
+  models: string[];
 }
 
 /** A run's outcome waiting to be delivered to a session (callback mode). */

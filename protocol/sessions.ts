@@ -5,6 +5,7 @@ import { MAX_AGE_S, MAX_RUN_ATTEMPTS } from './limits.js';
 import { ENDED_SESSION_STATUSES, RunModeSchema, RunStatusSchema, SessionStatusSchema } from './statuses.js';
 import { BudgetSchema, BudgetStatusSchema, UsageTotalsSchema } from './tree.js';
 import { traceparentField } from './trace-context.js';
+import { kindField } from './routing.js';
 import './zod-config.js';
 
 export const CreateSessionSchema = z
@@ -24,6 +25,7 @@ export const CreateSessionSchema = z
     budget: BudgetSchema.optional().describe(
       'Limits on the new session\'s tree (defaults to its agent\'s `budget`). Under a parent, never more than what the parent\'s tree has left.',
     ),
+    kind: kindField.optional(),
   })
   .describe('`executor` defaults to the agent\'s, else the coordinator\'s default executor (--default-executor, claude-code).');
 export type CreateSession = z.input<typeof CreateSessionSchema>;
@@ -160,6 +162,10 @@ export const SessionViewSchema = z.looseObject({
   budget_left: BudgetStatusSchema.nullable().optional(),
   /** Why its latest run is still queued (`GET /v1/sessions/:id` only; null when it is not queued). */
   waiting: WaitingSchema.nullable().optional(),
+  /** The task kind it was started with (null: none; absent from coordinators before routing). */
+  kind: z.string().nullable().optional(),
+  /** The model its latest run was given when claimed (`GET /v1/sessions/:id` only; null: not claimed yet, or no model anywhere). */
+  model: z.string().nullable().optional(),
 });
 export type SessionView = z.infer<typeof SessionViewSchema>;
 export type SessionResult = z.infer<typeof SessionResultSchema>;
@@ -201,6 +207,10 @@ export const RunViewSchema = z.looseObject({
    * and the part earlier runs counted (`executor_session_cost_usd`, `cost_base_usd`); null before any.
    */
   usage: z.record(z.string(), z.unknown()).nullable().optional(),
+  /** The model chosen when it was claimed (docs/coordinator.md, "Models and routing"); null before, or when no model is given anywhere. */
+  model: z.string().nullable().optional(),
+  /** The chosen model and its fallbacks in order (empty before the claim). */
+  models: z.array(z.string()).optional(),
 });
 export type RunView = z.infer<typeof RunViewSchema>;
 export type RunOutcomeSummary = z.infer<typeof RunOutcomeSummarySchema>;

@@ -9,6 +9,7 @@ import type { StoreChange } from '../store/store-changes.js';
 import type { Store } from '../store/store.js';
 import { LatencyHistogram } from './metrics-text.js';
 import { RunnerTokens } from './runner-tokens.js';
+import type { RoutingTable } from '../routing/routing-table.js';
 
 /** What every handler needs: the store, wake-ups, timings, the logger and in-process metrics. */
 export interface CoordinatorContext {
@@ -26,6 +27,10 @@ export interface CoordinatorContext {
   agentsFolder: AgentsFolder | null;
   /** The workflows folder this coordinator loads and watches; null when it has none. */
   workflowsFolder: WorkflowsFolder | null;
+  /** The model routing rules in use (`--routing`; none: every run gets its blueprint's own model). */
+  routing: RoutingTable;
+  /** Models parked by rate limits now: routing leaves them out of every list (none until parking is wired in). */
+  unavailableModels: () => ReadonlySet<string>;
   claimLatency: LatencyHistogram;
   /** Stop requests already handed to each runner's long-poll (heartbeats always repeat them). */
   deliveredStops: Map<string, Set<string>>;
@@ -43,13 +48,17 @@ export interface CoordinatorContext {
   offerRun(run: RunRequirement): void;
 }
 
+const NO_MODELS: ReadonlySet<string> = new Set();
+
 /** Build the context; `wake` signals locally and forwards to the store's NOTIFY. */
 export function createContext(
-  fields: Omit<CoordinatorContext, 'hub' | 'parked' | 'runnerTokens' | 'claimLatency' | 'deliveredStops' | 'stopsPending' | 'pollClaims' | 'wakeRunner' | 'offerRun' | 'startedAt'>,
+  fields: Omit<CoordinatorContext, 'hub' | 'parked' | 'runnerTokens' | 'claimLatency' | 'deliveredStops' | 'stopsPending' | 'pollClaims' | 'wakeRunner' | 'offerRun' | 'startedAt' | 'unavailableModels'> &
+    Partial<Pick<CoordinatorContext, 'unavailableModels'>>,
 ): CoordinatorContext {
   const hub = new WakeHub();
   const parked = new ParkedPolls();
   return {
+    unavailableModels: () => NO_MODELS,
     ...fields,
     startedAt: Date.now(),
     hub,

@@ -21,6 +21,7 @@ export function renderSession(s: SessionRecord): z.input<typeof SessionViewSchem
     totals: s.totals, tree_totals: s.tree_totals, budget: s.budget, stop_reason: s.stop_reason,
     trace_id: parseTraceparent(s.traceparent)?.traceId ?? null,
     open_questions: s.open_questions, waiting_for_input: s.open_questions > 0, workflow_run_id: s.workflow_run_id,
+    kind: s.kind,
     created_at: isoNow(s.created_at), updated_at: isoNow(s.updated_at), ended_at: iso(s.ended_at),
   };
 }
@@ -35,6 +36,7 @@ export function renderRun(r: RunRecord): z.input<typeof RunViewSchema> {
     created_at: isoNow(r.created_at), queued_at: isoNow(r.queued_at), available_at: isoNow(r.available_at),
     claimed_at: iso(r.claimed_at), started_at: iso(r.started_at), finished_at: iso(r.finished_at),
     callback_session_id: r.callback_session_id, excluded_runners: r.excluded_runners, usage: r.usage,
+    model: r.model, models: r.models,
   };
 }
 

@@ -10,6 +10,7 @@ import { questions } from './migrations/009-questions.js';
 import { leases } from './migrations/010-leases.js';
 import { workflows } from './migrations/011-workflows.js';
 import { sessionsExecutorIndex } from './migrations/012-sessions-executor-index.js';
+import { models } from './migrations/014-models.js';
 import type { Dialect, SqlClient } from './sql-client.js';
 
 /** One versioned schema change. Versions only grow; an applied migration is never edited. */
@@ -32,6 +33,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'leases', sql: leases },
   { version: 11, name: 'workflows', sql: workflows },
   { version: 12, name: 'sessions-executor-index', sql: sessionsExecutorIndex },
+  // 13 is reserved for credential profiles and parking (issue 18, merged separately).
+  { version: 14, name: 'models', sql: models },
 ];
 
 /** Split a migration into statements (ours hold no `;` inside literals). */

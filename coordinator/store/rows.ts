@@ -77,6 +77,7 @@ export function toSession(row: Row): SessionRecord {
     open_questions: num(row.open_questions ?? 0),
     workflow_run_id: strOrNull(row.workflow_run_id),
     metadata: json(row.metadata) as SessionRecord['metadata'],
+    kind: strOrNull(row.kind),
     created_at: num(row.created_at),
     updated_at: num(row.updated_at),
     ended_at: numOrNull(row.ended_at),
@@ -113,6 +114,8 @@ export function toRun(row: Row): RunRecord {
     excluded_runners: strings(row.excluded_runners),
     usage: json(row.usage) as RunRecord['usage'],
     workflow_run_id: strOrNull(row.workflow_run_id),
+    model: strOrNull(row.model),
+    models: strings(row.models),
   };
 }
 

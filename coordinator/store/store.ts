@@ -29,6 +29,7 @@ import { listSessions, type SessionFilter } from './ops/list-sessions.js';
 import { type PruneFilter, pruneSessions } from './ops/prune-sessions.js';
 import { type NewRunner, registerRunner } from './ops/register-runner.js';
 import { releaseRun } from './ops/release-run.js';
+import { setRunModel } from './ops/set-run-model.js';
 import { releaseUnreportedRuns } from './ops/release-unreported-runs.js';
 import { type ResumeInput, resumeSession } from './ops/resume-session.js';
 import { runsToStop } from './ops/runs-to-stop.js';
@@ -120,6 +121,8 @@ export interface Store {
   /** claimRuns, each with its session and agent blueprint, read by the claim itself (what a long-poll answers). */
   claimAssignments(runner: ClaimingRunner, now: number, max: number): Promise<ClaimedRun[]>;
   releaseRun(runId: string, now: number): Promise<void>;
+  /** Note the model a claimed run was given and its fallbacks (while its runner holds it). */
+  setRunModel(runId: string, runnerId: string, model: string, models: readonly string[]): Promise<void>;
   /** Release the runs claimed before `claimedBefore` that `runnerId` holds but did not report (its heartbeat). */
   releaseUnreportedRuns(runnerId: string, reported: readonly string[], claimedBefore: number, now: number): Promise<RunRecord[]>;
   startRun(runId: string, runnerId: string, now: number): Promise<RunRecord>;
@@ -231,6 +234,7 @@ export function createStore(sql: SqlClient): Store {
     claimRuns: (runner, now, max) => claimRuns(sql, runner, now, max),
     claimAssignments: (runner, now, max) => claimAssignments(sql, runner, now, max),
     releaseRun: (runId, now) => releaseRun(sql, runId, now),
+    setRunModel: (runId, runnerId, model, models) => setRunModel(sql, runId, runnerId, model, models),
     releaseUnreportedRuns: (runnerId, reported, claimedBefore, now) => releaseUnreportedRuns(sql, runnerId, reported, claimedBefore, now),
     startRun: (runId, runnerId, now) => startRun(sql, runId, runnerId, now),
     finishRun: (runId, runnerId, outcome, now, backoff) => finishRun(sql, runId, runnerId, outcome, now, backoff),

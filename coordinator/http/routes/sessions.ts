@@ -77,6 +77,7 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
         // The agent's budget is a default: under a parent it is cut to what the tree has left, never refused.
         budget: body.budget ?? agent?.budget ?? null,
         budget_is_default: body.budget === undefined && agent?.budget !== undefined,
+        kind: body.kind ?? null,
       },
       Date.now(),
     );
@@ -101,7 +102,8 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
 
   app.get('/v1/sessions/:id', async (c) => {
     const session = await mustGet(c.req.param('id'));
-    return c.json({ ...renderSession(session), budget_left: await budgetLeftOf(session), waiting: await waitingOf(session) });
+    const model = (await store.getRun(session.last_run_id))?.model ?? null;
+    return c.json({ ...renderSession(session), budget_left: await budgetLeftOf(session), waiting: await waitingOf(session), model });
   });
 
   app.get('/v1/sessions/:id/result', async (c) => {
