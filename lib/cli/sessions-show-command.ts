@@ -63,6 +63,13 @@ function describeStop(reason: Record<string, unknown>): string {
   return `${String(reason.reason)}: ${String(reason.limit)} ${String(reason.used)} used of ${String(reason.limit_value)} (budget of ${String(reason.session_id)})`;
 }
 
+/** The model its latest run was given at its claim, then its fallbacks: `claude-sonnet-4-5 (then claude-haiku-4-5)`. */
+function describeModel(run: SessionDetail['last_run']): string {
+  if (typeof run.model !== 'string') return '-';
+  const rest = (run.models ?? []).filter((m) => m !== run.model);
+  return rest.length === 0 ? run.model : `${run.model} (then ${rest.join(', ')})`;
+}
+
 /** `sessions show`: one field a line, times as `sessions list` shows them. */
 export function describeSession(s: SessionDetail, runners: readonly RunnerView[], now = Date.now()): string {
   const run = s.last_run;
@@ -72,6 +79,8 @@ export function describeSession(s: SessionDetail, runners: readonly RunnerView[]
     field('status', s.waiting_for_input === true ? `${s.status}, waiting_for_input (${s.open_questions ?? 1} open question${s.open_questions === 1 ? '' : 's'}: agent-runner inbox)` : s.status),
     field('agent', s.agent ?? '-'),
     field('executor', s.executor ?? '-'),
+    field('model', describeModel(run)),
+    field('kind', s.kind ?? '-'),
     field('project', s.project_dir ?? '-'),
     field('parent', s.parent_session_id ?? '-'),
     field('created', formatTime(s.created_at)),

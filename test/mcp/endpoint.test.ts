@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { McpTestBed, toolData } from './harness.js';
 
 const TOOLS = [
-  'ask_user', 'escalate_decision', 'get_agent_session', 'get_fleet_status', 'get_workflow_run', 'list_agent_sessions', 'list_agents', 'report_progress', 'report_result',
+  'ask_user', 'escalate_decision', 'get_agent_session', 'get_fleet_status', 'get_workflow_run', 'list_agent_sessions', 'list_agents', 'report_progress', 'report_result', 'select_model',
   'request_approval', 'resume_agent_session', 'start_agent_session', 'start_workflow', 'stop_agent_session', 'wait_for_agent_sessions',
 ];
 
