@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { type StoreKind } from '../test/coordinator/helpers.js';
 import { readRoutingFile } from '../coordinator/routing/read-routing-file.js';
 import { chooseModel } from '../coordinator/routing/choose-model.js';
-import { benchCoordinator, fmt, percentile, pollRun, postgresAvailable, registerRunner } from './coordinator-kit.js';
+import { benchCoordinator, claimLatencies, fmt, percentile, postgresAvailable, registerRunner } from './coordinator-kit.js';
 
 const SAMPLES = Number(process.env.BENCH_ROUTING_SAMPLES ?? 200);
 const WARMUP = 30;
@@ -37,22 +37,10 @@ async function claimP50(kind: StoreKind, routing: string | null, models: string[
     const api = c.api();
     await api('PUT', '/v1/agents/bench-agent', { executor: 'bench', ...(models === null ? {} : { models }) });
     const runner = await registerRunner(api, ['bench']);
-    const latencies: number[] = [];
-    for (let i = 0; i < WARMUP + SAMPLES; i++) {
-      const poll = pollRun(api, runner, 10_000);
-      for (;;) {
-        const metrics = (await api('GET', '/metrics')).body as string;
-        if (metrics.includes('agent_coordinator_polls_waiting 1')) break;
-      }
-      const t0 = performance.now();
-      const created = api('POST', '/v1/sessions', { agent: 'bench-agent', prompt: 'x' });
-      const got = await poll;
-      const t1 = performance.now();
-      await created;
-      const expected = routing !== null ? 'chosen-a' : models === null ? null : models[0];
+    const expected = routing !== null ? 'chosen-a' : models === null ? null : models[0];
+    const latencies = await claimLatencies(api, runner, { agent: 'bench-agent', prompt: 'x' }, SAMPLES, WARMUP, (got) => {
       if ((got.invocation?.model ?? null) !== expected) throw new Error(`claimed with model ${got.invocation?.model}, expected ${expected}`);
-      if (i >= WARMUP) latencies.push(t1 - t0);
-    }
+    });
     return percentile(latencies, 50);
   } finally {
     await c.stop();
