@@ -10,7 +10,7 @@ import { readRoutingFile } from '../coordinator/routing/read-routing-file.js';
 import { chooseModel } from '../coordinator/routing/choose-model.js';
 import { benchCoordinator, claimLatencies, fmt, percentile, postgresAvailable, registerRunner } from './coordinator-kit.js';
 
-const SAMPLES = Number(process.env.BENCH_ROUTING_SAMPLES ?? 200);
+const SAMPLES = Number(process.env.BENCH_ROUTING_SAMPLES ?? 100);
 const WARMUP = 30;
 
 /** 19 rules that do not match the bench's runs (other agents, kinds, depths, budgets), then one that does. */
@@ -30,31 +30,37 @@ function routerAlone(): void {
   console.log(`router alone: ${fmt(perCall)} µs per choice over ${read.rules.length} rules (the 20th matches), ${n} choices (target ≤ 1 ms per run)`);
 }
 
-/** Claim p50 of runs of an agent with `models` (or none: no model to note), with or without the routing file. */
-async function claimP50(kind: StoreKind, routing: string | null, models: string[] | null): Promise<number> {
+/** A coordinator whose runs are of an agent with `models` (or none: no model to note), with or without the routing file. */
+async function variant(kind: StoreKind, routing: string | null, models: string[] | null) {
   const c = await benchCoordinator(kind, routing === null ? [] : ['--routing', routing]);
-  try {
-    const api = c.api();
-    await api('PUT', '/v1/agents/bench-agent', { executor: 'bench', ...(models === null ? {} : { models }) });
-    const runner = await registerRunner(api, ['bench']);
-    const expected = routing !== null ? 'chosen-a' : models === null ? null : models[0];
-    const latencies = await claimLatencies(api, runner, { agent: 'bench-agent', prompt: 'x' }, SAMPLES, WARMUP, (got) => {
+  const api = c.api();
+  await api('PUT', '/v1/agents/bench-agent', { executor: 'bench', ...(models === null ? {} : { models }) });
+  const runner = await registerRunner(api, ['bench']);
+  const expected = routing !== null ? 'chosen-a' : models === null ? null : models[0];
+  const latencies: number[] = [];
+  /** One claim, timed (kept after the warm-up). */
+  const sample = async (keep: boolean) => {
+    const [ms] = await claimLatencies(api, runner, { agent: 'bench-agent', prompt: 'x' }, 1, 0, (got) => {
       if ((got.invocation?.model ?? null) !== expected) throw new Error(`claimed with model ${got.invocation?.model}, expected ${expected}`);
     });
-    return percentile(latencies, 50);
-  } finally {
-    await c.stop();
-  }
+    if (keep) latencies.push(ms!);
+  };
+  return { sample, p50: () => percentile(latencies, 50), stop: () => c.stop() };
 }
 
+/** The three coordinators side by side, their claims interleaved (one of each per round), so load on the box falls on all alike. */
 async function claims(kind: StoreKind, routing: string): Promise<void> {
-  const none = await claimP50(kind, null, null);
-  const own = await claimP50(kind, null, ['own-a', 'own-b']);
-  const withRules = await claimP50(kind, routing, ['own-a', 'own-b']);
-  console.log(
-    `claim p50 (${kind}): ${fmt(none)} ms without any model, ${fmt(own)} ms with the blueprint's models (noted on the run), ` +
-      `${fmt(withRules)} ms with a 20-rule routing file (difference to none ${fmt(withRules - none)} ms, target ≤ 1 ms per run) over ${SAMPLES} runs each`,
-  );
+  const variants = [await variant(kind, null, null), await variant(kind, null, ['own-a', 'own-b']), await variant(kind, routing, ['own-a', 'own-b'])];
+  try {
+    for (let round = 0; round < WARMUP + SAMPLES; round++) for (const v of variants) await v.sample(round >= WARMUP);
+    const [none, own, withRules] = variants.map((v) => v.p50()) as [number, number, number];
+    console.log(
+      `claim p50 (${kind}): ${fmt(none)} ms without any model, ${fmt(own)} ms with the blueprint's models (noted on the run), ` +
+        `${fmt(withRules)} ms with a 20-rule routing file (difference to none ${fmt(withRules - none)} ms, target ≤ 1 ms per run) over ${SAMPLES} interleaved runs each`,
+    );
+  } finally {
+    for (const v of variants) await v.stop();
+  }
 }
 
 routerAlone();
