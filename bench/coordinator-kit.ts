@@ -1,6 +1,6 @@
 /** Shared pieces of the coordinator benchmarks: a coordinator child process per store, percentiles, RSS. */
 import { readFileSync } from 'node:fs';
-import { apiClient, freshDatabase, type StoreKind } from '../test/coordinator/helpers.js';
+import { type Api, apiClient, freshDatabase, pollRun, type StoreKind } from '../test/coordinator/helpers.js';
 import { spawnCoordinator } from '../test/coordinator/spawn-coordinator.js';
 
 export { apiClient, pollRun, registerRunner } from '../test/coordinator/helpers.js';
@@ -55,3 +55,36 @@ export async function postgresAvailable(): Promise<boolean> {
 }
 
 export const fmt = (n: number, digits = 2): string => n.toFixed(digits);
+
+/**
+ * Claim latencies: for each of `warmup + samples` runs, park a long-poll of `runner` (waiting until
+ * /metrics shows it parked), then time `POST /v1/sessions` of `body` → the poll's answer. `check` sees each
+ * answer. @returns the latencies after the warm-up, in ms.
+ */
+export async function claimLatencies(
+  api: Api,
+  runner: { runner_id: string; token: string },
+  body: Record<string, unknown>,
+  samples: number,
+  warmup: number,
+  check: (got: Awaited<ReturnType<typeof pollRun>>) => void = () => {},
+): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < warmup + samples; i++) {
+    const poll = pollRun(api, runner, 10_000);
+    // Let the poll park (its first claim attempt finds nothing) before creating the run.
+    for (;;) {
+      const metrics = (await api('GET', '/metrics')).body as string;
+      if (metrics.includes('agent_coordinator_polls_waiting 1')) break;
+    }
+    const t0 = performance.now();
+    const created = api('POST', '/v1/sessions', body);
+    const got = await poll;
+    const t1 = performance.now();
+    await created;
+    if (got.run === null) throw new Error('poll returned no run');
+    check(got);
+    if (i >= warmup) latencies.push(t1 - t0);
+  }
+  return latencies;
+}

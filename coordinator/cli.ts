@@ -8,6 +8,7 @@ import { AgentFileError } from './agents/load-agents-dir.js';
 import { McpRegistryError } from './agents/mcp-registry.js';
 import { SkillsDirError } from './skills/skills-folder.js';
 import { NotifyConfigError } from './notify/notify-config.js';
+import { RoutingFileError } from './routing/routing-table.js';
 import { type CoordinatorTimings, DEFAULT_EXECUTOR, DEFAULT_HOST, DEFAULT_PORT, resolveTimings } from './constants.js';
 import { checkExecutorName, CoordinatorConfigError, startCoordinator, type RunningCoordinator } from './start-coordinator.js';
 
@@ -46,6 +47,7 @@ export function buildCoordinatorProgram(): Command {
     .addOption(new Option('--api-token <token>', 'bearer token for the user API (required off loopback)').env(`${ENV}TOKEN`))
     .addOption(new Option('--default-executor <name>', 'executor of sessions that name none and whose agent names none').env(`${ENV}DEFAULT_EXECUTOR`).default(DEFAULT_EXECUTOR))
     .addOption(new Option('--notify <file>', 'notification config (JSON or YAML): targets and the events each wants (docs/notifications.md)').env(`${ENV}NOTIFY`))
+    .addOption(new Option('--routing <file>', 'model routing rules (YAML or JSON), reloaded when the file changes (docs/coordinator.md, "Models and routing")').env(`${ENV}ROUTING`))
     .addOption(new Option('--max-attempts <n>', 'tries per run for infrastructure failures').env(`${ENV}MAX_ATTEMPTS`).default(String(defaults.maxAttempts)))
     .addOption(new Option('--max-body-bytes <n>', 'largest request body').env(`${ENV}MAX_BODY_BYTES`))
     .addOption(new Option('--log-level <level>', 'pino level: trace, debug, info, warn, error, silent').env(`${ENV}LOG_LEVEL`).default('info'))
@@ -119,6 +121,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       ...(o.mcpServers === undefined || o.mcpServers === '' ? {} : { mcpServers: o.mcpServers }),
       apiToken: o.apiToken ?? null,
       notify: o.notify === undefined || o.notify === '' ? null : o.notify,
+      routing: o.routing === undefined || o.routing === '' ? null : o.routing,
       defaultExecutor: o.defaultExecutor!,
       timings,
       ...(o.maxBodyBytes === undefined ? {} : { maxBodyBytes: wholeNumber(o.maxBodyBytes, '--max-body-bytes', 1, MAX_BODY_LIMIT) }),
@@ -131,7 +134,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       process.exitCode = error.exitCode === 0 ? 0 : 2;
       return;
     }
-    if (error instanceof CoordinatorConfigError || error instanceof NotifyConfigError || error instanceof AgentFileError || error instanceof LogFormatError || error instanceof McpRegistryError || error instanceof SkillsDirError) {
+    if (error instanceof CoordinatorConfigError || error instanceof NotifyConfigError || error instanceof RoutingFileError || error instanceof AgentFileError || error instanceof LogFormatError || error instanceof McpRegistryError || error instanceof SkillsDirError) {
       process.stderr.write(`agent-coordinator: ${error.message}\n`);
       process.exitCode = 2;
       return;

@@ -22,6 +22,8 @@ import { loadNotifyConfig, type ResolvedNotifyConfig } from './notify/notify-con
 import { outboxPlanOf } from './notify/outbox-routes.js';
 import { runEndHeard } from './notify/run-end-heard.js';
 import { startTelegramAnswerPolls } from './notify/telegram-wiring.js';
+import { RoutingTable } from './routing/routing-table.js';
+import type { RoutingStatus } from '../protocol/routing.js';
 
 export interface CoordinatorOptions {
   /** Interface to bind (default 127.0.0.1). Anything but loopback requires `apiToken`. */
@@ -72,6 +74,13 @@ export interface CoordinatorOptions {
   telegramPollTimeoutS?: number;
   /** The notification backoff's jitter source (tests fix it). */
   notifyRandom?: () => number;
+  /**
+   * The model routing file (`--routing`, YAML or JSON; docs/coordinator.md, "Models and routing"), read at
+   * start (a bad file stops start-up) and again when it changes. Unset: every run gets its blueprint's own model.
+   */
+  routing?: string | null;
+  /** Called after each reading of the routing file that changed something (tests wait on it). */
+  onRoutingReload?: (status: RoutingStatus) => void;
   /** The message of the line logged once it listens, with its url, store, database and agents (default `coordinator listening`). */
   listeningMessage?: string | undefined;
 }
@@ -128,6 +137,8 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   const skillsFolder = options.skillsDir == null ? null : new SkillsFolder(options.skillsDir, logger);
   // An unreadable skills folder stops start-up, as an unreadable explicit agents folder does.
   await skillsFolder?.reload();
+  // So does a bad routing file.
+  const routing = new RoutingTable(options.routing ?? null, logger, options.onRoutingReload);
   const databaseUrl = options.databaseUrl ?? openProjectDatabase(process.cwd(), logger);
   const store = await openStore({ databaseUrl, schema: options.databaseSchema });
   if (notify !== null) store.setOutboxPlan(outboxPlanOf(notify));
@@ -137,7 +148,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   const defaultExecutor = options.defaultExecutor ?? DEFAULT_EXECUTOR;
   store.setWorkflowSettings({ defaultExecutor, maxAttempts: timings.maxAttempts, random: options.workflowRandom ?? Math.random });
   const ctx = createContext({
-    store, timings, logger, apiToken, maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES, defaultExecutor, agentsFolder, workflowsFolder,
+    store, timings, logger, apiToken, maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES, defaultExecutor, agentsFolder, workflowsFolder, routing,
     skillsFolder, mcpRegistry,
   });
   let agents = 0;
@@ -151,6 +162,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     agents = (await agentsFolder?.reload(true))?.loaded.length ?? 0;
     if (options.watchAgents !== false) await workflowsFolder?.watch();
     workflows = (await workflowsFolder?.reload(true))?.loaded.length ?? 0;
+    if (options.watchAgents !== false) await routing.watch();
     const spans = await startTracing(process.env, 'agent-coordinator', logger);
     runSpans = spans === null ? null : new RunSpans(store, spans, logger);
     await store.sql.subscribeChanges((changes) => {
@@ -159,6 +171,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
       if (worker !== null && runEndHeard(changes)) worker.kick();
     });
   } catch (error) {
+    routing.close();
     await runSpans?.close();
     await agentsFolder?.close();
     await workflowsFolder?.close();
@@ -176,6 +189,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
     await stopSweeper();
     await worker?.stop();
     await stopTelegram();
+    routing.close();
     await agentsFolder?.close();
     await workflowsFolder?.close();
     await runSpans?.drain();
@@ -189,7 +203,8 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
   // A SQLite file's path says where the data is; a PostgreSQL URL may hold a password, so it is not logged.
   const database = store.dialect === 'sqlite' ? { database: databaseUrl } : {};
   const notifications = notify === null ? {} : { notify: notify.file, targets: notify.targets.map((t) => t.name) };
-  logger.info({ url, console: `${url}/`, store: store.dialect, ...database, agents, workflows, ...notifications }, options.listeningMessage ?? 'coordinator listening');
+  const routed = routing.file === null ? {} : { routing: routing.file, routing_rules: routing.status().rules.length };
+  logger.info({ url, console: `${url}/`, store: store.dialect, ...database, agents, workflows, ...notifications, ...routed }, options.listeningMessage ?? 'coordinator listening');
   let closing: Promise<void> | null = null;
   return {
     url,
@@ -207,6 +222,7 @@ export async function startCoordinator(options: CoordinatorOptions = {}): Promis
         await stopSweeper();
         await worker?.stop();
         await stopTelegram();
+        routing.close();
         await agentsFolder?.close();
         await workflowsFolder?.close();
     await workflowsFolder?.close();

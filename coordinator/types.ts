@@ -63,6 +63,8 @@ export interface SessionRecord {
   metadata: Record<string, unknown> | null;
   /** Its Agent Skills, fixed when it was created: its agent's, and its parent's unless the agent says `inherit_skills: false`. */
   skills: string[];
+  /** The task kind it was started with (routing rules match on it), or null. */
+  kind: string | null;
   created_at: number;
   updated_at: number;
   ended_at: number | null;
@@ -110,6 +112,9 @@ export interface RunRecord {
   parks: number;
   /** Its restart continues the executor session its parked attempt had bound (mode resume). */
   continues_session: boolean;
+  /** The model chosen when it was last claimed, and that model then its fallbacks (empty before a claim). */
+  model: string | null;
+  models: string[];
 }
 
 /** A run's outcome waiting to be delivered to a session (callback mode). */

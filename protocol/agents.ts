@@ -5,6 +5,7 @@ import { AgentBlueprintSchema } from './invocation.js';
 import { BudgetSchema } from './tree.js';
 import { ApprovalsSchema } from './questions.js';
 import { SkillNameSchema } from './skills.js';
+import { modelList, refuseModelAndModels } from './routing.js';
 import './zod-config.js';
 
 /** Agent names are file names and URL segments: letters, digits, `.`, `_`, `-`. */
@@ -40,6 +41,7 @@ export const StoredAgentSchema = AgentBlueprintSchema.extend({
   executor: z.string().min(1, { message: 'executor must not be empty' }).optional(),
   tags: z.array(z.string().min(1, { message: 'a tag must not be empty' })).optional(),
   model: z.string().min(1, { message: 'model must not be empty' }).optional(),
+  models: modelList('models').optional().describe('Models in order: the first, then fallbacks when one is unavailable or overloaded (docs/coordinator.md, "Models and routing"). Not with `model`.'),
   timeout_s: timeoutS.optional(),
   budget: BudgetSchema.optional().describe('Limits on the tree of a session of this agent, when the request gives none (docs/coordinator.md, "Budgets").'),
   approvals: ApprovalsSchema.optional(),
@@ -70,6 +72,7 @@ export function unknownFieldMessage(key: string): string {
 /** Refuse top-level fields that are neither known nor `x-*`, each named with a suggestion; checked even when another field is wrong. */
 function refuseUnknownFields<S extends z.ZodObject>(schema: S) {
   return schema
+    .superRefine(refuseModelAndModels, { when: (payload) => isRecord(payload.value) })
     .superRefine(
       (doc, ctx) => {
         for (const key of Object.keys(doc)) {

@@ -15,6 +15,7 @@ import { ChangeMessageSchema } from './changes.js';
 import { AgentMcpSchema, McpToolCallSchema, McpToolResultSchema } from './agent-mcp.js';
 import { AnswerQuestionSchema, AskQuestionSchema, ListQuestionsQuerySchema, QuestionAskedSchema, QuestionListSchema, QuestionViewSchema } from './questions.js';
 import { UsageQuerySchema, UsageReportSchema } from './usage.js';
+import { ModelChoiceSchema, RoutingStatusSchema, SelectModelSchema } from './routing.js';
 import { EventBatchResultSchema, EventBatchSchema, RunFinishedSchema, RunReportResultsSchema, RunReportsSchema, RunStartedSchema } from './run-reports.js';
 import { HeartbeatReplySchema, HeartbeatSchema, PollAnswerSchema, PollSchema, RegisterRunnerSchema, RegistrationSchema, RunnerListSchema } from './runners.js';
 import {
@@ -111,6 +112,9 @@ export const NAMED_SCHEMAS: Record<string, z.ZodType> = {
   McpToolResult: McpToolResultSchema,
   MentionMessage: MentionMessageSchema,
   MentionsStarted: MentionsStartedSchema,
+  RoutingStatus: RoutingStatusSchema,
+  SelectModel: SelectModelSchema,
+  ModelChoice: ModelChoiceSchema,
 };
 
 const S = NAMED_SCHEMAS;
@@ -128,6 +132,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
   { method: 'GET', path: '/v1/agents/{name}/mcp', summary: "The agent's MCP servers and their tools, listed by the coordinator with the MCP client (each server's error instead when it cannot be reached).", caller: 'client', replies: { 200: S.AgentMcp! } },
   { method: 'POST', path: '/v1/agents/{name}/mcp/{server}/call', summary: "Call one tool of one of the agent's MCP servers.", caller: 'client', body: S.McpToolCall!, replies: { 200: S.McpToolResult! } },
   { method: 'POST', path: '/v1/agents/reload', summary: 'Read the agents folder again; every good file is stored, a bad one keeps its last good version.', caller: 'client', replies: { 200: S.AgentsReload! } },
+  { method: 'GET', path: '/v1/routing', summary: 'The model routing file in use (--routing), its rules, and why its latest version was refused if it was.', caller: 'client', replies: { 200: S.RoutingStatus! } },
+  { method: 'POST', path: '/v1/routing/select', summary: 'What the router would pick now for a session of an agent (a kind, tags, under a parent): the model, its fallbacks, the rule that matched and why (the MCP tool select_model).', caller: 'client', body: S.SelectModel!, replies: { 200: S.ModelChoice! } },
   { method: 'POST', path: '/v1/sessions', summary: 'Start a session (its first run is queued).', caller: 'client', body: S.CreateSession!, replies: { 201: S.SessionStarted! } },
   { method: 'POST', path: '/v1/mentions', summary: 'A message addressed by @mention: one session per agent mentioned (all names checked first; an unknown one starts nothing).', caller: 'client', body: S.MentionMessage!, replies: { 201: S.MentionsStarted! } },
   { method: 'GET', path: '/v1/sessions', summary: 'Sessions, newest first, a page at a time.', caller: 'client', query: ListSessionsQuerySchema, replies: { 200: S.SessionPage! } },

@@ -78,6 +78,10 @@ export const AssignmentSchema = z.looseObject({
     executor: z.string().nullable(),
     tags: z.array(z.string()),
     timeout_s: z.number().nullable(),
+    /** The model chosen for this run at its claim (the invocation's `agent_blueprint.model`); absent from coordinators before routing. */
+    model: z.string().nullable().optional(),
+    /** The chosen model then its fallbacks (the invocation's `agent_blueprint.models`). */
+    models: z.array(z.string()).optional(),
     metadata: z.looseObject({
       run_id: z.string(),
       runner_id: z.string(),

@@ -5,6 +5,7 @@ import { MAX_AGE_S, MAX_RUN_ATTEMPTS } from './limits.js';
 import { ENDED_SESSION_STATUSES, RunModeSchema, RunStatusSchema, SessionStatusSchema } from './statuses.js';
 import { BudgetSchema, BudgetStatusSchema, UsageTotalsSchema } from './tree.js';
 import { traceparentField } from './trace-context.js';
+import { kindField } from './routing.js';
 import './zod-config.js';
 
 export const CreateSessionSchema = z
@@ -24,6 +25,7 @@ export const CreateSessionSchema = z
     budget: BudgetSchema.optional().describe(
       'Limits on the new session\'s tree (defaults to its agent\'s `budget`). Under a parent, never more than what the parent\'s tree has left.',
     ),
+    kind: kindField.optional(),
   })
   .describe('`executor` defaults to the agent\'s, else the coordinator\'s default executor (--default-executor, claude-code).');
 export type CreateSession = z.input<typeof CreateSessionSchema>;
@@ -172,6 +174,10 @@ export const SessionViewSchema = z.looseObject({
     .looseObject({ until: isoTime, profile: z.string().nullable(), reason: z.string(), message: z.string() })
     .nullable()
     .optional(),
+  /** The task kind it was started with (null: none; absent from coordinators before routing). */
+  kind: z.string().nullable().optional(),
+  /** The model its latest run was given when claimed (`GET /v1/sessions/:id` only; null: not claimed yet, or no model anywhere). */
+  model: z.string().nullable().optional(),
 });
 export type SessionView = z.infer<typeof SessionViewSchema>;
 export type SessionResult = z.infer<typeof SessionResultSchema>;
@@ -219,6 +225,10 @@ export const RunViewSchema = z.looseObject({
   parked_until: isoTime.nullable().optional(),
   park_reason: z.string().nullable().optional(),
   parks: z.int().min(0).optional(),
+  /** The model chosen when it was claimed (docs/coordinator.md, "Models and routing"); null before, or when no model is given anywhere. */
+  model: z.string().nullable().optional(),
+  /** The chosen model and its fallbacks in order (empty before the claim). */
+  models: z.array(z.string()).optional(),
 });
 export type RunView = z.infer<typeof RunViewSchema>;
 export type RunOutcomeSummary = z.infer<typeof RunOutcomeSummarySchema>;

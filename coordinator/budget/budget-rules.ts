@@ -170,3 +170,21 @@ export function clampSubBudget(budget: Budget, depth: number, holders: readonly 
   }
   return clamped;
 }
+
+/**
+ * The fraction of the budgets' spending limits left, 0..1: the least over every `usd`, `tokens` and
+ * `wall_s` of every holder (what routing's `budget_left` matches). Null when none of them has one.
+ */
+export function budgetFractionLeft(holders: readonly BudgetHolder[], now: number): number | null {
+  let least: number | null = null;
+  for (const holder of holders) {
+    const used = usedBy(holder, now);
+    for (const limit of SPENDING_LIMITS) {
+      const value = holder.budget[limit];
+      if (value === undefined || value <= 0) continue;
+      const fraction = Math.max(0, value - used[limit]) / value;
+      least = least === null ? fraction : Math.min(least, fraction);
+    }
+  }
+  return least;
+}

@@ -24,6 +24,7 @@ import { refuseNulInUrl } from './validate.js';
 import { refuseCrossSite } from './cross-site.js';
 import { mountChangeRoutes } from './routes/changes.js';
 import { mountMentionRoutes } from './routes/mentions.js';
+import { mountRoutingRoutes } from './routes/routing.js';
 import { consoleError, mountConsole } from '../console/mount-console.js';
 
 /**
@@ -67,6 +68,7 @@ export function buildApp(ctx: CoordinatorContext): Hono {
   mountWorkflowRoutes(app, ctx);
   mountChangeRoutes(app, ctx);
   mountMentionRoutes(app, ctx);
+  mountRoutingRoutes(app, ctx);
   mountConsole(app, ctx);
   app.notFound((c) => c.json(new ApiError(404, 'not_found', `no route for ${c.req.method} ${c.req.path}`).toJSON(), 404));
   app.onError((error, c) => {

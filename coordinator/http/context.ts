@@ -6,12 +6,14 @@ import type { WorkflowsFolder } from '../workflows/workflows-folder.js';
 import type { CoordinatorTimings } from '../constants.js';
 import { ChangesFeed } from '../events/changes-feed.js';
 import { ParkedPolls } from '../events/parked-polls.js';
+import { parkedModelsReader } from '../routing/parked-models.js';
 import { CHANGES_TOPIC, runnerTopic, sessionTopic, treeTopic, WakeHub, workflowTopic } from '../events/wake-hub.js';
 import type { RunRequirement } from '../rules/matching.js';
 import type { StoreChange } from '../store/store-changes.js';
 import type { Store } from '../store/store.js';
 import { LatencyHistogram } from './metrics-text.js';
 import { RunnerTokens } from './runner-tokens.js';
+import type { RoutingTable } from '../routing/routing-table.js';
 
 /** What every handler needs: the store, wake-ups, timings, the logger and in-process metrics. */
 export interface CoordinatorContext {
@@ -35,6 +37,10 @@ export interface CoordinatorContext {
   mcpRegistry: McpRegistry;
   /** The workflows folder this coordinator loads and watches; null when it has none. */
   workflowsFolder: WorkflowsFolder | null;
+  /** The model routing rules in use (`--routing`; none: every run gets its blueprint's own model). */
+  routing: RoutingTable;
+  /** Models parked by rate limits now (read at most once a second): routing leaves them out of every list. */
+  unavailableModels: () => Promise<ReadonlySet<string>>;
   claimLatency: LatencyHistogram;
   /** Stop requests already handed to each runner's long-poll (heartbeats always repeat them). */
   deliveredStops: Map<string, Set<string>>;
@@ -54,11 +60,13 @@ export interface CoordinatorContext {
 
 /** Build the context; `wake` signals locally and forwards to the store's NOTIFY. */
 export function createContext(
-  fields: Omit<CoordinatorContext, 'hub' | 'changes' | 'parked' | 'runnerTokens' | 'claimLatency' | 'deliveredStops' | 'stopsPending' | 'pollClaims' | 'wakeRunner' | 'offerRun' | 'startedAt'>,
+  fields: Omit<CoordinatorContext, 'hub' | 'changes' | 'parked' | 'runnerTokens' | 'claimLatency' | 'deliveredStops' | 'stopsPending' | 'pollClaims' | 'wakeRunner' | 'offerRun' | 'startedAt' | 'unavailableModels'> &
+    Partial<Pick<CoordinatorContext, 'unavailableModels'>>,
 ): CoordinatorContext {
   const hub = new WakeHub();
   const parked = new ParkedPolls();
   return {
+    unavailableModels: parkedModelsReader(fields.store),
     ...fields,
     startedAt: Date.now(),
     hub,

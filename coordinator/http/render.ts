@@ -24,6 +24,7 @@ export function renderSession(s: SessionRecord): z.input<typeof SessionViewSchem
     open_questions: s.open_questions, waiting_for_input: s.open_questions > 0, workflow_run_id: s.workflow_run_id,
     rate_limit_wait: rateLimitWait(s, Date.now()),
     skills: s.skills,
+    kind: s.kind,
     created_at: isoNow(s.created_at), updated_at: isoNow(s.updated_at), ended_at: iso(s.ended_at),
   };
 }
@@ -39,6 +40,7 @@ export function renderRun(r: RunRecord): z.input<typeof RunViewSchema> {
     claimed_at: iso(r.claimed_at), started_at: iso(r.started_at), finished_at: iso(r.finished_at),
     callback_session_id: r.callback_session_id, excluded_runners: r.excluded_runners, usage: r.usage,
     credential_profile: r.credential_profile, parked_until: iso(r.parked_until), park_reason: r.park_reason, parks: r.parks,
+    model: r.model, models: r.models,
   };
 }
 

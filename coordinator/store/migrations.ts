@@ -11,6 +11,7 @@ import { leases } from './migrations/010-leases.js';
 import { workflows } from './migrations/011-workflows.js';
 import { sessionsExecutorIndex } from './migrations/012-sessions-executor-index.js';
 import { credentialParks } from './migrations/013-credential-parks.js';
+import { models } from './migrations/014-models.js';
 import { sessionSkills } from './migrations/015-session-skills.js';
 import type { Dialect, SqlClient } from './sql-client.js';
 
@@ -35,6 +36,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 11, name: 'workflows', sql: workflows },
   { version: 12, name: 'sessions-executor-index', sql: sessionsExecutorIndex },
   { version: 13, name: 'credential-parks', sql: credentialParks },
+  { version: 14, name: 'models', sql: models },
   { version: 15, name: 'session-skills', sql: sessionSkills },
 ];
 

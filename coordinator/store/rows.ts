@@ -81,6 +81,7 @@ export function toSession(row: Row): SessionRecord {
     workflow_run_id: strOrNull(row.workflow_run_id),
     metadata: json(row.metadata) as SessionRecord['metadata'],
     skills: (json(row.skills) as string[] | null) ?? [],
+    kind: strOrNull(row.kind),
     created_at: num(row.created_at),
     updated_at: num(row.updated_at),
     ended_at: numOrNull(row.ended_at),
@@ -122,6 +123,8 @@ export function toRun(row: Row): RunRecord {
     park_reason: strOrNull(row.park_reason),
     parks: num(row.parks ?? 0),
     continues_session: num(row.continues_session ?? 0) !== 0,
+    model: strOrNull(row.model),
+    models: strings(row.models),
   };
 }
 

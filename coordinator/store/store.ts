@@ -31,6 +31,7 @@ import { listSessions, type SessionFilter } from './ops/list-sessions.js';
 import { type PruneFilter, pruneSessions } from './ops/prune-sessions.js';
 import { type NewRunner, registerRunner } from './ops/register-runner.js';
 import { releaseRun } from './ops/release-run.js';
+import { setRunModel } from './ops/set-run-model.js';
 import { releaseUnreportedRuns } from './ops/release-unreported-runs.js';
 import { type ResumeInput, resumeSession } from './ops/resume-session.js';
 import { runsToStop } from './ops/runs-to-stop.js';
@@ -126,6 +127,8 @@ export interface Store {
   parkedModels(now: number): Promise<Set<string>>;
   /** The credential profiles' parks in force now, with the runs waiting on each (`GET /v1/status`). */
   listCredentialParks(now: number): Promise<CredentialParkView[]>;
+  /** Note the model a claimed run was given and its fallbacks (while its runner holds it). */
+  setRunModel(runId: string, runnerId: string, model: string, models: readonly string[]): Promise<void>;
   /** Release the runs claimed before `claimedBefore` that `runnerId` holds but did not report (its heartbeat). */
   releaseUnreportedRuns(runnerId: string, reported: readonly string[], claimedBefore: number, now: number): Promise<RunRecord[]>;
   startRun(runId: string, runnerId: string, now: number): Promise<RunRecord>;
@@ -239,6 +242,7 @@ export function createStore(sql: SqlClient): Store {
     releaseRun: (runId, now) => releaseRun(sql, runId, now),
     parkedModels: (now) => parkedModels(sql, now),
     listCredentialParks: (now) => listCredentialParks(sql, now),
+    setRunModel: (runId, runnerId, model, models) => setRunModel(sql, runId, runnerId, model, models),
     releaseUnreportedRuns: (runnerId, reported, claimedBefore, now) => releaseUnreportedRuns(sql, runnerId, reported, claimedBefore, now),
     startRun: (runId, runnerId, now) => startRun(sql, runId, runnerId, now),
     finishRun: (runId, runnerId, outcome, now, backoff) => finishRun(sql, runId, runnerId, outcome, now, backoff),

@@ -41,6 +41,12 @@ describe('the span of a run, as the coordinator exports it', () => {
     expect(runSpan(run({ usage: { output_tokens: 9 } }), child)!.attributes).toMatchObject({ 'agent_runner.output_tokens': 9 });
   });
 
+  it("a run's model (chosen at its claim) and its session's kind are attributes, the model also as gen_ai.request.model", () => {
+    const span = runSpan(run({ model: 'claude-haiku', models: ['claude-haiku', 'claude-sonnet'] }), session({ kind: 'review' }))!;
+    expect(span.attributes).toMatchObject({ 'agent_runner.model': 'claude-haiku', 'agent_runner.kind': 'review', 'gen_ai.request.model': 'claude-haiku' });
+    expect(runSpan(run(), session())!.attributes).not.toHaveProperty('gen_ai.request.model');
+  });
+
   it('a run that did not succeed is an error with its reason; no span without a trace context or an end', () => {
     expect(runSpan(run({ status: 'failed', error: 'exited with code 3', outcome: { kind: 'failed' } }), session())!.error).toBe('exited with code 3');
     expect(runSpan(run({ status: 'cancelled', outcome: null }), session())!.error).toBe('cancelled');

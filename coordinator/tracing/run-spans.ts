@@ -34,8 +34,10 @@ export function runSpan(run: RunRecord, session: SessionRecord): FinishedSpan | 
         depth: session.depth, agent: session.agent, executor: run.executor, runner_id: run.runner_id, mode: run.mode,
         attempts: run.attempt, status: run.status, outcome: run.outcome?.kind,
         queue_ms: run.started_at === null ? null : Math.max(0, run.started_at - run.queued_at),
+        model: run.model, kind: session.kind,
       },
       usage,
+      run.model,
     ),
     error: failed ? (run.error ?? run.outcome?.message ?? run.status) : undefined,
   };

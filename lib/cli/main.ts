@@ -59,6 +59,7 @@ export function buildProgram(): Command {
     .option('--timeout <duration>', 'cancel the run after this long (e.g. 30s, 5m; default: the agent\'s timeout_s, else the runner\'s)')
     .option('--priority <n>', 'higher runs are taken first, -1000 to 1000 (default 0)')
     .option('--max-attempts <n>', 'tries on infrastructure failures, 1 to 20 (default: the coordinator\'s, 3)')
+    .option('--kind <kind>', 'what kind of task this is (e.g. review), for the coordinator\'s model routing rules')
     .option('--budget-usd <usd>', 'stop the whole tree (this session and every one it starts) once it has cost this many US dollars')
     .option('--budget-tokens <n>', 'stop the whole tree once it has used this many tokens (input, output and cache)')
     .option('--max-wall <duration>', 'stop the whole tree once it has run this long (e.g. 90s, 10m, 2h; a bare number is seconds)')

@@ -1,6 +1,7 @@
 import { parseDuration } from '../../protocol/duration.js';
 import { MAX_PRIORITY, MAX_RUN_ATTEMPTS } from '../../protocol/limits.js';
 import type { CreateSession } from '../../protocol/sessions.js';
+import { KIND_TOKEN } from '../../protocol/routing.js';
 import { type BudgetFlags, parseBudgetFlags } from './budget-flags.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 
@@ -10,6 +11,7 @@ export interface RunShapeFlags extends BudgetFlags {
   timeout?: string | undefined;
   priority?: string | undefined;
   maxAttempts?: string | undefined;
+  kind?: string | undefined;
 }
 
 const usage = (message: string) => new CliError(message, EXIT_USAGE);
@@ -31,12 +33,12 @@ export function parseTagList(text: string, flag = '--tags'): string[] {
 }
 
 /**
- * Turn `run`'s `--tags`, `--timeout`, `--priority`, `--max-attempts` and budget flags into fields of the session to
+ * Turn `run`'s `--tags`, `--timeout`, `--priority`, `--max-attempts`, `--kind` and budget flags into fields of the session to
  * create, checked here so a bad value is a usage error naming the flag before anything is submitted.
  * `--timeout` is rounded up to whole seconds (the API's `timeout_s`), at most 7 days.
  */
-export function parseRunShape(flags: RunShapeFlags): Pick<CreateSession, 'tags' | 'timeout_s' | 'priority' | 'max_attempts' | 'budget'> {
-  const shape: Pick<CreateSession, 'tags' | 'timeout_s' | 'priority' | 'max_attempts' | 'budget'> = {};
+export function parseRunShape(flags: RunShapeFlags): Pick<CreateSession, 'tags' | 'timeout_s' | 'priority' | 'max_attempts' | 'budget' | 'kind'> {
+  const shape: Pick<CreateSession, 'tags' | 'timeout_s' | 'priority' | 'max_attempts' | 'budget' | 'kind'> = {};
   if (flags.tags !== undefined) shape.tags = parseTagList(flags.tags);
   if (flags.timeout !== undefined) {
     let ms: number;
@@ -50,6 +52,10 @@ export function parseRunShape(flags: RunShapeFlags): Pick<CreateSession, 'tags' 
   }
   if (flags.priority !== undefined) shape.priority = wholeNumber(flags.priority, '--priority', -MAX_PRIORITY, MAX_PRIORITY);
   if (flags.maxAttempts !== undefined) shape.max_attempts = wholeNumber(flags.maxAttempts, '--max-attempts', 1, MAX_RUN_ATTEMPTS);
+  if (flags.kind !== undefined) {
+    if (!KIND_TOKEN.test(flags.kind)) throw usage(`--kind: "${flags.kind}" must be a short token: letters, digits, ".", "_", "-" or ":" (at most 64), starting with a letter or digit`);
+    shape.kind = flags.kind;
+  }
   const budget = parseBudgetFlags(flags);
   if (budget !== undefined) shape.budget = budget;
   return shape;

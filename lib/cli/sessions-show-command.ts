@@ -73,6 +73,13 @@ function describeStatusLine(s: SessionDetail, now: number): string {
   return text === null ? s.status : `${s.status}, ${text}: ${terminalText(wait.reason)}`;
 }
 
+/** The model its latest run was given at its claim, then its fallbacks: `claude-sonnet-4-5 (then claude-haiku-4-5)`. */
+function describeModel(run: SessionDetail['last_run']): string {
+  if (typeof run.model !== 'string') return '-';
+  const rest = (run.models ?? []).filter((m) => m !== run.model);
+  return rest.length === 0 ? run.model : `${run.model} (then ${rest.join(', ')})`;
+}
+
 /** `sessions show`: one field a line, times as `sessions list` shows them. */
 export function describeSession(s: SessionDetail, runners: readonly RunnerView[], now = Date.now()): string {
   const run = s.last_run;
@@ -82,6 +89,8 @@ export function describeSession(s: SessionDetail, runners: readonly RunnerView[]
     field('status', describeStatusLine(s, now)),
     field('agent', s.agent ?? '-'),
     field('executor', s.executor ?? '-'),
+    field('model', describeModel(run)),
+    field('kind', s.kind ?? '-'),
     field('project', s.project_dir ?? '-'),
     field('parent', s.parent_session_id ?? '-'),
     field('created', formatTime(s.created_at)),

@@ -5,6 +5,7 @@ import { HealthSchema } from '../../protocol/health.js';
 import { MentionsStartedSchema } from '../../protocol/mentions.js';
 import { NotificationPageSchema } from '../../protocol/notifications.js';
 import { RunnerListSchema } from '../../protocol/runners.js';
+import { ModelChoiceSchema, RoutingStatusSchema, type SelectModel } from '../../protocol/routing.js';
 import { SystemStatusSchema } from '../../protocol/status.js';
 import {
   CallbackListSchema,
@@ -78,6 +79,16 @@ export class UserApi {
 
   resumeSession(id: string, prompt: string, options: { callback_session_id?: string } = {}) {
     return this.#call({ method: 'POST', path: `/v1/sessions/${encodeURIComponent(id)}/resume`, body: { prompt, ...options } }, SessionStartedSchema);
+  }
+
+  /** What the coordinator's router would pick now for a session of an agent (POST /v1/routing/select). */
+  selectModel(body: SelectModel) {
+    return this.#call({ method: 'POST', path: '/v1/routing/select', body }, ModelChoiceSchema);
+  }
+
+  /** The routing file in use and its rules. */
+  getRouting() {
+    return this.#call({ method: 'GET', path: '/v1/routing' }, RoutingStatusSchema);
   }
 
   /** Every agent, and the problems of the coordinator's agents folder. */

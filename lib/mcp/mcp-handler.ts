@@ -5,6 +5,7 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { UserApi } from '../client/user-api.js';
 import { registerCallerTools } from './caller-tools.js';
 import { registerFleetTools } from './fleet-tools.js';
+import { registerModelTools } from './model-tools.js';
 import { MCP_PATH, type McpEndpointOptions } from './endpoint-options.js';
 import { registerSessionTools } from './session-tools.js';
 import { registerQuestionTools } from './question-tools.js';
@@ -35,6 +36,7 @@ export function buildToolServer(ctx: ToolContext): McpServer {
   registerCallerTools(server, ctx);
   registerSessionTools(server, ctx);
   registerFleetTools(server, ctx);
+  registerModelTools(server, ctx);
   registerQuestionTools(server, ctx);
   registerWorkflowTools(server, ctx);
   return server;

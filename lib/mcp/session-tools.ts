@@ -7,6 +7,7 @@ import { followRun, waitForSessionEnd } from '../client/follow-session.js';
 import { isSessionEnded } from '../../protocol/statuses.js';
 import { deadlineSignal } from './session-waits.js';
 import { BudgetSchema } from '../../protocol/tree.js';
+import { kindField } from '../../protocol/routing.js';
 import type { ToolContext } from './tool-context.js';
 import { DEFAULT_WAIT_S, MAX_TOOL_PROMPT_CHARS, MAX_WAIT_S, MAX_WAIT_SESSIONS } from './tool-limits.js';
 import { guarded, toolResult, ToolError, type ToolExtra } from './tool-result.js';
@@ -71,6 +72,7 @@ export function registerSessionTools(server: McpServer, ctx: ToolContext): void 
         tags: z.array(z.string().min(1).max(64)).max(64).optional().describe('Runner tags the child needs.'),
         project_dir: z.string().min(1).max(4096).optional().describe('Working directory of the child (default: yours).'),
         timeout_s: waitS.optional().describe(`sync only: how long to wait, in seconds (default ${DEFAULT_WAIT_S}).`),
+        kind: kindField.optional().describe('What kind of task this is (e.g. "review"): the coordinator\'s routing rules may pick the child\'s model by it (see select_model).'),
         budget: BudgetSchema.optional().describe(
           'A budget of the child\'s own, for its subtree: usd, tokens, wall_s (stop it when passed), max_depth, max_children, max_sessions ' +
             '(refuse its children past them). Never more than what your tree has left (see get_agent_session of yourself, tree.budget_left).',
@@ -96,6 +98,7 @@ export function registerSessionTools(server: McpServer, ctx: ToolContext): void 
         ...(projectDir === undefined ? {} : { project_dir: projectDir }),
         ...(args.mode === 'callback' ? { callback_session_id: caller } : {}),
         ...(args.budget === undefined ? {} : { budget: args.budget }),
+        ...(args.kind === undefined ? {} : { kind: args.kind }),
       });
       ctx.scope.learn(created.session_id, caller);
       if (args.mode !== 'sync') return toolResult({ session_id: created.session_id, status: created.status, mode: args.mode });

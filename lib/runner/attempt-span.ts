@@ -37,8 +37,10 @@ export function attemptSpan(assignment: Assignment, outcome: RunOutcome, startMs
         session_id: invocation.session_id, run_id: assignment.run.run_id, agent: invocation.agent, executor: invocation.executor,
         runner_id: invocation.metadata.runner_id, attempt: assignment.run.attempt, mode: invocation.mode,
         outcome: outcome.kind, exit_code: outcome.exit_code, duration_ms: Math.round(outcome.duration_ms),
+        model: invocation.model,
       },
       usage,
+      invocation.model,
     ),
     error: outcome.kind === 'succeeded' ? undefined : outcome.message,
   };

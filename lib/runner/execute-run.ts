@@ -78,6 +78,16 @@ function credentialFor(name: string | null, executor: string, profiles: Readonly
   return profile;
 }
 
+/**
+ * The blueprint with the model the coordinator chose at the claim (routing rules, else the blueprint's own
+ * list less parked models): `model` the choice, `models` the choice then its fallbacks. Unchanged when the
+ * coordinator chose none (or predates routing).
+ */
+function withChosenModel(blueprint: AgentBlueprint | undefined, inputs: Assignment['invocation']): AgentBlueprint | undefined {
+  if (blueprint === undefined || typeof inputs.model !== 'string') return blueprint;
+  return { ...blueprint, model: inputs.model, models: inputs.models !== undefined && inputs.models.length > 0 ? inputs.models : [inputs.model] };
+}
+
 /** What a run's executor showed while it ran, for the runner's span of the attempt. */
 export interface RunObservations {
   /** Its last `usage` event (the run's totals so far). */
@@ -112,6 +122,7 @@ export async function executeRun(assignment: Assignment, context: RunContext, si
       return outcomeWithoutProcess(gone ? 'failed' : 'infra_failed', `skills: cannot fetch them (${(error as Error).message})`);
     }
   }
+  blueprint = withChosenModel(blueprint, inputs);
   const executorName = inputs.executor ?? preferredExecutor(blueprint) ?? context.defaultExecutor;
   const executor = context.executors.get(executorName);
   if (executor === undefined) {

@@ -159,4 +159,22 @@ describeReal('claude-code executor with the real Claude Code CLI and a fake Mess
     // Claude Code announces MCP tools to the model (as deferred tools, loaded through ToolSearch).
     expect(JSON.stringify(api.turns()[0]!.body)).toContain('mcp__tools__lookup');
   });
+
+  // models [a, b]: the executor passes a as the model and b as Claude Code's fallbackModel. Claude Code (2.1)
+  // asks a again after each 529 and switches after three in a row (about 3.5 s of its own backoff), which
+  // needs CLAUDE_CODE_MAX_RETRIES ≥ 3 (0 fails on the first 529 without falling back).
+  it('models [a, b, c]: a answers 529 overloaded, the answer comes from b; c is never asked', { timeout: 120_000 }, async () => {
+    const overloaded: FakeTurn = { kind: 'status', status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } };
+    api = await startFakeAnthropicApi([], (body: { model?: string }) => (body?.model === 'model-a' ? overloaded : { kind: 'text', text: `answered by ${body?.model}` }));
+    const { outcome, events, stderr } = await runExecutor(
+      invocation({ prompt: 'say hi', project_dir: project, agent_blueprint: { name: 'w', model: 'model-a', models: ['model-a', 'model-b', 'model-c'] } }),
+      { ...realEnv(api.url), CLAUDE_CODE_MAX_RETRIES: '5' },
+    );
+    expect(stderr).toEqual([]);
+    expect(outcome.kind).toBe('succeeded');
+    expect(messages(events)).toEqual(['answered by model-b']);
+    const asked = api.turns().map((r) => r.body?.model as string);
+    expect(asked.at(-1)).toBe('model-b');
+    expect(new Set(asked.slice(0, -1))).toEqual(new Set(['model-a']));
+  });
 });

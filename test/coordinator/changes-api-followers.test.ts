@@ -13,6 +13,8 @@ import { startCoordinator } from '../../coordinator/start-coordinator.js';
 import { MAX_SESSION_SEARCH_CHARS } from '../../protocol/sessions.js';
 import { apiClient, freshDatabase, STORE_KINDS } from './helpers.js';
 import { sseReader } from './sse-frames.js';
+import { EMPTY_MCP_REGISTRY } from '../../coordinator/agents/mcp-registry.js';
+import { RoutingTable } from '../../coordinator/routing/routing-table.js';
 
 const FOLLOWERS = 20;
 
@@ -96,7 +98,7 @@ describe('a /v1/changes reader that falls behind', () => {
     const db = await freshDatabase('sqlite');
     const store = await openStore({ databaseUrl: db.databaseUrl });
     cleanups.push(async () => (await store.close(), await db.drop()));
-    const ctx = createContext({ store, timings: resolveTimings({}), logger: pino({ level: 'silent' }), apiToken: null, maxBodyBytes: 1_000_000, defaultExecutor: 'nobody', agentsFolder: null, workflowsFolder: null });
+    const ctx = createContext({ store, timings: resolveTimings({}), logger: pino({ level: 'silent' }), apiToken: null, maxBodyBytes: 1_000_000, defaultExecutor: 'nobody', agentsFolder: null, workflowsFolder: null, skillsFolder: null, mcpRegistry: EMPTY_MCP_REGISTRY, routing: new RoutingTable(null, pino({ level: 'silent' })) });
     await store.sql.subscribeChanges((changes) => dispatchChanges(ctx, changes));
     const app = buildApp(ctx);
 

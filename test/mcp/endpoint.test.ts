@@ -3,7 +3,7 @@ import { McpTestBed, toolData } from './harness.js';
 
 const TOOLS = [
   'ask_user', 'escalate_decision', 'get_agent_session', 'get_fleet_status', 'get_workflow_run', 'list_agent_sessions', 'list_agents', 'report_progress', 'report_result',
-  'request_approval', 'resume_agent_session', 'start_agent_session', 'start_workflow', 'stop_agent_session', 'wait_for_agent_sessions',
+  'request_approval', 'resume_agent_session', 'select_model', 'start_agent_session', 'start_workflow', 'stop_agent_session', 'wait_for_agent_sessions',
 ];
 
 /** POST one JSON-RPC initialize request with the given headers. */

@@ -13,6 +13,7 @@ import type { BudgetLeft } from '../../../protocol/tree.js';
 import { budgetLeft } from '../../budget/budget-rules.js';
 import { readBody } from '../validate.js';
 import { runTraceparent } from '../../../lib/trace/trace-ids.js';
+import { routeClaim, treeBudgets } from '../../routing/route-claim.js';
 
 /**
  * `POST /v1/runners/:id/next-run`: the long-poll. Answers at once with stop requests not yet delivered
@@ -57,9 +58,9 @@ export function mountNextRunRoute(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
         }
         if (body.request_id !== undefined) ctx.pollClaims.set(runner.id, { requestId: body.request_id, runIds: runs.map((run) => run.id) });
         for (const run of runs) ctx.claimLatency.observe(Math.max(0, (run.claimed_at ?? 0) - Math.max(run.queued_at, run.available_at)) / 1000);
-        const budgets = await Promise.all(claimed.map((one) => budgetLeftFor(ctx, one.session)));
+        const routed = await Promise.all(claimed.map((one) => routeClaim(ctx, one.run, one.session, one.agent, runner.id)));
         const etags = await Promise.all(claimed.map(async (one) => (one.agent === null ? null : runnerEtag(ctx.store, one.agent, ctx))));
-        const assignments = claimed.map((one, i) => assignmentOf(one.run, one.session, etags[i] ?? null, runner, budgets[i] ?? null, ctx.skillsFolder));
+        const assignments = claimed.map((one, i) => assignmentOf(one.run, one.session, etags[i] ?? null, runner, routed[i]!.budget, ctx.skillsFolder));
         // `run`, `session` and `invocation` repeat the first of `runs`, for clients that ask for one.
         return c.json({ ...assignments[0]!, runs: assignments, stop: [] });
       }
@@ -159,8 +160,8 @@ async function assignment(ctx: CoordinatorContext, run: RunRecord, runner: Runne
  * applies). A root without a budget costs nothing; any other session one indexed read.
  */
 async function budgetLeftFor(ctx: CoordinatorContext, session: SessionRecord | null): Promise<BudgetLeft | null> {
-  if (session === null || (session.budget === null && session.ancestors.length === 0)) return null;
-  return budgetLeft(await ctx.store.readBudgetHolders([session.id, ...session.ancestors]), Date.now());
+  const holders = await treeBudgets(ctx.store, session);
+  return holders.length === 0 ? null : budgetLeft(holders, Date.now());
 }
 
 /**
@@ -190,6 +191,9 @@ function assignmentOf(run: RunRecord, session: SessionRecord | null, agentEtag: 
       executor: run.executor,
       tags: run.tags,
       timeout_s: run.timeout_s,
+      // Chosen at the claim (routing rules, else the blueprint's own): the invocation's agent_blueprint.model and .models.
+      model: run.model,
+      models: run.models,
       metadata: {
         run_id: run.id,
         runner_id: runner.id,

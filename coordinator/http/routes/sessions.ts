@@ -82,6 +82,7 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
         budget: body.budget ?? agent?.budget ?? null,
         budget_is_default: body.budget === undefined && agent?.budget !== undefined,
         skills,
+        kind: body.kind ?? null,
       },
       Date.now(),
     );
@@ -106,7 +107,8 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
 
   app.get('/v1/sessions/:id', async (c) => {
     const session = await mustGet(c.req.param('id'));
-    return c.json({ ...renderSession(session), budget_left: await budgetLeftOf(session), waiting: await waitingOf(session) });
+    const model = (await store.getRun(session.last_run_id))?.model ?? null;
+    return c.json({ ...renderSession(session), budget_left: await budgetLeftOf(session), waiting: await waitingOf(session), model });
   });
 
   app.get('/v1/sessions/:id/result', async (c) => {

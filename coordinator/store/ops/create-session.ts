@@ -28,6 +28,8 @@ export interface NewSession
   workflow_run_id?: string | null | undefined;
   /** Its Agent Skills (default none). */
   skills?: readonly string[] | undefined;
+  /** The task kind it was started with (routing rules match on it). */
+  kind?: string | null | undefined;
   /** When its first run may be claimed (a workflow task's retry waits out its backoff); default now. */
   available_at?: number | undefined;
 }
@@ -104,13 +106,13 @@ export async function createSession(
     const budget = admitInTree(place, input, now);
     const [sessionRow] = await tx.query(
       `INSERT INTO sessions (id, agent, executor, tags, project_dir, parent_session_id, priority, timeout_s, prompt,
-         status, last_run_id, created_at, updated_at, root_session_id, depth, ancestors, traceparent, budget, metadata, workflow_run_id, skills)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+         status, last_run_id, created_at, updated_at, root_session_id, depth, ancestors, traceparent, budget, metadata, workflow_run_id, skills, kind)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       [sessionId, input.agent, input.executor, tags, input.project_dir, input.parent_session_id, input.priority,
         input.timeout_s, input.prompt, runId, now, now, place.root_session_id, place.depth, JSON.stringify(place.ancestors),
         sessionTraceparent(place.parent, input.traceparent), budget === null ? null : JSON.stringify(budget),
         input.metadata === null || input.metadata === undefined ? null : JSON.stringify(input.metadata), input.workflow_run_id ?? null,
-        input.skills === undefined || input.skills.length === 0 ? null : JSON.stringify(input.skills)],
+        input.skills === undefined || input.skills.length === 0 ? null : JSON.stringify(input.skills), input.kind ?? null],
     );
     await countInAncestors(tx, place, now);
     if (place.parent !== null) tx.announce({ kind: 'tree', root_session_id: place.root_session_id });

@@ -73,6 +73,13 @@ describe('buildOptions', () => {
     });
   });
 
+  it("passes the fallback model as Claude Code's fallbackModel, never the model itself", () => {
+    expect(buildOptions(input({ settings: { systemPromptMode: 'append', model: 'a', fallbackModel: 'b' } }))).toMatchObject({ model: 'a', fallbackModel: 'b' });
+    expect(buildOptions(input({ settings: { systemPromptMode: 'append', model: 'a' } })).fallbackModel).toBeUndefined();
+    const cfg = config({ AGENT_RUNNER_CLAUDE_MODEL: 'b' });
+    expect(buildOptions(input({ config: cfg, settings: { systemPromptMode: 'append', fallbackModel: 'b' } })).fallbackModel).toBeUndefined();
+  });
+
   it('asks for structured output when the blueprint has an output schema', () => {
     const schema = { type: 'object', properties: { n: { type: 'number' } } };
     expect(buildOptions(input({ settings: { systemPromptMode: 'append', outputSchema: schema } })).outputFormat).toEqual({ type: 'json_schema', schema });

@@ -41,6 +41,7 @@ export function buildOptions(input: BuildOptionsInput): SdkOptions {
 
   const model = settings.model ?? config.model;
   if (model !== undefined) options.model = model;
+  if (settings.fallbackModel !== undefined && settings.fallbackModel !== model) options.fallbackModel = settings.fallbackModel;
   const maxTurns = settings.maxTurns ?? config.maxTurns;
   if (maxTurns !== undefined) options.maxTurns = maxTurns;
   const maxBudgetUsd = leastBudget(settings.maxBudgetUsd ?? config.maxBudgetUsd, invocation.metadata?.budget?.usd);

@@ -64,6 +64,32 @@ describe('parseInvocation', () => {
   });
 });
 
+describe('parseInvocation: models', () => {
+  const settingsOf = (blueprint: Record<string, unknown>) => {
+    const parsed = parse({ ...base, agent_blueprint: { name: 'w', ...blueprint } });
+    if (!parsed.ok) throw new Error(parsed.reason);
+    return parsed.settings;
+  };
+
+  it('models [a, b, c]: model a, fallback b (Claude Code takes one fallback)', () => {
+    expect(settingsOf({ models: ['a', 'b', 'c'] })).toMatchObject({ model: 'a', fallbackModel: 'b' });
+    expect(settingsOf({ models: ['a'] })).toEqual({ systemPromptMode: 'append', model: 'a' });
+    // As the runner writes them: the chosen model, then the list starting with it.
+    expect(settingsOf({ model: 'b', models: ['b', 'c'] })).toMatchObject({ model: 'b', fallbackModel: 'c' });
+    expect(settingsOf({ model: 'x', models: ['a', 'b'] })).toMatchObject({ model: 'x', fallbackModel: 'a' });
+  });
+
+  it('refuses malformed models naming the field', () => {
+    for (const [models, reason] of [
+      [[], 'agent_blueprint.models: models must name at least one model'],
+      ['a', 'agent_blueprint.models: models must be an array of model names'],
+      [['a', ''], 'agent_blueprint.models[1]: models entries must not be empty'],
+    ] as const) {
+      expect(parse({ ...base, agent_blueprint: { name: 'w', models } })).toEqual({ ok: false, reason });
+    }
+  });
+});
+
 describe('ClaudeBlueprintSchema', () => {
   it('has only fields the coordinator knows, so a blueprint using them is not refused as unknown (protocol/agents.ts)', () => {
     expect(AGENT_FIELDS).toEqual(expect.arrayContaining(Object.keys(ClaudeBlueprintSchema.shape)));

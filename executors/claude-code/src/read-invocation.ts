@@ -19,6 +19,11 @@ export const ClaudeBlueprintSchema = z.looseObject({
     .optional()
     .describe("append (default): system_prompt is added to Claude Code's own; replace: it is the whole prompt."),
   model: z.string().min(1, { message: 'model must not be empty' }).optional(),
+  models: z
+    .array(z.string().min(1, { message: 'models entries must not be empty' }), { message: 'models must be an array of model names' })
+    .min(1, { message: 'models must name at least one model' })
+    .optional()
+    .describe('Models in order: the first is used, the next is Claude Code\'s fallback when it is overloaded.'),
   permission_mode: z.enum(PERMISSION_MODES, { message: `permission_mode must be one of ${PERMISSION_MODES.join(', ')}` }).optional(),
   allowed_tools: toolNames('allowed_tools').optional(),
   disallowed_tools: toolNames('disallowed_tools').optional(),
@@ -34,6 +39,8 @@ export const ClaudeBlueprintSchema = z.looseObject({
 export interface BlueprintSettings {
   systemPromptMode: 'append' | 'replace';
   model?: string;
+  /** The model used when `model` is overloaded (the first of `models` other than `model`). */
+  fallbackModel?: string;
   permissionMode?: PermissionMode;
   allowedTools?: string[];
   disallowedTools?: string[];
@@ -72,7 +79,12 @@ export function parseInvocation(text: string): ParsedInvocation {
     return { ok: false, reason: 'metadata.executor_session_id: required on resume (the Claude session id from the bind event of an earlier run)' };
   }
   const settings: BlueprintSettings = { systemPromptMode: b.system_prompt_mode ?? 'append' };
-  if (b.model !== undefined) settings.model = b.model;
+  // `models: [a, b, …]`: a is the model and b Claude Code's fallback on 529 overloaded (it takes one; the
+  // rest are for the coordinator's choice). With `model` too (as the runner writes both), `model` is first.
+  const primary = b.model ?? b.models?.[0];
+  if (primary !== undefined) settings.model = primary;
+  const fallback = b.models?.find((m) => m !== primary);
+  if (fallback !== undefined) settings.fallbackModel = fallback;
   if (b.permission_mode !== undefined) settings.permissionMode = b.permission_mode;
   if (b.allowed_tools !== undefined) settings.allowedTools = b.allowed_tools;
   if (b.disallowed_tools !== undefined) settings.disallowedTools = b.disallowed_tools;

@@ -37,6 +37,8 @@ export interface SdkOptions {
   cwd: string;
   env?: { [name: string]: string | undefined };
   model?: string;
+  /** Claude Code's own fallback when the model is overloaded (HTTP 529). */
+  fallbackModel?: string;
   permissionMode: 'default' | 'acceptEdits' | 'bypassPermissions' | 'plan' | 'dontAsk' | 'auto';
   allowDangerouslySkipPermissions?: boolean;
   allowedTools?: string[];

@@ -1,0 +1,55 @@
+/**
+ * The model of a run, chosen when it is claimed (what its tree's budget has left is current then): the
+ * routing rules over its agent, tags, depth, kind and budget left, else its blueprint's own. Noted on the
+ * run (`runs.model`, `runs.models`) and handed to its runner in the assignment.
+ */
+import type { AgentDocument } from '../../protocol/agents.js';
+import type { ModelChoice } from '../../protocol/routing.js';
+import type { BudgetLeft } from '../../protocol/tree.js';
+import { type BudgetHolder, budgetFractionLeft, budgetLeft } from '../budget/budget-rules.js';
+import type { Store } from '../store/store.js';
+import type { RunRecord, SessionRecord } from '../types.js';
+import type { RoutingTable } from './routing-table.js';
+
+/** What routing needs of a coordinator: the rules in use, the models parked now, and the store. */
+export interface RoutingContext {
+  store: Store;
+  routing: RoutingTable;
+  /** Models parked by rate limits: left out of every list. */
+  unavailableModels: () => Promise<ReadonlySet<string>>;
+}
+
+/** A claimed run's budget figures and model, as its assignment carries them. */
+export interface ClaimRouting {
+  budget: BudgetLeft | null;
+  choice: ModelChoice;
+}
+
+/** The budgets on a session and its ancestors (none read for a root without a budget: one indexed read otherwise). */
+export async function treeBudgets(store: Store, session: SessionRecord | null): Promise<BudgetHolder[]> {
+  if (session === null || (session.budget === null && session.ancestors.length === 0)) return [];
+  return store.readBudgetHolders([session.id, ...session.ancestors]);
+}
+
+/**
+ * Choose the model of a run just claimed by `runnerId` and note it on the run (`run` is updated in place).
+ * A run without an agent has no blueprint to carry a model to its executor: it is not routed.
+ */
+export async function routeClaim(ctx: RoutingContext, run: RunRecord, session: SessionRecord | null, agent: AgentDocument | null, runnerId: string): Promise<ClaimRouting> {
+  const now = Date.now();
+  const holders = await treeBudgets(ctx.store, session);
+  const budget = holders.length === 0 ? null : budgetLeft(holders, now);
+  if (agent === null) return { budget, choice: { model: null, models: [], rule: null, reason: 'the session has no agent' } };
+  const choice = ctx.routing.choose(
+    { agent: session?.agent ?? null, tags: run.tags, depth: session?.depth ?? 0, kind: session?.kind ?? null, budgetLeft: budgetFractionLeft(holders, now) },
+    agent,
+    await ctx.unavailableModels(),
+  );
+  // No model anywhere (the executor's default) writes nothing: most runs of a coordinator without models cost no statement.
+  if (choice.model !== null) {
+    await ctx.store.setRunModel(run.id, runnerId, choice.model, choice.models);
+    run.model = choice.model;
+    run.models = choice.models;
+  }
+  return { budget, choice };
+}
