@@ -11,14 +11,34 @@ import { CredentialsFileError, loadCredentialsFile, parseCredentials, profileSum
 import { parseDuration } from '../../protocol/duration.js';
 import { RUNNER_ENV } from '../runner/runner-config.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
-import { renderTable } from './format-values.js';
+import type { SystemStatus } from '../../protocol/status.js';
+import { localClock, renderTable } from './format-values.js';
 import { makeStyle } from './style.js';
 import { terminalText } from './terminal-text.js';
+import { type ClientOptions, withConnection } from './with-connection.js';
 
-export interface CredentialsOptions {
+export interface CredentialsOptions extends ClientOptions {
   credentials?: string;
   json?: boolean;
   timeout?: string;
+}
+
+type Park = NonNullable<SystemStatus['rate_limits']>[number];
+
+/** What the coordinator knows of each profile now: its parks (a rate limit's reset), by profile name. */
+async function parksByProfile(options: CredentialsOptions): Promise<Map<string, Park[]>> {
+  const status = await withConnection(options, false, ({ api }) => api.getStatus());
+  const parks = new Map<string, Park[]>();
+  for (const park of status.rate_limits ?? []) parks.set(park.profile, [...(parks.get(park.profile) ?? []), park]);
+  return parks;
+}
+
+/** A profile's state in words: `ok`, or `parked until 21:20 (2 runs waiting)`, per model when a park is for one. */
+function describeState(parks: readonly Park[] | undefined): string {
+  if (parks === undefined || parks.length === 0) return 'ok';
+  return parks
+    .map((p) => `parked${p.model === null ? '' : ` for ${terminalText(p.model)}`} until ${localClock(Date.parse(p.until))} (${p.runs_waiting} run${p.runs_waiting === 1 ? '' : 's'} waiting)`)
+    .join('; ');
 }
 
 /** The credentials file named by the flag or the environment, as an absolute path. */
@@ -39,21 +59,28 @@ function load(path: string): CredentialProfile[] {
 
 const list = (items: readonly string[] | null) => (items === null ? 'any' : terminalText(items.join(',')));
 
-/** `credentials list`: each profile's name, weight, models, executors and variable names; whether the file is sealed. */
+/**
+ * `credentials list`: each profile's name, weight, models, executors and variable names, and its state as
+ * the coordinator knows it (ok, or parked until a rate limit's reset); whether the file is sealed.
+ */
 export async function credentialsListCommand(options: CredentialsOptions): Promise<number> {
   const path = credentialsPath(options);
   const profiles = load(path);
   const sealed = isSealed(readFileSync(path, 'utf8'));
+  const parks = await parksByProfile(options);
   if (options.json === true) {
-    process.stdout.write(`${JSON.stringify({ file: path, encrypted: sealed, profiles: profiles.map(profileSummary) }, null, 2)}\n`);
+    const listed = profiles.map((p) => ({ ...profileSummary(p), parks: (parks.get(p.name) ?? []).map(({ model, until, message, runs_waiting }) => ({ model, until, message, runs_waiting })) }));
+    process.stdout.write(`${JSON.stringify({ file: path, encrypted: sealed, profiles: listed }, null, 2)}\n`);
     return 0;
   }
   const style = makeStyle(process.stdout);
   const rows = profiles.map((p) => {
     const s = profileSummary(p);
-    return [terminalText(s.name), String(s.weight), list(s.models), list(s.executors), terminalText(s.variables.join(','))];
+    return [terminalText(s.name), String(s.weight), list(s.models), list(s.executors), terminalText(s.variables.join(',')), describeState(parks.get(p.name))];
   });
-  process.stdout.write(renderTable(['PROFILE', 'WEIGHT', 'MODELS', 'EXECUTORS', 'VARIABLES'], rows, style, {}));
+  process.stdout.write(
+    renderTable(['PROFILE', 'WEIGHT', 'MODELS', 'EXECUTORS', 'VARIABLES', 'STATE'], rows, style, { paint: (row, column, text) => (column === 5 && parks.has(profiles[row]!.name) ? style.yellow(text) : text) }),
+  );
   process.stdout.write(style.dim(`${terminalText(path)}: ${profiles.length} profile${profiles.length === 1 ? '' : 's'}, ${sealed ? 'encrypted' : 'not encrypted'}\n`));
   return 0;
 }

@@ -182,7 +182,8 @@ export function buildProgram(): Command {
     });
   const credentials = program.command('credentials').description('a runner\'s credential profiles (--credentials FILE): list, check, encrypt, decrypt');
   const credentialsFile = (command: Command) => command.option('--credentials <file>', 'the credentials file (env AGENT_RUNNER_CREDENTIALS)');
-  credentialsFile(credentials.command('list').description('each profile: name, weight, models, executors, the names of its variables (never their values)'))
+  credentialsFile(credentials.command('list').description('each profile: name, weight, models, executors, the names of its variables (never their values), and its state (ok, or parked until a rate limit resets)'))
+    .option('-c, --coordinator-url <url>', 'the coordinator whose parks to show (default: one on 127.0.0.1:8765, else in-process)')
     .option('--json', 'machine-readable output')
     .action(async (options) => {
       const { credentialsListCommand } = await import('./credentials-command.js');

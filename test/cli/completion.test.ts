@@ -61,7 +61,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
   };
 
   it('bash: commands, subcommands, flags, fixed values, folders', async () => {
-    expect(await bash([''])).toEqual(['agents', 'answer', 'completion', 'executor', 'inbox', 'invoke', 'notifications', 'run', 'runners', 'say', 'sessions', 'status', 'workflow']);
+    expect(await bash([''])).toEqual(['agents', 'answer', 'completion', 'credentials', 'executor', 'inbox', 'invoke', 'notifications', 'run', 'runners', 'say', 'sessions', 'status', 'workflow']);
     expect(await bash(['se'])).toEqual(['sessions']);
     expect(await bash(['sessions', ''])).toEqual(['delete', 'events', 'help', 'list', 'prune', 'result', 'resume', 'retry', 'show', 'stop', 'tree', 'wait']);
     expect(await bash(['sessions', 'list', '--st'])).toEqual(['--status']);
@@ -126,7 +126,7 @@ t ${BIN} completion ''`;
       const [line, ...rest] = block.trimEnd().split('\n');
       return [line!.slice(BIN.length + 1), rest.sort()];
     }));
-    expect(answers['']).toEqual(['agents', 'answer', 'completion', 'executor', 'inbox', 'invoke', 'notifications', 'run', 'runners', 'say', 'sessions', 'status', 'workflow']);
+    expect(answers['']).toEqual(['agents', 'answer', 'completion', 'credentials', 'executor', 'inbox', 'invoke', 'notifications', 'run', 'runners', 'say', 'sessions', 'status', 'workflow']);
     expect(answers['sessions list --status ']).toEqual(['cancelled', 'failed', 'idle', 'queued', 'running']);
     expect(answers['sessions list --status=']).toEqual(['cancelled', 'failed', 'idle', 'queued', 'running']);
     expect(answers['run -x ']).toEqual(expect.arrayContaining(['sh-echo', 'test-executor', 'ticker']));
@@ -149,7 +149,7 @@ end`;
       const [line, ...rest] = block.split('\n');
       return [line!, rest.filter(Boolean).sort()];
     }));
-    expect(answers['']).toEqual(['agents', 'answer', 'completion', 'executor', 'inbox', 'invoke', 'notifications', 'run', 'runners', 'say', 'sessions', 'status', 'workflow']);
+    expect(answers['']).toEqual(['agents', 'answer', 'completion', 'credentials', 'executor', 'inbox', 'invoke', 'notifications', 'run', 'runners', 'say', 'sessions', 'status', 'workflow']);
     expect(answers['sessions ']).toEqual(['delete', 'events', 'help', 'list', 'prune', 'result', 'resume', 'retry', 'show', 'stop', 'tree', 'wait']);
     expect(answers['sessions list --st']).toEqual(['--status']);
     expect(answers['sessions list --status ']).toEqual(['cancelled', 'failed', 'idle', 'queued', 'running']);

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient, pollRun, startTestCoordinator } from '../coordinator/helpers.js';
 import { runCli } from '../helpers/cli.js';
 import { freePort, tempDir } from '../helpers/fixtures.js';
 
@@ -16,6 +17,7 @@ describe('agent-runner credentials', { timeout: 60_000 }, () => {
   let server: Server;
   let api: string;
   let closedPort: number;
+  let coordinator: Awaited<ReturnType<typeof startTestCoordinator>>;
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -32,8 +34,10 @@ describe('agent-runner credentials', { timeout: 60_000 }, () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     closedPort = await freePort();
+    coordinator = await startTestCoordinator('sqlite');
   });
   afterAll(async () => {
+    await coordinator.stop();
     await new Promise((resolve) => server.close(resolve));
     cleanup();
   });
@@ -67,17 +71,41 @@ describe('agent-runner credentials', { timeout: 60_000 }, () => {
 
   it('list: names, weights, models, executors and variable names; never a value; --json the same', async () => {
     const file = write('list.yaml', profiles());
-    const { code, stdout, stderr } = await runCli(['credentials', 'list', '--credentials', file]);
+    const { code, stdout, stderr } = await runCli(['credentials', 'list', '--credentials', file, '-c', coordinator.url]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/PROFILE\s+WEIGHT\s+MODELS\s+EXECUTORS\s+VARIABLES/);
-    expect(stdout).toMatch(/good\s+2\s+claude-sonnet-4-5\s+any\s+ANTHROPIC_API_KEY,ANTHROPIC_BASE_URL/);
-    expect(stdout).toMatch(/limited\s+1\s+any\s+claude-code\s+ANTHROPIC_API_KEY/);
+    expect(stdout).toMatch(/PROFILE\s+WEIGHT\s+MODELS\s+EXECUTORS\s+VARIABLES\s+STATE/);
+    expect(stdout).toMatch(/good\s+2\s+claude-sonnet-4-5\s+any\s+ANTHROPIC_API_KEY,ANTHROPIC_BASE_URL\s+ok/);
+    expect(stdout).toMatch(/limited\s+1\s+any\s+claude-code\s+ANTHROPIC_API_KEY\s+ok/);
     expect(stdout).toContain(`${file}: 6 profiles, not encrypted`);
     noValues(stdout);
-    const json = await runCli(['credentials', 'list', '--json'], { env: { AGENT_RUNNER_CREDENTIALS: file } });
-    expect(JSON.parse(json.stdout).profiles[3]).toEqual({ name: 'oauth', weight: 1, models: null, executors: null, variables: ['ANTHROPIC_BASE_URL', 'CLAUDE_CODE_OAUTH_TOKEN'] });
+    const json = await runCli(['credentials', 'list', '--json', '-c', coordinator.url], { env: { AGENT_RUNNER_CREDENTIALS: file } });
+    expect(JSON.parse(json.stdout).profiles[3]).toEqual({ name: 'oauth', weight: 1, models: null, executors: null, variables: ['ANTHROPIC_BASE_URL', 'CLAUDE_CODE_OAUTH_TOKEN'], parks: [] });
     noValues(json.stdout);
+  });
+
+  it('list: a profile the coordinator parked for a rate limit says until when, and how many runs wait on it', async () => {
+    const { api, url } = coordinator;
+    const register = await api('POST', '/v1/runners', { executors: ['cc'], name: 'r', default_executor: 'cc', credential_profiles: [{ name: 'limited', weight: 1, models: null, executors: null }] });
+    const runner = register.body as { runner_id: string; token: string };
+    const as = apiClient(url, runner.token);
+    await api('POST', '/v1/sessions', { executor: 'cc', prompt: 'go' });
+    const claimed = await pollRun(api, runner);
+    const runId = claimed.run.run_id as string;
+    await as('POST', `/v1/runs/${runId}/started`, {});
+    const until = Date.now() + 3_600_000;
+    const seq = (claimed.run.last_event_seq as number) + 1;
+    await as('POST', `/v1/runs/${runId}/events`, { events: [{ seq, event: { type: 'rate_limited', scope: 'credential', retry_at: new Date(until).toISOString(), message: 'usage limit reached' } }] });
+    expect((await as('POST', `/v1/runs/${runId}/finished`, { kind: 'infra_failed', message: 'rate limited', exit_code: 75 })).status).toBe(200);
+
+    const file = write('parked.yaml', profiles());
+    const { code, stdout } = await runCli(['credentials', 'list', '--credentials', file, '-c', url], { env: { TZ: 'UTC' } });
+    expect(code).toBe(0);
+    const clock = new Date(until).toISOString().slice(11, 16);
+    expect(stdout).toMatch(new RegExp(`limited\\s+1\\s+any\\s+claude-code\\s+ANTHROPIC_API_KEY\\s+parked until (\\d{4}-\\d\\d-\\d\\d )?${clock} \\(1 run waiting\\)`));
+    expect(stdout).toMatch(/good\s+2\s+.*\s+ok\n/);
+    const json = JSON.parse((await runCli(['credentials', 'list', '--credentials', file, '-c', url, '--json'])).stdout);
+    expect(json.profiles[2].parks).toEqual([{ model: null, until: new Date(until).toISOString(), message: 'usage limit reached', runs_waiting: 1 }]);
   });
 
   it('check: asks each API with the profile\'s own key; ok, failing, rate limited, unreachable, not checked; exit 1', async () => {
@@ -121,12 +149,12 @@ describe('agent-runner credentials', { timeout: 60_000 }, () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect((await runCli(['credentials', 'encrypt', file], { env })).stderr).toContain('already encrypted');
 
-    const listed = await runCli(['credentials', 'list', '--credentials', file], { env });
+    const listed = await runCli(['credentials', 'list', '--credentials', file, '-c', coordinator.url], { env });
     expect(listed.stdout).toContain('6 profiles, encrypted');
-    const refused = await runCli(['credentials', 'list', '--credentials', file]);
+    const refused = await runCli(['credentials', 'list', '--credentials', file, '-c', coordinator.url]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(`${file}: the file is encrypted: set AGENT_RUNNER_CREDENTIALS_KEY to its passphrase`);
-    const wrong = await runCli(['credentials', 'list', '--credentials', file], { env: { AGENT_RUNNER_CREDENTIALS_KEY: 'wrong' } });
+    const wrong = await runCli(['credentials', 'list', '--credentials', file, '-c', coordinator.url], { env: { AGENT_RUNNER_CREDENTIALS_KEY: 'wrong' } });
     expect(wrong.stderr).toContain('a wrong passphrase, or the file was altered');
     // The daemon refuses to start on it without the passphrase, naming the flag.
     const daemon = await runCli(['--credentials', file, '-x', 'test-executor']);
@@ -141,7 +169,7 @@ describe('agent-runner credentials', { timeout: 60_000 }, () => {
 
   it('a file others may read, a broken file, or none named: exit 2 with the reason', async () => {
     const open = write('open.yaml', profiles(), 0o644);
-    const openList = await runCli(['credentials', 'list', '--credentials', open]);
+    const openList = await runCli(['credentials', 'list', '--credentials', open, '-c', coordinator.url]);
     expect(openList.code).toBe(2);
     expect(openList.stderr).toContain(`${open}: others may read it (mode 0644); make it yours alone: chmod 600 ${open}`);
     const broken = write('broken.yaml', `profiles:\n  a:\n    env: { ANTHROPIC_API_KEY: ${KEYS.good} }\n    weight: -1\n`);
@@ -149,7 +177,7 @@ describe('agent-runner credentials', { timeout: 60_000 }, () => {
     expect(brokenList.code).toBe(2);
     expect(brokenList.stderr).toContain(`${broken}:4:5: profiles.a.weight: must be more than 0`);
     noValues(brokenList.stderr);
-    const none = await runCli(['credentials', 'list'], { env: { AGENT_RUNNER_CREDENTIALS: '' } });
+    const none = await runCli(['credentials', 'list', '-c', coordinator.url], { env: { AGENT_RUNNER_CREDENTIALS: '' } });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('name the credentials file: --credentials FILE (or AGENT_RUNNER_CREDENTIALS)');
     const badTimeout = await runCli(['credentials', 'check', '--credentials', write('t.yaml', profiles()), '--timeout', 'soon']);
