@@ -3,7 +3,9 @@
  * with scrypt from the passphrase in AGENT_RUNNER_CREDENTIALS_KEY (a random salt and IV per sealing). The
  * sealed file is one JSON object, so it is recognised by its first field and never mistaken for a plain one.
  */
-import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
+// node:crypto is taken when a file is sealed or opened, not when this module loads: the runner's
+// configuration imports it, and client commands that never read a credentials file start without it.
+const crypto = () => process.getBuiltinModule('node:crypto');
 
 /** The environment variable holding the passphrase (a runner secret: it never reaches an executor). */
 export const CREDENTIALS_KEY_ENV = 'AGENT_RUNNER_CREDENTIALS_KEY';
@@ -29,7 +31,7 @@ export class CredentialsCipherError extends Error {
 }
 
 const deriveKey = (passphrase: string, salt: Buffer, kdf: { N: number; r: number; p: number }): Buffer =>
-  scryptSync(passphrase, salt, 32, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: SCRYPT.maxmem });
+  crypto().scryptSync(passphrase, salt, 32, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: SCRYPT.maxmem });
 
 /** Whether `text` is a sealed credentials file (its JSON has the marker field). */
 export function isSealed(text: string): boolean {
@@ -45,9 +47,9 @@ export function isSealed(text: string): boolean {
 /** Seal `plain` with a key derived from `passphrase`. */
 export function seal(plain: string, passphrase: string): string {
   if (passphrase === '') throw new CredentialsCipherError(`${CREDENTIALS_KEY_ENV} is empty`);
-  const salt = randomBytes(16);
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', deriveKey(passphrase, salt, SCRYPT), iv);
+  const salt = crypto().randomBytes(16);
+  const iv = crypto().randomBytes(12);
+  const cipher = crypto().createCipheriv('aes-256-gcm', deriveKey(passphrase, salt, SCRYPT), iv);
   const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
   const sealed: SealedFile = {
     [MARKER]: VERSION,
@@ -86,7 +88,7 @@ export function unseal(text: string, passphrase: string | undefined): string {
     throw new CredentialsCipherError('kdf: its parameters cannot be used');
   }
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, iv);
+    const decipher = crypto().createDecipheriv('aes-256-gcm', key, iv);
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(data), decipher.final()]).toString('utf8');
   } catch {

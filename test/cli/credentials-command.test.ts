@@ -76,7 +76,7 @@ describe('agent-runner credentials', { timeout: 60_000 }, () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/PROFILE\s+WEIGHT\s+MODELS\s+EXECUTORS\s+VARIABLES\s+STATE/);
     expect(stdout).toMatch(/good\s+2\s+claude-sonnet-4-5\s+any\s+ANTHROPIC_API_KEY,ANTHROPIC_BASE_URL\s+ok/);
-    expect(stdout).toMatch(/limited\s+1\s+any\s+claude-code\s+ANTHROPIC_API_KEY\s+ok/);
+    expect(stdout).toMatch(/limited\s+1\s+any\s+claude-code\s+ANTHROPIC_API_KEY,ANTHROPIC_BASE_URL\s+ok/);
     expect(stdout).toContain(`${file}: 6 profiles, not encrypted`);
     noValues(stdout);
     const json = await runCli(['credentials', 'list', '--json', '-c', coordinator.url], { env: { AGENT_RUNNER_CREDENTIALS: file } });
@@ -102,7 +102,7 @@ describe('agent-runner credentials', { timeout: 60_000 }, () => {
     const { code, stdout } = await runCli(['credentials', 'list', '--credentials', file, '-c', url], { env: { TZ: 'UTC' } });
     expect(code).toBe(0);
     const clock = new Date(until).toISOString().slice(11, 16);
-    expect(stdout).toMatch(new RegExp(`limited\\s+1\\s+any\\s+claude-code\\s+ANTHROPIC_API_KEY\\s+parked until (\\d{4}-\\d\\d-\\d\\d )?${clock} \\(1 run waiting\\)`));
+    expect(stdout).toMatch(new RegExp(`limited\\s+1\\s+any\\s+claude-code\\s+ANTHROPIC_API_KEY,ANTHROPIC_BASE_URL\\s+parked until (\\d{4}-\\d\\d-\\d\\d )?${clock} \\(1 run waiting\\)`));
     expect(stdout).toMatch(/good\s+2\s+.*\s+ok\n/);
     const json = JSON.parse((await runCli(['credentials', 'list', '--credentials', file, '-c', url, '--json'])).stdout);
     expect(json.profiles[2].parks).toEqual([{ model: null, until: new Date(until).toISOString(), message: 'usage limit reached', runs_waiting: 1 }]);
