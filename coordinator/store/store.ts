@@ -9,7 +9,7 @@ import { type AppendResult, appendEvents, type IncomingEvent } from './ops/appen
 import { type AgentUsageSince, listUsageTotals, sumAgentUsageSince, type UsageTotalsRecord } from './ops/list-usage-totals.js';
 import { applyRunReport, type RunReportToApply, type RunReportApplied } from './ops/apply-run-report.js';
 import { type ClaimedRun, claimNextRun, claimRuns, type ClaimingRunner } from './ops/claim-next-run.js';
-import { claimForRunner } from './ops/claim-with-profiles.js';
+import { claimForRunner, fitProfileToModel } from './ops/claim-with-profiles.js';
 import { type CredentialParkView, listCredentialParks, parkedModels } from './ops/park-run.js';
 import { countHeldRuns } from './ops/count-held-runs.js';
 import { heartbeatRunner, type HeartbeatResult } from './ops/heartbeat-runner.js';
@@ -122,6 +122,8 @@ export interface Store {
   claimRuns(runner: ClaimingRunner, now: number, max: number): Promise<RunRecord[]>;
   /** claimRuns, each with its session and agent blueprint, read by the claim itself (what a long-poll answers). */
   claimAssignments(runner: ClaimingRunner, now: number, max: number): Promise<ClaimedRun[]>;
+  /** A claimed run whose profile does not serve the model it was routed to, given a profile that does (if one is free). */
+  fitProfileToModel(runner: ClaimingRunner, run: RunRecord, now: number): Promise<RunRecord>;
   releaseRun(runId: string, now: number): Promise<void>;
   /** The models some credential profile is parked for now (scope `model` rate limits), for model routing. */
   parkedModels(now: number): Promise<Set<string>>;
@@ -239,6 +241,7 @@ export function createStore(sql: SqlClient): Store {
     claimNextRun: (runner, now) => claimNextRun(sql, runner, now),
     claimRuns: (runner, now, max) => claimRuns(sql, runner, now, max),
     claimAssignments: (runner, now, max) => claimForRunner(sql, runner, now, max),
+    fitProfileToModel: (runner, run, now) => fitProfileToModel(sql, runner, run, now),
     releaseRun: (runId, now) => releaseRun(sql, runId, now),
     parkedModels: (now) => parkedModels(sql, now),
     listCredentialParks: (now) => listCredentialParks(sql, now),

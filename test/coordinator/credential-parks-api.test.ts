@@ -40,6 +40,25 @@ describe('credential profiles and parks over HTTP (sqlite)', () => {
     expect(text).not.toContain('sk-never');
   });
 
+  it('gives a run a profile that serves the model it was routed to (a profile\'s models)', async () => {
+    const reg = await register({ credential_profiles: [profile({ name: 'A', models: ['m-a'] }), profile({ name: 'B', models: ['m-b'] }), profile({ name: 'any' })], default_executor: 'cc' });
+    const runner = reg.body as { runner_id: string; token: string };
+    expect((await api('PUT', '/v1/agents/writer', { executor: 'cc', model: 'm-b' })).status).toBeLessThan(300);
+    const given: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      await api('POST', '/v1/sessions', { agent: 'writer', prompt: `go ${i}` });
+      const claimed = await pollRun(api, runner);
+      expect(claimed.run.model).toBe('m-b');
+      given.push(claimed.run.credential_profile);
+      await apiClient(url, runner.token)('POST', `/v1/runs/${claimed.run.run_id}/finished`, { kind: 'succeeded', message: 'ok' });
+    }
+    // Never A (it serves only m-a); B and the profile of any model share the runs.
+    expect(given).not.toContain('A');
+    expect(new Set(given)).toEqual(new Set(['B', 'any']));
+    const stored = (await api('GET', '/v1/sessions?limit=10')).body.sessions as Array<{ session_id: string }>;
+    expect(stored).toHaveLength(6);
+  });
+
   it('names the chosen profile in the poll; a rate limit parks the run until its reset and every view says so', async () => {
     const reg = await register({ credential_profiles: [profile({ variables: ['ANTHROPIC_API_KEY'] })], default_executor: 'cc' });
     expect(reg.status).toBe(201);

@@ -6,6 +6,7 @@
  */
 import { blockedExecutors, chooseProfile, type RoundRobinState } from '../../rules/profile-choice.js';
 import type { RunnerProfile } from '../../../protocol/credential-profiles.js';
+import type { RunRecord } from '../../types.js';
 import type { SqlClient } from '../sql-client.js';
 import { claimAssignments, type ClaimedRun, type ClaimingRunner } from './claim-next-run.js';
 import { activeParks } from './park-run.js';
@@ -63,4 +64,19 @@ async function claimWithProfiles(sql: SqlClient, runner: ClaimingRunner, now: nu
     kept.push(one);
   }
   return kept;
+}
+
+/**
+ * The run's model was chosen after its profile (routing happens once the claim is made): when its profile
+ * does not serve that model (its `models`), choose again among the runner's free profiles that do, and note
+ * the new one on the run. When none does (or all of those are parked), the first choice stands.
+ */
+export async function fitProfileToModel(sql: SqlClient, runner: ClaimingRunner, run: RunRecord, now: number): Promise<RunRecord> {
+  const profiles: readonly RunnerProfile[] = runner.credential_profiles ?? [];
+  const current = profiles.find((p) => p.name === run.credential_profile);
+  if (run.model === null || current === undefined || current.models === null || current.models.includes(run.model)) return run;
+  const chosen = chooseProfile(profiles, { executor: run.executor, model: run.model }, runner.default_executor ?? null, await activeParks(sql, now), stateOf(runner.id));
+  if (chosen === null || chosen === 'parked' || chosen === run.credential_profile) return run;
+  await sql.query('UPDATE runs SET credential_profile = ? WHERE id = ? AND runner_id = ?', [chosen, run.id, runner.id]);
+  return { ...run, credential_profile: chosen };
 }
