@@ -176,11 +176,6 @@ export function loadCredentialsFile(path: string, options: { key?: string | unde
   return parseCredentials(text, path);
 }
 
-/** Whether a credentials file is sealed (for `credentials list`). */
-export function credentialsFileSealed(path: string): boolean {
-  return isSealed(readFileSync(path, 'utf8'));
-}
-
 /** A profile as it may be shown: its names, never its values. */
 export function profileSummary(profile: CredentialProfile): CredentialProfileSummary {
   return { name: profile.name, weight: profile.weight, models: profile.models, executors: profile.executors, variables: Object.keys(profile.env).sort() };
