@@ -65,16 +65,25 @@ export function mergeAgent(base: AgentDocument, own: AgentDocument): AgentDocume
 }
 
 /**
- * Resolve `agent`: its chain merged and its shared MCP servers added to `mcp_servers`.
- * @throws AgentResolveError naming the field: an unknown base, a cycle, an unknown or disabled shared
- * server, a shared server whose name the blueprint's own `mcp_servers` also uses.
+ * `agent` with its `extends` chain merged (base first), its shared MCP servers not yet added: what a
+ * session's defaults (executor, tags, timeout, budget, skills) come from. @throws AgentResolveError as extendsChain. Pure.
  */
-export function resolveAgent(agent: AgentDocument, lookup: (name: string) => AgentDocument | null, registry: McpRegistry): ResolvedAgent {
+export function mergeChain(agent: AgentDocument, lookup: (name: string) => AgentDocument | null): AgentDocument {
   const chain = extendsChain(agent, lookup);
   let merged = chain[chain.length - 1]!;
   for (let i = chain.length - 2; i >= 0; i--) merged = mergeAgent(merged, chain[i]!);
   merged = { ...merged, name: agent.name };
   delete merged.extends;
+  return merged;
+}
+
+/**
+ * Resolve `agent`: its chain merged and its shared MCP servers added to `mcp_servers`.
+ * @throws AgentResolveError naming the field: an unknown base, a cycle, an unknown or disabled shared
+ * server, a shared server whose name the blueprint's own `mcp_servers` also uses.
+ */
+export function resolveAgent(agent: AgentDocument, lookup: (name: string) => AgentDocument | null, registry: McpRegistry): ResolvedAgent {
+  const merged = mergeChain(agent, lookup);
   const shared = merged.shared_mcp_servers ?? [];
   if (shared.length === 0) return merged;
   const servers: Record<string, McpServerConfig> = { ...merged.mcp_servers };

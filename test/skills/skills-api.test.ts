@@ -156,6 +156,31 @@ describe.each(STORE_KINDS)('skills, extends and shared MCP servers over the API 
     expect((await api('GET', '/v1/agents/kid/resolved')).status).toBe(422);
   });
 
+  it('a workflow job\'s session takes its agent as resolved: a base\'s executor, tags, timeout and skills; a broken chain fails the job naming the field', async () => {
+    const { api } = await start();
+    for (const [name, doc] of Object.entries({
+      base: { executor: 'test', tags: ['gpu'], timeout_s: 321, skills: ['review'], budget: { usd: 2 } },
+      worker: { extends: 'base', skills: ['pdf-forms'] },
+      loner: { extends: 'base', inherit_skills: false },
+      'gone-soon': { executor: 'test' },
+      orphan: { extends: 'gone-soon' },
+    })) expect((await api('PUT', `/v1/agents/${name}`, doc)).status).toBe(201);
+    expect((await api('DELETE', '/v1/agents/gone-soon')).status).toBe(204);
+    const definition = { name: 'skilled', jobs: { a: { agent: 'worker', prompt: 'a' }, b: { agent: 'loner', prompt: 'b' }, c: { agent: 'orphan', prompt: 'c' } } };
+    const started = await api('POST', '/v1/workflow-runs', { definition });
+    expect(started.status, JSON.stringify(started.body)).toBe(201);
+    const children = (await api('GET', `/v1/sessions?parent=${started.body.root_session_id}`)).body.sessions as Array<{ agent: string; executor: string; tags: string[]; timeout_s: number | null; skills: string[]; budget: unknown }>;
+    const byAgent = Object.fromEntries(children.map((s) => [s.agent, s]));
+    expect(byAgent.worker).toMatchObject({ executor: 'test', tags: ['gpu'], timeout_s: 321, skills: ['review', 'pdf-forms'] });
+    expect((await api('GET', `/v1/sessions/${(byAgent.worker as unknown as { session_id: string }).session_id}`)).body.budget).toMatchObject({ usd: 2 });
+    expect(byAgent.loner).toMatchObject({ executor: 'test', skills: ['review'] }); // its own (the base's); the root's are not inherited
+    expect(byAgent.orphan).toBeUndefined();
+    const view = (await api('GET', `/v1/workflow-runs/${started.body.workflow_run_id}`)).body as { jobs: Array<{ id: string; status: string; error?: string | null }> };
+    const c = view.jobs.find((j) => j.id === 'c')!;
+    expect(c.status).toBe('failed');
+    expect(JSON.stringify(c)).toContain('agent \\"orphan\\": extends: no agent named \\"gone-soon\\"');
+  });
+
   it('the agents folder leaves out blueprints naming unknown skills, bases or servers, with the name', async () => {
     const agentsDir = scratch('agents-dir-');
     const write = (name: string, doc: Record<string, unknown>) => writeFileSync(join(agentsDir, `${name}.json`), JSON.stringify({ name, ...doc }));

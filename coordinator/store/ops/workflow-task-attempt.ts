@@ -6,6 +6,9 @@ import type { SqlClient } from '../sql-client.js';
 import { BudgetExceededError } from '../store-errors.js';
 import type { WorkflowTaskRecord } from '../workflow-rows.js';
 import { getAgent } from './agent-documents.js';
+import { getSession } from './get-records.js';
+import type { AgentDocument } from '../../../protocol/agents.js';
+import { AgentResolveError, MAX_EXTENDS_DEPTH, mergeChain } from '../../agents/resolve-agent.js';
 import { createSession } from './create-session.js';
 import { askQuestion } from './questions.js';
 import { expressionContext, jobStatus } from './workflow-context.js';
@@ -65,6 +68,35 @@ function taskMetadata(state: WorkflowState, job: JobDef, task: WorkflowTaskRecor
   };
 }
 
+/**
+ * The job's agent as its sessions run with it: its `extends` chain read in this transaction and merged, as
+ * the API resolves an agent for a session (coordinator/skills/session-skills.ts). @throws AttemptRefused
+ * (final) for an unknown agent or a chain that cannot be resolved, naming the field.
+ */
+async function resolvedAgent(tx: SqlClient, name: string): Promise<AgentDocument> {
+  const agent = await getAgent(tx, name);
+  if (agent === null) throw new AttemptRefused(`agent ${name} is not known to the coordinator`, true);
+  const known = new Map([[agent.name, agent]]);
+  for (let current = agent; current.extends !== undefined && !known.has(current.extends) && known.size <= MAX_EXTENDS_DEPTH; ) {
+    const base = await getAgent(tx, current.extends);
+    if (base === null) break;
+    known.set(base.name, base);
+    current = base;
+  }
+  try {
+    return mergeChain(agent, (n) => known.get(n) ?? null);
+  } catch (error) {
+    if (error instanceof AgentResolveError) throw new AttemptRefused(`agent "${name}": ${error.message}`, true);
+    throw error;
+  }
+}
+
+/** A job session's skills: its agent's, then the workflow root's unless the agent says `inherit_skills: false` (as effectiveSkills). */
+async function jobSkills(tx: SqlClient, agent: AgentDocument, rootSessionId: string): Promise<string[]> {
+  const root = agent.inherit_skills === false ? null : await getSession(tx, rootSessionId);
+  return [...new Set([...(agent.skills ?? []), ...(root?.skills ?? [])])];
+}
+
 async function startSession(tx: SqlClient, state: WorkflowState, job: JobDef, task: WorkflowTaskRecord, delayMs: number, now: number): Promise<WorkflowTaskRecord> {
   const settings = tx.hooks.workflows;
   const ctx = expressionContext(state, task.matrix);
@@ -82,8 +114,8 @@ async function startSession(tx: SqlClient, state: WorkflowState, job: JobDef, ta
     throw fieldProblem('with', error);
   }
   if (prompt.trim() === '') prompt = `Workflow ${state.def.name}, job ${job.id}${task.matrix === null ? '' : ` ${JSON.stringify(task.matrix)}`}`;
-  const agent = job.agent === null ? null : await getAgent(tx, job.agent);
-  if (job.agent !== null && agent === null) throw new AttemptRefused(`agent ${job.agent} is not known to the coordinator`, true);
+  const agent = job.agent === null ? null : await resolvedAgent(tx, job.agent);
+  const skills = agent === null ? [] : await jobSkills(tx, agent, state.run.root_session_id);
   const executor = job.kind === 'run' ? SHELL_EXECUTOR : (job.executor ?? agent?.executor ?? settings.defaultExecutor);
   const availableAt = now + delayMs;
   let created;
@@ -96,6 +128,10 @@ async function startSession(tx: SqlClient, state: WorkflowState, job: JobDef, ta
       parent_session_id: state.run.root_session_id,
       priority: job.priority + state.run.priority,
       timeout_s: job.timeout_s ?? agent?.timeout_s ?? null,
+      // As for a session started through the API: the agent's budget is a default, cut to what the workflow's tree has left.
+      budget: agent?.budget ?? null,
+      budget_is_default: agent?.budget !== undefined,
+      skills,
       prompt,
       max_attempts: settings.maxAttempts,
       metadata: taskMetadata(state, job, task, inputs),
