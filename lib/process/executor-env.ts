@@ -71,6 +71,14 @@ export function passedEnv(base: NodeJS.ProcessEnv, allow: readonly string[]): No
   return env;
 }
 
+/**
+ * The variables that choose which account a model API call is billed to. A run with a credential profile
+ * is that profile's account alone: the runner's own values of these are not passed beside it (Claude Code
+ * prefers an `ANTHROPIC_API_KEY` over a `CLAUDE_CODE_OAUTH_TOKEN`, so a runner's key would silently win over
+ * the profile's token). Endpoints (`ANTHROPIC_BASE_URL`) are not accounts: the runner's pass unless the profile sets its own.
+ */
+export const ACCOUNT_ENV_NAMES = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'OPENAI_API_KEY', 'GEMINI_API_KEY', 'GOOGLE_API_KEY'] as const;
+
 export interface ExecutorEnvFacts {
   sessionId: string;
   runId?: string | undefined;
@@ -93,10 +101,12 @@ export interface ExecutorEnvFacts {
  * secrets), plus `AGENT_SESSION_ID`, `AGENT_RUN_ID` and `AGENT_RUNNER_MCP_URL` (empty when there is no MCP
  * endpoint, e.g. `invoke`), the execution mark `AGENT_RUNNER_EXECUTION`, and the run's `TRACEPARENT`
  * (never the runner's own: an executor's spans belong to the run's trace) with the `OTEL_*` settings; over
- * them the run's credential profile's variables, when it has one.
+ * them the run's credential profile's variables, when it has one (and then none of the runner's own
+ * ACCOUNT_ENV_NAMES).
  */
 export function buildExecutorEnv(base: NodeJS.ProcessEnv, facts: ExecutorEnvFacts): NodeJS.ProcessEnv {
   const env = passedEnv(base, facts.allow ?? []);
+  if (facts.credentialEnv !== undefined) for (const name of ACCOUNT_ENV_NAMES) delete env[name];
   for (const [name, value] of Object.entries(facts.credentialEnv ?? {})) {
     if (!isRunnerSecret(name) && !(RUN_ENV_NAMES as readonly string[]).includes(name)) env[name] = value;
   }

@@ -101,6 +101,23 @@ describe('rate limits park runs (runner, claude-code executor, fake claude)', { 
     }
   });
 
+  it('a profile is the run\'s whole account: the runner\'s own API key does not pass beside the profile\'s token', async () => {
+    const { url, api } = await kit().coordinator();
+    const file = credentialsFile(`profiles:\n  team:\n    executors: [print-env]\n    env: { CLAUDE_CODE_OAUTH_TOKEN: sk-ant-oat01-team-token }\n`);
+    const env = isolatedEnv(kit().tempDir(), {
+      ANTHROPIC_API_KEY: 'sk-ant-runner-own-key',
+      ANTHROPIC_BASE_URL: 'http://127.0.0.1:9/gateway',
+      AGENT_RUNNER_EXECUTOR_ENV: ['ANTHROPIC_*', 'CLAUDE_CODE_OAUTH_TOKEN', ...TEST_EXECUTOR_ENV].join(','),
+    });
+    await kit().daemon(['-c', url, '-x', 'print-env', '--credentials', file], env);
+    const { session_id } = await createSession(api, { executor: 'print-env', prompt: 'env please' });
+    const printed = await waitForSession(api, session_id, ['idle', 'failed']);
+    const seen = (printed.result as { result_data: { env: Record<string, string> } }).result_data.env;
+    expect(seen.CLAUDE_CODE_OAUTH_TOKEN).toBe('sk-ant-oat01-team-token');
+    expect(seen.ANTHROPIC_API_KEY).toBeUndefined(); // it would win over the profile's token in Claude Code
+    expect(seen.ANTHROPIC_BASE_URL).toBe('http://127.0.0.1:9/gateway'); // an endpoint, not an account: the runner's passes
+  });
+
   it('with one profile the run waits for the reset, says so, then resumes; another tree is not held up', async () => {
     const { url, api } = await kit().coordinator();
     const file = credentialsFile(`profiles:
