@@ -48,6 +48,8 @@ const OPTION_VALUES: Readonly<Record<string, ValueKind>> = {
   '--executors-dir': 'dirs',
   '--project-dir': 'dirs',
   '--agents-dir': 'dirs',
+  '--skills-dir': 'dirs',
+  '--mcp-servers': 'files',
   '--executor-path': 'files',
   '--blueprint': 'files',
   '--prompt-file': 'files',
