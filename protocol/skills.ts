@@ -17,6 +17,9 @@ export const MAX_SKILL_BYTES = 4 * 1024 * 1024;
 /** The file every skill folder holds. */
 export const SKILL_FILE = 'SKILL.md';
 
+/** `SKILL.md`'s frontmatter block: its YAML text is the first group. */
+export const SKILL_FRONTMATTER = /^---\r?\n([\s\S]*?)\r?\n---(?:\r?\n|$)/;
+
 /** Why a name is not a skill name, or null when it is one. Pure. */
 export function skillNameProblem(name: string): string | null {
   if (name.length > MAX_SKILL_NAME_CHARS) return `must be at most ${MAX_SKILL_NAME_CHARS} characters`;

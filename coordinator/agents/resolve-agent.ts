@@ -64,6 +64,17 @@ export function mergeAgent(base: AgentDocument, own: AgentDocument): AgentDocume
   return merged;
 }
 
+/** Why the shared MCP server `name` cannot be used (not in the registry, with the closest name; disabled), or null. Pure. */
+export function sharedServerProblem(name: string, registry: McpRegistry): string | null {
+  const entry = registry.servers.get(name);
+  if (entry === undefined) return registry.unknownMessage(name);
+  if (!entry.enabled) return `the shared MCP server "${name}" is disabled (enabled: false in ${registry.file ?? 'the registry'})`;
+  return null;
+}
+
+/** The issue of a blueprint whose own `mcp_servers` uses the name of a shared server it also asks for. */
+export const sharedServerClash = (name: string): FieldIssue => ({ path: `mcp_servers.${name}`, message: `"${name}" is also in shared_mcp_servers; keep one of them` });
+
 /**
  * `agent` with its `extends` chain merged (base first), its shared MCP servers not yet added: what a
  * session's defaults (executor, tags, timeout, budget, skills) come from. @throws AgentResolveError as extendsChain. Pure.
@@ -89,11 +100,10 @@ export function resolveAgent(agent: AgentDocument, lookup: (name: string) => Age
   const servers: Record<string, McpServerConfig> = { ...merged.mcp_servers };
   const issues: FieldIssue[] = [];
   shared.forEach((name, i) => {
-    const entry = registry.servers.get(name);
-    if (entry === undefined) issues.push({ path: `shared_mcp_servers[${i}]`, message: registry.unknownMessage(name) });
-    else if (!entry.enabled) issues.push({ path: `shared_mcp_servers[${i}]`, message: `the shared MCP server "${name}" is disabled (enabled: false in ${registry.file ?? 'the registry'})` });
-    else if (merged.mcp_servers?.[name] !== undefined) issues.push({ path: `mcp_servers.${name}`, message: `"${name}" is also in shared_mcp_servers; keep one of them` });
-    else servers[name] = entry.config;
+    const problem = sharedServerProblem(name, registry);
+    if (problem !== null) issues.push({ path: `shared_mcp_servers[${i}]`, message: problem });
+    else if (merged.mcp_servers?.[name] !== undefined) issues.push(sharedServerClash(name));
+    else servers[name] = registry.servers.get(name)!.config;
   });
   if (issues.length > 0) throw new AgentResolveError(issues);
   return { ...merged, mcp_servers: servers };

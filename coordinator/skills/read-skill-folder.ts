@@ -3,7 +3,7 @@ import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { formatFieldIssues, toFieldIssues } from '../../protocol/field-issues.js';
-import { MAX_SKILL_BYTES, MAX_SKILL_FILES, SKILL_FILE, SkillFrontmatterSchema, skillNameProblem } from '../../protocol/skills.js';
+import { MAX_SKILL_BYTES, MAX_SKILL_FILES, SKILL_FILE, SKILL_FRONTMATTER, SkillFrontmatterSchema, skillNameProblem } from '../../protocol/skills.js';
 
 /** One file of a skill as the coordinator holds it. */
 export interface SkillFile {
@@ -26,11 +26,9 @@ export class SkillFolderError extends Error {
   override name = 'SkillFolderError';
 }
 
-const FRONTMATTER = /^---\r?\n([\s\S]*?)\r?\n---(?:\r?\n|$)/;
-
 /** The frontmatter of a SKILL.md text, checked. Pure. @throws SkillFolderError naming the field. */
 export function readFrontmatter(text: string, folder: string): { name: string; description: string } {
-  const match = FRONTMATTER.exec(text);
+  const match = SKILL_FRONTMATTER.exec(text);
   if (match === null) throw new SkillFolderError(`${SKILL_FILE}: must start with a --- frontmatter block giving name and description`);
   let raw: unknown;
   try {

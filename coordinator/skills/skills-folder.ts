@@ -15,11 +15,11 @@ export class SkillsDirError extends Error {
  */
 export class SkillsFolder {
   readonly dir: string;
-  readonly #logger: Logger;
+  readonly #logger: Pick<Logger, 'warn'>;
   #skills = new Map<string, Skill>();
   #problems: SkillProblem[] = [];
 
-  constructor(dir: string, logger: Logger) {
+  constructor(dir: string, logger: Pick<Logger, 'warn'>) {
     this.dir = dir;
     this.#logger = logger;
   }

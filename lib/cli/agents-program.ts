@@ -19,7 +19,9 @@ export function addAgentsCommands(program: Command): void {
   agents
     .command('validate')
     .description('check blueprint files offline, as the coordinator would (exit 1 if any is refused)')
-    .argument('<file...>', '<name>.json blueprint files')
+    .argument('<file...>', '<name>.json blueprint files (a base named by `extends` is looked for among them)')
+    .option('--skills-dir <dir>', 'check `skills` against this skills folder (as the coordinator\'s --skills-dir)')
+    .option('--mcp-servers <file>', 'check `shared_mcp_servers` against this MCP servers file (as the coordinator\'s --mcp-servers)')
     .option('--json', 'JSON output')
     .action(async (files: string[], options) => {
       const { validateAgentsCommand } = await import('./agent-files-command.js');

@@ -6,6 +6,7 @@ import { EXECUTOR_ENV_VAR } from '../process/executor-env.js';
 import { growYoungGenerationAtOnce } from '../runner/young-generation.js';
 import { describeStateDir } from '../state/state-dir.js';
 import { addAgentsCommands } from './agents-program.js';
+import { addSkillsCommands } from './skills-program.js';
 import { addWorkflowCommands } from './workflow-program.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 import { terminalText } from './terminal-text.js';
@@ -246,7 +247,7 @@ export function buildProgram(): Command {
     });
   program
     .command('__complete', { hidden: true })
-    .argument('<kind>', 'executors, agents or sessions')
+    .argument('<kind>', 'executors, agents, sessions or skills')
     .action(async (kind: string) => {
       const { completeValuesCommand } = await import('./completion/complete-values.js');
       process.exitCode = await completeValuesCommand(kind);
@@ -288,6 +289,7 @@ export function buildProgram(): Command {
     });
 
   addAgentsCommands(program);
+  addSkillsCommands(program);
   addWorkflowCommands(program);
 
   // The root command takes no operands; set after the subcommands, which would inherit it.

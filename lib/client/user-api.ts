@@ -22,6 +22,7 @@ import {
   type PruneSessions,
   type StopSession,
 } from '../../protocol/sessions.js';
+import { SkillFilesSchema, SkillListSchema } from '../../protocol/skills.js';
 import { SessionTreeSchema } from '../../protocol/tree.js';
 import { QuestionAskedSchema, QuestionListSchema, QuestionViewSchema, type AnswerQuestion, type ListQuestionsQuery } from '../../protocol/questions.js';
 import { followSessionEvents, followTreeEvents } from './follow-events.js';
@@ -113,6 +114,16 @@ export class UserApi {
   /** Have the coordinator read its agents folder again. */
   reloadAgents() {
     return this.#call({ method: 'POST', path: '/v1/agents/reload' }, AgentsReloadSchema);
+  }
+
+  /** The coordinator's skills (`--skills-dir`) with their digests, and its skills folder's bad entries. */
+  listSkills() {
+    return this.#call({ method: 'GET', path: '/v1/skills' }, SkillListSchema);
+  }
+
+  /** One skill's files (as runners fetch them); an unknown name: 404 with the closest name. */
+  getSkill(name: string) {
+    return this.#call({ method: 'GET', path: `/v1/skills/${encodeURIComponent(name)}` }, SkillFilesSchema);
   }
 
   /** Start an ended session again as a new session (same agent, executor, tags, prompt, parent, budget…). */

@@ -70,6 +70,7 @@ describe('client commands against a running coordinator load only what they use 
     { args: ['status'] },
     { args: ['notifications'] },
     { args: ['agents', 'list'] },
+    { args: ['skills', 'list'] },
   ];
   for (const { args, shows } of commands) {
     it(`${args.join(' ')} -c URL`, async (ctx) => {

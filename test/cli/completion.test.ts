@@ -27,7 +27,10 @@ describe('agent-runner completion', { timeout: 120_000 }, () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    coordinator = await startTestCoordinator('sqlite');
+    const skills = join(folder.dir, 'skills');
+    mkdirSync(join(skills, 'pdf-forms'), { recursive: true });
+    writeFileSync(join(skills, 'pdf-forms', 'SKILL.md'), '---\nname: pdf-forms\ndescription: Fill PDF forms\n---\n');
+    coordinator = await startTestCoordinator('sqlite', { skillsDir: skills });
     await coordinator.api('PUT', '/v1/agents/reviewer', { executor: 'sh-echo' });
     await coordinator.api('PUT', '/v1/agents/writer', {});
     sessionId = (await coordinator.api('POST', '/v1/sessions', { executor: 'parked', prompt: 'hi' })).body.session_id;
@@ -61,7 +64,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
   };
 
   it('bash: commands, subcommands, flags, fixed values, folders', async () => {
-    expect(await bash([''])).toEqual(['agents', 'answer', 'completion', 'credentials', 'executor', 'inbox', 'invoke', 'notifications', 'run', 'runners', 'say', 'sessions', 'status', 'workflow']);
+    expect(await bash([''])).toEqual(['agents', 'answer', 'completion', 'credentials', 'executor', 'inbox', 'invoke', 'notifications', 'run', 'runners', 'say', 'sessions', 'skills', 'status', 'workflow']);
     expect(await bash(['se'])).toEqual(['sessions']);
     expect(await bash(['sessions', ''])).toEqual(['delete', 'events', 'help', 'list', 'prune', 'result', 'resume', 'retry', 'show', 'stop', 'tree', 'wait']);
     expect(await bash(['sessions', 'list', '--st'])).toEqual(['--status']);
@@ -83,6 +86,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     expect(await bash(['run', '--agent', ''])).toEqual(['reviewer', 'writer']);
     expect(await bash(['sessions', 'list', '--agent', 'w'])).toEqual(['writer']);
     expect(await bash(['sessions', 'show', ''])).toEqual([sessionId]);
+    expect(await bash(['skills', 'show', ''])).toEqual(['pdf-forms']);
     expect(await bash(['sessions', 'resume', sessionId, ''])).toEqual([]); // the prompt
     // No coordinator answering: agents are the files of ./agents, sessions none.
     const nothing = { AGENT_COORDINATOR_URL: `http://127.0.0.1:${await freePort()}` };
@@ -126,7 +130,7 @@ t ${BIN} completion ''`;
       const [line, ...rest] = block.trimEnd().split('\n');
       return [line!.slice(BIN.length + 1), rest.sort()];
     }));
-    expect(answers['']).toEqual(['agents', 'answer', 'completion', 'credentials', 'executor', 'inbox', 'invoke', 'notifications', 'run', 'runners', 'say', 'sessions', 'status', 'workflow']);
+    expect(answers['']).toEqual(['agents', 'answer', 'completion', 'credentials', 'executor', 'inbox', 'invoke', 'notifications', 'run', 'runners', 'say', 'sessions', 'skills', 'status', 'workflow']);
     expect(answers['sessions list --status ']).toEqual(['cancelled', 'failed', 'idle', 'queued', 'running']);
     expect(answers['sessions list --status=']).toEqual(['cancelled', 'failed', 'idle', 'queued', 'running']);
     expect(answers['run -x ']).toEqual(expect.arrayContaining(['sh-echo', 'test-executor', 'ticker']));
@@ -149,7 +153,7 @@ end`;
       const [line, ...rest] = block.split('\n');
       return [line!, rest.filter(Boolean).sort()];
     }));
-    expect(answers['']).toEqual(['agents', 'answer', 'completion', 'credentials', 'executor', 'inbox', 'invoke', 'notifications', 'run', 'runners', 'say', 'sessions', 'status', 'workflow']);
+    expect(answers['']).toEqual(['agents', 'answer', 'completion', 'credentials', 'executor', 'inbox', 'invoke', 'notifications', 'run', 'runners', 'say', 'sessions', 'skills', 'status', 'workflow']);
     expect(answers['sessions ']).toEqual(['delete', 'events', 'help', 'list', 'prune', 'result', 'resume', 'retry', 'show', 'stop', 'tree', 'wait']);
     expect(answers['sessions list --st']).toEqual(['--status']);
     expect(answers['sessions list --status ']).toEqual(['cancelled', 'failed', 'idle', 'queued', 'running']);

@@ -63,8 +63,20 @@ function budgetLeft(session: SessionView) {
   return parts.length === 0 ? html`<span class="muted">no spending limit</span>` : html`${parts.join(' · ')} left`;
 }
 
-/** The session's facts: status, agent, executor, runner, times, cost, usage, its tree's totals, budget left. */
-function factsPart({ session: s, tree }: SessionData) {
+const none = html`<span class="muted">–</span>`;
+
+/** The model its latest run was given, then its fallbacks in order (agent and routing supplied: shown as text). */
+function modelOf(s: SessionView, latest: RunView | undefined) {
+  const model = latest?.model ?? s.model ?? null;
+  if (model === null) return none;
+  const fallbacks = (latest?.models ?? []).filter((m) => m !== model);
+  return html`<span class="mono" id="session-model">${model}</span>${fallbacks.length === 0 ? '' : html` <span class="muted">then</span> <span class="mono" id="session-fallbacks">${fallbacks.join(', ')}</span>`}`;
+}
+
+/** The session's facts: status, agent, executor, runner, kind, skills, model, credential profile, times, cost, usage, its tree's totals, budget left. */
+function factsPart({ session: s, tree, runs }: SessionData) {
+  const latest = runs.find((r) => r.run_id === s.last_run_id) ?? runs[runs.length - 1];
+  const skills = s.skills ?? [];
   const node = tree === null ? null : findNode(tree.root, s.session_id);
   const took = node?.duration_ms ?? null;
   const fact = (label: string, value: unknown) => html`<div><dt>${label}</dt><dd>${value}</dd></div>`;
@@ -73,6 +85,10 @@ ${fact('Status', html`${statusBadge(s.status)}${s.waiting_for_input === true ? h
 ${fact('Agent', s.agent === null ? html`<span class="muted">(none)</span>` : html`<a href="/agents/${encodeURIComponent(s.agent)}">${s.agent}</a>`)}
 ${fact('Executor', s.executor ?? '–')}
 ${fact('Runner', s.runner_id === null ? html`<span class="muted">–</span>` : html`<span class="mono">${s.runner_id}</span>`)}
+${fact('Kind', s.kind === null || s.kind === undefined ? none : html`<span id="session-kind">${s.kind}</span>`)}
+${fact('Skills', skills.length === 0 ? none : html`<span id="session-skills">${skills.map((name, i) => html`${i === 0 ? '' : ', '}<code>${name}</code>`)}</span>`)}
+${fact('Model', modelOf(s, latest))}
+${fact('Credentials', latest?.credential_profile === null || latest?.credential_profile === undefined ? none : html`<span class="mono" id="session-profile">${latest.credential_profile}</span>`)}
 ${fact('Created', timeAgo(s.created_at))}
 ${fact('Duration', took === null ? html`<span class="muted">not started</span>` : duration(took))}
 ${fact('Cost', money(s.totals.cost_usd))}
@@ -101,10 +117,11 @@ function exitOf(r: RunView) {
 function runsTable(runs: RunView[]) {
   if (runs.length === 0) return html`<p class="muted">No run.</p>`;
   return html`<div class="table-wrap"><table id="runs">
-<thead><tr><th>Run</th><th>Mode</th><th>Status</th><th class="num">Attempt</th><th class="hide-narrow">Runner</th><th>Exit</th><th class="hide-narrow">Started</th><th class="hide-narrow">Finished</th></tr></thead>
+<thead><tr><th>Run</th><th>Mode</th><th>Status</th><th class="num">Attempt</th><th class="hide-narrow">Runner</th><th class="hide-narrow">Model</th><th>Exit</th><th class="hide-narrow">Started</th><th class="hide-narrow">Finished</th></tr></thead>
 <tbody>${runs.map(
     (r) => html`<tr data-run="${r.run_id}"><td class="mono">${r.run_id.slice(0, 12)}</td><td>${r.mode}</td><td>${statusBadge(r.status)}${r.stop_requested && r.finished_at === null ? html` <span class="muted">stopping</span>` : ''}</td>
 <td class="num">${r.attempt}/${r.max_attempts}</td><td class="hide-narrow mono">${r.runner_id ?? '–'}</td>
+<td class="hide-narrow mono run-model" title="${(r.models ?? []).join(' → ')}">${r.model ?? '–'}${r.credential_profile === null || r.credential_profile === undefined ? '' : html` <span class="muted">(${r.credential_profile})</span>`}</td>
 <td class="exit">${exitOf(r)}</td>
 <td class="hide-narrow">${timeAgo(r.started_at)}</td><td class="hide-narrow">${timeAgo(r.finished_at)}</td></tr>`,
   )}</tbody></table></div>`;
@@ -168,7 +185,8 @@ export function mountSessionPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps): voi
     const id = c.req.param('id');
     const part = c.req.query('fragment');
     if (part !== undefined && Object.hasOwn(FRAGMENTS, part)) {
-      const data = await readSession(deps, id, { tree: part !== 'outcome', runs: part === 'outcome' });
+      // The facts show the latest run's model and credential profile: they read the runs too.
+      const data = await readSession(deps, id, { tree: part !== 'outcome', runs: part !== 'tree' });
       return fragment(c, FRAGMENTS[part as keyof typeof FRAGMENTS](data));
     }
     const data = await readSession(deps, id);

@@ -50,7 +50,7 @@ ${argCases}
 _agent_runner_values() {
   local IFS=$'\\n'
   case "$1" in
-    executors|agents|sessions) COMPREPLY=($(compgen -W "$("$3" __complete "$1" 2>/dev/null)" -- "$2")) ;;
+    executors|agents|sessions|skills) COMPREPLY=($(compgen -W "$("$3" __complete "$1" 2>/dev/null)" -- "$2")) ;;
     executor-or-file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -W "$("$3" __complete executors 2>/dev/null)" -- "$2") $(compgen -f -- "$2")) ;;
     dirs) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$2")) ;;
     files) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$2")) ;;

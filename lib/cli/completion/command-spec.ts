@@ -11,7 +11,7 @@ import { ENDED_SESSION_STATUSES, SESSION_STATUSES } from '../../../protocol/stat
  * recent sessions of a coordinator that answers fast), folders, files, an executor name or a file, fixed
  * choices, or nothing.
  */
-export type ValueKind = 'executors' | 'agents' | 'sessions' | 'dirs' | 'files' | 'executor-or-file' | 'none' | { choices: readonly string[] };
+export type ValueKind = 'executors' | 'agents' | 'sessions' | 'skills' | 'dirs' | 'files' | 'executor-or-file' | 'none' | { choices: readonly string[] };
 
 export interface OptionSpec {
   /** `-c`, `--coordinator-url`. */
@@ -48,6 +48,8 @@ const OPTION_VALUES: Readonly<Record<string, ValueKind>> = {
   '--executors-dir': 'dirs',
   '--project-dir': 'dirs',
   '--agents-dir': 'dirs',
+  '--skills-dir': 'dirs',
+  '--mcp-servers': 'files',
   '--executor-path': 'files',
   '--blueprint': 'files',
   '--prompt-file': 'files',
@@ -84,6 +86,8 @@ function argumentSpec(command: Command, argument: Argument): ArgumentSpec {
   if (argument.argChoices !== undefined) return { name, value: { choices: argument.argChoices }, variadic };
   // `agents show NAME`, `agents delete NAME`: a name under `agents` is an agent's.
   if (name === 'name' && command.parent?.name() === 'agents') return { name, value: 'agents', variadic };
+  // `skills show NAME`: a skill's, of a coordinator that answers.
+  if (name === 'name' && command.parent?.name() === 'skills') return { name, value: 'skills', variadic };
   return { name, value: ARGUMENT_VALUES[name] ?? 'none', variadic };
 }
 

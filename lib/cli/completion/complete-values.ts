@@ -12,7 +12,7 @@ export const COMPLETE_TIMEOUT_MS = 300;
 const SESSIONS_OFFERED = 50;
 
 /** What `__complete` lists. */
-export const COMPLETE_KINDS = ['executors', 'agents', 'sessions'] as const;
+export const COMPLETE_KINDS = ['executors', 'agents', 'sessions', 'skills'] as const;
 export type CompleteKind = (typeof COMPLETE_KINDS)[number];
 const isCompleteKind = (kind: string): kind is CompleteKind => (COMPLETE_KINDS as readonly string[]).includes(kind);
 
@@ -50,6 +50,7 @@ async function names(kind: CompleteKind, cwd: string): Promise<string[]> {
   if (api === undefined) return kind === 'agents' ? agentFiles(cwd) : [];
   try {
     if (kind === 'agents') return (await api.listAgents()).agents.map((a) => a.name);
+    if (kind === 'skills') return (await api.listSkills()).skills.map((s) => s.name);
     return (await api.listSessions({ limit: SESSIONS_OFFERED })).sessions.map((s) => s.session_id);
   } finally {
     await api.close();
@@ -57,7 +58,7 @@ async function names(kind: CompleteKind, cwd: string): Promise<string[]> {
 }
 
 /**
- * `agent-runner __complete executors|agents|sessions` (hidden; the completion scripts call it): one name a
+ * `agent-runner __complete executors|agents|sessions|skills` (hidden; the completion scripts call it): one name a
  * line. Quiet and quick whatever happens: no coordinator, an error, an unknown kind all print nothing.
  */
 export async function completeValuesCommand(kind: string): Promise<number> {

@@ -10,6 +10,7 @@ function valueSwitches(kind: ValueKind): string {
     case 'executors':
     case 'agents':
     case 'sessions':
+    case 'skills':
       return `-x -a ${q(`(__agent_runner_values ${kind})`)}`;
     case 'executor-or-file':
       return `-r -F -a ${q('(__agent_runner_values executors)')}`;

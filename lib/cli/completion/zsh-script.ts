@@ -52,7 +52,7 @@ ${argCases}
 _agent_runner_values() {
   local -a vals
   case "$1" in
-    executors|agents|sessions) vals=(\${(f)"$("$2" __complete "$1" 2>/dev/null)"}); compadd -a vals ;;
+    executors|agents|sessions|skills) vals=(\${(f)"$("$2" __complete "$1" 2>/dev/null)"}); compadd -a vals ;;
     executor-or-file) vals=(\${(f)"$("$2" __complete executors 2>/dev/null)"}); compadd -a vals; _files ;;
     dirs) _files -/ ;;
     files) _files ;;
