@@ -238,6 +238,12 @@ async function createsWithParked(c: SpawnedCoordinator, parked: number, creates:
       claimed += body.runs.length;
     }
   });
+  // Every runner's first poll (its token checked, its stop requests read, a claim that finds nothing)
+  // belongs to the setup, not to the creates: wait until all are parked, in the phase without creates
+  // too, so it is taken off. /metrics reads the database (a few statements a read, in both phases alike).
+  while (parked > 0 && !((await api('GET', '/metrics')).body as string).includes(`agent_coordinator_polls_waiting ${parked}\n`)) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
   // Sent, not necessarily parked yet: /metrics would say, but it reads the database, which is counted.
   // The 49 others stay parked; only the poll that claimed the last run may still be on its way.
   const allSent = async () => {
