@@ -6,7 +6,8 @@
 import type { AgentDocument } from '../../protocol/agents.js';
 import type { ModelChoice } from '../../protocol/routing.js';
 import type { BudgetLeft } from '../../protocol/tree.js';
-import { type BudgetHolder, budgetFractionLeft, budgetLeft } from '../budget/budget-rules.js';
+import { budgetFractionLeft, budgetLeft } from '../budget/budget-rules.js';
+import { treeBudgets } from '../budget/tree-budgets.js';
 import type { Store } from '../store/store.js';
 import type { RunRecord, SessionRecord } from '../types.js';
 import type { RoutingTable } from './routing-table.js';
@@ -23,12 +24,6 @@ export interface RoutingContext {
 export interface ClaimRouting {
   budget: BudgetLeft | null;
   choice: ModelChoice;
-}
-
-/** The budgets on a session and its ancestors (none read for a root without a budget: one indexed read otherwise). */
-export async function treeBudgets(store: Store, session: SessionRecord | null): Promise<BudgetHolder[]> {
-  if (session === null || (session.budget === null && session.ancestors.length === 0)) return [];
-  return store.readBudgetHolders([session.id, ...session.ancestors]);
 }
 
 /**

@@ -22,7 +22,7 @@ import { listCallbacks } from './ops/deliver-callbacks.js';
 import { expireLeases } from './ops/expire-leases.js';
 import { failUnplaceable } from './ops/fail-unplaceable.js';
 import { type FinishReport, finishRun } from './ops/finish-run.js';
-import { getRun, getSession, listRuns } from './ops/get-records.js';
+import { getRun, getSession, getSessionWithModel, listRuns } from './ops/get-records.js';
 import { getRunnerWithToken } from './ops/get-runner-with-token.js';
 import { listEvents } from './ops/list-events.js';
 import { listOnlineRunners } from './ops/list-online-runners.js';
@@ -95,6 +95,8 @@ export interface Store {
   deleteAgent(name: string): Promise<boolean>;
   createSession(input: NewSession, now: number): Promise<{ session: SessionRecord; run: RunRecord }>;
   getSession(id: string): Promise<SessionRecord | null>;
+  /** A session and the model its latest run was given, in one read (`GET /v1/sessions/:id`). */
+  getSessionWithModel(id: string): Promise<{ session: SessionRecord; model: string | null } | null>;
   listSessions(filter: SessionFilter, page: { limit: number; before: number | null }): Promise<{ sessions: SessionRecord[]; next: number | null }>;
   /** The subtree under a session, within `maxDepth` levels and `maxNodes` sessions (see readSessionTree). */
   readSessionTree(top: SessionRecord, maxDepth: number, maxNodes: number): Promise<TreeRead>;
@@ -225,6 +227,7 @@ export function createStore(sql: SqlClient): Store {
     deleteAgent: (name) => deleteAgent(sql, name),
     createSession: (input, now) => createSession(sql, input, now),
     getSession: (id) => getSession(sql, id),
+    getSessionWithModel: (id) => getSessionWithModel(sql, id),
     listSessions: (filter, page) => listSessions(sql, filter, page),
     readSessionTree: (top, maxDepth, maxNodes) => readSessionTree(sql, top, maxDepth, maxNodes),
     listSubtree: (top) => listSubtree(sql, top),

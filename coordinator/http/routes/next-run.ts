@@ -13,7 +13,8 @@ import type { BudgetLeft } from '../../../protocol/tree.js';
 import { budgetLeft } from '../../budget/budget-rules.js';
 import { readBody } from '../validate.js';
 import { runTraceparent } from '../../../lib/trace/trace-ids.js';
-import { routeClaim, treeBudgets } from '../../routing/route-claim.js';
+import { routeClaim } from '../../routing/route-claim.js';
+import { treeBudgets } from '../../budget/tree-budgets.js';
 
 /**
  * `POST /v1/runners/:id/next-run`: the long-poll. Answers at once with stop requests not yet delivered

@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { unknownAgentError } from '../../agents/unknown-agent.js';
 import { ApiError } from '../../api-error.js';
 import { budgetFractionLeft } from '../../budget/budget-rules.js';
-import { treeBudgets } from '../../routing/route-claim.js';
+import { treeBudgets } from '../../budget/tree-budgets.js';
 import type { CoordinatorContext } from '../context.js';
 import { SelectModelSchema } from '../../../protocol/routing.js';
 import { readBody } from '../validate.js';

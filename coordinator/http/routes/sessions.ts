@@ -6,6 +6,7 @@ import { DEFAULT_PAGE_LIMIT, MAX_PRUNE_SESSIONS } from '../../../protocol/limits
 import { NotFoundError } from '../../store/store-errors.js';
 import { explainWaiting } from '../../rules/placement.js';
 import { budgetStatus } from '../../budget/budget-rules.js';
+import { treeBudgets } from '../../budget/tree-budgets.js';
 import type { SessionRecord } from '../../types.js';
 import type { SessionStatus } from '../../../protocol/statuses.js';
 import type { CoordinatorContext } from '../context.js';
@@ -47,7 +48,7 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
   };
 
   /** What the session's tree has left under the budgets on it and its ancestors (null when none applies). */
-  const budgetLeftOf = async (session: SessionRecord) => budgetStatus(session, await store.readBudgetHolders([session.id, ...session.ancestors]), Date.now());
+  const budgetLeftOf = async (session: SessionRecord) => budgetStatus(session, await treeBudgets(store, session), Date.now());
 
   /** 422 naming the field when a session it refers to does not exist. */
   const mustExist = async (field: string, id: string | undefined) => {
@@ -106,8 +107,10 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
   });
 
   app.get('/v1/sessions/:id', async (c) => {
-    const session = await mustGet(c.req.param('id'));
-    const model = (await store.getRun(session.last_run_id))?.model ?? null;
+    const id = c.req.param('id');
+    const read = await store.getSessionWithModel(id);
+    if (read === null) throw new NotFoundError('session', id);
+    const { session, model } = read;
     return c.json({ ...renderSession(session), budget_left: await budgetLeftOf(session), waiting: await waitingOf(session), model });
   });
 

@@ -8,6 +8,12 @@ export async function getSession(sql: SqlClient, id: string): Promise<SessionRec
   return row === undefined ? null : toSession(row);
 }
 
+/** One session and the model its latest run was given (null: none chosen), in one statement; or `null`. */
+export async function getSessionWithModel(sql: SqlClient, id: string): Promise<{ session: SessionRecord; model: string | null } | null> {
+  const [row] = await sql.query(`SELECT ${SESSION_COLUMNS}, (SELECT runs.model FROM runs WHERE runs.id = sessions.last_run_id) AS last_run_model FROM sessions WHERE id = ?`, [id]);
+  return row === undefined ? null : { session: toSession(row), model: row.last_run_model == null ? null : String(row.last_run_model) };
+}
+
 /** One run, or `null`. */
 export async function getRun(sql: SqlClient, id: string): Promise<RunRecord | null> {
   const [row] = await sql.query('SELECT * FROM runs WHERE id = ?', [id]);
