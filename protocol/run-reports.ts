@@ -8,9 +8,18 @@ import { id } from './fields.js';
 import { MAX_EVENTS_PER_BATCH, MAX_REPORTS_PER_BATCH } from './limits.js';
 import { OUTCOME_KINDS } from './outcome.js';
 import { RunStatusSchema } from './statuses.js';
+import { modelList, modelName } from './routing.js';
 import './zod-config.js';
 
-export const RunStartedSchema = z.looseObject({ pid: z.int().optional() });
+/**
+ * The executor started. `model` and `models`: the model the runner gave it and the fallbacks (the
+ * assignment's, as chosen at the claim); noted on the run with its start (docs/coordinator.md, "Models and routing").
+ */
+export const RunStartedSchema = z.looseObject({
+  pid: z.int().optional(),
+  model: modelName('started.model').optional(),
+  models: modelList('started.models').optional(),
+});
 
 export const EventBatchSchema = z.strictObject({
   events: z

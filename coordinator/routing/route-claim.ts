@@ -1,7 +1,8 @@
 /**
  * The model of a run, chosen when it is claimed (what its tree's budget has left is current then): the
- * routing rules over its agent, tags, depth, kind and budget left, else its blueprint's own. Noted on the
- * run (`runs.model`, `runs.models`) and handed to its runner in the assignment.
+ * routing rules over its agent, tags, depth, kind and budget left, else its blueprint's own. Handed to its
+ * runner in the assignment; noted on the run (`runs.model`, `runs.models`) when the runner reports the start
+ * with the model it gave the executor.
  */
 import type { AgentDocument } from '../../protocol/agents.js';
 import type { ModelChoice } from '../../protocol/routing.js';
@@ -27,10 +28,10 @@ export interface ClaimRouting {
 }
 
 /**
- * Choose the model of a run just claimed by `runnerId` and note it on the run (`run` is updated in place).
+ * Choose the model of a run just claimed; `run` is updated in place (for its assignment), nothing is written.
  * A run without an agent has no blueprint to carry a model to its executor: it is not routed.
  */
-export async function routeClaim(ctx: RoutingContext, run: RunRecord, session: SessionRecord | null, agent: AgentDocument | null, runnerId: string): Promise<ClaimRouting> {
+export async function routeClaim(ctx: RoutingContext, run: RunRecord, session: SessionRecord | null, agent: AgentDocument | null): Promise<ClaimRouting> {
   const now = Date.now();
   const holders = await treeBudgets(ctx.store, session);
   const budget = holders.length === 0 ? null : budgetLeft(holders, now);
@@ -40,9 +41,9 @@ export async function routeClaim(ctx: RoutingContext, run: RunRecord, session: S
     agent,
     await ctx.unavailableModels(),
   );
-  // No model anywhere (the executor's default) writes nothing: most runs of a coordinator without models cost no statement.
+  // Written nowhere now: the assignment carries it, and the runner's `started` report notes on the run the
+  // model it gave the executor, in the start's own UPDATE (a claim costs no statement more for routing).
   if (choice.model !== null) {
-    await ctx.store.setRunModel(run.id, runnerId, choice.model, choice.models);
     run.model = choice.model;
     run.models = choice.models;
   }

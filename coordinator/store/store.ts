@@ -31,11 +31,10 @@ import { listSessions, type SessionFilter } from './ops/list-sessions.js';
 import { type PruneFilter, pruneSessions } from './ops/prune-sessions.js';
 import { type NewRunner, registerRunner } from './ops/register-runner.js';
 import { releaseRun } from './ops/release-run.js';
-import { setRunModel } from './ops/set-run-model.js';
 import { releaseUnreportedRuns } from './ops/release-unreported-runs.js';
 import { type ResumeInput, resumeSession } from './ops/resume-session.js';
 import { runsToStop } from './ops/runs-to-stop.js';
-import { startRun } from './ops/start-run.js';
+import { type RunStarted, startRun } from './ops/start-run.js';
 import { stopSessionTree, type StoppedTree } from './ops/stop-session-tree.js';
 import { acquireLease } from './ops/acquire-lease.js';
 import { listSubtree, readSessionTree, type SubtreeMember, type TreeRead, type TreeRecord } from './ops/session-tree.js';
@@ -131,11 +130,10 @@ export interface Store {
   parkedModels(now: number): Promise<Set<string>>;
   /** The credential profiles' parks in force now, with the runs waiting on each (`GET /v1/status`). */
   listCredentialParks(now: number): Promise<CredentialParkView[]>;
-  /** Note the model a claimed run was given and its fallbacks (while its runner holds it). */
-  setRunModel(runId: string, runnerId: string, model: string, models: readonly string[]): Promise<void>;
   /** Release the runs claimed before `claimedBefore` that `runnerId` holds but did not report (its heartbeat). */
   releaseUnreportedRuns(runnerId: string, reported: readonly string[], claimedBefore: number, now: number): Promise<RunRecord[]>;
-  startRun(runId: string, runnerId: string, now: number): Promise<RunRecord>;
+  /** `claimed → running`; the model the runner says it gave the executor (`started.model`, `models`) is noted with it. */
+  startRun(runId: string, runnerId: string, now: number, started?: RunStarted): Promise<RunRecord>;
   /** The holding runner's outcome; an infra failure is re-queued (see finishHeldRun) per `policy`. */
   finishRun(runId: string, runnerId: string, outcome: FinishReport, now: number, policy: RequeuePolicy): Promise<RunRecord>;
   appendEvents(runId: string, runnerId: string, events: readonly IncomingEvent[], now: number): Promise<AppendResult>;
@@ -248,9 +246,8 @@ export function createStore(sql: SqlClient): Store {
     releaseRun: (runId, now) => releaseRun(sql, runId, now),
     parkedModels: (now) => parkedModels(sql, now),
     listCredentialParks: (now) => listCredentialParks(sql, now),
-    setRunModel: (runId, runnerId, model, models) => setRunModel(sql, runId, runnerId, model, models),
     releaseUnreportedRuns: (runnerId, reported, claimedBefore, now) => releaseUnreportedRuns(sql, runnerId, reported, claimedBefore, now),
-    startRun: (runId, runnerId, now) => startRun(sql, runId, runnerId, now),
+    startRun: (runId, runnerId, now, started) => startRun(sql, runId, runnerId, now, started),
     finishRun: (runId, runnerId, outcome, now, backoff) => finishRun(sql, runId, runnerId, outcome, now, backoff),
     appendEvents: (runId, runnerId, events, now) => appendEvents(sql, runId, runnerId, events, now),
     applyRunReport: (runnerId, report, now, backoff) => applyRunReport(sql, runnerId, report, now, backoff),

@@ -12,7 +12,7 @@ import type { SkillCache } from './skill-cache.js';
 import { checkProjectFolder } from './project-folder.js';
 import { attemptTraceparent } from './attempt-span.js';
 import type { ExecutorLedger } from './executor-ledger.js';
-import type { ReportOutbox } from './report-outbox.js';
+import type { ReportOutbox, RunModel } from './report-outbox.js';
 import type { CredentialProfile } from '../credentials/credentials-file.js';
 
 export interface RunContext {
@@ -84,8 +84,14 @@ function credentialFor(name: string | null, executor: string, profiles: Readonly
  * coordinator chose none (or predates routing).
  */
 function withChosenModel(blueprint: AgentBlueprint | undefined, inputs: Assignment['invocation']): AgentBlueprint | undefined {
-  if (blueprint === undefined || typeof inputs.model !== 'string') return blueprint;
-  return { ...blueprint, model: inputs.model, models: inputs.models !== undefined && inputs.models.length > 0 ? inputs.models : [inputs.model] };
+  const chosen = chosenModel(inputs);
+  return blueprint === undefined || chosen === undefined ? blueprint : { ...blueprint, ...chosen };
+}
+
+/** The model the coordinator chose at the claim and its fallbacks, reported with the start so the run notes what its executor got; none when it chose none. */
+function chosenModel(inputs: Assignment['invocation']): RunModel | undefined {
+  if (typeof inputs.model !== 'string') return undefined;
+  return { model: inputs.model, models: inputs.models !== undefined && inputs.models.length > 0 ? inputs.models : [inputs.model] };
 }
 
 /** What a run's executor showed while it ran, for the runner's span of the attempt. */
@@ -190,7 +196,7 @@ export async function executeRun(assignment: Assignment, context: RunContext, si
       context.outbox.append(run.run_id, event);
     },
   });
-  context.outbox.started(run.run_id, child.pid);
+  context.outbox.started(run.run_id, child.pid, chosenModel(inputs));
   const outcome = await child.outcome;
   log.info({ kind: outcome.kind, exit_code: outcome.exit_code, ms: outcome.duration_ms }, outcome.message);
   return outcome;

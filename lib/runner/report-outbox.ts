@@ -12,6 +12,12 @@ export const OUTBOX_BATCH_ITEMS = 500;
  * One thing to tell the coordinator about a run: its executor started, an event (numbered per run from
  * 1; the coordinator drops a (run_id, seq) it already has), or how it ended. `id` orders all items.
  */
+/** The model a run's executor was given and its fallbacks (the assignment's choice). */
+export interface RunModel {
+  model: string;
+  models: string[];
+}
+
 export type OutboxItem = {
   id: number;
   run_id: string;
@@ -20,7 +26,7 @@ export type OutboxItem = {
   /** When the runner noted it, ISO 8601. */
   ts: string;
 } & (
-  | { kind: 'started'; pid: number | null }
+  | { kind: 'started'; pid: number | null; model?: RunModel | undefined }
   | { kind: 'event'; seq: number; event: ExecutorEvent }
   | { kind: 'finished'; outcome: RunOutcome }
 );
@@ -99,9 +105,9 @@ export class ReportOutbox {
     this.#attempt.set(runId, attempt);
   }
 
-  /** The run's executor started. */
-  started(runId: string, pid: number | undefined): void {
-    this.#push({ id: 0, run_id: runId, attempt: this.#attempt.get(runId) ?? 1, ts: '', kind: 'started', pid: pid ?? null });
+  /** The run's executor started (given `model`, when the coordinator chose one: it is noted on the run with the start). */
+  started(runId: string, pid: number | undefined, model?: RunModel): void {
+    this.#push({ id: 0, run_id: runId, attempt: this.#attempt.get(runId) ?? 1, ts: '', kind: 'started', pid: pid ?? null, ...(model === undefined ? {} : { model }) });
   }
 
   /** Queue an event of a run; returns it with its sequence number. */

@@ -12,7 +12,7 @@ const itemOfRun = { run_id: z.string(), attempt: z.int().min(1) };
  * parsed with this schema when an earlier runner's spool is read back (spool-replay.ts).
  */
 export const ReportableItemSchema = z.discriminatedUnion('kind', [
-  z.object({ ...itemOfRun, kind: z.literal('started'), pid: z.int().nullable() }),
+  z.object({ ...itemOfRun, kind: z.literal('started'), pid: z.int().nullable(), model: z.object({ model: z.string(), models: z.array(z.string()) }).optional() }),
   z.object({ ...itemOfRun, kind: z.literal('event'), seq: z.int().min(1), event: ExecutorEventSchema }),
   z.object({ ...itemOfRun, kind: z.literal('finished'), outcome: RunFinishedSchema }),
 ]);
@@ -34,7 +34,9 @@ export function toRunReports(batch: readonly ReportableItem[]): RunReport[] {
       report = { run_id: item.run_id, attempt: item.attempt };
       reports.set(key, report);
     }
-    if (item.kind === 'started') report.started = item.pid === null ? {} : { pid: item.pid };
+    if (item.kind === 'started') {
+      report.started = { ...(item.pid === null ? {} : { pid: item.pid }), ...(item.model === undefined ? {} : { model: item.model.model, models: item.model.models }) };
+    }
     else if (item.kind === 'event') (report.events ??= []).push({ seq: item.seq, event: storableJson(item.event) });
     else report.finished = storableJson(item.outcome);
   }

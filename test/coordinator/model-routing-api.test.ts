@@ -51,6 +51,13 @@ async function start(kind: (typeof STORE_KINDS)[number], text = RULES) {
   return { api: t.api, file, reloadAfter };
 }
 
+/** Report a claimed run started with the model its assignment gave (as agent-runner does: started.model, models). */
+async function startWithModel(api: Api, runner: { runner_id: string; token: string }, claimed: { run: { run_id: string }; invocation: { model?: string | null; models?: string[] } }) {
+  const started = claimed.invocation.model == null ? {} : { model: claimed.invocation.model, models: claimed.invocation.models };
+  const res = await api('POST', `/v1/runners/${runner.runner_id}/reports`, { reports: [{ run_id: claimed.run.run_id, started }] }, runner.token);
+  expect(res.body.results[0].error).toBeUndefined();
+}
+
 /** Finish a claimed run with a usage event costing `cost_usd`. */
 async function finish(api: Api, runner: { runner_id: string; token: string }, runId: string, costUsd: number) {
   const res = await api('POST', `/v1/runners/${runner.runner_id}/reports`, {
@@ -67,11 +74,15 @@ describe.each(STORE_KINDS)('models and routing over HTTP (%s)', (kind) => {
     const first = await pollRun(api, runner);
     expect(first.invocation).toMatchObject({ model: 'big', models: ['big', 'big-2'] });
     expect(RunViewSchema.parse(first.run)).toMatchObject({ model: 'big', models: ['big', 'big-2'] });
+    // The claim writes nothing for the model: the start notes what the runner gave the executor.
+    expect((await api('GET', `/v1/sessions/${root.body.session_id}`)).body.model).toBeNull();
+    await startWithModel(api, runner, first);
     expect(SessionViewSchema.parse((await api('GET', `/v1/sessions/${root.body.session_id}`)).body)).toMatchObject({ model: 'big', kind: null });
 
     const child = await api('POST', '/v1/sessions', { agent: 'planner', prompt: 'leaf', parent_session_id: root.body.session_id, kind: 'build' });
     const second = await pollRun(api, runner);
     expect(second.invocation).toMatchObject({ model: 'small', models: ['small', 'small-2'] });
+    await startWithModel(api, runner, second);
     const run = (await api('GET', `/v1/runs/${child.body.run_id}`)).body;
     expect(run).toMatchObject({ model: 'small', models: ['small', 'small-2'] });
     expect((await api('GET', `/v1/sessions/${child.body.session_id}`)).body).toMatchObject({ model: 'small', kind: 'build', depth: 1 });
@@ -87,6 +98,7 @@ describe.each(STORE_KINDS)('models and routing over HTTP (%s)', (kind) => {
     await api('POST', `/v1/sessions/${root.body.session_id}/resume`, { prompt: 'again' });
     const again = await pollRun(api, runner);
     expect(again.invocation).toMatchObject({ model: 'cheap', models: ['cheap'] });
+    await startWithModel(api, runner, again);
     expect((await api('GET', `/v1/sessions/${root.body.session_id}`)).body.model).toBe('cheap');
   });
 
@@ -129,6 +141,43 @@ describe.each(STORE_KINDS)('models and routing over HTTP (%s)', (kind) => {
     }
   });
 
+
+  it('a start notes the model the runner says it gave; a malformed one is refused naming the field and starts nothing; none leaves it unset', async () => {
+    const { api } = await start(kind);
+    const runner = await registerRunner(api);
+    const session = await api('POST', '/v1/sessions', { agent: 'planner', prompt: 'p' });
+    const claimed = await pollRun(api, runner);
+    const report = (started: unknown) => api('POST', `/v1/runners/${runner.runner_id}/reports`, { reports: [{ run_id: claimed.run.run_id, started }] }, runner.token);
+    const single = (body: unknown) => api('POST', `/v1/runs/${claimed.run.run_id}/started`, body, runner.token);
+    const hostile: Array<[unknown, string]> = [
+      [{ model: '' }, 'model'],
+      [{ model: 'has space' }, 'model'],
+      [{ model: '\u001b[31mred' }, 'model'],
+      [{ model: 'x'.repeat(201) }, 'model'],
+      [{ model: 7 }, 'model'],
+      [{ model: 'a', models: [] }, 'models'],
+      [{ model: 'a', models: ['a', 'a'] }, 'models'],
+      [{ model: 'a', models: 'a' }, 'models'],
+    ];
+    for (const [started, field] of hostile) {
+      const batched = await report(started);
+      expect(batched.status, JSON.stringify(started)).toBe(400);
+      expect(batched.body.error.message, JSON.stringify(started)).toContain(`started.${field}`);
+      const one = await single(started);
+      expect(one.status, JSON.stringify(started)).toBe(400);
+      expect(JSON.stringify(one.body.error.details.issues), JSON.stringify(started)).toContain(field);
+    }
+    expect((await api('GET', `/v1/runs/${claimed.run.run_id}`)).body).toMatchObject({ status: 'claimed', model: null });
+    // A runner that says nothing of a model (an older one, or another implementation) leaves it unset.
+    expect((await single({ pid: 1 })).status).toBe(200);
+    expect((await api('GET', `/v1/sessions/${session.body.session_id}`)).body.model).toBeNull();
+
+    const other = await api('POST', '/v1/sessions', { agent: 'planner', prompt: 'q' });
+    const second = await pollRun(api, runner);
+    expect(second.run.session_id).toBe(other.body.session_id);
+    expect((await api('POST', `/v1/runs/${second.run.run_id}/started`, { model: 'big-2', models: ['big-2'] }, runner.token)).status).toBe(200);
+    expect((await api('GET', `/v1/runs/${second.run.run_id}`)).body).toMatchObject({ status: 'running', model: 'big-2', models: ['big-2'] });
+  });
   it('reloads the file when it changes; a bad version is refused naming the line and field, and the rules before it stay in use', async () => {
     const { api, file, reloadAfter } = await start(kind);
     const good = await reloadAfter(() => writeFileSync(file, 'rules:\n  - name: everyone\n    model: everyone-model\n'));

@@ -59,7 +59,7 @@ export function mountNextRunRoute(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
         }
         if (body.request_id !== undefined) ctx.pollClaims.set(runner.id, { requestId: body.request_id, runIds: runs.map((run) => run.id) });
         for (const run of runs) ctx.claimLatency.observe(Math.max(0, (run.claimed_at ?? 0) - Math.max(run.queued_at, run.available_at)) / 1000);
-        const routed = await Promise.all(claimed.map((one) => routeClaim(ctx, one.run, one.session, one.agent, runner.id)));
+        const routed = await Promise.all(claimed.map((one) => routeClaim(ctx, one.run, one.session, one.agent)));
         // The model is known now: a profile that does not serve it gives way to one that does.
         for (const one of claimed) if (one.run.credential_profile !== null && one.run.model !== null) one.run = await ctx.store.fitProfileToModel(runner, one.run, Date.now());
         const etags = await Promise.all(claimed.map(async (one) => (one.agent === null ? null : runnerEtag(ctx.store, one.agent, ctx))));

@@ -30,8 +30,8 @@ export function mountRunReportRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorConte
 
   app.post('/runs/:id/started', anyRunner, async (c) => {
     const runner = c.get('runner');
-    await readBody(c, RunStartedSchema, true, 'replace');
-    const run = await store.startRun(c.req.param('id'), runner.id, Date.now());
+    const started = await readBody(c, RunStartedSchema, true, 'replace');
+    const run = await store.startRun(c.req.param('id'), runner.id, Date.now(), started);
     return c.json(renderRun(run));
   });
 

@@ -9,7 +9,7 @@ import { getRunForUpdate } from './get-records.js';
 import { finishHeldRun, type FinishReport } from './finish-run.js';
 import { assertHeld } from './get-held-run.js';
 import { SessionUpdate } from './session-update.js';
-import { startHeldRun } from './start-run.js';
+import { type RunStarted, startHeldRun } from './start-run.js';
 
 /** What a runner reports about one run it holds, in one go (protocol/run-reports.ts' RunReport, parsed): applied in this order. */
 export interface RunReportToApply {
@@ -17,7 +17,7 @@ export interface RunReportToApply {
   /** The attempt this report is about; when given, a report for an attempt that is over is skipped. */
   attempt?: number | undefined;
   /** The executor started (`claimed → running`); ignored once the run is past `claimed`. */
-  started?: { pid?: number | undefined } | undefined;
+  started?: RunStarted | undefined;
   events?: readonly IncomingEvent[] | undefined;
   /** How the run ended; a repeat for a run that already ended is ignored (an earlier try got through). */
   finished?: FinishReport | undefined;
@@ -64,7 +64,7 @@ export async function applyRunReport(sql: SqlClient, runnerId: string, report: R
     const session = new SessionUpdate(run.session_id, run.id);
     let started = false;
     if (report.started !== undefined && run.status === 'claimed') {
-      run = await startHeldRun(tx, run, now, session);
+      run = await startHeldRun(tx, run, now, session, report.started);
       started = true;
     }
     // A run that ends in this report gets its event counter with its end: one write of the run row.

@@ -2,14 +2,30 @@ import type { RunRecord } from '../../types.js';
 import type { SqlClient } from '../sql-client.js';
 import { getHeldRun } from './get-held-run.js';
 import type { SessionUpdate } from './session-update.js';
-import { transitionRun } from './transition-run.js';
+import { type RunPatch, transitionRun } from './transition-run.js';
 
-/** The holding runner started the run's executor: `claimed → running`. */
-export async function startRun(sql: SqlClient, runId: string, runnerId: string, now: number): Promise<RunRecord> {
-  return sql.transaction(async (tx) => startHeldRun(tx, await getHeldRun(tx, runId, runnerId), now));
+/** What a runner says of a run's start: the model it gave the executor and its fallbacks (absent: none chosen, or an older runner). */
+export interface RunStarted {
+  pid?: number | undefined;
+  model?: string | undefined;
+  models?: readonly string[] | undefined;
 }
 
-/** `claimed → running` for a run read with getHeldRun (inside a transaction); the session's change gathered in `session`, if given. */
-export function startHeldRun(tx: SqlClient, run: RunRecord, now: number, session?: SessionUpdate): Promise<RunRecord> {
-  return transitionRun(tx, run, 'running', { started_at: now }, now, session);
+/** The holding runner started the run's executor: `claimed → running`. */
+export async function startRun(sql: SqlClient, runId: string, runnerId: string, now: number, started?: RunStarted): Promise<RunRecord> {
+  return sql.transaction(async (tx) => startHeldRun(tx, await getHeldRun(tx, runId, runnerId), now, undefined, started));
+}
+
+/**
+ * `claimed → running` for a run read with getHeldRun (inside a transaction); the session's change gathered
+ * in `session`, if given. The model the runner gave the executor is noted on the run in the same UPDATE (the
+ * claim chose it and wrote nothing: docs/coordinator.md, "Models and routing").
+ */
+export function startHeldRun(tx: SqlClient, run: RunRecord, now: number, session?: SessionUpdate, started?: RunStarted): Promise<RunRecord> {
+  const patch: RunPatch = { started_at: now };
+  if (started?.model !== undefined) {
+    patch.model = started.model;
+    patch.models = started.models !== undefined && started.models.length > 0 ? [...started.models] : [started.model];
+  }
+  return transitionRun(tx, run, 'running', patch, now, session);
 }

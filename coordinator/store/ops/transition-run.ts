@@ -16,12 +16,12 @@ export type RunPatch = Partial<
   Pick<
     RunRecord,
     'event_seq' | 'runner_id' | 'attempt' | 'available_at' | 'queued_at' | 'claimed_at' | 'started_at' | 'finished_at' | 'error' | 'stop_requested' | 'excluded_runners'
-    | 'credential_profile' | 'parked_until' | 'park_reason' | 'parks' | 'continues_session' | 'executor_session_id'
+    | 'credential_profile' | 'parked_until' | 'park_reason' | 'parks' | 'continues_session' | 'executor_session_id' | 'model' | 'models'
   >
 > & { outcome?: unknown; usage?: unknown };
 
 /** Patch columns stored as JSON text. */
-const JSON_COLUMNS = new Set(['outcome', 'excluded_runners', 'usage']);
+const JSON_COLUMNS = new Set(['outcome', 'excluded_runners', 'usage', 'models']);
 
 /**
  * The one guarded way to change a run's status: checks the state machine (IllegalTransitionError
