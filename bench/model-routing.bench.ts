@@ -1,7 +1,8 @@
 // Choosing a model per run (target ≤ 1 ms per run): the router alone over a 20-rule file, and the claim
 // latency (a run created → returned to a waiting long-poll) of a coordinator without and with that file,
-// on SQLite and PostgreSQL. The runs are of an agent with `models`, so both coordinators note the model on
-// the run; the second also walks the rules, the last of which matches.
+// on SQLite and PostgreSQL. The runs are of an agent with `models`, so both coordinators choose a model and
+// put it in the assignment (the run notes it when its runner reports the start, outside this measure); the
+// second also walks the rules, the last of which matches.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,7 +59,7 @@ async function claims(kind: StoreKind, routing: string): Promise<void> {
     }
     const [none, own, withRules] = variants.map((v) => v.p50()) as [number, number, number];
     console.log(
-      `claim p50 (${kind}): ${fmt(none)} ms without any model, ${fmt(own)} ms with the blueprint's models (noted on the run), ` +
+      `claim p50 (${kind}): ${fmt(none)} ms without any model, ${fmt(own)} ms with the blueprint's models (in the assignment; the run notes it when started), ` +
         `${fmt(withRules)} ms with a 20-rule routing file (difference to none ${fmt(withRules - none)} ms, target ≤ 1 ms per run) over ${SAMPLES} interleaved runs each`,
     );
   } finally {
