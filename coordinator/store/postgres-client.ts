@@ -6,6 +6,7 @@ import { DEFAULT_WORKFLOW_SETTINGS } from './workflow-rows.js';
 import type { SqlClient } from './sql-client.js';
 import { forUpdateClause, toNumberedPlaceholders } from './sql-client.js';
 import { PRESENCE_INTERVAL_MS, ReplicaPresence } from './replica-presence.js';
+import { type PgStatement, PgStatements, RetryableStatementError } from './pg-statements.js';
 import { ChangeBuffer, type ChangeListener, decodeChanges, encodeChanges, presencePayload, type StoreChange } from './store-changes.js';
 
 /** The LISTEN/NOTIFY channel coordinator replicas share. */
@@ -20,7 +21,8 @@ export const PG_POOL_SIZE = 10;
  */
 export const PG_IDLE_CONNECTION_MS = 300_000;
 /**
- * Tries of a transaction PostgreSQL ends as a deadlock victim (40P01) before its error is thrown. Writers of
+ * Tries of a transaction PostgreSQL ends as a deadlock victim (40P01), or that met a named statement it had
+ * to rename (pg-statements.ts), before its error is thrown. Writers of
  * one tree lock rows in two orders: a run's report from the session up to the root (its usage totals), a
  * tree's stop from the root down; when they meet, PostgreSQL aborts one, which runs again from the start.
  */
@@ -79,6 +81,10 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
   };
   const sayHere = () => void pool.query('SELECT pg_notify($1, $2)', [channel, presencePayload(sender)]).catch(() => {});
 
+  const statements = new PgStatements();
+  const send = (runner: pg.Pool | pg.PoolClient, sent: PgStatement, params: readonly unknown[]) =>
+    sent.name === undefined ? runner.query(sent.text, params as unknown[]) : runner.query({ name: sent.name, text: sent.text, values: params as unknown[] });
+
   // A transaction opened inside a transaction joins it (as on SQLite), so one operation can call others atomically.
   const hooks: StoreHooks = { outbox: null, workflows: DEFAULT_WORKFLOW_SETTINGS, engine: null };
   const clientFor = (runner: pg.Pool | pg.PoolClient, changes: ChangeBuffer | null): SqlClient => {
@@ -91,8 +97,15 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
         return listener !== null && presence.mustNotify(Date.now()) ? { channel, sender } : null;
       },
       async query<T>(sql: string, params: readonly unknown[] = []) {
-        const result = await runner.query(convert(sql), params as unknown[]);
-        return result.rows as T[];
+        const sent = statements.statement(convert(sql));
+        try {
+          return (await send(runner, sent, params)).rows as T[];
+        } catch (error) {
+          if (!statements.recover(sent, error)) throw error;
+          // The error aborted the transaction it was in: the transaction runs again from the start (inTransaction).
+          if (changes !== null) throw new RetryableStatementError(error);
+          return (await send(runner, statements.statement(sent.text), params)).rows as T[];
+        }
       },
       transaction: (fn) => (changes !== null ? fn(client) : inTransaction(fn)),
       announce(change) {
@@ -113,7 +126,8 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
       try {
         return await inTransactionOnce(fn);
       } catch (error) {
-        if (attempt >= PG_DEADLOCK_TRIES || (error as { code?: unknown }).code !== '40P01') throw error;
+        const again = (error as { code?: unknown }).code === '40P01' || error instanceof RetryableStatementError;
+        if (attempt >= PG_DEADLOCK_TRIES || !again) throw error instanceof RetryableStatementError ? error.cause : error;
       }
     }
   }
