@@ -1,13 +1,10 @@
 import type { Command } from 'commander';
+import { clientOptions } from './client-options.js';
 
 /** The `agents` command group: blueprints on the coordinator, and blueprint files checked offline. Modules load on use. */
 export function addAgentsCommands(program: Command): void {
   const agents = program.command('agents').description('list, show, validate, apply, delete and reload agent blueprints');
-  const client = (cmd: Command) =>
-    cmd
-      .option('-c, --coordinator-url <url>', 'the coordinator (default: one on 127.0.0.1:8765, else in-process)')
-      .option('--json', 'JSON output')
-      .option('-v, --verbose', 'debug logs');
+  const client = clientOptions;
   client(agents.command('list').description('every agent, and the problems of the coordinator\'s agents folder')).action(async (options) => {
     const { listAgentsCommand } = await import('./agents-command.js');
     process.exitCode = await listAgentsCommand(options);

@@ -1,14 +1,9 @@
 import type { Command } from 'commander';
+import { clientOptions } from './client-options.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-/** The options every client command of the group takes. */
-function client(cmd: Command): Command {
-  return cmd
-    .option('-c, --coordinator-url <url>', 'the coordinator (default: one on 127.0.0.1:8765, else in-process)')
-    .option('--json', 'JSON output')
-    .option('-v, --verbose', 'debug logs');
-}
+const client = clientOptions;
 
 /**
  * The `workflow` command group: files checked offline (`validate`, `graph FILE`) and the engine's
