@@ -7,6 +7,7 @@ import type { Store } from '../../coordinator/store/store.js';
 import type { RunRecord, SessionRecord } from '../../coordinator/types.js';
 import type { UsageTotals } from '../../protocol/tree.js';
 import { openFreshStore, STORE_KINDS } from './helpers.js';
+import { PG_DEADLOCK_TRIES } from '../../coordinator/store/postgres-client.js';
 
 const policy = { baseMs: 100, maxMs: 1_000, random: () => 1, leaseMs: 30_000 };
 const runner = { id: 'r1', executors: ['test', 'claude-code'], tags: [] };
@@ -235,6 +236,9 @@ describe.each(STORE_KINDS)('usage totals (%s)', (kind) => {
         await tx.query('UPDATE sessions SET updated_at = updated_at + 1 WHERE id = ?', [second]);
       });
     await Promise.all([lockBoth(0, child.session.id, parent.session.id), lockBoth(1, parent.session.id, child.session.id)]);
-    expect(tries).toBe(3);
+    // At least one victim ran again. Sometimes a second time: its retry can take the first row before the
+    // survivor, woken by the victim's end, takes it, and the two deadlock again (seen once in a full run).
+    expect(tries).toBeGreaterThanOrEqual(3);
+    expect(tries).toBeLessThanOrEqual(2 * PG_DEADLOCK_TRIES);
   });
 });
