@@ -3,6 +3,7 @@ import { resolveStored } from '../agents/agent-rules.js';
 import { AgentResolveError, type ResolvedAgent } from '../agents/resolve-agent.js';
 import { ApiError } from '../api-error.js';
 import type { CoordinatorContext } from '../http/context.js';
+import { inheritsSkills, sessionSkills } from './skill-inheritance.js';
 
 /**
  * The agent of a session about to be created, resolved (`extends` merged): its executor, tags, timeout,
@@ -25,7 +26,6 @@ export async function resolveSessionAgent(ctx: CoordinatorContext, agent: AgentD
  * says `inherit_skills: false`; each name once, the agent's first.
  */
 export async function effectiveSkills(ctx: CoordinatorContext, agent: ResolvedAgent | null, parentId: string | undefined): Promise<string[]> {
-  const own = agent?.skills ?? [];
-  const parent = agent?.inherit_skills !== false && parentId !== undefined ? await ctx.store.getSession(parentId) : null;
-  return [...new Set([...own, ...(parent?.skills ?? [])])];
+  const parent = inheritsSkills(agent) && parentId !== undefined ? await ctx.store.getSession(parentId) : null;
+  return sessionSkills(agent, parent?.skills ?? []);
 }

@@ -9,6 +9,7 @@ import { getAgent } from './agent-documents.js';
 import { getSession } from './get-records.js';
 import type { AgentDocument } from '../../../protocol/agents.js';
 import { AgentResolveError, MAX_EXTENDS_DEPTH, mergeChain } from '../../agents/resolve-agent.js';
+import { inheritsSkills, sessionSkills } from '../../skills/skill-inheritance.js';
 import { createSession } from './create-session.js';
 import { askQuestion } from './questions.js';
 import { expressionContext, jobStatus } from './workflow-context.js';
@@ -93,8 +94,8 @@ async function resolvedAgent(tx: SqlClient, name: string): Promise<AgentDocument
 
 /** A job session's skills: its agent's, then the workflow root's unless the agent says `inherit_skills: false` (as effectiveSkills). */
 async function jobSkills(tx: SqlClient, agent: AgentDocument, rootSessionId: string): Promise<string[]> {
-  const root = agent.inherit_skills === false ? null : await getSession(tx, rootSessionId);
-  return [...new Set([...(agent.skills ?? []), ...(root?.skills ?? [])])];
+  const root = inheritsSkills(agent) ? await getSession(tx, rootSessionId) : null;
+  return sessionSkills(agent, root?.skills ?? []);
 }
 
 async function startSession(tx: SqlClient, state: WorkflowState, job: JobDef, task: WorkflowTaskRecord, delayMs: number, now: number): Promise<WorkflowTaskRecord> {
