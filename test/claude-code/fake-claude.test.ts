@@ -239,6 +239,22 @@ describe('claude-code executor with a fake claude: SIGTERM', () => {
     expect(events.findIndex((e) => e.type === 'usage')).toBeLessThan(events.findIndex((e) => e.type === 'log' && /cancelled by/.test(e.message)));
   });
 
+  it('counts Claude Code ended by a SIGTERM it did not send as a cancel (the group signal seen in the other order)', async () => {
+    // The runner's SIGTERM reaches Claude Code and the executor together; on a busy machine Claude Code's end
+    // can reach the executor before its own handler runs. Signalling Claude Code alone is that order, always.
+    const run = startExecutor(invocation({ project_dir: project }), fakeEnv('work_then_hang'));
+    await waitUntil(() => run.events.some((e) => e.type === 'message' && e.text === 'Still working.'), 'the second assistant message');
+    const [record] = readRecords(recordFile);
+    process.kill(record!.pid, 'SIGTERM');
+    const { outcome, events, stderr } = await run.done;
+    expect(outcome.exit_code).toBe(143);
+    expect(stderr).toEqual(['claude-code: cancelled by SIGTERM']);
+    const usageAt = events.findIndex((e) => e.type === 'usage' && e.partial === true);
+    const cancelAt = events.findIndex((e) => e.type === 'log' && e.message === 'cancelled by SIGTERM; Claude Code stopped');
+    expect(usageAt).toBeGreaterThanOrEqual(0);
+    expect(cancelAt).toBeGreaterThan(usageAt);
+  });
+
   it('stops Claude Code itself when only the executor gets SIGTERM, escalating to SIGKILL if it must', async () => {
     const env = fakeEnv('hang', { FAKE_CLAUDE_IGNORE_SIGTERM: '1', AGENT_RUNNER_CLAUDE_KILL_GRACE_MS: '300' });
     const run = startExecutor(invocation({ project_dir: project }), env);

@@ -35,6 +35,14 @@ async function finish(ending: Ending): Promise<never> {
   process.exit(ending.code);
 }
 
+/** SIGTERM or SIGINT when that is how the child ended, by the signal itself or by its shell-style exit code. */
+function stoppedBySignal(child: ChildProcess | undefined): NodeJS.Signals | undefined {
+  if (child === undefined) return undefined;
+  if (child.signalCode === 'SIGTERM' || child.exitCode === 128 + 15) return 'SIGTERM';
+  if (child.signalCode === 'SIGINT' || child.exitCode === 128 + 2) return 'SIGINT';
+  return undefined;
+}
+
 /** Wait for a child to exit; SIGKILL it if it is still there after the grace period. */
 function reap(child: ChildProcess | undefined, graceMs: number): Promise<void> {
   if (child === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -51,6 +59,7 @@ export async function main(): Promise<void> {
   let child: ChildProcess | undefined;
   let queryStarted = false;
   let cancelledBy: NodeJS.Signals | undefined;
+  let stoppedByUs = false;
   let killGraceMs = 3_000;
   const abort = new AbortController();
 
@@ -61,6 +70,7 @@ export async function main(): Promise<void> {
 
   // Stop the query (the SDK closes Claude's input) and ask Claude Code itself to stop; main() reaps it.
   const stopClaude = () => {
+    stoppedByUs = true;
     abort.abort();
     if (child !== undefined && child.exitCode === null && child.signalCode === null) {
       const target = child;
@@ -136,6 +146,10 @@ export async function main(): Promise<void> {
   }
   if (limits.reported !== undefined) ending = { code: EXIT_INFRA, reason: `${PREFIX}: rate limited: ${limits.reported.message}` };
   await reap(child, killGraceMs);
+  // The runner signals our whole process group: Claude Code and this process get SIGTERM together. On a
+  // busy machine Claude Code's end can reach us before our own handler has run, so a Claude Code stopped
+  // by SIGTERM or SIGINT that we did not send is a cancel too (the same words, the same exit code).
+  if (cancelledBy === undefined && !stoppedByUs) cancelledBy = stoppedBySignal(child);
   await approver?.close();
   // Ended without Claude's result message (cancelled, or Claude Code failed): what it used so far still counts.
   const partialUsage = usageSoFar(state);
