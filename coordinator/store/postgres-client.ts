@@ -7,6 +7,7 @@ import type { SqlClient } from './sql-client.js';
 import { forUpdateClause, toNumberedPlaceholders } from './sql-client.js';
 import { PRESENCE_INTERVAL_MS, ReplicaPresence } from './replica-presence.js';
 import { type PgStatement, PgStatements, RetryableStatementError } from './pg-statements.js';
+import { PendingEvents, touchesEvents } from './pending-events.js';
 import { ChangeBuffer, type ChangeListener, decodeChanges, encodeChanges, presencePayload, type StoreChange } from './store-changes.js';
 
 /** The LISTEN/NOTIFY channel coordinator replicas share. */
@@ -88,24 +89,30 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
   // A transaction opened inside a transaction joins it (as on SQLite), so one operation can call others atomically.
   const hooks: StoreHooks = { outbox: null, workflows: DEFAULT_WORKFLOW_SETTINGS, engine: null };
   const clientFor = (runner: pg.Pool | pg.PoolClient, changes: ChangeBuffer | null): SqlClient => {
+    const pendingEvents = changes !== null ? new PendingEvents() : null;
+    const sendOne = async (text: string, params: readonly unknown[]) => {
+      const sent = statements.statement(convert(text));
+      try {
+        return (await send(runner, sent, params)).rows;
+      } catch (error) {
+        if (!statements.recover(sent, error)) throw error;
+        // The error aborted the transaction it was in: the transaction runs again from the start (inTransaction).
+        if (changes !== null) throw new RetryableStatementError(error);
+        return (await send(runner, statements.statement(sent.text), params)).rows;
+      }
+    };
     const client: SqlClient = {
       dialect: 'postgres',
       hooks,
       forUpdate: forUpdateClause,
       memo: changes !== null ? new Map() : null,
+      pendingEvents,
       get notifyTarget() {
         return listener !== null && presence.mustNotify(Date.now()) ? { channel, sender } : null;
       },
       async query<T>(sql: string, params: readonly unknown[] = []) {
-        const sent = statements.statement(convert(sql));
-        try {
-          return (await send(runner, sent, params)).rows as T[];
-        } catch (error) {
-          if (!statements.recover(sent, error)) throw error;
-          // The error aborted the transaction it was in: the transaction runs again from the start (inTransaction).
-          if (changes !== null) throw new RetryableStatementError(error);
-          return (await send(runner, statements.statement(sent.text), params)).rows as T[];
-        }
+        if (pendingEvents !== null && pendingEvents.size > 0 && touchesEvents(sql)) await flushEvents(client);
+        return (await sendOne(sql, params)) as T[];
       },
       transaction: (fn) => (changes !== null ? fn(client) : inTransaction(fn)),
       announce(change) {
@@ -137,7 +144,9 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
     const changes = new ChangeBuffer();
     try {
       await client.query('BEGIN');
-      const result = await fn(clientFor(client, changes));
+      const tx = clientFor(client, changes);
+      const result = await fn(tx);
+      await flushEvents(tx);
       const committed = changes.take();
       // Inside the transaction: the other replicas hear it when (and only if) it commits, at no extra transaction.
       await notifyAll(client, committed);
@@ -151,6 +160,12 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
       client.release();
     }
   }
+  /** Write a transaction's pending event rows (pending-events.ts). */
+  async function flushEvents(tx: SqlClient): Promise<void> {
+    if (tx.pendingEvents === null || tx.pendingEvents.size === 0) return;
+    for (const insert of tx.pendingEvents.take()) await tx.query(insert.text, insert.params);
+  }
+
   async function subscribe(listen: ChangeListener): Promise<void> {
     if (listener !== null) throw new Error('already listening');
     onChanges = listen;

@@ -8,6 +8,7 @@ import type { OutboxPlan } from './outbox-plan.js';
 import type { QuestionRecord, RunRecord } from '../types.js';
 import type { NewWorkflowRun, WorkflowRunRecord, WorkflowRunStarted, WorkflowSettings, WorkflowStopCause } from './workflow-rows.js';
 import type { ChangeListener, StoreChange } from './store-changes.js';
+import type { PendingEvents } from './pending-events.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -54,6 +55,11 @@ export interface SqlClient {
    * and on SQLite, where a lookup is an in-process index probe and not worth remembering.
    */
   readonly memo: Map<string, number> | null;
+  /**
+   * A PostgreSQL transaction's event rows waiting to be written in one INSERT (pending-events.ts; add them
+   * with ops/insert-events.ts); null outside one, and on SQLite, where a statement costs no round trip.
+   */
+  readonly pendingEvents: PendingEvents | null;
   /** What the coordinator plugged in (the notification outbox plan), one object shared with every transaction. */
   readonly hooks: StoreHooks;
   /** How many other coordinator replicas were heard from lately (PostgreSQL; 0 on SQLite). */

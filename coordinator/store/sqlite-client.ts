@@ -166,6 +166,7 @@ export function openSqliteClient(path: string): SqlClient {
     forUpdate: noRowLocks,
     notifyTarget: null,
     memo: null,
+    pendingEvents: null,
     query: async (sql, params) => run(prepare(sql), params),
     transaction: (fn) => fn(inside),
     announce: (change) => (current === null ? announceNow(change) : current.add(change)),
@@ -180,6 +181,7 @@ export function openSqliteClient(path: string): SqlClient {
     hooks,
     forUpdate: noRowLocks,
     memo: null,
+    pendingEvents: null,
     async query<T>(sql: string, params?: readonly unknown[]) {
       await acquire();
       let rows: T[];

@@ -5,6 +5,8 @@ import { placeholders } from '../sql-client.js';
 import { countUsageEvent } from './add-usage.js';
 import { allocateEventSeqs, lastEventSeq } from './event-seqs.js';
 import { getHeldRun } from './get-held-run.js';
+import { insertEvents } from './insert-events.js';
+import type { EventRow } from '../pending-events.js';
 import { SessionUpdate } from './session-update.js';
 
 /** One event as a runner sends it: its per-run sequence number and the executor event. */
@@ -26,9 +28,6 @@ export interface AppendResult {
   /** Sessions with a budget whose subtree totals the batch changed (written here, without `session`). Not for the wire. */
   budgeted?: string[];
 }
-
-/** Rows per INSERT statement (7 parameters each; well under both databases' limits). */
-const ROWS_PER_INSERT = 200;
 
 /**
  * Append a batch of a run's events, idempotently: an event whose per-run `seq` is already stored (an
@@ -84,16 +83,12 @@ export async function appendHeldRunEvents(
   const sessionSeq = first + fresh.length - 1;
   let seq = first - 1;
   const records: EventRecord[] = [];
-  for (let i = 0; i < fresh.length; i += ROWS_PER_INSERT) {
-    const chunk = fresh.slice(i, i + ROWS_PER_INSERT);
-    const params: unknown[] = [];
-    for (const e of chunk) {
-      params.push(run.session_id, ++seq, runId, e.seq, e.event.type, JSON.stringify(e.event), now);
-      records.push({ session_id: run.session_id, seq, run_id: runId, run_seq: e.seq, type: e.event.type, data: e.event, created_at: now });
-    }
-    const values = chunk.map(() => `(${placeholders(7)})`).join(', ');
-    await tx.query(`INSERT INTO events (session_id, seq, run_id, run_seq, type, data, created_at) VALUES ${values}`, params);
+  const rows: EventRow[] = [];
+  for (const e of fresh) {
+    rows.push([run.session_id, ++seq, runId, e.seq, e.event.type, JSON.stringify(e.event), now]);
+    records.push({ session_id: run.session_id, seq, run_id: runId, run_seq: e.seq, type: e.event.type, data: e.event, created_at: now });
   }
+  await insertEvents(tx, rows);
   tx.announce({ kind: 'events', session_id: run.session_id, events: records });
   const lastSeq = Math.max(run.event_seq, fresh[fresh.length - 1]!.seq);
   const facts = applySessionFacts(session ?? new SessionUpdate(run.session_id, run.id), fresh);

@@ -1,6 +1,7 @@
 import type { EventRecord, RunRecord } from '../../types.js';
 import type { SqlClient } from '../sql-client.js';
 import { allocateEventSeqs } from './event-seqs.js';
+import { insertEvents } from './insert-events.js';
 
 /** The `run_status` event recorded for each state a run enters. */
 export interface RunStatusEvent {
@@ -28,15 +29,7 @@ export async function appendRunStatusEvent(tx: SqlClient, run: RunRecord, status
   if (message !== undefined && message !== null) event.message = message;
   if (outcome?.kind !== undefined) event.kind = outcome.kind;
   const seq = await allocateEventSeqs(tx, run.session_id, 1);
-  await tx.query('INSERT INTO events (session_id, seq, run_id, run_seq, type, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-    run.session_id,
-    seq,
-    run.id,
-    -statusSeq,
-    'run_status',
-    JSON.stringify(event),
-    now,
-  ]);
+  await insertEvents(tx, [[run.session_id, seq, run.id, -statusSeq, 'run_status', JSON.stringify(event), now]]);
   announceStatus(tx, run, event, seq, -statusSeq, now);
 }
 

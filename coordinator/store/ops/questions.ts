@@ -6,6 +6,7 @@ import type { SqlClient } from '../sql-client.js';
 import { ConflictError, NotFoundError } from '../store-errors.js';
 import { allocateEventSeqs } from './event-seqs.js';
 import { deliverCallbacks } from './deliver-callbacks.js';
+import { insertEvents } from './insert-events.js';
 import { onQuestionAsked } from './on-question-asked.js';
 
 /** A question as a session asks it (validated by the HTTP layer; approval defaults already applied). */
@@ -55,9 +56,7 @@ async function appendCoordinatorEvent(tx: SqlClient, sessionId: string, runId: s
   const runSeq = -Number(bumped?.status_seq ?? 0);
   const seq = await allocateEventSeqs(tx, sessionId, 1);
   const type = String(data.type);
-  await tx.query('INSERT INTO events (session_id, seq, run_id, run_seq, type, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-    sessionId, seq, runId, runSeq, type, JSON.stringify(data), now,
-  ]);
+  await insertEvents(tx, [[sessionId, seq, runId, runSeq, type, JSON.stringify(data), now]]);
   const record: EventRecord = { session_id: sessionId, seq, run_id: runId, run_seq: runSeq, type, data, created_at: now };
   tx.announce({ kind: 'events', session_id: sessionId, events: [record] });
   if (typeof data.question_id === 'string') tx.announce({ kind: 'question', question_id: data.question_id, session_id: sessionId });
