@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../coordinator/store/migrations.js';
 import { allocateEventSeqs } from '../../coordinator/store/ops/event-seqs.js';
+import { getRunForUpdateWithSession } from '../../coordinator/store/ops/get-records.js';
 import { SessionUpdate } from '../../coordinator/store/ops/session-update.js';
 import { openPostgresClient } from '../../coordinator/store/postgres-client.js';
 import { openSqliteClient } from '../../coordinator/store/sqlite-client.js';
@@ -161,13 +162,15 @@ describe('session event seqs on PostgreSQL under concurrent writers', () => {
     close = undefined;
   });
 
-  it('concurrent transactions storing events of one session get distinct, gapless seqs', async () => {
+  it('concurrent transactions storing events of one session get distinct, gapless seqs (a report locking run and session at once among them)', async () => {
     const counting = await openCountingStore('postgres');
     close = counting.close;
     const { store, sql } = counting;
     const { session, run } = await store.createSession(base, 1_000); // seq 1: queued
     const writers = Array.from({ length: 12 }, (_, i) =>
       sql.transaction(async (tx) => {
+        // Half lock the run and its session in one statement (a runner's report), half lock the session alone.
+        if (i % 2 === 0) expect((await getRunForUpdateWithSession(tx, run.id))?.id).toBe(run.id);
         const first = await allocateEventSeqs(tx, session.id, 3);
         // A second allocation in the same transaction continues from the first without asking again.
         const next = await allocateEventSeqs(tx, session.id, 1);

@@ -5,7 +5,7 @@ import type { SqlClient } from '../sql-client.js';
 import { ConflictError, NotFoundError } from '../store-errors.js';
 import type { AppendResult, IncomingEvent } from './append-events.js';
 import { appendHeldRunEvents } from './append-events.js';
-import { getRunForUpdate } from './get-records.js';
+import { getRunForUpdateWithSession } from './get-records.js';
 import { finishHeldRun, type FinishReport } from './finish-run.js';
 import { assertHeld } from './get-held-run.js';
 import { SessionUpdate } from './session-update.js';
@@ -46,7 +46,7 @@ export interface RunReportApplied {
  */
 export async function applyRunReport(sql: SqlClient, runnerId: string, report: RunReportToApply, now: number, policy: RequeuePolicy): Promise<RunReportApplied> {
   return sql.transaction(async (tx) => {
-    const current = await getRunForUpdate(tx, report.run_id);
+    const current = await getRunForUpdateWithSession(tx, report.run_id);
     if (current === null) throw new NotFoundError('run', report.run_id);
     if (report.attempt !== undefined && report.attempt < current.attempt) {
       // A resend of a report that was applied (it ended that attempt), or of one that no longer matters

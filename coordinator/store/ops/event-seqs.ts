@@ -18,11 +18,22 @@ export async function allocateEventSeqs(tx: SqlClient, sessionId: string, count:
   const key = `event_seq:${sessionId}`;
   let last = tx.memo?.get(key);
   if (last === undefined) {
-    if (tx.dialect === 'postgres') await tx.query(`SELECT 1 AS locked FROM sessions WHERE id = ? FOR NO KEY UPDATE`, [sessionId]);
+    if (tx.dialect === 'postgres' && tx.memo?.get(`locked:${sessionId}`) === undefined) {
+      await tx.query(`SELECT 1 AS locked FROM sessions WHERE id = ? FOR NO KEY UPDATE`, [sessionId]);
+    }
     last = await lastEventSeq(tx, sessionId);
   }
   tx.memo?.set(key, last + count);
   return last + 1;
+}
+
+/**
+ * This transaction locked the session's row (`FOR NO KEY UPDATE`) in a statement of its own that read
+ * nothing of its events (getRunForUpdateWithSession): allocateEventSeqs reads the highest seq without
+ * locking again, in a later statement, whose snapshot sees what the lock's previous holder committed.
+ */
+export function sessionLocked(tx: SqlClient, sessionId: string): void {
+  tx.memo?.set(`locked:${sessionId}`, 0);
 }
 
 /** A session this transaction created has no events yet: its first seq needs no lock nor lookup. */

@@ -1,6 +1,7 @@
 import type { RunRecord, SessionRecord } from '../../types.js';
 import { SESSION_COLUMNS, toRun, toSession } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
+import { sessionLocked } from './event-seqs.js';
 
 /** One session, or `null`. */
 export async function getSession(sql: SqlClient, id: string): Promise<SessionRecord | null> {
@@ -24,6 +25,21 @@ export async function getRun(sql: SqlClient, id: string): Promise<RunRecord | nu
 export async function getRunForUpdate(tx: SqlClient, id: string): Promise<RunRecord | null> {
   const [row] = await tx.query(`SELECT * FROM runs WHERE id = ?${tx.forUpdate()}`, [id]);
   return row === undefined ? null : toRun(row);
+}
+
+/**
+ * One run, or `null`, its row locked and, on PostgreSQL, its session's row too (`FOR NO KEY UPDATE`, the
+ * lock allocateEventSeqs takes before reading a session's highest seq): one statement instead of two for a
+ * transaction that will store events of the run's session (a runner's report). Run first, then session:
+ * the order run transitions take.
+ */
+export async function getRunForUpdateWithSession(tx: SqlClient, id: string): Promise<RunRecord | null> {
+  if (tx.dialect !== 'postgres') return getRunForUpdate(tx, id);
+  const [row] = await tx.query('SELECT runs.* FROM runs JOIN sessions ON sessions.id = runs.session_id WHERE runs.id = ? FOR UPDATE OF runs FOR NO KEY UPDATE OF sessions', [id]);
+  if (row === undefined) return null;
+  const run = toRun(row);
+  sessionLocked(tx, run.session_id);
+  return run;
 }
 
 /** A session's runs, oldest first. */
