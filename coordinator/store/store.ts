@@ -7,7 +7,7 @@ import { askQuestion, closeQuestion, getQuestion, listOpenQuestionIds, listQuest
 import { deleteAgent, getAgent, listAgents, putAgent } from './ops/agent-documents.js';
 import { type AppendResult, appendEvents, type IncomingEvent } from './ops/append-events.js';
 import { type AgentUsageSince, listUsageTotals, sumAgentUsageSince, type UsageTotalsRecord } from './ops/list-usage-totals.js';
-import { applyRunReport, type RunReportToApply, type RunReportApplied } from './ops/apply-run-report.js';
+import { applyRunReport, applyRunReports, type RunReportOutcome, type RunReportToApply, type RunReportApplied } from './ops/apply-run-report.js';
 import { type ClaimedRun, claimNextRun, claimRuns, type ClaimingRunner } from './ops/claim-next-run.js';
 import { claimForRunner, fitProfileToModel } from './ops/claim-with-profiles.js';
 import { type CredentialParkView, listCredentialParks, parkedModels } from './ops/park-run.js';
@@ -139,6 +139,8 @@ export interface Store {
   appendEvents(runId: string, runnerId: string, events: readonly IncomingEvent[], now: number): Promise<AppendResult>;
   /** started + events + finished of one held run, in one transaction, idempotent (a runner's batched report). */
   applyRunReport(runnerId: string, report: RunReportToApply, now: number, policy: RequeuePolicy): Promise<RunReportApplied>;
+  /** A runner's batch of reports, each standing alone (one refused does not touch the others); one transaction for all on PostgreSQL when none is refused. */
+  applyRunReports(runnerId: string, reports: readonly RunReportToApply[], now: number, policy: RequeuePolicy): Promise<RunReportOutcome[]>;
   listEvents(sessionId: string, after: number, limit: number): Promise<EventRecord[]>;
   /** Outcomes of callback-mode children for a session: waiting (delivered_run_id null) and delivered. */
   listCallbacks(sessionId: string): Promise<CallbackRecord[]>;
@@ -251,6 +253,7 @@ export function createStore(sql: SqlClient): Store {
     finishRun: (runId, runnerId, outcome, now, backoff) => finishRun(sql, runId, runnerId, outcome, now, backoff),
     appendEvents: (runId, runnerId, events, now) => appendEvents(sql, runId, runnerId, events, now),
     applyRunReport: (runnerId, report, now, backoff) => applyRunReport(sql, runnerId, report, now, backoff),
+    applyRunReports: (runnerId, reports, now, backoff) => applyRunReports(sql, runnerId, reports, now, backoff),
     listEvents: (sessionId, after, limit) => listEvents(sql, sessionId, after, limit),
     listCallbacks: (sessionId) => listCallbacks(sql, sessionId),
     countCallbackRunsInFlight: (sessionId) => countCallbackRunsInFlight(sql, sessionId),

@@ -226,3 +226,53 @@ describe('session event seqs on PostgreSQL under concurrent writers', () => {
     expect(stored[2]!.data).toMatchObject({ status: 'claimed', runner_id: 'r1' });
   });
 });
+
+describe('a runner\'s batch of reports on PostgreSQL', () => {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+
+  /** Three sessions whose runs r1 claimed; the transaction ids that last wrote their run rows. */
+  async function threeClaimed(store: Store) {
+    await store.registerRunner({ id: 'r1', name: 'r1', hostname: null, executors: ['test'], tags: [], capacity: 4, metadata: null }, 'hash', 1_000);
+    await store.registerRunner({ id: 'r2', name: 'r2', hostname: null, executors: ['test'], tags: [], capacity: 4, metadata: null }, 'hash', 1_000);
+    const created = [];
+    for (let i = 0; i < 3; i++) {
+      created.push(await store.createSession(base, 1_000 + i));
+      expect((await store.claimNextRun(runner, 1_010))?.id).toBe(created[i]!.run.id);
+    }
+    return created.map((c) => c.run.id);
+  }
+  const writers = async (sql: SqlClient, runIds: string[]) =>
+    new Set((await sql.query<{ x: string }>(`SELECT xmin::text AS x FROM runs WHERE id IN (?, ?, ?)`, runIds)).map((r) => r.x));
+  const whole = (runId: string) => ({ run_id: runId, attempt: 1, started: {}, events: [{ seq: 1, event: { type: 'result', result_text: '<ok>' } }], finished: { kind: 'succeeded' as const, message: 'ok', exit_code: 0 } });
+
+  it('applies every report in one transaction when none is refused', async () => {
+    const counting = await openCountingStore('postgres');
+    close = counting.close;
+    const { store, sql } = counting;
+    const runIds = await threeClaimed(store);
+    const outcomes = await store.applyRunReports('r1', runIds.map(whole), 1_100, policy);
+    expect(outcomes.map((o) => [o.error, o.applied?.run.status, o.applied?.finished])).toEqual(runIds.map(() => [undefined, 'succeeded', true]));
+    expect((await writers(sql, runIds)).size).toBe(1);
+  });
+
+  it('one refused report (a run of another runner, an unknown run) rolls back the shared try; the others apply each on its own', async () => {
+    const counting = await openCountingStore('postgres');
+    close = counting.close;
+    const { store, sql } = counting;
+    const runIds = await threeClaimed(store);
+    const reports = [whole(runIds[0]!), { ...whole(runIds[1]!), run_id: 'run_nope' }, whole(runIds[2]!)];
+    const outcomes = await store.applyRunReports('r1', reports, 1_100, policy);
+    expect(outcomes.map((o) => o.applied?.run.status ?? (o.error as Error).name)).toEqual(['succeeded', 'NotFoundError', 'succeeded']);
+    // Three transactions wrote the three rows: the two applied ones, and the claim that last wrote the one not reported.
+    expect((await writers(sql, runIds)).size).toBe(3);
+    expect((await store.getRun(runIds[1]!))?.status).toBe('claimed');
+
+    const byOther = await store.applyRunReports('r2', [whole(runIds[1]!), { run_id: runIds[0]!, attempt: 1, events: [{ seq: 2, event: { type: 'log', message: 'late' } }] }], 1_200, policy);
+    expect(byOther.map((o) => (o.error as Error | undefined)?.constructor.name)).toEqual(['NotHolderError', 'NotHolderError']);
+    expect((await store.getRun(runIds[1]!))?.status).toBe('claimed');
+  });
+});

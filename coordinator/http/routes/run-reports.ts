@@ -51,29 +51,31 @@ export function mountRunReportRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorConte
     return c.json(renderRun(run));
   });
 
-  // Each report is applied in its own transaction (all at once: on SQLite they share one commit); one
-  // refused report (403, 404, 409) does not affect the others: its error is in its result.
+  // Each report stands alone (store.applyRunReports): one refused report (403, 404, 409) does not affect
+  // the others; its error is in its result.
   app.post('/runners/:id/reports', runnerAuth(ctx, { ownPath: true }), async (c) => {
     const runner = c.get('runner');
     const { reports } = await readBody(c, RunReportsSchema, false, 'replace');
     const now = Date.now();
     const budgeted: string[] = [];
-    const results = await Promise.all(
-      reports.map(async (report) => {
-        try {
-          const applied = await store.applyRunReport(runner.id, report, now, requeueBackoff(ctx.timings));
-          if (applied.skipped !== undefined) return { run_id: report.run_id, status: applied.run.status, skipped: applied.skipped };
-          budgeted.push(...applied.budgeted);
-          if (applied.finished) afterFinished(ctx, applied.run, report.finished!.kind);
-          return { run_id: report.run_id, status: applied.run.status, ...eventCounts(applied.events) };
-        } catch (error) {
-          const refused = toApiError(error);
-          if (refused === null || refused.status >= 500) throw error;
-          return { run_id: report.run_id, error: { status: refused.status, ...refused.toJSON().error } };
-        }
-      }),
-    );
+    const outcomes = await store.applyRunReports(runner.id, reports, now, requeueBackoff(ctx.timings));
+    let failed: { error: unknown } | undefined;
+    const results = reports.map((report, i) => {
+      const { applied, error } = outcomes[i]!;
+      if (applied === undefined) {
+        const refused = toApiError(error);
+        // The store failed (not a refusal): the whole request fails and the runner resends it (reports are idempotent).
+        if (refused === null || refused.status >= 500) failed ??= { error };
+        if (refused === null) return { run_id: report.run_id };
+        return { run_id: report.run_id, error: { status: refused.status, ...refused.toJSON().error } };
+      }
+      if (applied.skipped !== undefined) return { run_id: report.run_id, status: applied.run.status, skipped: applied.skipped };
+      budgeted.push(...applied.budgeted);
+      if (applied.finished) afterFinished(ctx, applied.run, report.finished!.kind);
+      return { run_id: report.run_id, status: applied.run.status, ...eventCounts(applied.events) };
+    });
     checkBudgets(ctx, budgeted);
+    if (failed !== undefined) throw failed.error;
     return c.json({ results });
   });
 }

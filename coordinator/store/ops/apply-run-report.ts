@@ -89,3 +89,41 @@ export async function applyRunReport(sql: SqlClient, runnerId: string, report: R
     return { run, started, events, finished, budgeted: [...session.budgeted] };
   });
 }
+
+/** One report of a batch: what applying it did, or the error that refused it. */
+export type RunReportOutcome = { applied: RunReportApplied; error?: undefined } | { applied?: undefined; error: unknown };
+
+/**
+ * Apply a runner's batch of reports (one per run). Each report must stand alone: one refused (403, 404,
+ * 409) does not touch the others. On SQLite concurrent transactions share one commit already, so each
+ * report gets its own. On PostgreSQL a transaction's BEGIN and COMMIT are two round trips and each COMMIT
+ * flushes the WAL, so a batch of several reports is first tried as one transaction, the reports applied
+ * in the order sent; should any be refused or any statement fail (a deadlock included, after its
+ * retries), that transaction is rolled back whole and every report is applied in its own, as on SQLite.
+ */
+export async function applyRunReports(
+  sql: SqlClient,
+  runnerId: string,
+  reports: readonly RunReportToApply[],
+  now: number,
+  policy: RequeuePolicy,
+): Promise<RunReportOutcome[]> {
+  if (sql.dialect === 'postgres' && reports.length > 1) {
+    const together = await sql
+      .transaction(async (tx) => {
+        const applied: RunReportApplied[] = [];
+        for (const report of reports) applied.push(await applyRunReport(tx, runnerId, report, now, policy));
+        return applied;
+      })
+      .catch(() => null);
+    if (together !== null) return together.map((applied) => ({ applied }));
+  }
+  return Promise.all(
+    reports.map((report) =>
+      applyRunReport(sql, runnerId, report, now, policy).then(
+        (applied) => ({ applied }),
+        (error: unknown) => ({ error }),
+      ),
+    ),
+  );
+}
