@@ -3,10 +3,11 @@
  * in the document (`jobs.build.needs[1]`) to where it is written (line:column), so every error can point
  * at its place. Refuses hostile input plainly: huge files, alias bombs, deep nesting, duplicate keys.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import { findNul } from '../../protocol/json-shape.js';
 import { MAX_JSON_DEPTH } from '../../protocol/limits.js';
 import type { SourcePosition } from './model.js';
+import { yamlLibrary } from './yaml-library.js';
 
 /** Largest workflow file read, in bytes (a 2,000-job file is well under 1 MB). */
 export const MAX_WORKFLOW_FILE_BYTES = 5 * 1024 * 1024;
@@ -34,6 +35,7 @@ export function readWorkflowFile(text: string, what = 'a workflow'): ReadWorkflo
   const refuse = (message: string, line: number | null = null, col: number | null = null): ReadWorkflowResult => ({ ok: false, issues: [{ message, line, col }] });
   if (Buffer.byteLength(text, 'utf8') > MAX_WORKFLOW_FILE_BYTES) return refuse(`the file is larger than ${MAX_WORKFLOW_FILE_BYTES} bytes`);
   if (text.startsWith('\uFEFF')) text = text.slice(1);
+  const { LineCounter, parseDocument } = yamlLibrary();
   const lineCounter = new LineCounter();
   // yaml's own duplicate-key check compares every key with every other (quadratic: 100 ms for 2,000 jobs); ours below is a set per map.
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, keepSourceTokens: false });
@@ -76,7 +78,8 @@ export function readWorkflowFile(text: string, what = 'a workflow'): ReadWorkflo
 }
 
 /** The first key written twice in one map (scalar keys compared by value), with where its second writing starts. Iterative. */
-function firstDuplicateKey(doc: ReturnType<typeof parseDocument>): { key: string; offset: number } | null {
+function firstDuplicateKey(doc: Document): { key: string; offset: number } | null {
+  const { isMap, isScalar, isSeq } = yamlLibrary();
   const stack: unknown[] = [doc.contents];
   while (stack.length > 0) {
     const node = stack.pop();
@@ -102,6 +105,7 @@ function offsetOf(root: unknown, path: DocumentPath, pairIndex: WeakMap<YAMLMap,
   let node: unknown = root;
   // A path the file does not hold (a missing field) is placed at the nearest object that holds it, at worst the document's start.
   let found: number | null = (root as Node | null)?.range?.[0] ?? null;
+  const { isAlias, isMap, isPair, isScalar, isSeq } = yamlLibrary();
   for (const key of path) {
     if (isAlias(node)) return found;
     if (isMap(node)) {

@@ -12,15 +12,15 @@ const RECORDER = join(ROOT, 'test', 'fixtures', 'module-recorder', 'register.mjs
 
 /**
  * What a client command must not load when a coordinator answers it: the runner and the coordinator (and
- * what they need: SQLite, PostgreSQL, Hono, the MCP SDK, execa), pino (nothing is logged), TLS for a
- * plain http:// URL, hashing. Loading is most of a command's start (bench/cli-cold-start.bench.ts).
+ * what they need: SQLite, PostgreSQL, Hono, the MCP SDK, execa), pino (nothing is logged), the YAML parser
+ * (no file is read: ~60 ms of yaml's ~80 files when the runner's settings loaded it), TLS for a plain http:// URL, hashing. Loading is most of a command's start (bench/cli-cold-start.bench.ts).
  */
 const HEAVY = [
   /\/dist\/lib\/runner\/(?!young-generation\.js|runner-config\.js)/, // settings only, not the runner
   /\/dist\/coordinator\//,
   /\/dist\/lib\/mcp\//,
   /\/dist\/lib\/process\/spawn/,
-  /\/node_modules\/(pino|execa|better-sqlite3|pg|hono|@hono|@modelcontextprotocol)\//,
+  /\/node_modules\/(pino|execa|better-sqlite3|pg|hono|@hono|@modelcontextprotocol|yaml)\//,
   /^node:(https|tls|crypto|child_process)$/,
 ];
 
