@@ -225,6 +225,47 @@ describe('session event seqs on PostgreSQL under concurrent writers', () => {
     expect(stored.map((e) => [e.seq, e.type])).toEqual([[1, 'run_status'], [2, 'log'], [3, 'run_status']]);
     expect(stored[2]!.data).toMatchObject({ status: 'claimed', runner_id: 'r1' });
   });
+
+  it("a start report that waits for another writer of its session's events numbers its run_status after theirs (the seq comes back with the run's change)", async () => {
+    const counting = await openCountingStore('postgres');
+    close = counting.close;
+    const { store, sql } = counting;
+    await store.registerRunner({ id: 'r1', name: 'r1', hostname: null, executors: ['test'], tags: [], capacity: 4, metadata: null }, 'hash', 1_000);
+    const { session, run } = await store.createSession(base, 1_000); // seq 1: queued
+    expect((await store.claimNextRun(runner, 1_001))?.id).toBe(run.id); // seq 2: claimed
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+    // A writer holds the session's lock with two events stored (seqs 3 and 4), and commits only once the report waits for it.
+    const writer = sql.transaction(async (tx) => {
+      const seq = await allocateEventSeqs(tx, session.id, 2);
+      for (const k of [0, 1]) {
+        await tx.query("INSERT INTO events (session_id, seq, run_id, run_seq, type, data, created_at) VALUES (?, ?, ?, ?, 'log', '{}', 1)", [session.id, seq + k, run.id, 500 + k]);
+      }
+      locked();
+      await held;
+    });
+    await lockTaken;
+    const report = store.applyRunReport('r1', { run_id: run.id, attempt: 1, started: {} }, 1_002, policy);
+    const probe = new pg.Client({ connectionString: PG_URL });
+    await probe.connect();
+    try {
+      for (;;) {
+        const waiting = await probe.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FOR NO KEY UPDATE OF sessions%'");
+        if (waiting.rowCount! > 0) break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      await probe.end();
+    }
+    release();
+    await writer;
+    expect((await report).started).toBe(true);
+    const stored = await store.listEvents(session.id, 0, 10);
+    expect(stored.map((e) => [e.seq, e.type])).toEqual([[1, 'run_status'], [2, 'run_status'], [3, 'log'], [4, 'log'], [5, 'run_status']]);
+    expect(stored[4]!.data).toMatchObject({ status: 'running', runner_id: 'r1' });
+  });
 });
 
 describe('a runner\'s batch of reports on PostgreSQL', () => {
