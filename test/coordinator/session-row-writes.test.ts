@@ -187,40 +187,51 @@ describe('session event seqs on PostgreSQL under concurrent writers', () => {
     expect(seqs).toEqual(Array.from({ length: 49 }, (_, i) => i + 1));
   });
 
+  /**
+   * Run `contender` while another transaction holds the session's lock with `count` log events of `runId`
+   * stored and not committed: that writer commits once PostgreSQL shows a query like `waitingQuery` waiting
+   * for a lock. @returns what `contender` returned, after the writer committed.
+   */
+  async function behindSessionWriter<T>(sql: SqlClient, sessionId: string, runId: string, count: number, waitingQuery: string, contender: () => Promise<T>): Promise<T> {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+    const writer = sql.transaction(async (tx) => {
+      const seq = await allocateEventSeqs(tx, sessionId, count);
+      for (let k = 0; k < count; k++) {
+        await tx.query("INSERT INTO events (session_id, seq, run_id, run_seq, type, data, created_at) VALUES (?, ?, ?, ?, 'log', '{}', 1)", [sessionId, seq + k, runId, 500 + k]);
+      }
+      locked();
+      await held;
+    });
+    await lockTaken;
+    const contending = contender();
+    const probe = new pg.Client({ connectionString: PG_URL });
+    await probe.connect();
+    try {
+      for (;;) {
+        const waiting = await probe.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1", [`%${waitingQuery}%`]);
+        if (waiting.rowCount! > 0) break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      await probe.end();
+      release();
+      await writer;
+    }
+    return contending;
+  }
+
   it("a claim that waits for another writer of its session's events still stores its event (retrying a taken seq)", async () => {
     const counting = await openCountingStore('postgres');
     close = counting.close;
     const { store, sql } = counting;
     await store.registerRunner({ id: 'r1', name: 'r1', hostname: null, executors: ['test'], tags: [], capacity: 4, metadata: null }, 'hash', 1_000);
     const { session, run } = await store.createSession(base, 1_000); // seq 1
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
-    // A writer takes the session's lock and its next seq (2), and commits only after the claim has started.
-    const writer = sql.transaction(async (tx) => {
-      const seq = await allocateEventSeqs(tx, session.id, 1);
-      await tx.query("INSERT INTO events (session_id, seq, run_id, run_seq, type, data, created_at) VALUES (?, ?, ?, 500, 'log', '{}', 1)", [session.id, seq, run.id]);
-      locked();
-      await held;
-    });
-    await lockTaken;
-    const claim = store.claimNextRun(runner, 1_001);
-    // The claim blocks on the session's lock: wait until PostgreSQL shows it waiting, then let the writer commit.
-    const probe = new pg.Client({ connectionString: PG_URL });
-    await probe.connect();
-    try {
-      for (;;) {
-        const waiting = await probe.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%WITH picked AS%'");
-        if (waiting.rowCount! > 0) break;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    } finally {
-      await probe.end();
-    }
-    release();
-    await writer;
-    expect((await claim)?.id).toBe(run.id);
+    // The writer's event takes seq 2; the claim, blocked on the session's lock meanwhile, gets 3.
+    const claimed = await behindSessionWriter(sql, session.id, run.id, 1, 'WITH picked AS', () => store.claimNextRun(runner, 1_001));
+    expect(claimed?.id).toBe(run.id);
     const stored = await store.listEvents(session.id, 0, 10);
     expect(stored.map((e) => [e.seq, e.type])).toEqual([[1, 'run_status'], [2, 'log'], [3, 'run_status']]);
     expect(stored[2]!.data).toMatchObject({ status: 'claimed', runner_id: 'r1' });
@@ -233,35 +244,11 @@ describe('session event seqs on PostgreSQL under concurrent writers', () => {
     await store.registerRunner({ id: 'r1', name: 'r1', hostname: null, executors: ['test'], tags: [], capacity: 4, metadata: null }, 'hash', 1_000);
     const { session, run } = await store.createSession(base, 1_000); // seq 1: queued
     expect((await store.claimNextRun(runner, 1_001))?.id).toBe(run.id); // seq 2: claimed
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
-    // A writer holds the session's lock with two events stored (seqs 3 and 4), and commits only once the report waits for it.
-    const writer = sql.transaction(async (tx) => {
-      const seq = await allocateEventSeqs(tx, session.id, 2);
-      for (const k of [0, 1]) {
-        await tx.query("INSERT INTO events (session_id, seq, run_id, run_seq, type, data, created_at) VALUES (?, ?, ?, ?, 'log', '{}', 1)", [session.id, seq + k, run.id, 500 + k]);
-      }
-      locked();
-      await held;
-    });
-    await lockTaken;
-    const report = store.applyRunReport('r1', { run_id: run.id, attempt: 1, started: {} }, 1_002, policy);
-    const probe = new pg.Client({ connectionString: PG_URL });
-    await probe.connect();
-    try {
-      for (;;) {
-        const waiting = await probe.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FOR NO KEY UPDATE OF sessions%'");
-        if (waiting.rowCount! > 0) break;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    } finally {
-      await probe.end();
-    }
-    release();
-    await writer;
-    expect((await report).started).toBe(true);
+    // The writer's two events take seqs 3 and 4 while the report waits on the session's lock.
+    const report = await behindSessionWriter(sql, session.id, run.id, 2, 'FOR NO KEY UPDATE OF sessions', () =>
+      store.applyRunReport('r1', { run_id: run.id, attempt: 1, started: {} }, 1_002, policy),
+    );
+    expect(report.started).toBe(true);
     const stored = await store.listEvents(session.id, 0, 10);
     expect(stored.map((e) => [e.seq, e.type])).toEqual([[1, 'run_status'], [2, 'run_status'], [3, 'log'], [4, 'log'], [5, 'run_status']]);
     expect(stored[4]!.data).toMatchObject({ status: 'running', runner_id: 'r1' });
