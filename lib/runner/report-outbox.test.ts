@@ -41,6 +41,11 @@ function receiver() {
   return { received, batches, state, send };
 }
 
+/** Resolves once `done()` holds, checked at each turn of the event loop. */
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((resolve) => setImmediate(resolve));
+}
+
 function makeOutbox(send: (batch: OutboxItem[]) => Promise<void>, extra: Partial<ConstructorParameters<typeof ReportOutbox>[0]> = {}) {
   const outbox = new ReportOutbox({ send, spoolPath: join(dir.dir, 'spool.jsonl'), ...extra });
   outboxes.push(outbox);
@@ -103,18 +108,106 @@ describe('ReportOutbox', () => {
     outbox.started('run_b', undefined);
     outbox.finished('run_a', outcome('succeeded'));
     await outbox.delivered('run_a');
+    await outbox.delivered('run_b');
+    // run_b's start waited for its run's next item; delivered() sent it.
     expect(r.received.map(show)).toEqual([
       ['run_a', 'started'],
       ['run_a', 1, 'a1'],
-      ['run_b', 'started'],
       ['run_a', 'finished'],
+      ['run_b', 'started'],
     ]);
     expect(r.received.map((i) => i.id)).toEqual([1, 2, 3, 4]);
     // One report per run, in the order a coordinator applies them.
     expect(toRunReports(r.received)).toEqual([
-      { run_id: 'run_a', attempt: 1, started: { pid: 4242 }, events: [{ seq: 1, event: message('a1') }], finished: outcome('succeeded') },
-      { run_id: 'run_b', attempt: 1, started: {} },
+      { run_id: 'run_a', attempt: 1, started: { pid: 4242, at: r.received[0]!.ts }, events: [{ seq: 1, event: message('a1') }], finished: outcome('succeeded') },
+      { run_id: 'run_b', attempt: 1, started: { at: r.received[3]!.ts } },
     ]);
+    // A start says when it was noted, not when it was sent.
+    expect(Date.parse(r.received[3]!.ts)).toBeLessThanOrEqual(Date.parse(r.received[2]!.ts));
+  });
+
+  it('a start waits for its run\'s next item: a short run\'s start and end go in one batch', async () => {
+    const r = receiver();
+    const outbox = makeOutbox(r.send, { startedHoldMs: 60_000 });
+    outbox.started('run_a', 1);
+    // Turns pass (an idle outbox sends what was noted at the next one): the start alone is not sent.
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(r.batches).toEqual([]);
+    outbox.append('run_a', message('a1'));
+    outbox.finished('run_a', outcome('succeeded'));
+    await outbox.delivered('run_a');
+    expect(r.batches).toEqual([3]);
+    expect(r.received.map(show)).toEqual([['run_a', 'started'], ['run_a', 1, 'a1'], ['run_a', 'finished']]);
+  });
+
+  it('other runs\' items do not take a held start along: it waits for its own run\'s', async () => {
+    const r = receiver();
+    const outbox = makeOutbox(r.send, { startedHoldMs: 60_000 });
+    outbox.started('run_a', 1);
+    outbox.append('run_b', message('b1'));
+    outbox.finished('run_b', outcome('succeeded'));
+    await outbox.delivered('run_b');
+    expect(r.received.map(show)).toEqual([['run_b', 1, 'b1'], ['run_b', 'finished']]);
+    expect(outbox.pending).toBe(1);
+    outbox.finished('run_a', outcome('succeeded'));
+    await outbox.delivered('run_a');
+    expect(r.batches).toEqual([2, 2]);
+    expect(r.received.slice(2).map(show)).toEqual([['run_a', 'started'], ['run_a', 'finished']]);
+    expect(r.received.map((i) => i.id)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('delivered() sends a held start at once', async () => {
+    const r = receiver();
+    const outbox = makeOutbox(r.send, { startedHoldMs: 60_000 });
+    outbox.started('run_a', 1);
+    await outbox.delivered('run_a');
+    expect(r.received.map(show)).toEqual([['run_a', 'started']]);
+  });
+
+  it('a start alone goes after the delay', async () => {
+    const r = receiver();
+    const outbox = makeOutbox(r.send, { startedHoldMs: 20 });
+    const noted = performance.now();
+    outbox.started('run_a', 1);
+    await until(() => r.received.length === 1);
+    expect(performance.now() - noted).toBeGreaterThanOrEqual(19);
+    expect(r.received.map(show)).toEqual([['run_a', 'started']]);
+  });
+
+  it('a start noted while a request is out waits for company after it too, then goes with the next item', async () => {
+    const r = receiver();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let first = true;
+    const outbox = makeOutbox(
+      async (batch) => {
+        if (first) {
+          first = false;
+          await gate;
+        }
+        await r.send(batch);
+      },
+      { startedHoldMs: 60_000 },
+    );
+    outbox.append('run_a', message('a1'));
+    await new Promise((resolve) => setImmediate(resolve));
+    outbox.started('run_b', 2);
+    release();
+    await outbox.delivered('run_a');
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(r.batches).toEqual([1]);
+    outbox.finished('run_b', outcome('succeeded'));
+    await outbox.delivered('run_b');
+    expect(r.batches).toEqual([1, 2]);
+    expect(r.received.map(show)).toEqual([['run_a', 1, 'a1'], ['run_b', 'started'], ['run_b', 'finished']]);
+  });
+
+  it('a start waiting for company is kept (spooled) when the outbox closes', () => {
+    const outbox = makeOutbox(async () => undefined, { startedHoldMs: 60_000 });
+    outbox.started('run_a', 1);
+    outbox.close();
+    const lines = readFileSync(join(dir.dir, 'spool.jsonl'), 'utf8').trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line).kind)).toEqual(['started']);
   });
 
   it('names each item\'s attempt; a run claimed again while its earlier attempt waits gets a report per attempt', async () => {

@@ -7,6 +7,13 @@ import { SpoolFile } from './spool-file.js';
 export const OUTBOX_MEMORY_ITEMS = 20_000;
 /** Most items sent in one request. */
 export const OUTBOX_BATCH_ITEMS = 500;
+/**
+ * How long a run's start is held back for the run's next item (an event, or its end) before it is sent
+ * alone: a short run's start and end then go in one report (one request, and one transaction on the
+ * coordinator, instead of two), and a longer run's start goes with its first events. The start keeps its
+ * own time (`started.at`), so the run's `started_at` is when its executor started, not when it was sent.
+ */
+export const STARTED_HOLD_MS = 100;
 
 /**
  * One thing to tell the coordinator about a run: its executor started, an event (numbered per run from
@@ -44,7 +51,11 @@ export interface ReportOutboxOptions {
   maxBatchItems?: number;
   /** Told about each failed delivery, before the retry. */
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+  /** How long a start waits for its run's next item (default STARTED_HOLD_MS). */
+  startedHoldMs?: number;
 }
+
+type StartedItem = Extract<OutboxItem, { kind: 'started' }>;
 
 interface Waiter {
   id: number;
@@ -74,16 +85,18 @@ export class ReportOutbox {
   #scheduled = false;
   #failures = 0;
   #retryTimer: NodeJS.Timeout | undefined;
+  /** Starts held back for their run's next item (STARTED_HOLD_MS), by run, each with the timer that sends it alone. */
+  readonly #heldStarts = new Map<string, { item: StartedItem; timer: NodeJS.Timeout }>();
   #closed = false;
 
   constructor(options: ReportOutboxOptions) {
-    this.#options = { maxMemoryItems: OUTBOX_MEMORY_ITEMS, maxBatchItems: OUTBOX_BATCH_ITEMS, ...options };
+    this.#options = { maxMemoryItems: OUTBOX_MEMORY_ITEMS, maxBatchItems: OUTBOX_BATCH_ITEMS, startedHoldMs: STARTED_HOLD_MS, ...options };
     this.#spool = new SpoolFile(options.spoolPath);
   }
 
-  /** Items not yet acknowledged, in memory and on disk. */
+  /** Items not yet acknowledged, held, in memory and on disk. */
   get pending(): number {
-    return this.#memory.length + this.#spool.size;
+    return this.#heldStarts.size + this.#memory.length + this.#spool.size;
   }
 
   /** Items waiting on disk. */
@@ -105,9 +118,18 @@ export class ReportOutbox {
     this.#attempt.set(runId, attempt);
   }
 
-  /** The run's executor started (given `model`, when the coordinator chose one: it is noted on the run with the start). */
+  /**
+   * The run's executor started (given `model`, when the coordinator chose one: it is noted on the run with
+   * the start). Held back for the run's next item, or sent alone after STARTED_HOLD_MS.
+   */
   started(runId: string, pid: number | undefined, model?: RunModel): void {
-    this.#push({ id: 0, run_id: runId, attempt: this.#attempt.get(runId) ?? 1, ts: '', kind: 'started', pid: pid ?? null, ...(model === undefined ? {} : { model }) });
+    if (this.#closed) throw new Error('the report outbox is closed');
+    this.#release(runId);
+    const item: StartedItem = {
+      id: 0, run_id: runId, attempt: this.#attempt.get(runId) ?? 1, ts: new Date().toISOString(), kind: 'started', pid: pid ?? null, ...(model === undefined ? {} : { model }),
+    };
+    const timer = setTimeout(() => this.#release(runId), this.#options.startedHoldMs);
+    this.#heldStarts.set(runId, { item, timer });
   }
 
   /** Queue an event of a run; returns it with its sequence number. */
@@ -124,6 +146,7 @@ export class ReportOutbox {
 
   /** Resolves once everything appended so far for the run is acknowledged (or `signal` aborts). */
   delivered(runId: string, signal?: AbortSignal): Promise<void> {
+    if (!this.#closed) this.#release(runId); // a start held back goes now: it is part of "everything"
     const last = this.#lastId.get(runId) ?? 0;
     if (this.#ackedThrough >= last || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
@@ -152,6 +175,8 @@ export class ReportOutbox {
    * nothing an executor reported is lost even when the coordinator never came back.
    */
   close(): void {
+    // Starts held back go first (they were noted before anything of their runs that follows them).
+    for (const runId of [...this.#heldStarts.keys()]) this.#release(runId);
     this.#closed = true;
     clearTimeout(this.#retryTimer);
     if (this.#memory.length > 0) {
@@ -169,10 +194,20 @@ export class ReportOutbox {
     this.#schedule();
   }
 
+  /** Send the run's start if it is held back (before the run's next item, or once it waited long enough). */
+  #release(runId: string): void {
+    const held = this.#heldStarts.get(runId);
+    if (held === undefined) return;
+    clearTimeout(held.timer);
+    this.#heldStarts.delete(runId);
+    this.#push(held.item);
+  }
+
   #push<T extends OutboxItem>(item: T): T {
     if (this.#closed) throw new Error('the report outbox is closed');
+    if (item.kind !== 'started') this.#release(item.run_id);
     item.id = this.#nextId++;
-    item.ts = new Date().toISOString();
+    if (item.ts === '') item.ts = new Date().toISOString();
     this.#lastId.set(item.run_id, item.id);
     if (this.#spool.size > 0 || this.#memory.length >= this.#options.maxMemoryItems) this.#spool.append([item]);
     else this.#memory.push(item);

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { ExecutorEventSchema } from '../../protocol/executor-event.js';
 import { RunFinishedSchema, type RunReport } from '../../protocol/run-reports.js';
 
-const itemOfRun = { run_id: z.string(), attempt: z.int().min(1) };
+// A `ts` that is not a date-time (a damaged spool line) is left out rather than refused: the item still goes.
+const itemOfRun = { run_id: z.string(), attempt: z.int().min(1), ts: z.iso.datetime({ offset: true }).optional().catch(undefined) };
 /**
  * What a report is made of, as the outbox notes it and as a spool file holds it (one JSON line each):
  * parsed with this schema when an earlier runner's spool is read back (spool-replay.ts).
@@ -35,7 +36,12 @@ export function toRunReports(batch: readonly ReportableItem[]): RunReport[] {
       reports.set(key, report);
     }
     if (item.kind === 'started') {
-      report.started = { ...(item.pid === null ? {} : { pid: item.pid }), ...(item.model === undefined ? {} : { model: item.model.model, models: item.model.models }) };
+      report.started = {
+        ...(item.pid === null ? {} : { pid: item.pid }),
+        ...(item.model === undefined ? {} : { model: item.model.model, models: item.model.models }),
+        // When it started, not when the report left (the outbox may hold a start back: STARTED_REPORT_DELAY_MS).
+        ...(item.ts === undefined ? {} : { at: item.ts }),
+      };
     }
     else if (item.kind === 'event') (report.events ??= []).push({ seq: item.seq, event: storableJson(item.event) });
     else report.finished = storableJson(item.outcome);

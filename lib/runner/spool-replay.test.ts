@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/fixtures.js';
 import { processStartTime } from '../process/proc-table.js';
 import { ReportOutbox } from './report-outbox.js';
+import { toRunReports } from './run-reports.js';
 import { newSpoolPath, readSpool } from './spool-replay.js';
 
 let dir: { dir: string; cleanup: () => void };
@@ -33,5 +34,17 @@ describe('spool files', () => {
 
     expect(readFileSync(earlier, 'utf8')).toBe(earlierLine);
     expect(readSpool(outbox.spoolPath).map((item) => item.run_id)).toEqual(['run_new', 'run_new']);
+  });
+
+  it('a start read back keeps its time when it is a date-time; a damaged or empty one is left out, the start is kept', () => {
+    const path = join(dir.dir, 'old.spool.jsonl');
+    const line = (run: string, ts: string) => JSON.stringify({ id: 1, run_id: run, attempt: 1, ts, kind: 'started', pid: 7 });
+    writeFileSync(path, [line('run_a', '2026-12-03T08:00:00.000Z'), line('run_b', ''), line('run_c', 'not a time\u0000'), line('run_d', '2026-12-03T08:00:00')].join('\n') + '\n');
+    expect(toRunReports(readSpool(path))).toEqual([
+      { run_id: 'run_a', attempt: 1, started: { pid: 7, at: '2026-12-03T08:00:00.000Z' } },
+      { run_id: 'run_b', attempt: 1, started: { pid: 7 } },
+      { run_id: 'run_c', attempt: 1, started: { pid: 7 } },
+      { run_id: 'run_d', attempt: 1, started: { pid: 7 } },
+    ]);
   });
 });

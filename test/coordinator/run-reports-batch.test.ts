@@ -109,6 +109,35 @@ describe.each(STORE_KINDS)('runner reports and multi-claim (%s)', (kind) => {
     expect(last[0].event).toEqual({ type: 'run_status', run_id, status: 'succeeded', attempt: 1, runner_id: runner.runner_id, kind: 'succeeded' });
   });
 
+  it('takes the runner\'s start time (started.at) as started_at, kept between the claim and the report\'s arrival', async () => {
+    const runner = await registerRunner(api);
+    const startedAtOf = async (at: string | undefined) => {
+      const { run_id } = await claimedSession(runner);
+      const claimed = Date.parse((await getRun(run_id)).claimed_at);
+      // The clock has passed claimed + 1 (a millisecond at most), so that time is before the report arrives.
+      while (Date.now() <= claimed + 1) await new Promise((resolve) => setImmediate(resolve));
+      const sent = Date.now();
+      const res = await report(runner, [{ run_id, started: at === undefined ? {} : { at: at === 'between' ? new Date(claimed + 1).toISOString() : at } }]);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      const received = Date.now();
+      return { startedAt: Date.parse((await getRun(run_id)).started_at), claimed, sent, received };
+    };
+    // A start the runner held back a moment: its own time, not the report's arrival.
+    const held = await startedAtOf('between');
+    expect(held.startedAt).toBe(held.claimed + 1);
+    // A runner clock that is behind: never before the claim.
+    const behind = await startedAtOf('2001-01-01T00:00:00Z');
+    expect(behind.startedAt).toBe(behind.claimed);
+    // A runner clock that is ahead: never after the report arrived.
+    const ahead = await startedAtOf('2099-01-01T00:00:00+02:00');
+    expect(ahead.startedAt).toBeGreaterThanOrEqual(ahead.sent);
+    expect(ahead.startedAt).toBeLessThanOrEqual(ahead.received);
+    // No time given (an older runner): when the report arrived.
+    const none = await startedAtOf(undefined);
+    expect(none.startedAt).toBeGreaterThanOrEqual(none.sent);
+    expect(none.startedAt).toBeLessThanOrEqual(none.received);
+  });
+
   it('applies a run reported across several requests, like the per-run routes', async () => {
     const runner = await registerRunner(api);
     const { session_id, run_id } = await claimedSession(runner);
@@ -442,6 +471,9 @@ describe.each(STORE_KINDS)('runner reports and multi-claim (%s)', (kind) => {
       ['a bad outcome kind', (id) => [{ run_id: id, finished: { kind: 'great', message: 'x' } }], 'reports[0].finished.kind', 'kind must be one of'],
       ['an outcome without message', (id) => [{ run_id: id, finished: { kind: 'succeeded' } }], 'reports[0].finished.message', 'is required'],
       ['a bad pid', (id) => [{ run_id: id, started: { pid: 'x' } }], 'reports[0].started.pid', ''],
+      ['a start time that is not a date-time', (id) => [{ run_id: id, started: { at: 'yesterday' } }], 'reports[0].started.at', 'started.at must be an ISO 8601 date-time'],
+      ['a start time without a zone', (id) => [{ run_id: id, started: { at: '2026-12-03T08:00:00' } }], 'reports[0].started.at', 'started.at must be an ISO 8601 date-time'],
+      ['a start time as a number', (id) => [{ run_id: id, started: { at: 1764748800000 } }], 'reports[0].started.at', ''],
       ['an unknown key in a report', (id) => [{ run_id: id, started: {}, bogus: 1 }], 'reports[0]', 'Unrecognized key: "bogus"'],
       ['an unknown key in an event', (id) => [{ run_id: id, events: [{ ...log(1), extra: 2 }] }], 'reports[0].events[0]', 'Unrecognized key: "extra"'],
       ['reports not an array', () => 5, 'reports', 'expected array, received number'],

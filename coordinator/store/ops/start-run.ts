@@ -7,6 +7,8 @@ import { type RunPatch, transitionRun } from './transition-run.js';
 /** What a runner says of a run's start: the model it gave the executor and its fallbacks (absent: none chosen, or an older runner). */
 export interface RunStarted {
   pid?: number | undefined;
+  /** When the runner started the executor (ISO 8601, its clock): see startedAt. */
+  at?: string | undefined;
   model?: string | undefined;
   models?: readonly string[] | undefined;
 }
@@ -22,10 +24,21 @@ export async function startRun(sql: SqlClient, runId: string, runnerId: string, 
  * claim chose it and wrote nothing: docs/coordinator.md, "Models and routing").
  */
 export function startHeldRun(tx: SqlClient, run: RunRecord, now: number, session?: SessionUpdate, started?: RunStarted): Promise<RunRecord> {
-  const patch: RunPatch = { started_at: now };
+  const patch: RunPatch = { started_at: startedAt(run, started?.at, now) };
   if (started?.model !== undefined) {
     patch.model = started.model;
     patch.models = started.models !== undefined && started.models.length > 0 ? [...started.models] : [started.model];
   }
   return transitionRun(tx, run, 'running', patch, now, session);
+}
+
+/**
+ * The run's `started_at`: when the runner says it started the executor (it may hold a lone start back a
+ * little, to send it with the run's end), kept between the claim and `now` (the report's arrival), so a
+ * runner's clock that is off never puts the start before the claim or in the future. Without it, `now`.
+ */
+export function startedAt(run: Pick<RunRecord, 'claimed_at'>, at: string | undefined, now: number): number {
+  const said = at === undefined ? Number.NaN : Date.parse(at);
+  if (!Number.isFinite(said)) return now;
+  return Math.min(now, Math.max(run.claimed_at ?? said, said));
 }
