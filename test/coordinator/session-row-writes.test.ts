@@ -192,7 +192,15 @@ describe('session event seqs on PostgreSQL under concurrent writers', () => {
    * stored and not committed: that writer commits once PostgreSQL shows a query like `waitingQuery` waiting
    * for a lock. @returns what `contender` returned, after the writer committed.
    */
-  async function behindSessionWriter<T>(sql: SqlClient, sessionId: string, runId: string, count: number, waitingQuery: string, contender: () => Promise<T>): Promise<T> {
+  async function behindSessionWriter<T>(
+    sql: SqlClient,
+    sessionId: string,
+    runId: string,
+    count: number,
+    waitingQuery: string,
+    contender: () => Promise<T>,
+    alsoWrite?: (tx: SqlClient) => Promise<unknown>,
+  ): Promise<T> {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     let locked!: () => void;
@@ -202,6 +210,7 @@ describe('session event seqs on PostgreSQL under concurrent writers', () => {
       for (let k = 0; k < count; k++) {
         await tx.query("INSERT INTO events (session_id, seq, run_id, run_seq, type, data, created_at) VALUES (?, ?, ?, ?, 'log', '{}', 1)", [sessionId, seq + k, runId, 500 + k]);
       }
+      await alsoWrite?.(tx);
       locked();
       await held;
     });
@@ -252,6 +261,32 @@ describe('session event seqs on PostgreSQL under concurrent writers', () => {
     const stored = await store.listEvents(session.id, 0, 10);
     expect(stored.map((e) => [e.seq, e.type])).toEqual([[1, 'run_status'], [2, 'run_status'], [3, 'log'], [4, 'log'], [5, 'run_status']]);
     expect(stored[4]!.data).toMatchObject({ status: 'running', runner_id: 'r1' });
+  });
+
+  it("a run's end that waits for another writer of its session delivers the callback that writer recorded (whether outcomes wait comes back with the run's change)", async () => {
+    const counting = await openCountingStore('postgres');
+    close = counting.close;
+    const { store, sql } = counting;
+    await store.registerRunner({ id: 'r1', name: 'r1', hostname: null, executors: ['test'], tags: [], capacity: 4, metadata: null }, 'hash', 1_000);
+    const { session, run } = await store.createSession(base, 1_000);
+    expect((await store.claimNextRun(runner, 1_001))?.id).toBe(run.id);
+    await store.applyRunReport('r1', { run_id: run.id, attempt: 1, started: {} }, 1_002, policy);
+    // The writer records a child's outcome for the session, as a child's end does, while the end waits on the session's lock.
+    const recordCallback = (tx: SqlClient) =>
+      tx.query("INSERT INTO callbacks (session_id, child_session_id, child_run_id, status, result, error, created_at) VALUES (?, 'ses_child', 'run_child', 'succeeded', NULL, NULL, 1)", [session.id]);
+    const ended = await behindSessionWriter(
+      sql, session.id, run.id, 1, 'FOR NO KEY UPDATE OF sessions',
+      () => store.applyRunReport('r1', { run_id: run.id, attempt: 1, finished: { kind: 'succeeded', message: 'ok', exit_code: 0 } }, 1_003, policy),
+      recordCallback,
+    );
+    expect(ended.finished).toBe(true);
+    // The session was resumed with it at once, in the end's transaction.
+    const after = await store.getSession(session.id);
+    expect(after).toMatchObject({ status: 'queued' });
+    expect(after!.last_run_id).not.toBe(run.id);
+    const resume = await store.getRun(after!.last_run_id!);
+    expect(resume).toMatchObject({ mode: 'resume', status: 'queued' });
+    expect(resume!.prompt).toContain('ses_child');
   });
 });
 

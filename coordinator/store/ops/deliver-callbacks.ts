@@ -21,13 +21,19 @@ const DEFAULT_MAX_ATTEMPTS = 3;
 export async function deliverCallbacks(tx: SqlClient, sessionId: string, now: number): Promise<RunRecord | null> {
   // Most sessions have no callbacks nor answers waiting: one lookup, no lock. Any that waits was recorded by a
   // committed transaction before this one read (or is this one's own), and is read again below under the lock.
-  const waiting = await tx.query(
-    `SELECT 1 AS one FROM callbacks WHERE session_id = ? AND delivered_run_id IS NULL
-     UNION ALL SELECT 1 AS one FROM questions WHERE session_id = ? AND resume = 1 AND resume_run_id IS NULL AND status IN ('answered', 'timed_out')
-     LIMIT 1`,
-    [sessionId, sessionId],
-  );
-  if (waiting.length === 0) return null;
+  // The run's status change may have answered already (outcomesWaitingRead): then no lookup of its own.
+  const known = tx.memo?.get(`outcomes_waiting:${sessionId}`);
+  tx.memo?.delete(`outcomes_waiting:${sessionId}`);
+  if (known === 0) return null;
+  if (known === undefined) {
+    const waiting = await tx.query(
+      `SELECT 1 AS one FROM callbacks WHERE session_id = ? AND delivered_run_id IS NULL
+       UNION ALL SELECT 1 AS one FROM questions WHERE session_id = ? AND resume = 1 AND resume_run_id IS NULL AND status IN ('answered', 'timed_out')
+       LIMIT 1`,
+      [sessionId, sessionId],
+    );
+    if (waiting.length === 0) return null;
+  }
   const [row] = await tx.query(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?${tx.forUpdate({ of: 'sessions' })}`, [sessionId]);
   if (row === undefined) return null;
   const session = toSession(row);
@@ -68,4 +74,29 @@ async function pendingAnswers(tx: SqlClient, sessionId: string): Promise<Questio
 /** The callbacks of a session (to see what waits and what was delivered in which run). */
 export async function listCallbacks(sql: SqlClient, sessionId: string) {
   return (await sql.query('SELECT * FROM callbacks WHERE session_id = ? ORDER BY seq', [sessionId])).map(toCallback);
+}
+
+/**
+ * Whether outcomes wait for the session of a run (callbacks of children, answers that resume it), as an
+ * expression a statement changing the run (table `runs`) can return: the run's end and deliverCallbacks'
+ * first lookup in one round trip (transitionRun).
+ */
+export const SESSION_OUTCOMES_WAITING = `(EXISTS (SELECT 1 FROM callbacks WHERE callbacks.session_id = runs.session_id AND callbacks.delivered_run_id IS NULL)
+  OR EXISTS (SELECT 1 FROM questions WHERE questions.session_id = runs.session_id AND questions.resume = 1 AND questions.resume_run_id IS NULL
+    AND questions.status IN ('answered', 'timed_out')))`;
+
+/**
+ * Whether a statement ending one of the session's runs may answer deliverCallbacks' lookup: on PostgreSQL
+ * once this transaction holds the session's row lock from an earlier statement (sessionLocked). A
+ * transaction that records an outcome for the session then delivers it under the session's lock (this
+ * function's FOR UPDATE above), so it either committed before that lock was ours, and this later
+ * statement's snapshot sees its row, or it waits for this transaction and delivers the outcome itself.
+ */
+export function outcomesWaitingWanted(tx: SqlClient, sessionId: string): boolean {
+  return tx.dialect === 'postgres' && tx.memo?.get(`locked:${sessionId}`) !== undefined;
+}
+
+/** What the statement read (outcomesWaitingWanted said yes): deliverCallbacks, next in this transaction, uses it instead of its lookup. */
+export function outcomesWaitingRead(tx: SqlClient, sessionId: string, waiting: boolean): void {
+  tx.memo?.set(`outcomes_waiting:${sessionId}`, waiting ? 1 : 0);
 }

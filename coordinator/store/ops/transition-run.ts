@@ -4,7 +4,7 @@ import type { RunRecord } from '../../types.js';
 import { toRun } from '../rows.js';
 import { appendRunStatusEvent } from './append-run-status-event.js';
 import { lastEventSeqRead, lastEventSeqWanted, SESSION_LAST_EVENT_SEQ } from './event-seqs.js';
-import { deliverCallbacks } from './deliver-callbacks.js';
+import { deliverCallbacks, outcomesWaitingRead, outcomesWaitingWanted, SESSION_OUTCOMES_WAITING } from './deliver-callbacks.js';
 import { notifyRunEnded } from './notify-run-ended.js';
 import { recordCallback } from './record-callback.js';
 import { cancelQuestionsOfRetriedRun } from './questions.js';
@@ -51,10 +51,17 @@ export async function transitionRun(
   // The run_status event below needs the session's next seq: when it would be read by a statement of its
   // own (PostgreSQL, session locked), this UPDATE returns it, one round trip fewer.
   const readSeq = lastEventSeqWanted(tx, run.session_id);
-  const returning = readSeq ? `RETURNING *, ${SESSION_LAST_EVENT_SEQ} AS session_last_event_seq` : 'RETURNING *';
+  // A run that succeeds delivers what waits for its session (finishHeldRun): the same statement may say whether anything does.
+  const readWaiting = to === 'succeeded' && outcomesWaitingWanted(tx, run.session_id);
+  const returning = [
+    'RETURNING *',
+    ...(readSeq ? [`${SESSION_LAST_EVENT_SEQ} AS session_last_event_seq`] : []),
+    ...(readWaiting ? [`${SESSION_OUTCOMES_WAITING} AS session_outcomes_waiting`] : []),
+  ].join(', ');
   const [row] = await tx.query(`UPDATE runs SET ${sets.join(', ')} WHERE id = ? AND status = ? ${returning}`, [...params, run.id, run.status]);
   if (row === undefined) throw new ConflictError(`run ${run.id} changed while it was being updated; retry`, { run: run.id });
   if (readSeq) lastEventSeqRead(tx, run.session_id, Number(row.session_last_event_seq));
+  if (readWaiting) outcomesWaitingRead(tx, run.session_id, row.session_outcomes_waiting === true);
   const updated = toRun(row);
   const sessionUpdate = (session ?? new SessionUpdate(updated.session_id, updated.id)).followRun(updated, now);
   if (session === undefined || isTerminal(to)) await sessionUpdate.write(tx, now);
