@@ -26,6 +26,10 @@ class PtyProcess {
       for (const wake of this.#waiters.splice(0)) wake();
     });
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+    // An exit wakes every wait too (one listener, not one per wait: waits woken by output leave none behind).
+    this.child.on('exit', () => {
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
   }
 
   output(): string {
@@ -37,10 +41,7 @@ class PtyProcess {
     const has = () => (typeof text === 'string' ? this.#out.indexOf(text, from) >= 0 : text.test(this.#out.slice(from)));
     while (!has()) {
       if (this.child.exitCode !== null) throw new Error(`exited before printing ${String(text)}:\n${this.#out}`);
-      await new Promise<void>((resolve) => {
-        this.#waiters.push(resolve);
-        this.child.once('exit', () => resolve());
-      });
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
   }
 
