@@ -41,9 +41,12 @@ function receiver() {
   return { received, batches, state, send };
 }
 
+/** One turn of the event loop (an idle outbox sends what was noted at the next one). */
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
 /** Resolves once `done()` holds, checked at each turn of the event loop. */
 async function until(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise((resolve) => setImmediate(resolve));
+  while (!done()) await turn();
 }
 
 function makeOutbox(send: (batch: OutboxItem[]) => Promise<void>, extra: Partial<ConstructorParameters<typeof ReportOutbox>[0]> = {}) {
@@ -131,7 +134,7 @@ describe('ReportOutbox', () => {
     const outbox = makeOutbox(r.send, { startedHoldMs: 60_000 });
     outbox.started('run_a', 1);
     // Turns pass (an idle outbox sends what was noted at the next one): the start alone is not sent.
-    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 5; i++) await turn();
     expect(r.batches).toEqual([]);
     outbox.append('run_a', message('a1'));
     outbox.finished('run_a', outcome('succeeded'));
@@ -190,11 +193,11 @@ describe('ReportOutbox', () => {
       { startedHoldMs: 60_000 },
     );
     outbox.append('run_a', message('a1'));
-    await new Promise((resolve) => setImmediate(resolve));
+    await turn();
     outbox.started('run_b', 2);
     release();
     await outbox.delivered('run_a');
-    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 5; i++) await turn();
     expect(r.batches).toEqual([1]);
     outbox.finished('run_b', outcome('succeeded'));
     await outbox.delivered('run_b');

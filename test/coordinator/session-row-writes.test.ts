@@ -17,6 +17,17 @@ import { freshDatabase, PG_URL, STORE_KINDS, type StoreKind } from './helpers.js
 const policy = { baseMs: 100, maxMs: 1_000, random: () => 1, leaseMs: 30_000 };
 const base = { agent: null, executor: 'test', tags: [], project_dir: null, parent_session_id: null, priority: 0, timeout_s: null, prompt: 'hi', max_attempts: 2 };
 const runner = { id: 'r1', executors: ['test'], tags: [] };
+/** Runner r1's registration. */
+const R1 = { id: 'r1', name: 'r1', hostname: null, executors: ['test'], tags: [], capacity: 4, metadata: null };
+
+/** Runner r1 registered, and a session whose run it claimed (event seqs 1 and 2: queued, claimed). */
+async function claimedRun(store: Store, now: number) {
+  await store.registerRunner(R1, 'hash', now);
+  const created = await store.createSession(base, now);
+  const claimed = await store.claimNextRun(runner, now);
+  expect(claimed?.id).toBe(created.run.id);
+  return created;
+}
 
 /** A store on a fresh database, its SQL client, and counts of the writes (inserts and updates) of `sessions` and `runs` rows. */
 async function openCountingStore(kind: StoreKind) {
@@ -72,14 +83,6 @@ describe.each(STORE_KINDS)('session row writes (%s)', (kind) => {
   });
 
   /** Create a session and claim its run as r1. */
-  async function claimedRun(store: Store, now: number) {
-    await store.registerRunner({ id: 'r1', name: 'r1', hostname: null, executors: ['test'], tags: [], capacity: 4, metadata: null }, 'hash', now);
-    const created = await store.createSession(base, now);
-    const claimed = await store.claimNextRun(runner, now);
-    expect(claimed?.id).toBe(created.run.id);
-    return created;
-  }
-
   const events = [
     { seq: 1, event: { type: 'bind', executor_session_id: 'exec-1' } },
     { seq: 2, event: { type: 'log', message: 'working' } },
@@ -236,7 +239,7 @@ describe('session event seqs on PostgreSQL under concurrent writers', () => {
     const counting = await openCountingStore('postgres');
     close = counting.close;
     const { store, sql } = counting;
-    await store.registerRunner({ id: 'r1', name: 'r1', hostname: null, executors: ['test'], tags: [], capacity: 4, metadata: null }, 'hash', 1_000);
+    await store.registerRunner(R1, 'hash', 1_000);
     const { session, run } = await store.createSession(base, 1_000); // seq 1
     // The writer's event takes seq 2; the claim, blocked on the session's lock meanwhile, gets 3.
     const claimed = await behindSessionWriter(sql, session.id, run.id, 1, 'WITH picked AS', () => store.claimNextRun(runner, 1_001));
@@ -250,9 +253,7 @@ describe('session event seqs on PostgreSQL under concurrent writers', () => {
     const counting = await openCountingStore('postgres');
     close = counting.close;
     const { store, sql } = counting;
-    await store.registerRunner({ id: 'r1', name: 'r1', hostname: null, executors: ['test'], tags: [], capacity: 4, metadata: null }, 'hash', 1_000);
-    const { session, run } = await store.createSession(base, 1_000); // seq 1: queued
-    expect((await store.claimNextRun(runner, 1_001))?.id).toBe(run.id); // seq 2: claimed
+    const { session, run } = await claimedRun(store, 1_000); // seqs 1 and 2: queued, claimed
     // The writer's two events take seqs 3 and 4 while the report waits on the session's lock.
     const report = await behindSessionWriter(sql, session.id, run.id, 2, 'FOR NO KEY UPDATE OF sessions', () =>
       store.applyRunReport('r1', { run_id: run.id, attempt: 1, started: {} }, 1_002, policy),
@@ -267,9 +268,7 @@ describe('session event seqs on PostgreSQL under concurrent writers', () => {
     const counting = await openCountingStore('postgres');
     close = counting.close;
     const { store, sql } = counting;
-    await store.registerRunner({ id: 'r1', name: 'r1', hostname: null, executors: ['test'], tags: [], capacity: 4, metadata: null }, 'hash', 1_000);
-    const { session, run } = await store.createSession(base, 1_000);
-    expect((await store.claimNextRun(runner, 1_001))?.id).toBe(run.id);
+    const { session, run } = await claimedRun(store, 1_000); // seqs 1 and 2: queued, claimed
     await store.applyRunReport('r1', { run_id: run.id, attempt: 1, started: {} }, 1_002, policy);
     // The writer records a child's outcome for the session, as a child's end does, while the end waits on the session's lock.
     const recordCallback = (tx: SqlClient) =>
@@ -299,7 +298,7 @@ describe('a runner\'s batch of reports on PostgreSQL', () => {
 
   /** Three sessions whose runs r1 claimed; the transaction ids that last wrote their run rows. */
   async function threeClaimed(store: Store) {
-    await store.registerRunner({ id: 'r1', name: 'r1', hostname: null, executors: ['test'], tags: [], capacity: 4, metadata: null }, 'hash', 1_000);
+    await store.registerRunner(R1, 'hash', 1_000);
     await store.registerRunner({ id: 'r2', name: 'r2', hostname: null, executors: ['test'], tags: [], capacity: 4, metadata: null }, 'hash', 1_000);
     const created = [];
     for (let i = 0; i < 3; i++) {

@@ -6,6 +6,7 @@ import type { QuestionRecord, RunRecord } from '../../types.js';
 import { SESSION_COLUMNS, toCallback, toQuestion, toSession } from '../rows.js';
 import type { SqlClient } from '../sql-client.js';
 import { insertRun } from './create-session.js';
+import { holdsSessionLock } from './event-seqs.js';
 
 /** Tries a callback resume gets when its run record carries none (the session's last run is gone). */
 const DEFAULT_MAX_ATTEMPTS = 3;
@@ -93,7 +94,7 @@ export const SESSION_OUTCOMES_WAITING = `(EXISTS (SELECT 1 FROM callbacks WHERE 
  * statement's snapshot sees its row, or it waits for this transaction and delivers the outcome itself.
  */
 export function outcomesWaitingWanted(tx: SqlClient, sessionId: string): boolean {
-  return tx.dialect === 'postgres' && tx.memo?.get(`locked:${sessionId}`) !== undefined;
+  return tx.dialect === 'postgres' && holdsSessionLock(tx, sessionId);
 }
 
 /** What the statement read (outcomesWaitingWanted said yes): deliverCallbacks, next in this transaction, uses it instead of its lookup. */

@@ -19,7 +19,7 @@ export async function allocateEventSeqs(tx: SqlClient, sessionId: string, count:
   const key = `event_seq:${sessionId}`;
   let last = tx.memo?.get(key);
   if (last === undefined) {
-    if (tx.dialect === 'postgres' && tx.memo?.get(`locked:${sessionId}`) === undefined) {
+    if (tx.dialect === 'postgres' && !holdsSessionLock(tx, sessionId)) {
       await tx.query(`SELECT 1 AS locked FROM sessions WHERE id = ? FOR NO KEY UPDATE`, [sessionId]);
     }
     last = await lastEventSeq(tx, sessionId);
@@ -37,6 +37,11 @@ export function sessionLocked(tx: SqlClient, sessionId: string): void {
   tx.memo?.set(`locked:${sessionId}`, 0);
 }
 
+/** Whether this transaction took the session's row lock in an earlier statement (sessionLocked). */
+export function holdsSessionLock(tx: SqlClient, sessionId: string): boolean {
+  return tx.memo?.get(`locked:${sessionId}`) !== undefined;
+}
+
 /**
  * The session's highest event seq, as an expression a statement changing one of its runs (table `runs`) can
  * return: the run's change and the seq read in one round trip (transitionRun).
@@ -50,7 +55,7 @@ export const SESSION_LAST_EVENT_SEQ = '(SELECT COALESCE(MAX(events.seq), 0) FROM
  * Elsewhere allocateEventSeqs reads it itself when needed.
  */
 export function lastEventSeqWanted(tx: SqlClient, sessionId: string): boolean {
-  return tx.dialect === 'postgres' && tx.memo?.get(`locked:${sessionId}`) !== undefined && tx.memo.get(`event_seq:${sessionId}`) === undefined;
+  return tx.dialect === 'postgres' && holdsSessionLock(tx, sessionId) && tx.memo?.get(`event_seq:${sessionId}`) === undefined;
 }
 
 /** The highest seq a statement read after lastEventSeqWanted said yes: the next allocation continues from it without asking. */
