@@ -1,9 +1,11 @@
 // The session page's tree in a real browser: a three-level tree growing and ending live (no reload), and
-// a tree stopped from the page (confirmed, cascading), checked through the API.
+// a tree stopped from the page (confirmed, cascading), checked through the API, and a session that ends
+// before the page's change stream opens.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'puppeteer-core';
+import type { HTTPRequest, Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
+import { eventually } from '../coordinator/helpers.js';
 import { useRunnerKit } from '../runner/runner-kit.js';
 import { startWorkflowStack, type WorkflowStack } from '../workflows/workflow-kit.js';
 import { HAVE_CHROMIUM, launchBrowser, openPage, screenshot, waitForText } from './console-kit.js';
@@ -64,6 +66,38 @@ describe.skipIf(!HAVE_CHROMIUM)('the session page: its tree', () => {
     await page.click(`#tree li[data-session="${child.session_id}"] > .tree-node a`);
     await page.waitForSelector(`#tree li[data-session="${child.session_id}"] > .tree-node.selected`);
     expect(await page.$eval('#facts', (el) => el.textContent)).toContain(root.session_id);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows an end that came between the page rendering and its change stream opening', { timeout: BUDGET_MS }, async () => {
+    const stack = await startWorkflowStack(kit(), 'sqlite');
+    const gate = join(stack.dir, 'gate');
+    const { session_id: id } = await stack.api.createSession({ executor: 'scripted', prompt: held(gate, 'ended unseen') });
+    const browser = await launchBrowser(kit());
+    const { page, errors } = await openPage(browser);
+    // GET /v1/changes is held (not sent) until the session has ended.
+    let changes: HTTPRequest | undefined;
+    let changesAsked!: () => void;
+    const asked = new Promise<void>((resolve) => (changesAsked = resolve));
+    await page.setRequestInterception(true);
+    page.on('request', (request) => {
+      if (!request.url().endsWith('/v1/changes')) return void request.continue();
+      changes = request;
+      changesAsked();
+    });
+    await page.goto(`${stack.url}/sessions/${id}`);
+    await treeShows(page, id, 'running');
+    await asked;
+    writeFileSync(gate, '');
+    // The session ends; the event feed (its own stream) shows it; the parts read again on a change are as rendered.
+    await eventually(async () => (await stack.api.getSession(id)).status === 'idle');
+    await waitForText(page, '#events .event-result', 'ended unseen');
+    expect(await page.$('#result-text')).toBeNull();
+    // The stream opens: the page reads its parts again, though no change comes after it opened.
+    await changes!.continue();
+    await waitForText(page, '#result-text', 'ended unseen');
+    await treeShows(page, id, 'idle');
+    await waitForText(page, '#facts .status', 'idle');
     expect(errors).toEqual([]);
   });
 

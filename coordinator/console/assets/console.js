@@ -68,15 +68,16 @@ const changeHandlers = new Set();
 
 /**
  * Call `handler({sessions, trees, workflow_runs, questions, more})` on each message of `GET /v1/changes`
- * (one stream per page, shared), and with `{reconnected: true}` after a reconnection.
+ * (one stream per page, shared), and with `{reconnected: true}` each time the stream opens: the stream
+ * only tells what changes after it opened, so what changed since the page was rendered (or while the
+ * stream was down) is read again then. A run that ends between the page's rendering and the stream's
+ * opening is not missed.
  */
 export function onChanges(handler) {
   changeHandlers.add(handler);
   if (changes === null) {
-    let opened = false;
     changes = follow('/v1/changes', { change: (data) => changeHandlers.forEach((h) => h(data)) }, () => {
-      if (opened) changeHandlers.forEach((h) => h({ reconnected: true, sessions: [], trees: [], workflow_runs: [], questions: [], more: true }));
-      opened = true;
+      changeHandlers.forEach((h) => h({ reconnected: true, sessions: [], trees: [], workflow_runs: [], questions: [], more: true }));
     });
   }
   return () => changeHandlers.delete(handler);
