@@ -26,12 +26,23 @@ function lastPid(): number | undefined {
   }
 }
 
+/** Whether `pid` lies in (first, last], pids handed out in order after `first` up to `last`, wrapping past pid_max. */
+export function inPidRange(pid: number, first: number, last: number): boolean {
+  return first <= last ? pid > first && pid <= last : pid > first || pid <= last;
+}
+
 /** One scan's view of the cache: lookups for pids not reused since the last scan, and what this scan read. */
 export interface StartTimeScan {
   /** The start time an earlier scan read for `pid`, if `pid` cannot have been given to another process since. */
   known(pid: number): number | undefined;
   /** Note what this scan read (or confirmed) for `pid`. */
   record(pid: number, startTime: number): void;
+  /**
+   * Whether `pid` may have been handed out after the process `first`, itself started no earlier than
+   * `since` (performance.now()): every process it started since got a pid in (first, cursor]. True when
+   * that cannot be told: no cursor, or `since` is more than MAX_GAP_MS ago (the pids may have gone round).
+   */
+  mayFollow(pid: number, first: number, since: number): boolean;
   /** The scan is over: forget the pids it did not see (those processes are gone). */
   end(): void;
 }
@@ -60,7 +71,7 @@ export class KnownStartTimes {
     this.#scannedAt = now;
     const generation = ++this.#generation;
     // Pids handed out since the previous scan began: (previous, cursor], wrapping past pid_max.
-    const reused = (pid: number) => (previous! <= cursor! ? pid > previous! && pid <= cursor! : pid > previous! || pid <= cursor!);
+    const reused = (pid: number) => inPidRange(pid, previous!, cursor!);
     return {
       known: (pid) => {
         const entry = this.#times.get(pid);
@@ -73,6 +84,7 @@ export class KnownStartTimes {
         return entry.startTime;
       },
       record: (pid, startTime) => void this.#times.set(pid, { startTime, seen: generation }),
+      mayFollow: (pid, first, since) => cursor === undefined || now - since > MAX_GAP_MS || inPidRange(pid, first, cursor),
       end: () => {
         for (const [pid, entry] of this.#times) if (entry.seen !== generation) this.#times.delete(pid);
       },

@@ -74,20 +74,35 @@ export function environHolds(pid: number, entry: string): boolean {
 /** Start times read by earlier scans of this process (known-start-times.ts). */
 const startTimes = new KnownStartTimes();
 
-/**
- * Running (not zombie) processes whose environment holds `entry`, with their group. Empty without /proc.
- * With `startedSince` (clock ticks after boot), processes that started earlier are passed over without
- * reading their environment (reading every process's environ after each executor exit doubled the
- * runner's CPU per run, 13.9 → 28.1 ms on the runner bench), and without reading their stat again when an
- * earlier scan read it and the pid cannot have been reused since. With `exceptGroup`, members of that group
- * are left out (before their environment is read).
- */
-export function findMarkedProcesses(entry: string, startedSince?: number, exceptGroup?: number): Array<{ pid: number; pgrp: number }> {
+/** Which processes a search for marked processes may pass over without reading them. */
+export interface MarkedSearch {
+  /**
+   * Clock ticks after boot (ProcStat.startTime): processes that started earlier are passed over without
+   * reading their environment, and without reading their stat again when an earlier scan read it and the
+   * pid cannot have been reused since (reading every process's environ after each executor exit doubled
+   * the runner's CPU per run, 13.9 → 28.1 ms on the runner bench).
+   */
+  startedSince?: number;
+  /**
+   * A process (an executor's group leader) and when it was about to start (performance.now() before the
+   * spawn): what it started has pids handed out after its own, so while the pids cannot have gone round
+   * since (KnownStartTimes.mayFollow), no other pid is read at all. With fifty runners on a machine, a
+   * scan otherwise read the stat of every process the others had started since its previous scan.
+   */
+  after?: { pid: number; since: number };
+  /** Members of this group are left out (before their environment is read): the caller signals it whole. */
+  exceptGroup?: number;
+}
+
+/** Running (not zombie) processes whose environment holds `entry`, with their group. Empty without /proc. */
+export function findMarkedProcesses(entry: string, search: MarkedSearch = {}): Array<{ pid: number; pgrp: number }> {
+  const { startedSince, after, exceptGroup } = search;
   const found: Array<{ pid: number; pgrp: number }> = [];
   const scan = startTimes.begin();
   for (const pid of listPids() ?? []) {
     if (pid === process.pid) continue;
-    const known = scan.known(pid);
+    const known = scan.known(pid); // looked up first: a pid passed over stays known for later scans
+    if (after !== undefined && !scan.mayFollow(pid, after.pid, after.since)) continue;
     if (startedSince !== undefined && known !== undefined && known < startedSince) continue;
     const stat = readProcStat(pid);
     if (stat === undefined) continue;

@@ -1,4 +1,4 @@
-import { findMarkedProcesses, listPids, readProcStat } from './proc-table.js';
+import { findMarkedProcesses, listPids, type MarkedSearch, readProcStat } from './proc-table.js';
 
 /**
  * Executors run in their own process group (spawned detached, so the child calls setsid), which lets one
@@ -27,18 +27,17 @@ export function groupIsAlive(pgid: number): boolean {
 }
 
 /**
- * Running processes carrying the execution mark `mark`, wherever they are, with their group; only those
- * started since `startedSince` (clock ticks after boot) when given: none of an executor's started before it;
- * members of the group `exceptGroup` left out when given.
+ * Running processes carrying the execution mark `mark`, wherever they are, with their group; `search`
+ * passes over those that cannot be the executor's (started before it) and leaves a group out.
  */
-export function markedProcesses(mark: string, startedSince?: number, exceptGroup?: number): Array<{ pid: number; pgrp: number }> {
-  return findMarkedProcesses(`${EXECUTION_MARK_ENV}=${mark}`, startedSince, exceptGroup);
+export function markedProcesses(mark: string, search: MarkedSearch = {}): Array<{ pid: number; pgrp: number }> {
+  return findMarkedProcesses(`${EXECUTION_MARK_ENV}=${mark}`, search);
 }
 
 /** Processes carrying the execution mark `mark` that left the group `pgid` (a `setsid` of their own). */
-export function escapedProcesses(pgid: number, mark: string | undefined, startedSince?: number): number[] {
+export function escapedProcesses(pgid: number, mark: string | undefined, search: Omit<MarkedSearch, 'exceptGroup'> = {}): number[] {
   if (mark === undefined) return [];
-  return markedProcesses(mark, startedSince, pgid).map((found) => found.pid);
+  return markedProcesses(mark, { ...search, exceptGroup: pgid }).map((found) => found.pid);
 }
 
 /** Signal processes one by one, ignoring those gone meanwhile. @returns whether any was signalled. */
@@ -117,9 +116,11 @@ export interface ProcessGroup {
 
 /**
  * The process group `pgid` of an executor just started, tracked until it is forgotten; `mark` is the
- * value of its EXECUTION_MARK_ENV (processes that left the group are found by it), `ledger` notes it on disk.
+ * value of its EXECUTION_MARK_ENV (processes that left the group are found by it), `ledger` notes it on
+ * disk, `spawnedAt` is performance.now() taken before the spawn (scans for escapees then read only pids
+ * handed out after the leader's while that is all they can have).
  */
-export function openProcessGroup(pgid: number, mark?: string, ledger?: GroupLedger): ProcessGroup {
+export function openProcessGroup(pgid: number, mark?: string, ledger?: GroupLedger, spawnedAt?: number): ProcessGroup {
   trackGroup(pgid, mark);
   // Read once: the ledger names the group by it, and every process the executor starts starts after its
   // group leader, so only those need their environ read when looking for escapees.
@@ -129,7 +130,8 @@ export function openProcessGroup(pgid: number, mark?: string, ledger?: GroupLedg
   // Once nothing of the execution runs (in the group or escaped), nothing of it can start again: later
   // questions need no scan of /proc (a scan is most of what a run's end costs the runner).
   let quiet = false;
-  const escaped = () => (quiet ? [] : escapedProcesses(pgid, mark, since));
+  const search = { startedSince: since, after: spawnedAt === undefined ? undefined : { pid: pgid, since: spawnedAt } };
+  const escaped = () => (quiet ? [] : escapedProcesses(pgid, mark, search));
   return {
     signal: (signal) => {
       const inGroup = signalGroup(pgid, signal);

@@ -96,7 +96,7 @@ export function spawnExecutor(options: SpawnExecutorOptions): ExecutorProcess {
   }
   const pid = child.pid;
   const termination = new Termination({
-    group: pid === undefined ? undefined : openProcessGroup(pid, executionMark, options.ledger),
+    group: pid === undefined ? undefined : openProcessGroup(pid, executionMark, options.ledger, started),
     graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
     timeoutMs: options.timeoutMs,
     signal: options.signal,

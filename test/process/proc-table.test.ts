@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_GAP_MS } from '../../lib/process/known-start-times.js';
 import { environHolds, findMarkedProcesses, processStartTime, readProcStat } from '../../lib/process/proc-table.js';
 
 /** sleep(1) by its path: the environments below have no PATH. */
@@ -48,7 +49,19 @@ describe.runIf(process.platform === 'linux')('proc-table (Linux /proc)', () => {
     expect(findMarkedProcesses('MARK=m-1')).toEqual([{ pid: before, pgrp: before }]);
     expect(findMarkedProcesses('MARK=m-2')).toEqual([{ pid: other, pgrp: other }]);
     // Started in an earlier clock tick than `since`: not read (the process group of an executor starts first).
-    const after = findMarkedProcesses('MARK=m-1', since);
+    const after = findMarkedProcesses('MARK=m-1', { startedSince: since });
     expect(after).toEqual([]);
+  });
+
+  it('passes over the pids handed out before a given process, while they cannot have gone round since', async () => {
+    const spawnedAt = performance.now();
+    const before = await sleeper({ MARK: 'm-3' });
+    const leader = await sleeper({ OTHER: '1' });
+    const after = await sleeper({ MARK: 'm-3' });
+    const found = (since: number) => findMarkedProcesses('MARK=m-3', { after: { pid: leader, since } }).map((p) => p.pid).sort((a, b) => a - b);
+    // Started before the leader: not read; after it: found.
+    expect(found(spawnedAt)).toEqual([after]);
+    // The leader started long ago (the pids may have gone round): every process is read.
+    expect(found(performance.now() - MAX_GAP_MS - 1)).toEqual([before, after].sort((a, b) => a - b));
   });
 });
