@@ -31,18 +31,24 @@ export function inPidRange(pid: number, first: number, last: number): boolean {
   return first <= last ? pid > first && pid <= last : pid > first || pid <= last;
 }
 
+/**
+ * The pids handed out after the process `first`, itself started no earlier than `since`
+ * (performance.now()): every process it started since got one, in (first, cursor]. Read the cursor after
+ * listing /proc, so every pid listed was handed out by then. Undefined when that cannot be told: no
+ * cursor, or `since` more than MAX_GAP_MS ago (the pids may have gone round).
+ */
+export function pidsAfter(first: number, since: number, read: { cursor: number | undefined; now: number } = { cursor: lastPid(), now: performance.now() }): ((pid: number) => boolean) | undefined {
+  const { cursor, now } = read;
+  if (cursor === undefined || now - since > MAX_GAP_MS) return undefined;
+  return (pid) => inPidRange(pid, first, cursor);
+}
+
 /** One scan's view of the cache: lookups for pids not reused since the last scan, and what this scan read. */
 export interface StartTimeScan {
   /** The start time an earlier scan read for `pid`, if `pid` cannot have been given to another process since. */
   known(pid: number): number | undefined;
   /** Note what this scan read (or confirmed) for `pid`. */
   record(pid: number, startTime: number): void;
-  /**
-   * Whether `pid` may have been handed out after the process `first`, itself started no earlier than
-   * `since` (performance.now()): every process it started since got a pid in (first, cursor]. True when
-   * that cannot be told: no cursor, or `since` is more than MAX_GAP_MS ago (the pids may have gone round).
-   */
-  mayFollow(pid: number, first: number, since: number): boolean;
   /** The scan is over: forget the pids it did not see (those processes are gone). */
   end(): void;
 }
@@ -84,7 +90,6 @@ export class KnownStartTimes {
         return entry.startTime;
       },
       record: (pid, startTime) => void this.#times.set(pid, { startTime, seen: generation }),
-      mayFollow: (pid, first, since) => cursor === undefined || now - since > MAX_GAP_MS || inPidRange(pid, first, cursor),
       end: () => {
         for (const [pid, entry] of this.#times) if (entry.seen !== generation) this.#times.delete(pid);
       },

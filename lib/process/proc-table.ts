@@ -1,5 +1,5 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
-import { KnownStartTimes } from './known-start-times.js';
+import { KnownStartTimes, pidsAfter } from './known-start-times.js';
 
 /**
  * What Linux's /proc says about processes: enough to tell a process we started from a later one that
@@ -86,7 +86,7 @@ export interface MarkedSearch {
   /**
    * A process (an executor's group leader) and when it was about to start (performance.now() before the
    * spawn): what it started has pids handed out after its own, so while the pids cannot have gone round
-   * since (KnownStartTimes.mayFollow), no other pid is read at all. With fifty runners on a machine, a
+   * since (pidsAfter), no other pid is read at all. With fifty runners on a machine, a
    * scan otherwise read the stat of every process the others had started since its previous scan.
    */
   after?: { pid: number; since: number };
@@ -99,10 +99,12 @@ export function findMarkedProcesses(entry: string, search: MarkedSearch = {}): A
   const { startedSince, after, exceptGroup } = search;
   const found: Array<{ pid: number; pgrp: number }> = [];
   const scan = startTimes.begin();
-  for (const pid of listPids() ?? []) {
+  const pids = listPids() ?? [];
+  const mayBeItsOwn = after === undefined ? undefined : pidsAfter(after.pid, after.since);
+  for (const pid of pids) {
     if (pid === process.pid) continue;
     const known = scan.known(pid); // looked up first: a pid passed over stays known for later scans
-    if (after !== undefined && !scan.mayFollow(pid, after.pid, after.since)) continue;
+    if (mayBeItsOwn !== undefined && !mayBeItsOwn(pid)) continue;
     if (startedSince !== undefined && known !== undefined && known < startedSince) continue;
     const stat = readProcStat(pid);
     if (stat === undefined) continue;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KnownStartTimes, MAX_GAP_MS } from '../../lib/process/known-start-times.js';
+import { KnownStartTimes, MAX_GAP_MS, pidsAfter } from '../../lib/process/known-start-times.js';
 
 /** A cache driven by a fake pid cursor and clock. */
 function cache(start: { cursor: number | undefined; now: number }) {
@@ -64,21 +64,15 @@ describe('KnownStartTimes', () => {
     expect(blind.times.begin().known(10)).toBeUndefined();
   });
 
-  it('tells which pids may have been handed out after a process: (first, cursor], wrapping; any when it cannot tell', () => {
-    const { times, state } = cache({ cursor: 120, now: 5_000 });
-    const scan = times.begin();
-    // A process of pid 100 started at 4,900: what it started has pids 101..120.
-    expect([99, 100, 101, 120, 121, 7].map((pid) => scan.mayFollow(pid, 100, 4_900))).toEqual([false, false, true, true, false, false]);
-    // Started too long ago: the pids may have gone round since, any pid may be its.
-    expect(scan.mayFollow(7, 100, 5_000 - MAX_GAP_MS - 1)).toBe(true);
-    scan.end();
+  it('tells which pids were handed out after a process: (first, cursor], wrapping; nothing when it cannot tell', () => {
+    // A process of pid 100 started at 4,900; the cursor is at 120 at 5,000: what it started has pids 101..120.
+    const after = pidsAfter(100, 4_900, { cursor: 120, now: 5_000 })!;
+    expect([99, 100, 101, 120, 121, 7].map(after)).toEqual([false, false, true, true, false, false]);
     // The cursor went past pid_max: 32,701..pid_max and 1..20 followed 32,700.
-    Object.assign(state, { cursor: 20, now: 5_010 });
-    const wrapped = times.begin();
-    expect([32_700, 32_701, 32_767, 1, 20, 21, 500].map((pid) => wrapped.mayFollow(pid, 32_700, 5_000))).toEqual([false, true, true, true, true, false, false]);
-    wrapped.end();
-    // No cursor (no /proc/sys/kernel/ns_last_pid): nothing is passed over.
-    const blind = cache({ cursor: undefined, now: 0 }).times.begin();
-    expect(blind.mayFollow(7, 100, 0)).toBe(true);
+    const wrapped = pidsAfter(32_700, 4_900, { cursor: 20, now: 5_000 })!;
+    expect([32_700, 32_701, 32_767, 1, 20, 21, 500].map(wrapped)).toEqual([false, true, true, true, true, false, false]);
+    // Started too long ago (the pids may have gone round since), or no cursor: no answer.
+    expect(pidsAfter(100, 5_000 - MAX_GAP_MS - 1, { cursor: 120, now: 5_000 })).toBeUndefined();
+    expect(pidsAfter(100, 4_900, { cursor: undefined, now: 5_000 })).toBeUndefined();
   });
 });
