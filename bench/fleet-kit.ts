@@ -13,6 +13,7 @@ import { RunnerListSchema } from '../protocol/runners.js';
 import { RunViewSchema, SessionPageSchema, SessionStartedSchema } from '../protocol/sessions.js';
 import type { StoreKind } from '../test/coordinator/helpers.js';
 import { BIN, ROOT } from '../test/helpers/fixtures.js';
+import { BENCH_NODE_ARGS } from '../test/coordinator/spawn-coordinator.js';
 import { benchCoordinator } from './coordinator-kit.js';
 
 /** The executor every run uses: read the invocation, print one result (bench/executors/trivial-sh). */
@@ -23,9 +24,6 @@ export const SUBMITTERS = 16;
 const PROGRESS_POLL_MS = 50;
 /** Tries of one bench request that got no answer (reset, timed out). */
 const CALL_ATTEMPTS = 3;
-
-/** Extra Node flags for the runners (and, through spawnCoordinator, the coordinators), e.g. "--cpu-prof --cpu-prof-dir=DIR". */
-const NODE_ARGS = process.env.BENCH_NODE_ARGS?.split(' ').filter((arg) => arg !== '') ?? [];
 
 export const work = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
 
@@ -130,7 +128,7 @@ export class RunnerGroup {
     // process would take CPU from the processes measured.
     const logPath = join(work, `runner-${this.label}-${index}-${process.hrtime.bigint()}.log`);
     const fd = openSync(logPath, 'w');
-    const child = spawn(process.execPath, [...NODE_ARGS, BIN, '-c', this.#coordinator.url, '-x', EXECUTOR, '-n', String(slots)], {
+    const child = spawn(process.execPath, [...BENCH_NODE_ARGS, BIN, '-c', this.#coordinator.url, '-x', EXECUTOR, '-n', String(slots)], {
       cwd: work,
       env: { ...process.env, AGENT_RUNNER_EXECUTORS_PATH: join(ROOT, 'bench', 'executors'), AGENT_RUNNER_LOCAL_PORT: '1' },
       stdio: ['ignore', fd, fd],

@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { CoordinatorHttp } from '../lib/client/http-client.js';
 import { SessionStartedSchema } from '../protocol/sessions.js';
 import { BIN, ROOT, shipped } from '../test/helpers/fixtures.js';
+import { BENCH_NODE_ARGS } from '../test/coordinator/spawn-coordinator.js';
 import { benchCoordinator, fmt, percentile, rssMb } from './coordinator-kit.js';
 import { connectMcp } from './lib/mcp-client.js';
 import { mean, report } from './lib/stats.js';
@@ -37,7 +38,7 @@ type Api = ReturnType<Awaited<ReturnType<typeof benchCoordinator>>['api']>;
 
 /** Start `agent-runner -c url …` and resolve once it registered. */
 async function startRunner(url: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ') ?? []), BIN, '-c', url, ...args], {
+  const child = spawn(process.execPath, [...BENCH_NODE_ARGS, BIN, '-c', url, ...args], {
     cwd: work,
     env: { ...process.env, AGENT_RUNNER_EXECUTORS_PATH: join(ROOT, 'bench', 'executors'), AGENT_RUNNER_LOCAL_PORT: '1', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -2,6 +2,7 @@
 // say they are ready, their output drained into a tail kept for errors, ended with SIGTERM by `stop`, and
 // killed when this process exits whatever the reason.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { BENCH_NODE_ARGS } from '../../test/coordinator/spawn-coordinator.js';
 
 /** Characters of a child's output kept for an error message. */
 const TAIL_CHARS = 20_000;
@@ -77,7 +78,7 @@ export function startChild(command: string, args: string[], options: StartOption
 }
 
 /** Node flags for every Node process of the systems (e.g. `--cpu-prof --cpu-prof-dir=DIR`), as the other benches take them. */
-export const NODE_ARGS = process.env.BENCH_NODE_ARGS?.split(' ') ?? [];
+export const NODE_ARGS = BENCH_NODE_ARGS;
 
 /** `node` arguments that run a TypeScript file of this folder (through tsx, as `npm run bench` runs the benches). */
 export const tsNodeArgs = (file: string): string[] => [...NODE_ARGS, '--import', import.meta.resolve('tsx'), file];

@@ -16,8 +16,11 @@ export interface SpawnedCoordinator {
  * Start `bin/agent-coordinator` (the built dist/; `npm test` builds first) as a child process and
  * resolve once it logs the URL it listens on (in either log format).
  */
+/** Extra Node flags for the processes benches start (BENCH_NODE_ARGS, words split on spaces; unset or empty: none). */
+export const BENCH_NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+
 export function spawnCoordinator(args: string[], env: NodeJS.ProcessEnv = {}): Promise<SpawnedCoordinator> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ') ?? []), BIN, '--port', '0', '--log-level', 'info', ...args], {
+  const child = spawn(process.execPath, [...BENCH_NODE_ARGS, BIN, '--port', '0', '--log-level', 'info', ...args], {
     env: { ...process.env, ...env, VITEST: undefined },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
