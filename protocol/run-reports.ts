@@ -19,8 +19,9 @@ export const RunStartedSchema = z.looseObject({
   pid: z.int().optional(),
   /**
    * When the runner started the executor, by its clock (a runner holds a lone start back for up to
-   * STARTED_REPORT_DELAY_MS, so it may go with the run's first events or its end): the run's `started_at`,
-   * kept between its claim and the report's arrival, so a clock that is off cannot order it wrongly.
+   * STARTED_HOLD_MS, lib/runner/report-outbox.ts, so it may go with the run's first events or its end):
+   * the run's `started_at`, kept between its claim and the report's arrival, so a clock that is off
+   * cannot order it wrongly.
    */
   at: z.iso.datetime({ offset: true, message: 'started.at must be an ISO 8601 date-time such as "2026-12-03T08:00:00.000Z"' }).optional(),
   model: modelName('started.model').optional(),

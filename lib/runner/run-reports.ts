@@ -39,7 +39,7 @@ export function toRunReports(batch: readonly ReportableItem[]): RunReport[] {
       report.started = {
         ...(item.pid === null ? {} : { pid: item.pid }),
         ...(item.model === undefined ? {} : { model: item.model.model, models: item.model.models }),
-        // When it started, not when the report left (the outbox may hold a start back: STARTED_REPORT_DELAY_MS).
+        // When it started, not when the report left (the outbox may hold a start back: STARTED_HOLD_MS).
         ...(item.ts === undefined ? {} : { at: item.ts }),
       };
     }

@@ -11,6 +11,9 @@ import { holdsSessionLock } from './event-seqs.js';
 /** Tries a callback resume gets when its run record carries none (the session's last run is gone). */
 const DEFAULT_MAX_ATTEMPTS = 3;
 
+/** Where outcomesWaitingRead leaves its answer for deliverCallbacks, in the transaction's memo. */
+const outcomesWaitingKey = (sessionId: string) => `outcomes_waiting:${sessionId}`;
+
 /**
  * Resume `sessionId` with every outcome waiting for it (callback-mode children's, and answers to its
  * questions delivered by resume: coordinator/rules/answer-message.ts), in one run, if it is idle (its last
@@ -23,8 +26,8 @@ export async function deliverCallbacks(tx: SqlClient, sessionId: string, now: nu
   // Most sessions have no callbacks nor answers waiting: one lookup, no lock. Any that waits was recorded by a
   // committed transaction before this one read (or is this one's own), and is read again below under the lock.
   // The run's status change may have answered already (outcomesWaitingRead): then no lookup of its own.
-  const known = tx.memo?.get(`outcomes_waiting:${sessionId}`);
-  tx.memo?.delete(`outcomes_waiting:${sessionId}`);
+  const known = tx.memo?.get(outcomesWaitingKey(sessionId));
+  tx.memo?.delete(outcomesWaitingKey(sessionId));
   if (known === 0) return null;
   if (known === undefined) {
     const waiting = await tx.query(
@@ -99,5 +102,5 @@ export function outcomesWaitingWanted(tx: SqlClient, sessionId: string): boolean
 
 /** What the statement read (outcomesWaitingWanted said yes): deliverCallbacks, next in this transaction, uses it instead of its lookup. */
 export function outcomesWaitingRead(tx: SqlClient, sessionId: string, waiting: boolean): void {
-  tx.memo?.set(`outcomes_waiting:${sessionId}`, waiting ? 1 : 0);
+  tx.memo?.set(outcomesWaitingKey(sessionId), waiting ? 1 : 0);
 }
