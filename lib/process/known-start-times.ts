@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 
 /**
  * Start times of processes that earlier scans of /proc read, reused by the next scan for the pids the
@@ -17,12 +17,25 @@ export const MAX_GAP_MS = 1_000;
 
 const LAST_PID_FILE = '/proc/sys/kernel/ns_last_pid';
 
-function lastPid(): number | undefined {
+/** One buffer for every cursor read (a scan reads it once or twice). */
+const cursorBuffer = Buffer.allocUnsafe(32);
+
+/** The last pid the kernel handed out, or undefined without /proc. */
+export function lastPid(): number | undefined {
+  let fd: number;
   try {
-    const value = Number(readFileSync(LAST_PID_FILE, 'latin1').trim());
+    fd = openSync(LAST_PID_FILE, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    // open + read + close into a reused buffer: readFileSync also fstat()s and allocates.
+    const value = Number(cursorBuffer.toString('latin1', 0, readSync(fd, cursorBuffer, 0, cursorBuffer.length, 0)).trim());
     return Number.isInteger(value) && value >= 0 ? value : undefined;
   } catch {
     return undefined;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -31,16 +44,27 @@ export function inPidRange(pid: number, first: number, last: number): boolean {
   return first <= last ? pid > first && pid <= last : pid > first || pid <= last;
 }
 
+/** What the pid cursor was, and when, as one read of it (given in tests). */
+export interface CursorRead {
+  cursor: number | undefined;
+  now: number;
+}
+
 /**
  * The pids handed out after the process `first`, itself started no earlier than `since`
- * (performance.now()): every process it started since got one, in (first, cursor]. Read the cursor after
- * listing /proc, so every pid listed was handed out by then. Undefined when that cannot be told: no
- * cursor, or `since` more than MAX_GAP_MS ago (the pids may have gone round).
+ * (performance.now()): every process it started since got one, in (first, cursor]. Undefined when that
+ * cannot be told: no cursor, or `since` more than MAX_GAP_MS ago (the pids may have gone round). Read the
+ * cursor after listing /proc, so every pid listed was handed out by then.
  */
-export function pidsAfter(first: number, since: number, read: { cursor: number | undefined; now: number } = { cursor: lastPid(), now: performance.now() }): ((pid: number) => boolean) | undefined {
+export function pidsAfter(first: number, since: number, read: CursorRead = { cursor: lastPid(), now: performance.now() }): ((pid: number) => boolean) | undefined {
+  const last = lastPidAfter(first, since, read);
+  return last === undefined ? undefined : (pid) => inPidRange(pid, first, last);
+}
+
+/** The cursor of `read` if the pids in (first, cursor] are all the process `first` (started no earlier than `since`) can have started (see pidsAfter). */
+export function lastPidAfter(first: number, since: number, read: CursorRead = { cursor: lastPid(), now: performance.now() }): number | undefined {
   const { cursor, now } = read;
-  if (cursor === undefined || now - since > MAX_GAP_MS) return undefined;
-  return (pid) => inPidRange(pid, first, cursor);
+  return cursor === undefined || now - since > MAX_GAP_MS ? undefined : cursor;
 }
 
 /** One scan's view of the cache: lookups for pids not reused since the last scan, and what this scan read. */

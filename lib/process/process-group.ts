@@ -130,7 +130,11 @@ export function openProcessGroup(pgid: number, mark?: string, ledger?: GroupLedg
   // Once nothing of the execution runs (in the group or escaped), nothing of it can start again: later
   // questions need no scan of /proc (a scan is most of what a run's end costs the runner).
   let quiet = false;
-  const search = { startedSince: since, after: spawnedAt === undefined ? undefined : { pid: pgid, since: spawnedAt } };
+  const search: Omit<MarkedSearch, 'exceptGroup'> = {
+    startedSince: since,
+    after: spawnedAt === undefined ? undefined : { pid: pgid, since: spawnedAt },
+    otherGroup: (pgrp) => pgrp !== pgid && liveGroups.has(pgrp),
+  };
   const escaped = () => (quiet ? [] : escapedProcesses(pgid, mark, search));
   return {
     signal: (signal) => {

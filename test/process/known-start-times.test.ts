@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { KnownStartTimes, MAX_GAP_MS, pidsAfter } from '../../lib/process/known-start-times.js';
+import { readFileSync } from 'node:fs';
+import { KnownStartTimes, lastPid, lastPidAfter, MAX_GAP_MS, pidsAfter } from '../../lib/process/known-start-times.js';
 
 /** A cache driven by a fake pid cursor and clock. */
 function cache(start: { cursor: number | undefined; now: number }) {
@@ -74,5 +75,21 @@ describe('KnownStartTimes', () => {
     // Started too long ago (the pids may have gone round since), or no cursor: no answer.
     expect(pidsAfter(100, 5_000 - MAX_GAP_MS - 1, { cursor: 120, now: 5_000 })).toBeUndefined();
     expect(pidsAfter(100, 4_900, { cursor: undefined, now: 5_000 })).toBeUndefined();
+  });
+
+  it('gives the cursor itself as the last pid of the range, under the same conditions', () => {
+    expect(lastPidAfter(100, 4_900, { cursor: 120, now: 5_000 })).toBe(120);
+    expect(lastPidAfter(100, 5_000 - MAX_GAP_MS - 1, { cursor: 120, now: 5_000 })).toBeUndefined();
+    expect(lastPidAfter(100, 4_900, { cursor: undefined, now: 5_000 })).toBeUndefined();
+  });
+
+  it.runIf(process.platform === 'linux')('reads the kernel\'s cursor: the last pid handed out', () => {
+    const before = Number(readFileSync('/proc/sys/kernel/ns_last_pid', 'latin1'));
+    const read = lastPid()!;
+    expect(Number.isInteger(read)).toBe(true);
+    // A few processes at most started between the two reads, unless the pids went past pid_max meanwhile.
+    const pidMax = Number(readFileSync('/proc/sys/kernel/pid_max', 'latin1'));
+    const handedOut = (read - before + pidMax) % pidMax;
+    expect(handedOut).toBeLessThan(1000);
   });
 });

@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_GAP_MS } from '../../lib/process/known-start-times.js';
-import { environHolds, findMarkedProcesses, processStartTime, readProcStat } from '../../lib/process/proc-table.js';
+import { environHolds, findMarkedProcesses, PID_WALK_LIMIT, processStartTime, readProcStat, walksPids } from '../../lib/process/proc-table.js';
 
 /** sleep(1) by its path: the environments below have no PATH. */
 const SLEEP = execFileSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).trim();
@@ -63,5 +63,39 @@ describe.runIf(process.platform === 'linux')('proc-table (Linux /proc)', () => {
     expect(found(spawnedAt)).toEqual([after]);
     // The leader started long ago (the pids may have gone round): every process is read.
     expect(found(performance.now() - MAX_GAP_MS - 1)).toEqual([before, after].sort((a, b) => a - b));
+  });
+
+  it('finds the same processes whether it walks the pids after the leader or lists /proc', async () => {
+    const spawnedAt = performance.now();
+    await sleeper({ MARK: 'm-4' }); // before the leader
+    const leader = await sleeper({ OTHER: '1' });
+    const first = await sleeper({ MARK: 'm-4' });
+    const second = await sleeper({ MARK: 'm-4', OTHER: '2' });
+    await sleeper({ MARK: 'm-5' });
+    const search = (walkLimit: number) => findMarkedProcesses('MARK=m-4', { after: { pid: leader, since: spawnedAt, walkLimit } }).map((p) => p.pid).sort((a, b) => a - b);
+    expect(search(PID_WALK_LIMIT)).toEqual([first, second]);
+    expect(search(0)).toEqual([first, second]); // listed: the range is longer than the limit
+  });
+
+  it('passes over the members of other executions\' groups within the pids after the leader, and nowhere else', async () => {
+    const spawnedAt = performance.now();
+    const leader = await sleeper({ OTHER: '1' });
+    // Each sleeper heads a group of its own: one an escapee of this execution (setsid), one another execution.
+    const escapee = await sleeper({ MARK: 'm-6' });
+    const otherExecution = await sleeper({ MARK: 'm-6' });
+    const otherGroup = (pgrp: number) => pgrp === otherExecution;
+    const pids = (search: Parameters<typeof findMarkedProcesses>[1]) => findMarkedProcesses('MARK=m-6', search).map((p) => p.pid).sort((a, b) => a - b);
+    for (const walkLimit of [PID_WALK_LIMIT, 0]) expect(pids({ after: { pid: leader, since: spawnedAt, walkLimit }, otherGroup })).toEqual([escapee]);
+    // Without the range (or once the pids may have gone round) a group's id says nothing: every process is read.
+    expect(pids({ otherGroup })).toEqual([escapee, otherExecution].sort((a, b) => a - b));
+    expect(pids({ after: { pid: leader, since: performance.now() - MAX_GAP_MS - 1 }, otherGroup })).toEqual([escapee, otherExecution].sort((a, b) => a - b));
+  });
+
+  it('walks a range only when it is short and has not wrapped past pid_max', () => {
+    expect(walksPids(100, 100)).toBe(true);
+    expect(walksPids(100, 100 + PID_WALK_LIMIT)).toBe(true);
+    expect(walksPids(100, 101 + PID_WALK_LIMIT)).toBe(false);
+    expect(walksPids(32_700, 20)).toBe(false);
+    expect(walksPids(100, 110, 5)).toBe(false);
   });
 });
