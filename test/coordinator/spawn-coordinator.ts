@@ -32,11 +32,15 @@ export function spawnCoordinator(args: string[], env: NodeJS.ProcessEnv = {}): P
   };
   return new Promise((resolve, reject) => {
     child.stderr!.setEncoding('utf8');
+    let listening = false;
     child.stderr!.on('data', (chunk: string) => {
       stderr += chunk;
+      if (listening) return; // the URL is read once: the search is not run again over a growing log
       // A JSON line's "url" field, or a pretty line's url=… (--log-format pretty).
       const match = /"url":"(http:\/\/[^"]+)"|\burl=(http:\/\/\S+)/.exec(stderr);
-      if (match) resolve({ child, url: (match[1] ?? match[2])!, stderr: () => stderr, stop });
+      if (match === null) return;
+      listening = true;
+      resolve({ child, url: (match[1] ?? match[2])!, stderr: () => stderr, stop });
     });
     child.once('exit', (code) => reject(new Error(`agent-coordinator exited with ${code} before listening: ${stderr}`)));
     child.once('error', reject);
