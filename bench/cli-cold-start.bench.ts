@@ -57,6 +57,8 @@ try {
     else console.log(`${command.name}: skipped (exit ${first.code}: ${first.stderr.trim().split('\n')[0]})`);
   }
   console.log(`${CLI}; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores (a busy machine inflates every figure)`);
+  // Node reads this file (a CA bundle, ~140 certificates) at every start, before any of our code: ~90 ms here.
+  if (process.env.NODE_EXTRA_CA_CERTS) console.log(`NODE_EXTRA_CA_CERTS is set (${process.env.NODE_EXTRA_CA_CERTS}): Node loads it at every start, every figure below included; unset it to see the commands alone`);
   const node = { name: 'node -e 0 (Node\'s own start)', args: ['-e', '0'] };
   const samples = new Map<string, number[]>([...present, node].map((c) => [c.name, []]));
   for (let i = 0; i < SAMPLES; i++) {
