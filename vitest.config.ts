@@ -1,5 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
+// Node loads the CA bundle NODE_EXTRA_CA_CERTS names at every start, before any code: ~90 ms of each of the
+// many Node processes of a run (the test workers, and the CLIs, runners, coordinators and fake claude they
+// start, all inheriting this environment). No test reaches a TLS server that needs it (a TLS test gives its own CA).
+delete process.env.NODE_EXTRA_CA_CERTS;
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'protocol/**/*.test.ts', 'lib/**/*.test.ts', 'coordinator/**/*.test.ts', 'executors/**/*.test.ts'],
