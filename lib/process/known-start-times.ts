@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { readProcFile } from './proc-file.js';
 
 /**
  * Start times of processes that earlier scans of /proc read, reused by the next scan for the pids the
@@ -17,26 +17,11 @@ export const MAX_GAP_MS = 1_000;
 
 const LAST_PID_FILE = '/proc/sys/kernel/ns_last_pid';
 
-/** One buffer for every cursor read (a scan reads it once or twice). */
-const cursorBuffer = Buffer.allocUnsafe(32);
-
 /** The last pid the kernel handed out, or undefined without /proc. */
 export function lastPid(): number | undefined {
-  let fd: number;
-  try {
-    fd = openSync(LAST_PID_FILE, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
-    // open + read + close into a reused buffer: readFileSync also fstat()s and allocates.
-    const value = Number(cursorBuffer.toString('latin1', 0, readSync(fd, cursorBuffer, 0, cursorBuffer.length, 0)).trim());
-    return Number.isInteger(value) && value >= 0 ? value : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
+  const text = readProcFile(LAST_PID_FILE);
+  const value = text === undefined ? NaN : Number(text.trim());
+  return Number.isInteger(value) && value >= 0 ? value : undefined;
 }
 
 /** Whether `pid` lies in (first, last], pids handed out in order after `first` up to `last`, wrapping past pid_max. */
