@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCoordinator } from '../../coordinator/start-coordinator.js';
 import { SessionViewSchema } from '../../protocol/sessions.js';
-import { pollRun, registerRunner, startTestCoordinator, STORE_KINDS } from './helpers.js';
+import { eventually, pollRun, registerRunner, startTestCoordinator, STORE_KINDS } from './helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -95,6 +95,21 @@ describe.each(STORE_KINDS)('placement over HTTP: the decided executor, why a run
     // A run the runner serves is queued as usual.
     expect((await api('POST', '/v1/sessions', { executor: 'sh-echo', prompt: 'x' })).body.status).toBe('queued');
   });
+
+  it('with a placement timeout of 0, a parked poll still gets each run it serves at once (its check locks only the runs it fails)', async () => {
+    // No sweep in this test: nothing but the wake-up of the create can hand the run to the parked poll.
+    const { api } = await start({ timings: { placementTimeoutMs: 0, sweepIntervalMs: 600_000 } });
+    const runner = await registerRunner(api, ['sh-echo'], []);
+    for (let i = 0; i < 20; i++) {
+      // Parked (its first claim found nothing) before the create: the create's check for runners runs beside
+      // the woken poll's claim, which passed over a row that check had locked and then waited out its timeout.
+      const parked = pollRun(api, runner, 20_000);
+      await eventually(async () => /agent_coordinator_polls_waiting 1\b/.test((await api('GET', '/metrics')).body));
+      const created = await api('POST', '/v1/sessions', { executor: 'sh-echo', prompt: `run ${i}` });
+      expect(created.body.status).toBe('queued');
+      expect((await parked).run?.run_id, `run ${i}`).toBe(created.body.run_id);
+    }
+  }, 60_000);
 });
 
 it('startCoordinator refuses a default executor no executor folder can be named, naming the option', async () => {
