@@ -33,6 +33,8 @@ export const MAX_AGE_S = 36_500 * 86_400;
  * more, it answers `more: true` and the same prune again deletes the next ones (`sessions prune` repeats it).
  */
 export const MAX_PRUNE_SESSIONS = 1_000;
+/** Most sessions one `POST /v1/sessions/batch` creates (one transaction): a bigger submission is sent in parts. */
+export const MAX_BATCH_SESSIONS = 1_000;
 /** Deepest level below a session a tree query or a budget's `max_depth` may name. */
 export const MAX_TREE_DEPTH = 1_000;
 /** Most nodes one `GET /v1/sessions/:id/tree` returns (and its default). */

@@ -1,7 +1,7 @@
 /** `/v1/sessions` and `/v1/runs`: what a client sends to start, resume, list and stop sessions, and what it gets back. */
 import { z } from 'zod';
 import { id, isoTime, limit, priority, projectDir, prompt, tags, timeoutS } from './fields.js';
-import { MAX_AGE_S, MAX_RUN_ATTEMPTS } from './limits.js';
+import { MAX_AGE_S, MAX_BATCH_SESSIONS, MAX_RUN_ATTEMPTS } from './limits.js';
 import { ENDED_SESSION_STATUSES, RunModeSchema, RunStatusSchema, SessionStatusSchema } from './statuses.js';
 import { BudgetSchema, BudgetStatusSchema, UsageTotalsSchema } from './tree.js';
 import { traceparentField } from './trace-context.js';
@@ -29,6 +29,15 @@ export const CreateSessionSchema = z
   })
   .describe('`executor` defaults to the agent\'s, else the coordinator\'s default executor (--default-executor, claude-code).');
 export type CreateSession = z.input<typeof CreateSessionSchema>;
+
+/** `POST /v1/sessions/batch`: sessions created in one transaction, in order: all of them or, when one is refused, none. */
+export const CreateSessionsSchema = z.strictObject({
+  sessions: z
+    .array(CreateSessionSchema)
+    .min(1, 'sessions must list at least one session')
+    .max(MAX_BATCH_SESSIONS, `sessions lists at most ${MAX_BATCH_SESSIONS} sessions in one request (send the rest in another)`),
+});
+export type CreateSessions = z.input<typeof CreateSessionsSchema>;
 
 export const ResumeSessionSchema = z.strictObject({
   prompt,
@@ -235,6 +244,9 @@ export type RunOutcomeSummary = z.infer<typeof RunOutcomeSummarySchema>;
 
 /** `POST /v1/sessions` and `POST /v1/sessions/:id/resume` (201): the session and its new run. */
 export const SessionStartedSchema = z.looseObject({ session_id: z.string(), run_id: z.string(), status: SessionStatusSchema });
+
+/** `POST /v1/sessions/batch` (201): each session created, in the order they were asked for. */
+export const SessionsStartedSchema = z.looseObject({ sessions: z.array(SessionStartedSchema) });
 
 /** `GET /v1/sessions`: a page, newest first, and the cursor of the next page (null at the end). */
 export const SessionPageSchema = z.looseObject({ sessions: z.array(SessionViewSchema), next_cursor: z.string().nullable() });

@@ -9,14 +9,14 @@ import { inheritsSkills, sessionSkills } from './skill-inheritance.js';
  * The agent of a session about to be created, resolved (`extends` merged): its executor, tags, timeout,
  * budget and skills are the session's defaults. A blueprint that cannot be resolved (a base gone, a shared
  * MCP server disabled, a skill gone) is refused now, naming the agent and the field, not when a runner
- * fetches it. @throws ApiError 422.
+ * fetches it. @throws ApiError 422 naming `field` (the request's field that named the agent).
  */
-export async function resolveSessionAgent(ctx: CoordinatorContext, agent: AgentDocument): Promise<ResolvedAgent> {
+export async function resolveSessionAgent(ctx: CoordinatorContext, agent: AgentDocument, field = 'agent'): Promise<ResolvedAgent> {
   try {
     return await resolveStored(ctx.store, agent, ctx);
   } catch (error) {
     if (!(error instanceof AgentResolveError)) throw error;
-    const issues = error.issues.map((i) => ({ path: 'agent', message: `agent "${agent.name}": ${i.path}: ${i.message}` }));
+    const issues = error.issues.map((i) => ({ path: field, message: `agent "${agent.name}": ${i.path}: ${i.message}` }));
     throw new ApiError(422, 'invalid_request', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { agent: agent.name, issues });
   }
 }

@@ -50,3 +50,14 @@ export class BudgetExceededError extends Error {
     super(message);
   }
 }
+
+/** One item of a batch (`createSessions`) was refused: `cause` says why; the batch's transaction was rolled back. */
+export class BatchItemError extends Error {
+  override name = 'BatchItemError';
+  constructor(
+    readonly index: number,
+    override readonly cause: unknown,
+  ) {
+    super(`item ${index}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}

@@ -15,7 +15,7 @@ import { countHeldRuns } from './ops/count-held-runs.js';
 import { heartbeatRunner, type HeartbeatResult } from './ops/heartbeat-runner.js';
 import { countClaimable, countRunsByStatus } from './ops/count-runs.js';
 import { countSystemStatus, type SystemCounts } from './ops/count-system-status.js';
-import { createSession, type NewSession } from './ops/create-session.js';
+import { createSession, createSessions, type NewSession } from './ops/create-session.js';
 import { deleteSession } from './ops/delete-session.js';
 import { deregisterRunner } from './ops/deregister-runner.js';
 import { listCallbacks } from './ops/deliver-callbacks.js';
@@ -93,6 +93,8 @@ export interface Store {
   listAgents(): Promise<AgentDocument[]>;
   deleteAgent(name: string): Promise<boolean>;
   createSession(input: NewSession, now: number): Promise<{ session: SessionRecord; run: RunRecord }>;
+  /** Sessions created in one transaction, in order: all or none. */
+  createSessions(inputs: readonly NewSession[], now: number): Promise<{ session: SessionRecord; run: RunRecord }[]>;
   getSession(id: string): Promise<SessionRecord | null>;
   /** A session and the model its latest run was given, in one read (`GET /v1/sessions/:id`). */
   getSessionWithModel(id: string): Promise<{ session: SessionRecord; model: string | null } | null>;
@@ -226,6 +228,7 @@ export function createStore(sql: SqlClient): Store {
     listAgents: () => listAgents(sql),
     deleteAgent: (name) => deleteAgent(sql, name),
     createSession: (input, now) => createSession(sql, input, now),
+    createSessions: (inputs, now) => createSessions(sql, inputs, now),
     getSession: (id) => getSession(sql, id),
     getSessionWithModel: (id) => getSessionWithModel(sql, id),
     listSessions: (filter, page) => listSessions(sql, filter, page),

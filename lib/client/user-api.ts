@@ -14,6 +14,7 @@ import {
   SessionPageSchema,
   SessionsPrunedSchema,
   SessionStartedSchema,
+  SessionsStartedSchema,
   SessionRetriedSchema,
   SessionStoppedSchema,
   SessionViewSchema,
@@ -59,6 +60,11 @@ export class UserApi {
 
   createSession(body: CreateSession) {
     return this.#call({ method: 'POST', path: '/v1/sessions', body }, SessionStartedSchema);
+  }
+
+  /** Sessions created in one request and one transaction, in order: all of them or none (at most MAX_BATCH_SESSIONS). */
+  createSessions(sessions: CreateSession[]) {
+    return this.#call({ method: 'POST', path: '/v1/sessions/batch', body: { sessions } }, SessionsStartedSchema);
   }
 
   getSession(id: string) {

@@ -3,19 +3,23 @@ import { unknownAgentError } from '../../agents/unknown-agent.js';
 import { ApiError } from '../../api-error.js';
 import { decodeCursor, encodeCursor } from '../../rules/cursor.js';
 import { DEFAULT_PAGE_LIMIT, MAX_PRUNE_SESSIONS } from '../../../protocol/limits.js';
-import { NotFoundError } from '../../store/store-errors.js';
+import { BatchItemError, NotFoundError } from '../../store/store-errors.js';
+import { toApiError } from '../error-status.js';
 import { explainWaiting } from '../../rules/placement.js';
 import { budgetStatus } from '../../budget/budget-rules.js';
 import { treeBudgets } from '../../budget/tree-budgets.js';
-import type { SessionRecord } from '../../types.js';
+import type { RunRecord, SessionRecord } from '../../types.js';
+import type { NewSession } from '../../store/ops/create-session.js';
 import type { SessionStatus } from '../../../protocol/statuses.js';
 import type { CoordinatorContext } from '../context.js';
 import { renderCallback, renderRun, renderSession } from '../render.js';
-import { CreateSessionSchema, ListRunsQuerySchema, ListSessionsQuerySchema, PruneSessionsSchema, ResumeSessionSchema, StopSessionSchema } from '../../../protocol/sessions.js';
+import { type CreateSession, CreateSessionSchema, CreateSessionsSchema, ListRunsQuerySchema, ListSessionsQuerySchema, PruneSessionsSchema, ResumeSessionSchema, StopSessionSchema } from '../../../protocol/sessions.js';
 import { ENDED_SESSION_STATUSES } from '../../../protocol/statuses.js';
 import { readBody, readQuery } from '../validate.js';
 import { cancelQuestions } from '../../rules/expire-questions.js';
 import { effectiveSkills, resolveSessionAgent } from '../../skills/session-skills.js';
+
+type ResolvedAgent = Awaited<ReturnType<typeof resolveSessionAgent>>;
 
 /** `/v1/sessions` (create, list, get, resume, stop, delete, prune, result, runs) and `/v1/runs` (get, list by session). */
 export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
@@ -38,6 +42,15 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
     return failed.length > 0 ? 'failed' : ((await store.getSession(session.id))?.status ?? session.status);
   };
 
+  /** placeAtOnce for sessions created together: one sweep for all of them. @returns their statuses, in order. */
+  const placeAllAtOnce = async (created: readonly { session: SessionRecord; run: RunRecord }[]): Promise<SessionStatus[]> => {
+    if (ctx.timings.placementTimeoutMs !== 0) return created.map(({ session }) => session.status);
+    const now = Date.now();
+    const online = await store.listOnlineRunners(now, ctx.timings.leaseMs);
+    const failed = new Set((await store.failUnplaceable(now, 0, online, created.map(({ run }) => run.id))).map((run) => run.id));
+    return Promise.all(created.map(async ({ session, run }) => (failed.has(run.id) ? 'failed' : ((await store.getSession(session.id))?.status ?? session.status))));
+  };
+
   /** Why the session's latest run is still queued, from the runners online now (null when it is not queued). */
   const waitingOf = async (session: SessionRecord) => {
     if (session.status !== 'queued') return null;
@@ -56,39 +69,69 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
     throw new ApiError(422, 'invalid_request', `${field}: no session ${id}`, { issues: [{ path: field, message: `no session ${id}` }] });
   };
 
+  /**
+   * What `body` asks for, resolved against its agent (a base's executor or tags count) and the coordinator's
+   * defaults. `at` prefixes the fields errors name (`sessions[3].` in a batch). `agents` keeps the agents
+   * this request resolved already. @throws ApiError 422 naming the field of an unknown agent or session.
+   */
+  const newSessionOf = async (body: CreateSession, at = '', agents = new Map<string, ResolvedAgent>()): Promise<NewSession> => {
+    let agent: ResolvedAgent | null = null;
+    if (body.agent !== undefined) {
+      agent = agents.get(body.agent) ?? null;
+      if (agent === null) {
+        const stored = await store.getAgent(body.agent);
+        if (stored === null) throw await unknownAgentError(store, body.agent, `${at}agent`);
+        agent = await resolveSessionAgent(ctx, stored, `${at}agent`);
+        agents.set(body.agent, agent);
+      }
+    }
+    await mustExist(`${at}parent_session_id`, body.parent_session_id);
+    await mustExist(`${at}callback_session_id`, body.callback_session_id);
+    const skills = await effectiveSkills(ctx, agent, body.parent_session_id);
+    return {
+      agent: body.agent ?? null,
+      // Decided now, so only a runner that serves it ever claims it.
+      executor: body.executor ?? agent?.executor ?? ctx.defaultExecutor,
+      tags: body.tags ?? agent?.tags ?? [],
+      project_dir: body.project_dir ?? null,
+      parent_session_id: body.parent_session_id ?? null,
+      priority: body.priority ?? 0,
+      timeout_s: body.timeout_s ?? agent?.timeout_s ?? null,
+      prompt: body.prompt,
+      max_attempts: body.max_attempts ?? ctx.timings.maxAttempts,
+      callback_session_id: body.callback_session_id ?? null,
+      traceparent: body.traceparent ?? null,
+      // The agent's budget is a default: under a parent it is cut to what the tree has left, never refused.
+      budget: body.budget ?? agent?.budget ?? null,
+      budget_is_default: body.budget === undefined && agent?.budget !== undefined,
+      skills,
+      kind: body.kind ?? null,
+    };
+  };
+
   app.post('/v1/sessions', async (c) => {
     const body = await readBody(c, CreateSessionSchema);
-    const stored = body.agent === undefined ? null : await store.getAgent(body.agent);
-    if (body.agent !== undefined && stored === null) throw await unknownAgentError(store, body.agent, 'agent');
-    // Its defaults are the agent's as resolved: a base's executor or tags count.
-    const agent = stored === null ? null : await resolveSessionAgent(ctx, stored);
-    await mustExist('parent_session_id', body.parent_session_id);
-    await mustExist('callback_session_id', body.callback_session_id);
-    const skills = await effectiveSkills(ctx, agent, body.parent_session_id);
-    const { session, run } = await store.createSession(
-      {
-        agent: body.agent ?? null,
-        // Decided now, so only a runner that serves it ever claims it.
-        executor: body.executor ?? agent?.executor ?? ctx.defaultExecutor,
-        tags: body.tags ?? agent?.tags ?? [],
-        project_dir: body.project_dir ?? null,
-        parent_session_id: body.parent_session_id ?? null,
-        priority: body.priority ?? 0,
-        timeout_s: body.timeout_s ?? agent?.timeout_s ?? null,
-        prompt: body.prompt,
-        max_attempts: body.max_attempts ?? ctx.timings.maxAttempts,
-        callback_session_id: body.callback_session_id ?? null,
-        traceparent: body.traceparent ?? null,
-        // The agent's budget is a default: under a parent it is cut to what the tree has left, never refused.
-        budget: body.budget ?? agent?.budget ?? null,
-        budget_is_default: body.budget === undefined && agent?.budget !== undefined,
-        skills,
-        kind: body.kind ?? null,
-      },
-      Date.now(),
-    );
+    const { session, run } = await store.createSession(await newSessionOf(body), Date.now());
     ctx.logger.debug({ session: session.id, run: run.id }, 'session created');
     return c.json({ session_id: session.id, run_id: run.id, status: await placeAtOnce(session, run.id) }, 201);
+  });
+
+  // Many sessions in one request and one transaction (as a job queue's bulk add): all are checked first,
+  // then created in order, or none is (a refused one names its index: `sessions[3].agent`).
+  app.post('/v1/sessions/batch', async (c) => {
+    const body = await readBody(c, CreateSessionsSchema);
+    const agents = new Map<string, ResolvedAgent>();
+    const inputs: NewSession[] = [];
+    for (const [i, item] of body.sessions.entries()) inputs.push(await newSessionOf(item, `sessions[${i}].`, agents));
+    const created = await store.createSessions(inputs, Date.now()).catch((error: unknown) => {
+      if (!(error instanceof BatchItemError)) throw error;
+      const refused = toApiError(error.cause);
+      if (refused === null) throw error.cause;
+      throw new ApiError(refused.status, refused.code, `sessions[${error.index}]: ${refused.message}`, { ...refused.details, index: error.index });
+    });
+    ctx.logger.debug({ sessions: created.length }, 'sessions created');
+    const statuses = await placeAllAtOnce(created);
+    return c.json({ sessions: created.map(({ session, run }, i) => ({ session_id: session.id, run_id: run.id, status: statuses[i]! })) }, 201);
   });
 
   app.get('/v1/sessions', async (c) => {

@@ -1,7 +1,7 @@
 import { newId } from '../../ids.js';
 import { type BudgetHolder, clampSubBudget, refuseChild } from '../../budget/budget-rules.js';
 import type { Budget } from '../../../protocol/tree.js';
-import { BudgetExceededError, NotFoundError } from '../store-errors.js';
+import { BatchItemError, BudgetExceededError, NotFoundError } from '../store-errors.js';
 import { readBudgetHolders } from './read-budget-holders.js';
 import type { RunRecord, SessionRecord } from '../../types.js';
 import { appendRunStatusEvent } from './append-run-status-event.js';
@@ -125,6 +125,30 @@ export async function createSession(
     }, now);
     // Seen before its first event (the run's `queued`), so a follower from this view misses none.
     return { session: toSession({ ...sessionRow!, event_seq: 0 }), run };
+  });
+}
+
+/**
+ * Create sessions in one transaction (`POST /v1/sessions/batch`), in order: all of them, or none when one
+ * is refused (its parent's budget, a parent gone meanwhile): then a BatchItemError names it, with the refusal as `cause`. One COMMIT for the lot, and the runners'
+ * waiting polls are woken once.
+ */
+export function createSessions(
+  sql: SqlClient,
+  inputs: readonly NewSession[],
+  now: number,
+): Promise<{ session: SessionRecord; run: RunRecord }[]> {
+  return sql.transaction(async (tx) => {
+    const created: { session: SessionRecord; run: RunRecord }[] = [];
+    for (const [index, input] of inputs.entries()) {
+      try {
+        created.push(await createSession(tx, input, now));
+      } catch (error) {
+        // A refusal names its item; anything else (a deadlock to try again, a lost connection) goes on as it is.
+        throw error instanceof BudgetExceededError || error instanceof NotFoundError ? new BatchItemError(index, error) : error;
+      }
+    }
+    return created;
   });
 }
 
