@@ -57,6 +57,24 @@ describe.each(STORE_KINDS)('POST /v1/sessions/batch: many sessions in one reques
     expect(claimed).toEqual([ids[2], ids[0], ids[1], ids[3]]);
   });
 
+  it('a full batch (1,000, written in several multi-row INSERTs) keeps its order, and each run has its one queued event', async () => {
+    const { api } = await start();
+    const prompts = Array.from({ length: MAX_BATCH_SESSIONS }, (_, i) => `prompt ${i}`);
+    const created = await api('POST', '/v1/sessions/batch', { sessions: prompts.map((prompt, i) => ({ prompt, priority: i % 3 })) });
+    expect(created.status).toBe(201);
+    const listed = await allSessions(api);
+    expect(listed.map((s) => s.session_id)).toEqual(created.body.sessions.map((s: any) => s.session_id));
+    expect(listed.map((s) => [s.prompt, s.priority, s.last_run_id])).toEqual(prompts.map((prompt, i) => [prompt, i % 3, created.body.sessions[i].run_id]));
+    for (const i of [0, 255, 256, 999]) {
+      const events = (await api('GET', `/v1/sessions/${created.body.sessions[i].session_id}/events?after=0`)).body.events;
+      expect(events.map((e: any) => [e.seq, e.run_seq, e.event.status, e.run_id])).toEqual([[1, -1, 'queued', created.body.sessions[i].run_id]]);
+    }
+    // The queue takes them by priority, then in the order asked.
+    const runner = await registerRunner(api, ['test']);
+    const first = await api('POST', `/v1/runners/${runner.runner_id}/next-run`, { timeout_ms: 0, max: 4 }, runner.token);
+    expect(first.body.runs.map((r: any) => r.run.session_id)).toEqual([2, 5, 8, 11].map((i) => created.body.sessions[i].session_id));
+  }, 60_000);
+
   it('refuses a malformed item naming it and its field, and creates none of the batch', async () => {
     const { api } = await start();
     await api('POST', '/v1/sessions', { prompt: 'already there' });

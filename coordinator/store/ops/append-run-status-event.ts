@@ -2,6 +2,7 @@ import type { EventRecord, RunRecord } from '../../types.js';
 import type { SqlClient } from '../sql-client.js';
 import { allocateEventSeqs } from './event-seqs.js';
 import { insertEvents } from './insert-events.js';
+import type { EventRow } from '../pending-events.js';
 
 /** The `run_status` event recorded for each state a run enters. */
 export interface RunStatusEvent {
@@ -24,13 +25,28 @@ export interface RunStatusEvent {
  * `running` do not repeat the error of the attempt before).
  */
 export async function appendRunStatusEvent(tx: SqlClient, run: RunRecord, statusSeq: number, now: number, message?: string | null): Promise<void> {
-  const outcome = run.outcome as { kind?: string; message?: string } | null;
-  const event: RunStatusEvent = { type: 'run_status', run_id: run.id, status: run.status, attempt: run.attempt, runner_id: run.runner_id };
-  if (message !== undefined && message !== null) event.message = message;
-  if (outcome?.kind !== undefined) event.kind = outcome.kind;
-  const seq = await allocateEventSeqs(tx, run.session_id, 1);
-  await insertEvents(tx, [[run.session_id, seq, run.id, -statusSeq, 'run_status', JSON.stringify(event), now]]);
-  announceStatus(tx, run, event, seq, -statusSeq, now);
+  await appendRunStatusEvents(tx, [{ run, statusSeq, message }], now);
+}
+
+/** appendRunStatusEvent for several runs (of distinct sessions or not), their events stored together. */
+export async function appendRunStatusEvents(
+  tx: SqlClient,
+  changes: readonly { run: RunRecord; statusSeq: number; message?: string | null | undefined }[],
+  now: number,
+): Promise<void> {
+  const rows: EventRow[] = [];
+  const announced: Array<() => void> = [];
+  for (const { run, statusSeq, message } of changes) {
+    const outcome = run.outcome as { kind?: string; message?: string } | null;
+    const event: RunStatusEvent = { type: 'run_status', run_id: run.id, status: run.status, attempt: run.attempt, runner_id: run.runner_id };
+    if (message !== undefined && message !== null) event.message = message;
+    if (outcome?.kind !== undefined) event.kind = outcome.kind;
+    const seq = await allocateEventSeqs(tx, run.session_id, 1);
+    rows.push([run.session_id, seq, run.id, -statusSeq, 'run_status', JSON.stringify(event), now]);
+    announced.push(() => announceStatus(tx, run, event, seq, -statusSeq, now));
+  }
+  await insertEvents(tx, rows);
+  for (const announce of announced) announce();
 }
 
 /** Announce the stored event to the session's watchers and, for a run queued to be taken now, to the parked polls. */

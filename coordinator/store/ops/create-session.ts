@@ -4,7 +4,7 @@ import type { Budget } from '../../../protocol/tree.js';
 import { BatchItemError, BudgetExceededError, NotFoundError } from '../store-errors.js';
 import { readBudgetHolders } from './read-budget-holders.js';
 import type { RunRecord, SessionRecord } from '../../types.js';
-import { appendRunStatusEvent } from './append-run-status-event.js';
+import { appendRunStatusEvents } from './append-run-status-event.js';
 import { noEventsYet } from './event-seqs.js';
 import { SESSION_COLUMNS, toRun, toSession } from '../rows.js';
 import { sessionTraceparent } from '../../../lib/trace/trace-ids.js';
@@ -104,25 +104,11 @@ export async function createSession(
   return sql.transaction(async (tx) => {
     const place = await placeInTree(tx, sessionId, input.parent_session_id);
     const budget = admitInTree(place, input, now);
-    const [sessionRow] = await tx.query(
-      `INSERT INTO sessions (id, agent, executor, tags, project_dir, parent_session_id, priority, timeout_s, prompt,
-         status, last_run_id, created_at, updated_at, root_session_id, depth, ancestors, traceparent, budget, metadata, workflow_run_id, skills, kind)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-      [sessionId, input.agent, input.executor, tags, input.project_dir, input.parent_session_id, input.priority,
-        input.timeout_s, input.prompt, runId, now, now, place.root_session_id, place.depth, JSON.stringify(place.ancestors),
-        sessionTraceparent(place.parent, input.traceparent), budget === null ? null : JSON.stringify(budget),
-        input.metadata === null || input.metadata === undefined ? null : JSON.stringify(input.metadata), input.workflow_run_id ?? null,
-        input.skills === undefined || input.skills.length === 0 ? null : JSON.stringify(input.skills), input.kind ?? null],
-    );
+    const [sessionRow] = await insertSessionRows(tx, [sessionValues(input, sessionId, runId, place, budget, now)]);
     await countInAncestors(tx, place, now);
     if (place.parent !== null) tx.announce({ kind: 'tree', root_session_id: place.root_session_id });
     noEventsYet(tx, sessionId);
-    const run = await insertRun(tx, {
-      id: runId, session_id: sessionId, mode: 'start', prompt: input.prompt, priority: input.priority,
-      executor: input.executor, tags, timeout_s: input.timeout_s, max_attempts: input.max_attempts,
-      executor_session_id: null, callback_session_id: input.callback_session_id ?? null,
-      workflow_run_id: input.workflow_run_id ?? null, available_at: input.available_at,
-    }, now);
+    const run = await insertRun(tx, startRunOf(input, sessionId, runId, tags), now);
     // Seen before its first event (the run's `queued`), so a follower from this view misses none.
     return { session: toSession({ ...sessionRow!, event_seq: 0 }), run };
   });
@@ -139,6 +125,7 @@ export function createSessions(
   now: number,
 ): Promise<{ session: SessionRecord; run: RunRecord }[]> {
   return sql.transaction(async (tx) => {
+    if (inputs.every((input) => input.parent_session_id === null)) return createRoots(tx, inputs, now);
     const created: { session: SessionRecord; run: RunRecord }[] = [];
     for (const [index, input] of inputs.entries()) {
       try {
@@ -152,28 +139,106 @@ export function createSessions(
   });
 }
 
+/** Rows one multi-row INSERT of createRoots writes at most (22 parameters a session, 15 a run: well under both databases' limits). */
+export const CREATE_ROWS_PER_INSERT = 256;
+
+/**
+ * How createRoots splits `n` rows into INSERTs: CREATE_ROWS_PER_INSERT while that many are left, then
+ * powers of two (137 → 128, 8, 1), so the statement texts are few (nine sizes) and stay in the statement
+ * caches (SQLite's prepared statements, PostgreSQL's named ones) whatever sizes batches come in. Pure.
+ */
+export function insertChunks(n: number): number[] {
+  const sizes: number[] = [];
+  for (let left = n; left > 0; ) {
+    const size = left >= CREATE_ROWS_PER_INSERT ? CREATE_ROWS_PER_INSERT : 2 ** Math.floor(Math.log2(left));
+    sizes.push(size);
+    left -= size;
+  }
+  return sizes;
+}
+
+/**
+ * Root sessions (no parent: nothing to lock, count or refuse) created as createSession creates each, but
+ * with one INSERT of sessions and one of runs per chunk (insertChunks), and their `queued` events stored
+ * together: on PostgreSQL a batch of 1,000 is about a dozen round trips instead of two thousand.
+ */
+async function createRoots(tx: SqlClient, inputs: readonly NewSession[], now: number): Promise<{ session: SessionRecord; run: RunRecord }[]> {
+  const created: { session: SessionRecord; run: RunRecord }[] = [];
+  let first = 0;
+  for (const size of insertChunks(inputs.length)) {
+    const chunk = inputs.slice(first, (first += size)).map((input) => ({ input, sessionId: newId('ses'), runId: newId('run') }));
+    const sessionRows = await insertSessionRows(
+      tx,
+      chunk.map(({ input, sessionId, runId }) => sessionValues(input, sessionId, runId, rootPlace(sessionId), input.budget ?? null, now)),
+    );
+    for (const { sessionId } of chunk) noEventsYet(tx, sessionId);
+    const runs = await insertRuns(tx, chunk.map(({ input, sessionId, runId }) => startRunOf(input, sessionId, runId, JSON.stringify(input.tags))), now);
+    // RETURNING gives no promise of order: rows are matched to their items by id.
+    const sessionById = new Map(sessionRows.map((row) => [String(row.id), row]));
+    for (const [i, { sessionId }] of chunk.entries()) created.push({ session: toSession({ ...sessionById.get(sessionId)!, event_seq: 0 }), run: runs[i]! });
+  }
+  return created;
+}
+
+const rootPlace = (sessionId: string): TreePlace => ({ root_session_id: sessionId, depth: 0, ancestors: [], parent: null, holders: [] });
+
+const SESSION_INSERT = `INSERT INTO sessions (id, agent, executor, tags, project_dir, parent_session_id, priority, timeout_s, prompt,
+  status, last_run_id, created_at, updated_at, root_session_id, depth, ancestors, traceparent, budget, metadata, workflow_run_id, skills, kind) VALUES `;
+const SESSION_VALUES = "(?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+/** A new session's row for SESSION_INSERT, in its column order. */
+function sessionValues(input: NewSession, sessionId: string, runId: string, place: TreePlace, budget: Budget | null, now: number): unknown[] {
+  return [sessionId, input.agent, input.executor, JSON.stringify(input.tags), input.project_dir, input.parent_session_id, input.priority,
+    input.timeout_s, input.prompt, runId, now, now, place.root_session_id, place.depth, JSON.stringify(place.ancestors),
+    sessionTraceparent(place.parent, input.traceparent), budget === null ? null : JSON.stringify(budget),
+    input.metadata === null || input.metadata === undefined ? null : JSON.stringify(input.metadata), input.workflow_run_id ?? null,
+    input.skills === undefined || input.skills.length === 0 ? null : JSON.stringify(input.skills), input.kind ?? null];
+}
+
+/** Insert session rows (sessionValues) in one statement; the stored rows, in no promised order. */
+function insertSessionRows(tx: SqlClient, rows: readonly unknown[][]): Promise<Record<string, unknown>[]> {
+  return tx.query(`${SESSION_INSERT}${rows.map(() => SESSION_VALUES).join(', ')} RETURNING *`, rows.flat());
+}
+
+/** A new session's first run, a `start` run of its prompt. */
+function startRunOf(input: NewSession, sessionId: string, runId: string, tags: string): NewRun {
+  return {
+    id: runId, session_id: sessionId, mode: 'start', prompt: input.prompt, priority: input.priority,
+    executor: input.executor, tags, timeout_s: input.timeout_s, max_attempts: input.max_attempts,
+    executor_session_id: null, callback_session_id: input.callback_session_id ?? null,
+    workflow_run_id: input.workflow_run_id ?? null, available_at: input.available_at,
+  };
+}
+
+/** A queued run to insert (insertRun). */
+export type NewRun = Pick<RunRecord, 'id' | 'session_id' | 'mode' | 'prompt' | 'priority' | 'executor' | 'timeout_s' | 'max_attempts' | 'executor_session_id'> & {
+  tags: string;
+  callback_session_id?: string | null;
+  /** The workflow run whose task the session is (resumes of the session carry it too). */
+  workflow_run_id?: string | null;
+  /** When it may be claimed (default now). */
+  available_at?: number | undefined;
+};
+
 /** Insert a queued run (its status counter at 1: its `queued` event). */
-export async function insertRun(
-  tx: SqlClient,
-  run: Pick<RunRecord, 'id' | 'session_id' | 'mode' | 'prompt' | 'priority' | 'executor' | 'timeout_s' | 'max_attempts' | 'executor_session_id'> & {
-    tags: string;
-    callback_session_id?: string | null;
-    /** The workflow run whose task the session is (resumes of the session carry it too). */
-    workflow_run_id?: string | null;
-    /** When it may be claimed (default now). */
-    available_at?: number | undefined;
-  },
-  now: number,
-): Promise<RunRecord> {
-  const [row] = await tx.query(
-    `INSERT INTO runs (id, session_id, mode, prompt, status, priority, executor, tags, timeout_s, attempt, max_attempts,
-       executor_session_id, available_at, created_at, queued_at, callback_session_id, status_seq, workflow_run_id)
-     VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, 1, ?) RETURNING *`,
-    [run.id, run.session_id, run.mode, run.prompt, run.priority, run.executor, run.tags, run.timeout_s,
+export async function insertRun(tx: SqlClient, run: NewRun, now: number): Promise<RunRecord> {
+  return (await insertRuns(tx, [run], now))[0]!;
+}
+
+const RUN_INSERT = `INSERT INTO runs (id, session_id, mode, prompt, status, priority, executor, tags, timeout_s, attempt, max_attempts,
+  executor_session_id, available_at, created_at, queued_at, callback_session_id, status_seq, workflow_run_id) VALUES `;
+const RUN_VALUES = "(?, ?, ?, ?, 'queued', ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, 1, ?)";
+
+/** Insert queued runs in one statement, each with its `queued` event; the runs in the order given. */
+async function insertRuns(tx: SqlClient, runs: readonly NewRun[], now: number): Promise<RunRecord[]> {
+  const rows = await tx.query(
+    `${RUN_INSERT}${runs.map(() => RUN_VALUES).join(', ')} RETURNING *`,
+    runs.flatMap((run) => [run.id, run.session_id, run.mode, run.prompt, run.priority, run.executor, run.tags, run.timeout_s,
       run.max_attempts, run.executor_session_id, Math.max(now, run.available_at ?? now), now, now, run.callback_session_id ?? null,
-      run.workflow_run_id ?? null],
+      run.workflow_run_id ?? null]),
   );
-  const inserted = toRun(row!);
-  await appendRunStatusEvent(tx, inserted, 1, now);
+  const byId = new Map(rows.map((row) => [String(row.id), toRun(row)]));
+  const inserted = runs.map((run) => byId.get(run.id)!);
+  await appendRunStatusEvents(tx, inserted.map((run) => ({ run, statusSeq: 1 })), now);
   return inserted;
 }
