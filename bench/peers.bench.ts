@@ -2,7 +2,8 @@
 // once, each one spawn of bench/executors/trivial-sh with a Schema 2.0 invocation on stdin, its stdout
 // read to the end — through
 //   1. bare spawn: this process keeps 16 executors in flight (the floor);
-//   2. agent-runner on SQLite and 3. on PostgreSQL: agent-coordinator and one agent-runner, sessions created over HTTP;
+//   2. agent-runner on SQLite and 3. on PostgreSQL: agent-coordinator and one agent-runner, sessions created over HTTP
+//      with one bulk create (POST /v1/sessions/batch), as the peers add theirs with addJobs and addBulk;
 //   4. graphile-worker on the same PostgreSQL (a schema of its own), a worker process of concurrency 16;
 //   5. BullMQ on a redis-server this bench starts (no persistence), a worker process of concurrency 16
 //      (skipped, saying so, when redis-server or bullmq is not installed).
@@ -10,7 +11,7 @@
 // way (see each bench/peers/*-system.ts). Figures per system: time per run (first submit → last done, / N),
 // CPU per run (user + system of every process of the system, the PostgreSQL backends serving it or
 // redis-server included, and of the executors they spawned), submit→done p50/p99; the systems run
-// interleaved (PEERS_REPS reps, default 3, each in another order), after one warm-up batch each.
+// interleaved (PEERS_REPS reps, default 5, each in another order), after one warm-up batch each.
 // Targets: time per run of agent-runner on PostgreSQL ≤ 1.0× graphile-worker, on SQLite ≤ 1.0× BullMQ,
 // both ≤ 1.3× bare spawn.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -34,7 +35,7 @@ function countFromEnv(name: string, fallback: number): number {
 }
 
 const RUNS = countFromEnv('PEERS_RUNS', 1000);
-const REPS = countFromEnv('PEERS_REPS', 3);
+const REPS = countFromEnv('PEERS_REPS', 5);
 /** Runs of each system's warm-up batch (JIT, connection pools, page cache), not measured. */
 const WARMUP_RUNS = Math.min(100, RUNS);
 

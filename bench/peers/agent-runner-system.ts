@@ -1,14 +1,15 @@
 // agent-runner as a user runs it: `agent-coordinator` (SQLite file, or a schema of its own in the test
 // PostgreSQL) and one `agent-runner` joined to it serving trivial-sh with SLOTS slots, both at their
-// default log level; runs are sessions created over the HTTP API, SLOTS requests at a time (the API has no
-// bulk create).
+// default log level; runs are sessions created over the HTTP API with one bulk create (POST /v1/sessions/batch,
+// MAX_BATCH_SESSIONS a request), as graphile-worker's addJobs and BullMQ's addBulk add theirs.
 // Done: the batch is over when the coordinator's run counts (GET /metrics, polled every POLL_MS: one
 // count query a poll) show every run succeeded; a run's done instant is its session's `ended_at`, the
 // coordinator's record of its end, read after the batch.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoordinatorHttp } from '../../lib/client/http-client.js';
-import { SessionPageSchema, SessionStartedSchema } from '../../protocol/sessions.js';
+import { MAX_BATCH_SESSIONS } from '../../protocol/limits.js';
+import { SessionPageSchema, SessionsStartedSchema } from '../../protocol/sessions.js';
 import { NODE_ARGS, startChild, type StartedChild } from './children.js';
 import type { MeteredProcess } from './cpu-meter.js';
 import { pause, POLL_MS, type PeerSystem, type RunTimes } from './peer-system.js';
@@ -91,18 +92,14 @@ function system(store: AgentRunnerStore, schema: string | undefined, http: Coord
     },
     async batch(n) {
       const before = await metrics();
+      // All runs in one request (or one per MAX_BATCH_SESSIONS), as the peers add theirs with one bulk call.
       const submitted: { id: string; at: number }[] = [];
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: SLOTS }, async () => {
-          while (next < n) {
-            const i = next++;
-            const at = Date.now();
-            const created = await Promise.race([http.json({ method: 'POST', path: '/v1/sessions', body: { executor: 'trivial-sh', prompt: 'hello' } }, SessionStartedSchema), crashed]);
-            submitted[i] = { id: created.body.session_id, at };
-          }
-        }),
-      );
+      for (let first = 0; first < n; first += MAX_BATCH_SESSIONS) {
+        const at = Date.now();
+        const sessions = Array.from({ length: Math.min(MAX_BATCH_SESSIONS, n - first) }, () => ({ executor: 'trivial-sh', prompt: 'hello' }));
+        const created = await Promise.race([http.json({ method: 'POST', path: '/v1/sessions/batch', body: { sessions } }, SessionsStartedSchema), crashed]);
+        for (const session of created.body.sessions) submitted.push({ id: session.session_id, at });
+      }
       for (;;) {
         const now = await metrics();
         if (now.failed > before.failed) throw new Error(`${now.failed - before.failed} agent-runner runs did not succeed`);
