@@ -8,7 +8,7 @@ import { toApiError } from '../error-status.js';
 import { explainWaiting } from '../../rules/placement.js';
 import { budgetStatus } from '../../budget/budget-rules.js';
 import { treeBudgets } from '../../budget/tree-budgets.js';
-import type { RunRecord, SessionRecord } from '../../types.js';
+import type { SessionRecord } from '../../types.js';
 import type { NewSession } from '../../store/ops/create-session.js';
 import type { SessionStatus } from '../../../protocol/statuses.js';
 import type { CoordinatorContext } from '../context.js';
@@ -32,24 +32,18 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
 
   /**
    * With a placement timeout of 0 (a coordinator no other runner can join, as `agent-runner run`'s own), a
-   * run no online runner can serve fails now, saying why. @returns the session's status after that.
+   * run no online runner can serve fails now, saying why; sessions created together are checked in one
+   * sweep. @returns each session's status after that, in order.
    */
-  const placeAtOnce = async (session: SessionRecord, runId: string): Promise<SessionStatus> => {
-    if (ctx.timings.placementTimeoutMs !== 0) return session.status;
-    const now = Date.now();
-    const failed = await store.failUnplaceable(now, 0, await store.listOnlineRunners(now, ctx.timings.leaseMs), [runId]);
-    // The sweep may have failed it first (or a runner claimed it): say where it is now.
-    return failed.length > 0 ? 'failed' : ((await store.getSession(session.id))?.status ?? session.status);
-  };
-
-  /** placeAtOnce for sessions created together: one sweep for all of them. @returns their statuses, in order. */
-  const placeAllAtOnce = async (created: readonly { session: SessionRecord; run: RunRecord }[]): Promise<SessionStatus[]> => {
+  const placeAllAtOnce = async (created: readonly { session: SessionRecord; runId: string }[]): Promise<SessionStatus[]> => {
     if (ctx.timings.placementTimeoutMs !== 0) return created.map(({ session }) => session.status);
     const now = Date.now();
     const online = await store.listOnlineRunners(now, ctx.timings.leaseMs);
-    const failed = new Set((await store.failUnplaceable(now, 0, online, created.map(({ run }) => run.id))).map((run) => run.id));
-    return Promise.all(created.map(async ({ session, run }) => (failed.has(run.id) ? 'failed' : ((await store.getSession(session.id))?.status ?? session.status))));
+    const failed = new Set((await store.failUnplaceable(now, 0, online, created.map(({ runId }) => runId))).map((run) => run.id));
+    // The sweep may have failed one first (or a runner claimed it): say where it is now.
+    return Promise.all(created.map(async ({ session, runId }) => (failed.has(runId) ? 'failed' : ((await store.getSession(session.id))?.status ?? session.status))));
   };
+  const placeAtOnce = async (session: SessionRecord, runId: string): Promise<SessionStatus> => (await placeAllAtOnce([{ session, runId }]))[0]!;
 
   /** Why the session's latest run is still queued, from the runners online now (null when it is not queued). */
   const waitingOf = async (session: SessionRecord) => {
@@ -130,7 +124,7 @@ export function mountSessionRoutes(app: Hono, ctx: CoordinatorContext): void {
       throw new ApiError(refused.status, refused.code, `sessions[${error.index}]: ${refused.message}`, { ...refused.details, index: error.index });
     });
     ctx.logger.debug({ sessions: created.length }, 'sessions created');
-    const statuses = await placeAllAtOnce(created);
+    const statuses = await placeAllAtOnce(created.map(({ session, run }) => ({ session, runId: run.id })));
     return c.json({ sessions: created.map(({ session, run }, i) => ({ session_id: session.id, run_id: run.id, status: statuses[i]! })) }, 201);
   });
 
