@@ -16,8 +16,9 @@ afterEach(() => {
 });
 
 const message = (text: string) => ({ type: 'message' as const, role: 'assistant' as const, text });
+const result = (text: string) => ({ type: 'result' as const, result_text: text });
 /** An event item's [run, seq, text]; other items as [run, kind]. */
-const show = (i: OutboxItem) => (i.kind === 'event' ? [i.run_id, i.seq, i.event.type === 'message' ? i.event.text : ''] : [i.run_id, i.kind]);
+const show = (i: OutboxItem) => (i.kind === 'event' ? [i.run_id, i.seq, i.event.type === 'message' ? i.event.text : i.event.type === 'result' ? i.event.result_text : ''] : [i.run_id, i.kind]);
 const seqOf = (i: OutboxItem) => (i.kind === 'event' ? i.seq : NaN);
 const textOf = (i: OutboxItem) => (i.kind === 'event' && i.event.type === 'message' ? i.event.text : '');
 const outcome = (kind: 'succeeded' | 'failed') => ({
@@ -203,6 +204,65 @@ describe('ReportOutbox', () => {
     await outbox.delivered('run_b');
     expect(r.batches).toEqual([1, 2]);
     expect(r.received.map(show)).toEqual([['run_a', 1, 'a1'], ['run_b', 'started'], ['run_b', 'finished']]);
+  });
+
+  it('a result waits for its run\'s end: a short run\'s start, result and outcome go in one batch', async () => {
+    const r = receiver();
+    const outbox = makeOutbox(r.send, { startedHoldMs: 60_000, resultHoldMs: 60_000 });
+    outbox.started('run_a', 1);
+    outbox.append('run_a', result('done'));
+    for (let i = 0; i < 5; i++) await turn();
+    expect(r.batches).toEqual([]);
+    expect(outbox.pending).toBe(2);
+    outbox.finished('run_a', outcome('succeeded'));
+    await outbox.delivered('run_a');
+    expect(r.batches).toEqual([3]);
+    expect(r.received.map(show)).toEqual([['run_a', 'started'], ['run_a', 1, 'done'], ['run_a', 'finished']]);
+    expect(r.received.map((i) => i.id)).toEqual([1, 2, 3]);
+    expect(outbox.pending).toBe(0);
+  });
+
+  it('a result goes with the run\'s next event, and alone after the delay', async () => {
+    const r = receiver();
+    const outbox = makeOutbox(r.send, { resultHoldMs: 20 });
+    outbox.append('run_a', result('first'));
+    outbox.append('run_a', message('after it'));
+    await until(() => r.received.length === 2);
+    expect(r.received.map(show)).toEqual([['run_a', 1, 'first'], ['run_a', 2, 'after it']]);
+    const noted = performance.now();
+    outbox.append('run_a', result('second'));
+    await until(() => r.received.length === 3);
+    expect(performance.now() - noted).toBeGreaterThanOrEqual(19);
+    expect(r.received.map(show)[2]).toEqual(['run_a', 3, 'second']);
+  });
+
+  it('a run holds back at most its start and one result: a second result sends the first, in order', async () => {
+    const r = receiver();
+    const outbox = makeOutbox(r.send, { startedHoldMs: 60_000, resultHoldMs: 60_000 });
+    outbox.started('run_a', 1);
+    for (let i = 1; i <= 1_000; i++) outbox.append('run_a', result(`r${i}`));
+    expect(outbox.pending).toBe(1_001);
+    await until(() => r.received.length === 1_000);
+    // Everything but the last result went out; the last one waits for the run's end.
+    expect(outbox.pending).toBe(1);
+    outbox.append('run_b', result('other run'));
+    outbox.finished('run_a', outcome('failed'));
+    await outbox.delivered('run_a');
+    const ofA = r.received.filter((i) => i.run_id === 'run_a');
+    expect(ofA.map(show)).toEqual([['run_a', 'started'], ...Array.from({ length: 1_000 }, (_, i) => ['run_a', i + 1, `r${i + 1}`]), ['run_a', 'finished']]);
+    expect(ofA.map((i) => i.id)).toEqual([...ofA.map((i) => i.id)].sort((a, b) => a - b));
+    // run_b's result is still held for run_b's end.
+    expect(outbox.pending).toBe(1);
+  });
+
+  it('a result waiting for its run\'s end is kept (spooled) when the outbox closes', () => {
+    const outbox = makeOutbox(async () => undefined, { startedHoldMs: 60_000, resultHoldMs: 60_000 });
+    outbox.started('run_a', 1);
+    outbox.append('run_a', result('kept'));
+    outbox.close();
+    const lines = readFileSync(join(dir.dir, 'spool.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as OutboxItem);
+    expect(lines.map(show)).toEqual([['run_a', 'started'], ['run_a', 1, 'kept']]);
+    expect(() => outbox.append('run_a', result('late'))).toThrow(/closed/);
   });
 
   it('a start waiting for company is kept (spooled) when the outbox closes', () => {

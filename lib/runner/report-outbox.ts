@@ -14,6 +14,13 @@ export const OUTBOX_BATCH_ITEMS = 500;
  * own time (`started.at`), so the run's `started_at` is when its executor started, not when it was sent.
  */
 export const STARTED_HOLD_MS = 100;
+/**
+ * How long a run's `result` event is held back for the run's end (or its next item): an executor prints
+ * its result and exits, so the result and the outcome go in one report (and a short run's start with
+ * them) instead of the result leaving alone while the runner waits for the exit. Measured on the
+ * database-work bench: one report per short run instead of two (see docs/runner.md).
+ */
+export const RESULT_HOLD_MS = 100;
 
 /**
  * One thing to tell the coordinator about a run: its executor started, an event (numbered per run from
@@ -53,9 +60,18 @@ export interface ReportOutboxOptions {
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
   /** How long a start waits for its run's next item (default STARTED_HOLD_MS). */
   startedHoldMs?: number;
+  /** How long a result event waits for its run's end (default RESULT_HOLD_MS). */
+  resultHoldMs?: number;
 }
 
-type StartedItem = Extract<OutboxItem, { kind: 'started' }>;
+/**
+ * A run's items held back, in order, not yet numbered: its start (waiting for the run's next item) and/or
+ * one result event (waiting for the run's end), with the timer that sends them anyway.
+ */
+interface Held {
+  items: OutboxItem[];
+  timer: NodeJS.Timeout;
+}
 
 interface Waiter {
   id: number;
@@ -85,18 +101,22 @@ export class ReportOutbox {
   #scheduled = false;
   #failures = 0;
   #retryTimer: NodeJS.Timeout | undefined;
-  /** Starts held back for their run's next item (STARTED_HOLD_MS), by run, each with the timer that sends it alone. */
-  readonly #heldStarts = new Map<string, { item: StartedItem; timer: NodeJS.Timeout }>();
+  /** Items held back for their run's next item (STARTED_HOLD_MS, RESULT_HOLD_MS), by run. */
+  readonly #held = new Map<string, Held>();
+  /** Items in #held, all runs together. */
+  #heldItems = 0;
   #closed = false;
 
   constructor(options: ReportOutboxOptions) {
-    this.#options = { maxMemoryItems: OUTBOX_MEMORY_ITEMS, maxBatchItems: OUTBOX_BATCH_ITEMS, startedHoldMs: STARTED_HOLD_MS, ...options };
+    this.#options = {
+      maxMemoryItems: OUTBOX_MEMORY_ITEMS, maxBatchItems: OUTBOX_BATCH_ITEMS, startedHoldMs: STARTED_HOLD_MS, resultHoldMs: RESULT_HOLD_MS, ...options,
+    };
     this.#spool = new SpoolFile(options.spoolPath);
   }
 
   /** Items not yet acknowledged, held, in memory and on disk. */
   get pending(): number {
-    return this.#heldStarts.size + this.#memory.length + this.#spool.size;
+    return this.#heldItems + this.#memory.length + this.#spool.size;
   }
 
   /** Items waiting on disk. */
@@ -125,18 +145,29 @@ export class ReportOutbox {
   started(runId: string, pid: number | undefined, model?: RunModel): void {
     if (this.#closed) throw new Error('the report outbox is closed');
     this.#release(runId);
-    const item: StartedItem = {
+    this.#hold(runId, [{
       id: 0, run_id: runId, attempt: this.#attempt.get(runId) ?? 1, ts: new Date().toISOString(), kind: 'started', pid: pid ?? null, ...(model === undefined ? {} : { model }),
-    };
-    const timer = setTimeout(() => this.#release(runId), this.#options.startedHoldMs);
-    this.#heldStarts.set(runId, { item, timer });
+    }], this.#options.startedHoldMs);
   }
 
-  /** Queue an event of a run; returns it with its sequence number. */
+  /**
+   * Queue an event of a run; returns it with its sequence number (its id is set once it is queued: a
+   * result is held back for the run's end, RESULT_HOLD_MS).
+   */
   append(runId: string, event: ExecutorEvent): EventItem {
+    if (this.#closed) throw new Error('the report outbox is closed');
     const seq = this.#nextSeq.get(runId) ?? 1;
     this.#nextSeq.set(runId, seq + 1);
-    return this.#push({ id: 0, run_id: runId, attempt: this.#attempt.get(runId) ?? 1, ts: '', kind: 'event', seq, event });
+    const item: EventItem = { id: 0, run_id: runId, attempt: this.#attempt.get(runId) ?? 1, ts: new Date().toISOString(), kind: 'event', seq, event };
+    if (event.type !== 'result') return this.#push(item);
+    // A start held back stays with it (one report for the run); a result held before goes now, so a run
+    // holds back at most its start and one result.
+    const held = this.#held.get(runId);
+    const withStart = held?.items.length === 1 && held.items[0]!.kind === 'started' ? held.items : [];
+    if (withStart.length === 0) this.#release(runId);
+    else this.#unhold(runId);
+    this.#hold(runId, [...withStart, item], this.#options.resultHoldMs);
+    return item;
   }
 
   /** How the run ended (after its last event). */
@@ -175,8 +206,8 @@ export class ReportOutbox {
    * nothing an executor reported is lost even when the coordinator never came back.
    */
   close(): void {
-    // Starts held back go first (they were noted before anything of their runs that follows them).
-    for (const runId of [...this.#heldStarts.keys()]) this.#release(runId);
+    // Items held back go first (they were noted before anything of their runs that follows them).
+    for (const runId of [...this.#held.keys()]) this.#release(runId);
     this.#closed = true;
     clearTimeout(this.#retryTimer);
     if (this.#memory.length > 0) {
@@ -194,18 +225,30 @@ export class ReportOutbox {
     this.#schedule();
   }
 
-  /** Send the run's start if it is held back (before the run's next item, or once it waited long enough). */
-  #release(runId: string): void {
-    const held = this.#heldStarts.get(runId);
-    if (held === undefined) return;
+  /** Hold `items` of a run back (it holds none) for up to `ms`, when they go anyway. */
+  #hold(runId: string, items: OutboxItem[], ms: number): void {
+    this.#held.set(runId, { items, timer: setTimeout(() => this.#release(runId), ms) });
+    this.#heldItems += items.length;
+  }
+
+  /** Stop holding the run's items and hand them back, not yet queued. */
+  #unhold(runId: string): OutboxItem[] {
+    const held = this.#held.get(runId);
+    if (held === undefined) return [];
     clearTimeout(held.timer);
-    this.#heldStarts.delete(runId);
-    this.#push(held.item);
+    this.#held.delete(runId);
+    this.#heldItems -= held.items.length;
+    return held.items;
+  }
+
+  /** Queue what the run holds back (before the run's next item, or once it waited long enough). */
+  #release(runId: string): void {
+    for (const item of this.#unhold(runId)) this.#push(item);
   }
 
   #push<T extends OutboxItem>(item: T): T {
     if (this.#closed) throw new Error('the report outbox is closed');
-    if (item.kind !== 'started') this.#release(item.run_id);
+    if (this.#held.has(item.run_id)) this.#release(item.run_id);
     item.id = this.#nextId++;
     if (item.ts === '') item.ts = new Date().toISOString();
     this.#lastId.set(item.run_id, item.id);
