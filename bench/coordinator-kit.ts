@@ -18,6 +18,12 @@ export async function benchCoordinator(kind: StoreKind, extra: string[] = []) {
     get pid() {
       return child.child.pid!;
     },
+    /** The process, to watch for its exit. */
+    get child() {
+      return child.child;
+    },
+    /** The end of what it wrote to stderr (its log). */
+    stderrTail: (chars = 4_000) => child.stderr().slice(-chars),
     api: () => apiClient(child.url),
     /** Stop and start again on the same data. */
     async restart() {

@@ -60,6 +60,15 @@ export function statusMb(pid: number, field: string): number {
   return match ? Number(match[1]) / 1024 : Number.NaN;
 }
 
+/** Send `signal` to `pid` unless the process is gone. */
+function signalIfAlive(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
 export interface SubmittedBatch {
   runIds: string[];
   /** Runs claimed or running each time the bench checked on the batch (every PROGRESS_POLL_MS). */
@@ -109,6 +118,11 @@ export class RunnerGroup {
     const group = new RunnerGroup(`${runners}×${slots}`, coordinator);
     groups.add(group);
     started.add(coordinator.pid);
+    coordinator.child.once('exit', (code, signal) => {
+      started.delete(coordinator.pid);
+      if (group.#stopping) return;
+      group.failure ??= new Error(`the coordinator of ${group.label} exited (code ${code}, signal ${signal}); its last log lines:\n${coordinator.stderrTail()}`);
+    });
     try {
       for (let i = 0; i < runners; i++) group.#spawnRunner(i, slots);
       await group.untilIdle();
@@ -171,6 +185,7 @@ export class RunnerGroup {
 
   async thaw(): Promise<void> {
     if (!this.#frozen) return;
+    this.#check();
     process.kill(this.#coordinator.pid, 'SIGCONT');
     this.#frozen = false;
     await this.untilIdle();
@@ -299,7 +314,8 @@ export class RunnerGroup {
     if (this.#stopping) return;
     this.#stopping = true;
     groups.delete(this);
-    if (this.#frozen) process.kill(this.#coordinator.pid, 'SIGCONT');
+    // A coordinator that is gone already (it died: the error that stops the bench says why) needs no thawing.
+    if (this.#frozen) signalIfAlive(this.#coordinator.pid, 'SIGCONT');
     this.#frozen = false;
     const running = this.runners.filter((child) => child.exitCode === null && child.signalCode === null);
     await Promise.all(

@@ -3,7 +3,8 @@
 //    PostgreSQL: throughput of a batch of trivial runs (≥ 0.9× of 1×64) and start latency, run created →
 //    started (p99 ≤ 60 ms). Each configuration has its own coordinator, started once per store with its
 //    runners; the one not being measured is frozen (SIGSTOP), so the two never share a CPU or wake-ups.
-//    Batches alternate 1×64, 50×8, 1×64, 50×8 (FLEET_REPS pairs, default 2) of FLEET_RUNS runs (default 2000).
+//    Batches alternate 1×64, 50×8, 1×64, 50×8 (FLEET_REPS pairs, default 2) of FLEET_RUNS runs (default 2000),
+//    after a warm-up of 100 runs per runner (FLEET_WARMUP_PER_RUNNER; at least 200).
 // 2. Memory after load: one coordinator (SQLite) and one runner of 16 slots, FLEET_MEMORY_RUNS runs
 //    (default 10,000) in batches of 1,000, RSS of both sampled while each batch runs: after 10k runs the
 //    runner ≤ 90 MB and level (last batch's mean − first batch's), the coordinator ≤ 130 MB.
@@ -22,8 +23,15 @@ const REPS = Number(process.env.FLEET_REPS ?? 2);
 const FLEET_RUNNERS = Number(process.env.FLEET_RUNNERS ?? 50);
 const FLEET_SLOTS = 8;
 const SINGLE_SLOTS = 64;
-/** Runs before the first measured batch, so both groups start warm (JIT, connection pools, SQLite pages). */
-const WARMUP_RUNS = 200;
+/**
+ * Runs before the first measured batch, per runner of the group (at least 200 in all), so every runner
+ * starts warm (its JIT, its connections; the coordinator's pools and pages) as a fleet's long-lived
+ * runners are: 200 runs in all left each of fifty runners with 4 runs behind it, still compiling and
+ * running cold code (on a 50×8 burst, runners' CPU per run 19.7 ms after 200 warm-up runs, 15.4 ms after
+ * 10,000; 1×64: 6.3–7.2 ms either way). FLEET_WARMUP_PER_RUNNER changes it.
+ */
+const WARMUP_PER_RUNNER = Number(process.env.FLEET_WARMUP_PER_RUNNER ?? 100);
+const warmupRuns = (runners: number) => Math.max(200, WARMUP_PER_RUNNER * runners);
 
 const MEMORY_RUNS = Number(process.env.FLEET_MEMORY_RUNS ?? 10_000);
 const MEMORY_BATCH = 1_000;
@@ -137,9 +145,10 @@ async function manySmallRunners(kind: StoreKind): Promise<void> {
     // Warm both up once, then alternate: the same store state (rows so far) and machine load for each.
     for (const group of [fleet, single]) {
       await group.thaw();
-      await group.submit(WARMUP_RUNS);
+      await group.submit(warmupRuns(group.runners.length));
       group.freeze();
     }
+    console.log(`  warmed up: ${fleet.label} ${warmupRuns(fleet.runners.length)} runs, 1×${SINGLE_SLOTS} ${warmupRuns(1)} runs`);
     let rate = 0;
     for (let rep = 1; rep <= REPS; rep++) {
       for (const group of [single, fleet]) {
@@ -196,7 +205,7 @@ async function memoryAfterLoad(): Promise<void> {
       into.coordinator.push(statusMb(coordinatorPid, 'VmRSS'));
     };
     report('memory: idle before any run, runner / coordinator', `${statusMb(runnerPid, 'VmRSS').toFixed(1)} / ${statusMb(coordinatorPid, 'VmRSS').toFixed(1)} MB`);
-    await group.submit(WARMUP_RUNS);
+    await group.submit(warmupRuns(1));
     const batches: Samples[] = [];
     for (let done = 0; done < MEMORY_RUNS; done += MEMORY_BATCH) {
       const samples: Samples = { runner: [], coordinator: [] };
