@@ -33,6 +33,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the sessions list page', () => {
     page.on('dialog', (d) => (dialogs.push(d.message()), void d.dismiss()));
     await page.goto(`${stack.url}/sessions`);
     await page.waitForSelector('#sessions-table');
+    // The pager is inside the box the page reads again when sessions change (it may do so right after it
+    // loads, catching up on changes): a link is found and clicked in one step in the page, so a refresh
+    // between finding it and clicking it cannot leave the click on the replaced element.
+    const clickInPage = (selector: string) => page.$eval(selector, (a) => (a as unknown as { click: () => void }).click());
     const rows = () => page.$$eval('#sessions-table tbody tr', (trs) => trs.map((tr) => (tr as unknown as { dataset: { session: string } }).dataset.session));
     const first = await rows();
     expect(first).toHaveLength(50);
@@ -40,7 +44,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the sessions list page', () => {
     await screenshot(page, 'sessions-list');
 
     // The next page: the other 10, the hostile prompt among them, as text.
-    await Promise.all([page.waitForNavigation(), page.click('a[rel="next"]')]);
+    await Promise.all([page.waitForNavigation(), clickInPage('a[rel="next"]')]);
     const second = await rows();
     expect(second).toHaveLength(10);
     expect(second.at(-1)).toBe(hostile.session_id);
@@ -49,7 +53,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the sessions list page', () => {
     expect(cell).toEqual({ text: HOSTILE, children: 0 });
     expect(await page.evaluate(() => document.querySelectorAll('main img, main script').length)).toBe(0);
     expect(await page.$('a[rel="next"]')).toBeNull();
-    await Promise.all([page.waitForNavigation(), page.click('a[rel="first"]')]);
+    await Promise.all([page.waitForNavigation(), clickInPage('a[rel="first"]')]);
     expect((await rows())[0]).toBe(last.session_id);
 
     // Filters: a GET form; the URL says what is shown; back returns to the whole list.
