@@ -186,6 +186,17 @@ export class RunnerDaemon {
     return this.#registering;
   }
 
+  /**
+   * The coordinator refused `asRegistered` (it forgot this runner: a new database behind its address).
+   * Register again, once: a poll and a heartbeat refused together share one registration, and a request
+   * sent before the runner registered again (a long poll, a heartbeat) is refused too but needs none.
+   */
+  async #registerAgain(asRegistered: Registration): Promise<void> {
+    if (this.#options.api.registration !== asRegistered) return;
+    if (this.#registering === undefined) this.#options.logger.warn('the coordinator does not know this runner; registering again');
+    await this.#register().catch(() => undefined);
+  }
+
   #registerWithRetry(): Promise<Registration> {
     const { config, executors, api, logger } = this.#options;
     const offer = {
@@ -215,6 +226,7 @@ export class RunnerDaemon {
         if (stopping.aborted) break;
       }
       let answer;
+      const asRegistered = api.registration;
       try {
         const roots = trees === undefined ? undefined : [...trees.roots];
         const timeoutMs = idlePollTimeoutMs(api.registration);
@@ -237,8 +249,7 @@ export class RunnerDaemon {
       } catch (error) {
         if (stopping.aborted) break;
         if (error instanceof CoordinatorError && error.status === 401) {
-          logger.warn('the coordinator does not know this runner; registering again');
-          await this.#register().catch(() => undefined);
+          await this.#registerAgain(asRegistered);
           continue;
         }
         failures += 1;
@@ -263,11 +274,12 @@ export class RunnerDaemon {
   async #heartbeat(): Promise<void> {
     // An idle runner whose poll is parked need not heartbeat (see idle-poll.ts).
     if (heartbeatNeeded(this.#options.api.registration, this.#active.size > 0, this.#pollSentAt, Date.now())) {
+      const asRegistered = this.#options.api.registration;
       try {
         const { stop } = await this.#options.api.heartbeat(this.activeRuns);
         for (const runId of stop) this.#cancel(runId, 'stop requested (heartbeat)');
       } catch (error) {
-        if (error instanceof CoordinatorError && error.status === 401) await this.#register().catch(() => undefined);
+        if (error instanceof CoordinatorError && error.status === 401) await this.#registerAgain(asRegistered);
         else this.#options.logger.warn({ err: (error as Error).message }, 'heartbeat failed');
       }
     }
