@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 
 /** After a shutdown's drain and cancel, how long outcomes and events may still wait for the coordinator. */
@@ -48,6 +49,10 @@ export class RunnerShutdown {
   constructor(steps: ShutdownSteps, options: RunnerShutdownOptions) {
     this.#steps = steps;
     this.#options = options;
+    // The runner's waits listen on these: each ended run awaiting delivery (on `gaveUp`), the poll and its
+    // retry's sleep (on `stopping`). A runner of many slots whose coordinator is down holds more than
+    // Node's default of 10 at once; each wait removes its listener when it ends: no leak to warn of.
+    setMaxListeners(0, this.#stopping.signal, this.#gaveUp.signal);
   }
 
   /** Aborted once the shutdown began: claim nothing more, stop retrying registration (heartbeats go on until leaving). */

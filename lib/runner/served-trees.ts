@@ -22,8 +22,9 @@ export class ServedTrees {
   async named(signal: AbortSignal): Promise<void> {
     while (this.#roots.length === 0 && !signal.aborted) {
       await new Promise<void>((resolve) => {
-        this.#named = resolve;
-        signal.addEventListener('abort', () => resolve(), { once: true });
+        const onAbort = () => resolve();
+        this.#named = () => (signal.removeEventListener('abort', onAbort), resolve());
+        signal.addEventListener('abort', onAbort, { once: true });
       });
       this.#named = undefined;
     }

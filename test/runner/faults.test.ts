@@ -76,6 +76,25 @@ describe('runner faults', { timeout: 120_000 }, () => {
     expect((await api('GET', `/v1/runs/${run_id}`)).body).toMatchObject({ status: 'succeeded', attempt: 1 });
   });
 
+  it('sixteen runs that end while the coordinator is down wait for it together, quietly, and all arrive when it is back', async () => {
+    const port = await freePort();
+    const coordinator = await kit().coordinator({ port });
+    const { api, url } = coordinator;
+    const go = join(kit().dir, 'go');
+    const daemon = await kit().daemon(['-c', url, '-x', 'ticker', '-n', '16'], { GO_FILE: go });
+    const sessions = await Promise.all(Array.from({ length: 16 }, (_, i) => createSession(api, { executor: 'ticker', prompt: `work ${i}` })));
+    for (const { session_id } of sessions) await waitForEvent(api, session_id, (e) => e.type === 'progress');
+
+    await coordinator.proc.stop('SIGKILL');
+    writeFileSync(go, '');
+    // Each ended run waits for its report to be delivered, listening on one signal of the runner's
+    // shutdown: sixteen listeners on it, more than Node's default of 10 before it warns of a leak.
+    await daemon.waitForLog(() => daemon.logs.filter((l) => l.msg === 'succeeded').length === 16, 'all sixteen executors to finish');
+    await kit().coordinator({ port, database: coordinator.database });
+    for (const { session_id } of sessions) expect(await waitForSession(api, session_id, ['idle', 'failed'], 2 * WAIT_MS)).toMatchObject({ status: 'idle' });
+    expect(daemon.stderr()).not.toMatch(/MaxListenersExceededWarning/);
+  });
+
   it('a second signal while the coordinator is down ends the runner after the report deadline (exit 1, saying what was not delivered)', async () => {
     const coordinator = await kit().coordinator();
     const { api, url } = coordinator;
