@@ -60,6 +60,7 @@ interface Cpu {
   sys: number;
   /** Time the main thread waited for a CPU (it was runnable, others ran). */
   waiting: number;
+  minorFaults: number;
 }
 
 interface Batch {
@@ -79,10 +80,10 @@ interface Batch {
 }
 
 function cpuOf(pids: readonly number[]): Cpu {
-  let total: Cpu = { user: 0, sys: 0, waiting: 0 };
+  let total: Cpu = { user: 0, sys: 0, waiting: 0, minorFaults: 0 };
   for (const pid of pids) {
     const cpu = cpuMs(pid);
-    total = { user: total.user + cpu.user, sys: total.sys + cpu.sys, waiting: total.waiting + schedMs(pid).waiting };
+    total = { user: total.user + cpu.user, sys: total.sys + cpu.sys, waiting: total.waiting + schedMs(pid).waiting, minorFaults: total.minorFaults + cpu.minorFaults };
   }
   return total;
 }
@@ -98,7 +99,7 @@ async function measureBatch(group: RunnerGroup, n: number, submit: () => Promise
   const { runIds, inFlight } = await submit();
   const cpu1 = { coordinator: cpuOf([group.coordinatorPid]), runners: cpuOf(pids) };
   const starts = group.executorStarts() - starts0;
-  const perRun = (a: Cpu, b: Cpu): Cpu => ({ user: (b.user - a.user) / n, sys: (b.sys - a.sys) / n, waiting: (b.waiting - a.waiting) / n });
+  const perRun = (a: Cpu, b: Cpu): Cpu => ({ user: (b.user - a.user) / n, sys: (b.sys - a.sys) / n, waiting: (b.waiting - a.waiting) / n, minorFaults: (b.minorFaults - a.minorFaults) / n });
   const times: RunTimes[] = await group.runTimes(runIds);
   const first = Math.min(...times.map((t) => t.created));
   const last = Math.max(...times.map((t) => t.finished));
@@ -119,7 +120,7 @@ async function measureBatch(group: RunnerGroup, n: number, submit: () => Promise
 const p50p99 = (values: number[]) => `p50 ${ms(percentile(values, 50))} p99 ${ms(percentile(values, 99))}`;
 
 function printBatch(name: string, b: Batch): void {
-  const cpu = (t: Cpu) => `${(t.user + t.sys).toFixed(1)} ms (${t.sys.toFixed(1)} sys; waited ${t.waiting.toFixed(1)} for a CPU)`;
+  const cpu = (t: Cpu) => `${(t.user + t.sys).toFixed(1)} ms (${t.sys.toFixed(1)} sys; waited ${t.waiting.toFixed(1)} for a CPU; ${t.minorFaults.toFixed(0)} page faults)`;
   report(
     `  ${name}`,
     `${b.runsPerSecond.toFixed(0)} runs/s, in flight mean ${(b.inFlight.length === 0 ? 0 : mean(b.inFlight)).toFixed(0)} max ${Math.max(0, ...b.inFlight)}; ` +
