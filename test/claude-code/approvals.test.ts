@@ -20,7 +20,8 @@ describe('claude-code approvals through a real coordinator and runner (fake clau
 
   /** A coordinator, a claude-code runner whose fake claude asks permission, and an agent with approvals. */
   async function start(approvals: Record<string, unknown>) {
-    const { url, api } = await kit().coordinator();
+    // A sweep every 250 ms closes a question soon after its timeout_s (the default sweeps every 5 s).
+    const { url, api } = await kit().coordinator({ args: ['--sweep-interval', '250ms'] });
     const env = isolatedEnv(kit().tempDir(), {
       CLAUDE_CODE_EXECUTABLE: FAKE_CLAUDE,
       FAKE_CLAUDE_SCENARIO: 'permission',
@@ -46,7 +47,9 @@ describe('claude-code approvals through a real coordinator and runner (fake clau
   }
 
   const resultLines = async (api: Api, sessionId: string) => {
-    const view = await waitForSession(api, sessionId, ['idle', 'failed']);
+    // The whole scenario (start Claude Code, ask, wait for an answer or the timeout, go on) in one budget:
+    // on a busy machine the fake claude alone took 18 s to ask its question.
+    const view = await waitForSession(api, sessionId, ['idle', 'failed'], 2 * WAIT_MS);
     expect(view.status, JSON.stringify(view)).toBe('idle');
     return String((view.result as { result_text: string }).result_text).split('\n');
   };
