@@ -1,3 +1,5 @@
+import { listenForCancel } from '../process/terminate/cancel.js';
+
 /**
  * The session trees the in-process runner of one client command serves (`run`, `sessions resume`):
  * the session the command created or resumes and its descendants, never work an earlier command left
@@ -22,9 +24,8 @@ export class ServedTrees {
   async named(signal: AbortSignal): Promise<void> {
     while (this.#roots.length === 0 && !signal.aborted) {
       await new Promise<void>((resolve) => {
-        const onAbort = () => resolve();
-        this.#named = () => (signal.removeEventListener('abort', onAbort), resolve());
-        signal.addEventListener('abort', onAbort, { once: true });
+        const stopListening = listenForCancel(signal, resolve);
+        this.#named = () => (stopListening(), resolve());
       });
       this.#named = undefined;
     }
