@@ -1,10 +1,10 @@
-import { type ChildProcessWithoutNullStreams, spawn, type SpawnOptions } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { OutputStream } from '../events/parse-event-line.js';
 import type { ExecutorEvent } from '../../protocol/executor-event.js';
 import type { Invocation } from '../../protocol/invocation.js';
 import { buildExecutorEnv } from './executor-env.js';
 import { ExecutorOutput } from './executor-output.js';
+import { launchDetached, type LaunchedChild } from './native-spawn.js';
 import { type GroupLedger, openProcessGroup } from './process-group.js';
 import { classifyExit, type ExitFacts, type RunOutcome } from './run-outcome.js';
 import { DEFAULT_GRACE_MS } from './terminate/graceful-kill.js';
@@ -67,11 +67,11 @@ export function spawnExecutor(options: SpawnExecutorOptions): ExecutorProcess {
   }
 
   const executionMark = randomUUID();
-  // node:child_process directly, not execa: execa's option normalising, stream promises and result object
-  // were a fifth of the runner's CPU per run on the peers bench, for nothing this function uses (it reads
-  // the streams itself and decides the outcome itself). `detached` makes the child a session and group
-  // leader (setsid), which the group kill relies on.
-  const spawnOptions = {
+  // Not execa: its option normalising, stream promises and result object were a fifth of the runner's CPU
+  // per run on the peers bench, for nothing this function uses (it reads the streams itself and decides
+  // the outcome itself). launchDetached makes the child a session and group leader (setsid), which the
+  // group kill relies on, with posix_spawn where it can (native-spawn.ts).
+  const launchOptions = {
     cwd: options.cwd ?? invocation.project_dir ?? process.cwd(),
     env: buildExecutorEnv(options.env ?? process.env, {
       sessionId: invocation.session_id,
@@ -82,14 +82,12 @@ export function spawnExecutor(options: SpawnExecutorOptions): ExecutorProcess {
       traceparent: options.traceparent ?? (typeof invocation.metadata?.traceparent === 'string' ? invocation.metadata.traceparent : null),
       credentialEnv: options.credentialEnv,
     }),
-    detached: true,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  } satisfies SpawnOptions;
-  let child: ChildProcessWithoutNullStreams;
+  };
+  let child: LaunchedChild;
   try {
-    child = spawn(options.executable, [], spawnOptions);
+    child = launchDetached(options.executable, launchOptions);
   } catch (error) {
-    // Errors other than the common ones (ENOENT, EACCES, EMFILE, …, emitted as 'error') are thrown: ENOEXEC.
+    // posix_spawn throws every error; node:child_process throws ENOEXEC and emits the others ('error' below).
     const facts: ExitFacts = { exitCode: null, signal: null, terminatedFor: null, spawnError: describeSpawnError(error as NodeJS.ErrnoException, options.executable), stderrTail: '' };
     const outcome = toOutcome(facts, output, { durationMs: performance.now() - started, forcefullyKilled: false, leftProcessesBehind: false });
     return { pid: undefined, outcome: Promise.resolve(outcome) };
@@ -103,13 +101,13 @@ export function spawnExecutor(options: SpawnExecutorOptions): ExecutorProcess {
   });
 
   // An executor may exit without reading its input; the resulting EPIPE is not our failure.
-  child.stdin?.on('error', () => {});
+  child.stdin.on('error', () => {});
   const input = options.stdinText ?? `${JSON.stringify(invocation)}\n`;
-  if (options.keepStdinOpen) child.stdin?.write(input);
-  else child.stdin?.end(input);
+  if (options.keepStdinOpen) child.stdin.write(input);
+  else child.stdin.end(input);
 
-  child.stdout?.on('data', (chunk: Buffer) => output.push('stdout', chunk));
-  child.stderr?.on('data', (chunk: Buffer) => output.push('stderr', chunk));
+  child.stdout.on('data', (chunk: Buffer) => output.push('stdout', chunk));
+  child.stderr.on('data', (chunk: Buffer) => output.push('stderr', chunk));
 
   /** When the executor process exited; undefined while it runs, and for good if it never started. */
   let exitedAfterMs: number | undefined;

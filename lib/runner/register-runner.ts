@@ -5,6 +5,7 @@ import type { RunnerApi } from '../client/runner-api.js';
 import type { Registration } from '../../protocol/runners.js';
 import type { CredentialProfileSummary } from '../credentials/credentials-file.js';
 import { backoffDelay, RUNNER_BACKOFF, sleep } from '../retry/backoff.js';
+import { executorLauncher } from '../process/native-spawn.js';
 
 /**
  * Register with the coordinator, retrying with backoff while it cannot be reached (a runner may start
@@ -29,7 +30,7 @@ export async function registerWithRetry(
         ...(offer.defaultExecutor === undefined ? {} : { default_executor: offer.defaultExecutor }),
       });
       const profiles = offer.credentialProfiles?.map((p) => p.name);
-      logger.info({ runner: registration.runner_id, executors: offer.executors, tags: offer.tags, concurrency: offer.concurrency, ...(profiles?.length ? { credential_profiles: profiles } : {}) }, 'registered with the coordinator');
+      logger.info({ runner: registration.runner_id, executors: offer.executors, tags: offer.tags, concurrency: offer.concurrency, launcher: executorLauncher(), ...(profiles?.length ? { credential_profiles: profiles } : {}) }, 'registered with the coordinator');
       return registration;
     } catch (error) {
       if (error instanceof CoordinatorError && !error.retryable) throw error;

@@ -1,0 +1,300 @@
+// Start an executor with posix_spawn instead of fork: lib/process/native-spawn.ts explains why and holds
+// everything that is not a system call. This file only starts the process (its own session, its stdio on
+// three socket pairs, signals back to their defaults) and reports its exit through a pidfd watched on the
+// event loop, so the Node process never copies its page tables for a child that will exec at once.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <node_api.h>
+#include <signal.h>
+#include <stdio.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <uv.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+#define CHECK(env, call)                                     \
+  do {                                                       \
+    if ((call) != napi_ok) {                                 \
+      napi_throw_error((env), NULL, "native spawn: " #call); \
+      return NULL;                                           \
+    }                                                        \
+  } while (0)
+
+/** One started child: its pidfd on the loop until it is reaped, and the callback told how it ended. */
+typedef struct Watch {
+  uv_poll_t poll;
+  napi_env env;
+  pid_t pid;
+  int pidfd;
+  napi_ref on_exit;
+  napi_async_context context;
+} Watch;
+
+static int pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+/** Throw an Error like Node's for a failed system call: message, code (ENOENT, …), errno, syscall, path. */
+static void throw_errno(napi_env env, int err, const char* syscall_name, const char* path) {
+  napi_value message, code, error, value;
+  char text[512];
+  const char* name = NULL;
+  switch (err) {
+    case ENOENT: name = "ENOENT"; break;
+    case EACCES: name = "EACCES"; break;
+    case ENOEXEC: name = "ENOEXEC"; break;
+    case EMFILE: name = "EMFILE"; break;
+    case ENFILE: name = "ENFILE"; break;
+    case EAGAIN: name = "EAGAIN"; break;
+    case ENOMEM: name = "ENOMEM"; break;
+    case ENOTDIR: name = "ENOTDIR"; break;
+    case E2BIG: name = "E2BIG"; break;
+    case ENOSYS: name = "ENOSYS"; break;
+    default: name = "EUNKNOWN"; break;
+  }
+  snprintf(text, sizeof text, "%s %s %s: %s", syscall_name, path, name, strerror(err));
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &message);
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
+  napi_create_error(env, code, message, &error);
+  napi_create_int32(env, -err, &value);
+  napi_set_named_property(env, error, "errno", value);
+  napi_create_string_utf8(env, syscall_name, NAPI_AUTO_LENGTH, &value);
+  napi_set_named_property(env, error, "syscall", value);
+  napi_create_string_utf8(env, path, NAPI_AUTO_LENGTH, &value);
+  napi_set_named_property(env, error, "path", value);
+  napi_throw(env, error);
+}
+
+/** A JS string as a malloc'd C string (NULL, with an exception pending, if it is not a string). */
+static char* c_string(napi_env env, napi_value value) {
+  size_t length;
+  if (napi_get_value_string_utf8(env, value, NULL, 0, &length) != napi_ok) return NULL;
+  char* text = malloc(length + 1);
+  if (text == NULL) return NULL;
+  napi_get_value_string_utf8(env, value, text, length + 1, &length);
+  if (strlen(text) != length) {  // an embedded NUL: execve would cut the string short
+    free(text);
+    napi_throw_type_error(env, NULL, "native spawn: a string holds a NUL character");
+    return NULL;
+  }
+  return text;
+}
+
+static void free_strings(char** list) {
+  if (list == NULL) return;
+  for (char** p = list; *p != NULL; p++) free(*p);
+  free(list);
+}
+
+/** A JS array of strings as a NULL-terminated, malloc'd list (NULL, with an exception pending, on failure). */
+static char** c_strings(napi_env env, napi_value array) {
+  uint32_t count;
+  if (napi_get_array_length(env, array, &count) != napi_ok) return NULL;
+  char** list = calloc(count + 1, sizeof(char*));
+  if (list == NULL) return NULL;
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value item;
+    napi_get_element(env, array, i, &item);
+    list[i] = c_string(env, item);
+    if (list[i] == NULL) {
+      free_strings(list);
+      return NULL;
+    }
+  }
+  return list;
+}
+
+static void watch_closed(uv_handle_t* handle) {
+  Watch* watch = (Watch*)handle->data;
+  close(watch->pidfd);
+  free(watch);
+}
+
+/** The pidfd is readable: the child exited. Reap it, tell JS (exit code or signal number), let go of the handle. */
+static void on_pidfd(uv_poll_t* poll, int status, int events) {
+  (void)status;
+  (void)events;
+  Watch* watch = (Watch*)poll->data;
+  int wstatus = 0;
+  pid_t reaped;
+  do reaped = waitpid(watch->pid, &wstatus, WNOHANG);
+  while (reaped < 0 && errno == EINTR);
+  if (reaped == 0) return;  // not yet (a spurious wake-up)
+  uv_poll_stop(poll);
+  napi_env env = watch->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value callback, receiver, argv[2];
+  napi_get_reference_value(env, watch->on_exit, &callback);
+  napi_get_global(env, &receiver);  // napi_make_callback wants an object
+  if (reaped > 0 && WIFEXITED(wstatus)) {
+    napi_create_int32(env, WEXITSTATUS(wstatus), &argv[0]);
+    napi_get_null(env, &argv[1]);
+  } else if (reaped > 0 && WIFSIGNALED(wstatus)) {
+    napi_get_null(env, &argv[0]);
+    napi_create_int32(env, WTERMSIG(wstatus), &argv[1]);
+  } else {  // cannot happen for our own child; report it as gone without a status
+    napi_get_null(env, &argv[0]);
+    napi_get_null(env, &argv[1]);
+  }
+  napi_status called = napi_make_callback(env, watch->context, receiver, callback, 2, argv, NULL);
+  if (called == napi_pending_exception) {
+    napi_value error;
+    napi_get_and_clear_last_exception(env, &error);
+    napi_fatal_exception(env, error);
+  }
+  napi_delete_reference(env, watch->on_exit);
+  napi_async_destroy(env, watch->context);
+  napi_close_handle_scope(env, scope);
+  uv_close((uv_handle_t*)poll, watch_closed);
+}
+
+/**
+ * spawn(file, argv, envp, cwd, onExit) → [pid, stdin, stdout, stderr]: file is an absolute path (no PATH
+ * search), argv[0] included; the three fds are this process's ends of the child's stdio (socket pairs, as
+ * libuv uses). The child is a session leader (its pid is its group id) with every signal at its default
+ * and none blocked. onExit(code, signal) is called once, when the child was reaped. Throws like Node's
+ * spawn (err.code ENOENT, EACCES, ENOEXEC, …) when the child could not be started.
+ */
+static napi_value spawn_child(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value args[5];
+  CHECK(env, napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (argc < 5) {
+    napi_throw_type_error(env, NULL, "native spawn: expected (file, argv, envp, cwd, onExit)");
+    return NULL;
+  }
+  char* file = c_string(env, args[0]);
+  char** argv = file == NULL ? NULL : c_strings(env, args[1]);
+  char** envp = argv == NULL ? NULL : c_strings(env, args[2]);
+  char* cwd = envp == NULL ? NULL : c_string(env, args[3]);
+  napi_value result = NULL;
+  int pairs[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attributes;
+  int actions_ready = 0, attributes_ready = 0;
+  if (cwd == NULL) goto done;
+
+  for (int i = 0; i < 3; i++) {
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pairs[i]) != 0) {
+      throw_errno(env, errno, "socketpair", file);
+      goto done;
+    }
+  }
+  // The child's end of each pair becomes its fd 0, 1 or 2 (dup2 clears close-on-exec on the copy).
+  posix_spawn_file_actions_init(&actions);
+  actions_ready = 1;
+  for (int i = 0; i < 3; i++) posix_spawn_file_actions_adddup2(&actions, pairs[i][1], i);
+  posix_spawn_file_actions_addchdir_np(&actions, cwd);
+
+  posix_spawnattr_init(&attributes);
+  attributes_ready = 1;
+  sigset_t all, none;
+  sigfillset(&all);
+  sigdelset(&all, SIGKILL);
+  sigdelset(&all, SIGSTOP);
+  // glibc's sigfillset leaves out the signals it keeps for itself (32 and 33: thread cancel, setxid), and
+  // its posix_spawn then hands them to the child ignored, which survives exec. libuv's child has them at
+  // their default: set their bits by hand (the child is single-threaded and about to exec).
+  for (int sig = __SIGRTMIN; sig < SIGRTMIN; sig++) {
+    const size_t bits = 8 * sizeof all.__val[0];
+    all.__val[(sig - 1) / bits] |= 1UL << ((sig - 1) % bits);
+  }
+  sigemptyset(&none);
+  // Node ignores SIGPIPE and may block signals on its threads: the child gets the defaults, as libuv gives.
+  posix_spawnattr_setsigdefault(&attributes, &all);
+  posix_spawnattr_setsigmask(&attributes, &none);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+
+  pid_t pid;
+  int failed = posix_spawn(&pid, file, &actions, &attributes, argv, envp);
+  if (failed != 0) {
+    throw_errno(env, failed, "spawn", file);
+    goto done;
+  }
+  for (int i = 0; i < 3; i++) {
+    close(pairs[i][1]);
+    pairs[i][1] = -1;
+  }
+
+  Watch* watch = calloc(1, sizeof(Watch));
+  int pidfd = watch == NULL ? -1 : pidfd_open(pid);
+  int failed_watch = watch == NULL ? ENOMEM : pidfd < 0 ? errno : 0;
+  uv_loop_t* loop = NULL;
+  if (failed_watch == 0 && napi_get_uv_event_loop(env, &loop) != napi_ok) failed_watch = EINVAL;
+  if (failed_watch == 0) failed_watch = -uv_poll_init(loop, &watch->poll, pidfd);  // on failure nothing is registered
+  int polling = 0;
+  if (failed_watch == 0) {
+    watch->poll.data = watch;
+    watch->pidfd = pidfd;
+    failed_watch = -uv_poll_start(&watch->poll, UV_READABLE, on_pidfd);
+    polling = 1;
+  }
+  if (failed_watch != 0) {
+    // Cannot watch it: end it rather than leave a child nobody reaps (pidfd_open needs Linux 5.3).
+    kill(-pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    if (polling) {
+      uv_close((uv_handle_t*)&watch->poll, watch_closed);  // closes the pidfd and frees the watch
+    } else {
+      if (pidfd >= 0) close(pidfd);
+      free(watch);
+    }
+    throw_errno(env, failed_watch, "pidfd_open", file);
+    goto done;
+  }
+  watch->env = env;
+  watch->pid = pid;
+  napi_create_reference(env, args[4], 1, &watch->on_exit);
+  napi_value resource_name;
+  napi_create_string_utf8(env, "agent-runner:executor", NAPI_AUTO_LENGTH, &resource_name);
+  napi_async_init(env, NULL, resource_name, &watch->context);
+
+  napi_create_array_with_length(env, 4, &result);
+  napi_value value;
+  napi_create_int32(env, pid, &value);
+  napi_set_element(env, result, 0, value);
+  for (int i = 0; i < 3; i++) {
+    napi_create_int32(env, pairs[i][0], &value);
+    napi_set_element(env, result, i + 1, value);
+    pairs[i][0] = -1;  // JS owns it now
+  }
+
+done:
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 2; j++)
+      if (pairs[i][j] >= 0) close(pairs[i][j]);
+  if (actions_ready) posix_spawn_file_actions_destroy(&actions);
+  if (attributes_ready) posix_spawnattr_destroy(&attributes);
+  free(file);
+  free_strings(argv);
+  free_strings(envp);
+  free(cwd);
+  return result;
+}
+
+/** Whether this kernel has pidfd_open (Linux 5.3): without it the JS side uses node:child_process. */
+static napi_value supported(napi_env env, napi_callback_info info) {
+  (void)info;
+  int pidfd = pidfd_open(getpid());
+  if (pidfd >= 0) close(pidfd);
+  napi_value value;
+  napi_get_boolean(env, pidfd >= 0, &value);
+  return value;
+}
+
+NAPI_MODULE_INIT() {
+  napi_value fn;
+  napi_create_function(env, "spawn", NAPI_AUTO_LENGTH, spawn_child, NULL, &fn);
+  napi_set_named_property(env, exports, "spawn", fn);
+  napi_create_function(env, "supported", NAPI_AUTO_LENGTH, supported, NULL, &fn);
+  napi_set_named_property(env, exports, "supported", fn);
+  return exports;
+}
