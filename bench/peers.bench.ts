@@ -1,7 +1,9 @@
 // agent-runner against its peers (issue 13): the same work — PEERS_RUNS runs (default 1000), SLOTS (16) at
 // once, each one spawn of bench/executors/trivial-sh with a Schema 2.0 invocation on stdin, its stdout
 // read to the end — through
-//   1. bare spawn: this process keeps 16 executors in flight (the floor);
+//   1. bare spawn: this process keeps 16 executors in flight, started as agent-runner's runner starts them
+//      (posix_spawn on Linux, lib/process/native-spawn.ts): the floor; and the same with node:child_process
+//      (what the peers' workers use), printed for reference;
 //   2. agent-runner on SQLite and 3. on PostgreSQL: agent-coordinator and one agent-runner, sessions created over HTTP
 //      with one bulk create (POST /v1/sessions/batch), as the peers add theirs with addJobs and addBulk;
 //   4. graphile-worker on the same PostgreSQL (a schema of its own), a worker process of concurrency 16;
@@ -19,13 +21,14 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { postgresAvailable } from './coordinator-kit.js';
 import { startAgentRunner } from './peers/agent-runner-system.js';
-import { bareSpawn } from './peers/bare-spawn.js';
+import { BARE_SPAWN, bareSpawn } from './peers/bare-spawn.js';
 import { measureBatch } from './peers/measure-batch.js';
 import type { PeerSystem } from './peers/peer-system.js';
 import { PostgresObserver } from './peers/postgres.js';
 import { printRep, printSummary, type Results } from './peers/print-figures.js';
 import { redisServerInstalled } from './peers/redis-server.js';
 import { SLOTS } from './peers/trivial-executor.js';
+import { executorLauncher } from '../lib/process/native-spawn.js';
 
 /** A positive whole number from the environment variable `name`, else `fallback`. */
 function countFromEnv(name: string, fallback: number): number {
@@ -68,7 +71,9 @@ async function optional<T>(name: string, load: () => Promise<T>): Promise<T | un
 try {
   const load = loadavg().map((l) => l.toFixed(2)).join(' ');
   console.log(`${RUNS} runs × ${REPS} reps per system, ${SLOTS} at once, trivial-sh; load average before: ${load}`);
-  systems.push(bareSpawn(workDir));
+  console.log(`agent-runner and the floor start executors with ${executorLauncher()}; the peers' workers with node:child_process`);
+  systems.push(bareSpawn(workDir, 'runner'));
+  systems.push(bareSpawn(workDir, 'node'));
   systems.push(await startAgentRunner({ kind: 'sqlite' }, workDir));
   if (await postgresAvailable()) {
     observer = await new PostgresObserver().connect();
@@ -95,7 +100,7 @@ try {
       printRep(rep + 1, system.name, figures);
     }
   }
-  printSummary(results, 'bare spawn', [
+  printSummary(results, BARE_SPAWN, [
     { system: 'agent-runner (PostgreSQL)', peer: 'graphile-worker', targetVsPeer: 1.0, targetVsBare: 1.3 },
     { system: 'agent-runner (SQLite)', peer: 'BullMQ', targetVsPeer: 1.0, targetVsBare: 1.3 },
   ]);

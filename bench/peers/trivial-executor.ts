@@ -1,7 +1,8 @@
 // The per-run work every system of the peers bench does: spawn bench/executors/trivial-sh with a Schema 2.0
-// invocation on stdin and read its stdout to the end. The bare-spawn floor and the graphile-worker and
+// invocation on stdin and read its stdout to the end. The bare-spawn floors and the graphile-worker and
 // BullMQ workers all call runTrivialExecutor; agent-runner's runner spawns the same file itself.
 import { spawn } from 'node:child_process';
+import { launchDetached, type LaunchedChild } from '../../lib/process/native-spawn.js';
 import { fileURLToPath } from 'node:url';
 
 export const TRIVIAL_EXECUTOR = fileURLToPath(new URL('../executors/trivial-sh/ao-trivial-sh-exec', import.meta.url));
@@ -33,10 +34,17 @@ export function trivialInvocation(id: string, projectDir: string): string {
   })}\n`;
 }
 
+/**
+ * How a system starts the executor: `node` is node:child_process, what a graphile-worker or BullMQ task
+ * would call; `runner` is agent-runner's own launcher (lib/process/native-spawn.ts: posix_spawn on Linux).
+ */
+export type Launcher = 'node' | 'runner';
+
 /** Spawn the trivial executor for run `id` in `projectDir`, write its invocation, and resolve with its stdout once it exited 0. */
-export function runTrivialExecutor(id: string, projectDir: string): Promise<string> {
+export function runTrivialExecutor(id: string, projectDir: string, launcher: Launcher = 'node'): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TRIVIAL_EXECUTOR, [], { cwd: projectDir, env: executorEnv(id), stdio: ['pipe', 'pipe', 'pipe'] });
+    const options = { cwd: projectDir, env: executorEnv(id) };
+    const child: LaunchedChild = launcher === 'runner' ? launchDetached(TRIVIAL_EXECUTOR, options) : spawn(TRIVIAL_EXECUTOR, [], { ...options, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.resume();
