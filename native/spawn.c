@@ -41,28 +41,11 @@ typedef struct Watch {
 
 static int pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 
-/** Throw an Error like Node's for a failed system call: message, code (ENOENT, …), errno, syscall, path. */
+/** Throw an Error for a failed system call with its errno (negative, as Node's), syscall and path; native-spawn.ts names it. */
 static void throw_errno(napi_env env, int err, const char* syscall_name, const char* path) {
-  napi_value message, code, error, value;
-  char text[512];
-  const char* name = NULL;
-  switch (err) {
-    case ENOENT: name = "ENOENT"; break;
-    case EACCES: name = "EACCES"; break;
-    case ENOEXEC: name = "ENOEXEC"; break;
-    case EMFILE: name = "EMFILE"; break;
-    case ENFILE: name = "ENFILE"; break;
-    case EAGAIN: name = "EAGAIN"; break;
-    case ENOMEM: name = "ENOMEM"; break;
-    case ENOTDIR: name = "ENOTDIR"; break;
-    case E2BIG: name = "E2BIG"; break;
-    case ENOSYS: name = "ENOSYS"; break;
-    default: name = "EUNKNOWN"; break;
-  }
-  snprintf(text, sizeof text, "%s %s %s: %s", syscall_name, path, name, strerror(err));
-  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &message);
-  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
-  napi_create_error(env, code, message, &error);
+  napi_value message, error, value;
+  napi_create_string_utf8(env, strerror(err), NAPI_AUTO_LENGTH, &message);
+  napi_create_error(env, NULL, message, &error);
   napi_create_int32(env, -err, &value);
   napi_set_named_property(env, error, "errno", value);
   napi_create_string_utf8(env, syscall_name, NAPI_AUTO_LENGTH, &value);

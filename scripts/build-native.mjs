@@ -9,13 +9,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 if (process.platform !== 'linux') process.exit(0);
-// npm sets npm_config_node_gyp to its own node-gyp in lifecycle scripts; run by hand, look for it next to npm.
+// npm sets npm_config_node_gyp to its own node-gyp for lifecycle scripts (`npm ci`, `npm run install`).
 const nodeGyp = process.env.npm_config_node_gyp;
-const command = nodeGyp === undefined ? ['npm', ['exec', '--yes=false', '--', 'node-gyp', 'rebuild']] : [process.execPath, [nodeGyp, 'rebuild']];
-const result = spawnSync(command[0], command[1], { cwd: root, stdio: 'inherit' });
+const result = nodeGyp === undefined ? { status: 1 } : spawnSync(process.execPath, [nodeGyp, 'rebuild'], { cwd: root, stdio: 'inherit' });
 if (result.status !== 0) {
   console.warn(
     'agent-runner: could not build the native executor launcher (native/spawn.c); executors will be started ' +
-      'with node:child_process instead (about 4 ms more CPU per run). It needs a C compiler, make, python3 and Node headers.',
+      'with node:child_process instead (about 4 ms more CPU per run). It needs a C compiler, make, python3 and Node headers; ' +
+      'build it again with `npm run install`.',
   );
 }

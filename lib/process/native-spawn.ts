@@ -66,6 +66,16 @@ export function executorLauncher(): 'posix_spawn' | 'node:child_process' {
 }
 
 const signalNames = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]));
+const errnoNames = new Map<number, string>(Object.entries(constants.errno).map(([name, number]) => [number, name]));
+
+/** The addon's error for a failed system call, named as Node names its own: `code` ENOENT, message `spawn <path> ENOENT`. */
+function nameSystemError(error: unknown): unknown {
+  const failed = error as NodeJS.ErrnoException;
+  if (typeof failed.errno !== 'number') return error;
+  failed.code = errnoNames.get(-failed.errno) ?? `E${-failed.errno}`;
+  failed.message = `${failed.syscall} ${failed.path} ${failed.code}: ${failed.message}`;
+  return failed;
+}
 
 /**
  * Start `file` (no arguments) in a session of its own with its stdio piped: posix_spawn where available,
@@ -96,14 +106,20 @@ class NativeChild extends EventEmitter implements LaunchedChild {
 
   constructor(native: Addon, file: string, envp: string[], cwd: string) {
     super();
-    const [pid, stdin, stdout, stderr] = native.spawn(file, [file], envp, cwd, (code, signal) => this.#exited(code, signal));
+    let fds: [number, number, number, number];
+    try {
+      fds = native.spawn(file, [file], envp, cwd, (code, signal) => this.#exited(code, signal));
+    } catch (error) {
+      throw nameSystemError(error);
+    }
+    const [pid, stdin, stdout, stderr] = fds;
     this.pid = pid;
     this.stdin = new Socket({ fd: stdin, readable: false, writable: true });
     this.stdout = new Socket({ fd: stdout, readable: true, writable: false });
     this.stderr = new Socket({ fd: stderr, readable: true, writable: false });
     for (const stream of [this.stdout, this.stderr]) {
-      // A read error ends the stream like its end does (Node's child streams have no handler: it would be thrown).
-      stream.on('error', () => stream.destroy());
+      // A read error destroys the stream, which then closes like at its end: not thrown (Node's child streams would throw it).
+      stream.on('error', () => {});
       stream.once('close', () => {
         this.#streamsOpen -= 1;
         this.#maybeClose();
