@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freshDatabase, STORE_KINDS } from '../coordinator/helpers.js';
 import { spawnCoordinator, type SpawnedCoordinator } from '../coordinator/spawn-coordinator.js';
+import { executorLauncher } from '../../lib/process/native-spawn.js';
 import { BIN, WAIT_MS } from '../helpers/fixtures.js';
 import { freePort, useRunnerKit, type LogLine } from '../runner/runner-kit.js';
 
@@ -35,7 +36,7 @@ describe('readable logs: agent-runner --log-format / AGENT_RUNNER_LOG_FORMAT', (
     const { lines: out, port } = await daemonLines(['--log-format', 'pretty'], {}, (l) => l.msg?.includes('registered with the coordinator') === true);
     for (const line of out) expect(line).toMatch(PRETTY);
     expect(out[0]).toMatch(new RegExp(`^\\S+ \\S+ INFO  \\[coordinator\\] ${EMBEDDED} url=http://127\\.0\\.0\\.1:${port} console=http://127\\.0\\.0\\.1:${port}/ store=sqlite database=\\S+/coordinator\\.db agents=0 workflows=0$`));
-    expect(out.some((l) => / INFO  registered with the coordinator runner=rnr_\w+ executors=\[sh-echo\] tags=\[\] concurrency=4$/.test(l))).toBe(true);
+    expect(out).toContainEqual(expect.stringMatching(new RegExp(` INFO  registered with the coordinator runner=rnr_\\w+ executors=\\[sh-echo\\] tags=\\[\\] concurrency=4 launcher=${executorLauncher()}$`)));
   });
 
   it('AGENT_RUNNER_LOG_FORMAT=pretty does the same; --log-format json wins over it', async () => {
