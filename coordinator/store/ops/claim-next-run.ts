@@ -10,9 +10,6 @@ import { placeholders } from '../sql-client.js';
 import { transitionRun } from './transition-run.js';
 import type { RunnerProfile } from '../../../protocol/credential-profiles.js';
 
-/** How many queued runs one SQLite claim of one run looks at (tag matching happens on these, in priority order). */
-export const CLAIM_CANDIDATES = 32;
-
 /** Who claims: a runner's executors and tags, and the session trees it is limited to (`roots`, if any). */
 export type ClaimingRunner = {
   id: string;
@@ -39,6 +36,15 @@ const notExcluded = (dialect: 'sqlite' | 'postgres'): string =>
     ? ' AND NOT (excluded_runners::jsonb @> ?::jsonb)'
     : ' AND NOT EXISTS (SELECT 1 FROM json_each(runs.excluded_runners) WHERE json_each.value = ?)';
 
+/**
+ * SQLite: only runs every tag of which the runner has, matched in the statement as PostgreSQL's `<@` does,
+ * so a claim reads the runs it takes and no others (and never misses one behind runs it cannot serve).
+ */
+const tagFilter = (runner: ClaimingRunner): string =>
+  runner.tags.length === 0
+    ? ' AND NOT EXISTS (SELECT 1 FROM json_each(runs.tags))'
+    : ` AND NOT EXISTS (SELECT 1 FROM json_each(runs.tags) WHERE json_each.value NOT IN (${placeholders(runner.tags.length)}))`;
+
 /** Limit a claim to runs of the `roots` sessions and their descendants (none: no limit). */
 const treeFilter = (runner: ClaimingRunner): string =>
   runner.roots === undefined
@@ -51,8 +57,8 @@ const treeFilter = (runner: ClaimingRunner): string =>
  * claimed twice, nor given to a runner it is excluded from (its executor failed the run with exit 75 there).
  * PostgreSQL: one `UPDATE … RETURNING` over a `FOR UPDATE SKIP LOCKED` pick of up to `max` runs (tags matched with jsonb `<@`), with their status events in the same statement: one round trip instead of the five of a
  * transaction (A/B on the shared 2-core box, bench/coordinator-claim: p50 7.5–8.1 ms → 6.0–7.3 ms).
- * SQLite: inside `BEGIN IMMEDIATE` (the database write lock), candidates in priority order, tags matched
- * by `runnerCanServe`, then the guarded transition.
+ * SQLite: inside `BEGIN IMMEDIATE` (the database write lock), up to `max` runs the runner can serve in
+ * priority order (executor, tags and exclusions matched by the statement), then the guarded transition.
  */
 export async function claimNextRun(sql: SqlClient, runner: ClaimingRunner, now: number): Promise<RunRecord | null> {
   return (await claimRuns(sql, runner, now, 1))[0] ?? null;
@@ -153,14 +159,14 @@ function sessionNotifySql(sql: SqlClient): { sql: string; params: unknown[] } {
 async function claimOnSqlite(sql: SqlClient, runner: ClaimingRunner, now: number, max: number): Promise<ClaimedRun[]> {
   return sql.transaction(async (tx) => {
     const rows = await tx.query(
-      `SELECT * FROM runs WHERE status = 'queued' AND available_at <= ? AND ${executorFilter(runner)}${notExcluded('sqlite')}${treeFilter(runner)}
-       ORDER BY priority DESC, seq ASC LIMIT ${CLAIM_CANDIDATES + max - 1}`,
-      [now, ...runner.executors, runner.id, ...(runner.roots ?? [])],
+      `SELECT * FROM runs WHERE status = 'queued' AND available_at <= ? AND ${executorFilter(runner)}${tagFilter(runner)}${notExcluded('sqlite')}${treeFilter(runner)}
+       ORDER BY priority DESC, seq ASC LIMIT ?`,
+      [now, ...runner.executors, ...runner.tags, runner.id, ...(runner.roots ?? []), max],
     );
     const claimed: ClaimedRun[] = [];
     for (const row of rows) {
       const queued = toRun(row);
-      if (!runnerCanServe(queued, runner)) continue;
+      if (!runnerCanServe(queued, runner)) continue; // matched by the statement already; kept as the rule's one definition
       const run = await transitionRun(tx, queued, 'claimed', { runner_id: runner.id, claimed_at: now, stop_requested: false }, now);
       const [session] = await tx.query(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`, [run.session_id]);
       const [agent] = await tx.query<{ doc: unknown }>('SELECT agents.doc FROM sessions JOIN agents ON agents.name = sessions.agent WHERE sessions.id = ?', [run.session_id]);
