@@ -14,7 +14,7 @@
 import { type StoreKind } from '../test/coordinator/helpers.js';
 import { postgresAvailable } from './coordinator-kit.js';
 import { cpuMs, RunnerGroup, type RunTimes, schedMs, statusMb, type SubmittedBatch } from './fleet-kit.js';
-import { mean, percentile, report } from './lib/stats.js';
+import { machineLine, mean, percentile, report } from './lib/stats.js';
 
 const PART = process.env.FLEET_PART;
 const STORE = process.env.FLEET_STORE;
@@ -251,6 +251,7 @@ async function memoryAfterLoad(): Promise<void> {
   }
 }
 
+console.log(machineLine());
 if (PART === undefined || PART === 'runners') {
   if (STORE !== 'postgres') await manySmallRunners('sqlite');
   if (STORE === 'sqlite') console.log('postgres: skipped (FLEET_STORE=sqlite)');

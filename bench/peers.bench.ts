@@ -29,6 +29,7 @@ import { printRep, printSummary, type Results } from './peers/print-figures.js';
 import { redisServerInstalled } from './peers/redis-server.js';
 import { SLOTS } from './peers/trivial-executor.js';
 import { executorLauncher } from '../lib/process/native-spawn.js';
+import { machineLine } from './lib/stats.js';
 
 /** A positive whole number from the environment variable `name`, else `fallback`. */
 function countFromEnv(name: string, fallback: number): number {
@@ -70,6 +71,7 @@ async function optional<T>(name: string, load: () => Promise<T>): Promise<T | un
 
 try {
   const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  console.log(machineLine());
   console.log(`${RUNS} runs × ${REPS} reps per system, ${SLOTS} at once, trivial-sh; load average before: ${load}`);
   console.log(`agent-runner and the floor start executors with ${executorLauncher()}; the peers' workers with node:child_process`);
   systems.push(bareSpawn(workDir, 'runner'));
