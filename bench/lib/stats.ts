@@ -24,11 +24,7 @@ export const ms = (n: number) => `${n.toFixed(2)} ms`;
  * note comparing figures names the machine of each.
  */
 export function machineLine(): string {
-  const cpus = cpusOf();
-  return `machine: ${cpus.model}${cpus.mhz > 0 ? ` at ${cpus.mhz} MHz` : ''}, ${cpus.count} cores, Node ${process.version}`;
-}
-
-function cpusOf(): { model: string; mhz: number; count: number } {
-  const list = os.cpus();
-  return { model: list[0]?.model.trim() ?? 'unknown CPU', mhz: list[0]?.speed ?? 0, count: os.availableParallelism() };
+  const cpu = os.cpus()[0];
+  const speed = cpu !== undefined && cpu.speed > 0 ? ` at ${cpu.speed} MHz` : '';
+  return `machine: ${cpu?.model.trim() ?? 'unknown CPU'}${speed}, ${os.availableParallelism()} cores, Node ${process.version}`;
 }

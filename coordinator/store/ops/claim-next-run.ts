@@ -1,4 +1,3 @@
-import { runnerCanServe } from '../../rules/matching.js';
 import { assertTransition } from '../../rules/run-transitions.js';
 import type { AgentDocument } from '../../../protocol/agents.js';
 import type { EventRecord, RunRecord, SessionRecord } from '../../types.js';
@@ -165,13 +164,10 @@ async function claimOnSqlite(sql: SqlClient, runner: ClaimingRunner, now: number
     );
     const claimed: ClaimedRun[] = [];
     for (const row of rows) {
-      const queued = toRun(row);
-      if (!runnerCanServe(queued, runner)) continue; // matched by the statement already; kept as the rule's one definition
-      const run = await transitionRun(tx, queued, 'claimed', { runner_id: runner.id, claimed_at: now, stop_requested: false }, now);
+      const run = await transitionRun(tx, toRun(row), 'claimed', { runner_id: runner.id, claimed_at: now, stop_requested: false }, now);
       const [session] = await tx.query(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`, [run.session_id]);
       const [agent] = await tx.query<{ doc: unknown }>('SELECT agents.doc FROM sessions JOIN agents ON agents.name = sessions.agent WHERE sessions.id = ?', [run.session_id]);
       claimed.push({ run, session: toSession(session!), agent: agentOf(agent?.doc) });
-      if (claimed.length === max) break;
     }
     return claimed;
   });
