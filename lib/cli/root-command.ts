@@ -25,6 +25,8 @@ export async function rootCommand(options: RootOptions): Promise<number> {
   // Before the daemon's modules load: their loading is what would grow the young generation.
   const { capYoungGeneration } = await import('../runner/young-generation.js');
   capYoungGeneration();
+  const { favourSmallHeap } = await import('../runner/small-heap.js');
+  favourSmallHeap();
   const { daemonCommand } = await import('./daemon-command.js');
   return daemonCommand(options);
 }
