@@ -1,4 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
+import { operatorSetsV8Flag } from './young-generation.js';
 
 /**
  * Have V8 keep the runner daemon's heap small rather than fast to grow (`--optimize-for-size`): after
@@ -13,7 +14,7 @@ import { setFlagsFromString } from 'node:v8';
  * through NODE_OPTIONS or node's own flags.
  */
 export function favourSmallHeap(execArgv: readonly string[] = process.execArgv, env: NodeJS.ProcessEnv = process.env): boolean {
-  if ([...execArgv, env.NODE_OPTIONS ?? ''].some((arg) => /optimize[-_]for[-_]size/.test(arg))) return false;
+  if (operatorSetsV8Flag(/optimize[-_]for[-_]size/, execArgv, env)) return false;
   setFlagsFromString('--optimize-for-size');
   return true;
 }

@@ -32,5 +32,10 @@ export function growYoungGenerationAtOnce(execArgv: readonly string[] = process.
 }
 
 function youngGenerationTuned(execArgv: readonly string[], env: NodeJS.ProcessEnv): boolean {
-  return [...execArgv, env.NODE_OPTIONS ?? ''].some((arg) => /semi[-_]space/.test(arg));
+  return operatorSetsV8Flag(/semi[-_]space/, execArgv, env);
+}
+
+/** Whether node's own flags or NODE_OPTIONS name a V8 flag matching `pattern` (the operator's choice stands over ours). */
+export function operatorSetsV8Flag(pattern: RegExp, execArgv: readonly string[], env: NodeJS.ProcessEnv): boolean {
+  return [...execArgv, env.NODE_OPTIONS ?? ''].some((arg) => pattern.test(arg));
 }
