@@ -1,11 +1,10 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { packageRoot } from '../package-root.js';
+import { type Addon, loadAddon } from './native-addon.js';
 
 /**
  * Starting executors without fork. node:child_process (libuv) forks the runner, a Node process of 80 MB
@@ -24,10 +23,6 @@ import { packageRoot } from '../package-root.js';
  * AGENT_RUNNER_NATIVE_SPAWN=0, executors are started with node:child_process as before.
  */
 
-interface Addon {
-  spawn(file: string, argv: string[], envp: string[], cwd: string, onExit: (code: number | null, signal: number | null) => void): [number, number, number, number];
-  supported(): boolean;
-}
 
 /** What spawnExecutor uses of a started child: the part node:child_process and the addon both give. */
 export interface LaunchedChild {
@@ -42,22 +37,6 @@ export interface LaunchedChild {
 export interface LaunchOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
-}
-
-let addon: Addon | null | undefined;
-
-/** The addon, loaded once; null when executors are started with node:child_process. */
-function loadAddon(): Addon | null {
-  if (addon !== undefined) return addon;
-  addon = null;
-  if (process.platform !== 'linux' || process.env.AGENT_RUNNER_NATIVE_SPAWN === '0') return addon;
-  try {
-    const loaded = createRequire(import.meta.url)(join(packageRoot(), 'build', 'Release', 'spawn.node')) as Addon;
-    if (loaded.supported()) addon = loaded;
-  } catch {
-    // not built: node:child_process it is
-  }
-  return addon;
 }
 
 /** How this process starts executors: `posix_spawn` (native/spawn.c) or `node:child_process`. */

@@ -1,3 +1,4 @@
+import { sendSignal } from './send-signal.js';
 import { findMarkedProcesses, listPids, type MarkedSearch, readProcStat } from './proc-table.js';
 
 /**
@@ -12,13 +13,9 @@ export const EXECUTION_MARK_ENV = 'AGENT_RUNNER_EXECUTION';
 
 /** Send a signal to every process of a group. False when the group has no process left. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw error;
-  }
+  // -1 would be every process this user may signal, -0 this process's own group.
+  if (!Number.isSafeInteger(pgid) || pgid <= 1) throw new RangeError(`process group ${pgid} is not a group this runner started`);
+  return sendSignal(-pgid, signal);
 }
 
 /** Whether any process of the group is still alive. */
@@ -45,10 +42,9 @@ export function signalProcesses(pids: readonly number[], signal: NodeJS.Signals)
   let any = false;
   for (const pid of pids) {
     try {
-      process.kill(pid, signal);
-      any = true;
+      if (sendSignal(pid, signal)) any = true;
     } catch {
-      // gone meanwhile
+      // not ours to signal (EPERM)
     }
   }
   return any;

@@ -25,6 +25,7 @@ describe('readLedger', () => {
       JSON.stringify({ remove: 101 }),
       '"a string"',
       JSON.stringify({ add: { pgid: -1, start_time: '9', mark: 'neg' } }),
+      JSON.stringify({ add: { pgid: 1, start_time: '1', mark: 'init: a kill of -1 would reach every process' } }),
       JSON.stringify({ add: { pgid: 103, start_time: 9, mark: 'not a string time' } }),
       JSON.stringify({ remove: '102' }),
       '{"add":{"pgid":104,"start_ti', // torn by a crash mid-write

@@ -93,7 +93,8 @@ export class ExecutorLedger implements GroupLedger {
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
-const isPid = (value: unknown): value is number => Number.isInteger(value) && (value as number) > 0;
+// Above 1: no executor group is led by init, and a group of -1 would be every process the runner may signal.
+const isPid = (value: unknown): value is number => Number.isInteger(value) && (value as number) > 1;
 
 function toGroup(value: unknown): LedgerGroup | undefined {
   if (!isRecord(value) || !isPid(value.pgid) || typeof value.start_time !== 'string' || typeof value.mark !== 'string') return undefined;

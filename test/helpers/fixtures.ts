@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,14 @@ export const FIXTURE_EXECUTORS = join(ROOT, 'test', 'fixtures', 'executors');
 export const BIN = join(ROOT, 'bin', 'agent-runner');
 
 /** Path of a fixture executor: test/fixtures/executors/<name>/ao-<name>-exec. */
+/**
+ * Run `lines` as an ES module (TypeScript imports through tsx, relative to the repository root) in a Node
+ * process of its own, for what is chosen once per process (the executor launcher); returns its stdout.
+ */
+export function runModuleSnippet(lines: readonly string[], env: NodeJS.ProcessEnv): string {
+  return execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', lines.join('\n')], { cwd: ROOT, env, encoding: 'utf8' });
+}
+
 export function fixture(name: string): string {
   return join(FIXTURE_EXECUTORS, name, `ao-${name}-exec`);
 }

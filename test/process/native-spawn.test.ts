@@ -3,7 +3,7 @@ import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { executorLauncher, type LaunchedChild, launchDetached } from '../../lib/process/native-spawn.js';
-import { ROOT, shipped, tempDir, waitUntil } from '../helpers/fixtures.js';
+import { ROOT, runModuleSnippet, shipped, tempDir, waitUntil } from '../helpers/fixtures.js';
 
 // The native launcher (native/spawn.c, lib/process/native-spawn.ts) must start a child exactly as
 // node:child_process with `detached` did: everything else (process groups, termination, the no-orphan
@@ -151,22 +151,15 @@ describe.runIf(linux)('native executor launcher', () => {
 describe('node:child_process fallback', () => {
   it('AGENT_RUNNER_NATIVE_SPAWN=0 starts executors with node:child_process, and runs still succeed', () => {
     // A process of its own: the launcher is chosen once per process.
-    const out = execFileSync(
-      process.execPath,
+    const out = runModuleSnippet(
       [
-        '--import',
-        'tsx',
-        '--input-type=module',
-        '-e',
-        [
-          "import { executorLauncher } from './lib/process/native-spawn.ts';",
-          "import { spawnExecutor } from './lib/process/spawn-executor.ts';",
-          `const child = spawnExecutor({ executable: ${JSON.stringify(shipped('test-executor', 'ao-test-exec'))}, invocation: { schema_version: '2.0', session_id: 's', prompt: 'hi', mode: 'start' } });`,
-          'const outcome = await child.outcome;',
-          'console.log(JSON.stringify({ launcher: executorLauncher(), kind: outcome.kind, result: outcome.result }));',
-        ].join('\n'),
+        "import { executorLauncher } from './lib/process/native-spawn.ts';",
+        "import { spawnExecutor } from './lib/process/spawn-executor.ts';",
+        `const child = spawnExecutor({ executable: ${JSON.stringify(shipped('test-executor', 'ao-test-exec'))}, invocation: { schema_version: '2.0', session_id: 's', prompt: 'hi', mode: 'start' } });`,
+        'const outcome = await child.outcome;',
+        'console.log(JSON.stringify({ launcher: executorLauncher(), kind: outcome.kind, result: outcome.result }));',
       ],
-      { cwd: ROOT, env: { ...process.env, AGENT_RUNNER_NATIVE_SPAWN: '0' }, encoding: 'utf8' },
+      { ...process.env, AGENT_RUNNER_NATIVE_SPAWN: '0' },
     );
     expect(JSON.parse(out)).toEqual({ launcher: 'node:child_process', kind: 'succeeded', result: { type: 'result', result_text: 'Echo: hi' } });
   });
