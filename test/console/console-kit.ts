@@ -86,6 +86,17 @@ export async function textOf(page: Page, selector: string): Promise<string> {
 }
 
 /** Wait until the element `selector` matches holds `text` (the page updated itself). */
+/**
+ * Click what `selector` matches at the moment of the click. A live page replaces its parts as the state
+ * changes (a run's header and its buttons), and puppeteer's page.click finds the element first and clicks
+ * it after scrolling: a part replaced in between is "detached from document", which a busy machine makes
+ * likely. This finds and clicks in one step in the page.
+ */
+export async function clickLive(page: Page, selector: string): Promise<void> {
+  await page.waitForSelector(selector);
+  await page.$eval(selector, (element) => (element as unknown as { click(): void }).click());
+}
+
 export async function waitForText(page: Page, selector: string, text: string): Promise<void> {
   await page.waitForFunction(
     (sel: string, wanted: string) => Array.from(document.querySelectorAll(sel)).some((el) => (el.textContent ?? '').includes(wanted)),

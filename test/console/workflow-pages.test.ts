@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { eventually } from '../coordinator/helpers.js';
 import { useRunnerKit } from '../runner/runner-kit.js';
 import { startWorkflowStack } from '../workflows/workflow-kit.js';
-import { HAVE_CHROMIUM, launchBrowser, openPage, screenshot, textOf, waitForText } from './console-kit.js';
+import { clickLive, HAVE_CHROMIUM, launchBrowser, openPage, screenshot, textOf, waitForText } from './console-kit.js';
 
 // In functions that run in the page (this program has no DOM types).
 declare const document: {
@@ -121,7 +121,7 @@ jobs:
 
     // Resume: the failed job (and what needs it) runs again and succeeds; build is reused.
     writeFileSync(ok, '');
-    await page.click('#run-resume');
+    await clickLive(page, '#run-resume:not([disabled])');
     await nodeState(page, 'check', 'succeeded');
     await nodeState(page, 'ship', 'succeeded');
     await waitForText(page, '#run-status', 'succeeded');
@@ -196,7 +196,7 @@ jobs:
     await screenshot(page, 'workflow-run-hostile');
 
     // Cancel: the job in flight stops, what needs it is skipped, the run ends cancelled; Resume offered.
-    await page.click('#run-cancel');
+    await clickLive(page, '#run-cancel:not([disabled])');
     await waitForText(page, '#run-status', 'cancelled');
     await nodeState(page, 'wait', 'cancelled');
     await nodeState(page, 'after', 'skipped');
