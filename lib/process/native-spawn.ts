@@ -23,7 +23,6 @@ import { type Addon, loadAddon } from './native-addon.js';
  * AGENT_RUNNER_NATIVE_SPAWN=0, executors are started with node:child_process as before.
  */
 
-
 /** What spawnExecutor uses of a started child: the part node:child_process and the addon both give. */
 export interface LaunchedChild {
   readonly pid?: number | undefined;
