@@ -343,4 +343,110 @@ describe('ReportOutbox', () => {
     outbox.close();
     expect(() => outbox.append('run_a', message('late'))).toThrow('the report outbox is closed');
   });
+  describe('what a long-poll carries (takeForPoll)', () => {
+    it('takes whole ended runs only, which the outbox then does not send; delivered() waits for the poll', async () => {
+      const r = receiver();
+      const outbox = makeOutbox(r.send);
+      outbox.started('run_a', 11);
+      outbox.append('run_a', message('a1'));
+      outbox.started('run_b', 12);
+      outbox.append('run_b', message('b1')); // run_b still runs
+      outbox.finished('run_a', outcome('succeeded'));
+      const carried = outbox.takeForPoll()!;
+      expect(carried.items.map(show)).toEqual([['run_a', 'started'], ['run_a', 1, 'a1'], ['run_a', 'finished']]);
+      expect(outbox.pending).toBe(5);
+      let delivered = false;
+      void outbox.delivered('run_a').then(() => (delivered = true));
+      await outbox.delivered('run_b');
+      // The outbox sent run_b's items alone; run_a's wait for the poll's answer.
+      expect(r.received.map(show)).toEqual([['run_b', 'started'], ['run_b', 1, 'b1']]);
+      expect(delivered).toBe(false);
+      outbox.settleCarried(carried, true);
+      await outbox.delivered('run_a');
+      expect(outbox.pending).toBe(0);
+      expect(r.received).toHaveLength(2);
+    });
+
+    it('a poll that failed gives its items back in their place, and the outbox sends them in order', async () => {
+      const r = receiver();
+      r.state.up = false;
+      const outbox = makeOutbox(r.send);
+      outbox.append('run_a', message('a1'));
+      outbox.finished('run_a', outcome('failed'));
+      const carried = outbox.takeForPoll()!;
+      outbox.append('run_b', message('b1'));
+      await until(() => r.state.failures >= 1); // run_b's batch failed and waits out its backoff
+      outbox.settleCarried(carried, false);
+      r.state.up = true;
+      outbox.retryNow();
+      await outbox.delivered('run_a');
+      await outbox.delivered('run_b');
+      expect(r.received.map((i) => i.id)).toEqual([1, 2, 3]);
+      expect(r.received.map(show)).toEqual([['run_a', 1, 'a1'], ['run_a', 'finished'], ['run_b', 1, 'b1']]);
+    });
+
+    it('items that come back while a batch is out stay queued; the batch takes away only its own', async () => {
+      let release: () => void = () => {};
+      const sent: OutboxItem[][] = [];
+      const outbox = makeOutbox((batch) => {
+        sent.push([...batch]);
+        return new Promise<void>((resolve) => (release = resolve));
+      });
+      outbox.finished('run_a', outcome('succeeded'));
+      const carried = outbox.takeForPoll()!;
+      outbox.append('run_b', message('b1'));
+      await until(() => sent.length === 1); // run_b's batch is out
+      outbox.settleCarried(carried, false);
+      release();
+      await until(() => sent.length === 2);
+      expect(sent.map((batch) => batch.map(show))).toEqual([[['run_b', 1, 'b1']], [['run_a', 'finished']]]);
+      release();
+      await outbox.delivered('run_a');
+      expect(outbox.pending).toBe(0);
+    });
+
+    it('takes nothing while a batch is out, while items wait on disk, or when no run ended; at most maxItems, whole runs', async () => {
+      let release: () => void = () => {};
+      let out = 0;
+      const outbox = makeOutbox(() => {
+        out += 1;
+        return new Promise<void>((resolve) => (release = resolve));
+      });
+      outbox.append('run_a', message('a1'));
+      expect(outbox.takeForPoll()).toBeUndefined(); // run_a has not ended
+      await until(() => out === 1);
+      outbox.finished('run_a', outcome('succeeded'));
+      expect(outbox.takeForPoll()).toBeUndefined(); // a batch is out, with run_a's first item
+      release();
+      await until(() => out === 2);
+      release();
+      await outbox.delivered('run_a');
+      for (let i = 0; i < 3; i++) outbox.append('run_b', message(`b${i}`));
+      outbox.finished('run_b', outcome('succeeded'));
+      outbox.finished('run_c', outcome('succeeded'));
+      const carried = outbox.takeForPoll(2)!;
+      expect(carried.items.map(show)).toEqual([['run_c', 'finished']]); // run_b's 4 items do not fit
+      outbox.settleCarried(carried, true);
+      release();
+
+      const spilled = makeOutbox(async () => { throw new Error('down'); }, { maxMemoryItems: 1, maxBatchItems: 1 });
+      spilled.append('run_d', message('d1'));
+      spilled.finished('run_d', outcome('succeeded')); // past the memory limit: on disk
+      expect(spilled.spooled).toBe(1);
+      expect(spilled.takeForPoll()).toBeUndefined();
+    });
+
+    it('on close, what a poll still carries goes to the spool file in order; its late answer changes nothing', () => {
+      const r = receiver();
+      const outbox = makeOutbox(r.send);
+      outbox.append('run_a', message('a1'));
+      outbox.finished('run_a', outcome('succeeded'));
+      const carried = outbox.takeForPoll()!;
+      outbox.close();
+      outbox.settleCarried(carried, false);
+      const lines = readFileSync(outbox.spoolPath, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as OutboxItem);
+      expect(lines.map(show)).toEqual([['run_a', 1, 'a1'], ['run_a', 'finished']]);
+      expect(outbox.pending).toBe(2);
+    });
+  });
 });

@@ -73,10 +73,13 @@ interface Held {
   timer: NodeJS.Timeout;
 }
 
-interface Waiter {
-  id: number;
-  resolve: () => void;
+/** Items the runner's long-poll carries (takeForPoll), until settleCarried says how that went. */
+export interface CarriedItems {
+  readonly items: readonly OutboxItem[];
 }
+
+/** Most items one long-poll carries (whole runs only). */
+export const POLL_CARRY_ITEMS = 64;
 
 /**
  * Everything the runner has to report about its runs, on its way to the coordinator: delivered in order,
@@ -91,12 +94,13 @@ export class ReportOutbox {
   readonly #spool: SpoolFile<OutboxItem>;
   readonly #nextSeq = new Map<string, number>();
   readonly #attempt = new Map<string, number>();
-  /** Id of the last item appended for each run. */
-  readonly #lastId = new Map<string, number>();
-  #waiters: Waiter[] = [];
+  /** Items appended and not yet acknowledged, by run. */
+  readonly #unacked = new Map<string, number>();
+  /** Callers of delivered(), by run. */
+  readonly #waiters = new Map<string, Array<() => void>>();
+  /** Batches out with a long-poll (takeForPoll). */
+  readonly #carried = new Set<CarriedItems>();
   #nextId = 1;
-  /** Every item with an id up to this one is acknowledged. */
-  #ackedThrough = 0;
   #sending = false;
   #scheduled = false;
   #failures = 0;
@@ -116,6 +120,7 @@ export class ReportOutbox {
   get pending(): number {
     let held = 0;
     for (const { items } of this.#held.values()) held += items.length;
+    for (const { items } of this.#carried) held += items.length;
     return held + this.#memory.length + this.#spool.size;
   }
 
@@ -178,17 +183,15 @@ export class ReportOutbox {
   /** Resolves once everything appended so far for the run is acknowledged (or `signal` aborts). */
   delivered(runId: string, signal?: AbortSignal): Promise<void> {
     if (!this.#closed) this.#release(runId); // a start held back goes now: it is part of "everything"
-    const last = this.#lastId.get(runId) ?? 0;
-    if (this.#ackedThrough >= last || signal?.aborted) return Promise.resolve();
+    if ((this.#unacked.get(runId) ?? 0) === 0 || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       // The abort listener goes with the wait: the signal (a shutdown's) outlives many runs.
       const onAbort = () => resolve();
-      this.#waiters.push({
-        id: last,
-        resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
+      let waiters = this.#waiters.get(runId);
+      if (waiters === undefined) this.#waiters.set(runId, (waiters = []));
+      waiters.push(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
       });
       signal?.addEventListener('abort', onAbort, { once: true });
     });
@@ -198,7 +201,54 @@ export class ReportOutbox {
   endRun(runId: string): void {
     this.#nextSeq.delete(runId);
     this.#attempt.delete(runId);
-    this.#lastId.delete(runId);
+    this.#unacked.delete(runId);
+    this.#waiters.delete(runId);
+  }
+
+  /**
+   * Items the runner's next long-poll may carry instead of a request of their own: every item in memory
+   * of runs whose end is among them (whole runs: nothing of such a run is sent, held or spooled
+   * elsewhere, so nothing of it can overtake the rest), at most `maxItems`. Undefined when there are
+   * none, or while a batch is on its way (it may hold an earlier part of such a run), or while items wait
+   * on disk (they go first). They are out of the queue until settleCarried: delivered, or back in the
+   * queue in their place (to be sent again; the coordinator skips what it already has).
+   */
+  takeForPoll(maxItems = POLL_CARRY_ITEMS): CarriedItems | undefined {
+    if (this.#closed || this.#sending || this.#spool.size > 0 || this.#memory.length === 0 || this.#memory.length > this.#options.maxBatchItems) return undefined;
+    const ended = new Set<string>();
+    for (const item of this.#memory) if (item.kind === 'finished') ended.add(attemptKey(item));
+    if (ended.size === 0) return undefined;
+    const perRun = new Map<string, number>();
+    for (const item of this.#memory) {
+      const key = attemptKey(item);
+      if (ended.has(key)) perRun.set(key, (perRun.get(key) ?? 0) + 1);
+    }
+    const taken = new Set<string>();
+    let count = 0;
+    for (const [key, items] of perRun) {
+      if (count + items > maxItems) continue;
+      taken.add(key);
+      count += items;
+    }
+    if (count === 0) return undefined;
+    const items = this.#memory.filter((item) => taken.has(attemptKey(item)));
+    const rest = this.#memory.filter((item) => !taken.has(attemptKey(item)));
+    this.#memory.splice(0, this.#memory.length, ...rest);
+    const carried: CarriedItems = { items };
+    this.#carried.add(carried);
+    return carried;
+  }
+
+  /** How the poll that carried `carried` went: delivered (acknowledged), or not (back in the queue). */
+  settleCarried(carried: CarriedItems, delivered: boolean): void {
+    if (!this.#carried.delete(carried)) return; // close() spooled them already
+    if (delivered) {
+      this.#acknowledge(carried.items);
+      return;
+    }
+    this.#memory.push(...carried.items);
+    this.#memory.sort((a, b) => a.id - b.id);
+    this.#schedule();
   }
 
   /**
@@ -210,6 +260,10 @@ export class ReportOutbox {
     for (const runId of [...this.#held.keys()]) this.#release(runId);
     this.#closed = true;
     clearTimeout(this.#retryTimer);
+    // What a poll still carries may never be answered: it goes to disk too (sent again, it is skipped).
+    for (const carried of this.#carried) this.#memory.push(...carried.items);
+    this.#carried.clear();
+    this.#memory.sort((a, b) => a.id - b.id);
     if (this.#memory.length > 0) {
       // Memory holds the older items; the spool the newer ones. Keep the file in order.
       const spooled = this.#spool.size > 0 ? this.#spool.take(this.#spool.size) : [];
@@ -249,7 +303,7 @@ export class ReportOutbox {
     if (this.#held.has(item.run_id)) this.#release(item.run_id);
     item.id = this.#nextId++;
     if (item.ts === '') item.ts = new Date().toISOString();
-    this.#lastId.set(item.run_id, item.id);
+    this.#unacked.set(item.run_id, (this.#unacked.get(item.run_id) ?? 0) + 1);
     if (this.#spool.size > 0 || this.#memory.length >= this.#options.maxMemoryItems) this.#spool.append([item]);
     else this.#memory.push(item);
     this.#schedule();
@@ -288,9 +342,12 @@ export class ReportOutbox {
       return;
     }
     this.#failures = 0;
-    this.#memory.splice(0, batch.length);
+    // By identity: a poll's carried items that came back meanwhile were put in their place among them.
+    const sent = new Set(batch);
+    const rest = this.#memory.filter((item) => !sent.has(item));
+    this.#memory.splice(0, this.#memory.length, ...rest);
     this.#sending = false;
-    this.#acknowledge(batch[batch.length - 1]!.id);
+    this.#acknowledge(batch);
     this.#schedule();
   }
 
@@ -300,11 +357,26 @@ export class ReportOutbox {
     if (this.#spool.size > 0 && room >= this.#options.maxBatchItems) this.#memory.push(...this.#spool.take(room));
   }
 
-  #acknowledge(throughId: number): void {
-    this.#ackedThrough = throughId;
-    const ready = this.#waiters.filter((waiter) => waiter.id <= throughId);
-    if (ready.length === 0) return;
-    this.#waiters = this.#waiters.filter((waiter) => waiter.id > throughId);
-    for (const waiter of ready) waiter.resolve();
+  #acknowledge(items: readonly OutboxItem[]): void {
+    const done: string[] = [];
+    for (const item of items) {
+      const left = this.#unacked.get(item.run_id);
+      if (left === undefined) continue; // the run was forgotten (endRun) after a shutdown gave up on it
+      if (left > 1) this.#unacked.set(item.run_id, left - 1);
+      else {
+        this.#unacked.delete(item.run_id);
+        done.push(item.run_id);
+      }
+    }
+    for (const runId of done) {
+      const waiters = this.#waiters.get(runId);
+      this.#waiters.delete(runId);
+      for (const resolve of waiters ?? []) resolve();
+    }
   }
+}
+
+/** A run's attempt, as one key: the items of one attempt go together. */
+function attemptKey(item: OutboxItem): string {
+  return `${item.run_id}#${item.attempt}`;
 }
