@@ -5,6 +5,7 @@ import { id, isoTime, tags } from './fields.js';
 import { SessionViewSchema, RunViewSchema } from './sessions.js';
 import { BudgetLeftSchema } from './budget-left.js';
 import { RunnerProfileSchema, RunnerProfilesSchema } from './credential-profiles.js';
+import { RunReportResultSchema, RunReportsSchema } from './run-reports.js';
 import './zod-config.js';
 
 /** The most session trees one long-poll may be limited to. */
@@ -36,6 +37,12 @@ export const RegistrationSchema = z.looseObject({
    * such a runner need not heartbeat (absent from coordinators before this: heartbeat always).
    */
   poll_keeps_lease: z.boolean().optional(),
+  /**
+   * The long-poll takes the runner's reports (`reports`) and answers with their results: a runner may
+   * send what it has to report with its next poll instead of a request of its own (absent from
+   * coordinators before this: reports go to /reports only).
+   */
+  poll_carries_reports: z.boolean().optional(),
 });
 export type Registration = z.infer<typeof RegistrationSchema>;
 
@@ -58,6 +65,11 @@ export const PollSchema = z.strictObject({
    * in-process runner of `agent-runner run`); absent: any run this runner can serve.
    */
   roots: z.array(id('roots[]')).min(1, { message: 'roots must name at least one session' }).max(MAX_POLL_ROOTS).optional(),
+  /**
+   * Reports on the runner's runs (as `POST /v1/runners/:id/reports` takes them), applied when the poll
+   * arrives, before it claims or waits; their results come with the answer (`report_results`).
+   */
+  reports: RunReportsSchema.shape.reports.optional(),
 });
 
 /** A claimed run with what the runner needs to build its Schema 2.0 invocation. */
@@ -104,7 +116,18 @@ export type Assignment = z.infer<typeof AssignmentSchema>;
  * The long-poll's answer: the runs claimed for this runner (up to the `max` asked for) and runs of it
  * to cancel now. (`run`, `session` and `invocation` repeat the first of `runs`, for older clients.)
  */
-export const PollAnswerSchema = z.looseObject({ runs: z.array(AssignmentSchema), stop: z.array(z.string()) });
+export const PollAnswerSchema = z.looseObject({
+  runs: z.array(AssignmentSchema),
+  stop: z.array(z.string()),
+  /** One result per report the poll carried, as `/reports` answers them (absent: it carried none). */
+  report_results: z.array(RunReportResultSchema).optional(),
+  /**
+   * Other runners' polls wait here: this runner may hold its next poll back this long for the runs it
+   * was just given to end, and send their reports with it (one request per run instead of two). New
+   * runs go to the waiting polls meanwhile. Absent or 0: poll again at once.
+   */
+  next_poll_hold_ms: z.int().min(0).max(60_000).optional(),
+});
 export type PollAnswer = z.infer<typeof PollAnswerSchema>;
 
 export const RUNNER_HEALTHS = ['online', 'stale', 'offline'] as const;

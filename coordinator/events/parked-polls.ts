@@ -48,6 +48,19 @@ export class ParkedPolls {
   }
 
   /**
+   * Whether another runner's poll waits here that can take every run `runner` can: it offers all of its
+   * executors and tags (and is not limited to some session trees). Such a poll takes a new run while
+   * `runner` holds its own poll back.
+   */
+  coveredByOthers(runner: RunnerOffer & { id: string }): boolean {
+    for (const poll of this.#parked) {
+      if (poll.runner.id === runner.id || poll.limitedToTrees) continue;
+      if (runner.executors.every((e) => poll.runner.executors.includes(e)) && runner.tags.every((t) => poll.runner.tags.includes(t))) return true;
+    }
+    return false;
+  }
+
+  /**
    * Wake polls for runs that became claimable, one requirement per run (null: any poll may take it,
    * e.g. the sweep's backstop). Returns how many polls were woken.
    */

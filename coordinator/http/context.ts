@@ -48,6 +48,8 @@ export interface CoordinatorContext {
   stopsPending: Set<string>;
   /** Each runner's last long-poll that claimed runs (its request id and the runs), to answer a retry of it again. */
   pollClaims: Map<string, { requestId: string; runIds: string[] }>;
+  /** Run reports received (one per run a request reported on), by how they came: alone (`/reports`) or with a long-poll. */
+  reportsReceived: { request: number; poll: number };
   /** Runner tokens the store accepted lately (auth.ts), forgotten when their runner deregisters. */
   runnerTokens: RunnerTokens;
   /** Runner long-polls parked here, woken only by runs they can take. */
@@ -60,7 +62,7 @@ export interface CoordinatorContext {
 
 /** Build the context; `wake` signals locally and forwards to the store's NOTIFY. */
 export function createContext(
-  fields: Omit<CoordinatorContext, 'hub' | 'changes' | 'parked' | 'runnerTokens' | 'claimLatency' | 'deliveredStops' | 'stopsPending' | 'pollClaims' | 'wakeRunner' | 'offerRun' | 'startedAt' | 'unavailableModels'> &
+  fields: Omit<CoordinatorContext, 'hub' | 'changes' | 'parked' | 'runnerTokens' | 'claimLatency' | 'deliveredStops' | 'stopsPending' | 'pollClaims' | 'reportsReceived' | 'wakeRunner' | 'offerRun' | 'startedAt' | 'unavailableModels'> &
     Partial<Pick<CoordinatorContext, 'unavailableModels'>>,
 ): CoordinatorContext {
   const hub = new WakeHub();
@@ -76,6 +78,7 @@ export function createContext(
     deliveredStops: new Map(),
     stopsPending: new Set(),
     pollClaims: new Map(),
+    reportsReceived: { request: 0, poll: 0 },
     runnerTokens: new RunnerTokens(),
     wakeRunner: (runnerId) => fields.store.sql.announce({ kind: 'runner', runner_id: runnerId }),
     offerRun: (run) => fields.store.sql.announce({ kind: 'claimable', requirement: { executor: run.executor, tags: run.tags, excluded_runners: run.excluded_runners ?? [] } }),

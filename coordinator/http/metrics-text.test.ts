@@ -6,12 +6,14 @@ describe('renderMetrics', () => {
     const h = new LatencyHistogram();
     h.observe(0.002);
     h.observe(0.2);
-    const text = renderMetrics({ runsByState: { queued: 4, running: 1 }, runnersOnline: 2, pollsWaiting: 1, replicaPeers: 0, pollWakeups: 3, claimLatency: h });
+    const text = renderMetrics({ runsByState: { queued: 4, running: 1 }, runnersOnline: 2, pollsWaiting: 1, replicaPeers: 0, pollWakeups: 3, reportsReceived: { request: 5, poll: 7 }, claimLatency: h });
     expect(text).toContain('agent_coordinator_runs{state="queued"} 4');
     expect(text).toContain('agent_coordinator_runs{state="lost"} 0');
     expect(text).toContain('agent_coordinator_queue_depth 4');
     expect(text).toContain('agent_coordinator_runners_online 2');
     expect(text).toContain('agent_coordinator_polls_waiting 1');
+    expect(text).toContain('agent_coordinator_run_reports_total{via="request"} 5');
+    expect(text).toContain('agent_coordinator_run_reports_total{via="poll"} 7');
     expect(text).toContain('agent_coordinator_claim_latency_seconds_bucket{le="0.0025"} 1');
     expect(text).toContain('agent_coordinator_claim_latency_seconds_bucket{le="+Inf"} 2');
     expect(text).toContain('agent_coordinator_claim_latency_seconds_count 2');
@@ -20,7 +22,7 @@ describe('renderMetrics', () => {
   it('renders token and cost counters by agent and by executor, with label values escaped', () => {
     const at = { runs: 1, input_tokens: 10, output_tokens: 2, cache_read_input_tokens: 3, cache_creation_input_tokens: 4, cost_usd: 0.25, updated_at: 1 };
     const text = renderMetrics({
-      runsByState: {}, runnersOnline: 0, pollsWaiting: 0, replicaPeers: 0, pollWakeups: 0, claimLatency: new LatencyHistogram(),
+      runsByState: {}, runnersOnline: 0, pollsWaiting: 0, replicaPeers: 0, pollWakeups: 0, reportsReceived: { request: 0, poll: 0 }, claimLatency: new LatencyHistogram(),
       usage: [
         { scope: 'agent', name: 'coder', ...at },
         { scope: 'agent', name: 'evil"} 1\nagent_coordinator_cost_usd_total{agent="x', ...at },

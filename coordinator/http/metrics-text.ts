@@ -29,6 +29,8 @@ export interface MetricsSnapshot {
   replicaPeers: number;
   /** Parked long-polls woken for a run so far. */
   pollWakeups: number;
+  /** Run reports received alone (`/reports`) and with long-polls. */
+  reportsReceived: { request: number; poll: number };
   claimLatency: LatencyHistogram;
   /** Tokens and cost per agent and per executor (usage_totals); absent: the usage counters are left out. */
   usage?: readonly UsageTotalsRecord[];
@@ -80,6 +82,10 @@ export function renderMetrics(m: MetricsSnapshot): string {
     '# HELP agent_coordinator_poll_wakeups_total Parked long-polls woken to claim a run (one per run when all goes well).',
     '# TYPE agent_coordinator_poll_wakeups_total counter',
     `agent_coordinator_poll_wakeups_total ${m.pollWakeups}`,
+    '# HELP agent_coordinator_run_reports_total Run reports received (one per run a request reported on), alone (via="request") or with a long-poll (via="poll").',
+    '# TYPE agent_coordinator_run_reports_total counter',
+    `agent_coordinator_run_reports_total{via="request"} ${m.reportsReceived.request}`,
+    `agent_coordinator_run_reports_total{via="poll"} ${m.reportsReceived.poll}`,
     '# HELP agent_coordinator_replica_peers Other coordinator replicas heard on the database\'s channel in the last 30 s.',
     '# TYPE agent_coordinator_replica_peers gauge',
     `agent_coordinator_replica_peers ${m.replicaPeers}`,

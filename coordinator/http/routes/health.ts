@@ -18,7 +18,7 @@ export function mountHealthRoutes(app: Hono, ctx: CoordinatorContext): void {
     ]);
     const text = renderMetrics({
       runsByState, runnersOnline: online.length, pollsWaiting: ctx.parked.size, replicaPeers: ctx.store.sql.replicaPeers(),
-      pollWakeups: ctx.parked.wakeups, claimLatency: ctx.claimLatency, usage,
+      pollWakeups: ctx.parked.wakeups, reportsReceived: ctx.reportsReceived, claimLatency: ctx.claimLatency, usage,
     });
     return c.text(text, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
   });

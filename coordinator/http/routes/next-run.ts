@@ -15,6 +15,15 @@ import { readBody } from '../validate.js';
 import { runTraceparent } from '../../../lib/trace/trace-ids.js';
 import { routeClaim } from '../../routing/route-claim.js';
 import { treeBudgets } from '../../budget/tree-budgets.js';
+import { applyReports } from './run-reports.js';
+
+/**
+ * How long a runner given runs may hold its next poll back when another runner's poll waits here that
+ * can take anything it can (`next_poll_hold_ms`): long enough for a short run to end, so its reports go
+ * with that poll (one request per run instead of a poll and a report); new runs go to the waiting polls
+ * meanwhile.
+ */
+export const NEXT_POLL_HOLD_MS = 250;
 
 /**
  * `POST /v1/runners/:id/next-run`: the long-poll. Answers at once with stop requests not yet delivered
@@ -29,12 +38,15 @@ export function mountNextRunRoute(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
     const body = await readBody(c, PollSchema, true);
     const signal = c.req.raw.signal;
     const deadline = Date.now() + (body.timeout_ms ?? ctx.timings.pollTimeoutMs);
+    // Reports the poll carries are applied as it arrives (the runs they end free their trees' waiters
+    // now, not when the poll is answered); their results go with whatever it answers.
+    const carried = body.reports === undefined ? {} : { report_results: await applyReports(ctx, runner.id, body.reports, 'poll') };
     // A poll writes nothing to be heard: its runner's lease is renewed by its heartbeats while it holds
     // runs, and by the sweep while its poll is parked here and it holds none (see touchIdleRunners).
     const replayed = body.request_id === undefined ? [] : await claimedBy(ctx, runner.id, body.request_id);
     if (replayed.length > 0) {
       const assignments = await Promise.all(replayed.map((run) => assignment(ctx, run, runner)));
-      return c.json({ ...assignments[0]!, runs: assignments, stop: [] });
+      return c.json({ ...assignments[0]!, runs: assignments, stop: [], ...carried });
     }
     // Stop requests are looked up on the runner's first poll here and after its topic fired (a stop was
     // requested, here or on another replica), not on every poll: heartbeats repeat them anyway.
@@ -47,7 +59,7 @@ export function mountNextRunRoute(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
       const stop = checkStops ? await undeliveredStops(ctx, runner.id) : [];
       if (stop.length > 0) {
         wait.leave();
-        return c.json({ run: null, runs: [], stop });
+        return c.json({ run: null, runs: [], stop, ...carried });
       }
       const claimed = await ctx.store.claimAssignments({ ...runner, roots: body.roots }, Date.now(), body.max ?? 1);
       const runs = claimed.map((one) => one.run);
@@ -64,18 +76,19 @@ export function mountNextRunRoute(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
         for (const one of claimed) if (one.run.credential_profile !== null && one.run.model !== null) one.run = await ctx.store.fitProfileToModel(runner, one.run, Date.now());
         const etags = await Promise.all(claimed.map(async (one) => (one.agent === null ? null : runnerEtag(ctx.store, one.agent, ctx))));
         const assignments = claimed.map((one, i) => assignmentOf(one.run, one.session, etags[i] ?? null, runner, routed[i]!.budget, ctx.skillsFolder));
+        const hold = ctx.parked.coveredByOthers(runner) ? { next_poll_hold_ms: NEXT_POLL_HOLD_MS } : {};
         // `run`, `session` and `invocation` repeat the first of `runs`, for clients that ask for one.
-        return c.json({ ...assignments[0]!, runs: assignments, stop: [] });
+        return c.json({ ...assignments[0]!, runs: assignments, stop: [], ...carried, ...hold });
       }
       wait.claimed();
       if (Date.now() >= deadline || signal.aborted) {
         wait.leave();
-        return c.json({ run: null, runs: [], stop: [] });
+        return c.json({ run: null, runs: [], stop: [], ...carried });
       }
       const woken = await wait.promise;
       if (woken === null) {
         wait.leave();
-        return c.json({ run: null, runs: [], stop: [] });
+        return c.json({ run: null, runs: [], stop: [], ...carried });
       }
       wait.consume();
       checkStops = woken === 'runner';

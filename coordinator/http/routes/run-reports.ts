@@ -2,12 +2,13 @@ import type { Hono } from 'hono';
 import { enforceBudgets } from '../../budget/enforce-budgets.js';
 import { requeueBackoff } from '../../constants.js';
 import type { AppendResult } from '../../store/store.js';
+import type { RunReportToApply } from '../../store/ops/apply-run-report.js';
 import type { RunRecord } from '../../types.js';
 import type { CoordinatorContext } from '../context.js';
 import { toApiError } from '../error-status.js';
 import { type RunnerEnv, runnerAuth } from '../auth.js';
 import { renderRun } from '../render.js';
-import { EventBatchSchema, RunFinishedSchema, RunReportsSchema, RunStartedSchema } from '../../../protocol/run-reports.js';
+import { EventBatchSchema, RunFinishedSchema, RunReportsSchema, RunStartedSchema, type RunReportResult } from '../../../protocol/run-reports.js';
 import { readBody } from '../validate.js';
 
 /**
@@ -51,33 +52,46 @@ export function mountRunReportRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorConte
     return c.json(renderRun(run));
   });
 
-  // Each report stands alone (store.applyRunReports): one refused report (403, 404, 409) does not affect
-  // the others; its error is in its result.
+  // Each report stands alone (applyReports): one refused report (403, 404, 409) does not affect the others.
   app.post('/runners/:id/reports', runnerAuth(ctx, { ownPath: true }), async (c) => {
-    const runner = c.get('runner');
     const { reports } = await readBody(c, RunReportsSchema, false, 'replace');
-    const now = Date.now();
-    const budgeted: string[] = [];
-    const outcomes = await store.applyRunReports(runner.id, reports, now, requeueBackoff(ctx.timings));
-    let failed: { error: unknown } | undefined;
-    const results = reports.map((report, i) => {
-      const { applied, error } = outcomes[i]!;
-      if (applied === undefined) {
-        const refused = toApiError(error);
-        // The store failed (not a refusal): the whole request fails and the runner resends it (reports are idempotent).
-        if (refused === null || refused.status >= 500) failed ??= { error };
-        if (refused === null) return { run_id: report.run_id };
-        return { run_id: report.run_id, error: { status: refused.status, ...refused.toJSON().error } };
-      }
-      if (applied.skipped !== undefined) return { run_id: report.run_id, status: applied.run.status, skipped: applied.skipped };
-      budgeted.push(...applied.budgeted);
-      if (applied.finished) afterFinished(ctx, applied.run, report.finished!.kind);
-      return { run_id: report.run_id, status: applied.run.status, ...eventCounts(applied.events) };
-    });
-    checkBudgets(ctx, budgeted);
-    if (failed !== undefined) throw failed.error;
-    return c.json({ results });
+    return c.json({ results: await applyReports(ctx, c.get('runner').id, reports, 'request') });
   });
+}
+
+/**
+ * Apply a runner's reports (`/reports`, or carried by its long-poll), each standing alone
+ * (store.applyRunReports): a refused report (403, 404, 409) has its error in its result and does not
+ * affect the others. @throws when the store failed (not a refusal): the whole request fails and the
+ * runner sends the reports again (they are idempotent).
+ */
+export async function applyReports(
+  ctx: CoordinatorContext,
+  runnerId: string,
+  reports: readonly (RunReportToApply & { finished?: { kind: string } | undefined })[],
+  via: 'request' | 'poll',
+): Promise<RunReportResult[]> {
+  ctx.reportsReceived[via] += reports.length;
+  const budgeted: string[] = [];
+  const outcomes = await ctx.store.applyRunReports(runnerId, reports, Date.now(), requeueBackoff(ctx.timings));
+  let failed: { error: unknown } | undefined;
+  const results = reports.map((report, i): RunReportResult => {
+    const { applied, error } = outcomes[i]!;
+    if (applied === undefined) {
+      const refused = toApiError(error);
+      if (refused === null || refused.status >= 500) failed ??= { error };
+      // A store failure fails the whole request (below): its result is never sent.
+      if (refused === null) return { run_id: report.run_id, error: { status: 500, code: 'internal', message: 'the store failed' } };
+      return { run_id: report.run_id, error: { status: refused.status, ...refused.toJSON().error } };
+    }
+    if (applied.skipped !== undefined) return { run_id: report.run_id, status: applied.run.status, skipped: applied.skipped };
+    budgeted.push(...applied.budgeted);
+    if (applied.finished) afterFinished(ctx, applied.run, report.finished!.kind);
+    return { run_id: report.run_id, status: applied.run.status, ...eventCounts(applied.events) };
+  });
+  checkBudgets(ctx, budgeted);
+  if (failed !== undefined) throw failed.error;
+  return results;
 }
 
 /**

@@ -44,6 +44,7 @@ export function mountRunnerRoutes(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
         lease_ms: timings.leaseMs,
         poll_timeout_ms: timings.pollTimeoutMs,
         poll_keeps_lease: true,
+        poll_carries_reports: true,
       },
       201,
     );
