@@ -49,9 +49,10 @@ export class RunnerApi {
    * The long-poll: up to `max` claimed runs (of the `roots` session trees only, when given), stop
    * requests, or nothing after the poll timeout. A retry of a poll whose answer was lost passes the same
    * `requestId`, and gets the runs that poll claimed. `timeoutMs`: how long it may wait (default: the
-   * coordinator's poll timeout).
+   * coordinator's poll timeout). `reports`: reports the poll carries (a coordinator that registered the
+   * runner with `poll_carries_reports`); their results are the answer's `report_results`.
    */
-  async nextRun(max: number, signal?: AbortSignal, options: { requestId?: string; roots?: readonly string[]; timeoutMs?: number } = {}): Promise<PollAnswer> {
+  async nextRun(max: number, signal?: AbortSignal, options: { requestId?: string; roots?: readonly string[]; timeoutMs?: number; reports?: readonly RunReport[] } = {}): Promise<PollAnswer> {
     const { runner_id, token } = this.registration;
     const waitMs = options.timeoutMs ?? this.registration.poll_timeout_ms;
     const body = {
@@ -59,6 +60,7 @@ export class RunnerApi {
       ...(options.timeoutMs === undefined ? {} : { timeout_ms: options.timeoutMs }),
       ...(options.requestId === undefined ? {} : { request_id: options.requestId }),
       ...(options.roots === undefined ? {} : { roots: options.roots }),
+      ...(options.reports === undefined ? {} : { reports: options.reports }),
     };
     const call = { method: 'POST', path: `/v1/runners/${runner_id}/next-run`, body, token, timeoutMs: waitMs + POLL_ANSWER_GRACE_MS, signal } as const;
     return (await this.#http.json(call, PollAnswerSchema)).body;

@@ -4,7 +4,7 @@ import type { RunnerApi } from '../client/runner-api.js';
 import { storableJson } from '../../protocol/json-shape.js';
 import { z } from 'zod';
 import { ExecutorEventSchema } from '../../protocol/executor-event.js';
-import { RunFinishedSchema, type RunReport } from '../../protocol/run-reports.js';
+import { RunFinishedSchema, type RunReport, type RunReportResult } from '../../protocol/run-reports.js';
 
 // A `ts` that is not a date-time (a damaged spool line) is left out rather than refused: the item still goes.
 const itemOfRun = { run_id: z.string(), attempt: z.int().min(1), ts: z.iso.datetime({ offset: true }).optional().catch(undefined) };
@@ -73,6 +73,11 @@ export async function sendReports(api: RunnerApi, logger: Logger, batch: readonl
     }
     throw error;
   }
+  logRefusedReports(logger, results);
+}
+
+/** Log each report the coordinator refused for good (its results, from /reports or a long-poll's answer): it is dropped. */
+export function logRefusedReports(logger: Logger, results: readonly RunReportResult[]): void {
   for (const result of results) {
     if (result.error !== undefined) {
       logger.error({ run: result.run_id, status: result.error.status, code: result.error.code, err: result.error.message }, 'the coordinator refused the report of this run; dropping it');

@@ -16,7 +16,7 @@ import { registerWithRetry } from './register-runner.js';
 import { BlueprintCache } from './blueprint-cache.js';
 import { SkillCache } from './skill-cache.js';
 import { ReportOutbox } from './report-outbox.js';
-import { sendReports } from './run-reports.js';
+import { logRefusedReports, sendReports, toRunReports } from './run-reports.js';
 import { executeRun, outcomeWithoutProcess, type RunContext, type RunObservations } from './execute-run.js';
 import type { RunOutcome } from '../process/run-outcome.js';
 import type { RunnerConfig } from './runner-config.js';
@@ -214,6 +214,9 @@ export class RunnerDaemon {
     let failures = 0;
     // One id per poll, kept on its retries: a poll whose answer was lost gets its claimed runs back.
     let requestId = randomUUID();
+    // After a poll that carried reports failed, the next one carries none: the outbox sends them itself
+    // (halving what is too large, dropping what is refused for good) on its own backoff.
+    let carry = true;
     while (!stopping.aborted) {
       if (this.#active.executingCount() >= config.concurrency) {
         await new Promise<void>((resolve) => (this.#slotFreed = resolve));
@@ -227,6 +230,9 @@ export class RunnerDaemon {
       }
       let answer;
       const asRegistered = api.registration;
+      // What the runner has to report on runs that ended goes with the poll (one request, not two).
+      const carried = carry && asRegistered.poll_carries_reports === true ? this.#outbox.takeForPoll() : undefined;
+      carry = true;
       try {
         const roots = trees === undefined ? undefined : [...trees.roots];
         const timeoutMs = idlePollTimeoutMs(api.registration);
@@ -236,9 +242,14 @@ export class RunnerDaemon {
             requestId,
             ...(roots === undefined ? {} : { roots }),
             ...(timeoutMs === undefined ? {} : { timeoutMs }),
+            ...(carried === undefined ? {} : { reports: toRunReports(carried.items) }),
           });
         } finally {
           this.#pollSentAt = undefined;
+        }
+        if (carried !== undefined) {
+          logRefusedReports(logger, answer.report_results ?? []);
+          this.#outbox.settleCarried(carried, true);
         }
         requestId = randomUUID();
         if (failures > 0) {
@@ -247,6 +258,12 @@ export class RunnerDaemon {
         }
         failures = 0;
       } catch (error) {
+        if (carried !== undefined) {
+          this.#outbox.settleCarried(carried, false);
+          carry = false;
+          // Refused for what it carried (too large, or a report the coordinator will not take): poll again at once without it.
+          if (error instanceof CoordinatorError && error.status >= 400 && error.status < 500 && error.status !== 401 && !stopping.aborted) continue;
+        }
         if (stopping.aborted) break;
         if (error instanceof CoordinatorError && error.status === 401) {
           await this.#registerAgain(asRegistered);
@@ -260,7 +277,21 @@ export class RunnerDaemon {
       }
       for (const runId of answer.stop) this.#cancel(runId, 'stop requested');
       for (const assignment of answer.runs) this.#launch(assignment);
+      // Other runners' polls take new runs meanwhile: wait a little for a run to end, to send its reports with the next poll.
+      const hold = asRegistered.poll_carries_reports === true ? (answer.next_poll_hold_ms ?? 0) : 0;
+      if (hold > 0 && answer.runs.length > 0) await this.#untilSlotFreed(hold);
     }
+  }
+
+  /** Wait until an executor ends (its slot is free, its reports queued), `ms` passed, or the shutdown began. */
+  async #untilSlotFreed(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.#slotFreed = resolve;
+      timer = setTimeout(resolve, ms);
+    });
+    clearTimeout(timer);
+    this.#slotFreed = undefined;
   }
 
   #scheduleHeartbeat(intervalMs: number): void {
