@@ -77,6 +77,15 @@ interface Batch {
   executionsPerRun: number;
   /** Runs that needed more than one attempt (a lease lapsed, or an infrastructure failure). */
   retried: number;
+  /** Run reports per run that came with a long-poll, and alone (`/reports`). */
+  reports: { poll: number; request: number };
+}
+
+/** The coordinator's count of run reports received with long-polls and alone (agent_coordinator_run_reports_total). */
+async function reportsReceived(group: RunnerGroup): Promise<{ poll: number; request: number }> {
+  const text = await group.text('/metrics');
+  const count = (via: string) => Number(new RegExp(`agent_coordinator_run_reports_total\\{via="${via}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+  return { poll: count('poll'), request: count('request') };
 }
 
 function cpuOf(pids: readonly number[]): Cpu {
@@ -96,7 +105,9 @@ async function measureBatch(group: RunnerGroup, n: number, submit: () => Promise
   const pids = group.runners.map((r) => r.pid!);
   const cpu0 = { coordinator: cpuOf([group.coordinatorPid]), runners: cpuOf(pids) };
   const starts0 = group.executorStarts();
+  const reports0 = await reportsReceived(group);
   const { runIds, inFlight } = await submit();
+  const reports1 = await reportsReceived(group);
   const cpu1 = { coordinator: cpuOf([group.coordinatorPid]), runners: cpuOf(pids) };
   const starts = group.executorStarts() - starts0;
   const perRun = (a: Cpu, b: Cpu): Cpu => ({ user: (b.user - a.user) / n, sys: (b.sys - a.sys) / n, waiting: (b.waiting - a.waiting) / n, minorFaults: (b.minorFaults - a.minorFaults) / n });
@@ -114,6 +125,7 @@ async function measureBatch(group: RunnerGroup, n: number, submit: () => Promise
     retried: times.filter((t) => t.attempt > 1).length,
     cpuPerRun: { coordinator: perRun(cpu0.coordinator, cpu1.coordinator), runners: perRun(cpu0.runners, cpu1.runners) },
     inFlight,
+    reports: { poll: (reports1.poll - reports0.poll) / n, request: (reports1.request - reports0.request) / n },
   };
 }
 
@@ -124,7 +136,8 @@ function printBatch(name: string, b: Batch): void {
   report(
     `  ${name}`,
     `${b.runsPerSecond.toFixed(0)} runs/s, in flight mean ${(b.inFlight.length === 0 ? 0 : mean(b.inFlight)).toFixed(0)} max ${Math.max(0, ...b.inFlight)}; ` +
-      `executors started per run ${b.executionsPerRun.toFixed(2)}, runs retried ${b.retried}`,
+      `executors started per run ${b.executionsPerRun.toFixed(2)}, runs retried ${b.retried}; ` +
+      `run reports per run with a poll ${b.reports.poll.toFixed(2)}, alone ${b.reports.request.toFixed(2)}`,
   );
   report('', `CPU per run: coordinator ${cpu(b.cpuPerRun.coordinator)}, runners ${cpu(b.cpuPerRun.runners)}`);
   report('', `created → started ${p50p99(b.start)} (→ claimed ${p50p99(b.claim)}; claimed → started ${p50p99(b.dispatch)})`);
