@@ -4,7 +4,6 @@
  * Messages API receives), nothing is written into the project folder, and the plugin folder is gone after.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeAnthropicApi, type FakeAnthropicApi } from '../claude-code/helpers/fake-anthropic-api.js';
@@ -38,16 +37,18 @@ function writeSkill(name: string, description: string): { name: string; descript
   return { name, description, path };
 }
 
-const pluginFolders = () => readdirSync(tmpdir()).filter((n) => n.startsWith('agent-runner-skills-'));
+/** The plugin folders in `parent` (the executor's temp folder). */
+const pluginFolders = (parent: string) => readdirSync(parent).filter((n) => n.startsWith('agent-runner-skills-'));
 
 describeReal('skills with the real Claude Code CLI', () => {
   it('reach Claude as a plugin made for the run, outside the project folder, removed after', { timeout: 60_000 }, async () => {
     api = await startFakeAnthropicApi([], { kind: 'text', text: 'done' });
-    const before = new Set(pluginFolders());
+    // A temp folder of the executor's own (TMPDIR): other test files running beside this one make plugin folders in the system's.
+    const temp = scratchDir('skills-tmp-');
     const skill = writeSkill('fruit-words', 'Use when the user asks for a fruit word.');
     const { outcome, stderr } = await runExecutor(
       invocation({ prompt: 'give me a fruit word', project_dir: project, agent_blueprint: { name: 'w', skills: [skill] } }),
-      isolatedEnv(home, { ANTHROPIC_BASE_URL: api.url, ANTHROPIC_API_KEY: 'sk-ant-fake' }),
+      isolatedEnv(home, { ANTHROPIC_BASE_URL: api.url, ANTHROPIC_API_KEY: 'sk-ant-fake', TMPDIR: temp }),
     );
     expect(stderr).toEqual([]);
     expect(outcome.kind).toBe('succeeded');
@@ -55,7 +56,7 @@ describeReal('skills with the real Claude Code CLI', () => {
     expect(sent).toContain('fruit-words');
     expect(sent).toContain('Use when the user asks for a fruit word.');
     expect(readdirSync(project)).toEqual([]);
-    expect(pluginFolders().filter((n) => !before.has(n))).toEqual([]);
+    expect(pluginFolders(temp)).toEqual([]);
   });
 
   it('a run without skills sends none', { timeout: 60_000 }, async () => {
