@@ -279,7 +279,7 @@ export class RunnerDaemon {
       for (const assignment of answer.runs) this.#launch(assignment);
       // Other runners' polls take new runs meanwhile: wait a little for a run to end, to send its reports with the next poll.
       const hold = asRegistered.poll_carries_reports === true ? (answer.next_poll_hold_ms ?? 0) : 0;
-      if (hold > 0 && answer.runs.length > 0) await this.#untilSlotFreed(hold);
+      if (hold > 0 && answer.runs.length > 0 && !stopping.aborted) await this.#untilSlotFreed(hold);
     }
   }
 
