@@ -41,8 +41,9 @@ export function mountNextRunRoute(app: Hono<RunnerEnv>, ctx: CoordinatorContext)
     // Reports the poll carries are applied as it arrives (the runs they end free their trees' waiters
     // now, not when the poll is answered); their results go with whatever it answers.
     const carried = body.reports === undefined ? {} : { report_results: await applyReports(ctx, runner.id, body.reports, 'poll') };
-    // A poll writes nothing to be heard: its runner's lease is renewed by its heartbeats while it holds
-    // runs, and by the sweep while its poll is parked here and it holds none (see touchIdleRunners).
+    // Apart from the reports it carries, a poll writes nothing to be heard: its runner's lease is renewed
+    // by its heartbeats while it holds runs, and by the sweep while its poll is parked here and it holds
+    // none (see touchIdleRunners).
     const replayed = body.request_id === undefined ? [] : await claimedBy(ctx, runner.id, body.request_id);
     if (replayed.length > 0) {
       const assignments = await Promise.all(replayed.map((run) => assignment(ctx, run, runner)));
