@@ -219,8 +219,7 @@ export class RunnerDaemon {
     let carry = true;
     while (!stopping.aborted) {
       if (this.#active.executingCount() >= config.concurrency) {
-        await new Promise<void>((resolve) => (this.#slotFreed = resolve));
-        this.#slotFreed = undefined;
+        await this.#untilSlotFreed();
         continue;
       }
       const { trees } = this.#options;
@@ -283,12 +282,12 @@ export class RunnerDaemon {
     }
   }
 
-  /** Wait until an executor ends (its slot is free, its reports queued), `ms` passed, or the shutdown began. */
-  async #untilSlotFreed(ms: number): Promise<void> {
+  /** Wait until an executor ends (its slot is free, its reports queued), `ms` passed (when given), or the shutdown began. */
+  async #untilSlotFreed(ms?: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {
       this.#slotFreed = resolve;
-      timer = setTimeout(resolve, ms);
+      if (ms !== undefined) timer = setTimeout(resolve, ms);
     });
     clearTimeout(timer);
     this.#slotFreed = undefined;

@@ -36,6 +36,13 @@ async function runOneAfterAnother(api: Api): Promise<void> {
   }
 }
 
+/** Every run's report reached the coordinator (the sessions ended), some of them with a poll. */
+async function expectSomeCarried(api: Api): Promise<void> {
+  const via = await reportsVia(api);
+  expect(via.poll).toBeGreaterThan(0);
+  expect(via.poll + via.request).toBeGreaterThanOrEqual(RUNS);
+}
+
 describe('reports carried by the long-poll', () => {
   const kit = useRunnerKit();
 
@@ -43,10 +50,7 @@ describe('reports carried by the long-poll', () => {
     const { api, url } = await kit().coordinator();
     await kit().daemon(['-c', url, '-x', 'gate-exit', '-n', '1']);
     await runOneAfterAnother(api);
-    const via = await reportsVia(api);
-    // Each run's start, events and end reached the coordinator (the sessions ended); most with a poll.
-    expect(via.poll).toBeGreaterThan(0);
-    expect(via.poll + via.request).toBeGreaterThanOrEqual(RUNS);
+    await expectSomeCarried(api);
   });
 
   it('a runner given a run while another runner\'s poll waits holds its next poll for the run to end, and sends the reports with it', async () => {
@@ -56,9 +60,7 @@ describe('reports carried by the long-poll', () => {
     await kit().daemon(['-c', url, '-x', 'gate-exit', '-n', '2']);
     await kit().daemon(['-c', url, '-x', 'gate-exit', '-n', '2']);
     await runOneAfterAnother(api);
-    const via = await reportsVia(api);
-    expect(via.poll).toBeGreaterThan(0);
-    expect(via.poll + via.request).toBeGreaterThanOrEqual(RUNS);
+    await expectSomeCarried(api);
   });
   it('a carried poll refused for what it carries (413) is sent again at once without it, and the reports arrive by themselves', async () => {
     const { api, url } = await kit().coordinator();
