@@ -207,6 +207,9 @@ async function manySmallRunners(kind: StoreKind): Promise<void> {
 interface Samples {
   runner: number[];
   coordinator: number[];
+  /** The runner's anonymous memory (heap, stacks, malloc) and its file-backed pages (node's code, mapped libraries). */
+  runnerAnon: number[];
+  runnerFile: number[];
 }
 
 async function memoryAfterLoad(): Promise<void> {
@@ -217,12 +220,14 @@ async function memoryAfterLoad(): Promise<void> {
     const sample = (into: Samples) => {
       into.runner.push(statusMb(runnerPid, 'VmRSS'));
       into.coordinator.push(statusMb(coordinatorPid, 'VmRSS'));
+      into.runnerAnon.push(statusMb(runnerPid, 'RssAnon'));
+      into.runnerFile.push(statusMb(runnerPid, 'RssFile'));
     };
     report('memory: idle before any run, runner / coordinator', `${statusMb(runnerPid, 'VmRSS').toFixed(1)} / ${statusMb(coordinatorPid, 'VmRSS').toFixed(1)} MB`);
     await group.submit(warmupRuns(1));
     const batches: Samples[] = [];
     for (let done = 0; done < MEMORY_RUNS; done += MEMORY_BATCH) {
-      const samples: Samples = { runner: [], coordinator: [] };
+      const samples: Samples = { runner: [], coordinator: [], runnerAnon: [], runnerFile: [] };
       // Sampled on a timer while the batch runs: the mean over a batch does not depend on when V8 collected.
       const timer = setInterval(() => sample(samples), RSS_SAMPLE_MS);
       try {
@@ -237,7 +242,8 @@ async function memoryAfterLoad(): Promise<void> {
       const c = samples.coordinator;
       report(
         `  after ${done + MEMORY_BATCH} runs`,
-        `runner ${mean(r).toFixed(1)} MB (${Math.min(...r).toFixed(1)}–${Math.max(...r).toFixed(1)}, idle ${r.at(-1)!.toFixed(1)}), ` +
+        `runner ${mean(r).toFixed(1)} MB (${Math.min(...r).toFixed(1)}–${Math.max(...r).toFixed(1)}, idle ${r.at(-1)!.toFixed(1)}; ` +
+          `anon ${mean(samples.runnerAnon).toFixed(1)}, file ${mean(samples.runnerFile).toFixed(1)}), ` +
           `coordinator ${mean(c).toFixed(1)} MB (${Math.min(...c).toFixed(1)}–${Math.max(...c).toFixed(1)}, idle ${c.at(-1)!.toFixed(1)})`,
       );
     }
@@ -249,7 +255,8 @@ async function memoryAfterLoad(): Promise<void> {
       text: '≤ 90 MB',
     });
     const runnerLevel = level((s) => s.runner);
-    report('memory: runner level (last batch mean − first)', `${runnerLevel >= 0 ? '+' : ''}${runnerLevel.toFixed(1)} MB`, {
+    const signed = (mb: number) => `${mb >= 0 ? '+' : ''}${mb.toFixed(1)} MB`;
+    report('memory: runner level (last batch mean − first)', `${signed(runnerLevel)} (anon ${signed(level((s) => s.runnerAnon))}, file ${signed(level((s) => s.runnerFile))})`, {
       ok: runnerLevel <= LEVEL_MARGIN_MB,
       text: `≤ +${LEVEL_MARGIN_MB} MB`,
     });
