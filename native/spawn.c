@@ -5,6 +5,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <node_api.h>
 #include <signal.h>
 #include <stdio.h>
@@ -294,6 +297,33 @@ static napi_value kill_process(napi_env env, napi_callback_info info) {
   return value;
 }
 
+/**
+ * limitMallocArenas(n) → whether the C library took it: no more than n malloc arenas from now on (glibc's
+ * M_ARENA_MAX; false elsewhere). glibc gives each thread that allocates while others hold the lock an
+ * arena of its own, up to 8 per core, and the pages each arena touched stay resident: in a daemon whose
+ * other threads (V8's compiler and GC workers, libuv's pool) allocate now and then, that is memory that
+ * grows with load and never comes back. Arenas made before the call stay; threads that would have made a
+ * new one share those. glibc fixes its limit only once it holds more than 8 arenas, so the call still
+ * counts after start-up.
+ */
+static napi_value limit_malloc_arenas(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value args[1];
+  double count;
+  CHECK(env, napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (argc != 1 || napi_get_value_double(env, args[0], &count) != napi_ok || !(count >= 1 && count <= 1024) || count != (double)(int)count) {
+    napi_throw_type_error(env, NULL, "native limitMallocArenas: expected a whole number of arenas, 1 to 1024");
+    return NULL;
+  }
+  int taken = 0;
+#ifdef M_ARENA_MAX
+  taken = mallopt(M_ARENA_MAX, (int)count) == 1;
+#endif
+  napi_value value;
+  CHECK(env, napi_get_boolean(env, taken, &value));
+  return value;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "spawn", NAPI_AUTO_LENGTH, spawn_child, NULL, &fn);
@@ -302,5 +332,7 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "supported", fn);
   napi_create_function(env, "kill", NAPI_AUTO_LENGTH, kill_process, NULL, &fn);
   napi_set_named_property(env, exports, "kill", fn);
+  napi_create_function(env, "limitMallocArenas", NAPI_AUTO_LENGTH, limit_malloc_arenas, NULL, &fn);
+  napi_set_named_property(env, exports, "limitMallocArenas", fn);
   return exports;
 }

@@ -13,6 +13,7 @@
 //   which modules a command loaded).
 //
 // The watchdog script is an entry of its own: the runner starts it by its path next to the runner's chunk.
+// So are the two modules bin/agent-runner loads before the CLI, for the daemon's malloc arenas.
 import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -52,7 +53,12 @@ function zodEnglishOnly() {
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { main: 'dist/lib/cli/main.js', 'watchdog-main': 'dist/lib/runner/watchdog-main.js' },
+  entryPoints: {
+    main: 'dist/lib/cli/main.js',
+    'watchdog-main': 'dist/lib/runner/watchdog-main.js',
+    'daemon-invocation': 'dist/lib/cli/daemon-invocation.js',
+    'malloc-arenas': 'dist/lib/process/malloc-arenas.js',
+  },
   outdir,
   bundle: true,
   splitting: true,

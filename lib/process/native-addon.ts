@@ -4,7 +4,8 @@ import { packageRoot } from '../package-root.js';
 
 /**
  * The Linux addon of native/spawn.c (built by scripts/build-native.mjs at install): posix_spawn for
- * executors (native-spawn.ts) and kill(2) without exceptions (send-signal.ts). Kept apart from both so
+ * executors (native-spawn.ts), kill(2) without exceptions (send-signal.ts) and a cap on malloc's arenas
+ * (malloc-arenas.ts). Kept apart from both so
  * the watchdog, which only signals, does not load node:net and node:child_process.
  */
 export interface Addon {
@@ -12,6 +13,8 @@ export interface Addon {
   supported(): boolean;
   /** kill(2): 0 or the errno. Absent from an addon built before it. */
   kill?(pid: number, signal: number): number;
+  /** glibc's M_ARENA_MAX (malloc-arenas.ts): whether the C library took it. Absent from an addon built before it. */
+  limitMallocArenas?(count: number): boolean;
 }
 
 let addon: Addon | null | undefined;
