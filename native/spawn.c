@@ -14,6 +14,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -143,20 +144,27 @@ static void on_pidfd(uv_poll_t* poll, int status, int events) {
 }
 
 /**
- * spawn(file, argv, envp, cwd, onExit) → [pid, stdin, stdout, stderr]: file is an absolute path (no PATH
- * search), argv[0] included; the three fds are this process's ends of the child's stdio (socket pairs, as
+ * spawn(file, argv, envp, cwd, onExit[, niceIncrement]) → [pid, stdin, stdout, stderr]: file is an absolute
+ * path (no PATH search), argv[0] included; niceIncrement (0 to 39, default 0) lowers the child's scheduling
+ * priority that far below this thread's; the three fds are this process's ends of the child's stdio (socket pairs, as
  * libuv uses). The child is a session leader (its pid is its group id) with every signal at its default
  * and none blocked. onExit(code, signal) is called once, when the child was reaped. Throws like Node's
  * spawn (err.code ENOENT, EACCES, ENOEXEC, …) when the child could not be started.
  */
 static napi_value spawn_child(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value args[5];
+  size_t argc = 6;
+  napi_value args[6];
   CHECK(env, napi_get_cb_info(env, info, &argc, args, NULL, NULL));
   if (argc < 5) {
-    napi_throw_type_error(env, NULL, "native spawn: expected (file, argv, envp, cwd, onExit)");
+    napi_throw_type_error(env, NULL, "native spawn: expected (file, argv, envp, cwd, onExit[, niceIncrement])");
     return NULL;
   }
+  double nice_value = 0;
+  if (argc >= 6 && (napi_get_value_double(env, args[5], &nice_value) != napi_ok || !(nice_value >= 0 && nice_value <= 39) || nice_value != (double)(int)nice_value)) {
+    napi_throw_type_error(env, NULL, "native spawn: niceIncrement must be a whole number from 0 to 39");
+    return NULL;
+  }
+  int nice_increment = (int)nice_value;
   char* file = c_string(env, args[0]);
   char** argv = file == NULL ? NULL : c_strings(env, args[1]);
   char** envp = argv == NULL ? NULL : c_strings(env, args[2]);
@@ -208,6 +216,13 @@ static napi_value spawn_child(napi_env env, napi_callback_info info) {
   for (int i = 0; i < 3; i++) {
     close(pairs[i][1]);
     pairs[i][1] = -1;
+  }
+  if (nice_increment > 0) {
+    // Below this thread's priority by the increment (nice 19 at most). The whole group: the child may
+    // already have started another process there; what it starts later inherits it. Best effort.
+    errno = 0;
+    int own = getpriority(PRIO_PROCESS, 0);
+    if (errno == 0) setpriority(PRIO_PGRP, (id_t)pid, own + nice_increment > 19 ? 19 : own + nice_increment);
   }
 
   Watch* watch = calloc(1, sizeof(Watch));

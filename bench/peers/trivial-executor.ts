@@ -3,6 +3,7 @@
 // BullMQ workers all call runTrivialExecutor; agent-runner's runner spawns the same file itself.
 import { spawn } from 'node:child_process';
 import { launchDetached, type LaunchedChild } from '../../lib/process/native-spawn.js';
+import { DEFAULT_EXECUTOR_NICE } from '../../lib/runner/runner-config.js';
 import { fileURLToPath } from 'node:url';
 
 export const TRIVIAL_EXECUTOR = fileURLToPath(new URL('../executors/trivial-sh/ao-trivial-sh-exec', import.meta.url));
@@ -44,7 +45,8 @@ export type Launcher = 'node' | 'runner';
 export function runTrivialExecutor(id: string, projectDir: string, launcher: Launcher = 'node'): Promise<string> {
   return new Promise((resolve, reject) => {
     const options = { cwd: projectDir, env: executorEnv(id) };
-    const child: LaunchedChild = launcher === 'runner' ? launchDetached(TRIVIAL_EXECUTOR, options) : spawn(TRIVIAL_EXECUTOR, [], { ...options, stdio: ['pipe', 'pipe', 'pipe'] });
+    // The floor starts them exactly as the runner does, at its default priority below the starter's.
+    const child: LaunchedChild = launcher === 'runner' ? launchDetached(TRIVIAL_EXECUTOR, { ...options, niceIncrement: DEFAULT_EXECUTOR_NICE }) : spawn(TRIVIAL_EXECUTOR, [], { ...options, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.resume();

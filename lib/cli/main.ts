@@ -36,6 +36,7 @@ export function buildProgram(): Command {
     .option('--mcp-port <port>', 'port of the MCP endpoint (default: a free one)')
     .option('--run-timeout <duration>', 'cancel a run after this long unless its session sets timeout_s')
     .option('--grace <duration>', 'time between SIGTERM and SIGKILL when cancelling (default 10s)')
+    .option('--executor-nice <n>', 'run executors n nice levels below the runner, 0 to 19 (env AGENT_RUNNER_EXECUTOR_NICE; default 5; 0: same priority)')
     .option('--drain-timeout <duration>', 'on SIGINT/SIGTERM, wait this long for running executors (default 30s)')
     .option('--blueprint-env <name>', 'allow ${env.NAME} in blueprints to read NAME (repeatable or comma-separated)', collect, [])
     .option('--executor-env <name>', `pass NAME (or a prefix: AWS_*) to executors on top of the base set and their executor.json env (repeatable; env ${EXECUTOR_ENV_VAR})`, collect, [])

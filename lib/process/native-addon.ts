@@ -9,7 +9,7 @@ import { packageRoot } from '../package-root.js';
  * the watchdog, which only signals, does not load node:net and node:child_process.
  */
 export interface Addon {
-  spawn(file: string, argv: string[], envp: string[], cwd: string, onExit: (code: number | null, signal: number | null) => void): [number, number, number, number];
+  spawn(file: string, argv: string[], envp: string[], cwd: string, onExit: (code: number | null, signal: number | null) => void, niceIncrement?: number): [number, number, number, number];
   supported(): boolean;
   /** kill(2): 0 or the errno. Absent from an addon built before it. */
   kill?(pid: number, signal: number): number;

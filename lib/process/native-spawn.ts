@@ -1,7 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
-import { constants } from 'node:os';
+import { constants, getPriority, setPriority } from 'node:os';
 import { isAbsolute } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { type Addon, loadAddon } from './native-addon.js';
@@ -36,6 +36,8 @@ export interface LaunchedChild {
 export interface LaunchOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Run the child this many nice levels below this process (0 to 19, nice 19 at most; default 0). */
+  niceIncrement?: number;
 }
 
 /** How this process starts executors: `posix_spawn` (native/spawn.c) or `node:child_process`. */
@@ -63,10 +65,24 @@ function nameSystemError(error: unknown): unknown {
 export function launchDetached(file: string, options: LaunchOptions): LaunchedChild {
   const native = loadAddon();
   // posix_spawn does no PATH search (Node's spawn searches the child's PATH): a bare name goes to Node.
-  if (native === null || !isAbsolute(file)) return spawn(file, [], { ...options, detached: true, stdio: ['pipe', 'pipe', 'pipe'] }) satisfies ChildProcessWithoutNullStreams;
+  const niceIncrement = options.niceIncrement ?? 0;
+  if (native === null || !isAbsolute(file)) {
+    const child = spawn(file, [], { cwd: options.cwd, env: options.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] }) satisfies ChildProcessWithoutNullStreams;
+    if (niceIncrement > 0 && child.pid !== undefined) lowerPriority(child.pid, niceIncrement);
+    return child;
+  }
   const envp: string[] = [];
   for (const [name, value] of Object.entries(options.env)) if (value !== undefined) envp.push(`${name}=${value}`);
-  return new NativeChild(native, file, envp, options.cwd);
+  return new NativeChild(native, file, envp, options.cwd, niceIncrement);
+}
+
+/** node:child_process's child (the addon does it in C for the whole group): best effort, it may be gone. */
+function lowerPriority(pid: number, increment: number): void {
+  try {
+    setPriority(pid, Math.min(19, getPriority() + increment));
+  } catch {
+    // exited already, or not ours to change: it runs at the runner's priority
+  }
 }
 
 /**
@@ -82,11 +98,11 @@ class NativeChild extends EventEmitter implements LaunchedChild {
   #streamsOpen = 2;
   #exit: [number | null, NodeJS.Signals | null] | undefined;
 
-  constructor(native: Addon, file: string, envp: string[], cwd: string) {
+  constructor(native: Addon, file: string, envp: string[], cwd: string, niceIncrement: number) {
     super();
     let fds: [number, number, number, number];
     try {
-      fds = native.spawn(file, [file], envp, cwd, (code, signal) => this.#exited(code, signal));
+      fds = native.spawn(file, [file], envp, cwd, (code, signal) => this.#exited(code, signal), niceIncrement);
     } catch (error) {
       throw nameSystemError(error);
     }

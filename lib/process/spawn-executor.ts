@@ -30,6 +30,8 @@ export interface SpawnExecutorOptions {
   timeoutMs?: number;
   /** SIGTERM → SIGKILL delay (default DEFAULT_GRACE_MS). */
   graceMs?: number;
+  /** Nice levels below the caller the executor runs at (launchDetached; default 0: the same). */
+  niceIncrement?: number;
   /** Abort to cancel (outcome `cancelled`). */
   signal?: AbortSignal;
   /** Called for each event, in output order per stream, as soon as its line is complete. */
@@ -73,6 +75,7 @@ export function spawnExecutor(options: SpawnExecutorOptions): ExecutorProcess {
   // group kill relies on, with posix_spawn where it can (native-spawn.ts).
   const launchOptions = {
     cwd: options.cwd ?? invocation.project_dir ?? process.cwd(),
+    niceIncrement: options.niceIncrement ?? 0,
     env: buildExecutorEnv(options.env ?? process.env, {
       sessionId: invocation.session_id,
       runId: options.runId ?? invocation.metadata?.run_id,

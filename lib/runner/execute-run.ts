@@ -25,6 +25,8 @@ export interface RunContext {
   projectDir: string;
   runTimeoutMs: number | undefined;
   graceMs: number | undefined;
+  /** Nice levels below the runner its executors run at (RunnerConfig.executorNice). */
+  executorNice: number;
   allowedEnv: ReadonlySet<string>;
   /** The operator's `--executor-env`: names or prefixes every executor gets on top of its declared `env`. */
   executorEnv: readonly string[];
@@ -188,6 +190,7 @@ export async function executeRun(assignment: Assignment, context: RunContext, si
     ...(context.mcpUrl === undefined ? {} : { mcpUrl: context.mcpUrl }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(context.graceMs === undefined ? {} : { graceMs: context.graceMs }),
+    niceIncrement: context.executorNice,
     signal,
     ...(credential === null ? {} : { credentialEnv: credential.env }),
     ...(context.ledger === undefined ? {} : { ledger: context.ledger }),

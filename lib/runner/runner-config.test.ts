@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_CONCURRENCY, resolveRunnerConfig } from './runner-config.js';
+import { ConfigError, DEFAULT_CONCURRENCY, DEFAULT_EXECUTOR_NICE, resolveRunnerConfig } from './runner-config.js';
 
 describe('resolveRunnerConfig', () => {
   it('uses defaults when nothing is given (embedded coordinator, every executor)', () => {
@@ -12,6 +12,7 @@ describe('resolveRunnerConfig', () => {
       mcpPort: 0,
       runTimeoutMs: undefined,
       graceMs: undefined,
+      executorNice: DEFAULT_EXECUTOR_NICE,
       drainTimeoutMs: 30_000,
       blueprintEnv: new Set(),
       executorEnv: [],
@@ -51,11 +52,22 @@ describe('resolveRunnerConfig', () => {
     expect(resolveRunnerConfig({ executorEnv: ['A', 'B_*,C'] }, { AGENT_RUNNER_EXECUTOR_ENV: 'X' }, '/w').executorEnv).toEqual(['A', 'B_*', 'C']);
   });
 
+  it('--executor-nice, else AGENT_RUNNER_EXECUTOR_NICE, else 5; 0 keeps executors at the runner\'s priority', () => {
+    expect(DEFAULT_EXECUTOR_NICE).toBe(5);
+    expect(resolveRunnerConfig({}, { AGENT_RUNNER_EXECUTOR_NICE: '0' }, '/w').executorNice).toBe(0);
+    expect(resolveRunnerConfig({ executorNice: '19' }, { AGENT_RUNNER_EXECUTOR_NICE: '0' }, '/w').executorNice).toBe(19);
+    expect(resolveRunnerConfig({}, { AGENT_RUNNER_EXECUTOR_NICE: '' }, '/w').executorNice).toBe(DEFAULT_EXECUTOR_NICE);
+  });
+
   it.each([
     [{ concurrency: '0' }, {}, '--concurrency: 0 is out of range (1 to 256)'],
     [{ concurrency: 'lots' }, {}, '--concurrency: "lots" is not a whole number'],
     [{}, { AGENT_RUNNER_CONCURRENCY: '-3' }, 'AGENT_RUNNER_CONCURRENCY: "-3" is not a whole number'],
     [{ mcpPort: '70000' }, {}, '--mcp-port: 70000 is out of range (0 to 65535)'],
+    [{ executorNice: '20' }, {}, '--executor-nice: 20 is out of range (0 to 19)'],
+    [{ executorNice: '-5' }, {}, '--executor-nice: "-5" is not a whole number'],
+    [{ executorNice: '2.5' }, {}, '--executor-nice: "2.5" is not a whole number'],
+    [{}, { AGENT_RUNNER_EXECUTOR_NICE: 'low' }, 'AGENT_RUNNER_EXECUTOR_NICE: "low" is not a whole number'],
     [{ coordinatorUrl: 'localhost:8765' }, {}, '--coordinator-url: "localhost:8765" has no scheme (did you mean http://localhost:8765?)'],
     [{}, { AGENT_COORDINATOR_URL: '127.0.0.1:8765' }, 'AGENT_COORDINATOR_URL: "127.0.0.1:8765" has no scheme (did you mean http://127.0.0.1:8765?)'],
     [{ coordinatorUrl: '[::1]:8765/prefix' }, {}, '--coordinator-url: "[::1]:8765/prefix" has no scheme (did you mean http://[::1]:8765/prefix?)'],

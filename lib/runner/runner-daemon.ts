@@ -85,6 +85,7 @@ export class RunnerDaemon {
       projectDir: config.projectDir,
       runTimeoutMs: config.runTimeoutMs,
       graceMs: config.graceMs,
+      executorNice: config.executorNice,
       allowedEnv: config.blueprintEnv,
       executorEnv: config.executorEnv,
       mcpUrl: options.mcpUrl,

@@ -134,6 +134,36 @@ describe.runIf(linux)('native executor launcher', () => {
     expect(openFds()).toBe(before);
   });
 
+  it('starts the child niceIncrement levels below this process (nice 19 at most), the group it starts with it', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    // The child's nice and its own child's (field 19 of stat), once the second one runs.
+    const probe = script(dir, 'nice', ['#!/bin/sh', 'sleep 5 & s=$!', 'set -- $(sed "s/.*) //" /proc/$$/stat)', 'echo "${17}"', 'set -- $(sed "s/.*) //" /proc/$s/stat)', 'echo "${17}"', 'kill $s'].join('\n'));
+    const own = (await import('node:os')).getPriority();
+    const run = async (niceIncrement: number) => {
+      const child = launchDetached(probe, { cwd: dir, env: { PATH: process.env.PATH }, niceIncrement });
+      cleanups.push(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {}
+      });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+      child.stdin.end();
+      await new Promise((resolve) => child.once('close', resolve));
+      return out.trim().split('\n').map(Number);
+    };
+    expect(await run(0)).toEqual([own, own]);
+    expect(await run(5)).toEqual([Math.min(19, own + 5), Math.min(19, own + 5)]);
+    expect(await run(39)).toEqual([19, 19]);
+  });
+
+  it('refuses a niceIncrement that is not a whole number from 0 to 39', () => {
+    for (const niceIncrement of [-1, 40, 1.5]) {
+      expect(() => launchDetached('/bin/true', { cwd: ROOT, env: {}, niceIncrement }), String(niceIncrement)).toThrow(/niceIncrement must be a whole number from 0 to 39/);
+    }
+  });
+
   it('refuses a NUL inside the environment rather than cut the value short', () => {
     expect(() => launchDetached('/bin/true', { cwd: ROOT, env: { SNEAKY: 'a\0PATH=/tmp' } })).toThrow(/NUL/);
   });
@@ -162,5 +192,24 @@ describe('node:child_process fallback', () => {
       { ...process.env, AGENT_RUNNER_NATIVE_SPAWN: '0' },
     );
     expect(JSON.parse(out)).toEqual({ launcher: 'node:child_process', kind: 'succeeded', result: { type: 'result', result_text: 'Echo: hi' } });
+  });
+
+  it.runIf(linux)('AGENT_RUNNER_NATIVE_SPAWN=0: niceIncrement lowers the child\'s priority as well', () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const probe = script(dir, 'nice', ['#!/bin/sh', 'cat > /dev/null', 'set -- $(sed "s/.*) //" /proc/$$/stat)', 'echo "${17}"'].join('\n'));
+    const out = runModuleSnippet(
+      [
+        "import { getPriority } from 'node:os';",
+        "import { launchDetached } from './lib/process/native-spawn.ts';",
+        `const child = launchDetached(${JSON.stringify(probe)}, { cwd: ${JSON.stringify(dir)}, env: { PATH: process.env.PATH }, niceIncrement: 3 });`,
+        "let out = ''; child.stdout.setEncoding('utf8').on('data', (c) => (out += c)); child.stdin.end();",
+        "await new Promise((resolve) => child.once('close', resolve));",
+        'console.log(JSON.stringify({ own: getPriority(), child: Number(out.trim()) }));',
+      ],
+      { ...process.env, AGENT_RUNNER_NATIVE_SPAWN: '0' },
+    );
+    const { own, child } = JSON.parse(out) as { own: number; child: number };
+    expect(child).toBe(Math.min(19, own + 3));
   });
 });
