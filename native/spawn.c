@@ -219,7 +219,8 @@ static napi_value spawn_child(napi_env env, napi_callback_info info) {
   }
   if (nice_increment > 0) {
     // Below this thread's priority by the increment (nice 19 at most). The whole group: the child may
-    // already have started another process there; what it starts later inherits it. Best effort.
+    // already have started another process there; what it starts later inherits it. Best effort: one it
+    // is forking while this runs may keep the old value.
     errno = 0;
     int own = getpriority(PRIO_PROCESS, 0);
     if (errno == 0) setpriority(PRIO_PGRP, (id_t)pid, own + nice_increment > 19 ? 19 : own + nice_increment);

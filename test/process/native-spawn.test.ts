@@ -137,9 +137,11 @@ describe.runIf(linux)('native executor launcher', () => {
   it('starts the child niceIncrement levels below this process (nice 19 at most), the group it starts with it', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
-    // The child's nice and its own child's (field 19 of stat), once the second one runs.
-    const probe = script(dir, 'nice', ['#!/bin/sh', 'sleep 5 & s=$!', 'set -- $(sed "s/.*) //" /proc/$$/stat)', 'echo "${17}"', 'set -- $(sed "s/.*) //" /proc/$s/stat)', 'echo "${17}"', 'kill $s'].join('\n'));
+    // The child's nice and its own child's (field 19 of stat), started once stdin is read (as an executor
+    // reads its invocation first): what it starts in the instant before the lowering may keep ours.
+    const probe = script(dir, 'nice', ['#!/bin/sh', 'read -r go', 'sleep 5 & s=$!', 'set -- $(sed "s/.*) //" /proc/$$/stat)', 'echo "${17}"', 'set -- $(sed "s/.*) //" /proc/$s/stat)', 'echo "${17}"', 'kill $s'].join('\n'));
     const own = (await import('node:os')).getPriority();
+    const fds = openFds();
     const run = async (niceIncrement: number) => {
       const child = launchDetached(probe, { cwd: dir, env: { PATH: process.env.PATH }, niceIncrement });
       cleanups.push(() => {
@@ -149,13 +151,15 @@ describe.runIf(linux)('native executor launcher', () => {
       });
       let out = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-      child.stdin.end();
+      child.stdin.end('go\n');
       await new Promise((resolve) => child.once('close', resolve));
       return out.trim().split('\n').map(Number);
     };
     expect(await run(0)).toEqual([own, own]);
     expect(await run(5)).toEqual([Math.min(19, own + 5), Math.min(19, own + 5)]);
     expect(await run(39)).toEqual([19, 19]);
+    // The last child's pidfd is closed on the loop's next turn after its 'close': gone before the next test counts fds.
+    await waitUntil(() => openFds() === fds, `the fds to be back to ${fds}`);
   });
 
   it('refuses a niceIncrement that is not a whole number from 0 to 39', () => {
