@@ -5,8 +5,8 @@ import { packageRoot } from '../package-root.js';
 /**
  * The Linux addon of native/spawn.c (built by scripts/build-native.mjs at install): posix_spawn for
  * executors (native-spawn.ts), kill(2) without exceptions (send-signal.ts) and a cap on malloc's arenas
- * (malloc-arenas.ts). Kept apart from both so
- * the watchdog, which only signals, does not load node:net and node:child_process.
+ * (malloc-arenas.ts). Kept apart from them so the watchdog, which only signals, does not load node:net
+ * and node:child_process.
  */
 export interface Addon {
   spawn(file: string, argv: string[], envp: string[], cwd: string, onExit: (code: number | null, signal: number | null) => void, niceIncrement?: number): [number, number, number, number];

@@ -36,7 +36,7 @@ export interface LaunchedChild {
 export interface LaunchOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
-  /** Run the child this many nice levels below this process (0 to 19, nice 19 at most; default 0). */
+  /** Run the child this many nice levels below this process (0 to 39, the addon refuses others; nice 19 at most; default 0). */
   niceIncrement?: number;
 }
 
