@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -30,6 +30,34 @@ describe('the SQLite client (group commit)', () => {
   it('bounds its page cache (better-sqlite3 would keep 16 MB of pages)', async () => {
     expect(await client.query('PRAGMA cache_size')).toEqual([{ cache_size: -SQLITE_CACHE_KIB }]);
     expect(SQLITE_CACHE_KIB).toBeLessThanOrEqual(4096);
+  });
+
+  it('keeps the journals of its savepoints in memory: no temporary file, however much a transaction changes', async () => {
+    expect(await client.query('PRAGMA temp_store')).toEqual([{ temp_store: 2 }]);
+    const filler = 'x'.repeat(1000);
+    await client.transaction(async (tx) => {
+      for (let n = 0; n < 400; n++) await tx.query('INSERT INTO t (n) VALUES (?)', [n]);
+    });
+    await client.query('ALTER TABLE t ADD COLUMN pad TEXT');
+    /** Files this process holds open that SQLite made for a spilled journal (etilqs_*, unlinked at once). */
+    const tempFiles = () =>
+      readdirSync('/proc/self/fd').flatMap((fd) => {
+        try {
+          return /etilqs_/.test(readlinkSync(`/proc/self/fd/${fd}`)) ? [fd] : [];
+        } catch {
+          return [];
+        }
+      });
+    // Two callers of one group: the second's savepoint changes ~400 KB of pages the first left dirty, which
+    // SQLite must journal to undo it alone; a file journal would have spilled at 64 KiB.
+    const first = client.transaction(async (tx) => tx.query('UPDATE t SET pad = ?', [filler]));
+    const second = client.transaction(async (tx) => {
+      await tx.query('UPDATE t SET pad = ?', [`${filler}y`]);
+      return tempFiles();
+    });
+    const [, during] = await Promise.all([first, second]);
+    expect(during).toEqual([]);
+    expect(observer.prepare('SELECT COUNT(*) AS n FROM t WHERE pad = ?').get(`${filler}y`)).toEqual({ n: 400 });
   });
 
   it('settles a write only once it is committed, and commits writes made together in one transaction', async () => {
