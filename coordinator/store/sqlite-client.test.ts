@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openFds } from '../../test/helpers/fixtures.js';
 import type { SqlClient } from './sql-client.js';
 import { openSqliteClient, SQLITE_CACHE_KIB } from './sqlite-client.js';
 
@@ -40,14 +41,7 @@ describe('the SQLite client (group commit)', () => {
     });
     await client.query('ALTER TABLE t ADD COLUMN pad TEXT');
     /** Files this process holds open that SQLite made for a spilled journal (etilqs_*, unlinked at once). */
-    const tempFiles = () =>
-      readdirSync('/proc/self/fd').flatMap((fd) => {
-        try {
-          return /etilqs_/.test(readlinkSync(`/proc/self/fd/${fd}`)) ? [fd] : [];
-        } catch {
-          return [];
-        }
-      });
+    const tempFiles = () => [...openFds()].filter(([, target]) => /etilqs_/.test(target)).map(([fd]) => fd);
     // Two callers of one group: the second's savepoint changes ~400 KB of pages the first left dirty, which
     // SQLite must journal to undo it alone; a file journal would have spilled at 64 KiB.
     const first = client.transaction(async (tx) => tx.query('UPDATE t SET pad = ?', [filler]));

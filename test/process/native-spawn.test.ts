@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { executorLauncher, type LaunchedChild, launchDetached } from '../../lib/process/native-spawn.js';
-import { ROOT, runModuleSnippet, shipped, tempDir, waitUntil } from '../helpers/fixtures.js';
+import { openFds, ROOT, runModuleSnippet, shipped, tempDir, waitUntil } from '../helpers/fixtures.js';
 
 // The native launcher (native/spawn.c, lib/process/native-spawn.ts) must start a child exactly as
 // node:child_process with `detached` did: everything else (process groups, termination, the no-orphan
@@ -41,19 +41,6 @@ function script(dir: string, name: string, body: string): string {
   writeFileSync(path, body);
   chmodSync(path, 0o755);
   return path;
-}
-
-/** This process's open fds and what each is open on. */
-function openFds(): Map<string, string> {
-  const fds = new Map<string, string>();
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      fds.set(fd, readlinkSync(`/proc/self/fd/${fd}`));
-    } catch {
-      // closed while listed (the directory's own fd among them)
-    }
-  }
-  return fds;
 }
 
 /**
