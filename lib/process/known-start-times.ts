@@ -52,19 +52,32 @@ export function lastPidAfter(first: number, since: number, read: CursorRead = { 
   return cursor === undefined || now - since > MAX_GAP_MS ? undefined : cursor;
 }
 
+/** What a scan read of a process: its start time and its parent (lineage.ts), and any foreign verdict. */
+export interface KnownProcess {
+  startTime: number;
+  ppid: number;
+  /**
+   * Set when a search found the process foreign to an execution whose leader started at this time
+   * (ExecutionLineage): it is foreign to every execution started then or later.
+   */
+  foreignSince?: number;
+}
+
 /** One scan's view of the cache: lookups for pids not reused since the last scan, and what this scan read. */
 export interface StartTimeScan {
-  /** The start time an earlier scan read for `pid`, if `pid` cannot have been given to another process since. */
-  known(pid: number): number | undefined;
-  /** Note what this scan read (or confirmed) for `pid`. */
-  record(pid: number, startTime: number): void;
+  /** What an earlier scan read of `pid`, if `pid` cannot have been given to another process since. */
+  known(pid: number): KnownProcess | undefined;
+  /** Note what this scan read (or confirmed) of `pid`. */
+  record(pid: number, startTime: number, ppid: number): void;
+  /** Note that `pid` (recorded) is foreign to the executions started at `since` or later. */
+  foreign(pid: number, since: number): void;
   /** The scan is over: forget the pids it did not see (those processes are gone). */
   end(): void;
 }
 
 /** The cache, kept across scans by the process that scans (see the module comment). */
 export class KnownStartTimes {
-  readonly #times = new Map<number, { startTime: number; seen: number }>();
+  readonly #times = new Map<number, KnownProcess & { seen: number }>();
   readonly #readLastPid: () => number | undefined;
   readonly #now: () => number;
   #cursor: number | undefined;
@@ -96,9 +109,13 @@ export class KnownStartTimes {
           return undefined;
         }
         entry.seen = generation;
-        return entry.startTime;
+        return entry;
       },
-      record: (pid, startTime) => void this.#times.set(pid, { startTime, seen: generation }),
+      record: (pid, startTime, ppid) => void this.#times.set(pid, { startTime, ppid, seen: generation }),
+      foreign: (pid, since) => {
+        const entry = this.#times.get(pid);
+        if (entry !== undefined && (entry.foreignSince === undefined || since < entry.foreignSince)) entry.foreignSince = since;
+      },
       end: () => {
         for (const [pid, entry] of this.#times) if (entry.seen !== generation) this.#times.delete(pid);
       },

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readProcFile } from './proc-file.js';
-import { KnownStartTimes, lastPidAfter, pidsAfter } from './known-start-times.js';
+import { type KnownProcess, KnownStartTimes, lastPidAfter, pidsAfter } from './known-start-times.js';
+import { ExecutionLineage, type ParentLink } from './lineage.js';
 
 /**
  * What Linux's /proc says about processes: enough to tell a process we started from a later one that
@@ -41,6 +42,20 @@ export function listPids(): number[] | undefined {
   }
 }
 
+/** This process and its ancestors, as last read; read again when its parent changed. */
+let ancestry: { ppid: number; pids: Set<number> } | undefined;
+
+/** This process's pid and its ancestors' (up to init), read from /proc once and again when its parent changes. */
+export function ownAncestry(): ReadonlySet<number> {
+  const ppid = process.ppid;
+  if (ancestry?.ppid !== ppid) {
+    const pids = new Set([process.pid]);
+    for (let pid = ppid; pid > 0 && !pids.has(pid); pid = readProcStat(pid)?.ppid ?? 0) pids.add(pid);
+    ancestry = { ppid, pids };
+  }
+  return ancestry.pids;
+}
+
 /** Whether the process's environment (as it was started) holds `entry` (`NAME=value`); false when unreadable. */
 export function environHolds(pid: number, entry: string): boolean {
   let environ: Buffer;
@@ -56,8 +71,9 @@ export function environHolds(pid: number, entry: string): boolean {
   return atStart || atEnd || environ.indexOf(padded) !== -1;
 }
 
-/** Start times read by earlier scans of this process (known-start-times.ts). */
-const startTimes = new KnownStartTimes();
+/** What earlier scans of this process read (known-start-times.ts): those that list /proc, and those that walk a range of pids. */
+const listedProcesses = new KnownStartTimes();
+const walkedProcesses = new KnownStartTimes();
 
 /** Which processes a search for marked processes may pass over without reading them. */
 export interface MarkedSearch {
@@ -65,7 +81,9 @@ export interface MarkedSearch {
    * Clock ticks after boot (ProcStat.startTime): processes that started earlier are passed over without
    * reading their environment, and without reading their stat again when an earlier scan read it and the
    * pid cannot have been reused since (reading every process's environ after each executor exit doubled
-   * the runner's CPU per run, 13.9 → 28.1 ms on the runner bench).
+   * the runner's CPU per run, 13.9 → 28.1 ms on the runner bench). It is also the execution's leader's
+   * start time for ExecutionLineage: a process whose parents show it cannot be the execution's (another
+   * runner's executor, say) is passed over before its environment is read, and, across scans, unread.
    */
   startedSince?: number;
   /**
@@ -108,44 +126,74 @@ export function walksPids(first: number, last: number, limit = PID_WALK_LIMIT): 
 
 /** Running (not zombie) processes whose environment holds `entry`, with their group. Empty without /proc. */
 export function findMarkedProcesses(entry: string, search: MarkedSearch = {}): Array<{ pid: number; pgrp: number }> {
-  const { after } = search;
+  const { after, startedSince } = search;
   const last = after === undefined ? undefined : lastPidAfter(after.pid, after.since);
-  if (after !== undefined && last !== undefined && walksPids(after.pid, last, after.walkLimit)) {
-    const found: Array<{ pid: number; pgrp: number }> = [];
-    for (let pid = after.pid + 1; pid <= last; pid++) {
+  const walk = after !== undefined && last !== undefined && walksPids(after.pid, last, after.walkLimit);
+  // The walks and the listings keep a cache each: a cache trusts only what every one of its scans saw.
+  const scan = (walk ? walkedProcesses : listedProcesses).begin();
+  // A process's parent is read once across scans while its pid cannot have been reused (KnownStartTimes).
+  const link = (pid: number): ParentLink | undefined => {
+    const known = scan.known(pid);
+    if (known !== undefined) return known;
+    const stat = readProcStat(pid);
+    if (stat !== undefined) scan.record(pid, Number(stat.startTime), stat.ppid);
+    return linkOf(stat);
+  };
+  const lineage = startedSince === undefined ? undefined : new ExecutionLineage(startedSince, ownAncestry(), link, (pid) => scan.foreign(pid, startedSince));
+  // Read before, or found foreign to this execution or an earlier one: passed over unread.
+  const passedOver = (known: KnownProcess | undefined) =>
+    startedSince !== undefined && known !== undefined && (known.startTime < startedSince || (known.foreignSince ?? Infinity) <= startedSince);
+  const read = (pid: number) => (stat: ProcStat) => scan.record(pid, Number(stat.startTime), stat.ppid);
+  const found: Array<{ pid: number; pgrp: number }> = [];
+  if (walk) {
+    for (let pid = after.pid + 1; pid <= last!; pid++) {
       // Another execution's leader heads its group for as long as the pid is its (see otherGroup).
-      if (pid === process.pid || search.otherGroup?.(pid) === true) continue;
+      if (pid === process.pid || search.otherGroup?.(pid) === true || passedOver(scan.known(pid))) continue;
       // Most pids of the range are gone: existsSync says so at a third of the cost of a failed open (an exception).
       if (!existsSync(`/proc/${pid}`)) continue;
-      const marked = markedProcess(pid, entry, search, true);
+      const marked = markedProcess(pid, entry, search, true, lineage, read(pid));
       if (marked !== undefined) found.push(marked);
     }
+    scan.end();
     return found;
   }
-  const found: Array<{ pid: number; pgrp: number }> = [];
-  const scan = startTimes.begin();
   const pids = listPids() ?? [];
   const mayBeItsOwn = after === undefined ? undefined : pidsAfter(after.pid, after.since);
   for (const pid of pids) {
     if (pid === process.pid) continue;
     const known = scan.known(pid); // looked up first: a pid passed over stays known for later scans
     if (mayBeItsOwn !== undefined && !mayBeItsOwn(pid)) continue;
-    if (search.startedSince !== undefined && known !== undefined && known < search.startedSince) continue;
-    const marked = markedProcess(pid, entry, search, mayBeItsOwn !== undefined, (startTime) => scan.record(pid, startTime));
+    if (passedOver(known)) continue;
+    const marked = markedProcess(pid, entry, search, mayBeItsOwn !== undefined, lineage, read(pid));
     if (marked !== undefined) found.push(marked);
   }
   scan.end();
   return found;
 }
 
-/** The process `pid`, if it runs and its environment holds `entry`; `inRange`: it is one of the pids handed out after `search.after`'s. */
-function markedProcess(pid: number, entry: string, search: MarkedSearch, inRange: boolean, read?: (startTime: number) => void): { pid: number; pgrp: number } | undefined {
+function linkOf(stat: ProcStat | undefined): ParentLink | undefined {
+  return stat === undefined ? undefined : { ppid: stat.ppid, startTime: Number(stat.startTime) };
+}
+
+/**
+ * The process `pid`, if it runs and its environment holds `entry`; `inRange`: it is one of the pids handed
+ * out after `search.after`'s; `lineage`: passes over a process that cannot descend from the execution.
+ */
+function markedProcess(
+  pid: number,
+  entry: string,
+  search: MarkedSearch,
+  inRange: boolean,
+  lineage: ExecutionLineage | undefined,
+  read?: (stat: ProcStat) => void,
+): { pid: number; pgrp: number } | undefined {
   const stat = readProcStat(pid);
   if (stat === undefined) return undefined;
-  read?.(Number(stat.startTime));
+  read?.(stat);
   if (stat.state === 'Z') return undefined;
   if (search.startedSince !== undefined && Number(stat.startTime) < search.startedSince) return undefined;
   if (stat.pgrp === search.exceptGroup) return undefined; // the caller signals that group as a whole: no environ to read
   if (inRange && search.otherGroup?.(stat.pgrp) === true) return undefined;
+  if (lineage?.foreign(pid, { ppid: stat.ppid, startTime: Number(stat.startTime) }) === true) return undefined;
   return environHolds(pid, entry) ? { pid, pgrp: stat.pgrp } : undefined;
 }

@@ -14,41 +14,62 @@ describe('KnownStartTimes', () => {
     const { times, state } = cache({ cursor: 100, now: 0 });
     const first = times.begin();
     expect(first.known(50)).toBeUndefined(); // nothing read yet
-    first.record(50, 7);
-    first.record(105, 8);
+    first.record(50, 7, 1);
+    first.record(105, 8, 1);
     first.end();
 
     Object.assign(state, { cursor: 110, now: 10 });
     const second = times.begin();
-    expect(second.known(50)).toBe(7);
+    expect(second.known(50)?.startTime).toBe(7);
     expect(second.known(105)).toBeUndefined(); // 101..110 were handed out: 105 may be another process now
+    second.end();
+  });
+
+  it('keeps a process\'s parent and the earliest execution it was found foreign to, for as long as it keeps its start time', () => {
+    const { times, state } = cache({ cursor: 100, now: 0 });
+    const first = times.begin();
+    first.record(50, 7, 3);
+    first.record(60, 8, 3);
+    first.foreign(50, 20);
+    first.foreign(50, 30); // a later execution: the earlier verdict covers it
+    first.foreign(99, 20); // never recorded: nothing to keep
+    first.end();
+    Object.assign(state, { cursor: 110, now: 10 });
+    const second = times.begin();
+    expect(second.known(50)).toEqual({ startTime: 7, ppid: 3, foreignSince: 20, seen: expect.any(Number) });
+    expect(second.known(60)?.foreignSince).toBeUndefined();
+    expect(second.known(99)).toBeUndefined();
+    second.foreign(50, 10);
+    expect(second.known(50)?.foreignSince).toBe(10);
+    second.record(50, 9, 4); // read again (another process): the verdict was the other one's
+    expect(second.known(50)).toEqual({ startTime: 9, ppid: 4, seen: expect.any(Number) });
     second.end();
   });
 
   it('follows the cursor past pid_max back to the low pids', () => {
     const { times, state } = cache({ cursor: 32_700, now: 0 });
     const first = times.begin();
-    for (const pid of [3, 500, 32_710, 32_760]) first.record(pid, 1);
+    for (const pid of [3, 500, 32_710, 32_760]) first.record(pid, 1, 1);
     first.end();
     Object.assign(state, { cursor: 10, now: 5 });
     const second = times.begin();
     expect(second.known(32_710)).toBeUndefined();
     expect(second.known(3)).toBeUndefined();
-    expect(second.known(500)).toBe(1);
+    expect(second.known(500)?.startTime).toBe(1);
     expect(second.known(32_760)).toBeUndefined();
   });
 
   it('trusts nothing after a long gap, without a cursor, or for pids the last scan did not see', () => {
     const { times, state } = cache({ cursor: 100, now: 0 });
     let scan = times.begin();
-    scan.record(10, 1);
-    scan.record(20, 1);
+    scan.record(10, 1, 1);
+    scan.record(20, 1, 1);
     scan.end();
 
     Object.assign(state, { now: MAX_GAP_MS + 1 });
     scan = times.begin();
     expect(scan.known(10)).toBeUndefined();
-    scan.record(10, 1);
+    scan.record(10, 1, 1);
     scan.end();
 
     Object.assign(state, { now: MAX_GAP_MS + 2 });
@@ -60,7 +81,7 @@ describe('KnownStartTimes', () => {
 
     const blind = cache({ cursor: undefined, now: 0 });
     const a = blind.times.begin();
-    a.record(10, 1);
+    a.record(10, 1, 1);
     a.end();
     expect(blind.times.begin().known(10)).toBeUndefined();
   });

@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_GAP_MS } from '../../lib/process/known-start-times.js';
-import { environHolds, findMarkedProcesses, PID_WALK_LIMIT, processStartTime, readProcStat, walksPids } from '../../lib/process/proc-table.js';
+import { environHolds, findMarkedProcesses, ownAncestry, PID_WALK_LIMIT, processStartTime, readProcStat, walksPids } from '../../lib/process/proc-table.js';
 
 /** sleep(1) by its path: the environments below have no PATH. */
 const SLEEP = execFileSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).trim();
@@ -20,6 +20,41 @@ async function sleeper(env: Record<string, string>): Promise<number> {
   started.push(child);
   await new Promise((resolve) => child.once('spawn', resolve));
   return child.pid!;
+}
+
+/**
+ * A shell (another runner, as it were) that starts a `sleep` with `env` added to its own environment each
+ * time it is asked, and says the sleep's pid.
+ */
+function foreignParent(): { pid: number; start: (env: string) => Promise<number> } {
+  const child = spawn('sh', ['-c', `while read -r env; do env "$env" ${SLEEP} 60 & echo $!; done`], { detached: true, stdio: ['pipe', 'pipe', 'ignore'] });
+  started.push(child);
+  const pids: Array<(pid: number) => void> = [];
+  child.stdout!.setEncoding('utf8').on('data', (text: string) => {
+    for (const line of text.split('\n').filter(Boolean)) pids.shift()?.(Number(line));
+  });
+  return {
+    pid: child.pid!,
+    start: (env) =>
+      new Promise((resolve) => {
+        pids.push(resolve);
+        child.stdin!.write(`${env}\n`);
+      }),
+  };
+}
+
+/** A sleeper started in a later clock tick than `pid` (a process's start time counts ticks: 10 ms). */
+async function sleeperAfter(pid: number, env: Record<string, string>): Promise<number> {
+  for (;;) {
+    const later = await sleeper(env);
+    if (Number(processStartTime(later)) > Number(processStartTime(pid))) return later;
+    process.kill(later, 'SIGKILL');
+  }
+}
+
+/** Until the process's environ holds `entry` (a fresh `env` has exec'd its sleep). */
+async function untilExecd(pid: number, entry: string): Promise<void> {
+  while (!environHolds(pid, entry)) await new Promise((resolve) => setImmediate(resolve));
 }
 
 describe.runIf(process.platform === 'linux')('proc-table (Linux /proc)', () => {
@@ -89,6 +124,26 @@ describe.runIf(process.platform === 'linux')('proc-table (Linux /proc)', () => {
     // Without the range (or once the pids may have gone round) a group's id says nothing: every process is read.
     expect(pids({ otherGroup })).toEqual([escapee, otherExecution].sort((a, b) => a - b));
     expect(pids({ after: { pid: leader, since: performance.now() - MAX_GAP_MS - 1 }, otherGroup })).toEqual([escapee, otherExecution].sort((a, b) => a - b));
+  });
+
+  it('passes over a marked process whose parents lead to another process started before the leader, and keeps one this process started', async () => {
+    const other = foreignParent();
+    await other.start('WARM=1'); // the shell has run once: it started before the leader
+    const spawnedAt = performance.now();
+    const leader = await sleeperAfter(other.pid, { OTHER: '1' });
+    const since = Number(processStartTime(leader));
+    const foreign = await other.start('MARK=m-8');
+    await untilExecd(foreign, 'MARK=m-8');
+    const ours = await sleeper({ MARK: 'm-8' });
+    expect(readProcStat(foreign)!.ppid).toBe(other.pid);
+    expect(ownAncestry().has(process.pid)).toBe(true);
+    for (const walkLimit of [PID_WALK_LIMIT, 0]) {
+      const search = { startedSince: since, after: { pid: leader, since: spawnedAt, walkLimit } };
+      expect(findMarkedProcesses('MARK=m-8', search).map((p) => p.pid)).toEqual([ours]);
+      expect(findMarkedProcesses('MARK=m-8', search).map((p) => p.pid)).toEqual([ours]); // the listing's cached verdict too
+    }
+    // Without the leader's start time, nothing is told from the parents: both are found.
+    expect(findMarkedProcesses('MARK=m-8').map((p) => p.pid).sort((a, b) => a - b)).toEqual([foreign, ours].sort((a, b) => a - b));
   });
 
   it('walks a range only when it is short and has not wrapped past pid_max', () => {
