@@ -6,7 +6,7 @@
 // process read again, as a runner of a fleet often is: fifty runners share the runs). The pids after the
 // executor's are read either by listing /proc or by walking them one by one (what a search does up to
 // PID_WALK_LIMIT of them), the last row a walk of that many.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { lastPid, MAX_GAP_MS } from '../lib/process/known-start-times.js';
 import { findMarkedProcesses, PID_WALK_LIMIT, processStartTime } from '../lib/process/proc-table.js';
 import { ms, percentile, report } from './lib/stats.js';
@@ -27,6 +27,67 @@ async function sleeper(env: Record<string, string>): Promise<number> {
   children.push(child);
   await new Promise((resolve, reject) => child.once('spawn', resolve).once('error', reject));
   return child.pid!;
+}
+
+/** Processes started while the execution runs, by this process or by another (a fleet's other runners). */
+const DURING = 100;
+
+/**
+ * A shell started before the executor (another runner, as it were) that starts `n` marked sleeps when
+ * asked and says when they all run; or, with `own`, the same started by this process.
+ */
+async function startDuring(n: number, own: boolean, parent: ChildProcess): Promise<void> {
+  if (own) {
+    for (let i = 0; i < n; i++) await sleeper({ MARK: 'foreign' });
+    return;
+  }
+  await new Promise<void>((resolve) => {
+    parent.stdout!.once('data', () => resolve());
+    parent.stdin!.write(`${n}\n`);
+  });
+}
+
+/**
+ * DURING marked processes started after the executor, by another process (foreign by their parents:
+ * their environments are not read, and a search right after another does not read them at all) or by
+ * this one (their parent is the executor's: each environment is read). The executor's own 5 are found.
+ */
+async function startedDuring(): Promise<void> {
+  const script = 'while read -r n; do i=0; while [ $i -lt $n ]; do MARK=foreign /bin/sleep 600 & i=$((i+1)); done; echo started; done';
+  const parent = spawn('/bin/sh', ['-c', script], { detached: true, stdio: ['pipe', 'pipe', 'ignore'] });
+  children.push(parent);
+  await new Promise((resolve) => parent.once('spawn', resolve));
+  await startDuring(1, false, parent); // the shell has run: it started before every executor below
+  const kept = children.length;
+  try {
+    await measureDuring(parent, kept);
+  } finally {
+    process.kill(-parent.pid!, 'SIGKILL'); // the shell and every sleep it started (its group)
+  }
+}
+
+async function measureDuring(parent: ChildProcess, kept: number): Promise<void> {
+  for (const own of [false, true]) {
+    const first: number[] = [];
+    const again: number[] = [];
+    for (let rep = 0; rep < REPS; rep++) {
+      const spawnedAt = performance.now();
+      const leader = await sleeper({ MARK: `lead-d-${rep}` });
+      for (let i = 0; i < ESCAPEES; i++) await sleeper({ MARK: `run-d-${rep}` });
+      await startDuring(DURING, own, parent);
+      const search = { startedSince: Number(processStartTime(leader)), after: { pid: leader, since: spawnedAt, walkLimit: 0 } };
+      for (const times of [first, again]) {
+        const t0 = performance.now();
+        const found = findMarkedProcesses(`MARK=run-d-${rep}`, search);
+        times.push(performance.now() - t0);
+        if (found.length !== ESCAPEES) throw new Error(`found ${found.length} of the ${ESCAPEES} marked processes`);
+      }
+      for (const child of children.splice(kept)) child.kill('SIGKILL');
+      if (!own) execFileSync('pkill', ['-KILL', '-P', String(parent.pid)], { stdio: 'ignore' });
+    }
+    const by = own ? 'this process (their parent: read)' : 'another process (foreign: not read)';
+    report(`scan with ${OTHERS} + ${DURING} started during the execution by ${by}, /proc listed`, `p50 ${ms(percentile(first, 50))}, right after it ${ms(percentile(again, 50))}`);
+  }
 }
 
 if (process.platform !== 'linux') {
@@ -58,6 +119,7 @@ if (process.platform !== 'linux') {
         report(name, `p50 ${ms(percentile(times, 50))} p90 ${ms(percentile(times, 90))}`);
       }
     }
+    await startedDuring();
   } finally {
     killAll();
   }
