@@ -12,7 +12,6 @@ import { buildProgram } from '../../lib/cli/main.js';
 import { startTestCoordinator } from '../coordinator/helpers.js';
 import { runCli } from '../helpers/cli.js';
 import { BIN, FIXTURE_EXECUTORS, tempDir, WAIT_MS } from '../helpers/fixtures.js';
-import { freePort } from '../runner/runner-kit.js';
 
 const hasShell = (name: string) => spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
 const spec = commandSpec(buildProgram());
@@ -88,10 +87,18 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     expect(await bash(['sessions', 'show', ''])).toEqual([sessionId]);
     expect(await bash(['skills', 'show', ''])).toEqual(['pdf-forms']);
     expect(await bash(['sessions', 'resume', sessionId, ''])).toEqual([]); // the prompt
-    // No coordinator answering: agents are the files of ./agents, sessions none.
-    const nothing = { AGENT_COORDINATOR_URL: `http://127.0.0.1:${await freePort()}` };
-    expect(await bash(['run', '--agent', ''], nothing)).toEqual(['from-file']);
-    expect(await bash(['sessions', 'show', ''], nothing)).toEqual([]);
+    // No coordinator answering: agents are the files of ./agents, sessions none. The port is held by a
+    // server that drops every connection: a port merely found free could meanwhile go to another test
+    // file's coordinator (seen: its agents completed instead).
+    const dropping: Server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => dropping.listen(0, '127.0.0.1', resolve));
+    try {
+      const nothing = { AGENT_COORDINATOR_URL: `http://127.0.0.1:${(dropping.address() as { port: number }).port}` };
+      expect(await bash(['run', '--agent', ''], nothing)).toEqual(['from-file']);
+      expect(await bash(['sessions', 'show', ''], nothing)).toEqual([]);
+    } finally {
+      await new Promise((resolve) => dropping.close(resolve));
+    }
   });
 
   it('the scripts follow the program: every command and flag of it, nothing else', () => {
