@@ -89,9 +89,8 @@ export class KnownStartTimes {
     this.#now = options.now ?? (() => performance.now());
   }
 
-  /** Start a scan (read the pid cursor before listing /proc). */
-  begin(): StartTimeScan {
-    const cursor = this.#readLastPid();
+  /** Start a scan (read the pid cursor before listing /proc; `cursor`: one just read). */
+  begin(cursor = this.#readLastPid()): StartTimeScan {
     const now = this.#now();
     const previous = this.#cursor;
     if (cursor === undefined || previous === undefined || now - this.#scannedAt > MAX_GAP_MS) this.#times.clear();

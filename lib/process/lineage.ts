@@ -71,11 +71,11 @@ export class ExecutionLineage {
       childPid = child.ppid;
       child = parent;
     }
+    // A verdict found in the memo at once was told when it was climbed.
     for (const seen of climbed) {
       this.#verdicts.set(seen, verdict);
       if (verdict) this.#onForeign?.(seen);
     }
-    if (verdict && climbed[0] !== pid) this.#onForeign?.(pid); // its verdict came from an earlier climb
     return verdict;
   }
 }

@@ -130,7 +130,7 @@ export function findMarkedProcesses(entry: string, search: MarkedSearch = {}): A
   const last = after === undefined ? undefined : lastPidAfter(after.pid, after.since);
   const walk = after !== undefined && last !== undefined && walksPids(after.pid, last, after.walkLimit);
   // The walks and the listings keep a cache each: a cache trusts only what every one of its scans saw.
-  const scan = (walk ? walkedProcesses : listedProcesses).begin();
+  const scan = walk ? walkedProcesses.begin(last) : listedProcesses.begin();
   // A process's parent is read once across scans while its pid cannot have been reused (KnownStartTimes).
   const link = (pid: number): ParentLink | undefined => {
     const known = scan.known(pid);
